@@ -1,0 +1,47 @@
+"""`logidesk` command line: the headless path, same work as the ribbon buttons.
+
+Each subcommand lives in its own module as ``main(argv: list[str]) -> int`` and is imported
+only when used, so a missing optional tool (LibreOffice, PostgreSQL) never breaks the others.
+"""
+from __future__ import annotations
+
+import importlib
+import sys
+
+# name -> (module:function, help). Add a subcommand here and nowhere else.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "demo": ("addin.demo:main", "在自带样例数据上运行全部主流程（install.py 最后一步）"),
+    "functions": ("udfs.examples:main", "打印每个函数的示例与结果"),
+    "build": ("workbooks.build:main", "生成登记表模板与 logidesk.xlam 加载项"),
+    "process": ("workbooks.process:main", "无 Excel 批量计算已填写的登记表"),
+    "quote": ("workbooks.quote:main", "柜台报价（终端）"),
+    "notices": ("addin.notices.cli:main", "为登记表行生成公告/函件（.docx/.pdf）并登记台账"),
+    "deadlines": ("addin.reminders:main", "时限提醒：今日到期、N 天内到期、已逾期"),
+    "report": ("addin.report:main", "货损货差十五日报表"),
+    "addin": ("addin.xlam.build:main", "生成 logidesk.xlam 加载项"),
+}
+
+
+def _usage() -> str:
+    lines = ["用法：logidesk <命令> [参数]", "", "命令："]
+    lines += [f"  {name:<10} {help_}" for name, (_, help_) in COMMANDS.items()]
+    lines += ["", "每个命令加 --help 查看参数。"]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] in ("-h", "--help", "help"):
+        print(_usage())
+        return 0
+    name, rest = argv[0], argv[1:]
+    if name not in COMMANDS:
+        print(f"未知命令：{name}\n\n{_usage()}", file=sys.stderr)
+        return 2
+    module_name, func_name = COMMANDS[name][0].split(":")
+    func = getattr(importlib.import_module(module_name), func_name)
+    return int(func(rest) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

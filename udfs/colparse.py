@@ -1,0 +1,151 @@
+"""Vectorised reading of whole columns for the column forms (issue 2, item 3).
+
+Each reader returns values plus an ``ok`` mask. Rows that are not plainly valid (text in a
+number cell, an unknown name, a value needing exact decimal rounding) are not guessed at:
+the column form sends them through the per-cell function, which either computes them
+exactly or raises the same RuleError a single cell would show. So both paths agree.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+
+from .fixed import FEN
+from .rulebook import Vocabulary
+
+_NUMERIC = (float, int, np.floating, np.integer)
+
+
+def as_series(x: Any, index: pd.Index) -> pd.Series:
+    if isinstance(x, pd.Series):
+        return x.set_axis(index) if not x.index.equals(index) else x
+    if isinstance(x, (list, tuple, np.ndarray, pd.Index, pd.api.extensions.ExtensionArray)):
+        return pd.Series(list(x) if isinstance(x, tuple) else x, index=index)
+    return pd.Series([x] * len(index), index=index, dtype=object)
+
+
+def _numbers(s: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(float values, blank mask, numeric-or-blank mask)."""
+    if pd.api.types.is_bool_dtype(s.dtype):
+        arr = np.full(len(s), np.nan)
+        return arr, np.zeros(len(s), bool), np.zeros(len(s), bool)
+    if pd.api.types.is_numeric_dtype(s.dtype):
+        arr = s.to_numpy(dtype=float, na_value=np.nan)
+        blank = np.isnan(arr)
+        return arr, blank, np.ones(len(s), bool)
+    values = s.to_numpy(dtype=object)
+    kinds = np.fromiter((type(v) for v in values), dtype=object, count=len(values))
+    numeric = np.array([issubclass(k, _NUMERIC) and k is not bool and not issubclass(k, np.bool_)
+                        for k in kinds], dtype=bool) if len(values) else np.zeros(0, bool)
+    blank = s.isna().to_numpy()
+    arr = np.full(len(s), np.nan)
+    if numeric.any():
+        arr[numeric] = values[numeric].astype(float)
+    arr[blank] = np.nan
+    return arr, blank, numeric | blank
+
+
+def _scaled(arr: np.ndarray, scale: int) -> tuple[np.ndarray, np.ndarray]:
+    """Round arr × scale half-up to int; flag values that sit too near a half to trust."""
+    with np.errstate(invalid="ignore"):
+        y = arr * scale
+        floor = np.floor(y)
+        near_half = np.abs(y - floor - 0.5) < 1e-6
+        out = np.floor(y + 0.5)
+    return np.nan_to_num(out).astype(np.int64), near_half
+
+
+def money(s: pd.Series, max_fen: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(fen, blank, ok) for a money column; negatives and huge values are not ok."""
+    arr, blank, ok = _numbers(s)
+    with np.errstate(invalid="ignore"):
+        ok = ok & (blank | ((arr >= 0) & (arr * FEN <= max_fen) & np.isfinite(arr)))
+    fen, near = _scaled(np.where(ok & ~blank, arr, 0.0), FEN)
+    return fen, blank, ok & ~near
+
+
+def fraction(s: pd.Series, scale: int, upper: float | None = 1.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    arr, blank, ok = _numbers(s)
+    with np.errstate(invalid="ignore"):
+        good = (arr >= 0) & np.isfinite(arr)
+        if upper is not None:
+            good &= arr <= upper
+    ok = ok & (blank | good)
+    units, near = _scaled(np.where(ok & ~blank, arr, 0.0), scale)
+    return units, blank, ok & ~near
+
+
+def integer(s: pd.Series, minimum: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    arr, blank, ok = _numbers(s)
+    with np.errstate(invalid="ignore"):
+        whole = (arr == np.floor(arr)) & (arr >= minimum) & (np.abs(arr) < 1e9)
+    ok = ok & (blank | whole)
+    return np.where(ok & ~blank, arr, 0).astype(np.int64), blank, ok
+
+
+def dates(s: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(datetime64[D], blank, ok). Only real date/datetime values take the fast path."""
+    if pd.api.types.is_datetime64_any_dtype(s.dtype):
+        values = s.dt.tz_localize(None) if getattr(s.dt, "tz", None) is not None else s
+        arr = values.to_numpy(dtype="datetime64[ns]")
+        blank = np.isnat(arr)
+        return arr.astype("datetime64[D]"), blank, np.ones(len(s), bool)
+    values = s.to_numpy(dtype=object)
+    blank = s.isna().to_numpy()
+    ok = np.array([isinstance(v, (dt.date, pd.Timestamp)) for v in values], dtype=bool) | blank
+    out = np.full(len(s), np.datetime64("NaT"), dtype="datetime64[D]")
+    good = ok & ~blank
+    if good.any():
+        out[good] = pd.to_datetime(pd.Series(values[good]), errors="coerce").to_numpy().astype("datetime64[D]")
+    return out, blank, ok
+
+
+def datetimes(s: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(datetime64[s], blank, ok) keeping the time of day (DATE-3)."""
+    if pd.api.types.is_datetime64_any_dtype(s.dtype):
+        arr = s.to_numpy(dtype="datetime64[ns]").astype("datetime64[s]")
+        return arr, np.isnat(arr), np.ones(len(s), bool)
+    values = s.to_numpy(dtype=object)
+    blank = s.isna().to_numpy()
+    ok = np.array([isinstance(v, (dt.date, pd.Timestamp)) for v in values], dtype=bool) | blank
+    out = np.full(len(s), np.datetime64("NaT"), dtype="datetime64[s]")
+    good = ok & ~blank
+    if good.any():
+        out[good] = pd.to_datetime(pd.Series(values[good]), errors="coerce").to_numpy().astype("datetime64[s]")
+    return out, blank, ok
+
+
+def codes(s: pd.Series, resolve: Callable[[Any], Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Map each distinct value once: resolve(value) → code or None (unknown)."""
+    factor, uniques = pd.factorize(s, use_na_sentinel=True)
+    mapped = [resolve(u) if not (isinstance(u, str) and not u.strip()) else None for u in uniques]
+    blank_u = np.array([isinstance(u, str) and not u.strip() for u in uniques], dtype=bool)
+    known = np.array([m is not None for m in mapped], dtype=bool)
+    lookup = np.array(mapped + [None], dtype=object)
+    out = lookup[factor]
+    blank = factor < 0
+    if len(uniques):
+        blank |= np.append(blank_u, False)[factor]
+    ok = blank | np.append(known, False)[factor]
+    return out, blank, ok
+
+
+def vocab(s: pd.Series, vocabulary: Vocabulary) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    return codes(s, lambda u: vocabulary.find(u) if isinstance(u, str) else None)
+
+
+def flags(s: pd.Series, default: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    from .values import flag  # the single source of the yes/no vocabulary
+    from .errors import RuleError
+
+    def resolve(u: Any) -> Any:
+        try:
+            return flag(u, "", None, default)
+        except RuleError:
+            return None
+    out, blank, ok = codes(s, resolve)
+    out = np.where(blank, default, out)
+    return np.where(ok, out, False).astype(bool), blank, ok

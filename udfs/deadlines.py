@@ -1,0 +1,144 @@
+"""Deadlines (DL-1..7, CPL-1, INV-1, COD-2, RPR-1, LAW-3/4) on the calendar of DATE-1..5.
+
+DATE-1: a period of N days from day X ends on X+N. Working days skip official holidays and
+count 调休 weekends (DATE-2). Months end on the same day or the month's last day (DATE-4).
+Hour and minute limits are datetimes (DATE-3).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import colparse as cp
+from . import values as V
+from .errors import RuleError
+from .rulebook import Rules, rules_for
+from .workcal import add_months, calendar, month_end_after
+
+TIMED_UNITS = {"hours", "minutes"}
+
+
+def _spec(r: Rules, event: Any, scope: Any) -> tuple[str, dict, int]:
+    if V.is_blank(event):
+        raise RuleError("缺少时限事件", "DL-1")
+    name = r.deadlines.resolve(event)
+    spec = r.deadlines[name]
+    scopes = spec.get("scopes")
+    if scopes:
+        key = spec["default_scope"] if V.is_blank(scope) else str(scope).strip()
+        if key not in scopes:
+            raise RuleError(f"「{name}」的范围应为：{'、'.join(scopes)}，收到「{key}」", spec["rule"])
+        return name, spec, int(scopes[key])
+    return name, spec, int(spec["n"])   # a scope given to an event without scopes is ignored
+
+
+def is_timed(event: Any) -> bool:
+    """True when the event's limit is in hours or minutes (the result is a datetime)."""
+    r = rules_for(None)
+    return r.deadlines[r.deadlines.resolve(event)]["unit"] in TIMED_UNITS
+
+
+def due_days(unit: str, start: np.ndarray, n: int | np.ndarray) -> np.ndarray:
+    """Day-based deadlines for a datetime64[D] array (one rule, many rows)."""
+    if unit == "days":
+        return start + np.asarray(n).astype("timedelta64[D]")
+    if unit == "workdays":
+        return calendar().add(start, np.asarray(n))
+    if unit == "months":
+        return add_months(start, n)
+    if unit == "next_month_end":
+        return month_end_after(start, int(n))
+    raise ValueError(unit)
+
+
+def deadline(event: Any, start: Any, scope: Any = None) -> dt.date | dt.datetime:
+    """The deadline of ``event`` counted from ``start`` (date, or datetime for hour limits)."""
+    probe = V.when(start, "起算日期", "DL-1", keep_time=True)
+    r = rules_for(probe.date())
+    name, spec, n = _spec(r, event, scope)
+    unit = spec["unit"]
+    if unit == "hours":
+        return probe + dt.timedelta(hours=n)
+    if unit == "minutes":
+        return probe + dt.timedelta(minutes=n)
+    day = np.array([probe.date()], "datetime64[D]")
+    return due_days(unit, day, n)[0].item()
+
+
+def deadline_fast(event: pd.Series, start: pd.Series, scope: pd.Series):
+    """Column form: one vectorised pass per distinct (event, scope) pair."""
+    starts, sblank, ok = cp.datetimes(start)
+    ok = ok & ~sblank
+    out = np.full(len(starts), np.datetime64("NaT"), dtype="datetime64[s]")
+    if not ok.any():
+        return out, ok
+    r = rules_for(pd.Timestamp(starts[ok].min()).date())
+    if r is not rules_for(pd.Timestamp(starts[ok].max()).date()):
+        ok &= starts >= np.datetime64(rules_for(pd.Timestamp(starts[ok].max()).date()).effective_from)
+        r = rules_for(pd.Timestamp(starts[ok].max()).date())
+    keys = pd.DataFrame({"e": event.to_numpy(dtype=object), "s": scope.to_numpy(dtype=object)})
+    groups = keys.groupby(["e", "s"], dropna=False, sort=False).indices
+    for (e, sc), rows in groups.items():
+        rows = rows[ok[rows]]
+        if not len(rows):
+            continue
+        try:
+            _, spec, n = _spec(r, e, sc)
+        except RuleError:
+            ok[rows] = False
+            continue
+        unit = spec["unit"]
+        if unit in TIMED_UNITS:
+            step = np.timedelta64(n, "h" if unit == "hours" else "m").astype("timedelta64[s]")
+            out[rows] = starts[rows] + step
+            continue
+        days = starts[rows].astype("datetime64[D]")
+        if unit == "workdays":
+            bad = calendar().bad_rows(days, np.full(len(rows), n))
+            ok[rows[bad]] = False
+            rows, days = rows[~bad], days[~bad]
+        out[rows] = due_days(unit, days, n).astype("datetime64[s]")
+    return out, ok
+
+
+def status_text(due: dt.date, done: dt.date | None, today: dt.date) -> str:
+    """剩余N天 / 今日到期 / 已逾期N天 / 按时完成 / 逾期N天完成."""
+    if done is not None:
+        late = (done - due).days
+        return "按时完成" if late <= 0 else f"逾期{late}天完成"
+    left = (due - today).days
+    if left > 0:
+        return f"剩余{left}天"
+    if left == 0:
+        return "今日到期"
+    return f"已逾期{-left}天"
+
+
+def deadline_status(event: Any, start: Any, done: Any = None, today: Any = None,
+                    scope: Any = None) -> str:
+    """时限状态 of an event: compares its deadline with the done date, or with today."""
+    due = deadline(event, start, scope)
+    due_day = due.date() if isinstance(due, dt.datetime) else due
+    begin = V.when(start, "起算日期", "DL-1")
+    finished = V.when(done, "完成日期", "DL-1", required=False)
+    if finished is not None and finished < begin:
+        raise RuleError(f"完成日期 {finished.isoformat()} 早于起算日期 {begin.isoformat()}", "DL-1")
+    now = V.when(today, "今天", "DL-1", required=False)
+    from .rulebook import today as _today
+    return status_text(due_day, finished, now or _today())
+
+
+def workdays_add(start: Any, n: Any) -> dt.date:
+    """The n-th working day after ``start`` (before it when n < 0) (DATE-2)."""
+    day = V.when(start, "起始日期", "DATE-2")
+    count = V.integer(n, "工作日数", "DATE-2", minimum=-100000, required=True)
+    return calendar().add(np.array([day], "datetime64[D]"), np.array([count]))[0].item()
+
+
+def is_workday(date: Any) -> bool:
+    """TRUE on a working day of the official calendar, 调休 weekends included (DATE-2)."""
+    day = V.when(date, "日期", "DATE-2")
+    return bool(calendar().is_workday(np.array([day], "datetime64[D]"))[0])

@@ -1,0 +1,13 @@
+"""The one error type of the rules engine (issue 2): Chinese message, rule ID attached."""
+from __future__ import annotations
+
+
+class RuleError(ValueError):
+    """Bad input or a rule that refuses the case. ``str(e)`` is the Chinese message with the
+    rule ID in full-width brackets, e.g. ``代收金额不能为负数（COD-1）``."""
+
+    def __init__(self, message: str, rule: str | None = None) -> None:
+        self.message = message
+        self.rule = rule
+        text = f"{message}（{rule}）" if rule and rule not in message else message
+        super().__init__(text)

@@ -1,0 +1,319 @@
+"""Fees: insurance premium and cover (INS-1..5), COD fee (COD-1), storage fee (STO-1..3),
+label penalties (LBL-1) and network case fees (NET-4).
+
+Each money rule is one kernel over integer arrays (fen, millionths); the per-cell function
+parses its arguments, calls the kernel on one row and returns Decimal; the ``*_fast``
+function feeds whole columns to the same kernel (see columns.py).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import colparse as cp
+from . import values as V
+from .errors import RuleError
+from .fixed import div_half_up, fen_to_decimal
+from .rulebook import Rules, rules_for
+
+COVER_FULL, COVER_LOSS_ONLY, COVER_NONE = 0, 1, 2
+COVER_CODE = {"full": COVER_FULL, "loss_only": COVER_LOSS_ONLY, "none": COVER_NONE}
+COVER_TEXT = {COVER_FULL: "可保价", COVER_LOSS_ONLY: "只保灭失险", COVER_NONE: "不予保价"}
+
+
+def one(x: int) -> np.ndarray:
+    """A one-row exact (Python int) array for the per-cell path."""
+    return np.array([x], dtype=object)
+
+
+# ---------------------------------------------------------------- insurance (INS-1..5)
+
+def premium_kernel(value: np.ndarray, rate: np.ndarray, minimum: np.ndarray, scale: int) -> np.ndarray:
+    """INS-1: value × rate, at least the minimum; 0 when not insured (value 0)."""
+    raw = div_half_up(value * rate, scale)
+    return np.where(value > 0, np.maximum(raw, minimum), 0)
+
+
+def insurance_premium(declared_value: Any, rate: Any = None, minimum: Any = None) -> Decimal:
+    """保价费 (INS-1): declared value × 0.5%, at least 5 yuan; 0 when blank or 0."""
+    r = rules_for(None)
+    value = V.money(declared_value, "声明价值", "INS-1", r) or 0
+    rate_u = V.fraction(rate, "保价费率", "INS-1", r, default=r.ins_rate)
+    min_fen = V.money(minimum, "最低保价费", "INS-1", r)
+    min_fen = r.ins_min if min_fen is None else min_fen
+    return fen_to_decimal(premium_kernel(one(value), one(rate_u), one(min_fen), r.frac_scale)[0])
+
+
+def insurance_premium_fast(declared_value: pd.Series, rate: pd.Series, minimum: pd.Series):
+    r = rules_for(None)
+    value, _, ok1 = cp.money(declared_value, r.max_fen)
+    rate_u, rate_blank, ok2 = cp.fraction(rate, r.frac_scale)
+    min_fen, min_blank, ok3 = cp.money(minimum, r.max_fen)
+    rate_u = np.where(rate_blank, r.ins_rate, rate_u)
+    min_fen = np.where(min_blank, r.ins_min, min_fen)
+    return premium_kernel(value, rate_u, min_fen, r.frac_scale), ok1 & ok2 & ok3
+
+
+def category_cover(r: Rules, category: Any) -> tuple[str, int]:
+    """Canonical goods category and its cover code (INS-4/INS-5); blank = 普通货物."""
+    if V.is_blank(category):
+        name = r.categories.names[0]
+    else:
+        name = r.categories.resolve(category)
+    return name, COVER_CODE[r.categories[name]["cover"]]
+
+
+def insurance_check(category: Any, value_per_item: Any) -> str:
+    """保价判定 (INS-2..5): 可保价 / 只保灭失险 / 不予保价, plus the approval a big item needs."""
+    r = rules_for(None)
+    _, cover = category_cover(r, category)
+    value = V.money(value_per_item, "单件价值", "INS-2", r) or 0
+    text = COVER_TEXT[cover]
+    if cover == COVER_NONE:
+        return text
+    if value > r.ins_safety_over:
+        return f"{text}；{r.ins['safety_note']}"
+    if value > r.ins_manager_over:
+        return f"{text}；{r.ins['manager_note']}"
+    return text
+
+
+def insurance_remark(category: Any) -> str:
+    """The waybill remark INS-5 requires for loss-only goods; '' for other goods."""
+    r = rules_for(None)
+    _, cover = category_cover(r, category)
+    return r.ins["waybill_remark"] if cover == COVER_LOSS_ONLY else ""
+
+
+# ---------------------------------------------------------------- COD (COD-1)
+
+def cod_kernel(amount: np.ndarray, r: Rules) -> np.ndarray:
+    """COD-1: ≤2,000 → 5; ≤10,000 → 3‰; above → 30; 0 when nothing is collected."""
+    mid = div_half_up(amount * r.cod_rate, r.frac_scale)
+    fee = np.where(amount <= r.cod_low_limit, r.cod_low_fee,
+                   np.where(amount <= r.cod_high_limit, mid, r.cod_high_fee))
+    return np.where(amount > 0, fee, 0)
+
+
+def cod_fee(amount: Any) -> Decimal:
+    """代收货款手续费 (COD-1)."""
+    r = rules_for(None)
+    fen = V.money(amount, "代收金额", "COD-1", r) or 0
+    return fen_to_decimal(cod_kernel(one(fen), r)[0])
+
+
+def cod_fee_fast(amount: pd.Series):
+    r = rules_for(None)
+    fen, _, ok = cp.money(amount, r.max_fen)
+    return cod_kernel(fen, r), ok
+
+
+# ---------------------------------------------------------------- storage (STO-1..3)
+
+def place_class(r: Rules, place: Any) -> tuple[str, str]:
+    """(normalised place, route class) — city before province (STO-3)."""
+    raw = V.text(place, "地点", "STO-3")
+    s = "".join(raw.split())
+    province = None
+    if "省" in s:
+        province, s = s.split("省", 1)
+    else:
+        for p in r.province_class:
+            if s.startswith(p) and s != p:
+                province, s = p, s[len(p):]
+                break
+    city = s[:-1] if s.endswith("市") and len(s) > 1 else s
+    if city in r.city_class:
+        return city, r.city_class[city]
+    for known in sorted(r.city_class, key=len, reverse=True):      # 广东汕头 → 汕头
+        if city.endswith(known):
+            return known, r.city_class[known]
+    for name in (province, city):
+        if name and name.removesuffix("省") in r.province_class:
+            name = name.removesuffix("省")
+            return name, r.province_class[name]
+    raise RuleError(f"线路未定义：「{raw}」不在仓储保管费线路表中，请管理员在规则数据中补充该地", "STO-3")
+
+
+def route_rate_units(r: Rules, origin: Any, destination: Any) -> int:
+    """STO-3: the lower of the two ends' daily rates, in millionths."""
+    if V.is_blank(origin):
+        raise RuleError("缺少始发地", "STO-3")
+    if V.is_blank(destination):
+        raise RuleError("缺少目的地", "STO-3")
+    a = r.class_rate[place_class(r, origin)[1]]
+    b = r.class_rate[place_class(r, destination)[1]]
+    return min(a, b)
+
+
+def storage_rate(origin: Any, destination: Any) -> Decimal:
+    """仓储保管费日费率 (STO-1, STO-3): 0.10 / 0.05 / 0.03."""
+    r = rules_for(None)
+    return (Decimal(route_rate_units(r, origin, destination)) / r.frac_scale).quantize(Decimal("0.01"))
+
+
+def storage_days_kernel(notice: np.ndarray, pickup: np.ndarray, free_days: int) -> np.ndarray:
+    """STO-2: max(0, calendar days between notice and pickup − free days)."""
+    span = (pickup - notice).astype("timedelta64[D]").astype(np.int64)
+    return np.maximum(span - free_days, 0)
+
+
+def _storage_dates(notice_date: Any, pickup_date: Any) -> tuple[dt.date, dt.date]:
+    notice = V.when(notice_date, "到货通知日期", "STO-2")
+    pickup = V.when(pickup_date, "提货日期", "STO-2")
+    if pickup < notice:
+        raise RuleError(f"提货日期 {pickup.isoformat()} 早于到货通知日期 {notice.isoformat()}", "STO-2")
+    return notice, pickup
+
+
+def storage_days(notice_date: Any, pickup_date: Any) -> int:
+    """仓储计费天数 (STO-2): pickup − notice − 3 free days, not below 0."""
+    notice, pickup = _storage_dates(notice_date, pickup_date)
+    r = rules_for(notice)
+    return int(storage_days_kernel(np.array([notice], "datetime64[D]"),
+                                   np.array([pickup], "datetime64[D]"), r.free_days)[0])
+
+
+def storage_fee_kernel(freight: np.ndarray, rate: np.ndarray, days: np.ndarray, scale: int) -> np.ndarray:
+    """STO-1: freight × daily rate × chargeable days, rounded once."""
+    return div_half_up(freight * rate * days, scale)
+
+
+def storage_fee(freight: Any, notice_date: Any, pickup_date: Any, rate_or_origin: Any,
+                destination: Any = None) -> Decimal:
+    """仓储保管费 (STO-1..3). The 4th argument is a daily rate, or an origin place (then the
+    destination is required and the rate comes from the route table)."""
+    notice, pickup = _storage_dates(notice_date, pickup_date)
+    r = rules_for(notice)
+    fen = V.money(freight, "运费", "STO-1", r, required=True)
+    if V.is_blank(rate_or_origin):
+        raise RuleError("缺少日费率或始发地", "STO-1")
+    is_rate = not isinstance(rate_or_origin, str) or _looks_numeric(rate_or_origin)
+    if is_rate:
+        rate = V.fraction(rate_or_origin, "日费率", "STO-1", r)
+    else:
+        rate = route_rate_units(r, rate_or_origin, destination)
+    days = int(storage_days_kernel(np.array([notice], "datetime64[D]"),
+                                   np.array([pickup], "datetime64[D]"), r.free_days)[0])
+    return fen_to_decimal(storage_fee_kernel(one(fen), one(rate), one(days), r.frac_scale)[0])
+
+
+def _looks_numeric(text: str) -> bool:
+    try:
+        V.decimal(text.strip().rstrip("%％"), "", None)
+        return True
+    except RuleError:
+        return False
+
+
+def storage_days_fast(notice_date: pd.Series, pickup_date: pd.Series):
+    notice, nb, ok1 = cp.dates(notice_date)
+    pickup, pb, ok2 = cp.dates(pickup_date)
+    ok = ok1 & ok2 & ~nb & ~pb
+    with np.errstate(invalid="ignore"):
+        ok &= pickup >= notice
+    r = _single_version(notice, ok)
+    if r is None:
+        return np.zeros(len(ok), np.int64), np.zeros(len(ok), bool)
+    days = storage_days_kernel(np.where(ok, notice, pickup), pickup, r.free_days)
+    return np.where(ok, days, 0), ok
+
+
+def _single_version(days: np.ndarray, ok: np.ndarray) -> Rules | None:
+    """The rules version of every ok row when they share one; rows of other versions are
+    marked not ok (they take the per-cell path, which picks their own version)."""
+    if not ok.any():
+        return None
+    first = rules_for(pd.Timestamp(days[ok].min()).date())
+    last = rules_for(pd.Timestamp(days[ok].max()).date())
+    if first is last:
+        return first
+    ok &= days >= np.datetime64(last.effective_from, "D")
+    return last
+
+
+def storage_fee_fast(freight, notice_date, pickup_date, rate_or_origin, destination):
+    days, ok = storage_days_fast(notice_date, pickup_date)
+    notice, _, _ = cp.dates(notice_date)
+    r = _single_version(notice, ok)
+    if r is None:
+        return np.zeros(len(ok), np.int64), ok
+    fen, fblank, ok1 = cp.money(freight, r.max_fen)
+    rate, rblank, ok2 = cp.fraction(rate_or_origin, r.frac_scale)
+    # Places: rate per distinct (origin, destination) pair, through the per-cell lookup.
+    text_rows = ~ok2 | rblank
+    if text_rows.any():
+        pairs = pd.DataFrame({"o": rate_or_origin.to_numpy(dtype=object)[text_rows],
+                              "d": destination.to_numpy(dtype=object)[text_rows]})
+        cache: dict = {}
+        found = np.zeros(int(text_rows.sum()), dtype=np.int64)
+        good = np.zeros(int(text_rows.sum()), dtype=bool)
+        for i, (o, d) in enumerate(zip(pairs["o"], pairs["d"])):
+            key = (o, d)
+            if key not in cache:
+                try:
+                    cache[key] = route_rate_units(r, o, d) if isinstance(o, str) and not _looks_numeric(o) else None
+                except RuleError:
+                    cache[key] = None
+            if cache[key] is not None:
+                found[i], good[i] = cache[key], True
+        rate = rate.copy()
+        rate[text_rows] = found
+        ok2 = ok2.copy()
+        ok2[text_rows] = good
+    bound = int(fen.max(initial=0)) * int(rate.max(initial=0)) * int(days.max(initial=0)) * 2
+    from .fixed import as_int_array
+    fee = storage_fee_kernel(as_int_array(fen, bound), as_int_array(rate, bound),
+                             as_int_array(days, bound), r.frac_scale)
+    return fee, ok & ok1 & ~fblank & ok2
+
+
+# ---------------------------------------------------------------- labels (LBL-1)
+
+_VIOLATIONS = {"未贴": "missing", "贴不全": "incomplete", "旧标签未清除": "old",
+               "旧标签未覆盖": "old", "旧标签未清除或未覆盖": "old", "未清除": "old"}
+
+
+def label_penalty(pieces: Any, violation: Any) -> Decimal:
+    """标签违规罚款 (LBL-1), per waybill."""
+    r = rules_for(None)
+    lab = r.labels
+    kind = _VIOLATIONS.get(V.text(violation, "违规类型", "LBL-1").replace(" ", ""))
+    if kind is None:
+        raise RuleError(f"未知的违规类型「{violation}」，可选：未贴、贴不全、旧标签未清除", "LBL-1")
+    if kind == "old":
+        amount = lab["old_label"]
+    else:
+        n = V.integer(pieces, "件数", "LBL-1", minimum=1, required=True)
+        many = n >= int(lab["many_pieces"])
+        amount = lab[f"{'many' if many else 'few'}_{kind}"]
+    return Decimal(str(amount)).quantize(Decimal("0.01"))
+
+
+# ---------------------------------------------------------------- network fees (NET-4)
+
+def network_fee_kernel(amount: np.ndarray, rate: np.ndarray, scale: int) -> np.ndarray:
+    return div_half_up(amount * rate, scale)
+
+
+def network_fee(amount: Any, side: Any) -> Decimal:
+    """结案手续费 (NET-4): 罚款方 6%, 获赔方 4% of the settled amount."""
+    r = rules_for(None)
+    fen = V.money(amount, "结案金额", "NET-4", r, required=True)
+    key = V.text(side, "承担方", "NET-4")
+    if key not in r.net_fee:
+        raise RuleError(f"承担方应为「罚款方」或「获赔方」，收到「{key}」", "NET-4")
+    return fen_to_decimal(network_fee_kernel(one(fen), one(r.net_fee[key]), r.frac_scale)[0])
+
+
+def network_fee_fast(amount: pd.Series, side: pd.Series):
+    r = rules_for(None)
+    fen, blank, ok1 = cp.money(amount, r.max_fen)
+    rate, _, ok2 = cp.codes(side, lambda u: r.net_fee.get(u.strip()) if isinstance(u, str) else None)
+    rate = np.where(ok2, rate, 0).astype(np.int64)
+    sblank = side.isna().to_numpy()
+    return network_fee_kernel(fen, rate, r.frac_scale), ok1 & ~blank & ok2 & ~sblank
