@@ -1,0 +1,72 @@
+"""The ribbon tab 「物流客服」: one declarative list of groups and buttons.
+
+Used by the add-in builder (customUI XML) and by :mod:`addin.dispatch` (one handler per
+button id); the tests check that both sides agree.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+TAB_ID = "tabLogidesk"
+TAB_LABEL = "物流客服"
+# The ONE VBA callback for every button; unique so no other add-in's macro can shadow it.
+VBA_MODULE = "LogideskRibbon"
+VBA_CALLBACK = "LogideskRibbonDispatch"
+
+
+@dataclass(frozen=True)
+class Button:
+    id: str
+    label: str
+    image_mso: str
+    screentip: str
+    supertip: str
+
+
+@dataclass(frozen=True)
+class Group:
+    id: str
+    label: str
+    buttons: tuple[Button, ...]
+
+
+GROUPS: tuple[Group, ...] = (
+    Group("grpCalc", "计算", (
+        Button("btnRefresh", "刷新计算", "CalculateNow", "刷新计算",
+               "按规则重新计算当前登记表的全部计算列（赔偿金额、期限、费用等）。"),
+        Button("btnDeadlines", "检查时限", "DateAndTimeInsert", "检查时限",
+               "列出今日到期、即将到期与已逾期的理赔和投诉。"),
+    )),
+    Group("grpNotices", "公告", (
+        Button("btnNoticeDamage", "破损公告", "ReviewNewComment", "破损公告",
+               "为选中的登记行生成破损公告（Word/PDF），并登记公告台账。"),
+        Button("btnNoticeLoss", "遗失公告", "FindDialog", "遗失公告",
+               "为选中的登记行生成遗失公告，并登记公告台账。"),
+        Button("btnNoticeDelay", "延误公告", "ReviewTrackChanges", "延误公告",
+               "为选中的登记行生成延误公告，并登记公告台账。"),
+        Button("btnClaimLetter", "索赔函", "FileNew", "索赔函",
+               "为选中的理赔登记行生成索赔函。"),
+        Button("btnClaimReport", "理赔申请报告书", "FileProperties", "理赔申请报告书",
+               "为选中的理赔登记行生成理赔申请报告书。"),
+    )),
+    Group("grpReport", "报表", (
+        Button("btnReport15", "十五日报表", "PivotTableInsert", "十五日报表",
+               "汇总当前登记表，生成货损货差十五日报表。"),
+    )),
+    Group("grpTools", "工具", (
+        Button("btnQuote", "柜台报价", "Calculator", "柜台报价",
+               "按运费、声明价值、代收金额等计算保价费、手续费与合计。"),
+        Button("btnRulesVersion", "规则版本", "Info", "规则版本",
+               "显示当前生效的规则版本与加载项版本。"),
+        Button("btnFunctionHelp", "函数说明", "FunctionWizard", "函数说明",
+               "列出本加载项提供的全部工作表函数及其参数。"),
+    )),
+)
+
+
+def buttons() -> list[Button]:
+    return [b for g in GROUPS for b in g.buttons]
+
+
+def button_ids() -> list[str]:
+    return [b.id for b in buttons()]
