@@ -115,7 +115,11 @@ def run(scalar: Callable, kind: str, args: tuple, fast: Callable | None = None) 
         col[~done] = pd.NA
     else:
         col = values
-    return pd.DataFrame({"value": col, "error": errors, "rule": rules}, index=index)
+    if kind in ("text", "bool"):
+        col = pd.Series(col, index=index, dtype=object)
+    return pd.DataFrame({"value": col,
+                         "error": pd.Series(errors, index=index, dtype=object),
+                         "rule": pd.Series(rules, index=index, dtype=object)}, index=index)
 
 
 def _make(name: str, scalar: Callable, kind: str, fast: Callable | None) -> Callable:

@@ -138,7 +138,7 @@ def workdays_add(start: Any, n: Any) -> dt.date:
     return calendar().add(np.array([day], "datetime64[D]"), np.array([count]))[0].item()
 
 
-def is_workday(date: Any) -> bool:
+def is_workday(day: Any) -> bool:
     """TRUE on a working day of the official calendar, 调休 weekends included (DATE-2)."""
-    day = V.when(date, "日期", "DATE-2")
+    day = V.when(day, "日期", "DATE-2")
     return bool(calendar().is_workday(np.array([day], "datetime64[D]"))[0])
