@@ -70,17 +70,15 @@ def compensation(claim_type: Any, value: Any, freight: Any, insured_value: Any =
 
 def compensation_fast(claim_type, value, freight, insured_value, lost_share, category):
     r = rules_for(None)
-    t, tb, ok1 = cp.vocab(claim_type, r.claim_types)
-    t = pd.Series(t).map(TYPE_CODE).fillna(0).to_numpy(np.int64)
+    t, tb, ok1 = cp.vocab_codes(claim_type, r.claim_types, TYPE_CODE.__getitem__)
     v, vb, ok2 = cp.money(value, r.max_fen)
     f, fb, ok3 = cp.money(freight, r.max_fen)
     i, _, ok4 = cp.money(insured_value, r.max_fen)
     s, sb, ok5 = cp.fraction(lost_share, r.frac_scale)
     s = np.where(sb, r.frac_scale, s)
-    cover, cb, ok6 = cp.vocab(category, r.categories)
     default = COVER_CODE[r.categories[r.categories.names[0]]["cover"]]
-    cover = pd.Series(cover).map(lambda c: COVER_CODE[r.categories[c]["cover"]] if c else default)
-    cover = cover.to_numpy(np.int64)
+    cover, _, ok6 = cp.vocab_codes(category, r.categories,
+                                   lambda c: COVER_CODE[r.categories[c]["cover"]], default)
     ok = ok1 & ~tb & ok2 & ~vb & ok3 & ~fb & ok4 & ok5 & ok6
     return compensation_kernel(t, v, f, i, s, cover, r.k_multiple, r.frac_scale), ok
 
@@ -96,8 +94,7 @@ def freight_waiver(claim_type: Any, freight: Any, lost_share: Any = None) -> Dec
 
 def freight_waiver_fast(claim_type, freight, lost_share):
     r = rules_for(None)
-    t, tb, ok1 = cp.vocab(claim_type, r.claim_types)
-    t = pd.Series(t).map(TYPE_CODE).fillna(0).to_numpy(np.int64)
+    t, tb, ok1 = cp.vocab_codes(claim_type, r.claim_types, TYPE_CODE.__getitem__)
     f, fb, ok2 = cp.money(freight, r.max_fen)
     s, sb, ok3 = cp.fraction(lost_share, r.frac_scale)
     s = np.where(sb, r.frac_scale, s)
@@ -197,8 +194,7 @@ def ecom_compensation(claim_type: Any, value: Any, lost_share: Any = None,
 
 def ecom_compensation_fast(claim_type, value, lost_share, has_invoice, practical):
     r = rules_for(None)
-    t, tb, ok1 = cp.vocab(claim_type, r.claim_types)
-    t = pd.Series(t).map(TYPE_CODE).fillna(0).to_numpy(np.int64)
+    t, tb, ok1 = cp.vocab_codes(claim_type, r.claim_types, TYPE_CODE.__getitem__)
     v, vb, ok2 = cp.money(value, r.max_fen)
     s, sb, ok3 = cp.fraction(lost_share, r.frac_scale)
     s = np.where(sb, r.frac_scale, s)

@@ -24,6 +24,10 @@ def as_series(x: Any, index: pd.Index) -> pd.Series:
         return x.set_axis(index) if not x.index.equals(index) else x
     if isinstance(x, (list, tuple, np.ndarray, pd.Index, pd.api.extensions.ExtensionArray)):
         return pd.Series(list(x) if isinstance(x, tuple) else x, index=index)
+    if x is None:
+        return pd.Series(np.nan, index=index, dtype=float)
+    if isinstance(x, (int, float)) and not isinstance(x, bool):
+        return pd.Series(float(x), index=index, dtype=float)
     return pd.Series([x] * len(index), index=index, dtype=object)
 
 
@@ -36,11 +40,17 @@ def _numbers(s: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         arr = s.to_numpy(dtype=float, na_value=np.nan)
         blank = np.isnan(arr)
         return arr, blank, np.ones(len(s), bool)
+    inferred = pd.api.types.infer_dtype(s, skipna=True)
+    blank = s.isna().to_numpy()
+    if inferred in ("string", "empty"):
+        return np.full(len(s), np.nan), blank, blank.copy()
+    if inferred in ("floating", "integer", "mixed-integer-float"):
+        arr = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        return arr, blank, np.ones(len(s), bool)
     values = s.to_numpy(dtype=object)
     kinds = np.fromiter((type(v) for v in values), dtype=object, count=len(values))
     numeric = np.array([issubclass(k, _NUMERIC) and k is not bool and not issubclass(k, np.bool_)
                         for k in kinds], dtype=bool) if len(values) else np.zeros(0, bool)
-    blank = s.isna().to_numpy()
     arr = np.full(len(s), np.nan)
     if numeric.any():
         arr[numeric] = values[numeric].astype(float)
@@ -135,6 +145,20 @@ def codes(s: pd.Series, resolve: Callable[[Any], Any]) -> tuple[np.ndarray, np.n
 
 def vocab(s: pd.Series, vocabulary: Vocabulary) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return codes(s, lambda u: vocabulary.find(u) if isinstance(u, str) else None)
+
+
+def vocab_codes(s: pd.Series, vocabulary: Vocabulary, code: Callable[[str], int],
+                default: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Like :func:`vocab` but maps each canonical name to an int code (blank → default),
+    resolving only the distinct values."""
+    factor, uniques = pd.factorize(s, use_na_sentinel=True)
+    names = [vocabulary.find(u) if isinstance(u, str) and u.strip() else None for u in uniques]
+    blank_u = np.array([not (isinstance(u, str) and u.strip()) and not isinstance(u, (int, float))
+                        for u in uniques] + [True], dtype=bool)
+    known = np.array([n is not None for n in names] + [True], dtype=bool)
+    table = np.array([code(n) if n is not None else default for n in names] + [default], dtype=np.int64)
+    blank = blank_u[factor]
+    return table[factor], blank, known[factor] | blank
 
 
 def flags(s: pd.Series, default: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

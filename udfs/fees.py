@@ -244,27 +244,26 @@ def storage_fee_fast(freight, notice_date, pickup_date, rate_or_origin, destinat
         return np.zeros(len(ok), np.int64), ok
     fen, fblank, ok1 = cp.money(freight, r.max_fen)
     rate, rblank, ok2 = cp.fraction(rate_or_origin, r.frac_scale)
-    # Places: rate per distinct (origin, destination) pair, through the per-cell lookup.
-    text_rows = ~ok2 | rblank
-    if text_rows.any():
-        pairs = pd.DataFrame({"o": rate_or_origin.to_numpy(dtype=object)[text_rows],
-                              "d": destination.to_numpy(dtype=object)[text_rows]})
-        cache: dict = {}
-        found = np.zeros(int(text_rows.sum()), dtype=np.int64)
-        good = np.zeros(int(text_rows.sum()), dtype=bool)
-        for i, (o, d) in enumerate(zip(pairs["o"], pairs["d"])):
-            key = (o, d)
-            if key not in cache:
+    # Places: the route rate once per distinct (origin, destination) pair (STO-3).
+    text_rows = np.flatnonzero(~ok2 | rblank)
+    if len(text_rows):
+        o = rate_or_origin.to_numpy(dtype=object)[text_rows]
+        d = destination.to_numpy(dtype=object)[text_rows]
+        oc, ou = pd.factorize(pd.Series(o, dtype=object), use_na_sentinel=False)
+        dc, du = pd.factorize(pd.Series(d, dtype=object), use_na_sentinel=False)
+        pair_ids, pair_codes = np.unique(oc.astype(np.int64) * len(du) + dc, return_inverse=True)
+        pairs = [(ou[i // len(du)], du[i % len(du)]) for i in pair_ids]
+        found = np.zeros(len(pairs), dtype=np.int64)
+        good = np.zeros(len(pairs), dtype=bool)
+        for k, (po, pd_) in enumerate(pairs):
+            if isinstance(po, str) and not _looks_numeric(po):
                 try:
-                    cache[key] = route_rate_units(r, o, d) if isinstance(o, str) and not _looks_numeric(o) else None
+                    found[k], good[k] = route_rate_units(r, po, pd_), True
                 except RuleError:
-                    cache[key] = None
-            if cache[key] is not None:
-                found[i], good[i] = cache[key], True
-        rate = rate.copy()
-        rate[text_rows] = found
-        ok2 = ok2.copy()
-        ok2[text_rows] = good
+                    pass
+        rate, ok2 = rate.copy(), ok2.copy()
+        rate[text_rows] = found[pair_codes]
+        ok2[text_rows] = good[pair_codes]
     bound = int(fen.max(initial=0)) * int(rate.max(initial=0)) * int(days.max(initial=0)) * 2
     from .fixed import as_int_array
     fee = storage_fee_kernel(as_int_array(fen, bound), as_int_array(rate, bound),

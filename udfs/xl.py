@@ -45,6 +45,13 @@ def _flatten(x):
     return out
 
 
+def _column(values):
+    """A range's values as a Series: float64 when all are numbers/blank (fast path)."""
+    if all(v is None or (isinstance(v, (int, float)) and not isinstance(v, bool)) for v in values):
+        return pd.Series([np.nan if v is None else float(v) for v in values], dtype=float)
+    return pd.Series(values, dtype=object)
+
+
 def to_excel(value):
     """One Python result → what Excel should receive."""
     if isinstance(value, Decimal):
@@ -69,8 +76,7 @@ def call(name, *args):
         lengths = {len(c) for c in cols if isinstance(c, list)}
         if len(lengths) > 1:
             return error_text(f"各区域的行数不一致：{sorted(lengths)}")
-        result = getattr(columns, name)(*[pd.Series(c, dtype=object) if isinstance(c, list) else c
-                                          for c in cols])
+        result = getattr(columns, name)(*[_column(c) if isinstance(c, list) else c for c in cols])
         out = []
         for value, error in zip(result["value"].tolist(), result["error"].tolist()):
             if error is not None:

@@ -1,0 +1,69 @@
+"""Cells per second of the column forms (issue 2): COMPENSATION, STORAGE_FEE, DEADLINE,
+COD_FEE and INSURANCE_PREMIUM on N rows of realistic clean data (default 1,000,000).
+
+    .venv/bin/python bench/bench_engine.py [--rows N] [--repeat R]
+
+Prints the best of R runs per function. Not a test: figures go into the closing notes.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from udfs import columns  # noqa: E402
+
+
+def data(n: int, seed: int = 7) -> dict[str, pd.Series]:
+    rng = np.random.default_rng(seed)
+    start = np.datetime64("2026-01-05") + rng.integers(0, 300, n).astype("timedelta64[D]")
+    return {
+        "claim_type": pd.Series(rng.choice(["遗失", "破损", "内件不符", "延误"], n), dtype=object),
+        "value": pd.Series(np.round(rng.uniform(0, 20000, n), 2)),
+        "freight": pd.Series(np.round(rng.uniform(5, 300, n), 2)),
+        "insured": pd.Series(np.where(rng.random(n) < 0.4, np.round(rng.uniform(100, 10000, n), 2), np.nan)),
+        "share": pd.Series(np.round(rng.random(n), 3)),
+        "category": pd.Series(rng.choice(["普通货物", "易碎品", "珠宝", "精密仪器"], n), dtype=object),
+        "notice": pd.Series(start.astype("datetime64[ns]")),
+        "pickup": pd.Series((start + rng.integers(0, 15, n).astype("timedelta64[D]")).astype("datetime64[ns]")),
+        "origin": pd.Series(rng.choice(["福州", "厦门", "温州", "泉州"], n), dtype=object),
+        "dest": pd.Series(rng.choice(["上海", "北京", "福州", "深圳", "济南"], n), dtype=object),
+        "event": pd.Series(rng.choice(["索赔处理", "投诉延误", "破损公告", "代收货款提取", "索赔受理"], n), dtype=object),
+        "cod": pd.Series(np.round(rng.uniform(0, 20000, n), 2)),
+    }
+
+
+CASES = {
+    "COMPENSATION": lambda d: columns.compensation(d["claim_type"], d["value"], d["freight"], d["insured"], d["share"], d["category"]),
+    "STORAGE_FEE": lambda d: columns.storage_fee(d["freight"], d["notice"], d["pickup"], d["origin"], d["dest"]),
+    "DEADLINE": lambda d: columns.deadline(d["event"], d["notice"], None),
+    "COD_FEE": lambda d: columns.cod_fee(d["cod"]),
+    "INSURANCE_PREMIUM": lambda d: columns.insurance_premium(d["value"]),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args(argv)
+    d = data(args.rows)
+    print(f"rows: {args.rows:,}")
+    for name, case in CASES.items():
+        best = float("inf")
+        for _ in range(args.repeat):
+            t0 = time.perf_counter()
+            out = case(d)
+            best = min(best, time.perf_counter() - t0)
+        errors = int(out["error"].notna().sum())
+        print(f"{name:<18} {best:7.3f} s  {args.rows / best:>13,.0f} rows/s  (error rows: {errors})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
