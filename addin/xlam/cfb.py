@@ -65,10 +65,11 @@ def write_cfb(streams: dict[str, bytes]) -> bytes:
     entries: list[_Entry] = [root]
 
     def number(node: _Entry) -> None:
-        for child in sorted(node.children.values(), key=lambda e: _sort_key(e.name)):
+        kids = sorted(node.children.values(), key=lambda e: _sort_key(e.name))
+        for child in kids:
             child.sid = len(entries)
             entries.append(child)
-        for child in node.children.values():
+        for child in kids:
             if child.kind == 1:
                 number(child)
 

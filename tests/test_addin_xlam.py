@@ -1,0 +1,343 @@
+"""The built logidesk.xlam: ribbon, VBA modules, UDF wrappers, conf sheet, LibreOffice load."""
+from __future__ import annotations
+
+import inspect
+import importlib
+import re
+import shutil
+import subprocess
+import types
+import zipfile
+from pathlib import Path
+
+import pytest
+from lxml import etree
+from oletools.olevba import VBA_Parser
+
+from addin import ribbon
+from addin.xlam import build as B
+from addin.xlam import customui, udfvba
+from addin_fixtures import udf_module
+
+SCHEMA = Path(__file__).resolve().parents[1].parent / "shared" / "schemas" / "ribbonx" / "customui14_lxml.xsd"
+EXCEL_FUNCTIONS = Path(B.__file__).with_name("excel_functions.txt")
+CUSTOMUI_NS = {"c": customui.NS}
+# Reserved identifiers of [MS-VBAL] 3.3.5.2: none may name a function or a parameter
+# (e.g. a Python parameter called ``event`` makes the whole wrapper module fail to compile).
+VBA_KEYWORDS = set("""
+Call Case Close Const Declare DefBool DefByte DefCur DefDate DefDbl DefInt DefLng DefLngLng
+DefLngPtr DefObj DefSng DefStr DefVar Dim Do Else ElseIf End EndIf Enum Erase Event Exit For
+Friend Function Get Global GoSub GoTo If Implements Input Let Lock Loop LSet Next On Open Option
+Print Private Public Put RaiseEvent ReDim Resume Return RSet Seek Select Set Static Stop Sub Type
+Unlock Wend While With Write
+Any As ByRef ByVal Each In New Shared Until WithEvents Optional ParamArray Preserve Spc Tab Then To
+AddressOf And Eqv Imp Is Like Mod Not Or TypeOf Xor
+Abs CBool CByte CCur CDate CDbl CDec CInt CLng CLngLng CLngPtr CSng CStr CVar CVErr Date Debug
+DoEvents Fix Int Len LenB Me PSet Scale Sgn String Array Circle InputB LBound UBound
+Boolean Byte Currency Double Integer Long LongLong LongPtr Single Variant
+True False Nothing Empty Null Rem Attribute LineInput CDecl Decimal DefDec
+""".split())
+# names the generated wrapper itself uses inside each function
+GENERATOR_LOCALS = {"argsArray", "k", "failed", "Application", "XLPy", "ActiveWorkbook"}
+
+
+@pytest.fixture(scope="module")
+def udf_target() -> str | types.ModuleType:
+    return udf_module()
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory, udf_target) -> Path:
+    return B.build(tmp_path_factory.mktemp("addin"), udf_module=udf_target)
+
+
+@pytest.fixture(scope="module")
+def modules(built: Path) -> dict[str, str]:
+    parser = VBA_Parser(str(built))
+    try:
+        return {Path(vba_filename).stem: code for _, _, vba_filename, code in parser.extract_macros()}
+    finally:
+        parser.close()
+
+
+@pytest.fixture(scope="module")
+def expected_modules(udf_target) -> dict[str, str]:
+    _, mods = B.vba_modules(udf_target)
+    return {m.name: m.source for m in mods}
+
+
+def _customui(built: Path) -> etree._Element:
+    with zipfile.ZipFile(built) as z:
+        return etree.fromstring(z.read(customui.PART))
+
+
+def _udf_functions(udf_target) -> dict[str, object]:
+    mod = importlib.import_module(udf_target) if isinstance(udf_target, str) else udf_target
+    return {f.__xlfunc__["name"]: getattr(mod, attr)
+            for attr, f in vars(udfvba.load_decorated_copy(mod, _udfs_mod())[1]).items()
+            if hasattr(f, "__xlfunc__")}
+
+
+def _udfs_mod():
+    # load_decorated_copy needs xlwings.udfs only while loading; keep it open in a helper
+    ctx = udfvba.xlwings_udfs()
+    mod = ctx.__enter__()
+    _udfs_mod.ctx = ctx  # closed by the fixture below
+    return mod
+
+
+@pytest.fixture(scope="module")
+def udf_functions(udf_target):
+    try:
+        yield _udf_functions(udf_target)
+    finally:
+        ctx = getattr(_udfs_mod, "ctx", None)
+        if ctx is not None:
+            ctx.__exit__(None, None, None)
+            _udfs_mod.ctx = None
+
+
+# ------------------------------------------------------------------ package & ribbon
+
+def test_package_parts(built: Path) -> None:
+    with zipfile.ZipFile(built) as z:
+        names = z.namelist()
+        rels = z.read("_rels/.rels").decode()
+        types_xml = z.read("[Content_Types].xml").decode()
+        workbook = z.read("xl/workbook.xml").decode()
+    assert customui.PART in names and "customUI/customUI.xml" not in names
+    assert f'Type="{customui.REL_TYPE}" Target="{customui.PART}"' in rels
+    assert "application/vnd.ms-excel.addin.macroEnabled.main+xml" in types_xml
+    assert f'<sheet name="{B.CONF_SHEET}"' in workbook
+    assert "felix" not in workbook.lower()
+
+
+def test_customui_validates_against_schema(built: Path) -> None:
+    schema = etree.XMLSchema(etree.parse(str(SCHEMA)))
+    doc = _customui(built)
+    assert doc.tag == f"{{{customui.NS}}}customUI"
+    assert schema.validate(doc), schema.error_log
+
+
+def test_ribbon_tab_groups_and_buttons(built: Path) -> None:
+    doc = _customui(built)
+    (tab,) = doc.findall(".//c:tab", CUSTOMUI_NS)
+    assert tab.get("label") == "物流客服"
+    groups = {g.get("label"): [b.get("label") for b in g.findall("c:button", CUSTOMUI_NS)]
+              for g in tab.findall("c:group", CUSTOMUI_NS)}
+    assert groups == {
+        "计算": ["刷新计算", "检查时限"],
+        "公告": ["破损公告", "遗失公告", "延误公告", "索赔函", "理赔申请报告书"],
+        "报表": ["十五日报表"],
+        "工具": ["柜台报价", "规则版本", "函数说明"],
+    }
+    for b in doc.findall(".//c:button", CUSTOMUI_NS):
+        assert b.get("imageMso") and b.get("screentip") and b.get("supertip"), b.get("id")
+
+
+def test_every_onaction_is_a_ribbon_sub_in_vba(built: Path, modules: dict[str, str]) -> None:
+    actions = {b.get("onAction") for b in _customui(built).iter() if b.get("onAction")}
+    assert actions == {f"{ribbon.VBA_MODULE}.{ribbon.VBA_CALLBACK}"}  # ONE dispatcher
+    for action in actions:
+        module, _, proc = action.rpartition(".")
+        assert module in modules, f"VBA module {module} missing"
+        pattern = rf"^\s*(Public\s+)?Sub\s+{re.escape(proc)}\s*\(\s*control\s+As\s+IRibbonControl\s*\)"
+        assert re.search(pattern, modules[module], re.M | re.I), f"{action} has no ribbon Sub"
+        # unique across the whole project
+        defs = [m for m, code in modules.items()
+                if re.search(rf"^\s*(Public\s+|Private\s+)?(Sub|Function)\s+{proc}\b", code, re.M | re.I)]
+        assert defs == [module]
+    assert "control.Id" in modules[ribbon.VBA_MODULE]
+    assert "addin.dispatch.run(" in modules[ribbon.VBA_MODULE]
+
+
+def test_button_ids_match_handlers(built: Path) -> None:
+    from addin.dispatch import HANDLERS
+
+    ids = [b.get("id") for b in _customui(built).findall(".//c:button", CUSTOMUI_NS)]
+    assert len(ids) == len(set(ids)) == 11
+    assert set(ids) == set(HANDLERS) == set(ribbon.button_ids())
+
+
+# ------------------------------------------------------------------ VBA project
+
+def test_every_module_reads_back_exactly(modules: dict[str, str], expected_modules: dict[str, str]) -> None:
+    assert list(modules) == list(expected_modules)
+    for name, source in expected_modules.items():
+        assert modules[name] == source, f"module {name} differs after olevba round trip"
+    assert 'Public Const PROJECT_NAME As String = "logidesk"' in modules["xlwings"]
+    assert 'Const XLPyDLLName As String = "xlwings64-0.37.8.dll"' in modules["xlwings"]
+
+
+def test_our_modules_are_ascii_crlf(expected_modules: dict[str, str]) -> None:
+    for name in (ribbon.VBA_MODULE, udfvba.VBA_MODULE_NAME):
+        src = expected_modules[name]
+        assert src.isascii(), name
+        assert "\n" not in src.replace("\r\n", ""), name
+        assert src.startswith(f'Attribute VB_Name = "{name}"\r\n')
+
+
+def _generator_output(udf_target) -> str:
+    """xlwings's own generator, called here directly (not through the builder)."""
+    import io
+
+    with udfvba.xlwings_udfs() as udfs_mod:
+        name, copy = udfvba.load_decorated_copy(udf_target, udfs_mod)
+
+        class Wb:
+            Name = "logidesk.xlam"
+
+        buf = io.StringIO()
+        udfs_mod.generate_vba_wrapper(name, copy, buf, Wb())
+    return buf.getvalue()
+
+
+def test_udf_module_equals_xlwings_generator(modules: dict[str, str], udf_target) -> None:
+    body = _generator_output(udf_target).replace("\n", "\r\n")
+    header = ('Attribute VB_Name = "xlwings_udfs"\r\n'
+              "'Autogenerated code by xlwings - changes will be lost with next import!\r\n"
+              "#Const App = \"Microsoft Excel\" 'Adjust when using outside of Excel\r\n")
+    assert modules["xlwings_udfs"] == header + body
+    assert "ActiveWorkbook, Application.Caller" in body  # .xlam form of the wrapper
+    default = B.DEFAULT_OUT / B.ADDIN_NAME
+    if default.exists() and udf_target == "udfs.xl":  # the add-in install.py built
+        parser = VBA_Parser(str(default))
+        try:
+            shipped = {Path(f).stem: c for _, _, f, c in parser.extract_macros()}
+        finally:
+            parser.close()
+        assert shipped["xlwings_udfs"] == header + body, (
+            f"{default} is stale: udfs.xl changed; rebuild with `logidesk addin`")
+
+
+def _vba_functions(code: str) -> dict[str, list[str]]:
+    out = {}
+    for m in re.finditer(r"^(Function|Sub) (\w+)\((.*)\)\r?$", code, re.M):
+        args = [a.strip() for a in m.group(3).split(",") if a.strip()]
+        out[m.group(2)] = args
+    return out
+
+
+def test_udf_module_declares_every_function(modules: dict[str, str], udf_functions) -> None:
+    declared = _vba_functions(modules["xlwings_udfs"])
+    assert set(declared) == set(udf_functions) and declared
+    for name, fn in udf_functions.items():
+        params = [p for p in inspect.signature(fn).parameters.values() if p.name != "caller"]
+        args = declared[name]
+        assert len(args) == len(params), f"{name}: {args} vs {params}"
+        for arg, p in zip(args, params):
+            words = arg.split()
+            assert words[-1].removesuffix("()") == p.name
+            if p.kind is p.VAR_POSITIONAL:
+                assert words[0] == "ParamArray"
+            elif p.default is not p.empty:
+                assert words[0] == "Optional"
+
+
+def test_udf_names_are_valid_and_do_not_clash(modules: dict[str, str]) -> None:
+    builtins = {line.strip().upper() for line in EXCEL_FUNCTIONS.read_text("utf-8").splitlines()
+                if line.strip() and not line.startswith("#")}
+    assert len(builtins) > 450 and {"SUM", "XLOOKUP", "WORKDAY.INTL", "DAYS"} <= builtins
+    module_names = {m.lower() for m in modules}
+    keywords = {k.lower() for k in VBA_KEYWORDS}
+    problems = []
+    declared = _vba_functions(modules["xlwings_udfs"])
+    assert declared
+    for name, args in declared.items():
+        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{0,254}", name):
+            problems.append(f"{name}: not a valid VBA identifier")
+        if name.upper() in builtins:
+            problems.append(f"{name}: is an Excel built-in function")
+        if name.lower() in keywords or name.lower() in module_names:
+            problems.append(f"{name}: VBA keyword or module name")
+        m = re.fullmatch(r"([A-Za-z]{1,3})(\d+)", name)
+        if m and m.group(1).upper() <= "XFD":
+            problems.append(f"{name}: looks like a cell reference")
+        if re.fullmatch(r"[Rr]\d*[Cc]\d*", name):
+            problems.append(f"{name}: looks like an R1C1 reference")
+        for arg in args:
+            ident = arg.split()[-1].removesuffix("()")
+            if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{0,254}", ident):
+                problems.append(f"{name}({ident}): parameter is not a valid VBA identifier")
+            elif ident.lower() in keywords:
+                problems.append(f"{name}({ident}): parameter is a reserved VBA word; "
+                                "the whole xlwings_udfs module would not compile")
+            elif ident in GENERATOR_LOCALS or ident.lower() == name.lower():
+                problems.append(f"{name}({ident}): clashes with the generated wrapper")
+    assert not problems, "\n".join(problems)
+
+
+def test_udf_generation_leaves_no_trace(udf_target) -> None:
+    import sys
+
+    import xlwings
+
+    before = set(sys.modules)
+    udfvba.generate(udf_target)
+    assert "pythoncom" not in sys.modules or "pythoncom" in before
+    assert not any("_logidesk_vba_copy_" in m for m in sys.modules)
+    assert xlwings.func.__module__ == "xlwings" or sys.platform.startswith("win")
+    mod = importlib.import_module(udf_target) if isinstance(udf_target, str) else udf_target
+    if not sys.platform.startswith("win"):
+        assert not any(hasattr(f, "__xlfunc__") for f in vars(mod).values())
+
+
+# ------------------------------------------------------------------ conf sheet & build
+
+def test_conf_sheet(built: Path, udf_target) -> None:
+    name = udf_target if isinstance(udf_target, str) else udf_target.__name__
+    with zipfile.ZipFile(built) as z:
+        sst = z.read("xl/sharedStrings.xml").decode()
+        sheet = z.read("xl/worksheets/sheet1.xml").decode()
+    assert re.findall(r"<t>([^<]*)</t>", sst) == ["UDF Modules", name]
+    assert '<c r="A1" s="1" t="s"><v>0</v></c><c r="B1" s="1" t="s"><v>1</v></c>' in sheet
+    # keys the installer writes per PC must not be fixed (the add-in sheet would win)
+    assert "Interpreter" not in sst and "PYTHONPATH" not in sst
+
+
+def test_conf_rows_with_pythonpath() -> None:
+    assert B.conf_rows("udfs.xl", r"C:\logidesk") == [("UDF Modules", "udfs.xl"),
+                                                       ("PYTHONPATH", r"C:\logidesk")]
+
+
+def test_build_is_reproducible(built: Path, tmp_path: Path, udf_target) -> None:
+    again = B.build(tmp_path, udf_module=udf_target)
+    assert again.name == "logidesk.xlam"
+    assert again.read_bytes() == built.read_bytes()
+
+
+def test_main_reports_error_in_chinese(tmp_path: Path, capsys) -> None:
+    rc = B.main(["--out", str(tmp_path), "--udf-module", "no_such_module_xyz"])
+    assert rc == 1
+    assert "生成加载项失败" in capsys.readouterr().err
+    assert not (tmp_path / "logidesk.xlam").exists()
+
+
+# ------------------------------------------------------------------ LibreOffice
+
+def test_libreoffice_loads_the_addin(built: Path, tmp_path: Path, expected_modules, udf_target) -> None:
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    profile = tmp_path / "profile"
+    proc = subprocess.run(
+        [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless",
+         "--infilter=Calc MS Excel 2007 XML", "--convert-to", "ods", "--outdir", str(tmp_path),
+         str(built)], capture_output=True, text=True, timeout=180)
+    out = tmp_path / "logidesk.ods"
+    assert proc.returncode == 0 and out.exists(), proc.stdout + proc.stderr
+    with zipfile.ZipFile(out) as z:
+        content = z.read("content.xml").decode()
+        basic = {Path(n).stem: z.read(n).decode() for n in z.namelist()
+                 if n.startswith(f"Basic/{B.VBA_PROJECT_NAME}/") and not n.endswith("script-lb.xml")}
+    name = udf_target if isinstance(udf_target, str) else udf_target.__name__
+    assert "UDF Modules" in content and name in content
+    # LibreOffice parsed our dir stream and decompressed every module itself
+    assert set(basic) == set(expected_modules)
+    from xml.sax.saxutils import unescape
+
+    for mod, source in expected_modules.items():
+        text = unescape(basic[mod], {"&apos;": "'", "&quot;": '"'})
+        for line in source.replace("\r\n", "\n").split("\n"):
+            if line.strip() and not line.startswith("Attribute "):
+                assert line in text, f"{mod}: line missing in LibreOffice: {line!r}"
