@@ -1,0 +1,236 @@
+"""Money rules: INS-1..5 (premium, cover), COD-1, STO-1..3 (storage), LBL-1, NET-4.
+
+Every expected value below is computed by hand from ../shared/domain/RULES.md; the
+arithmetic is in the comment next to it. Money is compared as exact Decimal with two
+places (MONEY-1: half-up to 0.01 yuan).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+import udfs
+from udfs import RuleError
+
+D = Decimal
+
+
+def same(got, expected: str) -> None:
+    """Exact yuan: a Decimal, equal value, exactly two places."""
+    assert isinstance(got, Decimal), type(got)
+    assert got == D(expected)
+    assert got.as_tuple().exponent == -2, got
+
+
+# ----------------------------------------------------------------- INS-1 premium
+
+@pytest.mark.parametrize("declared, expected", [
+    (0, "0.00"),              # INS-1: declared value 0 = not insured = premium 0
+    (None, "0.00"),           # blank cell = not insured
+    ("", "0.00"),             # empty text cell = blank
+    (D("0.01"), "5.00"),      # 0.01 × 0.5% = 0.00005 → minimum 5 per waybill
+    (D("999.99"), "5.00"),    # 999.99 × 0.005 = 4.99995 < 5 → 5.00
+    (1000, "5.00"),           # 1000 × 0.005 = 5.00 (= minimum)
+    (D("1000.01"), "5.00"),   # 1000.01 × 0.005 = 5.00005 → 5.00 (half-up at the fen: 0.005 fen down)
+    (1001, "5.01"),           # 1001 × 0.005 = 5.005 → half-up 5.01 (banker's rounding would give 5.00)
+    (D("1002.99"), "5.01"),   # 1002.99 × 0.005 = 5.01495 → 5.01
+    (2000, "10.00"),          # 2000 × 0.005 = 10
+    (100000, "500.00"),       # 100,000 × 0.005 = 500
+    (D("100000.01"), "500.00"),   # 100,000.01 × 0.005 = 500.00005 → 500.00
+    (200000, "1000.00"),      # 200,000 × 0.005 = 1,000
+    (D("200000.01"), "1000.00"),  # 200,000.01 × 0.005 = 1,000.00005 → 1,000.00
+    (1234.56, "6.17"),        # float input: 1234.56 × 0.005 = 6.1728 → 6.17
+    ("1,500", "7.50"),        # thousands separator in a text cell: 1500 × 0.005 = 7.5
+    ("¥3000元", "15.00"),     # currency marks: 3000 × 0.005 = 15
+])
+def test_insurance_premium_boundaries(declared, expected):
+    same(udfs.insurance_premium(declared), expected)
+
+
+def test_insurance_premium_sub_fen_input_uses_decimal_not_binary_float():
+    # 2000.005 as typed (float repr '2000.005') is read half-up to 2000.01 yuan (MONEY-1);
+    # 2000.01 × 0.005 = 10.00005 → 10.00. Either way the premium is 10.00.
+    same(udfs.insurance_premium(2000.005), "10.00")
+    # 1001.0 vs 1000.99: 1000.99 × 0.005 = 5.00495 → 5.00; 1001 → 5.005 → 5.01
+    same(udfs.insurance_premium(1000.99), "5.00")
+
+
+@pytest.mark.parametrize("declared, rate, minimum, expected", [
+    (3000, D("0.01"), None, "30.00"),      # 3000 × 1% = 30 (rate given, default minimum 5)
+    (3000, "1%", None, "30.00"),           # same rate written as a percentage text
+    (500, D("0.01"), 10, "10.00"),         # 500 × 1% = 5 < minimum 10 → 10
+    (100, None, 2, "2.00"),                # 100 × 0.5% = 0.5 < minimum 2 → 2
+    (100, None, 0, "0.50"),                # 100 × 0.5% = 0.5, minimum 0 → 0.50
+    (0, D("0.01"), 10, "0.00"),            # not insured → 0 whatever the minimum
+    (D("1234.5"), D("0.003"), 0, "3.70"),  # 1234.5 × 0.003 = 3.7035 → 3.70
+])
+def test_insurance_premium_rate_and_minimum(declared, rate, minimum, expected):
+    same(udfs.insurance_premium(declared, rate, minimum), expected)
+
+
+# ----------------------------------------------------------------- INS-2..5 cover
+
+@pytest.mark.parametrize("category, value, expected", [
+    ("普通货物", 0, "可保价"),
+    ("普通货物", 100000, "可保价"),                              # INS-2 only OVER 100,000
+    ("普通货物", D("100000.01"), "可保价；需经理审批"),          # INS-2
+    ("普通货物", 200000, "可保价；需经理审批"),                  # INS-3 only OVER 200,000
+    ("普通货物", D("200000.01"), "可保价；需报集团安全办立案"),  # INS-3
+    (None, D("150000"), "可保价；需经理审批"),                   # blank category = 普通货物
+    ("易碎品", 5000, "只保灭失险"),                              # INS-5
+    ("易潮湿", D("100000.01"), "只保灭失险；需经理审批"),
+    ("包装不合格", 300000, "只保灭失险；需报集团安全办立案"),
+    ("易污染", 100000, "只保灭失险"),
+    ("珠宝", 5000, "不予保价"),                                  # INS-4
+    ("珠宝", D("100000.01"), "不予保价"),                        # never appended to 不予保价
+    ("古董", D("200000.01"), "不予保价"),
+    ("工艺品", 300000, "不予保价"),
+    ("精密仪器", 1, "不予保价"),
+    ("玉雕", 1, "不予保价"), ("根雕", 1, "不予保价"), ("石雕", 1, "不予保价"),
+    ("国外维修进口货品", 1, "不予保价"), ("客户退货", 1, "不予保价"),
+])
+def test_insurance_check(category, value, expected):
+    assert udfs.insurance_check(category, value) == expected
+
+
+def test_insurance_remark_only_for_loss_only_goods():
+    remark = "只保灭失险，易碎品、易潮湿、易污染、包装不合格，在途中损坏承运方不承担责任"  # INS-5 text
+    for cat in ("易碎品", "易潮湿", "易污染", "包装不合格"):
+        assert udfs.insurance_remark(cat) == remark
+    for cat in ("普通货物", "珠宝", None):
+        assert udfs.insurance_remark(cat) == ""
+
+
+# ----------------------------------------------------------------- COD-1
+
+@pytest.mark.parametrize("amount, expected", [
+    (0, "0.00"),               # nothing collected → 0
+    (None, "0.00"),            # blank → 0
+    ("", "0.00"),
+    (D("0.01"), "5.00"),       # ≤ 2,000 → flat 5
+    (1500, "5.00"),
+    (2000, "5.00"),            # 2,000 itself is still the flat tier
+    (D("2000.01"), "6.00"),    # 2,000.01 × 3‰ = 6.00003 → 6.00
+    (2500, "7.50"),            # 2,500 × 0.003 = 7.5
+    (2515, "7.55"),            # 2,515 × 0.003 = 7.545 → half-up 7.55 (banker's: 7.54)
+    (D("3333.33"), "10.00"),   # 3,333.33 × 0.003 = 9.99999 → 10.00
+    (5000, "15.00"),           # 5,000 × 0.003 = 15
+    (9999, "30.00"),           # 9,999 × 0.003 = 29.997 → 30.00
+    (10000, "30.00"),          # 10,000 × 0.003 = 30 (upper end of the 3‰ tier)
+    (D("10000.01"), "30.00"),  # > 10,000 → capped 30
+    (1000000, "30.00"),        # cap
+    (1999.995, "5.00"),        # sub-fen: half-up to 2,000.00 → flat 5
+    (2000.005, "6.00"),        # sub-fen: half-up to 2,000.01 → 6.00003 → 6.00
+])
+def test_cod_fee_boundaries(amount, expected):
+    same(udfs.cod_fee(amount), expected)
+
+
+# ----------------------------------------------------------------- STO-2 days
+
+d = dt.date
+
+
+@pytest.mark.parametrize("notice, pickup, expected", [
+    (d(2026, 3, 1), d(2026, 3, 1), 0),    # same day: 0 − 3 → 0
+    (d(2026, 3, 1), d(2026, 3, 4), 0),    # 3 days − 3 = 0 (STO-2 example: free)
+    (d(2026, 3, 1), d(2026, 3, 5), 1),    # 4 days − 3 = 1 (STO-2 example)
+    (d(2026, 3, 1), d(2026, 3, 31), 27),  # 30 − 3
+    (d(2026, 2, 27), d(2026, 3, 5), 3),   # Feb 2026 has 28 days: 27→28 (1) + 5 = 6 days − 3 = 3
+    (d(2028, 2, 27), d(2028, 3, 5), 4),   # 2028 is a leap year: 7 days − 3 = 4
+    (d(2026, 12, 30), d(2027, 1, 8), 6),  # calendar days need no holiday data: 9 − 3 = 6
+    (dt.datetime(2026, 3, 1, 18, 0), dt.datetime(2026, 3, 5, 8, 0), 1),  # times ignored: dates 1 → 5
+    ("2026-03-01", "2026/3/5", 1),        # date text
+])
+def test_storage_days(notice, pickup, expected):
+    got = udfs.storage_days(notice, pickup)
+    assert type(got) is int and got == expected
+
+
+# ----------------------------------------------------------------- STO-1/3 rates
+
+@pytest.mark.parametrize("origin, dest, expected", [
+    ("福州", "厦门", "0.10"),        # F–F → 10%
+    ("福建", "泉州", "0.10"),        # province F, city F
+    ("温州", "福州", "0.10"),        # 温州 is F although 浙江 is B (city before province)
+    ("浙江省温州市", "厦门", "0.10"),  # province prefix and 市 suffix still find the city first
+    ("温州市", "福州市", "0.10"),
+    ("汕头", "厦门", "0.10"),        # 汕头 F
+    ("广东汕头", "福州", "0.10"),
+    ("杭州", "福州", "0.05"),        # B–F → min(5%, 10%) = 5%
+    ("浙江", "福州", "0.05"),        # province 浙江 B
+    ("福州", "上海", "0.05"),
+    ("广州", "汕头", "0.05"),        # B–F → 5%
+    ("深圳", "福州", "0.05"),
+    ("江苏省苏州市", "福州", "0.05"),
+    ("福州", "北京", "0.03"),        # F–C → 3%
+    ("温州", "北京", "0.03"),        # min of two ends: F 10% vs C 3% → 3%
+    ("上海", "北京", "0.03"),        # B–C → 3%
+    ("山东", "厦门", "0.03"),        # province 山东 C
+    ("青岛市", "福州", "0.03"),
+    ("福州", "福建省", "0.10"),
+])
+def test_storage_rate(origin, dest, expected):
+    got = udfs.storage_rate(origin, dest)
+    assert got == D(expected) and got.as_tuple().exponent == -2
+
+
+# ----------------------------------------------------------------- STO-1 fee
+
+N = d(2026, 3, 1)
+
+
+@pytest.mark.parametrize("freight, pickup, rate_or_origin, dest, expected", [
+    (100, d(2026, 3, 4), "福州", "厦门", "0.00"),     # 0 chargeable days → 0
+    (100, d(2026, 3, 5), "福州", "厦门", "10.00"),    # 100 × 10% × 1 day = 10
+    (100, d(2026, 3, 11), "福州", "上海", "35.00"),   # 10 − 3 = 7 days; 100 × 5% × 7 = 35
+    (100, d(2026, 3, 11), "温州", "福州", "70.00"),   # 温州 F: 100 × 10% × 7 = 70
+    (100, d(2026, 3, 11), "浙江", "福州", "35.00"),   # 浙江 B: 100 × 5% × 7 = 35
+    (100, d(2026, 3, 11), "温州", "北京", "21.00"),   # min(F, C) = 3%: 100 × 3% × 7 = 21
+    (250, d(2026, 3, 11), D("0.03"), None, "52.50"),  # rate given: 250 × 0.03 × 7 = 52.5
+    (250, d(2026, 3, 11), "3%", None, "52.50"),       # rate as percentage text
+    (250, d(2026, 3, 11), "0.03", None, "52.50"),     # rate as numeric text
+    (D("12.25"), d(2026, 3, 5), D("0.1"), None, "1.23"),   # 12.25 × 0.1 × 1 = 1.225 → half-up 1.23
+    (D("10.09"), d(2026, 3, 7), D("0.05"), None, "1.51"),  # 3 days: 10.09 × 0.05 × 3 = 1.5135 → 1.51
+    # (rounded once, MONEY-1; rounding each day 0.5045 → 0.50 × 3 would give 1.50)
+    (D("33.33"), d(2026, 3, 7), D("0.05"), None, "5.00"),  # 33.33 × 0.05 × 3 = 4.9995 → 5.00
+    (0, d(2026, 3, 11), "福州", "厦门", "0.00"),      # freight 0 → 0
+])
+def test_storage_fee(freight, pickup, rate_or_origin, dest, expected):
+    same(udfs.storage_fee(freight, N, pickup, rate_or_origin, dest), expected)
+
+
+# ----------------------------------------------------------------- LBL-1
+
+@pytest.mark.parametrize("pieces, violation, expected", [
+    (1, "未贴", "30.00"),            # < 50 pieces, missing → 30
+    (49, "未贴", "30.00"),
+    (49, "贴不全", "30.00"),         # < 50 pieces, incomplete → 30
+    (50, "未贴", "30.00"),           # ≥ 50 pieces, all missing → 30
+    (50, "贴不全", "20.00"),         # ≥ 50 pieces, incomplete → 20
+    (200, "贴不全", "20.00"),
+    (10, "旧标签未清除", "10.00"),   # old label not removed → 10
+    (100, "旧标签未清除", "10.00"),
+    (None, "旧标签未清除", "10.00"), # piece count irrelevant for old labels
+    (50.0, "贴不全", "20.00"),       # Excel gives floats
+])
+def test_label_penalty(pieces, violation, expected):
+    same(udfs.label_penalty(pieces, violation), expected)
+
+
+# ----------------------------------------------------------------- NET-4
+
+@pytest.mark.parametrize("amount, side, expected", [
+    (1000, "罚款方", "60.00"),          # 1,000 × 6%
+    (1000, "获赔方", "40.00"),          # 1,000 × 4%
+    (D("333.33"), "罚款方", "20.00"),   # 333.33 × 0.06 = 19.9998 → 20.00
+    (D("333.33"), "获赔方", "13.33"),   # 333.33 × 0.04 = 13.3332 → 13.33
+    (D("0.75"), "罚款方", "0.05"),      # 0.75 × 0.06 = 0.045 → half-up 0.05 (banker's 0.04)
+    (D("1.125"), "获赔方", "0.05"),     # 1.125 × 0.04 = 0.045 → half-up 0.05 (input read as 1.13: 0.0452 → 0.05 too)
+    (0, "罚款方", "0.00"),
+    (2500, "获赔方", "100.00"),         # 2,500 × 4%
+])
+def test_network_fee(amount, side, expected):
+    same(udfs.network_fee(amount, side), expected)
