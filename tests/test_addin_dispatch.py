@@ -1,0 +1,249 @@
+"""Ribbon buttons run headless through addin.dispatch with an xlwings-like book double."""
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import types
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from openpyxl.workbook.defined_name import DefinedName
+
+from addin import dispatch, handlers, ribbon
+from addin_fixtures.fakebook import FakeBook
+
+TODAY = dt.date(2026, 11, 23)
+HEADERS = ["运单号", "寄件日期", "索赔日期", "索赔类型", "物品价值", "运费"]
+ROWS = [
+    ["YT0001", dt.date(2026, 11, 1), dt.date(2026, 11, 10), "破损", 300, 12],
+    ["YT0002", dt.date(2026, 11, 2), dt.date(2026, 11, 12), "遗失", 800, 20],
+    ["YT0003", dt.date(2026, 11, 3), dt.date(2026, 11, 15), "延误", 50, 8],
+]
+REGISTER_BUTTONS = ["btnRefresh", "btnDeadlines", "btnNoticeDamage", "btnNoticeLoss",
+                    "btnNoticeDelay", "btnClaimLetter", "btnClaimReport", "btnReport15"]
+NOTICE_BUTTONS = {"btnNoticeDamage": "damage", "btnNoticeLoss": "loss", "btnNoticeDelay": "delay",
+                  "btnClaimLetter": "claim_letter", "btnClaimReport": "claim_report"}
+
+
+def make_book(tmp_path: Path, marker: str | None = "claims;1", title: str = "理赔登记表") -> FakeBook:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = title
+    ws["A1"] = "理赔登记表（示例网点）"
+    ws.append(HEADERS)
+    for row in ROWS:
+        ws.append(row)
+    wb.create_sheet("说明")["A1"] = "填写说明"
+    if marker is not None:
+        wb.defined_names["LOGIDESK_TEMPLATE"] = DefinedName("LOGIDESK_TEMPLATE", attr_text=f'"{marker}"')
+    path = tmp_path / f"{title}.xlsx"
+    wb.save(path)
+    book = FakeBook(path)
+    book.sheets[title].activate()
+    return book
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, tuple, dict]] = []
+
+    def fn(self, label: str, result):
+        def call(*args, **kwargs):
+            self.calls.append((label, args, kwargs))
+            return result(*args, **kwargs) if callable(result) else result
+        return call
+
+
+@pytest.fixture
+def fakes(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Recorder:
+    """Stand-ins for the headless functions, recording how the handlers call them."""
+    rec = Recorder()
+    quote_file = tmp_path / "柜台报价.xlsx"
+    quote_file.write_bytes(b"x")
+
+    def module(name: str, **attrs) -> None:
+        mod = types.ModuleType(name)
+        for k, v in attrs.items():
+            setattr(mod, k, v)
+        monkeypatch.setitem(sys.modules, name, mod)
+
+    module("workbooks.process", process_frame=rec.fn(
+        "process", lambda kind, df: (df, pd.DataFrame([{"行": 4, "列": "物品价值", "信息": "金额为负"}]))))
+    module("addin.reminders", collect=rec.fn(
+        "collect", lambda kind, df, today: df.assign(状态="已逾期").iloc[:1]))
+    module("addin.notices", issue=rec.fn(
+        "issue", lambda nk, df, template_kind, out_dir: [tmp_path / f"{nk}-{i}.docx" for i in df.index]))
+    module("addin.report", build=rec.fn("report", lambda df, kind, out_dir: tmp_path / "十五日报表.xlsx"))
+    module("workbooks.quote", template_path=rec.fn("quote", quote_file))
+    return rec
+
+
+@pytest.fixture(autouse=True)
+def _log_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    monkeypatch.setenv("LOGIDESK_LOG_DIR", str(tmp_path / "logs"))
+    return tmp_path / "logs"
+
+
+def test_button_ids_and_handlers_agree() -> None:
+    assert list(dispatch.HANDLERS) == ribbon.button_ids()
+    assert all(callable(h) for h in dispatch.HANDLERS.values())
+
+
+@pytest.mark.parametrize("button", ribbon.button_ids())
+def test_every_button_runs_headless(button: str, tmp_path: Path, fakes: Recorder) -> None:
+    book = make_book(tmp_path)
+    book.select("理赔登记表", "B4:C5")  # data rows 4 and 5 = YT0002, YT0003
+    outcome = dispatch.run(button, book=book, today=TODAY)
+    assert outcome == "ok", book.app.alerts
+    if button == "btnQuote":
+        assert book.app.books.opened == [str(tmp_path / "柜台报价.xlsx")]
+        return
+    assert len(book.app.alerts) == 1 and book.app.alerts[0]["title"] == "物流客服"
+    text = book.last_alert
+    if button in NOTICE_BUTTONS:
+        (label, args, kwargs), = fakes.calls
+        assert args[0] == NOTICE_BUTTONS[button]
+        assert list(args[1]["运单号"]) == ["YT0002", "YT0003"]
+        assert kwargs == {"template_kind": "claims", "out_dir": tmp_path}
+        assert "2 份" in text
+    elif button == "btnRefresh":
+        (label, args, _), = fakes.calls
+        assert args[0] == "claims" and list(args[1].columns) == HEADERS and len(args[1]) == 3
+        assert book.app.calculations == 1
+        assert "错误清单" in text and book.sheets["错误清单"].cells[(2, 3)] == "金额为负"
+    elif button == "btnDeadlines":
+        assert fakes.calls[0][2] == {"today": TODAY}
+        assert book.sheets["时限提醒"].cells[(2, 1)] == "YT0001"
+    elif button == "btnReport15":
+        assert "十五日报表.xlsx" in text
+    elif button == "btnRulesVersion":
+        assert "当前生效规则" in text and "xlwings 0.37.8" in text
+    elif button == "btnFunctionHelp":
+        names = [c for (r, col), c in book.sheets["函数说明"].cells.items() if col == 1 and r > 1]
+        assert "COD_FEE" in names
+    assert "Traceback" not in text
+
+
+@pytest.mark.parametrize("button", REGISTER_BUTTONS)
+def test_not_our_template(button: str, tmp_path: Path, fakes: Recorder) -> None:
+    book = make_book(tmp_path, marker=None)
+    book.select("理赔登记表", "A3:A3")
+    assert dispatch.run(button, book=book, today=TODAY) == "message"
+    assert "不是物流客服模板" in book.last_alert and book.app.alerts[-1]["mode"] == "critical"
+    assert fakes.calls == []
+
+
+@pytest.mark.parametrize("button", REGISTER_BUTTONS)
+def test_wrong_sheet(button: str, tmp_path: Path, fakes: Recorder) -> None:
+    book = make_book(tmp_path)
+    book.select("说明", "A1:A1")
+    assert dispatch.run(button, book=book, today=TODAY) == "message"
+    assert "当前工作表「说明」不是理赔登记表的登记表" in book.last_alert
+    assert fakes.calls == []
+
+
+@pytest.mark.parametrize("button", list(NOTICE_BUTTONS))
+def test_nothing_selected(button: str, tmp_path: Path, fakes: Recorder) -> None:
+    book = make_book(tmp_path)
+    assert book.selection is None
+    assert dispatch.run(button, book=book, today=TODAY) == "message"
+    assert "请先在登记表中选中要处理的行" in book.last_alert
+    book.select("理赔登记表", "A1:F2")  # title and header rows only
+    assert dispatch.run(button, book=book, today=TODAY) == "message"
+    assert "不在登记表的数据行内" in book.last_alert
+    assert fakes.calls == []
+
+
+def test_wrong_template_kind(tmp_path: Path, fakes: Recorder) -> None:
+    book = make_book(tmp_path, marker="complaints;1", title="投诉登记表")
+    book.select("投诉登记表", "A3:A3")
+    assert dispatch.run("btnClaimLetter", book=book, today=TODAY) == "message"
+    assert "此按钮用于理赔登记表；当前工作簿是投诉登记表" in book.last_alert
+    book = make_book(tmp_path, marker="storage;1", title="仓储保管登记")
+    assert dispatch.run("btnDeadlines", book=book, today=TODAY) == "message"
+
+
+def test_empty_register(tmp_path: Path, fakes: Recorder) -> None:
+    wb = openpyxl.Workbook()
+    wb.active.title = "代收货款登记"
+    wb.active.append(["运单号", "代收金额", "到账日期"])
+    wb.defined_names["LOGIDESK_TEMPLATE"] = DefinedName("LOGIDESK_TEMPLATE", attr_text='"cod;1"')
+    wb.save(tmp_path / "cod.xlsx")
+    book = FakeBook(tmp_path / "cod.xlsx")
+    assert dispatch.run("btnRefresh", book=book, today=TODAY) == "message"
+    assert "还没有数据行" in book.last_alert
+
+
+@pytest.mark.parametrize("module,button", [
+    ("workbooks.process", "btnRefresh"), ("addin.reminders", "btnDeadlines"),
+    ("addin.notices", "btnNoticeLoss"), ("addin.report", "btnReport15"),
+    ("workbooks.quote", "btnQuote"),
+])
+def test_feature_not_installed(module: str, button: str, tmp_path: Path, fakes: Recorder,
+                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, module, None)  # import raises ModuleNotFoundError
+    book = make_book(tmp_path)
+    book.select("理赔登记表", "A3:A3")
+    assert dispatch.run(button, book=book, today=TODAY) == "message"
+    assert "此功能尚未安装" in book.last_alert and module in book.last_alert
+
+
+def test_missing_function_in_module(tmp_path: Path, fakes: Recorder, monkeypatch) -> None:
+    monkeypatch.setitem(sys.modules, "addin.report", types.ModuleType("addin.report"))
+    book = make_book(tmp_path)
+    assert dispatch.run("btnReport15", book=book, today=TODAY) == "message"
+    assert "此功能尚未安装（addin.report.build）" in book.last_alert
+
+
+def test_unexpected_error_is_logged_not_shown_as_traceback(tmp_path: Path, fakes: Recorder,
+                                                           monkeypatch, _log_dir: Path) -> None:
+    def boom(kind, df):
+        raise ZeroDivisionError("division by zero in rule X")
+
+    monkeypatch.setattr(sys.modules["workbooks.process"], "process_frame", boom)
+    book = make_book(tmp_path)
+    assert dispatch.run("btnRefresh", book=book, today=TODAY) == "error"
+    text = book.last_alert
+    assert text.startswith("操作未完成：ZeroDivisionError: division by zero in rule X")
+    assert str(_log_dir / "ribbon.log") in text and "Traceback" not in text
+    log = (_log_dir / "ribbon.log").read_text("utf-8")
+    assert "btnRefresh" in log and "Traceback (most recent call last)" in log and "boom" in log
+
+
+def test_unknown_button(tmp_path: Path) -> None:
+    book = make_book(tmp_path)
+    assert dispatch.run("btnNoSuch", book=book) == "message"
+    assert "未知的按钮「btnNoSuch」" in book.last_alert
+
+
+def test_without_excel_no_exception(_log_dir: Path) -> None:
+    # Off Excel, xw.Book.caller() raises; run() must still return, logging why.
+    assert dispatch.run("btnRefresh") == "error"
+    assert "btnRefresh" in (_log_dir / "ribbon.log").read_text("utf-8")
+
+
+def test_alert_failure_does_not_raise(tmp_path: Path, _log_dir: Path) -> None:
+    class BrokenUi:
+        def alert(self, text, mode="info"):
+            raise OSError("no window")
+
+    book = make_book(tmp_path, marker=None)
+    assert dispatch.run("btnRefresh", book=book, ui=BrokenUi()) == "message"
+    assert "could not show message" in (_log_dir / "ribbon.log").read_text("utf-8")
+
+
+@pytest.mark.parametrize("refers_to,expected", [
+    ('="claims;1"', ("claims", "1")), ('="Quote;2"', ("quote", "2")), ("=rules", ("rules", "")),
+    ('="invoice;1"', None), ("=Sheet1!$A$1", None), ("", None),
+])
+def test_marker_parsing(refers_to: str, expected) -> None:
+    class Name:
+        def __init__(self, r):
+            self.refers_to = r
+
+    class Book:
+        names = {"LOGIDESK_TEMPLATE": Name(refers_to)}
+
+    assert handlers.template_kind(Book()) == expected
