@@ -1,0 +1,215 @@
+"""Claims: COMPENSATION (CMP-1..7, INS-4/5), FREIGHT_WAIVER (CMP-4), COMPENSATION_EXPLAIN,
+CLAIM_CHECK (CLM-5..7), ECOM_COMPENSATION (ECM-1..5), NETWORK_COMPENSATION (NET-1..8).
+
+Expected values are computed by hand from RULES.md (arithmetic in the comments).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+import udfs
+from udfs import RuleError
+
+D = Decimal
+d = dt.date
+
+
+def same(got, expected: str) -> None:
+    assert isinstance(got, Decimal), type(got)
+    assert got == D(expected)
+    assert got.as_tuple().exponent == -2, got
+
+
+# ----------------------------------------------------------------- COMPENSATION
+
+@pytest.mark.parametrize("args, expected", [
+    # CMP-1 loss, insured → min(actual loss, insured value)
+    (("遗失", 1000, 100, 800), "800.00"),        # min(1000, 800)
+    (("遗失", 500, 100, 800), "500.00"),         # min(500, 800)
+    (("遗失", 800, 100, 800), "800.00"),         # equal
+    # CMP-1 loss, uninsured → min(actual loss, 3 × freight)
+    (("遗失", 1000, 100), "300.00"),             # min(1000, 3 × 100 = 300)
+    (("遗失", 200, 100), "200.00"),              # min(200, 300)
+    (("遗失", 300, 100), "300.00"),              # exactly 3 × freight
+    (("遗失", 1000, D("33.33")), "99.99"),       # 3 × 33.33 = 99.99
+    (("遗失", 1000, 100, 0), "300.00"),          # insured value 0 = uninsured
+    (("loss", 1000, 100), "300.00"),             # English alias
+    # CMP-2 damage: total = as loss; partial = loss compensation × share lost
+    (("破损", 1000, 100, 800, 1), "800.00"),     # total damage, insured: min(1000, 800)
+    (("破损", 1000, 100, 800), "800.00"),        # share blank = 1 (total)
+    (("破损", 1000, 100, 800, D("0.5")), "400.00"),   # min(1000, 800) × 0.5
+    (("破损", 1000, 100, None, D("0.25")), "75.00"),  # min(1000, 300) × 0.25
+    (("破损", 100, 100, None, D("0.25")), "25.00"),   # min(100, 300) × 0.25
+    (("破损", D("0.25"), 100, None, D("0.5")), "0.13"),  # 0.25 × 0.5 = 0.125 → half-up 0.13
+    (("破损", 1000, 100, 2000, "50%"), "500.00"),     # min(1000, 2000) × 50%
+    (("damage", 1000, 100, 800, 0), "0.00"),          # share 0 → nothing lost
+    # CMP-5 content mismatch = partial damage with the missing share
+    (("内件不符", 1000, 100, 2000, D("0.1")), "100.00"),   # min(1000, 2000) × 0.1
+    (("内件不符", 1000, 100, None, D("0.1")), "30.00"),    # min(1000, 300) × 0.1
+    # CMP-3 delay: value destroyed by the delay, compensated as loss
+    (("延误", 0, 100), "0.00"),                  # nothing destroyed → 0 (freight waived separately)
+    (("延误", 500, 100), "300.00"),              # min(500, 300)
+    (("延误", 500, 100, 400), "400.00"),         # insured: min(500, 400)
+    # CMP-6 / INS-5: damage to loss-only goods → 0, insured or not; loss normal
+    (("破损", 1000, 100, 1000, D("0.5"), "易碎品"), "0.00"),
+    (("破损", 1000, 100, 1000, 1, "易碎品"), "0.00"),
+    (("破损", 1000, 100, None, 1, "易潮湿"), "0.00"),
+    (("破损", 1000, 100, None, 1, "包装不合格"), "0.00"),
+    (("遗失", 1000, 100, 800, None, "易碎品"), "800.00"),   # loss normal: min(1000, 800)
+    (("遗失", 1000, 100, None, None, "易污染"), "300.00"),  # loss normal, uninsured: min(1000, 300)
+    (("内件不符", 1000, 100, 2000, D("0.1"), "易碎品"), "100.00"),  # mismatch is not damage
+    # CMP-7 / INS-4: uninsurable goods with an insured value → as uninsured
+    (("遗失", 5000, 100, 5000, None, "珠宝"), "300.00"),    # min(5000, 3 × 100)
+    (("破损", 5000, 100, 5000, D("0.5"), "古董"), "150.00"),  # min(5000, 300) × 0.5
+    (("遗失", 200, 100, 5000, None, "工艺品"), "200.00"),   # min(200, 300)
+    (("遗失", 5000, 100, 5000, None, "普通货物"), "5000.00"),  # ordinary goods: insured value counts
+])
+def test_compensation(args, expected):
+    same(udfs.compensation(*args), expected)
+
+
+# ----------------------------------------------------------------- FREIGHT_WAIVER (CMP-4)
+
+@pytest.mark.parametrize("args, expected", [
+    (("遗失", 100), "100.00"),                  # loss: waived in full
+    (("延误", D("88.88")), "88.88"),            # delay: waived in full
+    (("破损", 100), "100.00"),                  # total damage (share blank = 1)
+    (("破损", 100, 1), "100.00"),
+    (("破损", 100, D("0.99")), "0.00"),         # partial damage: not waived
+    (("破损", 100, D("0.5")), "0.00"),
+    (("内件不符", 100, D("0.5")), "0.00"),      # content mismatch: not waived
+    (("内件不符", 100), "0.00"),
+    (("mismatch", 100, 1), "0.00"),
+])
+def test_freight_waiver(args, expected):
+    same(udfs.freight_waiver(*args), expected)
+
+
+# ----------------------------------------------------------------- COMPENSATION_EXPLAIN
+
+@pytest.mark.parametrize("args, must_contain", [
+    (("遗失", 1000, 100), ["CMP-1", "CMP-4", "300.00 元"]),
+    (("遗失", 1000, 100, 800), ["CMP-1", "800.00 元", "CMP-4", "100.00 元"]),
+    (("破损", 1000, 100, 800, D("0.5")), ["CMP-2", "CMP-1", "400.00 元", "CMP-4", "50%"]),
+    (("内件不符", 1000, 100, None, D("0.1")), ["CMP-5", "30.00 元", "CMP-4"]),
+    (("延误", 500, 100), ["CMP-3", "300.00 元", "CMP-4"]),
+    (("破损", 1000, 100, 1000, D("0.5"), "易碎品"), ["CMP-6", "INS-5", "0.00 元"]),
+    (("遗失", 5000, 100, 5000, None, "珠宝"), ["CMP-7", "INS-4", "300.00 元"]),
+])
+def test_compensation_explain_names_rules(args, must_contain):
+    text = udfs.compensation_explain(*args)
+    assert isinstance(text, str)
+    for part in must_contain:
+        assert part in text, (part, text)
+
+
+def test_compensation_explain_agrees_with_compensation():
+    # the explanation ends with the same amount COMPENSATION returns: min(1000, 300) × 0.25 = 75
+    text = udfs.compensation_explain("破损", 1000, 100, None, D("0.25"))
+    assert "赔偿 75.00 元" in text
+    assert "不免" in text  # partial damage: freight not waived (CMP-4)
+
+
+# ----------------------------------------------------------------- CLAIM_CHECK (CLM-5..7)
+
+@pytest.mark.parametrize("ship, claim, cause, insured, accepted, rule", [
+    (d(2025, 3, 1), d(2026, 3, 1), None, None, True, None),        # CLM-7: same day a year later
+    (d(2025, 3, 1), d(2026, 3, 2), None, None, False, "CLM-7"),    # one day too late
+    (d(2025, 3, 1), d(2025, 3, 1), None, None, True, None),        # same day
+    (d(2024, 3, 31), d(2025, 3, 31), None, None, True, None),
+    (d(2024, 2, 29), d(2025, 2, 28), None, None, True, None),      # DATE-4: 2024-02-29 + 1 y = 2025-02-28
+    (d(2024, 2, 29), d(2025, 3, 1), None, None, False, "CLM-7"),
+    (d(2025, 3, 1), d(2025, 6, 1), "不可抗力", "是", True, None),   # force majeure, insured: accepted
+    (d(2025, 3, 1), d(2025, 6, 1), "不可抗力", "否", False, "CLM-5"),
+    (d(2025, 3, 1), d(2025, 6, 1), "不可抗力", None, False, "CLM-5"),  # insured defaults to 否
+    (d(2025, 3, 1), d(2025, 6, 1), "客户原因", "是", False, "CLM-5"),  # customer's fault
+    (d(2025, 3, 1), d(2025, 6, 1), "货物性质", None, False, "CLM-5"),
+    (d(2025, 3, 1), d(2025, 6, 1), "客户自行包装", None, False, "CLM-6"),
+    (d(2025, 3, 1), d(2025, 6, 1), "签收后索赔", None, False, "CLM-6"),
+    (d(2025, 3, 1), d(2025, 6, 1), "运输途中", None, True, None),
+])
+def test_claim_check(ship, claim, cause, insured, accepted, rule):
+    got = udfs.claim_check(ship, claim, cause, insured)
+    if accepted:
+        assert got == "受理"
+    else:
+        assert got.startswith("不予受理：")
+        assert got.endswith("）") and rule in got, got
+
+
+def test_claim_check_too_late_names_the_last_day():
+    got = udfs.claim_check(d(2025, 3, 1), d(2026, 3, 2))
+    assert "2026-03-01" in got  # last accepted day = ship date + 12 months (DATE-4)
+
+
+# ----------------------------------------------------------------- ECOM_COMPENSATION (ECM-1..5)
+
+@pytest.mark.parametrize("args, expected", [
+    (("破损", 1000, D("0.4")), "400.00"),     # loss 1000 × 0.4 = 400 ≤ 500 (ECM-1)
+    (("破损", 1000, D("0.5")), "500.00"),     # 500 = cap
+    (("破损", 1000, D("0.6")), "500.00"),     # 600 → partial damage cap 500
+    (("破损", 3000, 1), "2000.00"),           # total damage: 3000 → ECM-2 cap 2000
+    (("破损", 1800, None), "1800.00"),        # share blank = 1 → total damage, ≤ 2000
+    (("遗失", 1500), "1500.00"),              # ECM-2 actual loss
+    (("遗失", 2000), "2000.00"),
+    (("遗失", D("2000.01")), "2000.00"),      # capped 2000
+    (("遗失", 2500), "2000.00"),
+    (("遗失", 2500, None, "否", "是"), "1000.00"),   # ECM-3 no invoice, ≥ 2000, practical → 1000
+    (("遗失", 2500, None, "否", "否"), "700.00"),    # non-practical → 700
+    (("遗失", 2000, None, "否", "否"), "700.00"),    # ≥ 2000 includes 2000
+    (("遗失", D("1999.99"), None, "否", "否"), "1999.99"),  # below 2000: ECM-3 does not apply
+    (("内件不符", 5000, D("0.3")), "1500.00"),       # 5000 × 0.3 = 1500 ≤ 2000
+    (("内件不符", 5000, D("0.4"), "否", "是"), "1000.00"),  # 2000 ≥ 2000, no invoice → 1000
+    (("内件不符", 5000, D("0.5")), "2000.00"),       # 2500 → 2000
+    (("破损", 5000, D("0.5"), "否", "否"), "500.00"),  # 2500: min(500, 700) = 500
+    (("遗失", D("123.455")), "123.46"),              # input read half-up to the fen
+    (("破损", D("0.25"), D("0.5")), "0.13"),         # 0.125 → half-up 0.13
+])
+def test_ecom_compensation(args, expected):
+    same(udfs.ecom_compensation(*args), expected)
+
+
+def test_ecom_high_value_flag():
+    assert udfs.ecom_high_value(3000) is True            # ECM-4: ≥ 3,000
+    assert udfs.ecom_high_value(D("2999.99")) is False
+
+
+# ----------------------------------------------------------------- NETWORK_COMPENSATION
+
+@pytest.mark.parametrize("args, expected", [
+    # NET-1 loss, direct branch: 1,000 per waybill; actual value below → actual (NET-3)
+    (("遗失", None), "1000.00"),
+    (("遗失", 5000), "1000.00"),
+    (("遗失", 600), "600.00"),
+    (("遗失", 15000, None, None, None, "是"), "10000.00"),  # batch ≤ 10,000
+    (("遗失", 8000, None, None, None, "是"), "8000.00"),    # batch: actual value
+    # NET-2 agency-period branch: 300 per waybill, batch ≤ 5,000
+    (("遗失", None, None, None, "代理期"), "300.00"),
+    (("遗失", 200, None, None, "代理期"), "200.00"),
+    (("遗失", 7000, None, None, "代理期", "是"), "5000.00"),
+    # NET-5 delay: 50/day; ≤ 1 kg (incl.) cap 250, > 1 kg cap 500; batch cap 2,500
+    (("延误", None, 3, 1), "150.00"),              # 3 × 50
+    (("延误", None, 5, 1), "250.00"),              # 250 = cap
+    (("延误", None, 6, 1), "250.00"),              # 300 → cap 250 (1 kg included in light)
+    (("延误", None, 6, D("1.01")), "300.00"),      # 300 < cap 500 for > 1 kg
+    (("延误", None, 12, D("1.01")), "500.00"),     # 600 → 500
+    (("延误", None, 12, 1), "250.00"),             # 600 → 250
+    (("延误", None, 12, D("0.5")), "250.00"),
+    (("延误", None, 60, None, None, "是"), "2500.00"),  # batch: 3000 → 2500
+    (("延误", None, 0, 1), "0.00"),
+    (("延误", 120, 6, 2), "120.00"),               # NET-8: min(300, actual 120)
+    # NET-6 delay to an agency-period branch: 10/day, cap 100, batch 1,000
+    (("延误", None, 5, None, "代理期"), "50.00"),
+    (("延误", None, 20, None, "代理期"), "100.00"),
+    (("延误", None, 200, None, "代理期", "是"), "1000.00"),   # 2000 → 1000
+    # NET-7 third-party carrier: 50/day, 1,000 cap per batch and per waybill
+    (("延误", None, 10, None, "第三方"), "500.00"),
+    (("延误", None, 30, None, "第三方"), "1000.00"),   # 1500 → 1000
+    (("延误", None, 30, None, "第三方", "是"), "1000.00"),
+    (("延误", 800, 30, None, "第三方"), "800.00"),     # NET-8: min(1000, 800)
+])
+def test_network_compensation(args, expected):
+    same(udfs.network_compensation(*args), expected)
