@@ -1,0 +1,14 @@
+"""Notices and letters (公告、函, RULES.md §7 NTC-1..7) as .docx/.pdf, numbered in the ledger.
+
+Headless API (ribbon dispatcher, demo): :func:`issue`; command line: ``logidesk notices``
+(:mod:`addin.notices.cli`).
+"""
+from __future__ import annotations
+
+from addin.notices.batch import (DuplicateNoticeError, IssueBatch, IssuedNotice, NoticeError,
+                                 Problem, issue)
+from addin.notices.capitals import rmb_capitals
+from addin.notices.kinds import KINDS
+
+__all__ = ["issue", "IssuedNotice", "IssueBatch", "NoticeError", "DuplicateNoticeError",
+           "Problem", "rmb_capitals", "KINDS"]

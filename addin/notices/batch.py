@@ -1,0 +1,373 @@
+"""Issue a batch of notices: validate rows, number them in the ledger, render .docx/.pdf.
+
+All or nothing (NTC-7): numbers are allocated, documents rendered into a staging folder and
+ledger rows inserted inside one ledger transaction; the files are moved into place only
+after COMMIT (crash handling: :mod:`addin.notices.staging`).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Callable, Mapping, Sequence
+
+import pandas as pd
+
+from addin.ledger import Ledger, NoticeRecord
+from addin.notices import render
+from addin.notices.capitals import figures, rmb_capitals, to_decimal
+from addin.notices.kinds import KindSpec, spec as kind_spec
+from addin.notices.register import as_date, as_decimal, is_blank
+from addin.notices.staging import Staging, recover
+from addin.notices.templates import FIELDS, TEMPLATE_DIR, template_path, write_defaults
+
+# Test hooks (crash-window tests): called with the Staging after COMMIT / after rendering.
+HOOKS: dict[str, Callable[[Staging], None] | None] = {"after_commit": None, "after_render": None}
+
+# Placeholder -> the register column (or setting) it comes from, for "missing field" messages.
+SOURCE = {"送达日期": "实际送达日期", "对方公司": "责任网点", "重量": "重量(kg)", "金额大写": "金额"}
+OPTIONAL = {"赔偿说明", "保价金额", "客户联系人", "重量", "始发地", "目的地", "寄递范围", "索赔日期", "运费"}
+DATE_FIELDS = {"寄件日期", "索赔日期", "实际送达日期", "生效日期"}
+MONEY_FIELDS = {"物品价值", "运费", "保价金额"}
+CN_NUM = "零一二三四五六七八九"
+
+
+class NoticeError(ValueError):
+    """A batch refused before anything was written; ``problems`` lists row-level reasons."""
+
+    def __init__(self, message: str, problems: Sequence["Problem"] = ()) -> None:
+        self.problems = list(problems)
+        lines = [message] + [f"  {p}" for p in self.problems[:50]]
+        if len(self.problems) > 50:
+            lines.append(f"  ……另有 {len(self.problems) - 50} 条")
+        super().__init__("\n".join(lines))
+
+
+class DuplicateNoticeError(NoticeError):
+    """The same kind of notice was already issued for these waybills (use reissue)."""
+
+
+@dataclass
+class Problem:
+    """Why one row cannot get its notice."""
+
+    row: Any
+    key: str
+    message: str
+    fields: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        where = f"第{self.row}行" if isinstance(self.row, (int,)) else str(self.row)
+        return f"{where}（{self.key or '无单号'}）：{self.message}"
+
+
+@dataclass
+class IssuedNotice:
+    """One notice written and recorded."""
+
+    number: str
+    kind: str
+    waybill: str
+    amount: Decimal | None
+    notice_date: dt.date
+    reply_by: dt.date | None
+    docx: Path
+    pdf: Path | None
+    row: Any
+    values: dict[str, str] = field(repr=False, default_factory=dict)
+
+
+class IssueBatch(list):
+    """``list[IssuedNotice]`` plus the rows skipped (``problems``) and duplicates skipped."""
+
+    def __init__(self, items: Sequence[IssuedNotice] = (), problems: Sequence[Problem] = (),
+                 skipped_duplicates: Sequence[str] = (), recovered: Mapping[str, int] | None = None):
+        super().__init__(items)
+        self.problems = list(problems)
+        self.skipped_duplicates = list(skipped_duplicates)
+        self.recovered = dict(recovered or {})
+
+
+def cn_number(n: int) -> str:
+    """Small counts in Chinese (五, 十, 三十): 回复天数 written as in NTC-1 「五天内」."""
+    if n < 0 or n >= 100:
+        return str(n)
+    if n < 10:
+        return CN_NUM[n]
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else CN_NUM[tens]) + "十" + (CN_NUM[ones] if ones else "")
+
+
+def cn_date(d: dt.date | None) -> str:
+    """2026年11月23日."""
+    return "" if d is None else f"{d.year}年{d.month}月{d.day}日"
+
+
+def _text(x: Any) -> str:
+    if is_blank(x):
+        return ""
+    if isinstance(x, float) and x.is_integer():
+        return str(int(x))
+    return str(x).strip()
+
+
+def _rule_ids(*texts: str) -> list[str]:
+    seen: dict[str, None] = {}
+    for t in texts:
+        for m in re.finditer(r"\b[A-Z]{2,5}-\d+\b", t or ""):
+            seen[m.group(0)] = None
+    return list(seen)
+
+
+def _load_template(sp: KindSpec, folder: Path | None) -> tuple[bytes, set[str]]:
+    path = template_path(sp.kind, folder)
+    if not path.exists():
+        if folder is None or folder == TEMPLATE_DIR:
+            write_defaults()
+        if not path.exists():
+            raise NoticeError(f"找不到模板文件：{path}")
+    data = path.read_bytes()
+    names = render.placeholders(render.Document(__import__("io").BytesIO(data)))
+    unknown = names - set(FIELDS)
+    if unknown:
+        raise NoticeError(f"模板 {path.name} 中有无法识别的占位符：{'、'.join('{{%s}}' % u for u in sorted(unknown))}"
+                          f"（可用字段：{'、'.join(FIELDS)}）")
+    return data, names
+
+
+def _compute_amounts(frame: pd.DataFrame, sp: KindSpec) -> tuple[pd.Series, pd.Series]:
+    """Amount for each row and the rules it rests on: the register's computed column, or
+    the engine's column form where the register has not been computed yet."""
+    import udfs
+    import udfs.columns as ucol
+
+    def col(name: str) -> pd.Series:
+        return frame[name] if name in frame.columns else pd.Series([None] * len(frame), index=frame.index, dtype=object)
+
+    amount = pd.Series([None] * len(frame), index=frame.index, dtype=object)
+    errors = pd.Series([""] * len(frame), index=frame.index, dtype=object)
+    candidates = [sp.amount_column]
+    if sp.kind == "破损公告":
+        candidates.append("赔偿金额")  # NET-1: network standards cover only loss and delay
+    for column in candidates:
+        have = col(column)
+        todo = [i for i in frame.index if amount[i] is None]
+        for i in todo:
+            if not is_blank(have[i]):
+                try:
+                    amount[i] = as_decimal(have[i])
+                except Exception:
+                    errors[i] = f"{column}无法识别：{have[i]}"
+        todo = [i for i in frame.index if amount[i] is None]
+        if not todo:
+            break
+        sub = frame.loc[todo]
+        c = lambda n: col(n).loc[todo]  # noqa: E731
+        if column == "网点赔付":
+            res = ucol.network_compensation(c("索赔类型"), c("物品价值"), c("延误天数"), c("重量(kg)"),
+                                            c("网点类型"), c("批货"))
+        elif column == "赔偿金额":
+            res = ucol.compensation(c("索赔类型"), c("物品价值"), c("运费"), c("保价金额"),
+                                    c("损失比例"), c("货物类别"))
+        else:
+            continue
+        for i in sub.index:
+            if is_blank(res.at[i, "error"]) and not is_blank(res.at[i, "value"]):
+                amount[i] = as_decimal(res.at[i, "value"])
+                errors[i] = ""
+            elif not errors[i]:
+                errors[i] = f"{column}无法计算：{res.at[i, 'error']}"
+    _ = udfs
+    return amount, errors
+
+
+def build_values(row: pd.Series, sp: KindSpec, settings: Mapping[str, Any], amount: Decimal | None,
+                 notice_date: dt.date, issued_by: str) -> tuple[dict[str, str], dt.date | None, list[str]]:
+    """Placeholder values of one row, its reply-by date, and the rule IDs shown."""
+    import udfs
+    get = lambda name: row.get(name) if name in row.index else None  # noqa: E731
+    values: dict[str, str] = {}
+    for name in FIELDS:
+        src = SOURCE.get(name, name)
+        raw = get(src)
+        if raw is None and name in ("公司名称", "本网点", "联系人", "联系电话", "收款账号"):
+            raw = settings.get(name)
+        if src in DATE_FIELDS:
+            try:
+                values[name] = cn_date(as_date(raw))
+            except ValueError:
+                values[name] = _text(raw)
+        elif src in MONEY_FIELDS and not is_blank(raw):
+            try:
+                values[name] = figures(as_decimal(raw))
+            except Exception:
+                values[name] = _text(raw)
+        else:
+            values[name] = _text(raw)
+    if values["客户联系人"] == "" and not is_blank(get("联系人")):
+        values["客户联系人"] = _text(get("联系人"))
+    # Sender / branch settings always come from 设置 (the register's 联系人 is the customer's).
+    for name in ("公司名称", "本网点", "联系人", "联系电话", "收款账号"):
+        values[name] = _text(settings.get(name))
+    if values["统计月份"] and re.fullmatch(r"\d{4}-\d{1,2}(-\d+)?", values["统计月份"]):
+        y, m = values["统计月份"].split("-")[:2]
+        values["统计月份"] = f"{y}年{int(m)}月"
+    party = values["责任网点"]
+    values["对方公司"] = party if not party or party.endswith("公司") else party + "公司"
+    values["日期"] = cn_date(notice_date)
+    values["经办人"] = issued_by
+    values["金额"] = "" if amount is None else figures(amount)
+    values["金额大写"] = "" if amount is None else rmb_capitals(amount)
+    reply_by = None
+    if sp.event:
+        scope = _text(get(sp.scope_column)) if sp.scope_column else ""
+        due = udfs.deadline(sp.event, notice_date, scope or None)
+        reply_by = due.date() if isinstance(due, dt.datetime) else due
+        values["回复期限"] = cn_date(reply_by)
+        values["回复天数"] = cn_number((reply_by - notice_date).days)
+    else:
+        values["回复期限"] = "无需回复"
+        values["回复天数"] = ""
+    rules = list(sp.rules) + [r for r in _rule_ids(values["赔偿说明"]) if r not in sp.rules]
+    values["依据"] = "、".join(rules)
+    return values, reply_by, rules
+
+
+def _safe(name: str) -> str:
+    return re.sub(r'[\\/:*?"<>|\s]+', "_", name).strip("._") or "无单号"
+
+
+def issue(rows: pd.DataFrame, kind: str, out_dir: Path, settings: Mapping[str, Any],
+          ledger: "Ledger | str | None" = None, issued_by: str | None = None,
+          on_duplicate: "str | Callable[[str, list[NoticeRecord]], bool]" = "refuse", *,
+          notice_date: dt.date | None = None, pdf: bool | None = None,
+          template_dir: Path | None = None, skip_invalid: bool = False,
+          progress: Callable[[int, int], None] | None = None) -> IssueBatch:
+    """Issue notices of ``kind`` for ``rows`` (NTC-1..7; reply-by DL-5 via udfs.deadline).
+
+    ``on_duplicate`` — a notice of this kind already exists for the waybill: ``"refuse"``
+    (raise DuplicateNoticeError, nothing written), ``"skip"``, ``"reissue"``, or a callable
+    ``(waybill, existing_records) -> bool`` that asks the user. ``pdf``: None = when
+    LibreOffice is installed. ``skip_invalid``: issue the valid rows and report the others in
+    ``.problems`` instead of refusing the whole batch. Returns the notices issued, in order.
+    """
+    import udfs
+    sp = kind_spec(kind)
+    out_dir = Path(out_dir).resolve()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    issued_by = issued_by or _text(settings.get("经办人")) or getpass.getuser()
+    notice_date = notice_date or udfs.today()
+    folder = template_dir or (Path(settings["模板目录"]) if settings.get("模板目录") else None)
+    template, used = _load_template(sp, folder)
+    led = Ledger.open(ledger, beside=settings.get("_workbook") or out_dir)
+
+    frame = rows.copy()
+    frame.columns = [str(c).strip() for c in frame.columns]
+    problems: list[Problem] = []
+    amounts, amount_errors = _compute_amounts(frame, sp) if len(frame) else (pd.Series(dtype=object), pd.Series(dtype=object))
+    items: list[tuple[Any, str, dict[str, str], dt.date | None, Decimal | None, list[str]]] = []
+    seen_keys: set[str] = set()
+    for idx, row in frame.iterrows():
+        key = _text(row.get(sp.key_column)) if sp.key_column in frame.columns else ""
+        if sp.claim_types and "索赔类型" in frame.columns and not is_blank(row.get("索赔类型")):
+            ctype = udfs.rules_for(None).claim_types.find(row.get("索赔类型")) or _text(row.get("索赔类型"))
+            if ctype not in sp.claim_types:
+                problems.append(Problem(idx, key, f"索赔类型为「{ctype}」，不能出具{sp.title}"))
+                continue
+        amount = amounts.get(idx)
+        try:
+            values, reply_by, rules = build_values(row, sp, settings, amount, notice_date, issued_by)
+        except udfs.RuleError as e:
+            problems.append(Problem(idx, key, f"回复期限无法计算：{e}"))
+            continue
+        needed = (used | set(sp.required) | {sp.key_column, "金额"}) - OPTIONAL - {"编号"}
+        missing = sorted({SOURCE.get(n, n) for n in needed if not values.get(n)})
+        if "金额" in missing:
+            missing.remove("金额")
+            missing.append(amount_errors.get(idx) or sp.amount_column)
+        if missing:
+            problems.append(Problem(idx, key, "缺少 " + "、".join(missing), tuple(missing)))
+            continue
+        if key in seen_keys:
+            problems.append(Problem(idx, key, f"{sp.key_column}在本次选择中重复"))
+            continue
+        seen_keys.add(key)
+        items.append((idx, key, values, reply_by, amount, rules))
+    if problems and not skip_invalid:
+        raise NoticeError(f"{len(problems)} 行数据不全或不适用，未生成任何{sp.title}：", problems)
+
+    # Re-issue check (NTC-7 traceability): same kind + waybill already in the ledger.
+    existing = led.find(sp.kind, [it[1] for it in items]) if items else {}
+    skipped: list[str] = []
+    if existing:
+        if on_duplicate == "refuse":
+            dup = [Problem(it[0], it[1], f"已出具过{sp.title}：" + "、".join(r.number for r in existing[it[1]]))
+                   for it in items if it[1] in existing]
+            raise DuplicateNoticeError(f"{len(dup)} 个{sp.key_column}已出具过{sp.title}，如需重新出具请确认（--reissue）：", dup)
+        keep = []
+        for it in items:
+            recs = existing.get(it[1])
+            again = (not recs or on_duplicate == "reissue"
+                     or (callable(on_duplicate) and bool(on_duplicate(it[1], recs))))
+            (keep.append(it) if again else skipped.append(it[1]))
+        items = keep
+
+    recovered = recover(out_dir, led.ident, led.batch_exists)
+    if not items:
+        return IssueBatch([], problems, skipped, recovered)
+
+    want_pdf = render.soffice() is not None if pdf is None else pdf
+    year = notice_date.year
+    staging = Staging(out_dir)
+    issued: list[IssuedNotice] = []
+    committing = False
+    try:
+        with led.transaction() as tx:
+            first = tx.allocate(sp.kind, year, len(items))
+            records: list[NoticeRecord] = []
+            staged_docs: list[Path] = []
+            for n, (idx, key, values, reply_by, amount, rules) in enumerate(items):
+                number = f"{sp.code}-{year}-{first + n:05d}"
+                values = dict(values, 编号=number)
+                final = out_dir / f"{number}_{sp.kind}_{_safe(key)}.docx"
+                if final.exists():
+                    raise NoticeError(f"文件已存在，未覆盖：{final}")
+                doc = render.fill(template, values)
+                target = staging.path(final)
+                doc.save(str(target))
+                staged_docs.append(target)
+                final_pdf = final.with_suffix(".pdf") if want_pdf else None
+                records.append(NoticeRecord(
+                    number=number, kind=sp.kind, year=year, seq=first + n, waybill=key,
+                    amount=None if amount is None else to_decimal(amount),
+                    notice_date=notice_date, reply_by=reply_by, issued_by=issued_by,
+                    doc_path=str(final), pdf_path=str(final_pdf) if final_pdf else None,
+                    batch_id=staging.batch_id, branch=values["本网点"],
+                    counterparty=values["责任网点"] or values["客户名称"], rules="、".join(rules)))
+                issued.append(IssuedNotice(number, sp.kind, key, records[-1].amount, notice_date,
+                                           reply_by, final, final_pdf, idx, values))
+                if progress:
+                    progress(n + 1, len(items))
+            if want_pdf:
+                render.to_pdf(staged_docs, staging.dir)
+                for d in staged_docs:
+                    staging.moves.append((d.stem + ".pdf", str(out_dir / (d.stem + ".pdf"))))
+            if HOOKS["after_render"]:
+                HOOKS["after_render"](staging)
+            staging.write_manifest(led.ident)
+            tx.insert(records)
+            committing = True  # COMMIT runs as the block exits
+        # COMMITTED: the ledger is the truth; files follow (recover() rolls forward on crash).
+    except BaseException:
+        if committing:
+            staging.close(remove=False)  # outcome of COMMIT unknown: recover() asks the ledger
+        else:
+            staging.abort()
+        raise
+    if HOOKS["after_commit"]:
+        HOOKS["after_commit"](staging)
+    staging.publish()
+    return IssueBatch(issued, problems, skipped, recovered)

@@ -1,0 +1,192 @@
+"""Crash-safe staging of a batch's files (NTC-7: no orphan notice, no orphan ledger row).
+
+Protocol, per batch (``out_dir/.logidesk-staging/``):
+
+1. take an exclusive OS lock on ``<batch>.lock`` (released by the OS if the process dies),
+   then create ``<batch>/`` and render every document there under its final name;
+2. write ``<batch>/manifest.json`` (ledger identity, batch id, files) and fsync it;
+3. insert the ledger rows and COMMIT — this is the single point of truth;
+4. rename each staged file into ``out_dir`` (atomic ``os.replace`` on one filesystem), then
+   remove the staging folder and the lock.
+
+Crash window: a crash before (3) leaves a staging folder whose batch has no ledger rows →
+:func:`recover` deletes it. A crash between (3) and the end of (4) leaves rows whose files
+are still staged → :func:`recover` finishes the renames (roll forward). ``recover`` runs at the
+start of every batch and skips folders whose lock is still held by a live process.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Any, Callable
+
+STAGING = ".logidesk-staging"
+MANIFEST = "manifest.json"
+
+
+def _lock(fh: Any, blocking: bool) -> bool:
+    """Exclusive lock on an open file; False if held elsewhere (non-blocking)."""
+    if sys.platform == "win32":  # pragma: no cover - Windows clients
+        import msvcrt
+        mode = msvcrt.LK_LOCK if blocking else msvcrt.LK_NBLCK
+        try:
+            fh.seek(0)
+            msvcrt.locking(fh.fileno(), mode, 1)
+            return True
+        except OSError:
+            return False
+    import fcntl
+    try:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+        return True
+    except OSError:
+        return False
+
+
+def _fsync_dir(path: Path) -> None:
+    if sys.platform == "win32":  # pragma: no cover
+        return
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class Staging:
+    """One batch's staging folder, locked for the life of the batch."""
+
+    def __init__(self, out_dir: Path) -> None:
+        self.out_dir = out_dir
+        self.root = out_dir / STAGING
+        self.batch_id = f"{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:12]}"
+        self.lock_path = self.root / f"{self.batch_id}.lock"
+        for attempt in range(20):  # another process may remove the empty root meanwhile
+            self.root.mkdir(parents=True, exist_ok=True)
+            try:
+                self._lock_fh = open(self.lock_path, "a+b")
+                break
+            except FileNotFoundError:
+                if attempt == 19:
+                    raise
+        _lock(self._lock_fh, blocking=True)
+        self.dir = self.root / self.batch_id
+        self.dir.mkdir()
+        self.moves: list[tuple[str, str]] = []  # (staged name, final path)
+
+    def path(self, final: Path) -> Path:
+        """Where to write the staged copy of ``final`` (same name, staging folder)."""
+        self.moves.append((final.name, str(final)))
+        return self.dir / final.name
+
+    def write_manifest(self, ledger_ident: str) -> None:
+        """Step 2: the manifest recovery reads; fsynced before the ledger commit."""
+        data = {"ledger": ledger_ident, "batch_id": self.batch_id, "files": self.moves}
+        tmp = self.dir / (MANIFEST + ".tmp")
+        with open(tmp, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, ensure_ascii=False)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, self.dir / MANIFEST)
+        for name, _ in self.moves:  # staged documents durable too
+            with open(self.dir / name, "rb") as fh:
+                os.fsync(fh.fileno())
+        _fsync_dir(self.dir)
+
+    def publish(self) -> None:
+        """Step 4: move every staged file into place, then drop the staging folder."""
+        for name, final in self.moves:
+            src = self.dir / name
+            if src.exists():
+                os.replace(src, final)
+        _fsync_dir(self.out_dir)
+        self.close(remove=True)
+
+    def abort(self) -> None:
+        """Failure before commit: delete everything staged."""
+        self.close(remove=True)
+
+    def close(self, remove: bool) -> None:
+        if remove:
+            shutil.rmtree(self.dir, ignore_errors=True)
+        if self._lock_fh is not None:
+            self._lock_fh.close()
+            self._lock_fh = None
+            if remove:
+                try:
+                    self.lock_path.unlink()
+                except OSError:
+                    pass
+                _remove_if_empty(self.root)
+
+
+def _remove_if_empty(root: Path) -> None:
+    try:
+        root.rmdir()
+    except OSError:
+        pass
+
+
+def recover(out_dir: Path, ledger_ident: str, batch_committed: Callable[[str], bool]) -> dict[str, int]:
+    """Finish or undo batches left by crashed processes in ``out_dir`` (see module doc).
+
+    Returns counts: ``rolled_forward`` files moved into place, ``discarded`` batches removed."""
+    stats = {"rolled_forward": 0, "discarded": 0}
+    root = out_dir / STAGING
+    if not root.is_dir():
+        return stats
+    for entry in sorted(root.iterdir()):
+        if entry.suffix == ".lock":
+            batch = entry.stem
+            if (root / batch).exists():
+                continue
+            fh = open(entry, "a+b")
+            got = _lock(fh, blocking=False)
+            fh.close()
+            if got:
+                try:
+                    entry.unlink()
+                except OSError:
+                    pass
+            continue
+        if not entry.is_dir():
+            continue
+        lock_path = root / f"{entry.name}.lock"
+        fh = open(lock_path, "a+b")
+        try:
+            if not _lock(fh, blocking=False):
+                continue  # a live process owns this batch
+            if not entry.exists():
+                continue  # finished meanwhile
+            manifest = entry / MANIFEST
+            data = None
+            if manifest.exists():
+                try:
+                    data = json.loads(manifest.read_text(encoding="utf-8"))
+                except ValueError:
+                    data = None
+            if data is not None and data.get("ledger") != ledger_ident:
+                continue  # another ledger's batch: leave it for that ledger
+            if data is not None and batch_committed(data["batch_id"]):
+                for name, final in data["files"]:
+                    src = entry / name
+                    if src.exists():
+                        os.replace(src, final)
+                        stats["rolled_forward"] += 1
+            else:
+                stats["discarded"] += 1
+            shutil.rmtree(entry, ignore_errors=True)
+        finally:
+            fh.close()
+        try:
+            if not entry.exists():
+                lock_path.unlink()
+        except OSError:
+            pass
+    _remove_if_empty(root)
+    return stats
