@@ -1,0 +1,10 @@
+"""Clerk workbooks (issue 3): templates from declarative specs, sample registers, the
+headless processor, the counter quote and the formula-equivalence check.
+
+- :mod:`workbooks.spec`     one declarative spec per template (columns, types, lists, formulas)
+- :mod:`workbooks.build`    templates → ``build/workbooks/*.xlsx`` (``logidesk build``)
+- :mod:`workbooks.samples`  deterministic sample registers → ``workbooks/samples/``
+- :mod:`workbooks.process`  ``logidesk process``: validate, compute, write results
+- :mod:`workbooks.quote`    ``logidesk quote``: the counter quote in the terminal
+- :mod:`workbooks.equivalence`  the template formulas evaluated by the ``formulas`` package
+"""

@@ -1,0 +1,200 @@
+"""Build the clerk templates from the specs (issue 3, item 1): ``logidesk build``.
+
+Templates are generated, never edited by hand nor committed: ``build/workbooks/`` by
+default. Each register has its data sheet (header row 1, data from row 2, formulas
+pre-filled in the first rows), 「汇总」 (guarded totals), 「设置」, hidden validation lists
+and the hidden marker (defined name ``LOGIDESK_TEMPLATE`` + sheet ``_logidesk``).
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Iterator
+
+import udfs
+from udfs.rulebook import Rules, rules_for
+
+from . import layout as L
+from .spec import QUOTE_SHEET, REGISTERS, TEMPLATE_VERSION, Template
+
+DEFAULT_OUT = Path("build/workbooks")
+
+
+def rules_today() -> Rules:
+    return rules_for(udfs.today())
+
+
+def validation_lists(when: dt.date | None = None) -> dict[str, list[str]]:
+    """Validation lists from the rules data in force (never typed into the templates)."""
+    return udfs.rules_in_force(when or udfs.today())
+
+
+def atomic_close(wb: Any, target: Path) -> None:
+    """Close an XlsxWriter workbook that was opened on a temp name, then os.replace it."""
+    wb.close()
+    os.chmod(wb.filename, 0o644)
+    os.replace(wb.filename, target)
+
+
+def temp_path(target: Path) -> str:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=".tmp-", suffix=".xlsx", dir=target.parent)
+    os.close(fd)
+    return name
+
+
+def marker_details(tpl_title: str) -> dict[str, str]:
+    r = rules_today()
+    return {"名称": tpl_title, "规则版本": r.label(), "生成程序": "logidesk build"}
+
+
+def build_register(tpl: Template, target: Path) -> Path:
+    """An empty register template: formulas pre-filled in ``tpl.rows`` rows."""
+    wb = L.new_workbook(temp_path(target), streaming=False, template_mode=True)
+    styles = L.Styles(wb)
+    names = validation_lists()
+    ws = wb.add_worksheet(tpl.sheet)
+    last_row = tpl.rows + 1
+    refs_holder: dict[str, str] = {}
+    # lists go on a sheet created after the data sheet; refs are plain text so order is free
+    for i, name in enumerate(names):
+        letter = L.col_letter(i)
+        refs_holder[name] = f"={L.LISTS_SHEET}!${letter}$2:${letter}${len(names[name]) + 1}"
+    L.setup_data_sheet(wb, ws, L.SheetSetup(tpl, last_row, print_rows=31), styles, refs_holder, names)
+    for r in range(2, last_row + 1):
+        for c, col in enumerate(tpl.columns):
+            if col.computed:
+                ws.write_formula(r - 1, c, tpl.formula(col, r),
+                                 styles.cell(col.kind, computed=True, wrap=col.wrap), "")
+    L.write_summary(wb, styles, tpl, last_row, None)
+    L.write_settings(wb, styles, [(k, "") for k, _ in tpl.settings])
+    L.write_lists(wb, names)
+    L.write_marker(wb, tpl.kind, tpl.version, marker_details(tpl.title))
+    atomic_close(wb, target)
+    return target
+
+
+def _pct(x: Any) -> str:
+    return f"{Decimal(str(x)) * 100:f}".rstrip("0").rstrip(".") + "%"
+
+
+def rules_rows(r: Rules) -> Iterator[tuple[str, str, str, str]]:
+    """The rules in force as (类别, 项目, 内容, 依据) rows, straight from the rules data."""
+    d = r.data
+    yield ("版本", r.id, f"{r.title}；发布 {r.published}，{r.effective_from} 起施行", "LAW-5")
+    ins = d["insurance"]
+    yield ("保价", "保价费", f"声明价值 × {_pct(ins['rate'])}，每票最低 {ins['minimum']} 元；不保价为 0", ins["rule"])
+    yield ("保价", "单件价值审核", f"超过 {ins['manager_over']} 元：{ins['manager_note']}", ins["manager_rule"])
+    yield ("保价", "单件价值立案", f"超过 {ins['safety_over']} 元：{ins['safety_note']}", ins["safety_rule"])
+    yield ("保价", "运单备注", ins["waybill_remark"], ins["remark_rule"])
+    cover = {"full": "可保价", "loss_only": "只保灭失险", "none": "不予保价"}
+    for name, e in d["categories"].items():
+        alias = f"（又称：{'、'.join(e['aliases'])}）" if e.get("aliases") else ""
+        yield ("货物类别", name, cover[e["cover"]] + alias, e["rule"])
+    cod = d["cod"]
+    yield ("代收货款", "手续费", f"≤{cod['low_limit']} 元：{cod['low_fee']} 元；{cod['low_limit']}～{cod['high_limit']} 元："
+           f"{(Decimal(cod['rate']) * 1000).normalize():f}‰；>{cod['high_limit']} 元：{cod['high_fee']} 元", cod["rule"])
+    yield ("代收货款", "会员卡", f"办卡或补卡 {cod['card_fee']} 元", cod["card_rule"])
+    sto = d["storage"]
+    yield ("仓储", "免费天数", f"到货通知后 {sto['free_days']} 天内免费，之后每天按运费的日费率计收", sto["days_rule"])
+    for key, cls in sto["classes"].items():
+        places = list(sto["cities"].get(key, [])) + list(sto["provinces"].get(key, []))
+        yield ("仓储", f"{cls['name']} {_pct(cls['rate'])}", "、".join(places), sto["route_rule"])
+    for name, e in d["claim_types"].items():
+        yield ("索赔类型", name, "、".join(e.get("aliases", [])), e["rule"])
+    for name, e in d["claim_causes"].items():
+        text = e["reason"] or "承运方原因，受理"
+        if e.get("insured_exempt"):
+            text += "；已保价的仍受理"
+        yield ("索赔原因", name, text, e["rule"])
+    comp = d["compensation"]
+    yield ("客户赔偿", "未保价上限", f"实际损失与 {comp['uninsured_freight_multiple']} 倍运费孰低；已保价按保价金额", comp["rule"])
+    yield ("索赔时效", "时效", f"寄件之日起 {d['claim_window']['months']} 个月", d["claim_window"]["rule"])
+    e = d["ecommerce"]
+    yield ("电商件", "部分破损", f"最高 {e['partial_damage_cap']} 元/票", e["partial_damage_rule"])
+    yield ("电商件", "遗失、损毁、短少", f"最高 {e['loss_cap']} 元/票", e["loss_rule"])
+    yield ("电商件", "无正规发票", f"损失 ≥{e['no_invoice_from']} 元：实用性物品最高 {e['no_invoice_practical_cap']} 元，"
+           f"非实用性 {e['no_invoice_other_cap']} 元", e["no_invoice_rule"])
+    yield ("电商件", "高价值", f"≥{e['high_value_from']} 元走高价值流程", e["high_value_rule"])
+    net = d["network"]
+    for name, t in net["types"].items():
+        if "loss_per_waybill" in t:
+            yield ("网点赔付", f"{name}：遗失", f"{t['loss_per_waybill']} 元/票，批货最高 {t['loss_batch_cap']} 元", t["loss_rule"])
+        yield ("网点赔付", f"{name}：延误", f"{t['delay_per_day']} 元/票/天，≤1kg 最高 {t['delay_cap_light']} 元，"
+               f">1kg 最高 {t['delay_cap_heavy']} 元，批货最高 {t['delay_batch_cap']} 元", t["delay_rule"])
+    yield ("网点赔付", "手续费", f"罚款方 {_pct(net['fined_fee_rate'])}，获赔方 {_pct(net['compensated_fee_rate'])}", net["fee_rule"])
+    units = {"hours": "小时", "minutes": "分钟", "days": "个日历日", "workdays": "个工作日", "months": "个月",
+             "next_month_end": "（次月最后一天）"}
+    for name, t in d["deadlines"].items():
+        if t.get("scopes"):
+            n = "；".join(f"{k} {v}" for k, v in t["scopes"].items()) + " " + units[t["unit"]]
+        elif t["unit"] == "next_month_end":
+            n = units["next_month_end"]
+        else:
+            n = f"{t['n']} {units[t['unit']]}"
+        yield ("时限", name, n, t["rule"])
+    for name, t in d["complaints"].items():
+        level = d["complaint_levels"][t["level"]]
+        yield ("投诉类别", name, f"{t['level']}{level['stars']}；回答要点：{t['script']}", t["rule"])
+
+
+def build_rules(target: Path) -> Path:
+    wb = L.new_workbook(temp_path(target), streaming=False, template_mode=True)
+    styles = L.Styles(wb)
+    r = rules_today()
+    L.write_rules_sheet(wb, styles, rules_rows(r), r.label())
+    L.write_marker(wb, "rules", TEMPLATE_VERSION, marker_details("规则"))
+    atomic_close(wb, target)
+    return target
+
+
+def quote_values(example: bool = True) -> dict[str, Any]:
+    """Cached values for the quote template: the example inputs computed by workbooks.quote."""
+    from .quote import quote
+    from .spec import QUOTE_LINES
+    ex = {q.label: q.example for q in QUOTE_LINES if q.example is not None}
+    res = quote(ex["运费"], ex["声明价值"], ex["代收金额"], ex["货物类别"], ex["始发地"], ex["目的地"],
+                per_item=ex["单件价值"], on=udfs.today())
+    return {**ex, **res["cells"]}
+
+
+def build_quote(target: Path) -> Path:
+    wb = L.new_workbook(temp_path(target), streaming=False, template_mode=True)
+    styles = L.Styles(wb)
+    names = validation_lists()
+    refs = {n: f"={L.LISTS_SHEET}!${L.col_letter(i)}$2:${L.col_letter(i)}${len(v) + 1}"
+            for i, (n, v) in enumerate(names.items())}
+    L.write_quote_sheet(wb, styles, refs, quote_values())
+    r = rules_today()
+    L.write_rules_sheet(wb, styles, rules_rows(r), r.label())
+    L.write_lists(wb, names)
+    L.write_marker(wb, "quote", TEMPLATE_VERSION, marker_details("柜台报价"))
+    atomic_close(wb, target)
+    return target
+
+
+def build_all(out_dir: Path = DEFAULT_OUT) -> list[Path]:
+    """Every template into ``out_dir``; returns the paths written."""
+    out_dir = Path(out_dir)
+    paths = [build_register(t, out_dir / f"{t.sheet}.xlsx") for t in REGISTERS.values()]
+    paths.append(build_quote(out_dir / f"{QUOTE_SHEET}.xlsx"))
+    paths.append(build_rules(out_dir / "规则.xlsx"))
+    return paths
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="logidesk build", description="生成登记表、柜台报价与规则表模板")
+    p.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"输出文件夹（默认 {DEFAULT_OUT}）")
+    args = p.parse_args(argv)
+    for path in build_all(args.out):
+        print(f"已生成 {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,506 @@
+"""One declarative spec per template (issue 3, item 1; RULES.md §9).
+
+A register is a list of :class:`Column`. An input column says its type, width, validation
+list (from the rules data, never typed here) and the rule its check cites. A computed
+column holds an expression tree built from :class:`Ref`, :class:`Lit`, :class:`Today`,
+:class:`Call`, :class:`If` and :class:`Eq`. The same tree renders the Excel formula of the
+template (``Expr.excel``) and evaluates the column with the column engine
+(``Expr.evaluate``), so a column is added in one place and the formula and the processor
+cannot drift apart (the equivalence check proves it on the samples).
+
+Excel stores calls to add-in (VBA/xlwings) functions by plain name, e.g. ``COD_FEE(B2)``:
+no ``_xlfn.`` prefix (that is only for Excel's own "future functions") and no
+``[1]!``/path prefix (Excel writes that external-link form when it saves a workbook itself,
+which breaks on another PC). A plain name resolves against whatever add-in is loaded.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+import numpy as np
+import pandas as pd
+
+TEMPLATE_VERSION = 1
+ERROR_PREFIX = "错误："          # what udfs.xl puts in a cell whose function failed
+
+# ----------------------------------------------------------------------------- expressions
+
+
+@dataclass
+class Evaluated:
+    """A column result: values plus per-row error message and rule ID (None when fine)."""
+
+    value: Any                              # pd.Series, or a scalar broadcast to every row
+    error: np.ndarray | None = None         # object array of str/None
+    rule: np.ndarray | None = None
+
+
+class Env:
+    """What an expression is evaluated against: the input columns of one register."""
+
+    def __init__(self, frame: pd.DataFrame, today: dt.date) -> None:
+        self.frame = frame
+        self.today = today
+        self.n = len(frame)
+
+    def column(self, header: str) -> pd.Series:
+        return self.frame[header]
+
+
+class Expr:
+    def excel(self, cell: Callable[[str], str]) -> str:
+        raise NotImplementedError
+
+    def evaluate(self, env: Env) -> Evaluated:
+        raise NotImplementedError
+
+    def refs(self) -> set[str]:
+        return set()
+
+
+@dataclass(frozen=True)
+class Ref(Expr):
+    """An input column of the same row, by its Chinese header."""
+
+    header: str
+
+    def excel(self, cell: Callable[[str], str]) -> str:
+        return cell(self.header)
+
+    def evaluate(self, env: Env) -> Evaluated:
+        return Evaluated(env.column(self.header))
+
+    def refs(self) -> set[str]:
+        return {self.header}
+
+
+@dataclass(frozen=True)
+class Lit(Expr):
+    value: str | int | float
+
+    def excel(self, cell: Callable[[str], str]) -> str:
+        if isinstance(self.value, str):
+            return '"' + self.value.replace('"', '""') + '"'
+        return repr(self.value)
+
+    def evaluate(self, env: Env) -> Evaluated:
+        return Evaluated(self.value)
+
+
+@dataclass(frozen=True)
+class Today(Expr):
+    """TODAY(). Not used by the templates: a volatile cell is recalculated on open by every
+    viewer, and one without the add-in would then show #NAME? instead of the cached value.
+    Deadline states pass "" / omit the today argument, so the engine uses its own today."""
+
+    def excel(self, cell: Callable[[str], str]) -> str:
+        return "TODAY()"
+
+    def evaluate(self, env: Env) -> Evaluated:
+        return Evaluated(env.today)
+
+
+def _column_function(name: str) -> Callable[..., pd.DataFrame]:
+    import udfs
+    import udfs.columns as columns
+    if hasattr(columns, name):
+        return getattr(columns, name)
+
+    def column(*args: Any) -> pd.DataFrame:  # a function without a registered column form
+        return columns.run(getattr(udfs, name), "text", args)
+    return column
+
+
+@dataclass(frozen=True)
+class Call(Expr):
+    """One of our add-in functions: Excel name = upper-case of the ``udfs`` function name."""
+
+    name: str
+    args: tuple[Expr, ...]
+
+    def excel(self, cell: Callable[[str], str]) -> str:
+        return f"{self.name.upper()}({','.join(a.excel(cell) for a in self.args)})"
+
+    def evaluate(self, env: Env) -> Evaluated:
+        parts = [a.evaluate(env) for a in self.args]
+        values = []
+        for p in parts:
+            v = p.value
+            if isinstance(v, pd.Series):
+                v = v.astype(object).where(v.notna(), None) if v.dtype != object else v
+            values.append(v)
+        if not any(isinstance(v, pd.Series) for v in values):
+            values[0] = pd.Series([values[0]] * env.n, index=env.frame.index, dtype=object)
+        result = _column_function(self.name)(*values)
+        error = result["error"].to_numpy(dtype=object).copy()
+        rule = result["rule"].to_numpy(dtype=object).copy()
+        for p in reversed(parts):  # an argument's own error wins (what Excel would show)
+            if p.error is not None:
+                bad = np.array([e is not None for e in p.error], dtype=bool)
+                error[bad], rule[bad] = p.error[bad], p.rule[bad]
+        return Evaluated(result["value"], error, rule)
+
+    def refs(self) -> set[str]:
+        return set().union(*(a.refs() for a in self.args))
+
+
+@dataclass(frozen=True)
+class Eq(Expr):
+    """``cell = "text"`` (Excel compares text case-insensitively; our lists are Chinese)."""
+
+    ref: Ref
+    text: str
+
+    def excel(self, cell: Callable[[str], str]) -> str:
+        return f"{self.ref.excel(cell)}={Lit(self.text).excel(cell)}"
+
+    def evaluate(self, env: Env) -> Evaluated:
+        col = env.column(self.ref.header)
+        return Evaluated(col.map(lambda v: isinstance(v, str) and v.lower() == self.text.lower()))
+
+    def refs(self) -> set[str]:
+        return self.ref.refs()
+
+
+@dataclass(frozen=True)
+class Positive(Expr):
+    """``cell>0`` → TRUE/FALSE, as Excel compares (empty → FALSE, any text → TRUE)."""
+
+    ref: Ref
+
+    def excel(self, cell: Callable[[str], str]) -> str:
+        return f"{self.ref.excel(cell)}>0"
+
+    def evaluate(self, env: Env) -> Evaluated:
+        def gt(v: Any) -> bool:
+            if v is None or (isinstance(v, float) and v != v):
+                return False
+            if isinstance(v, bool):
+                return v
+            if isinstance(v, (int, float)):
+                return v > 0
+            return isinstance(v, str)
+        return Evaluated(env.column(self.ref.header).map(gt).astype(object))
+
+    def refs(self) -> set[str]:
+        return self.ref.refs()
+
+
+@dataclass(frozen=True)
+class If(Expr):
+    cond: Eq
+    then: Expr
+    other: Expr
+
+    def excel(self, cell: Callable[[str], str]) -> str:
+        return f"IF({self.cond.excel(cell)},{self.then.excel(cell)},{self.other.excel(cell)})"
+
+    def evaluate(self, env: Env) -> Evaluated:
+        mask = self.cond.evaluate(env).value.to_numpy(dtype=bool)
+        a, b = self.then.evaluate(env), self.other.evaluate(env)
+
+        def series(x: Evaluated) -> pd.Series:
+            if isinstance(x.value, pd.Series):
+                return x.value.reset_index(drop=True)
+            return pd.Series([x.value] * env.n, dtype=object)
+
+        def arr(x: np.ndarray | None) -> np.ndarray:
+            return np.full(env.n, None, dtype=object) if x is None else x
+
+        va, vb = series(a), series(b)
+        if va.dtype != vb.dtype:
+            va, vb = va.astype(object), vb.astype(object)
+        value = va.where(mask, vb)
+        value.index = env.frame.index
+        return Evaluated(value, np.where(mask, arr(a.error), arr(b.error)),
+                         np.where(mask, arr(a.rule), arr(b.rule)))
+
+    def refs(self) -> set[str]:
+        return self.cond.refs() | self.then.refs() | self.other.refs()
+
+
+# ----------------------------------------------------------------------------- columns
+
+# Input kinds → (Excel number format, meaning)
+INPUT_FORMATS: dict[str, str] = {
+    "text": "@", "phone": "@", "date": "yyyy-mm-dd", "datetime": "yyyy-mm-dd hh:mm",
+    "money": "#,##0.00", "share": "0.00%", "int": "0", "number": "0.00",
+    "choice": "@", "flag": "@",
+}
+# Computed kinds → Excel number format
+OUTPUT_FORMATS: dict[str, str] = {
+    "money": "#,##0.00", "text": "@", "date": "yyyy-mm-dd", "datetime": "yyyy-mm-dd hh:mm",
+    "int": "0", "rate": "0%",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    kind: str
+    width: float = 12
+    required: bool = False
+    choices: str | None = None          # key of udfs.rules_in_force(): the validation list
+    rule: str | None = None             # rule ID cited when the input is refused
+    expr: Expr | None = None            # set → computed column (locked, formula)
+    guard: tuple[str, ...] = ()         # computed: blank while any of these inputs is blank
+    total: bool = False                 # summed (guarded) on the 汇总 sheet
+    note: str = ""                      # input prompt shown by Excel's data validation
+    wrap: bool = False
+
+    @property
+    def computed(self) -> bool:
+        return self.expr is not None
+
+
+@dataclass(frozen=True)
+class Template:
+    kind: str                            # marker kind: claims, complaints, storage, cod
+    sheet: str                           # data sheet name = template name
+    title: str                           # print header title
+    columns: tuple[Column, ...]
+    version: int = TEMPLATE_VERSION
+    rows: int = 500                      # blank rows pre-formatted (formulas, validation)
+    settings: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def headers(self) -> list[str]:
+        return [c.header for c in self.columns]
+
+    @property
+    def inputs(self) -> list[Column]:
+        return [c for c in self.columns if not c.computed]
+
+    @property
+    def computed(self) -> list[Column]:
+        return [c for c in self.columns if c.computed]
+
+    def column(self, header: str) -> Column:
+        for c in self.columns:
+            if c.header == header:
+                return c
+        raise KeyError(header)
+
+    def letter(self, header: str) -> str:
+        return col_letter(self.headers.index(header))
+
+    def formula(self, column: Column, row: int) -> str:
+        """The Excel formula of a computed cell in 1-based sheet row ``row``."""
+        assert column.expr is not None
+        cell = lambda h: f"{self.letter(h)}{row}"  # noqa: E731
+        body = column.expr.excel(cell)
+        if column.guard:
+            tests = [f'{cell(h)}=""' for h in column.guard]
+            test = tests[0] if len(tests) == 1 else f"OR({','.join(tests)})"
+            body = f'IF({test},"",{body})'
+        return "=" + body
+
+    @property
+    def marker(self) -> str:
+        return f"{self.kind};{self.version}"
+
+
+def col_letter(index: int) -> str:
+    """0-based column index → Excel letters."""
+    out = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+SETTINGS = (("本网点", "福州仓山营业部"), ("公司名称", "示例物流有限公司"), ("联系人", "林晓"),
+            ("联系电话", "0591-87654321"), ("收款账号", "6222 0000 0000 0000 000"))
+
+W, C, V_, FR, INS, SH, CAT = (Ref("运单号"), Ref("索赔类型"), Ref("物品价值"), Ref("运费"),
+                              Ref("保价金额"), Ref("损失比例"), Ref("货物类别"))
+_COMP_ARGS = (C, V_, FR, INS, SH, CAT)
+_ECOM = Eq(Ref("电商件"), "是")
+
+CLAIMS = Template(
+    kind="claims", sheet="理赔登记表", title="客户理赔及部门跟进记录表",
+    settings=SETTINGS,
+    columns=(
+        Column("运单号", "text", 16, required=True, rule="NTC-5", note="快件运单号"),
+        Column("寄件日期", "date", 11, required=True, rule="CLM-7"),
+        Column("索赔日期", "date", 11, required=True, rule="CLM-7"),
+        Column("索赔类型", "choice", 9, required=True, choices="claim_types", rule="CLM-1"),
+        Column("索赔原因", "choice", 12, choices="causes", rule="CLM-5",
+               note="不予受理的原因；承运方原因选「无」或留空"),
+        Column("货物类别", "choice", 11, required=True, choices="categories", rule="INS-4"),
+        Column("物品价值", "money", 11, required=True, rule="CMP-1"),
+        Column("损失比例", "share", 9, rule="CMP-2", note="部分破损/内件不符：损失价值占总价值比例，空=100%"),
+        Column("保价金额", "money", 11, rule="INS-1", note="未保价留空或填 0"),
+        Column("运费", "money", 9, required=True, rule="CMP-1"),
+        Column("重量(kg)", "number", 8, rule="NET-5"),
+        Column("延误天数", "int", 8, rule="NET-5"),
+        Column("实际送达日期", "date", 11, rule="NTC-3"),
+        Column("始发地", "choice", 8, choices="places", rule="STO-3"),
+        Column("目的地", "choice", 8, choices="places", rule="STO-3"),
+        Column("寄递范围", "choice", 8, choices="scopes", rule="DL-2", note="国内/港澳台/国际，空=国内"),
+        Column("电商件", "flag", 7, choices="yes_no", rule="ECM-1"),
+        Column("有正规发票", "flag", 8, choices="yes_no", rule="ECM-3"),
+        Column("实用性物品", "flag", 8, choices="yes_no", rule="ECM-3"),
+        Column("网点类型", "choice", 8, choices="networks", rule="NET-1", note="网点间赔付；不涉及网点留空"),
+        Column("批货", "flag", 6, choices="yes_no", rule="NET-1"),
+        Column("责任网点", "text", 14, rule="NTC-5"),
+        Column("寄件人", "text", 9),
+        Column("寄件人电话", "phone", 13),
+        Column("寄件地址", "text", 20),
+        Column("收件人", "text", 9),
+        Column("收件人电话", "phone", 13),
+        Column("收件地址", "text", 20),
+        Column("已付金额", "money", 10, rule="DL-3"),
+        Column("结案日期", "date", 11, rule="DL-2"),
+        Column("受理判定", "text", 18, guard=("运单号",), wrap=True,
+               expr=Call("claim_check", (Ref("寄件日期"), Ref("索赔日期"), Ref("索赔原因"),
+                                         Positive(Ref("保价金额"))))),
+        Column("赔偿金额", "money", 11, guard=("运单号",), total=True,
+               expr=If(_ECOM, Call("ecom_compensation", (C, V_, SH, Ref("有正规发票"), Ref("实用性物品"))),
+                       Call("compensation", _COMP_ARGS))),
+        Column("免收运费", "money", 9, guard=("运单号",), total=True,
+               expr=Call("freight_waiver", (C, FR, SH))),
+        Column("网点赔付", "money", 9, guard=("运单号", "网点类型"), total=True,
+               expr=Call("network_compensation", (C, V_, Ref("延误天数"), Ref("重量(kg)"),
+                                                  Ref("网点类型"), Ref("批货")))),
+        Column("赔偿说明", "text", 40, guard=("运单号",), wrap=True,
+               expr=If(_ECOM, Lit("电商件：按电商件赔偿标准计算（ECM-1～ECM-5）"),
+                       Call("compensation_explain", _COMP_ARGS))),
+        Column("受理答复期限", "datetime", 15, guard=("运单号",),
+               expr=Call("deadline", (Lit("索赔受理"), Ref("索赔日期")))),
+        Column("处理期限", "date", 11, guard=("运单号",),
+               expr=Call("deadline", (Lit("索赔处理"), Ref("索赔日期"), Ref("寄递范围")))),
+        Column("时限状态", "text", 11, guard=("运单号",),
+               expr=Call("deadline_status", (Lit("索赔处理"), Ref("索赔日期"), Ref("结案日期"),
+                                             Lit(""), Ref("寄递范围")))),
+    ),
+)
+
+COMPLAINTS = Template(
+    kind="complaints", sheet="投诉登记表", title="客户投诉登记表",
+    settings=SETTINGS,
+    columns=(
+        Column("投诉日期", "date", 11, required=True, rule="CPL-1"),
+        Column("投诉人", "text", 9, required=True, rule="CPL-2"),
+        Column("联系电话", "phone", 13),
+        Column("运单号", "text", 16),
+        Column("投诉类别", "choice", 14, required=True, choices="complaints", rule="CPL-3"),
+        Column("投诉内容", "text", 28, wrap=True),
+        Column("诉求", "text", 18, wrap=True),
+        Column("责任部门", "text", 12),
+        Column("结案日期", "date", 11, rule="CPL-1"),
+        Column("级别", "text", 16, guard=("投诉日期",),
+               expr=Call("complaint_level", (Ref("投诉类别"),))),
+        Column("处理期限", "date", 11, guard=("投诉日期",),
+               expr=Call("deadline", (Call("complaint_event", (Ref("投诉类别"),)), Ref("投诉日期")))),
+        Column("法定答复期限", "date", 11, guard=("投诉日期",),
+               expr=Call("deadline", (Lit("投诉法定答复"), Ref("投诉日期")))),
+        Column("时限状态", "text", 11, guard=("投诉日期",),
+               expr=Call("deadline_status", (Call("complaint_event", (Ref("投诉类别"),)),
+                                             Ref("投诉日期"), Ref("结案日期")))),
+        Column("回答要点", "text", 50, guard=("投诉日期",), wrap=True,
+               expr=Call("complaint_script", (Ref("投诉类别"),))),
+    ),
+)
+
+STORAGE = Template(
+    kind="storage", sheet="仓储保管登记", title="仓储保管登记表",
+    settings=SETTINGS,
+    columns=(
+        Column("运单号", "text", 16, required=True, rule="STO-1"),
+        Column("到货通知日期", "date", 12, required=True, rule="STO-2"),
+        Column("提货日期", "date", 11, rule="STO-2", note="未提货留空"),
+        Column("运费", "money", 10, required=True, rule="STO-1"),
+        Column("始发地", "choice", 9, required=True, choices="places", rule="STO-3"),
+        Column("目的地", "choice", 9, required=True, choices="places", rule="STO-3"),
+        Column("日费率", "rate", 8, guard=("运单号",),
+               expr=Call("storage_rate", (Ref("始发地"), Ref("目的地")))),
+        Column("计费天数", "int", 9, guard=("运单号", "提货日期"),
+               expr=Call("storage_days", (Ref("到货通知日期"), Ref("提货日期")))),
+        Column("仓储保管费", "money", 11, guard=("运单号", "提货日期"), total=True,
+               expr=Call("storage_fee", (Ref("运费"), Ref("到货通知日期"), Ref("提货日期"),
+                                         Ref("始发地"), Ref("目的地")))),
+    ),
+)
+
+COD = Template(
+    kind="cod", sheet="代收货款登记", title="代收货款登记表",
+    settings=SETTINGS,
+    columns=(
+        Column("运单号", "text", 16, required=True, rule="COD-1"),
+        Column("代收金额", "money", 12, required=True, rule="COD-1"),
+        Column("到账日期", "date", 11, rule="COD-2", note="货款到账之日"),
+        Column("提款日期", "date", 11, rule="COD-2", note="发货人提款之日，未提留空"),
+        Column("手续费", "money", 10, guard=("运单号",), total=True,
+               expr=Call("cod_fee", (Ref("代收金额"),))),
+        Column("提款期限", "date", 11, guard=("运单号", "到账日期"),
+               expr=Call("deadline", (Lit("代收货款提取"), Ref("到账日期")))),
+        Column("状态", "text", 12, guard=("运单号", "到账日期"),
+               expr=Call("deadline_status", (Lit("代收货款提取"), Ref("到账日期"), Ref("提款日期")))),
+    ),
+)
+
+REGISTERS: dict[str, Template] = {t.kind: t for t in (CLAIMS, COMPLAINTS, STORAGE, COD)}
+
+# ----------------------------------------------------------------------------- counter quote
+
+
+@dataclass(frozen=True)
+class QuoteLine:
+    """One line of the counter quote form (label in A, value in B, note in C)."""
+
+    label: str
+    kind: str                       # input kinds as above, or computed kinds
+    expr: Callable[[Callable[[str], str]], str] | None = None   # label → cell → Excel formula
+    choices: str | None = None
+    example: Any = None
+    note: str = ""
+
+
+QUOTE_SHEET = "柜台报价"
+QUOTE_LINES: tuple[QuoteLine, ...] = (
+    QuoteLine("报价日期", "date", note="仓储规则按此日期施行的版本"),
+    QuoteLine("运费", "money", example=120, note="元"),
+    QuoteLine("声明价值", "money", example=3000, note="元；不保价填 0 或留空（INS-1）"),
+    QuoteLine("货物类别", "choice", choices="categories", example="易碎品", note="决定可否保价（INS-4、INS-5）"),
+    QuoteLine("单件价值", "money", example=3000, note="单件超过 10 万需经理把关（INS-2、INS-3）"),
+    QuoteLine("代收金额", "money", example=5000, note="不代收填 0 或留空（COD-1）"),
+    QuoteLine("始发地", "choice", choices="places", example="福州"),
+    QuoteLine("目的地", "choice", choices="places", example="上海"),
+    QuoteLine("保价费", "money", lambda c: f"INSURANCE_PREMIUM({c('声明价值')})", note="INS-1"),
+    QuoteLine("保价判定", "text",
+              lambda c: f'INSURANCE_CHECK({c("货物类别")},{c("单件价值")})&IF(INSURANCE_REMARK({c("货物类别")})="","","；运单备注："&INSURANCE_REMARK({c("货物类别")}))',
+              note="INS-2～INS-5"),
+    QuoteLine("代收手续费", "money", lambda c: f"IF(N({c('代收金额')})=0,0,COD_FEE({c('代收金额')}))", note="COD-1"),
+    QuoteLine("免费保管天数", "int", note="到货通知后（STO-2）"),
+    QuoteLine("日费率", "rate", lambda c: f"STORAGE_RATE({c('始发地')},{c('目的地')})", note="按运费计（STO-1、STO-3）"),
+    QuoteLine("逾期每日仓储费", "money",
+              lambda c: f"STORAGE_FEE({c('运费')},{c('报价日期')},{c('报价日期')}+{c('免费保管天数')}+1,{c('始发地')},{c('目的地')})",
+              note="超过免费天数后每天"),
+    QuoteLine("仓储条款", "text",
+              lambda c: f'"到货通知后免费保管"&{c("免费保管天数")}&"天，逾期每天按运费的"&TEXT({c("日费率")},"0%")&"计收，即"&TEXT({c("逾期每日仓储费")},"0.00")&"元/天（STO-1）"'),
+    QuoteLine("合计", "money",
+              lambda c: f'IF(COUNTIF({c("保价费")}:{c("代收手续费")},"{ERROR_PREFIX}*")>0,"有错误，请先更正",N({c("运费")})+{c("保价费")}+{c("代收手续费")})',
+              note="运费＋保价费＋代收手续费"),
+)
+
+
+def quote_row(label: str) -> int:
+    """1-based sheet row of a quote line (row 1 is the header)."""
+    return [q.label for q in QUOTE_LINES].index(label) + 2
+
+
+def quote_cell(label: str) -> str:
+    return f"B{quote_row(label)}"
+
+
+SHEETS = {"claims": CLAIMS.sheet, "complaints": COMPLAINTS.sheet, "storage": STORAGE.sheet,
+          "cod": COD.sheet, "quote": QUOTE_SHEET, "rules": "规则"}
+KINDS_BY_SHEET = {v: k for k, v in SHEETS.items()}
+
+
+def all_kinds() -> Sequence[str]:
+    return list(SHEETS)
