@@ -179,7 +179,15 @@ class Rulebook:
 
 @lru_cache(maxsize=1)
 def rulebook() -> Rulebook:
-    return Rulebook()
+    """The rules data in use: udfs/rules.toml, or the file named by ``LOGIDESK_RULES``."""
+    return Rulebook(Path(os.environ.get("LOGIDESK_RULES", RULES_PATH)))
+
+
+def reload() -> None:
+    """Forget the loaded rules data (after editing the file or changing LOGIDESK_RULES)."""
+    from .workcal import calendar
+    rulebook.cache_clear()
+    calendar.cache_clear()
 
 
 def rules_for(when: dt.date | None = None) -> Rules:
