@@ -54,11 +54,12 @@ def due_days(unit: str, start: np.ndarray, n: int | np.ndarray) -> np.ndarray:
     raise ValueError(unit)
 
 
-def deadline(event: Any, start: Any, scope: Any = None) -> dt.date | dt.datetime:
-    """The deadline of ``event`` counted from ``start`` (date, or datetime for hour limits)."""
+def deadline(event_name: Any, start: Any, scope: Any = None) -> dt.date | dt.datetime:
+    """The deadline of event ``event_name`` counted from ``start`` (date, or datetime for
+    hour limits). (Not called ``event``: Event is a reserved word in VBA.)"""
     probe = V.when(start, "起算日期", "DL-1", keep_time=True)
     r = rules_for(probe.date())
-    name, spec, n = _spec(r, event, scope)
+    name, spec, n = _spec(r, event_name, scope)
     unit = spec["unit"]
     if unit == "hours":
         return probe + dt.timedelta(hours=n)
@@ -68,7 +69,7 @@ def deadline(event: Any, start: Any, scope: Any = None) -> dt.date | dt.datetime
     return due_days(unit, day, n)[0].item()
 
 
-def deadline_fast(event: pd.Series, start: pd.Series, scope: pd.Series):
+def deadline_fast(event_name: pd.Series, start: pd.Series, scope: pd.Series):
     """Column form: one vectorised pass per distinct (event, scope) pair."""
     starts, sblank, ok = cp.datetimes(start)
     ok = ok & ~sblank
@@ -79,7 +80,7 @@ def deadline_fast(event: pd.Series, start: pd.Series, scope: pd.Series):
     if r is not rules_for(pd.Timestamp(starts[ok].max()).date()):
         ok &= starts >= np.datetime64(rules_for(pd.Timestamp(starts[ok].max()).date()).effective_from)
         r = rules_for(pd.Timestamp(starts[ok].max()).date())
-    keys = pd.DataFrame({"e": event.to_numpy(dtype=object), "s": scope.to_numpy(dtype=object)})
+    keys = pd.DataFrame({"e": event_name.to_numpy(dtype=object), "s": scope.to_numpy(dtype=object)})
     groups = keys.groupby(["e", "s"], dropna=False, sort=False).indices
     for (e, sc), rows in groups.items():
         rows = rows[ok[rows]]
@@ -117,10 +118,10 @@ def status_text(due: dt.date, done: dt.date | None, today: dt.date) -> str:
     return f"已逾期{-left}天"
 
 
-def deadline_status(event: Any, start: Any, done: Any = None, today: Any = None,
+def deadline_status(event_name: Any, start: Any, done: Any = None, today: Any = None,
                     scope: Any = None) -> str:
     """时限状态 of an event: compares its deadline with the done date, or with today."""
-    due = deadline(event, start, scope)
+    due = deadline(event_name, start, scope)
     due_day = due.date() if isinstance(due, dt.datetime) else due
     begin = V.when(start, "起算日期", "DL-1")
     finished = V.when(done, "完成日期", "DL-1", required=False)

@@ -228,23 +228,23 @@ def NETWORK_FEE(amount, side):
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("event", doc="时限事件，如 索赔处理、破损公告、投诉延误、开票")
+@xw.arg("event_name", doc="时限事件，如 索赔处理、破损公告、投诉延误、开票")
 @xw.arg("start", doc="起算日期（小时时限可含时间）")
 @xw.arg("scope", doc="范围：索赔处理 国内/港澳台/国际；内部理赔 未保价/保价")
-def DEADLINE(event, start, scope=None):
+def DEADLINE(event_name, start, scope=None):
     """期限（DL-*、CPL-1、INV-1、COD-2、RPR-1、LAW-3/4）：日期，小时时限为日期时间。"""
-    return call("deadline", event, start, scope)
+    return call("deadline", event_name, start, scope)
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("event", doc="时限事件")
+@xw.arg("event_name", doc="时限事件")
 @xw.arg("start", doc="起算日期")
 @xw.arg("done", doc="完成日期，未完成留空")
 @xw.arg("today", doc="今天，默认系统日期")
 @xw.arg("scope", doc="范围")
-def DEADLINE_STATUS(event, start, done=None, today=None, scope=None):
+def DEADLINE_STATUS(event_name, start, done=None, today=None, scope=None):
     """时限状态：剩余N天 / 今日到期 / 已逾期N天 / 按时完成 / 逾期N天完成。"""
-    return call("deadline_status", event, start, done, today, scope)
+    return call("deadline_status", event_name, start, done, today, scope)
 
 
 @xw.func(category=CATEGORY)
