@@ -283,8 +283,10 @@ def issue(rows: pd.DataFrame, kind: str, out_dir: Path, settings: Mapping[str, A
         except udfs.RuleError as e:
             problems.append(Problem(idx, key, f"回复期限无法计算：{e}"))
             continue
-        needed = (used | set(sp.required) | {sp.key_column, "金额"}) - OPTIONAL - {"编号"}
-        missing = sorted({SOURCE.get(n, n) for n in needed if not values.get(n)})
+        needed = (used | {"金额"}) - OPTIONAL - {"编号"}
+        gaps = {SOURCE.get(n, n) for n in needed if not values.get(n)}
+        gaps |= {c for c in (*sp.required, sp.key_column) if c not in row.index or is_blank(row.get(c))}
+        missing = sorted(gaps)
         if "金额" in missing:
             missing.remove("金额")
             missing.append(amount_errors.get(idx) or sp.amount_column)
