@@ -258,3 +258,46 @@ def network_compensation(claim_type: Any, actual_value: Any, days_late: Any = No
     if actual > 0:
         amount = min(amount, actual)
     return fen_to_decimal(amount)
+
+
+def claim_check_fast(ship_date, claim_date, cause, insured):
+    """Column form of claim_check: the one-year window and the causes, vectorised."""
+    ship, sb, ok1 = cp.dates(ship_date)
+    claim, cb, ok2 = cp.dates(claim_date)
+    ok = ok1 & ok2 & ~sb & ~cb
+    with np.errstate(invalid="ignore"):
+        ok &= claim >= ship
+    out = np.full(len(ok), None, dtype=object)
+    if not ok.any():
+        return out, ok
+    first = rules_for(pd.Timestamp(claim[ok].min()).date())
+    if first is not rules_for(pd.Timestamp(claim[ok].max()).date()):
+        return out, np.zeros(len(ok), bool)      # several versions: per cell
+    r = first
+    ins, _, ok3 = cp.flags(insured, False)
+    names, cblank, ok4 = cp.vocab(cause, r.causes)
+    ok &= ok3 & ok4
+    safe_ship = np.where(ok, ship, claim)
+    last = add_months(safe_ship, r.claim_window_months)
+    late = claim > last
+    verdict = {}
+    for name in r.causes.names:
+        entry = r.causes[name]
+        verdict[name] = (bool(entry.get("accept")), bool(entry.get("insured_exempt")),
+                         f"不予受理：{entry['reason']}（{entry['rule']}）")
+    accept = cblank.copy()
+    text = np.full(len(ok), "受理", dtype=object)
+    for name, (always, exempt, refusal) in verdict.items():
+        rows = names == name
+        if always:
+            accept |= rows
+        else:
+            accept |= rows & exempt & ins
+            text[rows & ~(exempt & ins)] = refusal
+    text[accept] = "受理"
+    if late.any():
+        idx = np.flatnonzero(late & ok)
+        for i in idx:
+            text[i] = (f"不予受理：超过一年索赔时效（寄件日 {safe_ship[i].item().isoformat()}，"
+                       f"最迟 {last[i].item().isoformat()}）（CLM-5、CLM-7）")
+    return text, ok

@@ -143,3 +143,24 @@ def is_workday(day: Any) -> bool:
     """TRUE on a working day of the official calendar, 调休 weekends included (DATE-2)."""
     day = V.when(day, "日期", "DATE-2")
     return bool(calendar().is_workday(np.array([day], "datetime64[D]"))[0])
+
+
+def deadline_status_fast(event_name, start, done, today, scope):
+    """Column form of deadline_status over the vectorised deadline."""
+    from .rulebook import today as _today
+    due, ok = deadline_fast(event_name, start, scope)
+    begin, _, _ = cp.dates(start)
+    finished, fblank, ok2 = cp.dates(done)
+    now, nblank, ok3 = cp.dates(today)
+    now = np.where(nblank, np.datetime64(_today(), "D"), now)
+    ok = ok & ok2 & ok3
+    with np.errstate(invalid="ignore"):
+        ok &= fblank | (finished >= begin)
+    due_day = due.astype("datetime64[D]")
+    late = (np.where(fblank, due_day, finished) - due_day).astype(np.int64)
+    left = (due_day - now).astype(np.int64)
+    text = np.where(~fblank,
+                    np.where(late <= 0, "按时完成", "逾期" + late.astype(str) + "天完成"),
+                    np.where(left > 0, "剩余" + left.astype(str) + "天",
+                             np.where(left == 0, "今日到期", "已逾期" + (-left).astype(str) + "天")))
+    return text.astype(object), ok
