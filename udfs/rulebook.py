@@ -163,17 +163,16 @@ class Rulebook:
         self.holidays: dict[int, dict] = {int(y): t for y, t in raw.get("holidays", {}).items()}
 
     def for_date(self, when: dt.date | None) -> Rules:
-        """The version in force on ``when`` (today when None)."""
+        """The version in force on ``when`` (today when None). Dates before the first
+        version use the first version: there is no older rules data to apply, and a claim
+        shipped before it must still get its deadlines (DATE-4's 2024-02-29 example)."""
         when = today() if when is None else when
         if isinstance(when, dt.datetime):
             when = when.date()
-        chosen = None
+        chosen = self.versions[0]
         for version in self.versions:
             if version.effective_from <= when:
                 chosen = version
-        if chosen is None:
-            first = self.versions[0].effective_from.isoformat()
-            raise RuleError(f"{when.isoformat()} 早于最早的规则版本（{first} 起施行），无适用规则", "LAW-5")
         return chosen
 
 
