@@ -16,31 +16,11 @@ from oletools.olevba import VBA_Parser
 
 from addin import ribbon
 from addin.xlam import build as B
-from addin.xlam import customui, udfvba
+from addin.xlam import customui, udfvba, vbanames
 from addin_fixtures import udf_module
 
 SCHEMA = Path(__file__).resolve().parents[1].parent / "shared" / "schemas" / "ribbonx" / "customui14_lxml.xsd"
-EXCEL_FUNCTIONS = Path(B.__file__).with_name("excel_functions.txt")
 CUSTOMUI_NS = {"c": customui.NS}
-# Reserved identifiers of [MS-VBAL] 3.3.5.2: none may name a function or a parameter
-# (e.g. a Python parameter called ``event`` makes the whole wrapper module fail to compile).
-VBA_KEYWORDS = set("""
-Call Case Close Const Declare DefBool DefByte DefCur DefDate DefDbl DefInt DefLng DefLngLng
-DefLngPtr DefObj DefSng DefStr DefVar Dim Do Else ElseIf End EndIf Enum Erase Event Exit For
-Friend Function Get Global GoSub GoTo If Implements Input Let Lock Loop LSet Next On Open Option
-Print Private Public Put RaiseEvent ReDim Resume Return RSet Seek Select Set Static Stop Sub Type
-Unlock Wend While With Write
-Any As ByRef ByVal Each In New Shared Until WithEvents Optional ParamArray Preserve Spc Tab Then To
-AddressOf And Eqv Imp Is Like Mod Not Or TypeOf Xor
-Abs CBool CByte CCur CDate CDbl CDec CInt CLng CLngLng CLngPtr CSng CStr CVar CVErr Date Debug
-DoEvents Fix Int Len LenB Me PSet Scale Sgn String Array Circle InputB LBound UBound
-Boolean Byte Currency Double Integer Long LongLong LongPtr Single Variant
-True False Nothing Empty Null Rem Attribute LineInput CDecl Decimal DefDec
-""".split())
-# names the generated wrapper itself uses inside each function
-GENERATOR_LOCALS = {"argsArray", "k", "failed", "Application", "XLPy", "ActiveWorkbook"}
-
-
 @pytest.fixture(scope="module")
 def udf_target() -> str | types.ModuleType:
     return udf_module()
@@ -210,16 +190,8 @@ def test_udf_module_equals_xlwings_generator(modules: dict[str, str], udf_target
             f"{default} is stale: udfs.xl changed; rebuild with `logidesk addin`")
 
 
-def _vba_functions(code: str) -> dict[str, list[str]]:
-    out = {}
-    for m in re.finditer(r"^(Function|Sub) (\w+)\((.*)\)\r?$", code, re.M):
-        args = [a.strip() for a in m.group(3).split(",") if a.strip()]
-        out[m.group(2)] = args
-    return out
-
-
 def test_udf_module_declares_every_function(modules: dict[str, str], udf_functions) -> None:
-    declared = _vba_functions(modules["xlwings_udfs"])
+    declared = vbanames.declared_functions(modules["xlwings_udfs"])
     assert set(declared) == set(udf_functions) and declared
     for name, fn in udf_functions.items():
         params = [p for p in inspect.signature(fn).parameters.values() if p.name != "caller"]
@@ -235,36 +207,28 @@ def test_udf_module_declares_every_function(modules: dict[str, str], udf_functio
 
 
 def test_udf_names_are_valid_and_do_not_clash(modules: dict[str, str]) -> None:
-    builtins = {line.strip().upper() for line in EXCEL_FUNCTIONS.read_text("utf-8").splitlines()
-                if line.strip() and not line.startswith("#")}
-    assert len(builtins) > 450 and {"SUM", "XLOOKUP", "WORKDAY.INTL", "DAYS"} <= builtins
-    module_names = {m.lower() for m in modules}
-    keywords = {k.lower() for k in VBA_KEYWORDS}
-    problems = []
-    declared = _vba_functions(modules["xlwings_udfs"])
-    assert declared
-    for name, args in declared.items():
-        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{0,254}", name):
-            problems.append(f"{name}: not a valid VBA identifier")
-        if name.upper() in builtins:
-            problems.append(f"{name}: is an Excel built-in function")
-        if name.lower() in keywords or name.lower() in module_names:
-            problems.append(f"{name}: VBA keyword or module name")
-        m = re.fullmatch(r"([A-Za-z]{1,3})(\d+)", name)
-        if m and m.group(1).upper() <= "XFD":
-            problems.append(f"{name}: looks like a cell reference")
-        if re.fullmatch(r"[Rr]\d*[Cc]\d*", name):
-            problems.append(f"{name}: looks like an R1C1 reference")
-        for arg in args:
-            ident = arg.split()[-1].removesuffix("()")
-            if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{0,254}", ident):
-                problems.append(f"{name}({ident}): parameter is not a valid VBA identifier")
-            elif ident.lower() in keywords:
-                problems.append(f"{name}({ident}): parameter is a reserved VBA word; "
-                                "the whole xlwings_udfs module would not compile")
-            elif ident in GENERATOR_LOCALS or ident.lower() == name.lower():
-                problems.append(f"{name}({ident}): clashes with the generated wrapper")
-    assert not problems, "\n".join(problems)
+    assert vbanames.declared_functions(modules["xlwings_udfs"])
+    issues = vbanames.problems(modules["xlwings_udfs"], tuple(modules))
+    assert not issues, "\n".join(issues)
+
+
+@pytest.mark.parametrize("decl,expected", [
+    ("Function FEE(event, Optional date)", ["FEE(event)", "FEE(date)"]),
+    ("Function DAYS(a)", ["DAYS：与 Excel 内置函数同名"]),
+    ("Function workday.intl(a)", []),  # not matched as a declaration at all
+    ("Function FEE1(a)", ["FEE1：像单元格地址"]),
+    ("Function R1C2(a)", ["R1C2：像 R1C1 地址"]),
+    ("Function FEE(k, ParamArray argsArray())", ["FEE(k)", "FEE(argsArray)"]),
+    ("Function xlwings(a)", ["xlwings：是 VBA 保留字或模块名"]),
+    ("Function COD_FEE(amount, Optional rate)", []),
+])
+def test_name_checker_catches_what_excel_rejects(decl: str, expected: list[str]) -> None:
+    found = vbanames.problems(decl + "\r\nEnd Function\r\n", ("xlwings",))
+    assert len(found) == len(expected), found
+    for want, got in zip(expected, found):
+        assert got.startswith(want), (want, got)
+    words = vbanames.excel_functions()
+    assert len(words) > 450 and {"SUM", "XLOOKUP", "WORKDAY.INTL", "DAYS"} <= words
 
 
 def test_udf_generation_leaves_no_trace(udf_target) -> None:

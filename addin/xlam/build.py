@@ -27,7 +27,7 @@ import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from . import customui, udfvba
+from . import customui, udfvba, vbanames
 from .vbaproject import Module, read_project, write_project
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -147,13 +147,22 @@ def _root_rels(xml: str) -> str:
 
 
 def build(out_dir: Path = DEFAULT_OUT, *, udf_module: str | types.ModuleType = udfvba.UDF_MODULE,
-          pythonpath: str | None = None) -> Path:
-    """Write ``out_dir/logidesk.xlam`` and return its path."""
+          pythonpath: str | None = None, strict: bool = False) -> Path:
+    """Write ``out_dir/logidesk.xlam`` and return its path.
+
+    Names Excel would reject (see :mod:`.vbanames`) are printed as warnings on stderr, or
+    raise :class:`BuildError` when ``strict``.
+    """
     out_dir = Path(out_dir)
     udf_name = udf_module if isinstance(udf_module, str) else udf_module.__name__
     with zipfile.ZipFile(template_path()) as z:
         parts = {n: z.read(n) for n in z.namelist()}
     project, modules = vba_modules(udf_module, parts["xl/vbaProject.bin"])
+    issues = vbanames.problems(modules[-1].source, tuple(m.name for m in modules))
+    if issues and strict:
+        raise BuildError("工作表函数名称问题：\n" + "\n".join(issues))
+    for issue in issues:
+        print(f"警告：{issue}", file=sys.stderr)
     project.modules = modules
     parts["xl/vbaProject.bin"] = write_project(project, VBA_PROJECT_NAME)
     parts.pop("customUI/customUI.xml", None)
@@ -180,15 +189,27 @@ def build(out_dir: Path = DEFAULT_OUT, *, udf_module: str | types.ModuleType = u
     return target
 
 
+def demo_step(out: Path) -> str:
+    """Step of ``logidesk demo`` (install.py): build into ``out/addin`` and summarise."""
+    path = build(Path(out) / "addin")
+    n = len(udfvba.xlfunc_metadata(udfvba.UDF_MODULE))
+    from addin import ribbon
+
+    return (f"{path}（{path.stat().st_size} 字节）：{n} 个工作表函数，"
+            f"功能区「{ribbon.TAB_LABEL}」{len(ribbon.button_ids())} 个按钮")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="logidesk addin", description="生成 logidesk.xlam 加载项")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"输出目录（默认 {DEFAULT_OUT}）")
     parser.add_argument("--udf-module", default=udfvba.UDF_MODULE, help="工作表函数所在模块")
+    parser.add_argument("--strict", action="store_true", help="函数名称有问题时不生成")
     parser.add_argument("--pythonpath", default=None,
                         help="写入加载项 conf 表的 PYTHONPATH（默认不写，由 install_excel 写入用户配置）")
     args = parser.parse_args(argv)
     try:
-        path = build(args.out, udf_module=args.udf_module, pythonpath=args.pythonpath)
+        path = build(args.out, udf_module=args.udf_module, pythonpath=args.pythonpath,
+                     strict=args.strict)
     except (BuildError, ImportError, ValueError) as exc:
         print(f"生成加载项失败：{exc}", file=sys.stderr)
         return 1
