@@ -1,0 +1,698 @@
+"""Headless processor (issue 3, item 3): ``logidesk process PATH... [--out DIR]``.
+
+Reads filled registers (or folders of them), recognises the template by its marker,
+validates every input cell, computes every computed column with the column engine
+(``udfs.columns``) and writes a result workbook: every input cell and every other sheet
+kept, computed cells as live formulas with their cached values (so Excel without the
+add-in, LibreOffice or a phone shows the numbers), bad cells highlighted, and a sheet
+「错误清单」 (row, column, value, message, rule ID). The input file is only read.
+
+I/O choices (measured by bench/bench_process.py):
+- read: python-calamine (Rust) gives every cell value of a 100k-row sheet in about a second,
+  with dates as dates; openpyxl builds a Python object per cell and is ~10× slower.
+- compute: the column forms of udfs (vectorised kernels, memoised per distinct row).
+- write: XlsxWriter in ``constant_memory`` mode streams rows with inline strings (flat
+  memory) and writes formulas with cached values; openpyxl cannot stream formulas with
+  cached values at all.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import re
+import sys
+import tempfile
+import time
+import zipfile
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+import udfs
+from udfs import values as V
+from udfs.rulebook import rules_for
+
+from . import layout as L
+from .spec import ERROR_PREFIX, KINDS_BY_SHEET, REGISTERS, Column, Env, Evaluated, Template
+
+DEFAULT_OUT = Path("out")
+RESULT_SUFFIX = "_结果"
+TOTAL_REFUSED = "有错误行，请先更正"
+PROGRESS_FROM = 20000            # rows; smaller files finish before a bar is worth showing
+MAX_LINKS = 65000                # Excel allows 65,530 hyperlinks per sheet
+KNOWN_SHEETS = {L.SETTINGS_SHEET, L.SUMMARY_SHEET, L.ERRORS_SHEET, L.LISTS_SHEET, L.MARKER_SHEET}
+
+
+class ProcessError(Exception):
+    """A file that cannot be processed (message in Chinese, shown to the user)."""
+
+
+@dataclass
+class CellError:
+    row: int                 # sheet row, 1-based (data starts at 2)
+    column: str              # header
+    letter: str
+    value: Any
+    message: str
+    rule: str | None
+    input: bool              # True: a bad input cell; False: a computed cell's error
+
+
+@dataclass
+class FileResult:
+    source: Path
+    output: Path | None = None
+    kind: str | None = None
+    rows: int = 0
+    error_rows: list[int] = field(default_factory=list)
+    errors: list[CellError] = field(default_factory=list)
+    totals: dict[str, Any] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+    refused: str | None = None
+    skipped: str | None = None
+
+
+@dataclass
+class Summary:
+    files: list[FileResult] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not any(f.refused for f in self.files)
+
+    @property
+    def rows(self) -> int:
+        return sum(f.rows for f in self.files)
+
+    @property
+    def error_rows(self) -> int:
+        return sum(len(f.error_rows) for f in self.files)
+
+    def text(self) -> str:
+        lines = []
+        for f in self.files:
+            if f.refused:
+                lines.append(f"✗ {f.source}：{f.refused}")
+                continue
+            if f.skipped:
+                lines.append(f"- {f.source}：{f.skipped}")
+                continue
+            lines.append(f"✓ {f.source} → {f.output}")
+            lines.append(f"  {REGISTERS[f.kind].sheet}：{f.rows} 行，错误行 {len(f.error_rows)} 行，"
+                         f"错误 {len(f.errors)} 处")
+            for k, v in f.totals.items():
+                lines.append(f"  {k}：{v:,.2f} 元" if isinstance(v, Decimal) else f"  {k}：{v}")
+            if f.error_rows:
+                shown = "、".join(str(r) for r in f.error_rows[:20])
+                more = f" 等 {len(f.error_rows)} 行" if len(f.error_rows) > 20 else ""
+                lines.append(f"  有错误的行：{shown}{more}（详见「{L.ERRORS_SHEET}」）")
+        done = [f for f in self.files if not f.refused and not f.skipped]
+        lines.append(f"合计：处理 {len(done)} 个文件，{self.rows} 行，错误行 {self.error_rows} 行"
+                     + (f"，{sum(1 for f in self.files if f.refused)} 个文件未处理" if not self.ok else ""))
+        return "\n".join(lines)
+
+
+# ----------------------------------------------------------------------------- reading
+
+_MARKER_RE = re.compile(r'<definedName[^>]*name="LOGIDESK_TEMPLATE"[^>]*>"?([a-z]+);(\d+)"?</definedName>')
+
+
+def detect_kind(path: Path) -> tuple[str, int] | None:
+    """Template kind and version from the marker (defined name, else the hidden sheet)."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            xml = z.read("xl/workbook.xml").decode("utf-8", "replace")
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return None
+    m = _MARKER_RE.search(xml.replace("&quot;", '"'))
+    if m:
+        return m.group(1), int(m.group(2))
+    from python_calamine import CalamineWorkbook
+    with CalamineWorkbook.from_path(str(path)) as wb:
+        if L.MARKER_SHEET in wb.sheet_names:
+            rows = wb.get_sheet_by_name(L.MARKER_SHEET).to_python()
+            info = {str(r[0]): str(r[1]) for r in rows if len(r) >= 2}
+            if "模板类型" in info:
+                return info["模板类型"], int(float(info.get("模板版本", "1")))
+    return None
+
+
+def _blank_to_none(col: Sequence[Any]) -> list[Any]:
+    return [None if v == "" else v for v in col]
+
+
+@dataclass
+class Register:
+    """A register as read: the input columns (object dtype, None for blank), extra columns
+    the clerk added, 「设置」 and every other sheet's values."""
+
+    tpl: Template
+    frame: pd.DataFrame
+    extra: dict[str, list[Any]]
+    settings: list[tuple[Any, Any]]
+    other_sheets: list[tuple[str, list[list[Any]]]]
+
+
+def read_register(path: Path, tpl: Template) -> Register:
+    from python_calamine import CalamineWorkbook
+    with CalamineWorkbook.from_path(str(path)) as wb:
+        names = wb.sheet_names
+        if tpl.sheet not in names:
+            raise ProcessError(f"找不到数据表「{tpl.sheet}」")
+        rows = wb.get_sheet_by_name(tpl.sheet).to_python(skip_empty_area=False)
+        settings: list[tuple[Any, Any]] = []
+        if L.SETTINGS_SHEET in names:
+            for r in wb.get_sheet_by_name(L.SETTINGS_SHEET).to_python()[1:]:
+                if r and r[0] not in ("", None) and not str(r[0]).startswith("说明"):
+                    settings.append((r[0], r[1] if len(r) > 1 else ""))
+        others = [(n, wb.get_sheet_by_name(n).to_python(skip_empty_area=False))
+                  for n in names if n != tpl.sheet and n not in KNOWN_SHEETS]
+    header = [str(h).strip() if h is not None else "" for h in (rows[0] if rows else [])]
+    body = rows[1:]
+    columns = list(zip(*body)) if body else [() for _ in header]
+    data: dict[str, list[Any]] = {}
+    extra: dict[str, list[Any]] = {}
+    computed = {c.header for c in tpl.computed}
+    for h, col in zip(header, columns):
+        if h in data or h in computed:
+            continue                                  # computed columns are recomputed
+        target = data if h in tpl.headers else extra
+        if h or any(v != "" for v in col):
+            target[h or f"列{len(extra) + 1}"] = _blank_to_none(col)
+    n = len(body)
+    for c in tpl.inputs:
+        data.setdefault(c.header, [None] * n)
+    frame = pd.DataFrame({c.header: pd.Series(data[c.header], dtype=object) for c in tpl.inputs})
+    # Trailing rows without any input are the template's pre-filled formula rows.
+    filled = frame.notna().any(axis=1).to_numpy()
+    for col in extra.values():
+        filled |= np.array([v is not None for v in col], dtype=bool)
+    last = int(np.flatnonzero(filled)[-1]) + 1 if filled.any() else 0
+    frame = frame.iloc[:last].reset_index(drop=True)
+    extra = {k: v[:last] for k, v in extra.items()}
+    return Register(tpl, frame, extra, settings, others)
+
+
+# ----------------------------------------------------------------------------- validation
+
+_FAST_TYPES = {
+    "date": (dt.date,), "datetime": (dt.date,),
+    "money": (int, float), "number": (int, float), "share": (int, float), "int": (int, float),
+}
+
+
+def _parse_check(col: Column, v: Any) -> str | None:
+    """The engine's own reading of one unusual value: None when it accepts it."""
+    r = rules_for(None)
+    try:
+        if col.kind in ("date", "datetime"):
+            V.when(v, col.header, col.rule)
+        elif col.kind == "money":
+            V.money(v, col.header, col.rule, r)
+        elif col.kind == "share":
+            V.fraction(v, col.header, col.rule, r)
+        elif col.kind == "int":
+            V.integer(v, col.header, col.rule)
+        elif col.kind == "number":
+            if V.decimal(v, col.header, col.rule) < 0:
+                raise udfs.RuleError(f"{col.header}不能为负数：{V.show(v)}", col.rule)
+    except udfs.RuleError as e:
+        return str(e)
+    return None
+
+
+def _fast_ok(col: Column, v: Any) -> bool:
+    if isinstance(v, bool):
+        return False
+    if col.kind in ("date", "datetime"):
+        return isinstance(v, dt.date)
+    if not isinstance(v, (int, float)) or v != v:
+        return False
+    if col.kind == "share":
+        return 0 <= v <= 1
+    if col.kind == "int":
+        return v >= 0 and float(v).is_integer()
+    return v >= 0
+
+
+def _rule_text(message: str, rule: str | None) -> str:
+    return f"{message}（{rule}）" if rule and rule not in message else message
+
+
+def validate(tpl: Template, frame: pd.DataFrame, lists: dict[str, list[str]]) -> list[CellError]:
+    """Input checks of every row: required cells, types, list membership (per column,
+    each distinct unusual value judged once)."""
+    errors: list[CellError] = []
+    if frame.empty:
+        return errors
+    filled = frame.notna().any(axis=1).to_numpy()
+    for c, col in enumerate(tpl.columns):
+        if col.computed:
+            continue
+        s = frame[col.header]
+        values = s.to_numpy(dtype=object)
+        blank = s.isna().to_numpy()
+        letter = tpl.letter(col.header)
+        bad: dict[int, str] = {}
+        if col.required:
+            for i in np.flatnonzero(blank & filled):
+                bad[int(i)] = _rule_text(f"缺少{col.header}", col.rule)
+        if col.choices:
+            allowed = set(lists[col.choices])
+            isin = s.isin(allowed).to_numpy() | blank
+            shown = "、".join(lists[col.choices][:12]) + ("…" if len(lists[col.choices]) > 12 else "")
+            for i in np.flatnonzero(~isin):
+                bad[int(i)] = _rule_text(f"{col.header}「{V.show(values[i])}」不在下拉列表中，可选：{shown}", col.rule)
+        elif col.kind in _FAST_TYPES:
+            memo: dict[Any, str | None] = {}
+            for i in np.flatnonzero(~blank):
+                v = values[i]
+                if _fast_ok(col, v):
+                    continue
+                key = (type(v), v)
+                if key not in memo:
+                    memo[key] = _parse_check(col, v)
+                if memo[key]:
+                    bad[int(i)] = memo[key]  # type: ignore[assignment]
+        for i, msg in sorted(bad.items()):
+            m = re.search(r"（([A-Z]+-\d+[a-z]?)(?:、[A-Z]+-\d+)*）$", msg)
+            errors.append(CellError(i + 2, col.header, f"{letter}{i + 2}", values[i], msg,
+                                    m.group(1) if m else col.rule, True))
+    return errors
+
+
+# ----------------------------------------------------------------------------- computing
+
+@dataclass
+class Computed:
+    """One computed column, ready to write: ``number`` (float, NaN where not a number),
+    ``text`` (object: str where the cell shows text), ``error``/``rule`` per row."""
+
+    column: Column
+    number: np.ndarray
+    text: np.ndarray
+    error: np.ndarray
+    rule: np.ndarray
+    blank: np.ndarray
+
+
+_EPOCH = np.datetime64("1899-12-30T00:00:00", "s")
+
+
+def _as_numbers(col: Column, value: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Column values → (float array, object array of texts) for writing."""
+    n = len(value)
+    text = np.full(n, None, dtype=object)
+    if col.kind in ("date", "datetime"):
+        v = pd.to_datetime(value, errors="coerce").to_numpy().astype("datetime64[s]")
+        number = (v - _EPOCH).astype("timedelta64[s]").astype(float) / 86400.0
+        number[np.isnat(v)] = np.nan
+        return number, text
+    if col.kind in ("money", "int", "rate"):
+        number = pd.to_numeric(value, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        return number, text
+    number = np.full(n, np.nan)
+    text = value.to_numpy(dtype=object).copy()
+    return number, text
+
+
+def compute(tpl: Template, frame: pd.DataFrame, today: dt.date | None = None) -> list[Computed]:
+    """Every computed column of the register with the column engine."""
+    env = Env(frame, today or udfs.today())
+    filled = frame.notna().any(axis=1).to_numpy() if len(frame) else np.zeros(0, bool)
+    out = []
+    for col in tpl.computed:
+        blank = ~filled.copy()
+        for g in col.guard:
+            blank |= frame[g].isna().to_numpy()
+        if len(frame) and not blank.all():
+            ev: Evaluated = col.expr.evaluate(env)
+            value = ev.value if isinstance(ev.value, pd.Series) else pd.Series([ev.value] * len(frame))
+            number, text = _as_numbers(col, value.reset_index(drop=True))
+            error = ev.error if ev.error is not None else np.full(len(frame), None, dtype=object)
+            rule = ev.rule if ev.rule is not None else np.full(len(frame), None, dtype=object)
+        else:
+            number, text = np.full(len(frame), np.nan), np.full(len(frame), None, dtype=object)
+            error = np.full(len(frame), None, dtype=object)
+            rule = np.full(len(frame), None, dtype=object)
+        error = np.where(blank, None, error)
+        rule = np.where(blank, None, rule)
+        out.append(Computed(col, number, text, error, rule, blank))
+    return out
+
+
+def cell_value(c: Computed, i: int) -> Any:
+    """What the cell shows (and caches): number, text, "" or 「错误：…」."""
+    if c.blank[i]:
+        return ""
+    if c.error[i] is not None:
+        return ERROR_PREFIX + c.error[i]
+    if c.text[i] is not None:
+        return c.text[i]
+    x = c.number[i]
+    return "" if x != x else float(x)
+
+
+def computed_errors(tpl: Template, results: list[Computed], frame: pd.DataFrame,
+                    input_rows: set[int]) -> list[CellError]:
+    """Errors of computed cells on rows whose inputs passed validation (a bad input already
+    explains its row's failing formulas)."""
+    errors = []
+    for c in results:
+        letter = tpl.letter(c.column.header)
+        for i in np.flatnonzero(np.array([e is not None for e in c.error], dtype=bool)):
+            row = int(i) + 2
+            if row in input_rows:
+                continue
+            errors.append(CellError(row, c.column.header, f"{letter}{row}", "", c.error[i], c.rule[i], False))
+    return errors
+
+
+def process_frame(kind: str, df: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Compute a register held in a DataFrame (the ribbon's 刷新计算 on a live sheet).
+
+    ``df`` has the input columns by their Chinese headers, row i being sheet row i + 2.
+    Returns (computed, errors): ``computed`` has one column per computed header with what
+    each cell shows (float, datetime, int, text, "" or 「错误：…」); ``errors`` lists
+    行号, 列名, 单元格, 值, 错误信息, 规则编号 for bad inputs and failing formulas."""
+    tpl = REGISTERS[kind]
+    frame = pd.DataFrame(index=range(len(df)))
+    for c in tpl.inputs:
+        col = df[c.header].tolist() if c.header in df.columns else [None] * len(df)
+        frame[c.header] = pd.Series([None if V.is_blank(v) else v for v in col], dtype=object)
+    lists = udfs.rules_in_force(udfs.today())
+    errs = validate(tpl, frame, lists)
+    results = compute(tpl, frame)
+    errs += computed_errors(tpl, results, frame, {e.row for e in errs})
+    computed = {}
+    for c in results:
+        vals = [cell_value(c, i) for i in range(len(frame))]
+        if c.column.kind in ("date", "datetime"):
+            vals = [L.EXCEL_EPOCH + dt.timedelta(days=v) if isinstance(v, float) else v for v in vals]
+            vals = [v.replace(microsecond=0) if isinstance(v, dt.datetime) else v for v in vals]
+        elif c.column.kind == "int":
+            vals = [int(v) if isinstance(v, float) else v for v in vals]
+        computed[c.column.header] = vals
+    out = pd.DataFrame(computed, index=df.index)
+    errors = pd.DataFrame([(e.row, e.column, e.letter, e.value, e.message, e.rule) for e in errs],
+                          columns=["行号", "列名", "单元格", "值", "错误信息", "规则编号"])
+    return out, errors
+
+
+# ----------------------------------------------------------------------------- writing
+
+def _lock_files(target: Path) -> list[Path]:
+    name = target.name
+    return [target.with_name("~$" + name), target.with_name("~$" + name[2:]),
+            target.with_name(f".~lock.{name}#")]
+
+
+def check_unlocked(target: Path) -> None:
+    for lock in _lock_files(target):
+        if lock.exists():
+            raise ProcessError(f"结果文件「{target}」正在被打开（发现锁定文件 {lock.name}），"
+                               "请先在 Excel/WPS 中关闭它再重新处理；未覆盖该文件。")
+
+
+def _settings_dict(settings: list[tuple[Any, Any]]) -> dict[str, str]:
+    return {str(k): "" if v is None else str(v) for k, v in settings}
+
+
+def write_result(reg: Register, results: list[Computed], errors: list[CellError], target: Path,
+                 summary_values: list[Any], progress: bool = True) -> None:
+    """Stream the result workbook to a temp file next to ``target``, then os.replace."""
+    from tqdm import tqdm
+    tpl = reg.tpl
+    n = len(reg.frame)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".xlsx", dir=target.parent)
+    os.close(fd)
+    try:
+        wb = L.new_workbook(tmp, streaming=True, template_mode=False)
+        styles = L.Styles(wb)
+        lists = udfs.rules_in_force(udfs.today())
+        refs = {name: f"={L.LISTS_SHEET}!${L.col_letter(i)}$2:${L.col_letter(i)}${len(v) + 1}"
+                for i, (name, v) in enumerate(lists.items())}
+        ws = wb.add_worksheet(tpl.sheet)
+        # Our formulas never use Excel's dynamic-array functions: skip XlsxWriter's 30 regex
+        # passes per formula (the largest single cost of writing 100k rows).
+        ws._prepare_formula = lambda f, expand_future_functions=False: f[1:]  # type: ignore[method-assign]
+        last_row = max(n + 1, tpl.rows + 1) if n < tpl.rows else n + 1
+        settings = _settings_dict(reg.settings)
+        extra_headers = list(reg.extra)
+        L.setup_data_sheet(wb, ws, L.SheetSetup(tpl, last_row, settings.get("本网点", ""), print_rows=n + 1),
+                           styles, refs, lists, extra_headers)
+        bad_cells = {(e.row, e.column) for e in errors if e.input}
+        write_rows(ws, tpl, reg, results, bad_cells, styles, last_row, progress and n >= PROGRESS_FROM, tqdm)
+        L.write_summary(wb, styles, tpl, last_row, summary_values)
+        L.write_settings(wb, styles, reg.settings or [(k, "") for k, _ in tpl.settings])
+        for name, rows in reg.other_sheets:
+            copy_values_sheet(wb, name, rows)
+        write_errors_sheet(wb, styles, tpl, errors)
+        L.write_lists(wb, lists)
+        L.write_marker(wb, tpl.kind, tpl.version, {"名称": tpl.title, "规则版本": rules_for(None).label(),
+                                                   "生成程序": "logidesk process"})
+        wb.close()
+        os.chmod(tmp, 0o644)
+        check_unlocked(target)             # opened in Excel while we were writing?
+        os.replace(tmp, target)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def write_rows(ws: Any, tpl: Template, reg: Register, results: list[Computed],
+               bad_cells: set[tuple[int, str]], styles: L.Styles, last_row: int,
+               show_progress: bool, tqdm: Any) -> None:
+    """Row by row (constant_memory): inputs as typed values, computed cells as formula +
+    cached value. Pre-filled formula rows continue to ``last_row`` like the template."""
+    frame = reg.frame
+    n = len(frame)
+    in_cols = []
+    for c, col in enumerate(tpl.columns):
+        if col.computed:
+            continue
+        in_cols.append((c, col.header, frame[col.header].to_numpy(dtype=object),
+                        styles.cell(col.kind, computed=False, wrap=col.wrap),
+                        styles.cell(col.kind, computed=False, bad=True, wrap=col.wrap)))
+    out_cols = []
+    for res in results:
+        c = tpl.headers.index(res.column.header)
+        pattern = tpl.formula(res.column, "\x00")       # type: ignore[arg-type]
+        parts = pattern.split("\x00")
+        out_cols.append((c, res, parts, styles.cell(res.column.kind, computed=True, wrap=res.column.wrap)))
+    extra = [(len(tpl.columns) + j, vals) for j, vals in enumerate(reg.extra.values())]
+    write_number, write_string, write_formula, write_blank = (ws.write_number, ws.write_string,
+                                                              ws.write_formula, ws.write_blank)
+    bar = tqdm(total=n, unit="行", desc=f"写入 {tpl.sheet}", disable=not show_progress, mininterval=0.5)
+    step = 5000
+    for i in range(max(n, last_row - 1)):
+        r = i + 1
+        rs = str(r + 1)
+        if i < n:
+            for c, header, vals, fmt, bad_fmt in in_cols:
+                v = vals[i]
+                f = bad_fmt if bad_cells and (r + 1, header) in bad_cells else fmt
+                if v is None:
+                    if f is bad_fmt:
+                        write_blank(r, c, None, f)
+                    continue
+                t = v.__class__
+                if t is str:
+                    write_string(r, c, v, f)
+                elif t is float or t is int:
+                    write_number(r, c, v, f)
+                elif t is dt.date or t is dt.datetime:
+                    write_number(r, c, L.serial(v), f)
+                elif t is bool:
+                    ws.write_boolean(r, c, v, f)
+                elif isinstance(v, dt.time):
+                    write_number(r, c, (v.hour * 3600 + v.minute * 60 + v.second) / 86400, f)
+                elif isinstance(v, dt.timedelta):
+                    write_number(r, c, v.total_seconds() / 86400, f)
+                else:
+                    write_string(r, c, str(v), f)
+            for c, vals in extra:
+                v = vals[i]
+                if v is not None:
+                    write_string(r, c, v, styles.unlocked_text) if isinstance(v, str) else \
+                        _write_any(ws, r, c, v, styles.unlocked_text)
+            for c, res, parts, fmt in out_cols:
+                write_formula(r, c, rs.join(parts), fmt, cell_value(res, i))
+            if show_progress and i % step == step - 1:
+                bar.update(step)
+        else:
+            for c, res, parts, fmt in out_cols:
+                write_formula(r, c, rs.join(parts), fmt, "")
+    bar.update(n - bar.n) if show_progress else None
+    bar.close()
+
+
+def _write_any(ws: Any, r: int, c: int, v: Any, fmt: Any) -> None:
+    if isinstance(v, bool):
+        ws.write_boolean(r, c, v, fmt)
+    elif isinstance(v, (int, float)):
+        ws.write_number(r, c, v, fmt)
+    elif isinstance(v, dt.datetime):
+        ws.write_datetime(r, c, v, fmt)
+    elif isinstance(v, dt.date):
+        ws.write_datetime(r, c, dt.datetime(v.year, v.month, v.day), fmt)
+    else:
+        ws.write_string(r, c, str(v), fmt)
+
+
+def copy_values_sheet(wb: Any, name: str, rows: list[list[Any]]) -> None:
+    """Another sheet of the input, values kept (formatting of foreign sheets is not read)."""
+    ws = wb.add_worksheet(name)
+    date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
+    for r, row in enumerate(rows):
+        for c, v in enumerate(row):
+            if v == "" or v is None:
+                continue
+            if isinstance(v, dt.date):
+                ws.write_number(r, c, L.serial(v), date_fmt)
+            else:
+                _write_any(ws, r, c, v, None)
+
+
+def write_errors_sheet(wb: Any, styles: L.Styles, tpl: Template, errors: list[CellError]) -> None:
+    ws = wb.add_worksheet(L.ERRORS_SHEET)
+    heads = ("行号", "列名", "单元格", "值", "错误信息", "规则编号")
+    for c, (h, w) in enumerate(zip(heads, (7, 12, 9, 18, 70, 10))):
+        ws.set_column(c, c, w, styles.text if c == 4 else None)
+        ws.write_string(0, c, h, styles.header_out)
+    ws.freeze_panes(1, 0)
+    link = wb.add_format({"font_color": "#0563C1", "underline": 1})
+    for r, e in enumerate(errors, start=1):
+        ws.write_number(r, 0, e.row)
+        ws.write_string(r, 1, e.column)
+        if r <= MAX_LINKS:
+            ws.write_url(r, 2, f"internal:'{tpl.sheet}'!{e.letter}", link, e.letter)
+        else:
+            ws.write_string(r, 2, e.letter)
+        if e.value is not None and e.value != "":
+            v = e.value
+            ws.write_string(r, 3, v.isoformat() if isinstance(v, dt.date) else V.show(v))
+        ws.write_string(r, 4, e.message)
+        if e.rule:
+            ws.write_string(r, 5, e.rule)
+    if not errors:
+        ws.write_string(1, 0, "没有错误。")
+    ws.autofilter(0, 0, max(len(errors), 1), len(heads) - 1)
+
+
+# ----------------------------------------------------------------------------- driver
+
+def summary_values(tpl: Template, n: int, results: list[Computed]) -> tuple[list[Any], dict[str, Any]]:
+    """Cached values of the 汇总 sheet, in the order of layout.summary_lines."""
+    err_cells = sum(int(np.sum(np.array([e is not None for e in c.error], dtype=bool))) for c in results)
+    values: list[Any] = [n, err_cells]
+    totals: dict[str, Any] = {}
+    for c in results:
+        if not c.column.total:
+            continue
+        has_error = any(e is not None for e in c.error)
+        if has_error:
+            total: Any = TOTAL_REFUSED
+        else:
+            ok = ~c.blank & ~np.isnan(c.number)
+            fen = int(np.rint(c.number[ok] * 100).astype(np.int64).sum())
+            total = Decimal(fen) / 100
+        values.append(float(total) if isinstance(total, Decimal) else total)
+        totals[f"{c.column.header}合计"] = total
+    return values, totals
+
+
+def output_path(source: Path, out_dir: Path) -> Path:
+    return out_dir / f"{source.stem}{RESULT_SUFFIX}.xlsx"
+
+
+def process_file(source: Path, out_dir: Path, progress: bool = True) -> FileResult:
+    res = FileResult(source)
+    try:
+        t0 = time.perf_counter()
+        found = detect_kind(source)
+        if found is None:
+            raise ProcessError("不是 logidesk 模板（缺少 LOGIDESK_TEMPLATE 标记），请用 logidesk build 生成的模板填写")
+        kind, version = found
+        res.kind = kind
+        if kind not in REGISTERS:
+            res.skipped = f"{KINDS_BY_SHEET.get(kind, kind)}模板无需批量计算（在 Excel 中打开即可）"
+            return res
+        tpl = REGISTERS[kind]
+        if version > tpl.version:
+            raise ProcessError(f"模板版本 {version} 比本程序支持的 {tpl.version} 新，请升级 logidesk")
+        target = output_path(source, out_dir)
+        if target.resolve() == source.resolve():
+            raise ProcessError("输出文件与输入文件相同，已拒绝（输入文件不会被修改）")
+        check_unlocked(target)
+        reg = read_register(source, tpl)
+        t1 = time.perf_counter()
+        lists = udfs.rules_in_force(udfs.today())
+        errors = validate(tpl, reg.frame, lists)
+        results = compute(tpl, reg.frame)
+        errors += computed_errors(tpl, results, reg.frame, {e.row for e in errors})
+        order = {h: i for i, h in enumerate(tpl.headers)}
+        errors.sort(key=lambda e: (e.row, order.get(e.column, 999)))
+        svals, totals = summary_values(tpl, int(reg.frame.notna().any(axis=1).sum()), results)
+        t2 = time.perf_counter()
+        write_result(reg, results, errors, target, svals, progress)
+        t3 = time.perf_counter()
+        res.output = target
+        res.rows = int(reg.frame.notna().any(axis=1).sum())
+        res.errors = errors
+        res.error_rows = sorted({e.row for e in errors})
+        res.totals = totals
+        res.seconds = {"read": t1 - t0, "compute": t2 - t1, "write": t3 - t2}
+    except ProcessError as e:
+        res.refused = str(e)
+    except (OSError, zipfile.BadZipFile) as e:
+        res.refused = f"无法读取或写入：{e}"
+    return res
+
+
+def expand(paths: Iterable[Path]) -> list[Path]:
+    out: list[Path] = []
+    for p in paths:
+        p = Path(p)
+        if p.is_dir():
+            out += sorted(q for q in p.iterdir() if q.suffix.lower() == ".xlsx"
+                          and not q.name.startswith(("~$", ".~lock", ".tmp-"))
+                          and not q.stem.endswith(RESULT_SUFFIX))
+        else:
+            out.append(p)
+    return out
+
+
+def process_paths(paths: Iterable[Path], out_dir: Path = DEFAULT_OUT, progress: bool = True) -> Summary:
+    """Process files and folders of registers; results go to ``out_dir``."""
+    summary = Summary()
+    for p in expand(paths):
+        if not p.exists():
+            summary.files.append(FileResult(p, refused="文件不存在"))
+            continue
+        summary.files.append(process_file(p, Path(out_dir), progress))
+    return summary
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Exit 0 when every file was processed (bad rows are reported, not fatal); 3 when a
+    file was refused (locked output, not a template, unreadable); 2 for bad arguments."""
+    p = argparse.ArgumentParser(prog="logidesk process", description="无 Excel 批量计算已填写的登记表")
+    p.add_argument("paths", nargs="+", type=Path, help="登记表文件或文件夹")
+    p.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"结果文件夹（默认 {DEFAULT_OUT}）")
+    p.add_argument("--quiet", action="store_true", help="不显示进度条")
+    a = p.parse_args(argv)
+    summary = process_paths(a.paths, a.out, progress=not a.quiet)
+    print(summary.text())
+    return 0 if summary.ok else 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())
