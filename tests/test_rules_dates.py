@@ -142,10 +142,6 @@ def test_month_ends_and_leap_days(event, start, scope, expected):
     assert udfs.deadline(event, start, scope) == expected
 
 
-@pytest.mark.xfail(strict=True, raises=RuleError,
-                   reason="ENGINE FINDING: DEADLINE refuses start dates before the first rules "
-                          "version (2024-03-01) with LAW-5, so RULES.md DATE-4's own example "
-                          "2024-02-29 + 1 year cannot be computed")
 @pytest.mark.parametrize("event, expected", [
     ("索赔时效", d(2025, 2, 28)),    # DATE-4: 2024-02-29 + 12 months → 2025-02-28
     ("诉讼时效", d(2027, 2, 28)),    # LAW-4: 2024-02-29 + 36 months → 2027-02-28
@@ -292,10 +288,6 @@ def test_missing_holiday_year_is_an_error_naming_it(call, year):
     _date5(info.value, year)
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="ENGINE FINDING: DEADLINE with a working-day event starting in 2022 "
-                          "raises LAW-5 (no rules version before 2024-03-01) instead of DATE-5 "
-                          "naming the missing holiday year 2022")
 def test_deadline_in_2022_names_the_missing_year():
     with pytest.raises(RuleError) as info:
         udfs.deadline("投诉延误", d(2022, 12, 28))
