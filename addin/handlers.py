@@ -9,11 +9,13 @@ our template, wrong sheet, nothing selected, feature not installed) raise
 Headless functions called (imported when the button is pressed, so a missing module only
 disables its buttons):
 
-* ``workbooks.process.process_frame(kind, df)`` -> DataFrame, or (DataFrame, errors)
+* ``workbooks.process.process_frame(kind, df)`` -> (computed, errors) DataFrames
+* ``addin.notices.issue(rows, kind, out_dir, settings, on_duplicate=..., skip_invalid=True)``
+  -> list of issued notices (``.number``, ``.docx``) with ``.problems``
 * ``addin.reminders.collect(kind, df, today=date)`` -> DataFrame (one row per due item)
-* ``addin.notices.issue(notice_kind, df, template_kind=kind, out_dir=dir)`` -> list of paths
 * ``addin.report.build(df, kind=kind, out_dir=dir)`` -> path of the report
-* ``workbooks.quote.template_path()`` -> path of the counter-quote workbook
+* ``workbooks.build.build_quote(target)`` -> path of a fresh counter-quote workbook
+* ``workbooks.spec.REGISTERS[kind]`` (sheet name, input headers) when present
 * ``udfs.rulebook.rules_for(date).label()`` and the functions of ``udfs.xl``
 """
 from __future__ import annotations
@@ -55,6 +57,9 @@ class Ui:
 
     def alert(self, text: str, mode: str = "info") -> None:
         self.book.app.alert(text, title=TITLE, mode=mode)
+
+    def confirm(self, text: str) -> bool:
+        return self.book.app.alert(text, title=TITLE, buttons="yes_no", mode="info") == "yes"
 
 
 @dataclass
@@ -124,9 +129,25 @@ def _cell_text(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
 
+def _template_spec(kind: str) -> Any:
+    """The workbook helper's spec of a register kind (sheet name, inputs), if installed."""
+    try:
+        from workbooks.spec import REGISTERS  # noqa: PLC0415 - optional at import time
+    except ImportError:
+        return None
+    return REGISTERS.get(kind)
+
+
 def read_register(ctx: Context, kind: str) -> Register:
     """The register on the *active* sheet as a DataFrame indexed by Excel row number."""
     sheet = ctx.book.sheets.active
+    spec = _template_spec(kind)
+    expected = getattr(spec, "sheet", None)
+    wrong = (f"当前工作表「{sheet.name}」不是{KIND_LABELS[kind]}的登记表。\n"
+             + (f"请切换到工作表「{expected}」后再点此按钮。" if expected
+                else "请切换到登记表工作表后再点此按钮。"))
+    if expected and sheet.name != expected:
+        raise UserMessage(wrong)
     rng = sheet.used_range
     values = rng.options(ndim=2).value or []
     header_at = None
@@ -135,17 +156,17 @@ def read_register(ctx: Context, kind: str) -> Register:
             header_at = i
             break
     if header_at is None:
-        raise UserMessage(
-            f"当前工作表「{sheet.name}」不是{KIND_LABELS[kind]}的登记表（找不到表头「{KEY_HEADER}」）。\n"
-            "请切换到登记表工作表后再点此按钮。")
+        raise UserMessage(wrong + f"（找不到表头「{KEY_HEADER}」）")
     header = [_cell_text(v) for v in values[header_at]]
     cols = [j for j, h in enumerate(header) if h]
-    rows = values[header_at + 1:]
-    while rows and all(_cell_text(v) == "" for v in rows[-1]):
-        rows.pop()
+    inputs = {c.header for c in getattr(spec, "inputs", ())} & set(header)
+    # computed columns hold formulas down the whole template: a row is data if an input is filled
+    judge = [j for j in cols if header[j] in inputs] or cols
     first_row = rng.row + header_at + 1
-    frame = pd.DataFrame([[r[j] for j in cols] for r in rows], columns=[header[j] for j in cols],
-                         index=range(first_row, first_row + len(rows)), dtype=object)
+    rows = [(first_row + i, r) for i, r in enumerate(values[header_at + 1:])
+            if any(_cell_text(r[j]) != "" for j in judge)]
+    frame = pd.DataFrame([[r[j] for j in cols] for _, r in rows], columns=[header[j] for j in cols],
+                         index=[n for n, _ in rows], dtype=object)
     if frame.empty:
         raise UserMessage(f"登记表「{sheet.name}」还没有数据行。")
     return Register(sheet, rng.row + header_at, rng.column + cols[0], frame)
@@ -161,12 +182,30 @@ def selected_rows(ctx: Context, reg: Register) -> pd.DataFrame:
     return reg.frame.loc[wanted]
 
 
-def _out_dir(book: Any) -> Path | None:
+def _saved_path(book: Any) -> Path:
+    """The workbook's file; outputs go beside it (as the command line does)."""
     try:
         full = Path(book.fullname)
-    except Exception:  # noqa: BLE001 - unsaved book: let the headless code choose
-        return None
-    return full.parent if full.parent != Path("") and full.parent.exists() else None
+    except Exception:  # noqa: BLE001
+        full = Path("")
+    if not full.is_absolute() or not full.parent.is_dir():
+        raise UserMessage("请先保存工作簿（公告、报表保存在工作簿所在文件夹）。")
+    return full
+
+
+def _out_dir(book: Any) -> Path:
+    return _saved_path(book).parent
+
+
+def read_settings(book: Any) -> dict[str, Any]:
+    """Sheet 设置 of the live book: column A label, column B value (as the notices helper)."""
+    names = [s.name for s in book.sheets]
+    out: dict[str, Any] = {}
+    if "设置" in names:
+        for row in book.sheets["设置"].used_range.options(ndim=2).value or []:
+            if len(row) >= 2 and _cell_text(row[0]):
+                out[_cell_text(row[0]).rstrip("：:")] = None if _cell_text(row[1]) == "" else row[1]
+    return out
 
 
 def _write_table(book: Any, sheet_name: str, frame: pd.DataFrame) -> None:
@@ -183,19 +222,20 @@ def _write_table(book: Any, sheet_name: str, frame: pd.DataFrame) -> None:
 
 def refresh(ctx: Context) -> None:
     kind = require_template(ctx, REGISTER_KINDS + ("quote",))
-    ctx.book.app.calculate()
+    ctx.book.app.calculate()  # computed cells are formulas calling our functions
     if kind == "quote":
         ctx.ui.alert("柜台报价已重新计算。")
         return
     reg = read_register(ctx, kind)
-    result = _headless("workbooks.process", "process_frame")(kind, reg.frame)
-    errors = result[1] if isinstance(result, tuple) else None
-    n_err = 0 if errors is None else len(errors)
+    _, errors = _headless("workbooks.process", "process_frame")(kind, reg.frame)
+    errors = pd.DataFrame(errors)
+    if "行号" in errors.columns:  # process_frame numbers rows as if the header were row 1
+        pos = {i + 2: n for i, n in enumerate(reg.frame.index)}
+        errors["行号"] = [pos.get(r, r) for r in errors["行号"]]
     msg = f"已重新计算「{reg.sheet.name}」：共 {len(reg.frame)} 行。"
-    if n_err:
-        _write_table(ctx.book, "错误清单", pd.DataFrame(errors))
-        msg += f"\n发现 {n_err} 处错误，详见工作表「错误清单」。"
-        ctx.ui.alert(msg, "critical")
+    if len(errors):
+        _write_table(ctx.book, "错误清单", errors)
+        ctx.ui.alert(msg + f"\n发现 {len(errors)} 处错误，详见工作表「错误清单」。", "critical")
     else:
         ctx.ui.alert(msg + "\n未发现错误。")
 
@@ -212,16 +252,37 @@ def deadlines(ctx: Context) -> None:
     ctx.ui.alert(f"截至 {ctx.today.isoformat()}，共 {len(due)} 件需要关注，详见工作表「时限提醒」。")
 
 
-def _notice(notice_kind: str, label: str, kinds: tuple[str, ...]) -> Callable[[Context], None]:
+def _notice(notice_kind: str) -> Callable[[Context], None]:
+    """Handler for one notice kind of ``addin.notices`` (破损公告 …) on the selected rows."""
+
     def handler(ctx: Context) -> None:
-        kind = require_template(ctx, kinds)
+        kind = require_template(ctx, ("claims",))
         reg = read_register(ctx, kind)
         rows = selected_rows(ctx, reg)
-        paths = _headless("addin.notices", "issue")(
-            notice_kind, rows, template_kind=kind, out_dir=_out_dir(ctx.book))
-        paths = list(paths or [])
-        where = f"\n保存位置：{Path(paths[0]).parent}" if paths else ""
-        ctx.ui.alert(f"已为 {len(rows)} 行生成{label} {len(paths)} 份。{where}")
+        path = _saved_path(ctx.book)
+        notices = _import("addin.notices")
+        issue = _headless("addin.notices", "issue")
+        settings = {**read_settings(ctx.book), "_workbook": str(path)}
+        out_dir = path.parent / "通知"
+
+        def ask(waybill: str, existing: list) -> bool:
+            nums = "、".join(str(getattr(r, "number", r)) for r in existing)
+            return ctx.ui.confirm(f"运单 {waybill} 已有{notice_kind}（{nums}）。\n是否重新生成一份？")
+
+        try:
+            batch = issue(rows, notice_kind, out_dir, settings, on_duplicate=ask, skip_invalid=True)
+        except getattr(notices, "NoticeError", ()) as exc:  # the helper's own Chinese message
+            raise UserMessage(f"未生成{notice_kind}：{exc}", "critical") from exc
+        lines = [f"已生成{notice_kind} {len(batch)} 份（选中 {len(rows)} 行），保存在 {out_dir}"]
+        lines += [f"  {n.number}  运单 {n.waybill}" for n in list(batch)[:10]]
+        problems = list(getattr(batch, "problems", []))
+        if problems:
+            lines.append(f"未生成 {len(problems)} 行：")
+            lines += [f"  {p}" for p in problems[:10]]
+        skipped = list(getattr(batch, "skipped_duplicates", []))
+        if skipped:
+            lines.append(f"已有通知、未重复生成：{'、'.join(map(str, skipped[:10]))}")
+        ctx.ui.alert("\n".join(lines), "critical" if problems and not len(batch) else "info")
 
     handler.__name__ = f"notice_{notice_kind}"
     return handler
@@ -238,11 +299,13 @@ def quote(ctx: Context) -> None:
     found = template_kind(ctx.book)
     if found and found[0] == "quote":
         ctx.book.app.calculate()
-        ctx.ui.alert("当前已是柜台报价表：填写运费、声明价值等黄色单元格即可得到报价。")
+        ctx.ui.alert("当前已是柜台报价表：填写运费、声明价值等输入单元格即可得到报价。")
         return
-    path = Path(_headless("workbooks.quote", "template_path")())
-    if not path.exists():
-        raise UserMessage(f"{NOT_INSTALLED}（找不到柜台报价模板 {path}）。", "critical")
+    import tempfile
+
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    target = Path(tempfile.gettempdir()) / "logidesk" / f"柜台报价-{stamp}.xlsx"
+    path = _headless("workbooks.build", "build_quote")(target)
     ctx.book.app.books.open(str(path))
 
 
@@ -272,11 +335,11 @@ def function_help(ctx: Context) -> None:
 HANDLERS: dict[str, Callable[[Context], None]] = {
     "btnRefresh": refresh,
     "btnDeadlines": deadlines,
-    "btnNoticeDamage": _notice("damage", "破损公告", ("claims", "complaints")),
-    "btnNoticeLoss": _notice("loss", "遗失公告", ("claims", "complaints")),
-    "btnNoticeDelay": _notice("delay", "延误公告", ("claims", "complaints")),
-    "btnClaimLetter": _notice("claim_letter", "索赔函", ("claims",)),
-    "btnClaimReport": _notice("claim_report", "理赔申请报告书", ("claims",)),
+    "btnNoticeDamage": _notice("破损公告"),
+    "btnNoticeLoss": _notice("遗失公告"),
+    "btnNoticeDelay": _notice("延误公告"),
+    "btnClaimLetter": _notice("索赔函"),
+    "btnClaimReport": _notice("理赔申请报告书"),
     "btnReport15": report15,
     "btnQuote": quote,
     "btnRulesVersion": rules_version,

@@ -23,8 +23,8 @@ ROWS = [
 ]
 REGISTER_BUTTONS = ["btnRefresh", "btnDeadlines", "btnNoticeDamage", "btnNoticeLoss",
                     "btnNoticeDelay", "btnClaimLetter", "btnClaimReport", "btnReport15"]
-NOTICE_BUTTONS = {"btnNoticeDamage": "damage", "btnNoticeLoss": "loss", "btnNoticeDelay": "delay",
-                  "btnClaimLetter": "claim_letter", "btnClaimReport": "claim_report"}
+NOTICE_BUTTONS = {"btnNoticeDamage": "破损公告", "btnNoticeLoss": "遗失公告", "btnNoticeDelay": "延误公告",
+                  "btnClaimLetter": "索赔函", "btnClaimReport": "理赔申请报告书"}
 
 
 def make_book(tmp_path: Path, marker: str | None = "claims;1", title: str = "理赔登记表") -> FakeBook:
@@ -36,6 +36,9 @@ def make_book(tmp_path: Path, marker: str | None = "claims;1", title: str = "理
     for row in ROWS:
         ws.append(row)
     wb.create_sheet("说明")["A1"] = "填写说明"
+    settings = wb.create_sheet("设置")
+    settings.append(["项目", "内容"])
+    settings.append(["本网点：", "福州鼓楼网点"])
     if marker is not None:
         wb.defined_names["LOGIDESK_TEMPLATE"] = DefinedName("LOGIDESK_TEMPLATE", attr_text=f'"{marker}"')
     path = tmp_path / f"{title}.xlsx"
@@ -70,14 +73,28 @@ def fakes(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Recorder:
         monkeypatch.setitem(sys.modules, name, mod)
 
     module("workbooks.process", process_frame=rec.fn(
-        "process", lambda kind, df: (df, pd.DataFrame([{"行": 4, "列": "物品价值", "信息": "金额为负"}]))))
+        "process", lambda kind, df: (df, pd.DataFrame([{"行号": 4, "列名": "物品价值", "错误信息": "金额为负"}]))))
     module("addin.reminders", collect=rec.fn(
         "collect", lambda kind, df, today: df.assign(状态="已逾期").iloc[:1]))
-    module("addin.notices", issue=rec.fn(
-        "issue", lambda nk, df, template_kind, out_dir: [tmp_path / f"{nk}-{i}.docx" for i in df.index]))
+    class NoticeError(ValueError):
+        pass
+
+    def issue(rows, kind, out_dir, settings, on_duplicate, skip_invalid):
+        batch = FakeBatch(types.SimpleNamespace(number=f"GG-{i}", waybill=w)
+                          for i, w in zip(rows.index, rows["运单号"]))
+        batch.problems = []
+        batch.skipped_duplicates = []
+        return batch
+
+    module("addin.notices", issue=rec.fn("issue", issue), NoticeError=NoticeError)
     module("addin.report", build=rec.fn("report", lambda df, kind, out_dir: tmp_path / "十五日报表.xlsx"))
-    module("workbooks.quote", template_path=rec.fn("quote", quote_file))
+    module("workbooks.build", build_quote=rec.fn("quote", lambda target: quote_file))
     return rec
+
+
+class FakeBatch(list):
+    problems: list = []
+    skipped_duplicates: list = []
 
 
 @pytest.fixture(autouse=True)
@@ -99,20 +116,26 @@ def test_every_button_runs_headless(button: str, tmp_path: Path, fakes: Recorder
     assert outcome == "ok", book.app.alerts
     if button == "btnQuote":
         assert book.app.books.opened == [str(tmp_path / "柜台报价.xlsx")]
+        assert fakes.calls[0][1][0].name.startswith("柜台报价-")
         return
     assert len(book.app.alerts) == 1 and book.app.alerts[0]["title"] == "物流客服"
     text = book.last_alert
     if button in NOTICE_BUTTONS:
         (label, args, kwargs), = fakes.calls
-        assert args[0] == NOTICE_BUTTONS[button]
-        assert list(args[1]["运单号"]) == ["YT0002", "YT0003"]
-        assert kwargs == {"template_kind": "claims", "out_dir": tmp_path}
-        assert "2 份" in text
+        rows, kind, out_dir, settings = args
+        assert kind == NOTICE_BUTTONS[button]
+        assert list(rows["运单号"]) == ["YT0002", "YT0003"] and list(rows.index) == [4, 5]
+        assert out_dir == tmp_path / "通知"
+        assert settings == {"项目": "内容", "本网点": "福州鼓楼网点", "_workbook": book.fullname}
+        assert kwargs["skip_invalid"] is True and callable(kwargs["on_duplicate"])
+        assert f"已生成{kind} 2 份" in text and "GG-4  运单 YT0002" in text
     elif button == "btnRefresh":
         (label, args, _), = fakes.calls
         assert args[0] == "claims" and list(args[1].columns) == HEADERS and len(args[1]) == 3
         assert book.app.calculations == 1
         assert "错误清单" in text and book.sheets["错误清单"].cells[(2, 3)] == "金额为负"
+        # process_frame counts rows from a header in row 1; the sheet's header is in row 2
+        assert book.sheets["错误清单"].cells[(2, 1)] == 5
     elif button == "btnDeadlines":
         assert fakes.calls[0][2] == {"today": TODAY}
         assert book.sheets["时限提醒"].cells[(2, 1)] == "YT0001"
@@ -179,7 +202,7 @@ def test_empty_register(tmp_path: Path, fakes: Recorder) -> None:
 @pytest.mark.parametrize("module,button", [
     ("workbooks.process", "btnRefresh"), ("addin.reminders", "btnDeadlines"),
     ("addin.notices", "btnNoticeLoss"), ("addin.report", "btnReport15"),
-    ("workbooks.quote", "btnQuote"),
+    ("workbooks.build", "btnQuote"),
 ])
 def test_feature_not_installed(module: str, button: str, tmp_path: Path, fakes: Recorder,
                                monkeypatch: pytest.MonkeyPatch) -> None:
@@ -210,6 +233,72 @@ def test_unexpected_error_is_logged_not_shown_as_traceback(tmp_path: Path, fakes
     assert str(_log_dir / "ribbon.log") in text and "Traceback" not in text
     log = (_log_dir / "ribbon.log").read_text("utf-8")
     assert "btnRefresh" in log and "Traceback (most recent call last)" in log and "boom" in log
+
+
+def test_duplicate_notice_asks_the_user(tmp_path: Path, fakes: Recorder, monkeypatch) -> None:
+    answers = []
+
+    def issue(rows, kind, out_dir, settings, on_duplicate, skip_invalid):
+        answers.append(on_duplicate("YT0002", [types.SimpleNamespace(number="GG-1")]))
+        batch = FakeBatch()
+        batch.problems = ["第5行（YT0003）：缺少物品价值"]
+        batch.skipped_duplicates = ["YT0002"]
+        return batch
+
+    monkeypatch.setattr(sys.modules["addin.notices"], "issue", issue)
+    book = make_book(tmp_path)
+    book.select("理赔登记表", "A4:A5")
+    book.app.answer = "yes"
+    assert dispatch.run("btnNoticeDamage", book=book, today=TODAY) == "ok"
+    ask, result = book.app.alerts
+    assert ask["buttons"] == "yes_no" and "运单 YT0002 已有破损公告（GG-1）" in ask["prompt"]
+    assert answers == [True]
+    assert "未生成 1 行" in result["prompt"] and "缺少物品价值" in result["prompt"]
+    assert "已有通知、未重复生成：YT0002" in result["prompt"] and result["mode"] == "critical"
+
+
+def test_notice_error_is_a_message(tmp_path: Path, fakes: Recorder, monkeypatch) -> None:
+    mod = sys.modules["addin.notices"]
+
+    def issue(*a, **k):
+        raise mod.NoticeError("寄件人电话格式不对")
+
+    monkeypatch.setattr(mod, "issue", issue)
+    book = make_book(tmp_path)
+    book.select("理赔登记表", "A4:A4")
+    assert dispatch.run("btnClaimLetter", book=book, today=TODAY) == "message"
+    assert book.last_alert == "未生成索赔函：寄件人电话格式不对"
+
+
+def test_unsaved_workbook(tmp_path: Path, fakes: Recorder) -> None:
+    book = make_book(tmp_path)
+    book.fullname = "工作簿1"  # never saved: Excel gives only a name
+    book.select("理赔登记表", "A4:A4")
+    assert dispatch.run("btnNoticeLoss", book=book, today=TODAY) == "message"
+    assert "请先保存工作簿" in book.last_alert
+
+
+def test_real_notices_on_sample_register(tmp_path: Path) -> None:
+    """The live path with the notices helper's real code on its own sample register."""
+    from addin.notices import samples
+
+    path = samples.write_register(tmp_path / "网点登记表.xlsx",
+                                  [samples.claim_row("YT9001", "破损"), samples.claim_row("YT9002", "遗失")])
+    book = FakeBook(path)
+    book.select("理赔登记表", "C2:D2")
+    assert dispatch.run("btnNoticeDamage", book=book) == "ok", book.app.alerts
+    assert "已生成破损公告 1 份（选中 1 行）" in book.last_alert
+    docs = list((tmp_path / "通知").glob("*.docx"))
+    assert len(docs) == 1 and "YT9001" in book.last_alert
+    # pressing again: the ledger knows it; the user answers "no" to reissuing
+    assert dispatch.run("btnNoticeDamage", book=book) == "ok"
+    assert book.app.alerts[-2]["buttons"] == "yes_no"
+    assert "已生成破损公告 0 份" in book.last_alert and "已有通知、未重复生成：YT9001" in book.last_alert
+    # a loss claim cannot get a damage notice: the helper's reason is shown, nothing written
+    book.select("理赔登记表", "C3:D3")
+    assert dispatch.run("btnNoticeDamage", book=book) == "ok"
+    assert "第3行（YT9002）" in book.last_alert and book.app.alerts[-1]["mode"] == "critical"
+    assert len(list((tmp_path / "通知").glob("*.docx"))) == 1
 
 
 def test_unknown_button(tmp_path: Path) -> None:

@@ -129,13 +129,14 @@ class FakeBooks:
 class FakeApp:
     def __init__(self) -> None:
         self.alerts: list[dict[str, Any]] = []
+        self.answer = "no"  # what the user presses in a yes/no box
         self.calculations = 0
         self.books = FakeBooks()
 
     def alert(self, prompt: str, title: str | None = None, buttons: str = "ok",
               mode: str | None = None, callback: str | None = None) -> str:
-        self.alerts.append({"prompt": prompt, "title": title, "mode": mode})
-        return "ok"
+        self.alerts.append({"prompt": prompt, "title": title, "mode": mode, "buttons": buttons})
+        return self.answer if buttons == "yes_no" else "ok"
 
     def calculate(self) -> None:
         self.calculations += 1
