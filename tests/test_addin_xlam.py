@@ -1,8 +1,9 @@
 """The built logidesk.xlam: ribbon, VBA modules, UDF wrappers, conf sheet, LibreOffice load."""
 from __future__ import annotations
 
-import inspect
 import importlib
+import inspect
+import os
 import re
 import shutil
 import subprocess
@@ -19,7 +20,10 @@ from addin.xlam import build as B
 from addin.xlam import customui, udfvba, vbanames
 from addin_fixtures import udf_module
 
-SCHEMA = Path(__file__).resolve().parents[1].parent / "shared" / "schemas" / "ribbonx" / "customui14_lxml.xsd"
+_XSD = Path("schemas") / "ribbonx" / "customui14_lxml.xsd"
+# Microsoft's RibbonX schema is not vendored (copyright); it lives in ../shared next to the repo.
+SCHEMA_CANDIDATES = [Path(p) for p in [os.environ.get("LOGIDESK_RIBBONX_XSD", "")] if p] + [
+    Path(__file__).resolve().parents[2] / "shared" / _XSD, Path("/work/shared") / _XSD]
 CUSTOMUI_NS = {"c": customui.NS}
 @pytest.fixture(scope="module")
 def udf_target() -> str | types.ModuleType:
@@ -93,10 +97,20 @@ def test_package_parts(built: Path) -> None:
 
 
 def test_customui_validates_against_schema(built: Path) -> None:
-    schema = etree.XMLSchema(etree.parse(str(SCHEMA)))
+    found = [p for p in SCHEMA_CANDIDATES if p.is_file()]
+    assert found, ("RibbonX schema customui14_lxml.xsd not found; set LOGIDESK_RIBBONX_XSD. Looked in: "
+                   + ", ".join(map(str, SCHEMA_CANDIDATES)))
+    schema = etree.XMLSchema(etree.parse(str(found[0])))
     doc = _customui(built)
     assert doc.tag == f"{{{customui.NS}}}customUI"
     assert schema.validate(doc), schema.error_log
+    # the schema really constrains: a bad enum value and a missing id are rejected
+    bad = _customui(built)
+    bad.find(".//c:button", CUSTOMUI_NS).set("size", "huge")
+    assert not schema.validate(bad)
+    bad = _customui(built)
+    del bad.find(".//c:group", CUSTOMUI_NS).attrib["id"]
+    assert not schema.validate(bad)
 
 
 def test_ribbon_tab_groups_and_buttons(built: Path) -> None:
