@@ -76,7 +76,7 @@ def test_dataframe_source_and_cli(folder: Path, capsys) -> None:
     df = collect([frame], TODAY, 3)
     assert set(df["运单号"]) == {"F-OVER", "F-TODAY", "F-SOON"}
     out = write_sheet(df, folder / "提醒.xlsx")
-    back = pd.read_excel(out, sheet_name="时限提醒")
+    back = pd.read_excel(out, sheet_name="时限提醒", engine="calamine")
     assert list(back["运单号"]) == list(df["运单号"])
     assert main([str(folder), "--within", "3", "--today", "2026-11-23", "--no-ledger"]) == 0
     printed = capsys.readouterr().out
