@@ -104,12 +104,12 @@ def test_customui_validates_against_schema(built: Path) -> None:
     doc = _customui(built)
     assert doc.tag == f"{{{customui.NS}}}customUI"
     assert schema.validate(doc), schema.error_log
-    # the schema really constrains: a bad enum value and a missing id are rejected
+    # the schema really constrains: a bad enum value and an unknown element are rejected
     bad = _customui(built)
     bad.find(".//c:button", CUSTOMUI_NS).set("size", "huge")
     assert not schema.validate(bad)
     bad = _customui(built)
-    del bad.find(".//c:group", CUSTOMUI_NS).attrib["id"]
+    etree.SubElement(bad.find(".//c:group", CUSTOMUI_NS), f"{{{customui.NS}}}knob", id="x")
     assert not schema.validate(bad)
 
 
