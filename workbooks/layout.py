@@ -235,8 +235,10 @@ def summary_lines(tpl: Template, last_row: int) -> list[tuple[str, str]]:
     """(label, formula) of the 汇总 sheet. Totals refuse to add up a column with errors
     (SUM would silently skip the 「错误：」 text cells)."""
     sheet = f"'{tpl.sheet}'"
-    first = tpl.columns[0]
-    lines = [("登记行数", f"=COUNTA({sheet}!{tpl.letter(first.header)}2:{tpl.letter(first.header)}{last_row})")]
+    # A row counts when any input cell is filled (what the processor counts).
+    # (rows − rows whose every input is blank; COUNTIFS takes up to 127 ranges)
+    pairs = ",".join(f'{sheet}!{tpl.letter(c.header)}2:{tpl.letter(c.header)}{last_row},""' for c in tpl.inputs)
+    lines = [("登记行数", f"={last_row - 1}-COUNTIFS({pairs})")]
     err_parts = [f'COUNTIF({sheet}!{tpl.letter(c.header)}2:{tpl.letter(c.header)}{last_row},"{ERROR_PREFIX}*")'
                  for c in tpl.computed]
     lines.append(("错误单元格数", "=" + "+".join(err_parts)))

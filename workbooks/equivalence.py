@@ -1,0 +1,210 @@
+"""Equivalence check (issue 3, item 4): ``python -m workbooks.equivalence``.
+
+An independent formula engine — the ``formulas`` package — evaluates the formulas stored
+in the sample workbooks, with our Python functions registered under their Excel names, and
+every computed cell (and every 汇总 cell) must equal the value the processor caches in its
+result workbook. This proves the template formulas point at the right columns and that
+the guards, IF branches and totals mean the same in Excel as in the processor.
+
+The adapter below plays the part of udfs.xl for single cells: Python values in, Excel
+values out (money as float, dates as serial numbers), a RuleError becomes the text
+「错误：<message>」.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import math
+import sys
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+import udfs
+
+from . import layout as L
+from .spec import ERROR_PREFIX, QUOTE_SHEET, REGISTERS, Template
+
+# Excel name → udfs function name (every function our templates may call)
+EXCEL_NAMES = ["INSURANCE_PREMIUM", "INSURANCE_CHECK", "INSURANCE_REMARK", "COD_FEE", "STORAGE_DAYS",
+               "STORAGE_RATE", "STORAGE_FEE", "COMPENSATION", "COMPENSATION_EXPLAIN", "FREIGHT_WAIVER",
+               "CLAIM_CHECK", "ECOM_COMPENSATION", "NETWORK_COMPENSATION", "NETWORK_FEE", "DEADLINE",
+               "DEADLINE_STATUS", "WORKDAYS_ADD", "IS_WORKDAY", "LABEL_PENALTY", "COMPLAINT_LEVEL",
+               "COMPLAINT_SCRIPT", "COMPLAINT_EVENT", "RULES_VERSION"]
+
+
+def _scalar(x: Any) -> Any:
+    """A formulas argument (Ranges, 1×1 array, scalar, empty marker) → a Python value."""
+    from formulas.ranges import Ranges
+    if isinstance(x, Ranges):
+        x = x.value
+    if isinstance(x, np.ndarray):
+        x = x.ravel()[0] if x.size else None
+    if isinstance(x, np.generic):
+        x = x.item()
+    if x is None or type(x).__name__ in ("_Empty", "Empty") or str(x) == "empty":
+        return None
+    if type(x).__name__ == "XlError":
+        raise ValueError(str(x))
+    return x
+
+
+def _to_excel(v: Any) -> Any:
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, Decimal):
+        return float(v)
+    if isinstance(v, (dt.date, dt.datetime)):
+        return L.serial(v)
+    return v
+
+
+def adapter(name: str) -> Callable[..., Any]:
+    func = getattr(udfs, name.lower())
+
+    def excel_function(*args: Any) -> Any:
+        values = [_scalar(a) for a in args]
+        for v in values:   # an argument that is already an error is passed on unchanged
+            if isinstance(v, str) and v.startswith(ERROR_PREFIX):
+                return v
+        try:
+            return _to_excel(func(*values))
+        except udfs.RuleError as e:
+            return f"{ERROR_PREFIX}{e}"
+    excel_function.__name__ = name
+    return excel_function
+
+
+def register_functions() -> None:
+    import formulas
+    functions = formulas.get_functions()
+    for name in EXCEL_NAMES:
+        functions[name] = adapter(name)
+
+
+def evaluate(path: Path) -> dict[tuple[str, str], Any]:
+    """(sheet, A1 cell) → value computed by the ``formulas`` package."""
+    import formulas
+    register_functions()
+    model = formulas.ExcelModel().loads(str(path)).finish()
+    solution = model.calculate()
+    out: dict[tuple[str, str], Any] = {}
+    for key, value in solution.items():
+        if "!" not in key or ":" in key.split("!")[1]:
+            continue
+        sheet_part, cell = key.rsplit("!", 1)
+        sheet = sheet_part.strip("'").split("]", 1)[-1]
+        out[(sheet.upper(), cell.upper())] = _scalar(getattr(value, "value", value))
+    return out
+
+
+def _norm(v: Any) -> Any:
+    """Cached values (calamine) and evaluated values to one comparable form."""
+    if v is None:
+        return ""
+    if isinstance(v, (dt.date, dt.datetime)):
+        return round(L.serial(v) * 86400)
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, (int, float)):
+        return round(float(v) * 100) if not math.isnan(v) else "NaN"
+    return str(v)
+
+
+def _norm_pair(a: Any, b: Any) -> tuple[Any, Any]:
+    """Dates cached by calamine are date objects; evaluated ones are serials."""
+    if isinstance(a, (dt.date, dt.datetime)) and isinstance(b, (int, float)):
+        return round(L.serial(a) * 86400), round(float(b) * 86400)
+    if isinstance(b, (dt.date, dt.datetime)) and isinstance(a, (int, float)):
+        return round(float(a) * 86400), round(L.serial(b) * 86400)
+    return _norm(a), _norm(b)
+
+
+def read_cached(path: Path, sheet: str) -> list[list[Any]]:
+    from python_calamine import CalamineWorkbook
+    with CalamineWorkbook.from_path(str(path)) as wb:
+        return wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+
+
+def check_register(sample: Path, tpl: Template, work: Path) -> tuple[int, list[str]]:
+    """Compare every computed cell and 汇总 cell; returns (cells compared, mismatches)."""
+    from .process import process_file
+    res = process_file(sample, work, progress=False)
+    if res.refused or res.output is None:
+        return 0, [f"{sample}: 处理失败：{res.refused}"]
+    evaluated = evaluate(sample)
+    cached = read_cached(res.output, tpl.sheet)
+    mismatches: list[str] = []
+    compared = 0
+    for i in range(1, res.rows + 1):
+        row = cached[i]
+        for col in tpl.computed:
+            c = tpl.headers.index(col.header)
+            ref = f"{L.col_letter(c)}{i + 1}"
+            got = evaluated.get((tpl.sheet.upper(), ref), "<缺失>")
+            a, b = _norm_pair(row[c], got)
+            compared += 1
+            if a != b:
+                mismatches.append(f"{tpl.sheet}!{ref}（{col.header}）：处理结果 {row[c]!r}，公式计算 {got!r}")
+    summary = read_cached(res.output, L.SUMMARY_SHEET)
+    for r in range(1, len(summary)):
+        got = evaluated.get((L.SUMMARY_SHEET.upper(), f"B{r + 1}"), "<缺失>")
+        a, b = _norm_pair(summary[r][1], got)
+        compared += 1
+        if a != b:
+            mismatches.append(f"{L.SUMMARY_SHEET}!B{r + 1}（{summary[r][0]}）：处理结果 {summary[r][1]!r}，公式计算 {got!r}")
+    return compared, mismatches
+
+
+def check_quote(template: Path) -> tuple[int, list[str]]:
+    """The quote template: formulas evaluated on its example inputs == workbooks.quote."""
+    from .spec import QUOTE_LINES, quote_row
+    evaluated = evaluate(template)
+    cached = read_cached(template, QUOTE_SHEET)
+    mismatches = []
+    compared = 0
+    for line in QUOTE_LINES:
+        if line.expr is None:
+            continue
+        r = quote_row(line.label)
+        got = evaluated.get((QUOTE_SHEET.upper(), f"B{r}"), "<缺失>")
+        want = cached[r - 1][1]
+        a, b = _norm_pair(want, got)
+        compared += 1
+        if a != b:
+            mismatches.append(f"{QUOTE_SHEET}!B{r}（{line.label}）：Python {want!r}，公式计算 {got!r}")
+    return compared, mismatches
+
+
+def run(samples_dir: Path | None = None) -> tuple[int, list[str]]:
+    from .build import build_quote
+    from .samples import SAMPLES_DIR, sample_path
+    total, problems = 0, []
+    with tempfile.TemporaryDirectory() as tmp:
+        for kind, tpl in REGISTERS.items():
+            n, bad = check_register(sample_path(kind, samples_dir or SAMPLES_DIR), tpl, Path(tmp))
+            total += n
+            problems += bad
+        n, bad = check_quote(build_quote(Path(tmp) / "柜台报价.xlsx"))
+        total += n
+        problems += bad
+    return total, problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m workbooks.equivalence",
+                                description="用 formulas 包计算模板公式，与处理结果逐格比对")
+    p.add_argument("--samples", type=Path, default=None)
+    a = p.parse_args(argv)
+    total, problems = run(a.samples)
+    for m in problems:
+        print("✗ " + m)
+    print(f"比对 {total} 个单元格，不一致 {len(problems)} 个")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
