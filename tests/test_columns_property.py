@@ -1,0 +1,329 @@
+"""Property: the column form ``udfs.columns.<name>`` equals the per-cell ``udfs.<name>`` on
+10,000 random rows, to the fen (issue 2, item 3 and Acceptance).
+
+Rows are drawn with a seeded numpy generator (reproducible, fast): blanks (None, "", NaN),
+text in number cells, logical values, negatives, values with sub-fen digits (0.005,
+2000.005, 1.005, 2.675 …), shares inside and outside 0–1, every category / claim type plus
+unknown ones, dates as date / datetime / Timestamp / text, out of order, and in 2027 (no
+holiday data). Error rows must carry exactly ``str(RuleError)`` and ``RuleError.rule`` of
+the per-cell call.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import udfs
+from udfs import RuleError, columns
+
+N = 10_000
+NAN = float("nan")
+
+CATEGORIES = ["普通货物", "工艺品", "精密仪器", "珠宝", "古董", "玉雕", "根雕", "石雕",
+              "国外维修进口货品", "客户退货", "易碎品", "易潮湿", "易污染", "包装不合格",
+              "fragile", "普货", "火箭", "", None, NAN, 3.0]
+CLAIM_TYPES = ["遗失", "破损", "内件不符", "延误", "loss", "damage", "mismatch", "delay",
+               "被偷", "", None, NAN, 2.0, True]
+EVENTS = ["索赔受理", "索赔处理", "赔款支付", "索赔时效", "查询答复", "破损公告", "遗失公告",
+          "延误公告", "破损仲裁", "遗失仲裁", "客户资料", "部门回复", "保险单据", "协商期限",
+          "理赔报告", "财务付款", "内部理赔", "投诉服务态度", "投诉延误", "投诉损毁",
+          "投诉法定答复", "诉讼时效", "开票", "代收货款提取", "维修单台", "维修三台", "维修批量",
+          "维修报价", "开会", "", None]
+SCOPES = [None, None, None, "国内", "港澳台", "国际", "未保价", "保价", "火星", ""]
+PLACES = ["福州", "厦门", "温州", "温州市", "浙江省温州市", "汕头", "广东汕头", "杭州", "浙江",
+          "上海", "广州", "深圳", "北京", "天津", "青岛", "山东", "江苏省苏州市", "拉萨", "广东"]
+SIDES = ["罚款方", "获赔方", " 罚款方 ", "第三方", 6.0]
+FLAGS = [None, "是", "否", True, False, 1, 0, 1.0, "y", "no", "maybe", 2, ""]
+SPECIAL_MONEY = [None, "", NAN, 0, 0.0, 0.005, 0.01, 1.005, 2.675, 0.125, 999.99, 1000,
+                 1000.01, 2000, 2000.005, 1999.995, 2000.01, 9999.995, 10000, 10000.005,
+                 10000.01, 100000.01, 200000.005, 1e10, -1, -0.01, "abc", "1,000", "¥20",
+                 "2000.005", True, Decimal("12.345"), Decimal("-3"), float("inf"),
+                 np.int64(5000)]   # np.float64: see test_numpy_float_scalar_per_cell below
+SPECIAL_SHARE = [None, "", NAN, 0, 0.5, 1, 1.0, 1.2, -0.1, "50%", "120%", "abc",
+                 0.3333335, 0.0000005, 0.9999995, 1.0000004, Decimal("0.25")]
+
+
+@pytest.fixture()
+def rng():
+    return np.random.default_rng(20261123)
+
+
+def pick(rng, pool, n=N):
+    idx = rng.integers(0, len(pool), n)
+    return [pool[i] for i in idx]
+
+
+def money_col(rng, n=N, high=20000.0):
+    """70 % plain numbers (ints, 2- and 3-decimal floats: sub-fen digits), 30 % specials."""
+    out = []
+    special = pick(rng, SPECIAL_MONEY, n)
+    kind = rng.random(n)
+    vals = rng.uniform(0, high, n)
+    places = rng.integers(0, 4, n)
+    for i in range(n):
+        if kind[i] < 0.3:
+            out.append(special[i])
+        elif places[i] == 0:
+            out.append(int(vals[i]))
+        else:
+            out.append(round(float(vals[i]), int(places[i])))
+    return out
+
+
+def share_col(rng, n=N):
+    out = []
+    special = pick(rng, SPECIAL_SHARE, n)
+    kind = rng.random(n)
+    vals = rng.uniform(0, 1.05, n)
+    for i in range(n):
+        if kind[i] < 0.3:
+            out.append(special[i])
+        elif kind[i] < 0.5:
+            out.append(None)
+        else:
+            out.append(round(float(vals[i]), int(rng.integers(1, 8))))
+    return out
+
+
+BASE = dt.date(2022, 12, 1)   # 2022 (no holiday data) … 2027 (none either)
+
+
+def date_col(rng, n=N, base=None, spread=(0, 1900)):
+    """Dates 2022-12 … 2027-12 (2022 and 2027: no holiday data) in every cell type."""
+    offs = rng.integers(spread[0], spread[1], n)
+    kind = rng.random(n)
+    secs = rng.integers(0, 86400, n)
+    out = []
+    for i in range(n):
+        b = BASE if base is None else base[i]
+        if isinstance(b, (pd.Timestamp, dt.datetime)):
+            b = b.date()
+        if not isinstance(b, dt.date):
+            b = BASE
+        day = b + dt.timedelta(days=int(offs[i]))
+        if day < BASE:
+            day = BASE
+        k = kind[i]
+        if k < 0.55:
+            out.append(day)
+        elif k < 0.70:
+            out.append(dt.datetime.combine(day, dt.time()) + dt.timedelta(seconds=int(secs[i])))
+        elif k < 0.80:
+            out.append(pd.Timestamp(day))
+        elif k < 0.86:
+            out.append(day.isoformat())
+        elif k < 0.90:
+            out.append(None)
+        elif k < 0.92:
+            out.append("")
+        elif k < 0.94:
+            out.append("昨天")
+        elif k < 0.96:
+            out.append(dt.date(2027, 1, 1) + dt.timedelta(days=int(offs[i]) % 365))
+        elif k < 0.98:
+            out.append(float((day - dt.date(1899, 12, 30)).days))   # Excel serial
+        else:
+            out.append(True)
+    return out
+
+
+# ----------------------------------------------------------------- comparison
+
+def _as_series(c):
+    if isinstance(c, pd.Series) or not isinstance(c, list):
+        return c                      # a Series, or a scalar the column form broadcasts
+    return pd.Series(c, dtype=object)
+
+
+def compare(name: str, cols: list, kind: str) -> None:
+    table = getattr(columns, name)(*[_as_series(c) for c in cols])
+    assert len(table) == N
+    scalar = getattr(udfs, name)
+    values = table["value"].tolist()
+    errors = table["error"].tolist()
+    rules = table["rule"].tolist()
+    bad = []
+    n_ok = n_err = 0
+    # the per-cell reference gets Python values (a typed Series' cells as .tolist() gives them)
+    plain = [c.tolist() if isinstance(c, pd.Series) else c for c in cols]
+    for i in range(N):
+        row = [c[i] if isinstance(c, list) else c for c in plain]
+        try:
+            expected, exp_err = scalar(*row), None
+        except RuleError as e:
+            expected, exp_err = None, (str(e), e.rule)
+        got = values[i]
+        if exp_err is not None:
+            n_err += 1
+            if (errors[i], rules[i]) != exp_err:
+                bad.append((i, row, exp_err, (got, errors[i], rules[i])))
+            continue
+        n_ok += 1
+        if errors[i] is not None:
+            bad.append((i, row, expected, (got, errors[i], rules[i])))
+        elif kind == "money":
+            if not (isinstance(got, float) and got == got and Decimal(repr(got)) == expected):
+                bad.append((i, row, expected, got))
+        elif kind == "int":
+            if got is pd.NA or int(got) != expected:
+                bad.append((i, row, expected, got))
+        elif kind == "datetime":
+            if got is pd.NaT or pd.Timestamp(got) != pd.Timestamp(expected):
+                bad.append((i, row, expected, got))
+    assert not bad, f"{len(bad)} rows differ, first: {bad[:5]}"
+    # the draw must exercise both sides, or the property says little
+    assert n_ok > N // 10 and n_err > N // 50, (n_ok, n_err)
+
+
+# ----------------------------------------------------------------- one property per function
+
+def test_compensation_columns_equal_cells(rng):
+    cols = [pick(rng, CLAIM_TYPES), money_col(rng), money_col(rng, high=500),
+            [None if r < 0.5 else v for r, v in zip(rng.random(N), money_col(rng))],
+            share_col(rng), pick(rng, CATEGORIES)]
+    compare("compensation", cols, "money")
+
+
+def test_freight_waiver_columns_equal_cells(rng):
+    compare("freight_waiver", [pick(rng, CLAIM_TYPES), money_col(rng, high=500), share_col(rng)], "money")
+
+
+def test_ecom_compensation_columns_equal_cells(rng):
+    cols = [pick(rng, CLAIM_TYPES), money_col(rng, high=6000), share_col(rng),
+            pick(rng, FLAGS), pick(rng, FLAGS)]
+    compare("ecom_compensation", cols, "money")
+
+
+def test_insurance_premium_columns_equal_cells(rng):
+    rates = [None if r < 0.7 else v for r, v in zip(rng.random(N), share_col(rng))]
+    mins = [None if r < 0.7 else v for r, v in zip(rng.random(N), money_col(rng, high=20))]
+    compare("insurance_premium", [money_col(rng, high=300000), rates, mins], "money")
+
+
+def test_cod_fee_columns_equal_cells(rng):
+    compare("cod_fee", [money_col(rng, high=15000)], "money")
+
+
+def test_storage_days_columns_equal_cells(rng):
+    notice = date_col(rng)
+    pickup = date_col(rng, base=notice, spread=(-4, 40))     # some before the notice
+    compare("storage_days", [notice, pickup], "int")
+
+
+def test_storage_fee_columns_equal_cells(rng):
+    notice = date_col(rng)
+    pickup = date_col(rng, base=notice, spread=(-4, 40))
+    rate_pool = [0.1, 0.05, 0.03, "5%", "0.03", 1.5, -0.1, None, "", True] + PLACES
+    compare("storage_fee", [money_col(rng, high=3000), notice, pickup,
+                            pick(rng, rate_pool), pick(rng, PLACES + [None, ""])], "money")
+
+
+def test_network_fee_columns_equal_cells(rng):
+    # blank sides are left out here: see test_network_fee_column_blank_side below
+    compare("network_fee", [money_col(rng, high=20000), pick(rng, SIDES)], "money")
+
+
+def test_deadline_columns_equal_cells(rng):
+    compare("deadline", [pick(rng, EVENTS), date_col(rng), pick(rng, SCOPES)], "datetime")
+
+
+# ----------------------------------------------------------------- typed columns (numeric / datetime dtypes)
+
+def test_typed_float_and_datetime_columns_equal_cells(rng):
+    """float64 columns with NaN and datetime64 columns with NaT take the vectorised readers."""
+    amounts = pd.Series([round(float(v), int(p)) for v, p in
+                         zip(rng.uniform(-500, 15000, N), rng.integers(0, 4, N))], dtype="float64")
+    amounts[rng.random(N) < 0.1] = np.nan
+    amounts.iloc[:6] = [2000.005, 2000.0, 2000.01, 10000.005, 0.005, 1.005]
+    compare("cod_fee", [amounts], "money")
+    compare("insurance_premium", [amounts, None, None], "money")
+    compare("network_fee", [amounts, pick(rng, ["罚款方", "获赔方"])], "money")
+    notice = pd.Series(pd.to_datetime("2022-12-01") + pd.to_timedelta(rng.integers(0, 1850, N), "D"))
+    pickup = notice + pd.to_timedelta(rng.integers(-3, 30, N), "D")
+    notice[rng.random(N) < 0.05] = pd.NaT
+    compare("storage_days", [notice, pickup], "int")
+    compare("storage_fee", [amounts.abs(), notice, pickup, 0.05, None], "money")
+    compare("deadline", [pick(rng, EVENTS[:-3]), notice, None], "datetime")
+
+
+# ----------------------------------------------------------------- engine findings (kept correct)
+
+@pytest.mark.xfail(strict=True, raises=TypeError,
+                   reason="ENGINE FINDING: columns.network_fee crashes (TypeError in "
+                          "fees.network_fee_fast: None rate cast to int64) when a side cell is "
+                          "blank; the per-cell form raises 缺少承担方（NET-4）")
+@pytest.mark.parametrize("blank", ["", None])
+def test_network_fee_column_blank_side(blank):
+    table = columns.network_fee(pd.Series([100, 100], dtype=object),
+                                pd.Series(["罚款方", blank], dtype=object))
+    assert table["value"].iloc[0] == 6.0                           # 100 × 6%
+    with pytest.raises(RuleError) as info:
+        udfs.network_fee(100, blank)
+    assert table["error"].iloc[1] == str(info.value) == "缺少承担方（NET-4）"
+
+
+@pytest.mark.parametrize("name, args", [
+    ("storage_days", ([dt.date(2023, 5, 1), dt.date(2026, 3, 1)], [dt.date(2023, 5, 10), dt.date(2026, 3, 5)])),
+    ("storage_fee", ([100, 100], [dt.date(2023, 5, 1), dt.date(2026, 3, 1)],
+                     [dt.date(2023, 5, 10), dt.date(2026, 3, 5)], 0.1, None)),
+    ("deadline", ("赔款支付", [dt.date(2023, 5, 1), dt.date(2026, 3, 2)], None)),
+])
+def test_column_with_a_row_before_the_first_rules_version(name, args):
+    """A 2023 row (before 2024.1 takes effect) next to a 2026 row: each row as per cell."""
+    table = getattr(columns, name)(*[pd.Series(a, dtype=object) if isinstance(a, list) else a
+                                     for a in args])
+    for i in range(2):
+        row = [a[i] if isinstance(a, list) else a for a in args]
+        assert table["error"].iloc[i] is None
+        got, want = table["value"].iloc[i], getattr(udfs, name)(*row)
+        if name == "deadline":
+            assert pd.Timestamp(got) == pd.Timestamp(want)
+        else:
+            assert float(got) == float(want)
+    # by hand: storage 2023-05-01 → 05-10 is 9 − 3 = 6 days; 100 × 0.1 × 6 = 60.00;
+    # 赔款支付 2023-05-01 + 7 = 2023-05-08
+    first = {"storage_days": 6, "storage_fee": 60.0}.get(name)
+    if first is not None:
+        assert float(table["value"].iloc[0]) == first
+    else:
+        assert pd.Timestamp(table["value"].iloc[0]) == pd.Timestamp(2023, 5, 8)
+
+
+@pytest.mark.xfail(strict=True, raises=ArithmeticError,
+                   reason="ENGINE FINDING: values.decimal reads a float via Decimal(repr(x)); for "
+                          "a numpy float64 (a float subclass) repr is 'np.float64(…)' under numpy 2, "
+                          "so every per-cell money function raises decimal.InvalidOperation "
+                          "instead of computing (columns show the internal-error text)")
+def test_numpy_float_scalar_per_cell():
+    # 2000.005 is read half-up to 2000.01 → COD 3‰: 6.00003 → 6.00 (COD-1)
+    assert udfs.cod_fee(np.float64(2000.005)) == Decimal("6.00")
+
+
+@pytest.mark.xfail(strict=True,
+                   reason="ENGINE FINDING: columns.run memoises per-cell results in a dict keyed "
+                          "by the row's cell values; True == 1 == 1.0 == Decimal(1) and False == 0 "
+                          "hash alike, so a logical cell reuses a number's result (an error "
+                          "silently becomes 0.00) or a number reuses a logical value's error")
+@pytest.mark.parametrize("name, cells, row, want", [
+    # COD-1: a FALSE cell is an error, never 0.00 — even after a Decimal 0 row
+    ("cod_fee", [[Decimal("0"), False]], 1, "代收金额应为数字，收到逻辑值「False」（COD-1）"),
+    # INS-1 rate 1 (100 %) after a TRUE rate: 2000 × 1 = 2000.00, not the TRUE row's error
+    ("insurance_premium", [[2000.005, 2000.005], [True, 1], [None, None]], 1, 2000.01),
+    # INS-1: here the TRUE row comes second and must be the error, not 2000.01 × 100 %
+    ("insurance_premium", [[2000.005, 2000.005], [1, True], [None, None]], 1,
+     "保价费率应为数字，收到逻辑值「True」（INS-1）"),
+    # CLM-1: the message quotes what the cell holds
+    ("freight_waiver", [[True, 1.0], [10, 10], [None, None]], 1,
+     "未知的索赔类型「1.0」，可选：遗失、破损、内件不符、延误（CLM-1）"),
+])
+def test_logical_and_numeric_cells_are_not_confused(name, cells, row, want):
+    table = getattr(columns, name)(*[pd.Series(c, dtype=object) for c in cells])
+    if isinstance(want, str):
+        assert table["error"].iloc[row] == want
+    else:
+        # 2000.005 is read half-up as 2000.01; × rate 1 = 2000.01 (INS-1, MONEY-1)
+        assert table["error"].iloc[row] is None and table["value"].iloc[row] == want
