@@ -174,6 +174,9 @@ def compare(name: str, cols: list, kind: str) -> None:
         elif kind == "datetime":
             if got is pd.NaT or pd.Timestamp(got) != pd.Timestamp(expected):
                 bad.append((i, row, expected, got))
+        elif kind == "text":
+            if got != expected:
+                bad.append((i, row, expected, got))
     assert not bad, f"{len(bad)} rows differ, first: {bad[:5]}"
     # the draw must exercise both sides, or the property says little
     assert n_ok > N // 10 and n_err > N // 50, (n_ok, n_err)
@@ -229,6 +232,24 @@ def test_network_fee_columns_equal_cells(rng):
 
 def test_deadline_columns_equal_cells(rng):
     compare("deadline", [pick(rng, EVENTS), date_col(rng), pick(rng, SCOPES)], "datetime")
+
+
+# vectorised text forms too (registers of 100k rows use them)
+CAUSES = [None, None, "客户原因", "货物性质", "不可抗力", "客户自行包装", "签收后索赔", "运输途中",
+          "天灾", "外星人", ""]
+
+
+def test_claim_check_columns_equal_cells(rng):
+    ship = date_col(rng)
+    claim = date_col(rng, base=ship, spread=(-5, 420))      # around the one-year limit
+    compare("claim_check", [ship, claim, pick(rng, CAUSES), pick(rng, FLAGS)], "text")
+
+
+def test_deadline_status_columns_equal_cells(rng):
+    start = date_col(rng)
+    done = [None if r < 0.5 else v for r, v in zip(rng.random(N), date_col(rng, base=start, spread=(-3, 70)))]
+    today = date_col(rng, base=start, spread=(0, 70))
+    compare("deadline_status", [pick(rng, EVENTS), start, done, today, pick(rng, SCOPES)], "text")
 
 
 # ----------------------------------------------------------------- typed columns (numeric / datetime dtypes)
