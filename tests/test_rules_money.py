@@ -234,3 +234,30 @@ def test_label_penalty(pieces, violation, expected):
 ])
 def test_network_fee(amount, side, expected):
     same(udfs.network_fee(amount, side), expected)
+
+
+# ----------------------------------------------------------------- STO-3 every named place
+
+# Prefecture-level cities of the provinces RULES.md names, written out by hand from the
+# administrative divisions (not read from rules.toml), and the cities STO-1 names.
+FUJIAN = ["福州", "厦门", "泉州", "漳州", "莆田", "三明", "南平", "龙岩", "宁德"]          # 9
+ZHEJIANG_B = ["杭州", "宁波", "嘉兴", "湖州", "绍兴", "金华", "衢州", "舟山", "台州", "丽水"]  # 11 minus 温州
+JIANGSU = ["南京", "无锡", "徐州", "常州", "苏州", "南通", "连云港", "淮安", "盐城", "扬州",
+           "镇江", "泰州", "宿迁"]                                                      # 13
+SHANDONG = ["济南", "青岛", "淄博", "枣庄", "东营", "烟台", "潍坊", "济宁", "泰安", "威海",
+            "日照", "临沂", "德州", "聊城", "滨州", "菏泽"]                               # 16
+PRD = ["广州", "深圳", "东莞", "佛山", "珠海", "中山", "惠州", "江门", "肇庆"]             # STO-3
+YRD_NAMED = ["上海", "武汉", "长沙", "合肥", "芜湖", "南昌"]                              # STO-1 list
+JJT_NAMED = ["北京", "天津", "唐山", "沈阳", "郑州", "西安", "重庆", "成都"]              # STO-1 list
+
+
+@pytest.mark.parametrize("place, expected", (
+    [(c, "0.10") for c in FUJIAN + ["汕头", "温州"]]
+    + [(c, "0.05") for c in ZHEJIANG_B + JIANGSU + PRD + YRD_NAMED]
+    + [(c, "0.03") for c in SHANDONG + JJT_NAMED]
+))
+def test_every_named_place_has_its_class(place, expected):
+    # against 福州 (F, 10 %) the route rate is the place's own class rate (min of the two ends)
+    assert udfs.storage_rate(place, "福州") == D(expected)
+    assert udfs.storage_rate(place + "市", "福州") == D(expected)    # with 市
+    assert udfs.storage_rate("福州", place) == D(expected)           # either direction
