@@ -86,13 +86,33 @@ def _from_ledger(ledger: Any, today: dt.date, closed: set[str]) -> list[dict]:
     return rows
 
 
-def collect(sources: Iterable[Any] = (), today: dt.date | None = None, within_days: int = 3,
-            ledger: Any = None) -> pd.DataFrame:
+def collect(sources: Any = (), *args: Any, today: dt.date | None = None,
+            within_days: int | None = None, ledger: Any = None) -> pd.DataFrame:
     """Reminders due within ``within_days`` (0 = today only), overdue included, sorted by
     branch, kind and deadline. ``sources``: register paths / folders, or DataFrames of
-    register rows (branch from ``df.attrs['本网点']``). ``ledger``: a Ledger, target, or None.
-    ``df.attrs['errors']`` lists rows whose deadline could not be computed."""
+    register rows (branch from ``df.attrs['本网点']``). ``ledger``: a Ledger, target, or None
+    (None: ``$LOGIDESK_LEDGER_URL`` when set). ``df.attrs['errors']`` lists rows whose
+    deadline could not be computed.
+
+    Also accepts the ribbon's form ``collect("claims", frame, today=…)``."""
     import udfs
+    rest = list(args)
+    if isinstance(sources, str) and rest and isinstance(rest[0], pd.DataFrame):  # ribbon: (kind, frame)
+        if sources != "claims":
+            raise ValueError("时限提醒目前支持理赔登记表")
+        sources = [rest.pop(0)]
+    if rest:  # positional (sources, today, within_days, ledger)
+        today = rest.pop(0) if today is None else today
+    if rest:
+        within_days = rest.pop(0) if within_days is None else within_days
+    if rest:
+        ledger = rest.pop(0) if ledger is None else ledger
+    within_days = 3 if within_days is None else int(within_days)
+    if isinstance(sources, (str, Path, pd.DataFrame)):
+        sources = [sources]
+    sources = list(sources)
+    if ledger is None and os.environ.get("LOGIDESK_LEDGER_URL"):
+        ledger = os.environ["LOGIDESK_LEDGER_URL"]
     today = today or udfs.today()
     rows: list[dict] = []
     errors: list[str] = []

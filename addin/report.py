@@ -21,8 +21,8 @@ from typing import Any, Iterable, Sequence
 
 import pandas as pd
 
-from addin.notices.register import (as_date, as_decimal, is_blank, read_register, read_settings,
-                                    register_files)
+from addin.notices.register import (as_date, as_decimal, fill_computed, is_blank, read_register,
+                                    read_settings, register_files)
 
 CLAIM_EVENT = "索赔处理"
 BRANCH_FILES = ("网点清单.txt", "branches.txt")
@@ -74,8 +74,20 @@ def consolidate(paths: Sequence[str | Path], period: str, today: dt.date | None 
     import udfs.columns as ucol
     start, end, label = parse_period(period)
     today = today or udfs.today()
+    if isinstance(paths, (str, Path, pd.DataFrame)):
+        paths = [paths]
+    given = [p for p in paths if isinstance(p, pd.DataFrame)]
+    paths = [p for p in paths if not isinstance(p, pd.DataFrame)]
     files = register_files(list(paths))
     frames, seen, errors = [], {}, []
+    for j, df in enumerate(given):
+        branch = str(df.attrs.get("本网点") or "本网点")
+        frame, _ = fill_computed(df, ("赔偿金额",))
+        frame = frame.copy()
+        frame.insert(0, "网点", branch)
+        frame["来源文件"] = str(df.attrs.get("来源") or "当前工作簿")
+        seen.setdefault(branch, []).append(frame["来源文件"].iloc[0] if len(frame) else "当前工作簿")
+        frames.append(frame)
     for i, f in enumerate(files):
         if progress:
             progress(i + 1, len(files))
@@ -85,6 +97,7 @@ def consolidate(paths: Sequence[str | Path], period: str, today: dt.date | None 
             errors.append(str(e))
             continue
         branch = str(read_settings(f).get("本网点") or f.stem).strip()
+        frame, _ = fill_computed(frame, ("赔偿金额",))  # as the workbook computes it
         frame = frame.copy()
         frame.insert(0, "网点", branch)
         frame["来源文件"] = f.name
@@ -144,10 +157,31 @@ def _group(rows: pd.DataFrame, key: str, order: Sequence[str] | None = None) -> 
     return pd.DataFrame(out, columns=[key, "件数", "建议赔偿金额", "已付金额", "未付差额", "逾期件数"])
 
 
-def build(paths: Sequence[str | Path], period: str, out: Path, *, today: dt.date | None = None,
-          branches: Any = None, progress: Any = None) -> Path:
-    """Write the half-month report for ``period`` (e.g. ``2026-11-上半月``) to ``out``."""
-    return write_report(consolidate(paths, period, today, branches, progress), out)
+def last_period(today: dt.date) -> str:
+    """The latest half month that has ended by ``today`` (the one due for reporting)."""
+    if today.day > 15:
+        return f"{today.year}-{today.month:02d}-上半月"
+    prev = today.replace(day=1) - dt.timedelta(days=1)
+    return f"{prev.year}-{prev.month:02d}-下半月"
+
+
+def build(paths: Any, period: str | None = None, out: Path | None = None, *,
+          today: dt.date | None = None, branches: Any = None, progress: Any = None,
+          kind: str = "claims", out_dir: Path | None = None) -> Path:
+    """Write the half-month report for ``period`` (e.g. ``2026-11-上半月``) to ``out``.
+
+    ``paths``: register files / folders, or one register DataFrame (the ribbon: its branch
+    from ``df.attrs['本网点']``). Without ``period``: the latest half month that has ended;
+    without ``out``: 货损货差十五日报表_<期间>.xlsx in ``out_dir`` (default: current folder)."""
+    import udfs
+    if kind != "claims":
+        raise ValueError("十五日报表只适用于理赔登记表")
+    today = today or udfs.today()
+    period = period or last_period(today)
+    label = parse_period(period)[2]
+    if out is None:
+        out = Path(out_dir or Path.cwd()) / f"货损货差十五日报表_{label}.xlsx"
+    return write_report(consolidate(paths, period, today, branches, progress), Path(out))
 
 
 def write_report(data: dict[str, Any], out: Path) -> Path:

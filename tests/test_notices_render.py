@@ -111,7 +111,7 @@ def test_ntc1_wording(register: Path, tmp_path: Path) -> None:
               ledger=tmp_path / "l.sqlite3", notice_date=TODAY, pdf=False)
     text = doc_text(r[0].docx)
     amount = figures(r[0].amount)
-    assert (f"杭州西湖网点公司，您好！我司于2026年11月2日发贵司，单号为SF0002的快件，经与收件人王芳，"
+    assert (f"杭州西湖网点，您好！我司于2026年11月2日发贵司，单号为SF0002的快件，经与收件人王芳，"
             f"收件电话13900139000确认，快件已破损，请贵司核实，并在见公告之日起五天内主动联系我司，"
             f"联系人李敏，联系电话0591-87654321，如确认破损，请将破损赔偿金额{amount}元打入我公司账号"
             f"6222 0210 0100 8888 123，如逾期未收到贵司赔款，我司将上报总部客服部仲裁中心，请知悉！") in text

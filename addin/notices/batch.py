@@ -20,7 +20,7 @@ from addin.ledger import Ledger, NoticeRecord
 from addin.notices import render
 from addin.notices.capitals import figures, rmb_capitals, to_decimal
 from addin.notices.kinds import KindSpec, spec as kind_spec
-from addin.notices.register import as_date, as_decimal, is_blank
+from addin.notices.register import as_date, as_decimal, fill_computed, is_blank
 from addin.notices.staging import Staging, recover
 from addin.notices.templates import FIELDS, TEMPLATE_DIR, template_path, write_defaults
 
@@ -33,6 +33,7 @@ OPTIONAL = {"赔偿说明", "保价金额", "客户联系人", "重量", "始发
 DATE_FIELDS = {"寄件日期", "索赔日期", "实际送达日期", "生效日期"}
 MONEY_FIELDS = {"物品价值", "运费", "保价金额"}
 CN_NUM = "零一二三四五六七八九"
+UNIT_SUFFIXES = ("公司", "部", "点", "中心", "站", "处", "所", "厂", "店")
 
 
 class NoticeError(ValueError):
@@ -138,50 +139,53 @@ def _load_template(sp: KindSpec, folder: Path | None) -> tuple[bytes, set[str]]:
     return data, names
 
 
-def _compute_amounts(frame: pd.DataFrame, sp: KindSpec) -> tuple[pd.Series, pd.Series]:
-    """Amount for each row and the rules it rests on: the register's computed column, or
-    the engine's column form where the register has not been computed yet."""
-    import udfs
+def _compute_amounts(frame: pd.DataFrame, sp: KindSpec) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
+    """Amount for each row: the register's computed column (网点赔付 for NTC-1..3, 赔偿金额 for
+    NTC-4/6), filled where blank exactly as the workbook computes it (workbook processor →
+    engine), else by the engine's column forms. Returns (frame, amounts, error texts)."""
     import udfs.columns as ucol
 
-    def col(name: str) -> pd.Series:
-        return frame[name] if name in frame.columns else pd.Series([None] * len(frame), index=frame.index, dtype=object)
-
+    filled, cell_errors = fill_computed(frame)
     amount = pd.Series([None] * len(frame), index=frame.index, dtype=object)
     errors = pd.Series([""] * len(frame), index=frame.index, dtype=object)
+
+    def col(name: str) -> pd.Series:
+        if name in filled.columns:
+            return filled[name]
+        return pd.Series([None] * len(filled), index=filled.index, dtype=object)
+
     candidates = [sp.amount_column]
     if sp.kind == "破损公告":
         candidates.append("赔偿金额")  # NET-1: network standards cover only loss and delay
     for column in candidates:
-        have = col(column)
-        todo = [i for i in frame.index if amount[i] is None]
-        for i in todo:
-            if not is_blank(have[i]):
-                try:
-                    amount[i] = as_decimal(have[i])
-                except Exception:
-                    errors[i] = f"{column}无法识别：{have[i]}"
-        todo = [i for i in frame.index if amount[i] is None]
+        todo = [i for i in filled.index if amount[i] is None]
         if not todo:
             break
-        sub = frame.loc[todo]
-        c = lambda n: col(n).loc[todo]  # noqa: E731
-        if column == "网点赔付":
-            res = ucol.network_compensation(c("索赔类型"), c("物品价值"), c("延误天数"), c("重量(kg)"),
-                                            c("网点类型"), c("批货"))
-        elif column == "赔偿金额":
-            res = ucol.compensation(c("索赔类型"), c("物品价值"), c("运费"), c("保价金额"),
-                                    c("损失比例"), c("货物类别"))
-        else:
-            continue
-        for i in sub.index:
-            if is_blank(res.at[i, "error"]) and not is_blank(res.at[i, "value"]):
-                amount[i] = as_decimal(res.at[i, "value"])
-                errors[i] = ""
-            elif not errors[i]:
-                errors[i] = f"{column}无法计算：{res.at[i, 'error']}"
-    _ = udfs
-    return amount, errors
+        if cell_errors is None and column in ("网点赔付", "赔偿金额") and col(column).loc[todo].map(is_blank).any():
+            c = lambda n: col(n).loc[todo]  # noqa: E731
+            if column == "网点赔付":
+                res = ucol.network_compensation(c("索赔类型"), c("物品价值"), c("延误天数"),
+                                                c("重量(kg)"), c("网点类型"), c("批货"))
+            else:
+                res = ucol.compensation(c("索赔类型"), c("物品价值"), c("运费"), c("保价金额"),
+                                        c("损失比例"), c("货物类别"))
+            for i in todo:
+                if is_blank(col(column)[i]):
+                    if is_blank(res.at[i, "error"]) and not is_blank(res.at[i, "value"]):
+                        filled.at[i, column] = res.at[i, "value"]
+                    else:
+                        errors[i] = errors[i] or f"{column}无法计算：{res.at[i, 'error']}"
+        for i in todo:
+            v = col(column)[i]
+            if not is_blank(v):
+                try:
+                    amount[i] = as_decimal(v)
+                    errors[i] = ""
+                except Exception:
+                    errors[i] = errors[i] or f"{column}无法识别：{v}"
+            elif cell_errors and (i, column) in cell_errors:
+                errors[i] = errors[i] or f"{column}无法计算：{cell_errors[(i, column)]}"
+    return filled, amount, errors
 
 
 def build_values(row: pd.Series, sp: KindSpec, settings: Mapping[str, Any], amount: Decimal | None,
@@ -216,7 +220,8 @@ def build_values(row: pd.Series, sp: KindSpec, settings: Mapping[str, Any], amou
         y, m = values["统计月份"].split("-")[:2]
         values["统计月份"] = f"{y}年{int(m)}月"
     party = values["责任网点"]
-    values["对方公司"] = party if not party or party.endswith("公司") else party + "公司"
+    # NTC-1..3 「＿公司，您好」: a unit name (…营业部, …网点) is used as is.
+    values["对方公司"] = party if not party or party.endswith(UNIT_SUFFIXES) else party + "公司"
     values["日期"] = cn_date(notice_date)
     values["经办人"] = issued_by
     values["金额"] = "" if amount is None else figures(amount)
@@ -267,7 +272,10 @@ def issue(rows: pd.DataFrame, kind: str, out_dir: Path, settings: Mapping[str, A
     frame = rows.copy()
     frame.columns = [str(c).strip() for c in frame.columns]
     problems: list[Problem] = []
-    amounts, amount_errors = _compute_amounts(frame, sp) if len(frame) else (pd.Series(dtype=object), pd.Series(dtype=object))
+    if len(frame):
+        frame, amounts, amount_errors = _compute_amounts(frame, sp)
+    else:
+        amounts, amount_errors = pd.Series(dtype=object), pd.Series(dtype=object)
     items: list[tuple[Any, str, dict[str, str], dt.date | None, Decimal | None, list[str]]] = []
     seen_keys: set[str] = set()
     for idx, row in frame.iterrows():
@@ -286,12 +294,20 @@ def issue(rows: pd.DataFrame, kind: str, out_dir: Path, settings: Mapping[str, A
         needed = (used | {"金额"}) - OPTIONAL - {"编号"}
         gaps = {SOURCE.get(n, n) for n in needed if not values.get(n)}
         gaps |= {c for c in (*sp.required, sp.key_column) if c not in row.index or is_blank(row.get(c))}
+        parts = []
+        if "金额" in gaps:
+            gaps.discard("金额")
+            if amount_errors.get(idx):
+                parts.append(amount_errors[idx])
+            elif sp.amount_column == "网点赔付" and is_blank(row.get("网点类型")):
+                gaps.add("网点类型（用于计算网点赔付）")
+            else:
+                gaps.add(sp.amount_column)
         missing = sorted(gaps)
-        if "金额" in missing:
-            missing.remove("金额")
-            missing.append(amount_errors.get(idx) or sp.amount_column)
         if missing:
-            problems.append(Problem(idx, key, "缺少 " + "、".join(missing), tuple(missing)))
+            parts.insert(0, "缺少 " + "、".join(missing))
+        if parts:
+            problems.append(Problem(idx, key, "；".join(parts), tuple(missing)))
             continue
         if key in seen_keys:
             problems.append(Problem(idx, key, f"{sp.key_column}在本次选择中重复"))

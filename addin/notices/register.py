@@ -9,7 +9,7 @@ import datetime as dt
 import math
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
@@ -128,3 +128,38 @@ def register_files(paths: list[str | Path]) -> list[Path]:
         else:
             raise FileNotFoundError(f"找不到文件：{p}")
     return out
+
+
+COMPUTED_FOR_NOTICES = ("赔偿金额", "网点赔付", "赔偿说明")
+
+
+def fill_computed(frame: pd.DataFrame, columns: Sequence[str] = COMPUTED_FOR_NOTICES,
+                  ) -> tuple[pd.DataFrame, dict[tuple[Any, str], str] | None]:
+    """Fill blank computed cells (a register saved without cached formula values) exactly as
+    the workbook computes them — through the workbook processor, which calls the engine.
+
+    Returns (frame, errors by (row, column)); errors is None when the processor cannot
+    handle this table (then callers use the engine's column forms directly)."""
+    need = [c for c in columns if c not in frame.columns or frame[c].map(is_blank).any()]
+    if not need or frame.empty:
+        return frame, {}
+    try:
+        from workbooks.process import process_frame
+        computed, _ = process_frame("claims", frame.reset_index(drop=True))
+    except Exception:  # not a full register (missing input columns) or processor absent
+        return frame, None
+    computed.index = frame.index
+    out = frame.copy()
+    errors: dict[tuple[Any, str], str] = {}
+    for c in need:
+        if c not in computed.columns:
+            continue
+        out[c] = (out[c] if c in out.columns else pd.Series(None, index=out.index)).astype(object)
+        for i in out.index:
+            if is_blank(out.at[i, c]):
+                v = computed.at[i, c]
+                if isinstance(v, str) and v.startswith("错误："):
+                    errors[(i, c)] = v[len("错误："):]
+                elif not is_blank(v):
+                    out.at[i, c] = v
+    return out, errors
