@@ -333,5 +333,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
+def demo_step(out: Path) -> str:
+    """``logidesk demo`` step: the latest half-month report of the sample register."""
+    import udfs
+    from addin.notices.demo import demo_dir, sample_register
+    today = udfs.today()
+    period = last_period(today)
+    data = consolidate([sample_register()], period, today)
+    path = write_report(data, demo_dir(out) / f"货损货差十五日报表_{parse_period(period)[2]}.xlsx")
+    rows = data["rows"]
+    return (f"{period}：案件 {len(rows)} 件，建议赔偿 {sum(rows['赔偿金额'], Decimal(0)):,.2f} 元，"
+            f"逾期 {int(rows['逾期'].sum()) if len(rows) else 0} 件 → {path}")
+
+
 if __name__ == "__main__":
     sys.exit(main())

@@ -247,3 +247,40 @@ def test_pdf_every_kind(register: Path, tmp_path: Path) -> None:
                                       text=True, check=True).stdout)
         assert KINDS[kind].title in text and "天霖物流有限公司" in text, kind
         assert "□" not in text
+
+
+SAMPLE = Path(__file__).resolve().parents[1] / "workbooks" / "samples" / "理赔登记表_样例.xlsx"
+
+
+@pytest.mark.skipif(not SAMPLE.exists(), reason="样例登记表尚未生成（workbooks/samples）")
+def test_sample_register_every_claim_kind(tmp_path: Path) -> None:
+    """Every claim notice kind from the bundled sample: values as the workbook computes them."""
+    from workbooks.process import process_frame
+    frame, settings = read_register(SAMPLE), read_settings(SAMPLE)
+    computed, _ = process_frame("claims", frame.reset_index(drop=True))
+    computed.index = frame.index
+    types = udfs.rules_for(None).claim_types
+    for kind, sp in KINDS.items():
+        if kind.startswith("VIP"):
+            continue
+        rows = frame[[not sp.claim_types or types.find(t) in sp.claim_types
+                      for t in frame["索赔类型"].fillna("")]]
+        batch = issue(rows, kind, tmp_path / "o", settings, ledger=tmp_path / "l.sqlite3",
+                      notice_date=TODAY, pdf=False, skip_invalid=True)
+        assert len(batch) >= 3, (kind, [str(p) for p in batch.problems])
+        numbers = [n.number for n in batch]
+        assert numbers == [f"{sp.code}-2026-{i:05d}" for i in range(1, len(batch) + 1)]
+        for n in batch:
+            col = sp.amount_column
+            v = computed.at[n.row, col]
+            if kind == "破损公告" and (v == "" or str(v).startswith("错误")):
+                v = computed.at[n.row, "赔偿金额"]  # NET-1: no network standard for damage
+            assert n.amount == Decimal(str(v)).quantize(Decimal("0.01")), (kind, n.row)
+            text = doc_text(n.docx)
+            assert n.number in text and n.waybill in text and frame.at[n.row, "运单号"] == n.waybill
+            assert figures(n.amount) in text and rmb_capitals(n.amount) in text
+            assert n.reply_by == udfs.deadline(sp.event, TODAY, frame.at[n.row, "寄递范围"]
+                                               if sp.scope_column else None)
+            assert cn_date(n.reply_by) in text
+        for p in batch.problems:  # every refusal names a field or the engine's reason
+            assert "缺少" in p.message or "无法计算" in p.message or "索赔类型" in p.message

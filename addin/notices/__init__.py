@@ -10,5 +10,11 @@ from addin.notices.batch import (DuplicateNoticeError, IssueBatch, IssuedNotice,
 from addin.notices.capitals import rmb_capitals
 from addin.notices.kinds import KINDS
 
+
+def demo_step(out):  # noqa: ANN001,ANN201 - logidesk demo hook
+    """``logidesk demo`` step: notices for the bundled sample register (see notices.demo)."""
+    from addin.notices.demo import demo_step as step
+    return step(out)
+
 __all__ = ["issue", "IssuedNotice", "IssueBatch", "NoticeError", "DuplicateNoticeError",
-           "Problem", "rmb_capitals", "KINDS"]
+           "Problem", "rmb_capitals", "KINDS", "demo_step"]

@@ -1,0 +1,78 @@
+"""Demo step of ``logidesk demo`` / ``install.py``: notices for the bundled sample register."""
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pandas as pd
+
+SAMPLE_NAME = "理赔登记表_样例.xlsx"
+LEDGER_NAME = "logidesk-台账.sqlite3"
+
+
+def sample_register() -> Path:
+    """The bundled sample claim register (workbooks/samples/)."""
+    try:
+        from workbooks.samples import sample_path
+        p = sample_path("claims")
+        if p.exists():
+            return p
+    except Exception:  # noqa: BLE001 - fall back to the known location
+        pass
+    return Path(__file__).resolve().parents[2] / "workbooks" / "samples" / SAMPLE_NAME
+
+
+def demo_dir(out: Path) -> Path:
+    return Path(out) / "demo"
+
+
+def vip_rows(today: dt.date) -> pd.DataFrame:
+    """Two made-up VIP customers for the NTC-7 letters."""
+    month = (today.replace(day=1) - dt.timedelta(days=1))
+    start = (today.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return pd.DataFrame([
+        {"客户名称": "福州鑫达贸易有限公司", "客户联系人": "陈经理", "统计月份": f"{month:%Y-%m}",
+         "月发件量": 1260, "月运费": 12345.6, "生效日期": start},
+        {"客户名称": "闽侯恒通电子商行", "客户联系人": "刘女士", "统计月份": f"{month:%Y-%m}",
+         "月发件量": 85, "月运费": 1001, "生效日期": start},
+    ], index=[2, 3])
+
+
+def demo_step(out: Path) -> str:
+    """Issue every notice kind for the sample register into ``out/demo/notices`` (fresh
+    ledger ``out/demo/logidesk-台账.sqlite3``); PDF for the damage notices when LibreOffice
+    is installed. Returns a one-line summary."""
+    import udfs
+    from addin.notices import issue
+    from addin.notices.kinds import KINDS
+    from addin.notices.register import read_register, read_settings
+    from addin.notices.render import soffice
+
+    base = demo_dir(out)
+    notices_dir = base / "notices"
+    ledger = base / LEDGER_NAME
+    shutil.rmtree(notices_dir, ignore_errors=True)  # the demo's own output only
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(ledger) + suffix).unlink(missing_ok=True)
+    sample = sample_register()
+    frame, settings = read_register(sample), read_settings(sample)
+    settings["_workbook"] = str(sample)
+    types = udfs.rules_for(None).claim_types
+    today = udfs.today()
+    parts, skipped, pdfs = [], 0, 0
+    for kind, sp in KINDS.items():
+        if kind.startswith("VIP"):
+            rows = vip_rows(today)
+        elif sp.claim_types:
+            rows = frame[[types.find(t) in sp.claim_types for t in frame["索赔类型"].fillna("")]]
+        else:
+            rows = frame
+        batch = issue(rows, kind, notices_dir, settings, ledger=ledger, issued_by="演示",
+                      skip_invalid=True, pdf=None if kind == "破损公告" else False)
+        parts.append(f"{kind} {len(batch)}")
+        skipped += len(batch.problems)
+        pdfs += sum(1 for n in batch if n.pdf)
+    pdf_note = f"PDF {pdfs} 份" if pdfs else ("未安装 LibreOffice，未生成 PDF" if not soffice() else "PDF 0 份")
+    return (f"{'、'.join(parts)} 份（{pdf_note}）；数据不全跳过 {skipped} 行；"
+            f"输出 {notices_dir}，台账 {ledger.name}")
