@@ -68,7 +68,7 @@ def money_col(rng, n=N, high=20000.0):
         if kind[i] < 0.3:
             out.append(special[i])
         elif places[i] == 0:
-            out.append(int(vals[i]))
+            out.append(int(vals[i]) + 2)   # never 0 or 1, which equal False/True as dict keys
         else:
             out.append(round(float(vals[i]), int(places[i])))
     return out
