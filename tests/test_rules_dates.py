@@ -87,6 +87,16 @@ def test_day_event_with_datetime_start_is_a_date():
 def test_deadline_accepts_date_text():
     assert udfs.deadline("赔款支付", "2026-03-02") == d(2026, 3, 9)
     assert udfs.deadline("赔款支付", "2026年3月2日") == d(2026, 3, 9)
+    assert udfs.deadline("索赔受理", "2026-03-02 10:30") == T(2026, 3, 3, 10, 30)   # 24 h
+
+
+def test_calendar_day_deadlines_before_the_first_rules_version():
+    # no older rules data: the first version applies; calendar days need no holiday data
+    assert udfs.deadline("赔款支付", d(2022, 12, 28)) == d(2023, 1, 4)    # 28 + 7 → 01-04
+    assert udfs.deadline("开票", d(2023, 1, 10)) == d(2023, 2, 28)        # INV-1
+    # 2023 (2023-10-01 a Sunday): off 09-29..10-06, 10-07 (Sat) and 10-08 (Sun) work:
+    # from Thu 09-28: 10-07 (1), 10-08 (2), 10-09 Mon (3)
+    assert udfs.deadline("投诉延误", d(2023, 9, 28)) == d(2023, 10, 9)
 
 
 # ----------------------------------------------------------------- working-day deadlines over holidays
