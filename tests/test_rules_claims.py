@@ -213,3 +213,46 @@ def test_ecom_high_value_flag():
 ])
 def test_network_compensation(args, expected):
     same(udfs.network_compensation(*args), expected)
+
+
+def test_network_actual_value_zero_means_not_given():
+    # NET-8: the actual-value cap applies only when a value is given (> 0)
+    same(udfs.network_compensation("遗失", 0), "1000.00")
+    same(udfs.network_compensation("延误", 0, 3, 2), "150.00")      # 3 × 50
+
+
+def test_aliases_reach_the_same_rules():
+    # INS-5 by its English alias: damage to fragile goods → 0 (CMP-6)
+    same(udfs.compensation("damage", 1000, 100, 1000, D("0.5"), "fragile"), "0.00")
+    # INS-4 by alias: jewellery with an insured value → as uninsured, min(5000, 300)
+    same(udfs.compensation("loss", 5000, 100, 5000, None, "jewelry"), "300.00")
+    # NET-2 by alias 代理: loss 300
+    same(udfs.network_compensation("loss", None, None, None, "代理"), "300.00")
+
+
+# ----------------------------------------------------------------- complaints (CPL-1, CPL-3)
+
+@pytest.mark.parametrize("category, expected", [
+    ("服务态度", "简单★（1个工作日）"),              # CPL-1: service attitude, simple, 1 working day
+    ("语言冲突", "简单★（1个工作日）"),
+    ("快件延误", "复杂★★★（3个工作日）"),            # delay, complex, 3 working days
+    ("发错货或运送质量", "重大★★★★★（5个工作日）"),   # damage/shortage/loss, major, 5 working days
+    ("损毁", "重大★★★★★（5个工作日）"),
+])
+def test_complaint_level(category, expected):
+    assert udfs.complaint_level(category) == expected
+
+
+def test_complaint_level_matches_its_deadline_event():
+    # a 快件延误 complaint received Fri 2026-02-13 is due 3 working days later: 02-25
+    event = udfs.complaint_event("快件延误")
+    assert event == "投诉延误"
+    assert udfs.deadline(event, d(2026, 2, 13)) == d(2026, 2, 25)
+
+
+@pytest.mark.parametrize("category", ["服务态度", "货品滞留", "运价", "转货或转外协",
+                                      "配送司机不搬货", "窜货", "理赔不满意", "退货"])
+def test_complaint_script_has_script_and_handling(category):
+    text = udfs.complaint_script(category)
+    assert text.startswith(f"【{category}】回答要点：")
+    assert "\n处理方式：" in text
