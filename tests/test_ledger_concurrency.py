@@ -132,7 +132,7 @@ def test_two_processes_400_consecutive_numbers(ledger_target: str, tmp_path: Pat
     # both clerks really ran at the same time: their batches interleave in the numbering
     owners = [r.issued_by for r in recs]
     switches = sum(1 for a, b in zip(owners, owners[1:]) if a != b)
-    print(f"\n{ledger_target.split(':')[0]}: 400 notices in {time.monotonic() - t0:.1f}s, "
+    print(f"\n{'postgresql' if ledger_target.startswith('postgres') else 'sqlite'}: 400 notices in {time.monotonic() - t0:.1f}s, "
           f"{switches} hand-overs between processes")
     assert switches >= 1
 

@@ -123,20 +123,23 @@ def _rule_ids(*texts: str) -> list[str]:
     return list(seen)
 
 
-def _load_template(sp: KindSpec, folder: Path | None) -> tuple[bytes, set[str]]:
+def _load_template(sp: KindSpec, folder: Path | None) -> tuple[render.DocxTemplate, set[str]]:
     path = template_path(sp.kind, folder)
     if not path.exists():
         if folder is None or folder == TEMPLATE_DIR:
             write_defaults()
         if not path.exists():
             raise NoticeError(f"找不到模板文件：{path}")
-    data = path.read_bytes()
-    names = render.placeholders(render.Document(__import__("io").BytesIO(data)))
+    try:
+        tpl = render.DocxTemplate(path.read_bytes())
+    except Exception as e:  # not a .docx (e.g. saved as .doc or damaged)
+        raise NoticeError(f"模板文件无法读取：{path}（{e}）") from e
+    names = tpl.placeholders()
     unknown = names - set(FIELDS)
     if unknown:
         raise NoticeError(f"模板 {path.name} 中有无法识别的占位符：{'、'.join('{{%s}}' % u for u in sorted(unknown))}"
                           f"（可用字段：{'、'.join(FIELDS)}）")
-    return data, names
+    return tpl, names
 
 
 def _compute_amounts(frame: pd.DataFrame, sp: KindSpec) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
@@ -353,9 +356,9 @@ def issue(rows: pd.DataFrame, kind: str, out_dir: Path, settings: Mapping[str, A
                 final = out_dir / f"{number}_{sp.kind}_{_safe(key)}.docx"
                 if final.exists():
                     raise NoticeError(f"文件已存在，未覆盖：{final}")
-                doc = render.fill(template, values)
                 target = staging.path(final)
-                doc.save(str(target))
+                with open(target, "wb") as fh:
+                    fh.write(template.render(values))
                 staged_docs.append(target)
                 final_pdf = final.with_suffix(".pdf") if want_pdf else None
                 records.append(NoticeRecord(

@@ -140,12 +140,19 @@ def recover(out_dir: Path, ledger_ident: str, batch_committed: Callable[[str], b
     root = out_dir / STAGING
     if not root.is_dir():
         return stats
-    for entry in sorted(root.iterdir()):
+    try:
+        entries = sorted(root.iterdir())
+    except FileNotFoundError:
+        return stats
+    for entry in entries:
         if entry.suffix == ".lock":
             batch = entry.stem
             if (root / batch).exists():
                 continue
-            fh = open(entry, "a+b")
+            try:
+                fh = open(entry, "a+b")
+            except FileNotFoundError:  # finished and removed meanwhile
+                continue
             got = _lock(fh, blocking=False)
             fh.close()
             if got:
@@ -157,7 +164,10 @@ def recover(out_dir: Path, ledger_ident: str, batch_committed: Callable[[str], b
         if not entry.is_dir():
             continue
         lock_path = root / f"{entry.name}.lock"
-        fh = open(lock_path, "a+b")
+        try:
+            fh = open(lock_path, "a+b")
+        except FileNotFoundError:  # the staging root went away meanwhile
+            continue
         try:
             if not _lock(fh, blocking=False):
                 continue  # a live process owns this batch
