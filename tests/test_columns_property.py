@@ -42,7 +42,8 @@ SPECIAL_MONEY = [None, "", NAN, 0, 0.0, 0.005, 0.01, 1.005, 2.675, 0.125, 999.99
                  1000.01, 2000, 2000.005, 1999.995, 2000.01, 9999.995, 10000, 10000.005,
                  10000.01, 100000.01, 200000.005, 1e10, -1, -0.01, "abc", "1,000", "¥20",
                  "2000.005", True, Decimal("12.345"), Decimal("-3"), float("inf"),
-                 np.int64(5000)]   # np.float64: see test_numpy_float_scalar_per_cell below
+                 np.int64(5000), 999999999.99, 1000000000, 1000000000.01, 123456789.125,
+                 987654321.005]   # np.float64: see test_numpy_float_scalar_per_cell below
 SPECIAL_SHARE = [None, "", NAN, 0, 0.5, 1, 1.0, 1.2, -0.1, "50%", "120%", "abc",
                  0.3333335, 0.0000005, 0.9999995, 1.0000004, Decimal("0.25")]
 
@@ -70,7 +71,8 @@ def money_col(rng, n=N, high=20000.0):
         elif places[i] == 0:
             out.append(int(vals[i]) + 2)   # never 0 or 1, which equal False/True as dict keys
         else:
-            out.append(round(float(vals[i]), int(places[i])))
+            v = round(float(vals[i]), int(places[i]))
+            out.append(v + 2 if v in (0.0, 1.0) else v)   # same reason
     return out
 
 
