@@ -299,6 +299,19 @@ class Transaction:
         last = int(self.cur.fetchone()[0])
         return last - count + 1
 
+    def find(self, kind: str, waybills: Sequence[str]) -> set[str]:
+        """Waybills among ``waybills`` that already have a notice of ``kind`` (in this
+        transaction's view: after :meth:`allocate`, committed batches of others are seen)."""
+        p = self.ledger._p
+        wanted = sorted({str(w) for w in waybills})
+        found: set[str] = set()
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i:i + 500]
+            self.cur.execute(f"SELECT DISTINCT waybill FROM notices WHERE kind = {p} AND waybill IN "
+                             f"({', '.join([p] * len(chunk))})", (kind, *chunk))
+            found |= {r[0] for r in self.cur.fetchall()}
+        return found
+
     def insert(self, records: Sequence[NoticeRecord]) -> None:
         """Insert the batch's rows (same transaction as :meth:`allocate`)."""
         p = self.ledger._p

@@ -187,3 +187,32 @@ def test_ledger_api_postgresql_and_sqlite(ledger_target: str, tmp_path: Path) ->
     open_ = led.open_notices()
     assert [n.number for n in open_] == ["YW-2026-00002", "YW-2027-00001"]
     assert open_[0].reply_by == r[1].reply_by and open_[0].amount == r[1].amount
+
+
+def test_failure_mid_batch_rolls_back(ledger_target: str, tmp_path: Path) -> None:
+    """An error after numbers were taken and documents staged: no file, no row, no gap."""
+    import datetime as dt
+    import pandas as pd
+    from addin.notices import batch as B
+    from addin.notices import issue
+    from addin.notices.samples import DEFAULT_SETTINGS, claim_row
+    rows = pd.DataFrame([claim_row(f"SF{i}", "遗失", 网点赔付=1000) for i in range(5)])
+    kw = dict(ledger=ledger_target, notice_date=dt.date(2026, 11, 23), pdf=False)
+
+    def boom(staging) -> None:
+        assert len(list(staging.dir.glob("*.docx"))) == 5
+        raise OSError("磁盘已满")
+    B.HOOKS["after_render"] = boom
+    try:
+        with pytest.raises(OSError, match="磁盘已满"):
+            issue(rows, "遗失公告", tmp_path, DEFAULT_SETTINGS, **kw)
+    finally:
+        B.HOOKS["after_render"] = None
+    assert sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".docx") == []
+    assert not (tmp_path / STAGING).exists()
+    assert Ledger(ledger_target).all() == []
+    r = issue(rows, "遗失公告", tmp_path, DEFAULT_SETTINGS, **kw)
+    assert [n.number for n in r] == [f"YS-2026-{i:05d}" for i in range(1, 6)]  # no gap
+    if not ledger_target.startswith("postgres"):
+        import sqlite3
+        assert sqlite3.connect(ledger_target).execute("PRAGMA journal_mode").fetchone()[0] == "wal"

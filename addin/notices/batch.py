@@ -270,7 +270,22 @@ def issue(rows: pd.DataFrame, kind: str, out_dir: Path, settings: Mapping[str, A
     notice_date = notice_date or udfs.today()
     folder = template_dir or (Path(settings["模板目录"]) if settings.get("模板目录") else None)
     template, used = _load_template(sp, folder)
+    own = not isinstance(ledger, Ledger)
     led = Ledger.open(ledger, beside=settings.get("_workbook") or out_dir)
+    try:
+        return _issue(rows, sp, out_dir, settings, led, issued_by, on_duplicate, notice_date, pdf,
+                      template, used, skip_invalid, progress)
+    finally:
+        if own:
+            led.close()
+
+
+def _issue(rows: pd.DataFrame, sp: KindSpec, out_dir: Path, settings: Mapping[str, Any],
+           led: Ledger, issued_by: str, on_duplicate: Any, notice_date: dt.date,
+           pdf: bool | None, template: render.DocxTemplate, used: set[str], skip_invalid: bool,
+           progress: Callable[[int, int], None] | None) -> IssueBatch:
+    """Body of :func:`issue` once the template and the ledger are open."""
+    import udfs
 
     frame = rows.copy()
     frame.columns = [str(c).strip() for c in frame.columns]
@@ -348,6 +363,14 @@ def issue(rows: pd.DataFrame, kind: str, out_dir: Path, settings: Mapping[str, A
     try:
         with led.transaction() as tx:
             first = tx.allocate(sp.kind, year, len(items))
+            # Re-check under the number lock: another clerk may have issued the same notice
+            # between our check and now (same kind → same counter row → serialised).
+            if on_duplicate != "reissue":
+                late = {w for w in tx.find(sp.kind, [it[1] for it in items]) if w not in existing}
+                if late:
+                    raise DuplicateNoticeError(
+                        f"{len(late)} 个{sp.key_column}刚由其他人出具了{sp.title}，本批未生成，请重试：",
+                        [Problem(it[0], it[1], "刚由其他人出具") for it in items if it[1] in late])
             records: list[NoticeRecord] = []
             staged_docs: list[Path] = []
             for n, (idx, key, values, reply_by, amount, rules) in enumerate(items):
