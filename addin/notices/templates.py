@@ -128,6 +128,7 @@ def build_document(kind: str):
                 cells = table.add_row().cells
                 _font(cells[0].paragraphs[0].add_run(label), bold=True)
                 _font(cells[1].paragraphs[0].add_run(value))
+            doc.add_paragraph()  # breathing space after the table
             continue
         text = content.replace("{{标题}}", TITLES.get(kind, kind))
         for line in text.split("\n"):
