@@ -425,30 +425,33 @@ def _settings_dict(settings: list[tuple[Any, Any]]) -> dict[str, str]:
 
 def write_result(reg: Register, results: list[Computed], errors: list[CellError], target: Path,
                  summary_values: list[Any], progress: bool = True) -> None:
-    """Stream the result workbook to a temp file next to ``target``, then os.replace."""
+    """XlsxWriter lays out the workbook with an empty data sheet; the data rows are then
+    spliced in by :mod:`workbooks.fastsheet` while copying to a temp file next to
+    ``target``, which finally replaces it (os.replace: all or nothing)."""
     from tqdm import tqdm
+    from . import fastsheet as FS
     tpl = reg.tpl
     n = len(reg.frame)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".xlsx", dir=target.parent)
-    os.close(fd)
+    temps = []
+    for _ in range(2):
+        fd, name = tempfile.mkstemp(prefix=".tmp-", suffix=".xlsx", dir=target.parent)
+        os.close(fd)
+        temps.append(name)
+    layout_tmp, final_tmp = temps
     try:
-        wb = L.new_workbook(tmp, streaming=True, template_mode=False)
+        wb = L.new_workbook(layout_tmp, streaming=False, template_mode=False)
         styles = L.Styles(wb)
         lists = udfs.rules_in_force(udfs.today())
         refs = {name: f"={L.LISTS_SHEET}!${L.col_letter(i)}$2:${L.col_letter(i)}${len(v) + 1}"
                 for i, (name, v) in enumerate(lists.items())}
         ws = wb.add_worksheet(tpl.sheet)
-        # Our formulas never use Excel's dynamic-array functions: skip XlsxWriter's 30 regex
-        # passes per formula (the largest single cost of writing 100k rows).
-        ws._prepare_formula = lambda f, expand_future_functions=False: f[1:]  # type: ignore[method-assign]
-        last_row = max(n + 1, tpl.rows + 1) if n < tpl.rows else n + 1
+        last_row = max(n + 1, tpl.rows + 1)
         settings = _settings_dict(reg.settings)
         extra_headers = list(reg.extra)
         L.setup_data_sheet(wb, ws, L.SheetSetup(tpl, last_row, settings.get("本网点", ""), print_rows=n + 1),
                            styles, refs, lists, extra_headers)
-        bad_cells = {(e.row, e.column) for e in errors if e.input}
-        write_rows(ws, tpl, reg, results, bad_cells, styles, last_row, progress and n >= PROGRESS_FROM, tqdm)
+        style_ids = data_styles(tpl, styles)
         L.write_summary(wb, styles, tpl, last_row, summary_values)
         L.write_settings(wb, styles, reg.settings or [(k, "") for k, _ in tpl.settings])
         for name, rows in reg.other_sheets:
@@ -458,80 +461,68 @@ def write_result(reg: Register, results: list[Computed], errors: list[CellError]
         L.write_marker(wb, tpl.kind, tpl.version, {"名称": tpl.title, "规则版本": rules_for(None).label(),
                                                    "生成程序": "logidesk process"})
         wb.close()
-        os.chmod(tmp, 0o644)
+        sst = FS.SharedStrings(FS.existing_sst_count(layout_tmp))
+        columns = data_columns(tpl, reg, results, errors, style_ids, sst, last_row)
+        bar = tqdm(total=last_row - 1, unit="行", desc=f"写入 {tpl.sheet}",
+                   disable=not (progress and n >= PROGRESS_FROM), mininterval=0.5)
+        ncols = len(tpl.columns) + len(extra_headers)
+        FS.splice(layout_tmp, FS.sheet_entry_for(layout_tmp, tpl.sheet),
+                  f"A1:{L.col_letter(ncols - 1)}{last_row}",
+                  FS.rows_xml([c for _, c in sorted(columns, key=lambda x: x[0])], 2, last_row - 1, bar.update),
+                  final_tmp, sst)
+        bar.close()
         check_unlocked(target)             # opened in Excel while we were writing?
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+        FS.replace_file(final_tmp, str(target))
+    finally:
+        for t in temps:
+            if os.path.exists(t):
+                os.unlink(t)
 
 
-def write_rows(ws: Any, tpl: Template, reg: Register, results: list[Computed],
-               bad_cells: set[tuple[int, str]], styles: L.Styles, last_row: int,
-               show_progress: bool, tqdm: Any) -> None:
-    """Row by row (constant_memory): inputs as typed values, computed cells as formula +
-    cached value. Pre-filled formula rows continue to ``last_row`` like the template."""
+def data_styles(tpl: Template, styles: L.Styles) -> dict[tuple[str, bool], int]:
+    """Style (xf) index of every data-sheet column, fixed before the workbook is closed so
+    that styles.xml contains them: (header, bad) → index."""
+    ids: dict[tuple[str, bool], int] = {}
+    for col in tpl.columns:
+        ids[(col.header, False)] = styles.cell(col.kind, computed=col.computed, wrap=col.wrap)._get_xf_index()
+        if not col.computed:
+            ids[(col.header, True)] = styles.cell(col.kind, computed=False, bad=True, wrap=col.wrap)._get_xf_index()
+    ids[("", False)] = styles.unlocked_text._get_xf_index()
+    return ids
+
+
+def data_columns(tpl: Template, reg: Register, results: list[Computed], errors: list[CellError],
+                 style_ids: dict[tuple[str, bool], int], sst: Any, last_row: int) -> list[tuple[int, Any]]:
+    """(column index, fastsheet column) for every column of the data sheet."""
+    from . import fastsheet as FS
     frame = reg.frame
     n = len(frame)
-    in_cols = []
+    bad_by_col: dict[str, np.ndarray] = {}
+    for e in errors:
+        if e.input:
+            bad_by_col.setdefault(e.column, np.zeros(n, dtype=bool))[e.row - 2] = True
+    cols: list[tuple[int, Any]] = []
     for c, col in enumerate(tpl.columns):
         if col.computed:
             continue
-        in_cols.append((c, col.header, frame[col.header].to_numpy(dtype=object),
-                        styles.cell(col.kind, computed=False, wrap=col.wrap),
-                        styles.cell(col.kind, computed=False, bad=True, wrap=col.wrap)))
-    out_cols = []
-    for res in results:
+        cols.append((c, FS.InputColumn(L.col_letter(c), frame[col.header].to_numpy(dtype=object),
+                                       style_ids[(col.header, False)], style_ids[(col.header, True)],
+                                       bad_by_col.get(col.header, np.zeros(n, bool)), L.serial, sst)))
+    for si, res in enumerate(results):
         c = tpl.headers.index(res.column.header)
-        pattern = tpl.formula(res.column, "\x00")       # type: ignore[arg-type]
-        parts = pattern.split("\x00")
-        out_cols.append((c, res, parts, styles.cell(res.column.kind, computed=True, wrap=res.column.wrap)))
-    extra = [(len(tpl.columns) + j, vals) for j, vals in enumerate(reg.extra.values())]
-    write_number, write_string, write_formula, write_blank = (ws.write_number, ws.write_string,
-                                                              ws.write_formula, ws.write_blank)
-    bar = tqdm(total=n, unit="行", desc=f"写入 {tpl.sheet}", disable=not show_progress, mininterval=0.5)
-    step = 5000
-    for i in range(max(n, last_row - 1)):
-        r = i + 1
-        rs = str(r + 1)
-        if i < n:
-            for c, header, vals, fmt, bad_fmt in in_cols:
-                v = vals[i]
-                f = bad_fmt if bad_cells and (r + 1, header) in bad_cells else fmt
-                if v is None:
-                    if f is bad_fmt:
-                        write_blank(r, c, None, f)
-                    continue
-                t = v.__class__
-                if t is str:
-                    write_string(r, c, v, f)
-                elif t is float or t is int:
-                    write_number(r, c, v, f)
-                elif t is dt.date or t is dt.datetime:
-                    write_number(r, c, L.serial(v), f)
-                elif t is bool:
-                    ws.write_boolean(r, c, v, f)
-                elif isinstance(v, dt.time):
-                    write_number(r, c, (v.hour * 3600 + v.minute * 60 + v.second) / 86400, f)
-                elif isinstance(v, dt.timedelta):
-                    write_number(r, c, v.total_seconds() / 86400, f)
-                else:
-                    write_string(r, c, str(v), f)
-            for c, vals in extra:
-                v = vals[i]
-                if v is not None:
-                    write_string(r, c, v, styles.unlocked_text) if isinstance(v, str) else \
-                        _write_any(ws, r, c, v, styles.unlocked_text)
-            for c, res, parts, fmt in out_cols:
-                write_formula(r, c, rs.join(parts), fmt, cell_value(res, i))
-            if show_progress and i % step == step - 1:
-                bar.update(step)
-        else:
-            for c, res, parts, fmt in out_cols:
-                write_formula(r, c, rs.join(parts), fmt, "")
-    bar.update(n - bar.n) if show_progress else None
-    bar.close()
+        text = np.where(res.blank, "", res.text).astype(object)
+        err = np.array([e is not None for e in res.error], dtype=bool)
+        if err.any():
+            text[err] = np.array([ERROR_PREFIX + e for e in res.error[err]], dtype=object)
+        number = np.where(res.blank | err, np.nan, res.number)
+        cols.append((c, FS.FormulaColumn(L.col_letter(c), tpl.formula(res.column, 2)[1:], si, 2, last_row,
+                                         style_ids[(res.column.header, False)], number, text)))
+    unlocked = style_ids[("", False)]
+    for j, (h, vals) in enumerate(reg.extra.items()):
+        c = len(tpl.columns) + j
+        cols.append((c, FS.InputColumn(L.col_letter(c), np.array(vals, dtype=object), unlocked, unlocked,
+                                       np.zeros(n, bool), L.serial, sst)))
+    return cols
 
 
 def _write_any(ws: Any, r: int, c: int, v: Any, fmt: Any) -> None:
