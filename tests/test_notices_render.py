@@ -284,3 +284,11 @@ def test_sample_register_every_claim_kind(tmp_path: Path) -> None:
             assert cn_date(n.reply_by) in text
         for p in batch.problems:  # every refusal names a field or the engine's reason
             assert "缺少" in p.message or "无法计算" in p.message or "索赔类型" in p.message
+
+
+def test_committed_templates_match_generator() -> None:
+    """The .docx files in addin/notices/templates are the generator's reproducible output
+    (companies edit copies in their own template folder: --templates / 设置 模板目录)."""
+    from addin.notices.templates import document_bytes
+    for kind in KINDS:
+        assert (TEMPLATE_DIR / f"{kind}.docx").read_bytes() == document_bytes(kind), kind

@@ -155,6 +155,31 @@ def build_document(kind: str):
     return doc
 
 
+def document_bytes(kind: str) -> bytes:
+    """The default template of ``kind`` as reproducible .docx bytes (fixed dates)."""
+    import datetime as dt
+    import io
+    import zipfile
+
+    from addin.notices.render import _deflate, _zip
+    doc = build_document(kind)
+    fixed = dt.datetime(2026, 1, 1)
+    props = doc.core_properties
+    props.created = props.modified = fixed
+    props.last_printed = fixed
+    props.author = props.last_modified_by = "logidesk"
+    props.title = TITLES.get(kind, kind)
+    props.revision = 1
+    buf = io.BytesIO()
+    doc.save(buf)
+    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as z:
+        members = []
+        for info in z.infolist():
+            info.date_time = (1980, 1, 1, 0, 0, 0)
+            members.append((info, _deflate(z.read(info))))
+    return _zip(members)
+
+
 def write_defaults(folder: Path | None = None, force: bool = False) -> list[Path]:
     """Write every default template not yet present (all with ``force``); atomic writes."""
     folder = folder or TEMPLATE_DIR
@@ -167,7 +192,8 @@ def write_defaults(folder: Path | None = None, force: bool = False) -> list[Path
         fd, tmp = tempfile.mkstemp(prefix=".~", suffix=".docx", dir=folder)
         os.close(fd)
         try:
-            build_document(kind).save(tmp)
+            with open(tmp, "wb") as fh:
+                fh.write(document_bytes(kind))
             os.chmod(tmp, 0o644)
             os.replace(tmp, path)
         except BaseException:
