@@ -292,3 +292,45 @@ def test_committed_templates_match_generator() -> None:
     from addin.notices.templates import document_bytes
     for kind in KINDS:
         assert (TEMPLATE_DIR / f"{kind}.docx").read_bytes() == document_bytes(kind), kind
+
+
+def _parse_capitals(text: str) -> Decimal:
+    """Independent reader of 人民币大写 (for the property test)."""
+    digits = {c: i for i, c in enumerate("零壹贰叁肆伍陆柒捌玖")}
+    small = {"拾": 10, "佰": 100, "仟": 1000}
+    sign = -1 if text.startswith("负") else 1
+    text = text.removeprefix("负").removesuffix("整")
+    yuan_part, _, frac = text.partition("元") if "元" in text else ("", "", text)
+    total, section, num = 0, 0, 0
+    for ch in yuan_part:
+        if ch in digits:
+            num = digits[ch]
+        elif ch in small:
+            section += num * small[ch]
+            num = 0
+        elif ch == "万":
+            total += (section + num) * 10_000
+            section = num = 0
+        elif ch == "亿":
+            total = (total + section + num) * 100_000_000
+            section = num = 0
+    total += section + num
+    jiao = fen = 0
+    frac = frac.lstrip("零")
+    if "角" in frac:
+        jiao = digits[frac[frac.index("角") - 1]]
+    if "分" in frac:
+        fen = digits[frac[frac.index("分") - 1]]
+    return sign * (Decimal(total) + Decimal(jiao) / 10 + Decimal(fen) / 100)
+
+
+from hypothesis import given, strategies as st  # noqa: E402
+
+
+@given(st.integers(min_value=0, max_value=99_999_999_999))
+def test_capitals_read_back(fen: int) -> None:
+    value = Decimal(fen) / 100
+    text = rmb_capitals(value)
+    assert _parse_capitals(text) == value, text
+    assert "零零" not in text and not text.startswith("零") or value == 0
+    assert text.endswith("整") == (fen % 10 == 0)
