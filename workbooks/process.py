@@ -189,7 +189,7 @@ def read_register(path: Path, tpl: Template) -> Register:
         data.setdefault(c.header, [None] * n)
     frame = pd.DataFrame({c.header: pd.Series(data[c.header], dtype=object) for c in tpl.inputs})
     # Trailing rows without any input are the template's pre-filled formula rows.
-    filled = frame.notna().any(axis=1).to_numpy()
+    filled = frame.notna().any(axis=1).to_numpy().copy()
     for col in extra.values():
         filled |= np.array([v is not None for v in col], dtype=bool)
     last = int(np.flatnonzero(filled)[-1]) + 1 if filled.any() else 0
