@@ -15,9 +15,9 @@ from pathlib import Path
 import pandas as pd
 
 from addin.ledger import Ledger, LedgerError
-from addin.notices.batch import NoticeError, issue
+from addin.notices.batch import DuplicateNoticeError, NoticeError, issue
 from addin.notices.kinds import KINDS, spec as kind_spec
-from addin.notices.register import CLAIM_SHEET, parse_rows, read_register, read_settings
+from addin.notices.register import CLAIM_SHEET, is_blank, parse_rows, read_register, read_settings
 
 VIP_SHEET = "VIP客户"
 
@@ -78,6 +78,14 @@ def main(argv: list[str] | None = None) -> int:
         sp = kind_spec(args.kind)
         frame, settings = _read(args.workbook, args.sheet, sp.kind)
         chosen = parse_rows(args.rows, frame.index)
+        if not args.rows and sp.claim_types and "索赔类型" in frame.columns:
+            # Whole register: take the rows this notice is for (explicit --rows are checked).
+            import udfs
+            types = udfs.rules_for(None).claim_types
+            fits = [r for r in chosen if not is_blank(frame.at[r, "索赔类型"])
+                    and types.find(frame.at[r, "索赔类型"]) in sp.claim_types]
+            print(f"登记表共 {len(chosen)} 行，索赔类型为{'/'.join(sp.claim_types)}的 {len(fits)} 行")
+            chosen = fits
         if not chosen:
             print(f"没有可处理的数据行（--rows {args.rows or '全部'}）", file=sys.stderr)
             return 1
@@ -102,7 +110,14 @@ def main(argv: list[str] | None = None) -> int:
                            progress=progress)
         if bar is not None:
             bar.close()
-    except (NoticeError, LedgerError, ValueError, FileNotFoundError, RuntimeError) as e:
+    except DuplicateNoticeError as e:
+        print(f"未生成：{e}\n（重新出具请加 --reissue，跳过已出具的运单请加 --skip-issued）", file=sys.stderr)
+        return 1
+    except NoticeError as e:
+        hint = "" if args.skip_invalid else "\n（只为数据完整的行出具请加 --skip-invalid）"
+        print(f"未生成：{e}{hint}", file=sys.stderr)
+        return 1
+    except (LedgerError, ValueError, FileNotFoundError, RuntimeError) as e:
         print(f"未生成：{e}", file=sys.stderr)
         return 1
     for p in result.problems:
@@ -123,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     if dues:
         print(f"回复期限：{'、'.join(d.isoformat() for d in dues)}")
     print(f"输出目录：{Path(out).resolve()}")
-    return 1 if result.problems else 0
+    return 1 if result.problems and not args.skip_invalid else 0
 
 
 if __name__ == "__main__":
