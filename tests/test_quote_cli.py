@@ -1,0 +1,66 @@
+"""Issue 3: the counter quote (RULES.md §9) — Python API and `logidesk quote`."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from workbooks.quote import main, quote
+
+TODAY = "2026-11-23"
+
+
+@pytest.fixture(autouse=True)
+def _today(monkeypatch):
+    monkeypatch.setenv("LOGIDESK_TODAY", TODAY)
+
+
+def test_quote_fragile_with_cod():
+    q = quote(Decimal("120"), Decimal("3000"), Decimal("5000"), "易碎品", "福州", "上海")
+    assert q["premium"] == Decimal("15.00")                  # INS-1 3000 × 0.5 %
+    assert q["cover"].startswith("只保灭失险；运单备注：只保灭失险，易碎品、易潮湿、易污染、包装不合格")   # INS-5
+    assert q["cod_fee"] == Decimal("15.00")                  # COD-1 5000 × 3‰
+    assert q["storage_rate"] == Decimal("0.05") and q["free_days"] == 3
+    assert q["storage_daily"] == Decimal("6.00")             # STO-1 120 × 5 %
+    assert q["total"] == Decimal("150.00")
+
+
+def test_quote_minimums_and_caps():
+    q = quote(50, 200, 20000, "普通货物", "福州", "厦门")
+    assert (q["premium"], q["cod_fee"], q["storage_rate"]) == (Decimal("5.00"), Decimal("30.00"), Decimal("0.10"))
+    assert q["cover"] == "可保价" and q["total"] == Decimal("85.00")
+    q = quote(50, 0, 0, "普通货物", "福州", "北京")
+    assert (q["premium"], q["cod_fee"], q["total"]) == (Decimal("0.00"), Decimal("0.00"), Decimal("50.00"))
+    q = quote(80, 150000, 0, "普通货物", "福州", "上海", per_item=150000)
+    assert q["cover"] == "可保价；需经理审批"                       # INS-2
+
+
+def test_quote_refuses_total_on_error():
+    q = quote(80, 1000, 0, "工艺品", "福州", "拉萨")
+    assert q["cover"] == "不予保价"                                # INS-4
+    assert q["storage_terms"].startswith("错误：线路未定义：「拉萨」")
+    q = quote(80, -5, 0, "普通货物", "福州", "上海")
+    assert q["premium"].startswith("错误：") and q["total"] == "有错误，请先更正"
+
+
+def test_quote_uses_the_date_given():
+    q = quote(100, 0, 0, "普通货物", "福州", "上海", on=dt.date(2026, 6, 1))
+    assert q["cells"]["报价日期"] == dt.date(2026, 6, 1) and q["storage_daily"] == Decimal("5.00")
+
+
+def test_cli_prints_the_quote(capsys):
+    code = main(["--freight", "120", "--declared", "3000", "--cod", "5000", "--category", "易碎品",
+                 "--from", "福州", "--to", "上海"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "保价费　　　：15.00 元（INS-1）" in out
+    assert "代收手续费　：15.00 元（COD-1）" in out
+    assert "合计　　　　：150.00 元" in out
+
+
+def test_cli_errors(capsys):
+    assert main(["--freight", "abc", "--from", "福州", "--to", "上海"]) == 2
+    assert "运费应为数字" in capsys.readouterr().err
+    assert main(["--freight", "10", "--category", "电子烟", "--from", "福州", "--to", "上海"]) == 1
+    assert "错误：未知的货物类别「电子烟」" in capsys.readouterr().out
