@@ -243,7 +243,14 @@ def _write(path: str, data: dict, by_branch: pd.DataFrame, by_type: pd.DataFrame
             last += 1
         return last
 
-    ws = wb.add_worksheet("汇总")
+    def sheet(name: str):
+        w = wb.add_worksheet(name)
+        w.set_landscape()
+        w.set_paper(9)  # A4
+        w.fit_to_pages(1, 0)
+        return w
+
+    ws = sheet("汇总")
     ws.write(0, 0, caption, title)
     ws.write(1, 0, f"报表日期：{data['today']}　网点 {len(data['branches'])} 个，"
                    f"已报送 {int((status['报送状态'] != '未报送').sum()) if len(status) else 0} 个，"
@@ -262,16 +269,16 @@ def _write(path: str, data: dict, by_branch: pd.DataFrame, by_type: pd.DataFrame
         chart.set_size({"width": 760, "height": 360})
         ws.insert_chart(last + 3, 0, chart)
     for name, df in (("按索赔类型", by_type), ("按索赔原因", by_cause)):
-        s = wb.add_worksheet(name)
+        s = sheet(name)
         s.write(0, 0, caption, title)
         table(s, 2, df, total=True)
         s.set_column(0, 5, 16)
     over = rows[rows["逾期"]][DETAIL_COLUMNS] if len(rows) else pd.DataFrame(columns=DETAIL_COLUMNS)
-    s = wb.add_worksheet("逾期案件")
+    s = sheet("逾期案件")
     s.write(0, 0, f"{caption}　逾期案件（理赔处理时限 DL-2，截至 {data['today']}）", title)
     table(s, 2, over.reset_index(drop=True))
     s.set_column(0, len(DETAIL_COLUMNS) - 1, 13)
-    s = wb.add_worksheet("明细")
+    s = sheet("明细")
     s.write(0, 0, caption, title)
     detail = rows[DETAIL_COLUMNS + ["来源文件"]] if len(rows) else pd.DataFrame(columns=DETAIL_COLUMNS + ["来源文件"])
     table(s, 2, detail.reset_index(drop=True))
@@ -279,7 +286,7 @@ def _write(path: str, data: dict, by_branch: pd.DataFrame, by_type: pd.DataFrame
     if len(detail):
         s.autofilter(2, 0, 2 + len(detail), len(DETAIL_COLUMNS))
     s.freeze_panes(3, 0)
-    s = wb.add_worksheet("报送情况")
+    s = sheet("报送情况")
     s.write(0, 0, f"{caption}　报送情况", title)
     for j, c in enumerate(status.columns):
         s.write(2, j, c, head)

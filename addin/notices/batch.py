@@ -219,9 +219,13 @@ def build_values(row: pd.Series, sp: KindSpec, settings: Mapping[str, Any], amou
     # Sender / branch settings always come from 设置 (the register's 联系人 is the customer's).
     for name in ("公司名称", "本网点", "联系人", "联系电话", "收款账号"):
         values[name] = _text(settings.get(name))
-    if values["统计月份"] and re.fullmatch(r"\d{4}-\d{1,2}(-\d+)?", values["统计月份"]):
-        y, m = values["统计月份"].split("-")[:2]
-        values["统计月份"] = f"{y}年{int(m)}月"
+    month = get("统计月份")
+    if not is_blank(month):
+        try:
+            d = as_date(month if not isinstance(month, str) or len(month.strip()) > 7 else month.strip() + "-01")
+            values["统计月份"] = f"{d.year}年{d.month}月"
+        except (ValueError, TypeError):
+            pass
     party = values["责任网点"]
     # NTC-1..3 「＿公司，您好」: a unit name (…营业部, …网点) is used as is.
     values["对方公司"] = party if not party or party.endswith(UNIT_SUFFIXES) else party + "公司"
@@ -289,6 +293,8 @@ def _issue(rows: pd.DataFrame, sp: KindSpec, out_dir: Path, settings: Mapping[st
 
     frame = rows.copy()
     frame.columns = [str(c).strip() for c in frame.columns]
+    if not frame.index.is_unique:  # row labels are used to report problems and to align
+        frame.index = pd.RangeIndex(2, 2 + len(frame))
     problems: list[Problem] = []
     if len(frame):
         frame, amounts, amount_errors = _compute_amounts(frame, sp)
