@@ -334,3 +334,19 @@ def test_capitals_read_back(fen: int) -> None:
     assert _parse_capitals(text) == value, text
     assert "零零" not in text and not text.startswith("零") or value == 0
     assert text.endswith("整") == (fen % 10 == 0)
+
+
+def test_live_sheet_values_and_error_cells(tmp_path: Path) -> None:
+    """Rows as the ribbon reads them from Excel: computed cells hold values or 「错误：…」."""
+    rows = pd.DataFrame([
+        claim_row("A1", "破损", 网点赔付="错误：网点间赔付标准只规定遗失和延误（NET-1）", 赔偿金额=321.5,
+                  收件人电话=13900139000.0),
+        claim_row("A2", "遗失", 网点赔付="错误：缺少重量（NET-5）"),
+    ], index=[5, 6])
+    kw = dict(ledger=tmp_path / "l.sqlite3", notice_date=TODAY, pdf=False)
+    r = issue(rows.loc[[5]], "破损公告", tmp_path, DEFAULT_SETTINGS, **kw)
+    assert r[0].amount == Decimal("321.50")
+    text = doc_text(r[0].docx)
+    assert "叁佰贰拾壹元伍角整" in text and "收件电话13900139000确认" in text
+    r = issue(rows.loc[[6]], "遗失公告", tmp_path, DEFAULT_SETTINGS, skip_invalid=True, **kw)
+    assert list(r) == [] and r.problems[0].message == "网点赔付无法计算：缺少重量（NET-5）"

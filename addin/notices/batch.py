@@ -180,7 +180,9 @@ def _compute_amounts(frame: pd.DataFrame, sp: KindSpec) -> tuple[pd.DataFrame, p
                         errors[i] = errors[i] or f"{column}无法计算：{res.at[i, 'error']}"
         for i in todo:
             v = col(column)[i]
-            if not is_blank(v):
+            if isinstance(v, str) and v.strip().startswith(("错误", "#")):  # the cell shows an error
+                errors[i] = f"{column}无法计算：{v.strip().removeprefix('错误：')}"
+            elif not is_blank(v):
                 try:
                     amount[i] = as_decimal(v)
                     errors[i] = ""
