@@ -142,15 +142,17 @@ def _load_template(sp: KindSpec, folder: Path | None) -> tuple[render.DocxTempla
     return tpl, names
 
 
-def _compute_amounts(frame: pd.DataFrame, sp: KindSpec) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
+def _compute_amounts(frame: pd.DataFrame, sp: KindSpec) -> tuple[pd.DataFrame, pd.Series, pd.Series, pd.Series]:
     """Amount for each row: the register's computed column (网点赔付 for NTC-1..3, 赔偿金额 for
     NTC-4/6), filled where blank exactly as the workbook computes it (workbook processor →
-    engine), else by the engine's column forms. Returns (frame, amounts, error texts)."""
+    engine), else by the engine's column forms. Returns (frame, amounts, error texts, the
+    column each amount came from)."""
     import udfs.columns as ucol
 
     filled, cell_errors = fill_computed(frame)
     amount = pd.Series([None] * len(frame), index=frame.index, dtype=object)
     errors = pd.Series([""] * len(frame), index=frame.index, dtype=object)
+    source = pd.Series([""] * len(frame), index=frame.index, dtype=object)
 
     def col(name: str) -> pd.Series:
         if name in filled.columns:
@@ -186,15 +188,36 @@ def _compute_amounts(frame: pd.DataFrame, sp: KindSpec) -> tuple[pd.DataFrame, p
                 try:
                     amount[i] = as_decimal(v)
                     errors[i] = ""
+                    source[i] = column
                 except Exception:
                     errors[i] = errors[i] or f"{column}无法识别：{v}"
             elif cell_errors and (i, column) in cell_errors:
                 errors[i] = errors[i] or f"{column}无法计算：{cell_errors[(i, column)]}"
-    return filled, amount, errors
+    return filled, amount, errors, source
+
+
+def _amount_rules(row: pd.Series, column: str) -> list[str]:
+    """Rule IDs the amount rests on: the network standard of the row's 网点类型 for 网点赔付
+    (NET-1/2/5/6/7, NET-8 value cap, from the rules data), else those the computed
+    explanation 赔偿说明 cites (CMP-*, ECM-*, INS-*)."""
+    if column == "网点赔付":
+        import udfs
+        r = udfs.rules_for(None)
+        name = r.networks.find(row.get("网点类型")) if not is_blank(row.get("网点类型")) else None
+        ctype = r.claim_types.find(row.get("索赔类型")) if not is_blank(row.get("索赔类型")) else None
+        if name:
+            key = "loss_rule" if ctype == "遗失" else "delay_rule"
+            out = [r.networks[name].get(key)] if r.networks[name].get(key) else []
+            if not is_blank(row.get("物品价值")):
+                out.append(r.net.get("value_cap_rule"))
+            return [x for x in out if x]
+        return []
+    return _rule_ids(_text(row.get("赔偿说明")))
 
 
 def build_values(row: pd.Series, sp: KindSpec, settings: Mapping[str, Any], amount: Decimal | None,
-                 notice_date: dt.date, issued_by: str) -> tuple[dict[str, str], dt.date | None, list[str]]:
+                 notice_date: dt.date, issued_by: str, amount_rules: Sequence[str] = (),
+                 ) -> tuple[dict[str, str], dt.date | None, list[str]]:
     """Placeholder values of one row, its reply-by date, and the rule IDs shown."""
     import udfs
     get = lambda name: row.get(name) if name in row.index else None  # noqa: E731
@@ -245,7 +268,7 @@ def build_values(row: pd.Series, sp: KindSpec, settings: Mapping[str, Any], amou
     else:
         values["回复期限"] = "无需回复"
         values["回复天数"] = ""
-    rules = list(sp.rules) + [r for r in _rule_ids(values["赔偿说明"]) if r not in sp.rules]
+    rules = list(dict.fromkeys([*sp.rules, *amount_rules]))
     values["依据"] = "、".join(rules)
     return values, reply_by, rules
 
@@ -299,9 +322,9 @@ def _issue(rows: pd.DataFrame, sp: KindSpec, out_dir: Path, settings: Mapping[st
         frame.index = pd.RangeIndex(2, 2 + len(frame))
     problems: list[Problem] = []
     if len(frame):
-        frame, amounts, amount_errors = _compute_amounts(frame, sp)
+        frame, amounts, amount_errors, amount_source = _compute_amounts(frame, sp)
     else:
-        amounts, amount_errors = pd.Series(dtype=object), pd.Series(dtype=object)
+        amounts = amount_errors = amount_source = pd.Series(dtype=object)
     items: list[tuple[Any, str, dict[str, str], dt.date | None, Decimal | None, list[str]]] = []
     seen_keys: set[str] = set()
     for idx, row in frame.iterrows():
@@ -313,7 +336,8 @@ def _issue(rows: pd.DataFrame, sp: KindSpec, out_dir: Path, settings: Mapping[st
                 continue
         amount = amounts.get(idx)
         try:
-            values, reply_by, rules = build_values(row, sp, settings, amount, notice_date, issued_by)
+            values, reply_by, rules = build_values(row, sp, settings, amount, notice_date, issued_by,
+                                                   _amount_rules(row, amount_source.get(idx, "")))
         except udfs.RuleError as e:
             problems.append(Problem(idx, key, f"回复期限无法计算：{e}"))
             continue
@@ -330,6 +354,9 @@ def _issue(rows: pd.DataFrame, sp: KindSpec, out_dir: Path, settings: Mapping[st
             else:
                 gaps.add(sp.amount_column)
         missing = sorted(gaps)
+        if amount is not None and amount <= 0 and not sp.kind.startswith("VIP"):
+            why = "、".join(_amount_rules(row, amount_source.get(idx, ""))) or sp.amount_column
+            parts.append(f"{amount_source.get(idx) or sp.amount_column}为 {figures(amount)} 元（{why}），无需出具")
         if missing:
             parts.insert(0, "缺少 " + "、".join(missing))
         if parts:
