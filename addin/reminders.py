@@ -65,19 +65,17 @@ def _from_register(frame: pd.DataFrame, branch: str, source: str, today: dt.date
 
 
 def _from_ledger(ledger: Any, today: dt.date, closed: set[str]) -> list[dict]:
-    import udfs
+    from udfs.deadlines import status_text
+
     from addin.notices.kinds import KINDS
     rows = []
     for r in ledger.open_notices():
         if r.waybill in closed:
             continue
         sp = KINDS.get(r.kind)
-        status = ""
-        if sp and sp.event:
-            try:
-                status = udfs.deadline_status(sp.event, r.notice_date, None, today)
-            except udfs.RuleError as e:
-                status = str(e)
+        # Status of the stored reply-by date (it may carry a scope, e.g. 国际 for 索赔函),
+        # worded by the engine's DEADLINE_STATUS text.
+        status = status_text(r.reply_by, None, today)
         rows.append({"网点": r.branch or "（未填网点）", "类别": f"{r.kind}回复", "运单号": r.waybill,
                      "编号": r.number, "对方": r.counterparty, "起算日期": r.notice_date,
                      "期限": r.reply_by, "剩余天数": (r.reply_by - today).days, "状态": status,
