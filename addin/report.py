@@ -62,6 +62,16 @@ def read_branch_list(spec: str | Path | Sequence[str] | None, folders: Iterable[
     return [s.strip() for s in re.split(r"[,，、]", str(spec)) if s.strip()]
 
 
+def _other_register(path: Path) -> bool:
+    """True when the workbook's template marker says it is not a claim register."""
+    try:
+        from workbooks.process import detect_kind
+        found = detect_kind(path)
+    except Exception:  # noqa: BLE001 - unknown layout: let read_register decide
+        return False
+    return bool(found) and found[0] != "claims"
+
+
 def _money(x: Any) -> Decimal:
     d = as_decimal(x)
     return Decimal(0) if d is None else d
@@ -91,6 +101,8 @@ def consolidate(paths: Sequence[str | Path], period: str, today: dt.date | None 
     for i, f in enumerate(files):
         if progress:
             progress(i + 1, len(files))
+        if _other_register(f):
+            continue  # a complaint / storage / COD register in the same folder
         try:
             frame = read_register(f)
         except ValueError as e:

@@ -293,6 +293,8 @@ def issue(rows: pd.DataFrame, kind: str, out_dir: Path, settings: Mapping[str, A
     """
     import udfs
     sp = kind_spec(kind)
+    if not callable(on_duplicate) and on_duplicate not in ("refuse", "skip", "reissue"):
+        raise ValueError(f"on_duplicate 应为 refuse/skip/reissue 或回调函数：{on_duplicate!r}")
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     issued_by = issued_by or _text(settings.get("经办人")) or getpass.getuser()
