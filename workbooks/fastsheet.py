@@ -187,14 +187,15 @@ class FormulaColumn:
         return out
 
 
-def rows_xml(columns: Sequence[Any], first_row: int, n_rows: int,
+def rows_xml(cells: Callable[[int, int, list[str]], list[list[str]]], first_row: int, n_rows: int,
              on_chunk: Callable[[int], None] | None = None) -> Iterator[bytes]:
-    """UTF-8 XML of sheet rows ``first_row`` … (1-based), in chunks."""
+    """UTF-8 XML of sheet rows ``first_row`` … (1-based), in chunks; ``cells(lo, hi, rows)``
+    gives each column's cell XML for data rows lo…hi-1."""
     for lo in range(0, n_rows, CHUNK):
         hi = min(lo + CHUNK, n_rows)
         rows = [str(r) for r in range(first_row + lo, first_row + hi)]
         heads = [f'<row r="{r}">' for r in rows]
-        cols = [c.cells(lo, hi, rows) for c in columns]
+        cols = cells(lo, hi, rows)
         yield "".join(["".join(t) + "</row>" for t in zip(heads, *cols)]).encode("utf-8")
         if on_chunk:
             on_chunk(hi - lo)

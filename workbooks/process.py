@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import os
 import re
 import sys
@@ -26,9 +27,10 @@ import tempfile
 import time
 import zipfile
 from dataclasses import dataclass, field
+from itertools import islice
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 import numpy as np
 import pandas as pd
@@ -146,56 +148,73 @@ def _blank_to_none(col: Sequence[Any]) -> list[Any]:
     return [None if v == "" else v for v in col]
 
 
+CHUNK_ROWS = 100_000             # rows held as Python objects at a time (memory stays flat)
+
+
 @dataclass
 class Register:
-    """A register as read: the input columns (object dtype, None for blank), extra columns
-    the clerk added, 「设置」 and every other sheet's values."""
+    """An open register: the data sheet stays in calamine's compact (Rust) form and is
+    turned into Python values one chunk of rows at a time, twice (compute, then write)."""
 
     tpl: Template
-    frame: pd.DataFrame
-    extra: dict[str, list[Any]]
+    sheet: Any                                # python_calamine.CalamineSheet
+    header: list[str]
+    positions: dict[str, int]                 # input header → column index in the sheet
+    extra: list[tuple[str, int]]              # columns the clerk added: (header, index)
+    height: int                               # data rows in the sheet (after the header)
     settings: list[tuple[Any, Any]]
     other_sheets: list[tuple[str, list[list[Any]]]]
+    rows: int = 0                             # data rows after trimming trailing blank rows
+
+    def chunks(self, size: int = CHUNK_ROWS, stop: int | None = None) -> Iterator[tuple[int, pd.DataFrame, dict[str, list[Any]]]]:
+        """(first data row index, input frame, extra columns) per chunk of rows."""
+        stop = self.height if stop is None else stop
+        it = self.sheet.iter_rows()
+        next(it, None)                                     # header row
+        width = len(self.header)
+        lo = 0
+        while lo < stop:
+            block = list(islice(it, min(size, stop - lo)))
+            if not block:
+                break
+            block = [r + [""] * (width - len(r)) if len(r) < width else r for r in block]
+            cols = list(zip(*block))
+            frame = pd.DataFrame({c.header: pd.Series(_blank_to_none(cols[self.positions[c.header]])
+                                                      if c.header in self.positions else [None] * len(block),
+                                                      dtype=object)
+                                  for c in self.tpl.inputs})
+            frame.index = pd.RangeIndex(lo, lo + len(block))
+            extra = {h: _blank_to_none(cols[i]) for h, i in self.extra}
+            yield lo, frame, extra
+            lo += len(block)
 
 
-def read_register(path: Path, tpl: Template) -> Register:
-    from python_calamine import CalamineWorkbook
-    with CalamineWorkbook.from_path(str(path)) as wb:
-        names = wb.sheet_names
-        if tpl.sheet not in names:
-            raise ProcessError(f"找不到数据表「{tpl.sheet}」")
-        rows = wb.get_sheet_by_name(tpl.sheet).to_python(skip_empty_area=False)
-        settings: list[tuple[Any, Any]] = []
-        if L.SETTINGS_SHEET in names:
-            for r in wb.get_sheet_by_name(L.SETTINGS_SHEET).to_python()[1:]:
-                if r and r[0] not in ("", None) and not str(r[0]).startswith("说明"):
-                    settings.append((r[0], r[1] if len(r) > 1 else ""))
-        others = [(n, wb.get_sheet_by_name(n).to_python(skip_empty_area=False))
-                  for n in names if n != tpl.sheet and n not in KNOWN_SHEETS]
-    header = [str(h).strip() if h is not None else "" for h in (rows[0] if rows else [])]
-    body = rows[1:]
-    columns = list(zip(*body)) if body else [() for _ in header]
-    data: dict[str, list[Any]] = {}
-    extra: dict[str, list[Any]] = {}
+def open_register(wb: Any, tpl: Template) -> Register:
+    names = wb.sheet_names
+    if tpl.sheet not in names:
+        raise ProcessError(f"找不到数据表「{tpl.sheet}」")
+    sheet = wb.get_sheet_by_name(tpl.sheet)
+    first = next(sheet.iter_rows(), [])
+    header = [str(h).strip() if h is not None else "" for h in first]
+    settings: list[tuple[Any, Any]] = []
+    if L.SETTINGS_SHEET in names:
+        for r in wb.get_sheet_by_name(L.SETTINGS_SHEET).to_python()[1:]:
+            if r and r[0] not in ("", None) and not str(r[0]).startswith("说明"):
+                settings.append((r[0], r[1] if len(r) > 1 else ""))
+    others = [(n, wb.get_sheet_by_name(n).to_python(skip_empty_area=False))
+              for n in names if n != tpl.sheet and n not in KNOWN_SHEETS]
+    positions: dict[str, int] = {}
+    extra: list[tuple[str, int]] = []
     computed = {c.header for c in tpl.computed}
-    for h, col in zip(header, columns):
-        if h in data or h in computed:
-            continue                                  # computed columns are recomputed
-        target = data if h in tpl.headers else extra
-        if h or any(v != "" for v in col):
-            target[h or f"列{len(extra) + 1}"] = _blank_to_none(col)
-    n = len(body)
-    for c in tpl.inputs:
-        data.setdefault(c.header, [None] * n)
-    frame = pd.DataFrame({c.header: pd.Series(data[c.header], dtype=object) for c in tpl.inputs})
-    # Trailing rows without any input are the template's pre-filled formula rows.
-    filled = frame.notna().any(axis=1).to_numpy().copy()
-    for col in extra.values():
-        filled |= np.array([v is not None for v in col], dtype=bool)
-    last = int(np.flatnonzero(filled)[-1]) + 1 if filled.any() else 0
-    frame = frame.iloc[:last].reset_index(drop=True)
-    extra = {k: v[:last] for k, v in extra.items()}
-    return Register(tpl, frame, extra, settings, others)
+    for i, h in enumerate(header):
+        if h in positions or h in computed:
+            continue                                   # computed columns are recomputed
+        if h in tpl.headers:
+            positions[h] = i
+        elif h:
+            extra.append((h, i))
+    height = max(sheet.height - 1, 0)         # the used range starts at A1 (header row)
+    return Register(tpl, sheet, header, positions, extra, height, settings, others)
 
 
 # ----------------------------------------------------------------------------- validation
@@ -250,6 +269,7 @@ def validate(tpl: Template, frame: pd.DataFrame, lists: dict[str, list[str]]) ->
     errors: list[CellError] = []
     if frame.empty:
         return errors
+    base = int(frame.index[0]) if isinstance(frame.index, pd.RangeIndex) else 0
     filled = frame.notna().any(axis=1).to_numpy()
     for c, col in enumerate(tpl.columns):
         if col.computed:
@@ -281,7 +301,8 @@ def validate(tpl: Template, frame: pd.DataFrame, lists: dict[str, list[str]]) ->
                     bad[int(i)] = memo[key]  # type: ignore[assignment]
         for i, msg in sorted(bad.items()):
             m = re.search(r"（([A-Z]+-\d+[a-z]?)(?:、[A-Z]+-\d+)*）$", msg)
-            errors.append(CellError(i + 2, col.header, f"{letter}{i + 2}", values[i], msg,
+            row = base + i + 2
+            errors.append(CellError(row, col.header, f"{letter}{row}", values[i], msg,
                                     m.group(1) if m else col.rule, True))
     return errors
 
@@ -363,10 +384,11 @@ def computed_errors(tpl: Template, results: list[Computed], frame: pd.DataFrame,
     """Errors of computed cells on rows whose inputs passed validation (a bad input already
     explains its row's failing formulas)."""
     errors = []
+    base = int(frame.index[0]) if len(frame) and isinstance(frame.index, pd.RangeIndex) else 0
     for c in results:
         letter = tpl.letter(c.column.header)
         for i in np.flatnonzero(np.array([e is not None for e in c.error], dtype=bool)):
-            row = int(i) + 2
+            row = base + int(i) + 2
             if row in input_rows:
                 continue
             errors.append(CellError(row, c.column.header, f"{letter}{row}", "", c.error[i], c.rule[i], False))
@@ -424,14 +446,15 @@ def _settings_dict(settings: list[tuple[Any, Any]]) -> dict[str, str]:
 
 
 def write_result(reg: Register, results: list[Computed], errors: list[CellError], target: Path,
-                 summary_values: list[Any], progress: bool = True) -> None:
+                 summary_values: list[Any], progress: bool = True) -> float:
     """XlsxWriter lays out the workbook with an empty data sheet; the data rows are then
-    spliced in by :mod:`workbooks.fastsheet` while copying to a temp file next to
-    ``target``, which finally replaces it (os.replace: all or nothing)."""
+    spliced in by :mod:`workbooks.fastsheet` (inputs re-read chunk by chunk) while copying
+    to a temp file next to ``target``, which finally replaces it (os.replace: all or
+    nothing). Returns the seconds spent turning sheet cells back into Python values."""
     from tqdm import tqdm
     from . import fastsheet as FS
     tpl = reg.tpl
-    n = len(reg.frame)
+    n = reg.rows
     target.parent.mkdir(parents=True, exist_ok=True)
     temps = []
     for _ in range(2):
@@ -439,6 +462,7 @@ def write_result(reg: Register, results: list[Computed], errors: list[CellError]
         os.close(fd)
         temps.append(name)
     layout_tmp, final_tmp = temps
+    reread = [0.0]
     try:
         wb = L.new_workbook(layout_tmp, streaming=False, template_mode=False)
         styles = L.Styles(wb)
@@ -448,7 +472,7 @@ def write_result(reg: Register, results: list[Computed], errors: list[CellError]
         ws = wb.add_worksheet(tpl.sheet)
         last_row = max(n + 1, tpl.rows + 1)
         settings = _settings_dict(reg.settings)
-        extra_headers = list(reg.extra)
+        extra_headers = [h for h, _ in reg.extra]
         L.setup_data_sheet(wb, ws, L.SheetSetup(tpl, last_row, settings.get("本网点", ""), print_rows=n + 1),
                            styles, refs, lists, extra_headers)
         style_ids = data_styles(tpl, styles)
@@ -462,14 +486,54 @@ def write_result(reg: Register, results: list[Computed], errors: list[CellError]
                                                    "生成程序": "logidesk process"})
         wb.close()
         sst = FS.SharedStrings(FS.existing_sst_count(layout_tmp))
-        columns = data_columns(tpl, reg, results, errors, style_ids, sst, last_row)
+        formulas = [FS.FormulaColumn(L.col_letter(tpl.headers.index(res.column.header)),
+                                     tpl.formula(res.column, 2)[1:], si, 2, last_row,
+                                     style_ids[(res.column.header, False)], *cached_values(res))
+                    for si, res in enumerate(results)]
+        bad_by_col: dict[str, np.ndarray] = {}
+        for e in errors:
+            if e.input:
+                bad_by_col.setdefault(e.column, np.zeros(n, dtype=bool))[e.row - 2] = True
+        order = sorted(range(len(tpl.columns) + len(extra_headers)))
+        computed_at = {tpl.headers.index(r.column.header): f for r, f in zip(results, formulas)}
+        chunks = reg.chunks(FS.CHUNK, stop=n)
+        pending: list[Any] = []          # (lo, frame, extra) of the chunk being written
+
+        def cells(lo: int, hi: int, rows: list[str]) -> list[list[str]]:
+            t = time.perf_counter()
+            frame = extra = None
+            if lo < n:
+                if not pending or pending[0][0] != lo:
+                    pending[:] = [next(chunks)]
+                _, frame, extra = pending[0]
+            reread[0] += time.perf_counter() - t
+            out = []
+            for c in order:
+                if c in computed_at:
+                    out.append(computed_at[c].cells(lo, hi, rows))
+                    continue
+                if c >= len(tpl.columns):
+                    h = extra_headers[c - len(tpl.columns)]
+                    vals = extra[h] if extra is not None else []
+                    sid = style_ids[("", False)]
+                    col = FS.InputColumn(L.col_letter(c), np.array(vals, dtype=object), sid, sid,
+                                         np.zeros(len(vals), bool), L.serial, sst)
+                else:
+                    h = tpl.columns[c].header
+                    vals = frame[h].to_numpy(dtype=object) if frame is not None else np.array([], dtype=object)
+                    bad = bad_by_col.get(h)
+                    col = FS.InputColumn(L.col_letter(c), vals, style_ids[(h, False)], style_ids[(h, True)],
+                                         bad[lo:lo + len(vals)] if bad is not None else np.zeros(len(vals), bool),
+                                         L.serial, sst)
+                out.append(col.cells(0, hi - lo, rows))
+            return out
+
         bar = tqdm(total=last_row - 1, unit="行", desc=f"写入 {tpl.sheet}",
                    disable=not (progress and n >= PROGRESS_FROM), mininterval=0.5)
         ncols = len(tpl.columns) + len(extra_headers)
         FS.splice(layout_tmp, FS.sheet_entry_for(layout_tmp, tpl.sheet),
                   f"A1:{L.col_letter(ncols - 1)}{last_row}",
-                  FS.rows_xml([c for _, c in sorted(columns, key=lambda x: x[0])], 2, last_row - 1, bar.update),
-                  final_tmp, sst)
+                  FS.rows_xml(cells, 2, last_row - 1, bar.update), final_tmp, sst)
         bar.close()
         check_unlocked(target)             # opened in Excel while we were writing?
         FS.replace_file(final_tmp, str(target))
@@ -477,6 +541,17 @@ def write_result(reg: Register, results: list[Computed], errors: list[CellError]
         for t in temps:
             if os.path.exists(t):
                 os.unlink(t)
+    return reread[0]
+
+
+def cached_values(res: Computed) -> tuple[np.ndarray, np.ndarray]:
+    """(number, text) each cell caches: errors as 「错误：…」 text, guarded cells ""."""
+    text = np.where(res.blank, "", res.text).astype(object)
+    err = np.array([e is not None for e in res.error], dtype=bool)
+    if err.any():
+        text[err] = np.array([ERROR_PREFIX + e for e in res.error[err]], dtype=object)
+    number = np.where(res.blank | err, np.nan, res.number)
+    return number, text
 
 
 def data_styles(tpl: Template, styles: L.Styles) -> dict[tuple[str, bool], int]:
@@ -489,40 +564,6 @@ def data_styles(tpl: Template, styles: L.Styles) -> dict[tuple[str, bool], int]:
             ids[(col.header, True)] = styles.cell(col.kind, computed=False, bad=True, wrap=col.wrap)._get_xf_index()
     ids[("", False)] = styles.unlocked_text._get_xf_index()
     return ids
-
-
-def data_columns(tpl: Template, reg: Register, results: list[Computed], errors: list[CellError],
-                 style_ids: dict[tuple[str, bool], int], sst: Any, last_row: int) -> list[tuple[int, Any]]:
-    """(column index, fastsheet column) for every column of the data sheet."""
-    from . import fastsheet as FS
-    frame = reg.frame
-    n = len(frame)
-    bad_by_col: dict[str, np.ndarray] = {}
-    for e in errors:
-        if e.input:
-            bad_by_col.setdefault(e.column, np.zeros(n, dtype=bool))[e.row - 2] = True
-    cols: list[tuple[int, Any]] = []
-    for c, col in enumerate(tpl.columns):
-        if col.computed:
-            continue
-        cols.append((c, FS.InputColumn(L.col_letter(c), frame[col.header].to_numpy(dtype=object),
-                                       style_ids[(col.header, False)], style_ids[(col.header, True)],
-                                       bad_by_col.get(col.header, np.zeros(n, bool)), L.serial, sst)))
-    for si, res in enumerate(results):
-        c = tpl.headers.index(res.column.header)
-        text = np.where(res.blank, "", res.text).astype(object)
-        err = np.array([e is not None for e in res.error], dtype=bool)
-        if err.any():
-            text[err] = np.array([ERROR_PREFIX + e for e in res.error[err]], dtype=object)
-        number = np.where(res.blank | err, np.nan, res.number)
-        cols.append((c, FS.FormulaColumn(L.col_letter(c), tpl.formula(res.column, 2)[1:], si, 2, last_row,
-                                         style_ids[(res.column.header, False)], number, text)))
-    unlocked = style_ids[("", False)]
-    for j, (h, vals) in enumerate(reg.extra.items()):
-        c = len(tpl.columns) + j
-        cols.append((c, FS.InputColumn(L.col_letter(c), np.array(vals, dtype=object), unlocked, unlocked,
-                                       np.zeros(n, bool), L.serial, sst)))
-    return cols
 
 
 def _write_any(ws: Any, r: int, c: int, v: Any, fmt: Any) -> None:
@@ -604,8 +645,57 @@ def output_path(source: Path, out_dir: Path) -> Path:
     return out_dir / f"{source.stem}{RESULT_SUFFIX}.xlsx"
 
 
+def _concat(parts: list[Computed], n: int) -> list[Computed]:
+    """Join the per-chunk results of each computed column, trimmed to ``n`` rows."""
+    if not parts:
+        return []
+    width = len(parts[0])
+    out = []
+    for j in range(width):
+        cols = [p[j] for p in parts]
+        out.append(Computed(cols[0].column, np.concatenate([c.number for c in cols])[:n],
+                            np.concatenate([c.text for c in cols])[:n],
+                            np.concatenate([c.error for c in cols])[:n],
+                            np.concatenate([c.rule for c in cols])[:n],
+                            np.concatenate([c.blank for c in cols])[:n]))
+    return out
+
+
+def analyse(reg: Register, lists: dict[str, list[str]]) -> tuple[list[Computed], list[CellError], float, int]:
+    """First pass: validate and compute every chunk; trims trailing blank rows (the
+    template's pre-filled formula rows). Returns results, errors, read seconds and the
+    number of rows with any input."""
+    tpl = reg.tpl
+    parts: list[list[Computed]] = []
+    errors: list[CellError] = []
+    last = 0
+    read = 0.0
+    count = 0
+    t = time.perf_counter()
+    for lo, frame, extra in reg.chunks():
+        read += time.perf_counter() - t
+        filled = frame.notna().any(axis=1).to_numpy().copy()
+        for col in extra.values():
+            filled |= np.array([v is not None for v in col], dtype=bool)
+        if filled.any():
+            last = lo + int(np.flatnonzero(filled)[-1]) + 1
+            count += int(filled.sum())
+        errs = validate(tpl, frame, lists)
+        results = compute(tpl, frame)
+        errs += computed_errors(tpl, results, frame, {e.row for e in errs})
+        errors += errs
+        parts.append(results)
+        t = time.perf_counter()
+    reg.rows = last
+    return _concat(parts, last), errors, read, count
+
+
 def process_file(source: Path, out_dir: Path, progress: bool = True) -> FileResult:
+    """Process one register; never raises for a bad file (see FileResult.refused)."""
+    from python_calamine import CalamineWorkbook
     res = FileResult(source)
+    gc_was = gc.isenabled()
+    gc.disable()           # millions of short-lived objects, no cycles: the collector only costs
     try:
         t0 = time.perf_counter()
         found = detect_kind(source)
@@ -623,28 +713,31 @@ def process_file(source: Path, out_dir: Path, progress: bool = True) -> FileResu
         if target.resolve() == source.resolve():
             raise ProcessError("输出文件与输入文件相同，已拒绝（输入文件不会被修改）")
         check_unlocked(target)
-        reg = read_register(source, tpl)
-        t1 = time.perf_counter()
-        lists = udfs.rules_in_force(udfs.today())
-        errors = validate(tpl, reg.frame, lists)
-        results = compute(tpl, reg.frame)
-        errors += computed_errors(tpl, results, reg.frame, {e.row for e in errors})
-        order = {h: i for i, h in enumerate(tpl.headers)}
-        errors.sort(key=lambda e: (e.row, order.get(e.column, 999)))
-        svals, totals = summary_values(tpl, int(reg.frame.notna().any(axis=1).sum()), results)
-        t2 = time.perf_counter()
-        write_result(reg, results, errors, target, svals, progress)
-        t3 = time.perf_counter()
+        with CalamineWorkbook.from_path(str(source)) as wb:
+            reg = open_register(wb, tpl)
+            t1 = time.perf_counter()
+            lists = udfs.rules_in_force(udfs.today())
+            results, errors, read1, filled_rows = analyse(reg, lists)
+            order = {h: i for i, h in enumerate(tpl.headers)}
+            errors.sort(key=lambda e: (e.row, order.get(e.column, 999)))
+            svals, totals = summary_values(tpl, filled_rows, results)
+            t2 = time.perf_counter()
+            read2 = write_result(reg, results, errors, target, svals, progress)
+            t3 = time.perf_counter()
         res.output = target
-        res.rows = int(reg.frame.notna().any(axis=1).sum())
+        res.rows = filled_rows
         res.errors = errors
         res.error_rows = sorted({e.row for e in errors})
         res.totals = totals
-        res.seconds = {"read": t1 - t0, "compute": t2 - t1, "write": t3 - t2}
+        read = (t1 - t0) + read1 + read2
+        res.seconds = {"read": read, "compute": (t2 - t1) - read1, "write": (t3 - t2) - read2}
     except ProcessError as e:
         res.refused = str(e)
     except (OSError, zipfile.BadZipFile) as e:
         res.refused = f"无法读取或写入：{e}"
+    finally:
+        if gc_was:
+            gc.enable()
     return res
 
 
