@@ -154,7 +154,7 @@ def consolidate(paths: Sequence[str | Path], period: str, today: dt.date | None 
         status.append({"网点": b, "报送状态": state, "本期件数": c, "文件": "、".join(seen.get(b, []))})
     return {"rows": rows.reset_index(drop=True), "status": pd.DataFrame(status), "start": start,
             "end": end, "period": label, "today": today, "branches": names, "errors": errors,
-            "files": files}
+            "files": files, "n_registers": sum(len(v) for v in seen.values())}
 
 
 def _group(rows: pd.DataFrame, key: str, order: Sequence[str] | None = None) -> pd.DataFrame:
@@ -342,7 +342,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     rows, status = data["rows"], data["status"]
     missing = status[status["报送状态"] == "未报送"]["网点"].tolist() if len(status) else []
-    print(f"已生成 {out}：{data['period']}，{len(data['files'])} 个文件，案件 {len(rows)} 件，"
+    print(f"已生成 {out}：{data['period']}，{data['n_registers']} 个理赔登记表，案件 {len(rows)} 件，"
           f"建议赔偿 {sum(rows['赔偿金额'], Decimal(0)):,.2f} 元，已付 {sum(rows['已付金额'], Decimal(0)):,.2f} 元，"
           f"逾期 {int(rows['逾期'].sum()) if len(rows) else 0} 件")
     if missing:
