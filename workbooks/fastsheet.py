@@ -6,10 +6,8 @@ rows are then spliced into that sheet's XML while the package is copied. The XML
 Excel itself writes for a filled-down register:
 
 - input text through the shared-string table (``t="s"``), so the rows are mostly ASCII;
-- each computed column as one *shared formula* (``<f t="shared" ref="AE2:AE100001"
-  si="0">…</f>`` on the first row, ``<f t="shared" si="0"/>`` below) with every cell's
-  cached value in ``<v>``; viewers show the values, Excel with the add-in keeps live
-  formulas;
+- each computed cell as its formula with the cached value in ``<v>``: viewers show the
+  values, Excel with the add-in keeps live formulas;
 - rows built a chunk at a time, each column's cells as one list comprehension and each
   row as one ``"".join`` (no per-cell call into a writer library, no quadratic
   concatenation); a chunk is compressed and dropped, so memory stays flat.
@@ -151,15 +149,15 @@ class InputColumn:
 
 
 class FormulaColumn:
-    """A computed column: one shared formula over rows ``first``…``last`` and each cell's
-    cached value — number (float; NaN = none), text, or "" (guarded blank, pad rows)."""
+    """A computed column: each cell's formula and cached value — number (float; NaN =
+    none), text, or "" (guarded blank, pad rows). Not Excel's shared formulas: LibreOffice
+    recalculates shared-formula cells with numeric results on load (→ #NAME? without the
+    add-in) instead of showing the cached value."""
 
-    def __init__(self, letter: str, formula_first_row: str, si: int, first: int, last: int,
-                 style: int, number: np.ndarray, text: np.ndarray) -> None:
+    def __init__(self, letter: str, parts: Sequence[str], style: int, number: np.ndarray,
+                 text: np.ndarray) -> None:
         self.letter = letter
-        self.master = (f'<f t="shared" ref="{letter}{first}:{letter}{last}" si="{si}">'
-                       f"{escape(formula_first_row)}</f>")
-        self.shared = f'<f t="shared" si="{si}"/>'
+        self.parts = [escape(p) for p in parts]   # formula text split where the row number goes
         self.style = f' s="{style}"'
         self.number = number
         self.text = text
@@ -180,11 +178,8 @@ class FormulaColumn:
                 values[:m][is_num] = "<v>" + np.array(_num(num[is_num].tolist()), dtype=object) + "</v></c>"
             if has_txt.any():
                 values[:m][has_txt] = "<v>" + np.array([escape(t) for t in txt[has_txt]], dtype=object) + "</v></c>"
-        shared, pre, s = self.shared, f'<c r="{self.letter}', self.style
-        out = [f'{pre}{r}"{s}{a}{shared}{v}' for r, a, v in zip(rows, attrs.tolist(), values.tolist())]
-        if lo == 0 and n:
-            out[0] = f'{pre}{rows[0]}"{s}{attrs[0]}{self.master}{values[0]}'
-        return out
+        parts, pre, s = self.parts, f'<c r="{self.letter}', self.style
+        return [f'{pre}{r}"{s}{a}<f>{r.join(parts)}</f>{v}' for r, a, v in zip(rows, attrs.tolist(), values.tolist())]
 
 
 def rows_xml(cells: Callable[[int, int, list[str]], list[list[str]]], first_row: int, n_rows: int,

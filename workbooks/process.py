@@ -74,6 +74,7 @@ class FileResult:
     error_rows: list[int] = field(default_factory=list)
     errors: list[CellError] = field(default_factory=list)
     totals: dict[str, Any] = field(default_factory=dict)
+    partial_totals: dict[str, Decimal] = field(default_factory=dict)   # rows without errors
     seconds: dict[str, float] = field(default_factory=dict)
     refused: str | None = None
     skipped: str | None = None
@@ -108,7 +109,10 @@ class Summary:
             lines.append(f"  {REGISTERS[f.kind].sheet}：{f.rows} 行，错误行 {len(f.error_rows)} 行，"
                          f"错误 {len(f.errors)} 处")
             for k, v in f.totals.items():
-                lines.append(f"  {k}：{v:,.2f} 元" if isinstance(v, Decimal) else f"  {k}：{v}")
+                if isinstance(v, Decimal):
+                    lines.append(f"  {k}：{v:,.2f} 元")
+                else:
+                    lines.append(f"  {k}：{v}（无错误的行合计 {f.partial_totals.get(k, Decimal(0)):,.2f} 元）")
             if f.error_rows:
                 shown = "、".join(str(r) for r in f.error_rows[:20])
                 more = f" 等 {len(f.error_rows)} 行" if len(f.error_rows) > 20 else ""
@@ -487,9 +491,9 @@ def write_result(reg: Register, results: list[Computed], errors: list[CellError]
         wb.close()
         sst = FS.SharedStrings(FS.existing_sst_count(layout_tmp))
         formulas = [FS.FormulaColumn(L.col_letter(tpl.headers.index(res.column.header)),
-                                     tpl.formula(res.column, 2)[1:], si, 2, last_row,
-                                     style_ids[(res.column.header, False)], *cached_values(res))
-                    for si, res in enumerate(results)]
+                                     formula_parts(tpl, res.column), style_ids[(res.column.header, False)],
+                                     *cached_values(res))
+                    for res in results]
         bad_by_col: dict[str, np.ndarray] = {}
         for e in errors:
             if e.input:
@@ -542,6 +546,13 @@ def write_result(reg: Register, results: list[Computed], errors: list[CellError]
             if os.path.exists(t):
                 os.unlink(t)
     return reread[0]
+
+
+def formula_parts(tpl: Template, column: Column) -> list[str]:
+    """The column's formula (no leading "=") split where the row number goes."""
+    parts = tpl.formula(column, "\x00").split("\x00")  # type: ignore[arg-type]
+    parts[0] = parts[0][1:]
+    return parts
 
 
 def cached_values(res: Computed) -> tuple[np.ndarray, np.ndarray]:
@@ -620,6 +631,16 @@ def write_errors_sheet(wb: Any, styles: L.Styles, tpl: Template, errors: list[Ce
 
 
 # ----------------------------------------------------------------------------- driver
+
+def partial_totals(results: list[Computed]) -> dict[str, Decimal]:
+    """Totals over the cells without an error (for the terminal summary only)."""
+    out = {}
+    for c in results:
+        if c.column.total:
+            ok = ~c.blank & ~np.isnan(c.number) & np.array([e is None for e in c.error], dtype=bool)
+            out[f"{c.column.header}合计"] = Decimal(int(np.rint(c.number[ok] * 100).astype(np.int64).sum())) / 100
+    return out
+
 
 def summary_values(tpl: Template, n: int, results: list[Computed]) -> tuple[list[Any], dict[str, Any]]:
     """Cached values of the 汇总 sheet, in the order of layout.summary_lines."""
@@ -729,6 +750,7 @@ def process_file(source: Path, out_dir: Path, progress: bool = True) -> FileResu
         res.errors = errors
         res.error_rows = sorted({e.row for e in errors})
         res.totals = totals
+        res.partial_totals = partial_totals(results)
         read = (t1 - t0) + read1 + read2
         res.seconds = {"read": read, "compute": (t2 - t1) - read1, "write": (t3 - t2) - read2}
     except ProcessError as e:
