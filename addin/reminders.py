@@ -1,7 +1,8 @@
 """Deadline reminders (时限提醒): what is due today, due within N days, or overdue.
 
 Sources: claim registers (processing limit DL-2, event 索赔处理, for open claims — 结案日期
-blank) and the notice ledger (reply-by dates of notices, DL-5/DL-2/DL-7, not yet replied).
+blank), complaint registers (CPL-1 level limit and LAW-3 legal reply, open complaints) and
+the notice ledger (reply-by dates of notices, DL-5/DL-2/DL-7, not yet replied).
 Deadlines and status texts come from the rules engine (udfs.deadline / deadline_status).
 Used by the ribbon (sheet 「时限提醒」) and by ``logidesk deadlines`` for a morning check.
 """
@@ -64,6 +65,42 @@ def _from_register(frame: pd.DataFrame, branch: str, source: str, today: dt.date
     return rows, errors
 
 
+COMPLAINT_SHEET = "投诉登记表"
+COMPLAINT_LEGAL_EVENT = "投诉法定答复"  # LAW-3 art. 28
+
+
+def _from_complaints(frame: pd.DataFrame, branch: str, source: str, today: dt.date) -> tuple[list[dict], list[str]]:
+    """Open complaints (结案日期 blank): the level's limit (CPL-1, working days) and the legal
+    reply limit (LAW-3), events and dates from the engine."""
+    import udfs
+    rows: list[dict] = []
+    errors: list[str] = []
+    if frame.empty or "投诉日期" not in frame.columns:
+        return rows, errors
+    for i, r in frame.iterrows():
+        if is_blank(r.get("投诉日期")) or not is_blank(r.get("结案日期")):
+            continue
+        try:
+            start = as_date(r["投诉日期"])
+        except ValueError as e:
+            errors.append(f"{source} 第{i}行：{e}")
+            continue
+        for label, rule in (("投诉处理", "CPL-1"), ("投诉法定答复", "LAW-3")):
+            try:
+                event = udfs.complaint_event(r.get("投诉类别")) if label == "投诉处理" else COMPLAINT_LEGAL_EVENT
+                due = udfs.deadline(event, start)
+                due = due.date() if isinstance(due, dt.datetime) else due
+                status = udfs.deadline_status(event, start, None, today)
+            except udfs.RuleError as e:
+                errors.append(f"{source} 第{i}行 {label}：{e}")
+                continue
+            rows.append({"网点": branch, "类别": label, "运单号": "" if is_blank(r.get("运单号")) else str(r["运单号"]),
+                         "编号": "", "对方": "" if is_blank(r.get("投诉人")) else f"投诉人 {r['投诉人']}",
+                         "起算日期": start, "期限": due, "剩余天数": (due - today).days,
+                         "状态": status, "依据": rule, "来源": f"{source} 第{i}行"})
+    return rows, errors
+
+
 def _from_ledger(ledger: Any, today: dt.date, closed: set[str]) -> list[dict]:
     from udfs.deadlines import status_text
 
@@ -96,9 +133,13 @@ def collect(sources: Any = (), *args: Any, today: dt.date | None = None,
     import udfs
     rest = list(args)
     if isinstance(sources, str) and rest and isinstance(rest[0], pd.DataFrame):  # ribbon: (kind, frame)
-        if sources != "claims":
-            raise ValueError("时限提醒目前支持理赔登记表")
-        sources = [rest.pop(0)]
+        if sources not in ("claims", "complaints"):
+            raise ValueError("时限提醒适用于理赔登记表和投诉登记表")
+        frame = rest.pop(0)
+        if sources == "complaints":
+            frame = frame.copy()
+            frame.attrs = {**frame.attrs, "登记表": "complaints"}
+        sources = [frame]
     if rest:  # positional (sources, today, within_days, ledger)
         today = rest.pop(0) if today is None else today
     if rest:
@@ -120,15 +161,26 @@ def collect(sources: Any = (), *args: Any, today: dt.date | None = None,
     for s in sources:
         if isinstance(s, pd.DataFrame):
             items.append((s, str(s.attrs.get("本网点") or "本表"), str(s.attrs.get("来源") or "当前工作表")))
+    explicit = {Path(p) for p in paths if Path(p).is_file()}
     for f in register_files(paths):
         try:
             frame = read_register(f)
         except ValueError as e:
-            errors.append(str(e))
-            continue
+            try:
+                frame = read_register(f, COMPLAINT_SHEET)
+                frame.attrs["登记表"] = "complaints"
+            except ValueError:
+                if f in explicit:  # a file named on the command line; folders skip others
+                    errors.append(str(e))
+                continue
         branch = str(read_settings(f).get("本网点") or f.stem)
         items.append((frame, branch, f.name))
     for frame, branch, source in items:
+        if frame.attrs.get("登记表") == "complaints" or ("投诉日期" in frame.columns and "索赔日期" not in frame.columns):
+            got, errs = _from_complaints(frame, branch, source, today)
+            rows += got
+            errors += errs
+            continue
         if "结案日期" in frame.columns and "运单号" in frame.columns:
             closed |= {str(w) for w, c in zip(frame["运单号"], frame["结案日期"]) if not is_blank(c)}
         got, errs = _from_register(frame, branch, source, today)

@@ -81,3 +81,33 @@ def test_dataframe_source_and_cli(folder: Path, capsys) -> None:
     assert main([str(folder), "--within", "3", "--today", "2026-11-23", "--no-ledger"]) == 0
     printed = capsys.readouterr().out
     assert "F-OVER" in printed and "F-LATER" not in printed and "F-CLOSED" not in printed
+
+
+def test_complaint_register(tmp_path: Path) -> None:
+    """Open complaints: level limit (CPL-1, working days) and legal reply (LAW-3), from udfs."""
+    from openpyxl import Workbook
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "投诉登记表"
+    ws.append(["投诉日期", "投诉人", "联系电话", "运单号", "投诉类别", "结案日期"])
+    ws.append([dt.datetime(2026, 11, 19), "林女士", "139", "C1", "服务态度", None])
+    ws.append([dt.datetime(2026, 11, 20), "张先生", "138", "C2", "快件延误", None])
+    ws.append([dt.datetime(2026, 11, 2), "王先生", "137", "C3", "服务态度", dt.datetime(2026, 11, 3)])
+    ws.append([dt.datetime(2026, 11, 21), "赵女士", "136", "C4", "态度差", None])
+    st = wb.create_sheet("设置")
+    st.append(["本网点", "厦门思明网点"])
+    wb.save(tmp_path / "投诉.xlsx")
+    df = collect([tmp_path], TODAY, 3)
+    got = {(r.类别, r.运单号): (r.期限, r.剩余天数) for r in df.itertuples()}
+    for wb_no, start, cat in (("C1", dt.date(2026, 11, 19), "服务态度"), ("C2", dt.date(2026, 11, 20), "快件延误")):
+        due = udfs.deadline(udfs.complaint_event(cat), start)
+        if (due - TODAY).days <= 3:
+            assert got[("投诉处理", wb_no)] == (due, (due - TODAY).days)
+        legal = udfs.deadline("投诉法定答复", start)
+        if (legal - TODAY).days <= 3:
+            assert got[("投诉法定答复", wb_no)] == (legal, (legal - TODAY).days)
+    assert not any(k[1] == "C3" for k in got)  # closed
+    assert any("态度差" in e for e in df.attrs["errors"])  # unknown category reported, not dropped silently
+    assert set(df["网点"]) == {"厦门思明网点"}
+    frame = read_register(tmp_path / "投诉.xlsx", "投诉登记表")
+    assert len(collect("complaints", frame, today=TODAY)) == len(df)
