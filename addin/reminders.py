@@ -282,11 +282,11 @@ def demo_step(out: Path) -> str:
     from addin.notices.demo import LEDGER_NAME, demo_dir, sample_register
     base = demo_dir(out)
     ledger = base / LEDGER_NAME
-    df = collect([sample_register()], within_days=7, ledger=ledger if ledger.exists() else None)
+    df = collect([sample_register().parent], within_days=7, ledger=ledger if ledger.exists() else None)
     path = write_sheet(df, base / "时限提醒.xlsx")
     c = df["提醒"].value_counts() if len(df) else {}
     return (f"已逾期 {c.get('已逾期', 0)} 件，今日到期 {c.get('今日到期', 0)} 件，7 天内到期 "
-            f"{c.get('即将到期', 0)} 件（含通知回复期限）→ {path}")
+            f"{c.get('即将到期', 0)} 件（理赔、投诉与通知回复期限）→ {path}")
 
 
 if __name__ == "__main__":
