@@ -229,6 +229,7 @@ def write_settings(wb: Workbook, styles: Styles, settings: Sequence[tuple[str, A
         else:
             ws.write_string(r, 1, str(v), styles.unlocked_text)
     ws.write_string(len(settings) + 2, 0, "说明：本网点等信息用于打印页眉与公告、函件。", styles.note)
+    ws.write_string(len(settings) + 3, 0, "说明：" + PROTECTION_NOTE, styles.note)
 
 
 def summary_lines(tpl: Template, last_row: int) -> list[tuple[str, str]]:

@@ -7,13 +7,21 @@ kept, computed cells as live formulas with their cached values (so Excel without
 add-in, LibreOffice or a phone shows the numbers), bad cells highlighted, and a sheet
 「错误清单」 (row, column, value, message, rule ID). The input file is only read.
 
-I/O choices (measured by bench/bench_process.py):
-- read: python-calamine (Rust) gives every cell value of a 100k-row sheet in about a second,
-  with dates as dates; openpyxl builds a Python object per cell and is ~10× slower.
-- compute: the column forms of udfs (vectorised kernels, memoised per distinct row).
-- write: XlsxWriter in ``constant_memory`` mode streams rows with inline strings (flat
-  memory) and writes formulas with cached values; openpyxl cannot stream formulas with
-  cached values at all.
+I/O choices (measured by bench/bench_process.py; figures in the issue's closing note):
+- read: python-calamine (Rust) parses the sheet into a compact range once; rows become
+  Python values a chunk at a time (100k rows), twice — once to compute, once to write —
+  so memory does not grow with the file. openpyxl builds a Python cell object per cell
+  and is ~10× slower.
+- compute: the column forms of udfs (vectorised kernels, memoised per distinct row),
+  driven by the template spec's expression trees (workbooks.spec).
+- write: XlsxWriter lays out the workbook (styles, validation, protection, print setup,
+  汇总/设置/错误清单 sheets) with an empty data sheet; workbooks.fastsheet splices the data
+  rows into it as XML built per column with list comprehensions — formulas with cached
+  values, input text via the shared-string table. XlsxWriter's per-cell API (even in
+  constant_memory mode) and openpyxl (which cannot store a formula's cached value) were
+  5–20× slower on this step.
+- output is a temp file in the output folder, then os.replace (never half a file), and an
+  Excel/WPS/LibreOffice lock file on the target refuses the run (exit code 3).
 """
 from __future__ import annotations
 
