@@ -72,12 +72,12 @@ class SharedStrings:
 
 
 def _kinds(values: np.ndarray) -> np.ndarray:
-    names = np.fromiter((type(v).__name__ for v in values), dtype=object, count=len(values))
+    types = np.fromiter(map(type, values), dtype=object, count=len(values))
     k = np.full(len(values), OTHER, dtype=np.int8)
-    k[names == "NoneType"] = EMPTY
-    k[names == "str"] = STR
-    k[(names == "float") | (names == "int")] = NUM
-    k[names == "date"] = DATE
+    k[types == type(None)] = EMPTY
+    k[types == str] = STR
+    k[(types == float) | (types == int)] = NUM
+    k[types == dt.date] = DATE
     return k
 
 
