@@ -574,7 +574,7 @@ def write_result(reg: Register, results: list[Computed], errors: list[CellError]
 
 def formula_parts(tpl: Template, column: Column) -> list[str]:
     """The column's formula (no leading "=") split where the row number goes."""
-    parts = tpl.formula(column, "\x00").split("\x00")  # type: ignore[arg-type]
+    parts = tpl.formula(column, "\x00").split("\x00")
     parts[0] = parts[0][1:]
     return parts
 

@@ -286,7 +286,7 @@ class Template:
     def letter(self, header: str) -> str:
         return col_letter(self.headers.index(header))
 
-    def formula(self, column: Column, row: int) -> str:
+    def formula(self, column: Column, row: int | str) -> str:
         """The Excel formula of a computed cell in 1-based sheet row ``row``."""
         assert column.expr is not None
         cell = lambda h: f"{self.letter(h)}{row}"  # noqa: E731
