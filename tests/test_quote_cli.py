@@ -64,3 +64,16 @@ def test_cli_errors(capsys):
     assert "运费应为数字" in capsys.readouterr().err
     assert main(["--freight", "10", "--category", "电子烟", "--from", "福州", "--to", "上海"]) == 1
     assert "错误：未知的货物类别「电子烟」" in capsys.readouterr().out
+
+
+def test_logidesk_cli_wiring(tmp_path, capsys):
+    """`logidesk quote|build|process` reach workbooks.* through addin.cli."""
+    from addin.cli import main as logidesk
+    assert logidesk(["quote", "--freight", "50", "--from", "福州", "--to", "厦门"]) == 0
+    assert "合计　　　　：50.00 元" in capsys.readouterr().out
+    assert logidesk(["build", "--out", str(tmp_path / "t")]) == 0
+    assert len(list((tmp_path / "t").glob("*.xlsx"))) == 6
+    from workbooks.samples import sample_path
+    assert logidesk(["process", str(sample_path("storage")), "--out", str(tmp_path / "o"), "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "仓储保管登记：13 行，错误行 3 行" in out and "有错误的行：12、13、14" in out
