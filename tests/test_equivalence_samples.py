@@ -16,6 +16,16 @@ def test_formulas_engine_agrees_with_the_processor(monkeypatch):
     assert compared == 36 * 8 + 17 * 5 + 13 * 3 + 12 * 3 + (2 + 3) + (2 + 0) + (2 + 1) + (2 + 1) + 7
 
 
+def test_result_workbook_formulas_agree(monkeypatch, tmp_path):
+    """The formulas the processor writes into its result (fastsheet) evaluate to the values
+    it caches next to them (the storage register: 13 rows, three formula columns)."""
+    monkeypatch.setenv("LOGIDESK_TODAY", "2026-11-23")
+    from workbooks.samples import sample_path
+    from workbooks.spec import STORAGE
+    compared, mismatches = E.check_register(sample_path("storage"), STORAGE, tmp_path, results=True)
+    assert mismatches == [] and compared == 2 * (13 * 3 + 3)
+
+
 def test_a_wrong_column_is_caught(monkeypatch, tmp_path):
     """Point a formula at the wrong column: the check must notice."""
     monkeypatch.setenv("LOGIDESK_TODAY", "2026-11-23")

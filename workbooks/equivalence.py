@@ -129,17 +129,29 @@ def read_cached(path: Path, sheet: str) -> list[list[Any]]:
         return wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
 
 
-def check_register(sample: Path, tpl: Template, work: Path) -> tuple[int, list[str]]:
-    """Compare every computed cell and 汇总 cell; returns (cells compared, mismatches)."""
+def check_register(sample: Path, tpl: Template, work: Path, results: bool = False) -> tuple[int, list[str]]:
+    """Compare every computed cell and 汇总 cell — the sample's formulas and the result
+    workbook's formulas against the result's cached values; returns (cells, mismatches)."""
     from .process import process_file
     res = process_file(sample, work, progress=False)
     if res.refused or res.output is None:
         return 0, [f"{sample}: 处理失败：{res.refused}"]
     evaluated = evaluate(sample)
     cached = read_cached(res.output, tpl.sheet)
+    mismatches, compared = _compare(tpl, res.rows, evaluated, cached, res.output)
+    if not results:
+        return compared, mismatches
+    # The result workbook's own formulas (written by workbooks.fastsheet) must agree too
+    # (slower: a result keeps the template's 500 pre-filled formula rows).
+    m2, c2 = _compare(tpl, res.rows, evaluate(res.output), cached, res.output, "结果文件")
+    return compared + c2, mismatches + m2
+
+
+def _compare(tpl: Template, rows: int, evaluated: dict, cached: list[list[Any]], output: Path,
+             label: str = "") -> tuple[list[str], int]:
     mismatches: list[str] = []
     compared = 0
-    for i in range(1, res.rows + 1):
+    for i in range(1, rows + 1):
         row = cached[i]
         for col in tpl.computed:
             c = tpl.headers.index(col.header)
@@ -148,15 +160,15 @@ def check_register(sample: Path, tpl: Template, work: Path) -> tuple[int, list[s
             a, b = _norm_pair(row[c], got)
             compared += 1
             if a != b:
-                mismatches.append(f"{tpl.sheet}!{ref}（{col.header}）：处理结果 {row[c]!r}，公式计算 {got!r}")
-    summary = read_cached(res.output, L.SUMMARY_SHEET)
+                mismatches.append(f"{label}{tpl.sheet}!{ref}（{col.header}）：处理结果 {row[c]!r}，公式计算 {got!r}")
+    summary = read_cached(output, L.SUMMARY_SHEET)
     for r in range(1, len(summary)):
         got = evaluated.get((L.SUMMARY_SHEET.upper(), f"B{r + 1}"), "<缺失>")
         a, b = _norm_pair(summary[r][1], got)
         compared += 1
         if a != b:
-            mismatches.append(f"{L.SUMMARY_SHEET}!B{r + 1}（{summary[r][0]}）：处理结果 {summary[r][1]!r}，公式计算 {got!r}")
-    return compared, mismatches
+            mismatches.append(f"{label}{L.SUMMARY_SHEET}!B{r + 1}（{summary[r][0]}）：处理结果 {summary[r][1]!r}，公式计算 {got!r}")
+    return mismatches, compared
 
 
 def check_quote(template: Path) -> tuple[int, list[str]]:
@@ -179,13 +191,13 @@ def check_quote(template: Path) -> tuple[int, list[str]]:
     return compared, mismatches
 
 
-def run(samples_dir: Path | None = None) -> tuple[int, list[str]]:
+def run(samples_dir: Path | None = None, results: bool = False) -> tuple[int, list[str]]:
     from .build import build_quote
     from .samples import SAMPLES_DIR, sample_path
     total, problems = 0, []
     with tempfile.TemporaryDirectory() as tmp:
         for kind, tpl in REGISTERS.items():
-            n, bad = check_register(sample_path(kind, samples_dir or SAMPLES_DIR), tpl, Path(tmp))
+            n, bad = check_register(sample_path(kind, samples_dir or SAMPLES_DIR), tpl, Path(tmp), results)
             total += n
             problems += bad
         n, bad = check_quote(build_quote(Path(tmp) / "柜台报价.xlsx"))
@@ -198,8 +210,9 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m workbooks.equivalence",
                                 description="用 formulas 包计算模板公式，与处理结果逐格比对")
     p.add_argument("--samples", type=Path, default=None)
+    p.add_argument("--results", action="store_true", help="同时计算结果文件中的公式（较慢）")
     a = p.parse_args(argv)
-    total, problems = run(a.samples)
+    total, problems = run(a.samples, a.results)
     for m in problems:
         print("✗ " + m)
     print(f"比对 {total} 个单元格，不一致 {len(problems)} 个")
