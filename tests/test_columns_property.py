@@ -275,10 +275,6 @@ def test_typed_float_and_datetime_columns_equal_cells(rng):
 
 # ----------------------------------------------------------------- engine findings (kept correct)
 
-@pytest.mark.xfail(strict=True, raises=TypeError,
-                   reason="ENGINE FINDING: columns.network_fee crashes (TypeError in "
-                          "fees.network_fee_fast: None rate cast to int64) when a side cell is "
-                          "blank; the per-cell form raises 缺少承担方（NET-4）")
 @pytest.mark.parametrize("blank", ["", None])
 def test_network_fee_column_blank_side(blank):
     table = columns.network_fee(pd.Series([100, 100], dtype=object),
@@ -316,21 +312,11 @@ def test_column_with_a_row_before_the_first_rules_version(name, args):
         assert pd.Timestamp(table["value"].iloc[0]) == pd.Timestamp(2023, 5, 8)
 
 
-@pytest.mark.xfail(strict=True, raises=ArithmeticError,
-                   reason="ENGINE FINDING: values.decimal reads a float via Decimal(repr(x)); for "
-                          "a numpy float64 (a float subclass) repr is 'np.float64(…)' under numpy 2, "
-                          "so every per-cell money function raises decimal.InvalidOperation "
-                          "instead of computing (columns show the internal-error text)")
 def test_numpy_float_scalar_per_cell():
     # 2000.005 is read half-up to 2000.01 → COD 3‰: 6.00003 → 6.00 (COD-1)
     assert udfs.cod_fee(np.float64(2000.005)) == Decimal("6.00")
 
 
-@pytest.mark.xfail(strict=True,
-                   reason="ENGINE FINDING: columns.run memoises per-cell results in a dict keyed "
-                          "by the row's cell values; True == 1 == 1.0 == Decimal(1) and False == 0 "
-                          "hash alike, so a logical cell reuses a number's result (an error "
-                          "silently becomes 0.00) or a number reuses a logical value's error")
 @pytest.mark.parametrize("name, cells, row, want", [
     # COD-1: a FALSE cell is an error, never 0.00 — even after a Decimal 0 row
     ("cod_fee", [[Decimal("0"), False]], 1, "代收金额应为数字，收到逻辑值「False」（COD-1）"),

@@ -221,10 +221,6 @@ def test_unknown_category_lists_every_choice():
         assert name in str(info.value)
 
 
-@pytest.mark.xfail(strict=True,
-                   reason="ENGINE FINDING (cosmetic): a negative weight reads "
-                          "「重量(kg)应在 不小于 0 之间：-1」 — ungrammatical range text (values.fraction "
-                          "with upper=None)")
 def test_negative_weight_message_reads_well():
     with pytest.raises(RuleError) as info:
         udfs.network_compensation("延误", None, 3, -1)

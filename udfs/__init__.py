@@ -13,7 +13,7 @@ from .claims import (claim_check, compensation, compensation_explain, ecom_compe
                      ecom_high_value, freight_waiver, network_compensation)
 from .complaints import (complaint_event, complaint_level, complaint_script, rules_in_force,
                          rules_version)
-from .deadlines import deadline, deadline_status, is_timed, is_workday, workdays_add
+from .deadlines import deadline, deadline_status, is_timed, is_workday, status_text, workdays_add
 from .errors import RuleError
 from .fees import (cod_fee, insurance_check, insurance_premium, insurance_remark, label_penalty,
                    network_fee, storage_days, storage_fee, storage_rate)
@@ -25,5 +25,5 @@ __all__ = [
     "storage_rate", "storage_fee", "compensation", "compensation_explain", "freight_waiver",
     "claim_check", "ecom_compensation", "ecom_high_value", "network_compensation", "network_fee",
     "deadline", "deadline_status", "workdays_add", "is_workday", "label_penalty",
-    "complaint_level", "complaint_script", "rules_version",
+    "complaint_level", "complaint_script", "rules_version", "status_text",
 ]

@@ -85,17 +85,17 @@ def run(scalar: Callable, kind: str, args: tuple, fast: Callable | None = None) 
         cols = [s.to_numpy(dtype=object)[rest] for s in series]
         memo: dict = {}
         for j, i in enumerate(rest):
-            key = tuple(c[j] for c in cols)
+            key = tuple((type(c[j]), c[j]) for c in cols)   # TRUE must not reuse 1's result
             cacheable = _hashable(key)
             if cacheable and key in memo:
                 result = memo[key]
             else:
                 try:
-                    result = ("ok", scalar(*key))
+                    result = ("ok", scalar(*(v for _, v in key)))
                 except RuleError as e:
                     result = ("err", str(e), e.rule)
                 except Exception:  # noqa: BLE001 - a bug must not become a traceback in a cell
-                    log.exception("internal error in %s%r", scalar.__name__, key)
+                    log.exception("internal error in %s%r", scalar.__name__, key)  # noqa
                     result = ("err", INTERNAL, None)
                 if cacheable:
                     memo[key] = result
@@ -160,6 +160,7 @@ SPECS: dict[str, tuple[Callable, str, Callable | None]] = {
     "label_penalty": (fees.label_penalty, "money", None),
     "complaint_level": (complaints.complaint_level, "text", None),
     "complaint_script": (complaints.complaint_script, "text", None),
+    "complaint_event": (complaints.complaint_event, "text", None),
 }
 
 for _name, (_scalar, _kind, _fast) in SPECS.items():

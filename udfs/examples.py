@@ -34,6 +34,7 @@ TITLES: dict[str, tuple[str, str]] = {
     "LABEL_PENALTY": ("标签违规罚款", "LBL-1"),
     "COMPLAINT_LEVEL": ("投诉级别", "CPL-1"),
     "COMPLAINT_SCRIPT": ("投诉回答要点", "CPL-3"),
+    "COMPLAINT_EVENT": ("投诉时限事件", "CPL-1"),
     "RULES_VERSION": ("规则版本", "LAW-5"),
     "SAFE_SUM": ("安全合计", "MONEY-1"),
 }
@@ -79,6 +80,7 @@ EXAMPLES: list[Example] = [
     Example("COMPLAINT_SCRIPT", ("运价",),
             "【运价】回答要点：您好，您反映的价格问题是由于两地消费水平、工人工资、场地租金不同，或者货品性质与其他货品不同导致的价格差别。\n"
             "处理方式：对运价有异议的客户，窗口人员务必做好解释工作，切勿对客户置之不理，严禁误导客户拨打其他部门进行投诉。", "CPL-3，源文件 002 第四章（三）"),
+    Example("COMPLAINT_EVENT", ("货品滞留",), "投诉延误", "货品滞留为复杂级，按 3 个工作日（CPL-1）"),
     Example("RULES_VERSION", (), "2024.1（2024-03-01 起施行）", "规则数据中的版本"),
     Example("SAFE_SUM", ([[10.5], [20.25]],), "30.75", "无错误单元格时照常合计"),
 ]

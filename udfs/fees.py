@@ -303,7 +303,7 @@ def network_fee(amount: Any, side: Any) -> Decimal:
     """结案手续费 (NET-4): 罚款方 6%, 获赔方 4% of the settled amount."""
     r = rules_for(None)
     fen = V.money(amount, "结案金额", "NET-4", r, required=True)
-    key = V.text(side, "承担方", "NET-4")
+    key = V.text(side, "承担方", "NET-4")   # blank → 缺少承担方（NET-4）
     if key not in r.net_fee:
         raise RuleError(f"承担方应为「罚款方」或「获赔方」，收到「{key}」", "NET-4")
     return fen_to_decimal(network_fee_kernel(one(fen), one(r.net_fee[key]), r.frac_scale)[0])
@@ -312,7 +312,7 @@ def network_fee(amount: Any, side: Any) -> Decimal:
 def network_fee_fast(amount: pd.Series, side: pd.Series):
     r = rules_for(None)
     fen, blank, ok1 = cp.money(amount, r.max_fen)
-    rate, _, ok2 = cp.codes(side, lambda u: r.net_fee.get(u.strip()) if isinstance(u, str) else None)
-    rate = np.where(ok2, rate, 0).astype(np.int64)
-    sblank = side.isna().to_numpy()
-    return network_fee_kernel(fen, rate, r.frac_scale), ok1 & ~blank & ok2 & ~sblank
+    rate, sblank, ok2 = cp.codes(side, lambda u: r.net_fee.get(u.strip()) if isinstance(u, str) else None)
+    ok = ok1 & ~blank & ok2 & ~sblank
+    rate = np.where(ok, rate, 0).astype(np.int64)
+    return network_fee_kernel(fen, rate, r.frac_scale), ok

@@ -54,7 +54,7 @@ def decimal(x: Any, field: str, rule: str | None) -> Decimal:
     elif isinstance(x, float):
         if math.isinf(x) or math.isnan(x):
             raise RuleError(f"{field}不是有效数字", rule)
-        value = Decimal(repr(x))  # shortest repr: 0.1 stays 0.1
+        value = Decimal(repr(float(x)))  # shortest repr: 0.1 stays 0.1 (float() for numpy floats)
     elif isinstance(x, str):
         cleaned = x.strip().replace(",", "").replace("，", "").replace("¥", "").replace("￥", "")
         cleaned = cleaned.removesuffix("元").strip()
@@ -96,9 +96,10 @@ def fraction(x: Any, field: str, rule: str | None, rules: Rules, *,
         value = decimal(x.strip()[:-1], field, rule) / 100
     else:
         value = decimal(x, field, rule)
-    if value < 0 or (upper is not None and value > upper):
-        limit = f"0 到 {upper}" if upper is not None else "不小于 0"
-        raise RuleError(f"{field}应在 {limit} 之间：{show(x)}", rule)
+    if value < 0 and upper is None:
+        raise RuleError(f"{field}不能为负数：{show(x)}", rule)
+    if upper is not None and not 0 <= value <= upper:
+        raise RuleError(f"{field}应在 0 到 {upper} 之间：{show(x)}", rule)
     return decimal_to_units(value, rules.frac_scale)
 
 

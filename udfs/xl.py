@@ -15,7 +15,8 @@ The functions carry no type annotations on purpose: xlwings reads annotations as
 """
 import datetime as dt
 import logging
-from decimal import Decimal
+import math
+from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 import pandas as pd
@@ -67,19 +68,35 @@ def error_text(message):
     return f"{ERROR_PREFIX}{message}"
 
 
+def _inner_error(args):
+    """The first argument that is already one of our error texts (a nested call such as
+    DEADLINE(COMPLAINT_EVENT(E2), A2)): shown unchanged rather than re-reported."""
+    for a in args:
+        if isinstance(a, str) and a.startswith(ERROR_PREFIX):
+            return a
+    return None
+
+
 def call(name, *args):
     """Run engine function ``name`` on Excel arguments: one cell or whole columns."""
     try:
         if not any(_is_range(a) for a in args):
+            inner = _inner_error(args)
+            if inner is not None:
+                return inner
             return to_excel(getattr(udfs, name)(*args))
         cols = [_flatten(a) if _is_range(a) else a for a in args]
         lengths = {len(c) for c in cols if isinstance(c, list)}
         if len(lengths) > 1:
             return error_text(f"各区域的行数不一致：{sorted(lengths)}")
         result = getattr(columns, name)(*[_column(c) if isinstance(c, list) else c for c in cols])
+        inner = [_inner_error([c[i] if isinstance(c, list) else c for c in cols])
+                 for i in range(lengths.pop() if lengths else 1)]
         out = []
-        for value, error in zip(result["value"].tolist(), result["error"].tolist()):
-            if error is not None:
+        for value, error, nested in zip(result["value"].tolist(), result["error"].tolist(), inner):
+            if nested is not None:
+                out.append([nested])      # an argument is itself one of our errors: show it
+            elif error is not None:
                 out.append([error_text(error)])
             elif isinstance(value, pd.Timestamp):
                 out.append([value.to_pydatetime()])
@@ -285,6 +302,13 @@ def COMPLAINT_SCRIPT(category):
 
 
 @xw.func(category=CATEGORY)
+@xw.arg("category", doc="投诉类别")
+def COMPLAINT_EVENT(category):
+    """投诉类别对应的时限事件（CPL-1）：投诉服务态度 / 投诉延误 / 投诉损毁，供 DEADLINE 使用。"""
+    return call("complaint_event", category)
+
+
+@xw.func(category=CATEGORY)
 def RULES_VERSION():
     """当前施行的规则版本。"""
     return call("rules_version")
@@ -301,5 +325,7 @@ def SAFE_SUM(values):
     total = Decimal(0)
     for c in cells:
         if isinstance(c, (int, float)) and not isinstance(c, bool):
-            total += Decimal(repr(c))
-    return float(total.quantize(Decimal("0.01")))
+            if not math.isfinite(c) or abs(c) >= 1e15:
+                return error_text(f"区域内有超出可计算范围的数字：{c}（MONEY-1）")
+            total += Decimal(repr(float(c)))
+    return float(total.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
