@@ -12,7 +12,7 @@ import sys
 COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("addin.demo:main", "在自带样例数据上运行全部主流程（install.py 最后一步）"),
     "functions": ("udfs.examples:main", "打印每个函数的示例与结果"),
-    "build": ("workbooks.build:main", "生成登记表模板与 logidesk.xlam 加载项"),
+    "build": ("workbooks.build:main", "生成登记表模板（加载项用 logidesk addin）"),
     "process": ("workbooks.process:main", "无 Excel 批量计算已填写的登记表"),
     "quote": ("workbooks.quote:main", "柜台报价（终端）"),
     "notices": ("addin.notices.cli:main", "为登记表行生成公告/函件（.docx/.pdf）并登记台账"),
