@@ -96,36 +96,32 @@ def integer(s: pd.Series, minimum: int = 0) -> tuple[np.ndarray, np.ndarray, np.
     return np.where(ok & ~blank, arr, 0).astype(np.int64), blank, ok
 
 
-def dates(s: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(datetime64[D], blank, ok). Only real date/datetime values take the fast path."""
+def _moments(s: pd.Series, unit: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(datetime64[unit], blank, ok). Only real date/datetime values take the fast path;
+    text and serial numbers go through the per-cell reader."""
     if pd.api.types.is_datetime64_any_dtype(s.dtype):
         values = s.dt.tz_localize(None) if getattr(s.dt, "tz", None) is not None else s
-        arr = values.to_numpy(dtype="datetime64[ns]")
-        blank = np.isnat(arr)
-        return arr.astype("datetime64[D]"), blank, np.ones(len(s), bool)
-    values = s.to_numpy(dtype=object)
-    blank = s.isna().to_numpy()
-    ok = np.array([isinstance(v, (dt.date, pd.Timestamp)) for v in values], dtype=bool) | blank
-    out = np.full(len(s), np.datetime64("NaT"), dtype="datetime64[D]")
-    good = ok & ~blank
-    if good.any():
-        out[good] = pd.to_datetime(pd.Series(values[good]), errors="coerce").to_numpy().astype("datetime64[D]")
-    return out, blank, ok
-
-
-def datetimes(s: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(datetime64[s], blank, ok) keeping the time of day (DATE-3)."""
-    if pd.api.types.is_datetime64_any_dtype(s.dtype):
-        arr = s.to_numpy(dtype="datetime64[ns]").astype("datetime64[s]")
+        arr = values.to_numpy(dtype="datetime64[ns]").astype(f"datetime64[{unit}]")
         return arr, np.isnat(arr), np.ones(len(s), bool)
     values = s.to_numpy(dtype=object)
     blank = s.isna().to_numpy()
     ok = np.array([isinstance(v, (dt.date, pd.Timestamp)) for v in values], dtype=bool) | blank
-    out = np.full(len(s), np.datetime64("NaT"), dtype="datetime64[s]")
+    out = np.full(len(s), np.datetime64("NaT"), dtype=f"datetime64[{unit}]")
     good = ok & ~blank
     if good.any():
-        out[good] = pd.to_datetime(pd.Series(values[good]), errors="coerce").to_numpy().astype("datetime64[s]")
+        parsed = pd.to_datetime(pd.Series(values[good]), errors="coerce").to_numpy()
+        out[good] = parsed.astype(f"datetime64[{unit}]")
     return out, blank, ok
+
+
+def dates(s: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(datetime64[D], blank, ok)."""
+    return _moments(s, "D")
+
+
+def datetimes(s: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(datetime64[s], blank, ok) keeping the time of day (DATE-3)."""
+    return _moments(s, "s")
 
 
 def codes(s: pd.Series, resolve: Callable[[Any], Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -71,14 +71,20 @@ def decimal(x: Any, field: str, rule: str | None) -> Decimal:
     return value
 
 
-def money(x: Any, field: str, rule: str | None, rules: Rules, *,
-          required: bool = False) -> int | None:
-    """Yuan → integer fen (half-up). Blank → None (or an error when required)."""
+def _required_number(x: Any, field: str, rule: str | None, required: bool) -> Decimal | None:
     if is_blank(x):
         if required:
             raise RuleError(f"缺少{field}", rule)
         return None
-    value = decimal(x, field, rule)
+    return decimal(x, field, rule)
+
+
+def money(x: Any, field: str, rule: str | None, rules: Rules, *,
+          required: bool = False) -> int | None:
+    """Yuan → integer fen (half-up). Blank → None (or an error when required)."""
+    value = _required_number(x, field, rule, required)
+    if value is None:
+        return None
     if value < 0:
         raise RuleError(f"{field}不能为负数：{show(x)}", rule)
     fen = decimal_to_units(value, FEN)
@@ -106,11 +112,9 @@ def fraction(x: Any, field: str, rule: str | None, rules: Rules, *,
 def integer(x: Any, field: str, rule: str | None, *, minimum: int = 0,
             required: bool = False) -> int | None:
     """A whole number (days, pieces)."""
-    if is_blank(x):
-        if required:
-            raise RuleError(f"缺少{field}", rule)
+    value = _required_number(x, field, rule, required)
+    if value is None:
         return None
-    value = decimal(x, field, rule)
     if value != value.to_integral_value():
         raise RuleError(f"{field}应为整数：{show(x)}", rule)
     if value < minimum:
