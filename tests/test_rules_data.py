@@ -11,7 +11,9 @@ import udfs
 from udfs import rulebook as rb
 
 ROOT = Path(__file__).resolve().parents[1]
-RULES_MD = ROOT.parent / "shared" / "domain" / "RULES.md"
+RULES_MD = next((p for p in (ROOT.parent / "shared" / "domain" / "RULES.md",
+                             Path("/work/shared/domain/RULES.md")) if p.exists()),
+                ROOT.parent / "shared" / "domain" / "RULES.md")
 
 EVENTS = ("索赔受理 索赔处理 赔款支付 索赔时效 查询答复 破损公告 遗失公告 延误公告 破损仲裁 遗失仲裁 客户资料 "
           "部门回复 保险单据 协商期限 理赔报告 财务付款 内部理赔 投诉服务态度 投诉延误 投诉损毁 投诉法定答复 诉讼时效 "
