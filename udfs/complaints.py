@@ -5,6 +5,7 @@ from typing import Any
 
 from . import values as V
 from .errors import RuleError
+from .fees import LABEL_VIOLATIONS
 from .rulebook import rules_for
 
 
@@ -54,7 +55,7 @@ def rules_in_force(when: Any = None) -> dict[str, list[str]]:
         "networks": r.networks.names,
         "scopes": list(r.deadlines["索赔处理"]["scopes"]),
         "events": r.deadlines.names,
-        "label_violations": ["未贴", "贴不全", "旧标签未清除"],
+        "label_violations": list(LABEL_VIOLATIONS),
         "sides": list(r.net_fee),
         "yes_no": ["是", "否"],
     }

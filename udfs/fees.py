@@ -273,6 +273,7 @@ def storage_fee_fast(freight, notice_date, pickup_date, rate_or_origin, destinat
 
 # ---------------------------------------------------------------- labels (LBL-1)
 
+LABEL_VIOLATIONS = ("未贴", "贴不全", "旧标签未清除")   # canonical names, aliases below
 _VIOLATIONS = {"未贴": "missing", "贴不全": "incomplete", "旧标签未清除": "old",
                "旧标签未覆盖": "old", "旧标签未清除或未覆盖": "old", "未清除": "old"}
 
@@ -283,7 +284,7 @@ def label_penalty(pieces: Any, violation: Any) -> Decimal:
     lab = r.labels
     kind = _VIOLATIONS.get(V.text(violation, "违规类型", "LBL-1").replace(" ", ""))
     if kind is None:
-        raise RuleError(f"未知的违规类型「{violation}」，可选：未贴、贴不全、旧标签未清除", "LBL-1")
+        raise RuleError(f"未知的违规类型「{violation}」，可选：{'、'.join(LABEL_VIOLATIONS)}", "LBL-1")
     if kind == "old":
         amount = lab["old_label"]
     else:
