@@ -211,6 +211,12 @@ def _looks_numeric(text: str) -> bool:
 
 
 def storage_days_fast(notice_date: pd.Series, pickup_date: pd.Series):
+    days, ok, _ = _storage_days_rules(notice_date, pickup_date)
+    return days, ok
+
+
+def _storage_days_rules(notice_date: pd.Series, pickup_date: pd.Series):
+    """(chargeable days, ok, rules version of the ok rows or None) — STO-2 over columns."""
     notice, nb, ok1 = cp.dates(notice_date)
     pickup, pb, ok2 = cp.dates(pickup_date)
     ok = ok1 & ok2 & ~nb & ~pb
@@ -218,9 +224,9 @@ def storage_days_fast(notice_date: pd.Series, pickup_date: pd.Series):
         ok &= pickup >= notice
     r = _single_version(notice, ok)
     if r is None:
-        return np.zeros(len(ok), np.int64), np.zeros(len(ok), bool)
+        return np.zeros(len(ok), np.int64), np.zeros(len(ok), bool), None
     days = storage_days_kernel(np.where(ok, notice, pickup), pickup, r.free_days)
-    return np.where(ok, days, 0), ok
+    return np.where(ok, days, 0), ok, r
 
 
 def _single_version(days: np.ndarray, ok: np.ndarray) -> Rules | None:
@@ -237,9 +243,7 @@ def _single_version(days: np.ndarray, ok: np.ndarray) -> Rules | None:
 
 
 def storage_fee_fast(freight, notice_date, pickup_date, rate_or_origin, destination):
-    days, ok = storage_days_fast(notice_date, pickup_date)
-    notice, _, _ = cp.dates(notice_date)
-    r = _single_version(notice, ok)
+    days, ok, r = _storage_days_rules(notice_date, pickup_date)
     if r is None:
         return np.zeros(len(ok), np.int64), ok
     fen, fblank, ok1 = cp.money(freight, r.max_fen)
