@@ -438,3 +438,43 @@ def test_storage_fee_column_form_reads_addresses_like_a_cell():
 def test_division_table_version_is_recorded_in_the_rules_data():
     from udfs import places
     assert udfs.rules_for(d(2026, 3, 1)).storage["division_table"] == places.table_version()
+
+
+# ----------------------------------------------------------------- vocabularies in the rules data
+
+@pytest.mark.parametrize("pieces, violation, expected", [
+    (50, "标签不全", "20.00"),        # LBL-1 Decision: exactly 50 counts as 50件以上 → the lower fine
+    (49, "标签不全", "30.00"),
+    (51, "贴不全", "20.00"),
+    (50, "无标签", "30.00"),
+    (3, "旧标签未覆盖", "10.00"),
+])
+def test_label_violation_aliases_come_from_the_rules_data(pieces, violation, expected):
+    same(udfs.label_penalty(pieces, violation), expected)
+    assert udfs.rules_in_force()["label_violations"] == ["未贴", "贴不全", "旧标签未清除"]
+
+
+@pytest.mark.parametrize("side, expected", [("罚款方", "60.00"), ("责任方", "60.00"),
+                                            ("获赔方", "40.00"), ("获赔", "40.00")])
+def test_network_fee_sides_come_from_the_rules_data(side, expected):
+    same(udfs.network_fee(1000, side), expected)            # NET-4: 6 % / 4 % of 1,000
+    assert udfs.rules_in_force()["sides"] == ["罚款方", "获赔方"]
+
+
+def test_a_company_can_rename_a_violation_in_the_rules_data(tmp_path, monkeypatch):
+    import udfs.rulebook as rb
+    text = rb.RULES_PATH.read_text(encoding="utf-8")
+    text = text.replace('aliases = ["标签不全", "未贴全"]', 'aliases = ["标签不全", "未贴全", "半贴"]')
+    text = text.replace('aliases = ["罚款", "被罚方", "责任方", "fined"]', 'aliases = ["罚款", "被罚方", "责任方", "fined", "扣款方"]')
+    path = tmp_path / "rules.toml"
+    path.write_text(text, encoding="utf-8")
+    monkeypatch.setenv("LOGIDESK_RULES", str(path))
+    rb.reload()
+    try:
+        same(udfs.label_penalty(60, "半贴"), "20.00")
+        same(udfs.network_fee(1000, "扣款方"), "60.00")
+    finally:
+        monkeypatch.delenv("LOGIDESK_RULES")
+        rb.reload()
+    with pytest.raises(udfs.RuleError, match="未知的违规类型「半贴」"):
+        udfs.label_penalty(60, "半贴")

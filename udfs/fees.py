@@ -314,18 +314,12 @@ def storage_fee_fast(freight, notice_date, pickup_date, rate_or_origin, destinat
 
 # ---------------------------------------------------------------- labels (LBL-1)
 
-LABEL_VIOLATIONS = ("未贴", "贴不全", "旧标签未清除")   # canonical names, aliases below
-_VIOLATIONS = {"未贴": "missing", "贴不全": "incomplete", "旧标签未清除": "old",
-               "旧标签未覆盖": "old", "旧标签未清除或未覆盖": "old", "未清除": "old"}
-
-
 def label_penalty(pieces: Any, violation: Any) -> Decimal:
     """标签违规罚款 (LBL-1), per waybill."""
     r = rules_for(None)
     lab = r.labels
-    kind = _VIOLATIONS.get(V.text(violation, "违规类型", "LBL-1").replace(" ", ""))
-    if kind is None:
-        raise RuleError(f"未知的违规类型「{violation}」，可选：{'、'.join(LABEL_VIOLATIONS)}", "LBL-1")
+    name = r.label_violations.resolve(V.text(violation, "违规类型", "LBL-1"))   # vocabulary in rules.toml
+    kind = r.label_violations[name]["kind"]
     if kind == "old":
         amount = lab["old_label"]
     else:
@@ -346,15 +340,17 @@ def network_fee(amount: Any, side: Any) -> Decimal:
     r = rules_for(None)
     fen = V.money(amount, "结案金额", "NET-4", r, required=True)
     key = V.text(side, "承担方", "NET-4")   # blank → 缺少承担方（NET-4）
-    if key not in r.net_fee:
-        raise RuleError(f"承担方应为「罚款方」或「获赔方」，收到「{key}」", "NET-4")
-    return fen_to_decimal(network_fee_kernel(one(fen), one(r.net_fee[key]), r.frac_scale)[0])
+    name = r.fee_sides.find(key)
+    if name is None:
+        raise RuleError(f"承担方应为「{'」或「'.join(r.fee_sides.names)}」，收到「{key}」", "NET-4")
+    return fen_to_decimal(network_fee_kernel(one(fen), one(r.net_fee[name]), r.frac_scale)[0])
 
 
 def network_fee_fast(amount: pd.Series, side: pd.Series):
     r = rules_for(None)
     fen, blank, ok1 = cp.money(amount, r.max_fen)
-    rate, sblank, ok2 = cp.codes(side, lambda u: r.net_fee.get(u.strip()) if isinstance(u, str) else None)
+    rate, sblank, ok2 = cp.codes(side, lambda u: r.net_fee.get(r.fee_sides.find(u))
+                                 if isinstance(u, str) else None)
     ok = ok1 & ~blank & ok2 & ~sblank
     rate = np.where(ok, rate, 0).astype(np.int64)
     return network_fee_kernel(fen, rate, r.frac_scale), ok
