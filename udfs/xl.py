@@ -116,9 +116,10 @@ def call(name, *args):
 @xw.arg("declared_value", doc="声明价值（元）；空或 0 表示不保价")
 @xw.arg("rate", doc="保价费率，默认 0.5%（INS-1）")
 @xw.arg("minimum", doc="每票最低保价费，默认 5 元（INS-1）")
-def INSURANCE_PREMIUM(declared_value, rate=None, minimum=None):
+@xw.arg("category", doc="货物类别；不予保价货物（INS-4）保价费为 0（INS-7）")
+def INSURANCE_PREMIUM(declared_value, rate=None, minimum=None, category=None):
     """保价费（INS-1）：声明价值 × 0.5%，每票最低 5 元；未保价为 0。"""
-    return call("insurance_premium", declared_value, rate, minimum)
+    return call("insurance_premium", declared_value, rate, minimum, category)
 
 
 @xw.func(category=CATEGORY)
