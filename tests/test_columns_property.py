@@ -388,3 +388,26 @@ def test_logical_and_numeric_cells_are_not_confused(name, cells, row, want):
     else:
         # 2000.005 is read half-up as 2000.01; × rate 1 = 2000.01 (INS-1, MONEY-1)
         assert table["error"].iloc[row] is None and table["value"].iloc[row] == want
+
+
+def test_issue8_cells_agree_in_both_forms():
+    """The table rows of issue 8 that disagreed: pd.NA, a number in 货物类别, a typo year."""
+    cats = pd.Series([pd.NA, 5, "珠宝", None], dtype=object)
+    table = columns.compensation("遗失", 3000, 45, 3000, None, cats)
+    for i, c in enumerate(cats):
+        try:
+            want, err = float(udfs.compensation("遗失", 3000, 45, 3000, None, c)), None
+        except RuleError as e:
+            want, err = None, str(e)
+        assert table["error"].iloc[i] == err
+        if err is None:
+            assert table["value"].iloc[i] == want
+    # pd.NA is blank (普通货物): min(3000, 3000) = 3000; 5 is an unknown category (INS-4);
+    # 珠宝 is INS-4: insured value ignored → min(3000, 3 × 45) = 135 (CMP-7)
+    assert table["value"].tolist()[0] == 3000.0 and table["rule"].iloc[1] == "INS-4"
+    assert table["value"].iloc[2] == 135.0 and table["value"].iloc[3] == 3000.0
+    starts = pd.Series([dt.date(2926, 3, 1), np.datetime64("2026-03-02"), pd.NA], dtype=object)
+    table = columns.deadline("破损公告", starts)
+    assert table["error"].iloc[0] == "起算日期不是有效日期：2926-03-01（年份应在 1900–2199 之间）（DL-1）"
+    assert pd.Timestamp(table["value"].iloc[1]) == pd.Timestamp(2026, 3, 7)    # DL-5: +5 days
+    assert table["error"].iloc[2] == "缺少起算日期（DL-1）"

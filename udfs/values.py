@@ -183,6 +183,10 @@ def when(x: Any, field: str, rule: str | None, *, required: bool = True,
         return None
     if hasattr(x, "to_pydatetime"):
         x = x.to_pydatetime()
+    if type(x).__name__ == "datetime64":                       # numpy datetime64 scalar
+        x = x.astype("datetime64[us]").item()
+        if not isinstance(x, dt.datetime):                      # beyond datetime's years
+            raise RuleError(f"{field}不是有效日期：{x}（年份应在 {FIRST_DATE.year}–{LAST_DATE.year} 之间）", rule)
     if isinstance(x, dt.datetime):
         _in_range(x, field, rule, x.isoformat(sep=" "))
         return x if keep_time else x.date()
