@@ -173,10 +173,10 @@ def STORAGE_FEE(freight, notice_date, pickup_date, rate_or_origin, destination=N
 
 @xw.func(category=CATEGORY)
 @xw.arg("claim_type", doc="索赔类型：遗失、破损、内件不符、延误")
-@xw.arg("value", doc="物品价值（元）：遗失为丢失的价值，破损/内件不符为全部内件价值，延误为延误造成的损失")
+@xw.arg("value", doc="物品价值（元）：遗失为丢失的价值，破损/内件不符为全部内件价值，延误为物品价值（CMP-3）")
 @xw.arg("freight", doc="运费（元）")
 @xw.arg("insured_value", doc="保价金额（元），未保价留空")
-@xw.arg("lost_share", doc="损失比例 0–1，默认 1（破损、内件不符）")
+@xw.arg("lost_share", doc="损失比例 0–1：破损、内件不符必填（CMP-8）；遗失为 1；延误为延误毁损的比例，默认 0（CMP-3）")
 @xw.arg("category", doc="货物类别，默认 普通货物")
 def COMPENSATION(claim_type, value, freight, insured_value=None, lost_share=None, category=None):
     """赔偿金额（CMP-1..7、INS-4/5）：保价按保价金额与损失孰低，未保价按 3 倍运费封顶。"""
@@ -198,7 +198,7 @@ def COMPENSATION_EXPLAIN(claim_type, value, freight, insured_value=None, lost_sh
 @xw.func(category=CATEGORY)
 @xw.arg("claim_type", doc="索赔类型")
 @xw.arg("freight", doc="运费（元）")
-@xw.arg("lost_share", doc="损失比例 0–1，默认 1")
+@xw.arg("lost_share", doc="损失比例 0–1：破损、内件不符必填（CMP-8）")
 def FREIGHT_WAIVER(claim_type, freight, lost_share=None):
     """免收运费（CMP-4）：遗失、延误、完全破损免收；部分破损、内件不符不免。"""
     return call("freight_waiver", claim_type, freight, lost_share)
@@ -231,7 +231,7 @@ def ECOM_COMPENSATION(claim_type, value, lost_share=None, has_invoice=None, prac
 @xw.arg("days_late", doc="延误天数")
 @xw.arg("weight_kg", doc="重量（kg），1 kg 以内（含）封顶 250 元")
 @xw.arg("network", doc="网点类型：直营、代理期、第三方")
-@xw.arg("batch", doc="批货/整包件（是/否）")
+@xw.arg("batch", doc="批货/整包件的运单票数；空、0、1 或 否 为单票（NET-9）")
 def NETWORK_COMPENSATION(claim_type, actual_value, days_late=None, weight_kg=None, network=None, batch=None):
     """网点间赔付（NET-1..3、5..8）。"""
     return call("network_compensation", claim_type, actual_value, days_late, weight_kg, network, batch)
