@@ -3,9 +3,9 @@ province, prefecture-level city and county of China's administrative divisions.
 
 The division table is GB/T 2260 as shipped by the ``cpca`` package (MIT licence; its
 ``resources/adcodes.csv``: every province, prefecture-level city and county with its
-12-digit code), pinned in pyproject.toml / constraints.txt. We read only that data file;
-the matching below is ours, because STO-4 needs contradictions (山东省温州) reported, not
-silently repaired.
+12-digit code), pinned in pyproject.toml / constraints.txt. We read only that data file,
+never importing the package; the matching below is ours, because STO-4 needs
+contradictions (山东省温州) reported, not silently repaired.
 
 How a text is read: full-width characters folded (NFKC), spaces removed, then names are
 matched from the start, each more specific than the last (province → city → county); the
@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import csv
 import importlib.metadata
-import importlib.resources
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -189,9 +188,15 @@ def describe(place: Place) -> str:
     return "".join(d.name for d in (place.province, place.city, place.county) if d is not None)
 
 
+DATA_FILE = "cpca/resources/adcodes.csv"
+
+
 @lru_cache(maxsize=1)
 def table() -> DivisionTable:
-    resource = importlib.resources.files(TABLE_PACKAGE).joinpath("resources", "adcodes.csv")
-    with resource.open("r", encoding="utf-8") as fh:
+    """The division table, read from the installed distribution's data file without
+    importing the cpca package (its import builds a matcher and needs pkg_resources)."""
+    dist = importlib.metadata.distribution(TABLE_PACKAGE)
+    path = dist.locate_file(DATA_FILE)
+    with open(path, encoding="utf-8", newline="") as fh:
         rows = [(r["adcode"], r["name"].strip()) for r in csv.DictReader(fh)]
     return DivisionTable(rows)
