@@ -123,18 +123,26 @@ class DivisionTable:
         places (朝阳区), none when it starts with no division of China. Raises PlaceError
         when it contradicts itself (山东省温州)."""
         s = normalise(text)
-        pos, level = 0, 0
+        pos, level, skipped = 0, 0, False
         chosen: dict[int, tuple[str, list[Division]]] = {}
         while pos < len(s):
-            best = None
+            best, best_score = None, None
             for lv in (PROVINCE, CITY, COUNTY):
                 if lv <= level:
                     continue
                 m = self._match(s, pos, lv)
-                if m and (best is None or len(m[0]) > len(best[1][0])):
-                    best = (lv, m)
+                if m:
+                    # prefer a name inside the places already named (北京朝阳 → 朝阳区, not
+                    # 辽宁 朝阳市), then the longer name, then the higher level
+                    score = (bool(self._inside(m[1], chosen)), len(m[0]), -lv)
+                    if best_score is None or score > best_score:
+                        best, best_score = (lv, m), score
             if best is None:
+                if s[pos] in "省市区县" and not skipped:     # a stray suffix (温州市市 …)
+                    pos, skipped = pos + 1, True
+                    continue
                 break
+            skipped = False
             lv, (key, divs) = best
             inside = self._inside(divs, chosen)
             if not inside:
@@ -148,7 +156,7 @@ class DivisionTable:
             chosen[lv] = (key, inside)
             pos += len(key)
             level = lv
-            while pos < len(s) and s[pos] in "省市区县,，、-/·":   # a stray suffix or separator
+            while pos < len(s) and s[pos] in ",，、-/·":          # separators
                 pos += 1
         if not chosen:
             return []
