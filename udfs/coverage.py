@@ -1,0 +1,92 @@
+"""Early warning when the coming year's holidays are missing (DATE-5, DATE-6).
+
+From 1 November (``WARN_FROM``), while the holiday data lacks the coming year, batch runs
+and reminder checks (``logidesk process``, ``logidesk deadlines``, the ribbon's 检查时限, the
+demo) say once: which year is missing, from which date each working-day deadline of the
+deadline table stops working (computed with the working-day calendar itself, so it follows
+the data), and the one command that fixes it. When the current year itself is missing,
+every working-day deadline already fails and the warning says so, whatever the month.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from typing import TextIO
+
+import numpy as np
+
+from .errors import RuleError
+
+WARN_FROM = (11, 1)                                   # month, day (DATE-6: from 1 November)
+FIX_COMMAND = "logidesk holidays import 通知.txt"
+_printed: set[str] = set()
+
+
+def _years_text(years: list[int]) -> str:
+    return f"{years[0]}–{years[-1]}" if years else "无"
+
+
+def stop_dates(today: dt.date) -> dict[dt.date, list[str]]:
+    """For each working-day event of the deadline table in force today (and each of its
+    scopes): the first start date whose deadline leaves the covered years, grouped by date.
+    Only the rest of the current year is scanned."""
+    from .rulebook import rules_for
+    from .workcal import calendar
+    cal = calendar()
+    r = rules_for(today)
+    end = np.datetime64(f"{cal.last_year + 1}-01-01", "D")
+    start = max(np.datetime64(today, "D"), np.datetime64(f"{cal.last_year}-01-01", "D"))
+    days = np.arange(start, end, np.timedelta64(1, "D"))
+    out: dict[dt.date, list[str]] = {}
+    if not len(days):
+        return out
+    for name in r.deadlines.names:
+        spec = r.deadlines[name]
+        if spec.get("unit") != "workdays":
+            continue
+        scopes = spec.get("scopes") or {"": spec["n"]}
+        for scope, n in scopes.items():
+            bad = cal.bad_rows(days, np.full(len(days), int(n)))
+            if bad.any():
+                first = days[bad][0].item()
+                out.setdefault(first, []).append(f"{name}（{scope}）" if scope else name)
+    return dict(sorted(out.items()))
+
+
+def warning(today: dt.date | None = None) -> str | None:
+    """The warning text for ``today`` (default: udfs.rulebook.today()), or None when the
+    holiday data is complete enough or it is before 1 November."""
+    from .rulebook import rulebook, today as _today
+    today = _today() if today is None else today
+    if isinstance(today, dt.datetime):
+        today = today.date()
+    try:
+        years = sorted(rulebook().holidays)
+    except RuleError:
+        return None                                    # the caller reports the load error itself
+    if today.year not in years:
+        if years and today.year < years[0]:
+            return None
+        return (f"【提醒】尚未收录 {today.year} 年的节假日安排（已收录 {_years_text(years)} 年），"
+                f"所有按工作日计算的时限（如投诉处理、维修）现在都无法计算（DATE-5）。"
+                f"请管理员取得《国务院办公厅关于{today.year}年部分节假日安排的通知》后运行：{FIX_COMMAND}")
+    coming = today.year + 1
+    if today < dt.date(today.year, *WARN_FROM) or coming in years:
+        return None
+    lines = [f"【提醒】尚未收录 {coming} 年的节假日安排（已收录 {_years_text(years)} 年）。"
+             f"以下按工作日计算的时限将无法计算（DATE-5）："]
+    for day, names in stop_dates(today).items():
+        when = "已无法计算" if day <= today else f"自 {day.isoformat()} 起"
+        lines.append(f"  {when}：{'、'.join(names)}")
+    lines.append(f"国务院办公厅发布《关于{coming}年部分节假日安排的通知》后，请管理员运行：{FIX_COMMAND}"
+                 f"（写入公司规则文件，程序升级不受影响）")
+    return "\n".join(lines)
+
+
+def print_once(today: dt.date | None = None, file: TextIO | None = None) -> str | None:
+    """Print the warning (to stderr by default) the first time it is needed in this process."""
+    text = warning(today)
+    if text and text not in _printed:
+        _printed.add(text)
+        print(text, file=file or sys.stderr, flush=True)
+    return text
