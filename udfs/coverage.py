@@ -83,6 +83,12 @@ def warning(today: dt.date | None = None) -> str | None:
     return "\n".join(lines)
 
 
+def suffix(today: dt.date | None = None) -> str:
+    """The warning as a paragraph to append to a message ("" when there is none)."""
+    text = warning(today)
+    return f"\n\n{text}" if text else ""
+
+
 def print_once(today: dt.date | None = None, file: TextIO | None = None) -> str | None:
     """Print the warning (to stderr by default) the first time it is needed in this process."""
     text = warning(today)

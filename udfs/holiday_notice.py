@@ -146,7 +146,9 @@ class _Body:
     def fail(self, message: str) -> NoticeError:
         return NoticeError(f"{self.item.title}：{message}")
 
-    def date(self, m: re.Match, p: str, default: dt.date | None = None) -> dt.date:
+    def date(self, m: re.Match, p: str, default: dt.date | None = None, roll: bool = False) -> dt.date:
+        """A date of the item; missing year/month from ``default``; ``roll``: a range end
+        before its start is in the next year (12月31日至1月2日)."""
         y = int(m[f"{p}y"]) if m[f"{p}y"] else (default.year if default else self.year)
         if m[f"{p}m"] is None and default is None:
             raise self.fail(f"「{m[0]}」缺少月份")
@@ -154,8 +156,8 @@ class _Body:
         try:
             day = dt.date(y, mo, int(m[f"{p}d"]))
         except ValueError:
-            raise self.fail(f"日期「{m[0]}」不存在") from None
-        if default is not None and day < default and not m[f"{p}y"]:
+            raise self.fail(f"日期「{y}年{mo}月{m[f'{p}d']}日」不存在") from None
+        if roll and default is not None and day < default and not m[f"{p}y"]:
             day = day.replace(year=day.year + 1)
         bracket = m[f"{p}b"]
         if bracket is not None:
@@ -188,7 +190,7 @@ class _Body:
         m = self.match(d1 + SEP + d2 + r"放假(?:调休)?[,，;]?共" + num + r"天[。;]?")
         if m:
             a = self.date(m, "a")
-            b = self.date(m, "b", default=a)
+            b = self.date(m, "b", default=a, roll=True)
             if b < a:
                 raise self.fail(f"{_md(b)}早于{_md(a)}")
             self.count(a, b, m["n"])
