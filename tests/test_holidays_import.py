@@ -257,3 +257,21 @@ def test_the_ribbon_check_appends_the_warning_to_its_message(monkeypatch):
     ctx = handlers.Context(object(), _UI(), D(2026, 10, 23))
     handlers.deadlines(ctx)
     assert ctx.ui.alerts == ["截至 2026-10-23，没有到期或逾期的事项。"]
+
+
+def test_the_notice_as_a_pdf_file_imports_through_pdftotext(company_path, tmp_path, capsys):
+    """A PDF of the notice (traditional characters, 星期X), made with LibreOffice, read with
+    poppler's pdftotext — both installed by .ci/run."""
+    import shutil
+
+    from addin.notices.render import soffice, to_pdf
+    from udfs import holiday_notice as hn
+    if soffice() is None or shutil.which("pdftotext") is None:
+        pytest.skip("LibreOffice or pdftotext not installed")
+    src = tmp_path / "通知2027.txt"
+    src.write_text(hn.to_traditional(NOTICE_2027.replace("（周", "（星期").replace("、周", "、星期")), encoding="utf-8")
+    (pdf,) = to_pdf([src], tmp_path)
+    assert holidays_main(["import", str(pdf), "--yes"]) == 0
+    assert "现已收录 2023–2027 年" in capsys.readouterr().out
+    for event, start, due in CASES:
+        assert udfs.deadline(event, start) == due

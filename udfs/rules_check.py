@@ -139,6 +139,8 @@ class _Checker:
             if n is None or (integer and (n != n.to_integral_value() or isinstance(value, float))):
                 bad(key, f"应为{'整数' if integer else '数字'}，收到 {value!r}")
                 return None
+            if n < 0:
+                return n                                  # reported once, as 不能为负数
             if lo is not None and (n <= lo if lo_open else n < lo):
                 bad(key, f"{n} 超出范围（应{'大于' if lo_open else '不小于'} {lo}）")
             elif hi is not None and n > hi:
@@ -262,14 +264,12 @@ class _Checker:
                 self.add(file, f"version.{_q(vid)}.based_on",
                          "公司版本不写 based_on：自施行日起叠加在当时施行的程序自带版本之上", "LAW-5")
             self.notice_period(file, vid, entry)
+            base = self.loaded.layers[0].data if self.loaded.layers else {}
             for key in leaf_keys(entry):
-                if key == "based_on":
-                    continue
-                if not any(key == p or key.startswith(p + ".") for p in COMPANY_KEYS):
+                if key != "based_on" and not any(key == p or key.startswith(p + ".") for p in COMPANY_KEYS):
                     self.add(file, f"version.{_q(vid)}.{key}",
                              "公司规则文件不能修改此项（只能改 k 倍运费、线路地名、投诉话术与类别、货物类别；"
-                             "其他数字随程序发布）", _rule_of(self.loaded.bundled_versions.get(
-                                 next(iter(self.loaded.bundled_versions), ""), {}), key))
+                             "其他数字随程序发布）", _rule_of(base, key))
             # each entry carries its rule ID
             entries = [k for k in ("compensation", "storage") if k in entry]
             entries += [f"{sec}.{name}" for sec in ("complaints", "categories")
@@ -342,7 +342,8 @@ class _Checker:
     def run(self) -> list[Problem]:
         b = self.loaded.bundled
         for vid, raw in b.raw.get("version", {}).items():
-            self.notice_period(f"{b.what} {b.path}", vid, self.loaded.bundled_versions.get(vid, raw))
+            # each version states its own dates (a based_on version does not inherit them)
+            self.notice_period(f"{b.what} {b.path}", vid, raw if isinstance(raw, dict) else {})
         self.company_shape()
         for layer in self.loaded.layers:
             self.layer(layer)
@@ -367,7 +368,3 @@ def refuse(problems: Iterable[Problem]) -> None:
 
 def covered_years(loaded: Loaded) -> dict[int, Path]:
     return dict(sorted(loaded.holiday_origin.items()))
-
-
-def describe(path: Path | None) -> str:
-    return str(path) if path is not None else "（无）"
