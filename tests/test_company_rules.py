@@ -255,3 +255,22 @@ work = []
     assert rules_main(["check"]) == 1
     out = capsys.readouterr().out
     assert "发现 1 处问题" in out and "uninsured_freight_multiple：不能为负数" in out and "（CMP-1）" in out
+
+
+def test_a_later_bundled_version_must_state_its_own_dates(tmp_path, monkeypatch):
+    path = tmp_path / "rules.toml"
+    path.write_text(rb.RULES_PATH.read_text(encoding="utf-8") + '''
+[version."2027.1"]
+based_on = "2024.1"
+effective_from = 2027-01-01
+[version."2027.1".compensation]
+uninsured_freight_multiple = "4"
+''', encoding="utf-8")
+    monkeypatch.setenv("LOGIDESK_RULES", str(path))
+    rb.reload()
+    with pytest.raises(RuleError) as e:
+        udfs.rules_version()
+    assert f"程序自带规则文件 {path}：version.\"2027.1\".published：缺少日期" in str(e.value)
+    assert e.value.rule == "LAW-5"
+    monkeypatch.delenv("LOGIDESK_RULES")
+    rb.reload()

@@ -180,6 +180,8 @@ def load(bundled_path: Path, company_path: Path | None) -> Loaded:
     company = (Source(Path(company_path), "company", read_toml(Path(company_path), "公司规则文件"))
                if company_path is not None else None)
     bver = resolve_versions(bundled)
+    if not bver:
+        raise RuleError(f"程序自带规则文件 {bundled.path} 中没有任何规则版本 [version.…]", "LAW-5")
     cver = dict(company.raw.get("version", {})) if company else {}
     border = sorted(bver, key=lambda v: _day(bver[v].get("effective_from")))
     corder = sorted(cver, key=lambda v: _day(cver[v].get("effective_from")))

@@ -1,4 +1,6 @@
-"""Rules data (udfs/rules.toml): versions by effective date, vocabularies and aliases.
+"""Rules data (udfs/rules.toml, with the company rules file of udfs.company layered over
+it): versions by effective date, vocabularies and aliases. Both files are validated when
+they load (udfs.rules_check).
 
 Nothing here computes money; it turns the reviewable data file into typed values
 (integer fen, integer millionths) for the rule modules. A later version is added to the
@@ -14,8 +16,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from .company import company_rules_path, load
 from .errors import RuleError
 from .fixed import FEN, decimal_to_units
+from .rules_check import check, refuse
 
 RULES_PATH = Path(__file__).with_name("rules.toml")
 
@@ -147,8 +151,6 @@ class Rulebook:
     """All versions of the rules data file plus the holiday tables."""
 
     def __init__(self, path: Path = RULES_PATH, company: Path | None = None) -> None:
-        from .company import load
-        from .rules_check import check, refuse
         loaded = load(path, company)             # bundled file + company file (layered)
         refuse(check(loaded))                    # refused on load: file, key, rule ID
         self.path, self.company_path = Path(path), company
@@ -174,7 +176,6 @@ class Rulebook:
 def rulebook() -> Rulebook:
     """The rules data in use: udfs/rules.toml (or the file named by ``LOGIDESK_RULES``)
     with the company rules file layered over it (udfs.company)."""
-    from .company import company_rules_path
     return Rulebook(Path(os.environ.get("LOGIDESK_RULES", RULES_PATH)), company_rules_path())
 
 
