@@ -251,10 +251,11 @@ def parse(text: str, year: int | None = None) -> Schedule:
     if not heads:
         raise NoticeError("通知中找不到放假安排条目（应为「一、元旦：1月1日（周五）放假…」）")
     closing = CLOSING.search(flat, heads[-1].end())
-    end = closing.start() if closing else len(flat)
     items: list[Item] = []
     for i, head in enumerate(heads):
-        body_end = heads[i + 1].start() if i + 1 < len(heads) else end
+        body_end = heads[i + 1].start() if i + 1 < len(heads) else len(flat)
+        stop = CLOSING.search(flat, head.end(), body_end)      # the closing paragraph
+        body_end = stop.start() if stop else body_end
         item = Item(cn_number(head["n"]), head["names"].split("、"))
         body = _Body(item, year, flat[head.end():body_end])
         body.parse()
@@ -265,6 +266,10 @@ def parse(text: str, year: int | None = None) -> Schedule:
             item.notes.append(sentence)
         items.append(item)
     numbers = [it.number for it in items]
+    twice = sorted({n for n in numbers if numbers.count(n) > 1})
+    if twice:
+        raise NoticeError(f"条目序号重复：第{cn_numeral(twice[0])}项出现 {numbers.count(twice[0])} 次"
+                          f"（是否粘贴了两遍，或混入了另一年的通知？）")
     if numbers != list(range(1, len(items) + 1)):
         expected = next(n for n, got in enumerate(numbers + [None], 1) if got != n)
         raise NoticeError(f"条目序号不连续：缺第{cn_numeral(expected)}项（复制时是否漏了一段？）")
