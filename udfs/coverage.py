@@ -13,8 +13,6 @@ import datetime as dt
 import sys
 from typing import TextIO
 
-import numpy as np
-
 from .errors import RuleError
 
 WARN_FROM = (11, 1)                                   # month, day (DATE-6: from 1 November)
@@ -27,29 +25,31 @@ def _years_text(years: list[int]) -> str:
 
 
 def stop_dates(today: dt.date) -> dict[dt.date, list[str]]:
-    """For each working-day event of the deadline table in force today (and each of its
-    scopes): the first start date whose deadline leaves the covered years, grouped by date.
-    Only the rest of the current year is scanned."""
+    """For each day-based event of the deadline table in force today (and each of its
+    scopes): the first start date, from today to the end of the covered years, whose
+    deadline the engine refuses for want of the coming year's holidays — working-day
+    limits, and legal periods extended past a rest day (DATE-7). Grouped by date."""
+    from .deadlines import TIMED_UNITS, deadline
     from .rulebook import rules_for
     from .workcal import calendar
     cal = calendar()
+    coming = f"{cal.last_year + 1}年"
     r = rules_for(today)
-    end = np.datetime64(f"{cal.last_year + 1}-01-01", "D")
-    start = max(np.datetime64(today, "D"), np.datetime64(f"{cal.last_year}-01-01", "D"))
-    days = np.arange(start, end, np.timedelta64(1, "D"))
+    first = max(today, dt.date(cal.last_year, 1, 1))
+    days = [first + dt.timedelta(days=i) for i in range((dt.date(cal.last_year, 12, 31) - first).days + 1)]
     out: dict[dt.date, list[str]] = {}
-    if not len(days):
-        return out
     for name in r.deadlines.names:
         spec = r.deadlines[name]
-        if spec.get("unit") != "workdays":
+        if spec.get("unit") in TIMED_UNITS:
             continue
-        scopes = spec.get("scopes") or {"": spec["n"]}
-        for scope, n in scopes.items():
-            bad = cal.bad_rows(days, np.full(len(days), int(n)))
-            if bad.any():
-                first = days[bad][0].item()
-                out.setdefault(first, []).append(f"{name}（{scope}）" if scope else name)
+        for scope in spec.get("scopes") or [None]:
+            for day in days:
+                try:
+                    deadline(name, day, scope)
+                except RuleError as e:
+                    if e.rule == "DATE-5" and coming in str(e):
+                        out.setdefault(day, []).append(f"{name}（{scope}）" if scope else name)
+                        break
     return dict(sorted(out.items()))
 
 
@@ -74,7 +74,7 @@ def warning(today: dt.date | None = None) -> str | None:
     if today < dt.date(today.year, *WARN_FROM) or coming in years:
         return None
     lines = [f"【提醒】尚未收录 {coming} 年的节假日安排（已收录 {_years_text(years)} 年）。"
-             f"以下按工作日计算的时限将无法计算（DATE-5）："]
+             f"以下时限将无法计算（DATE-5）："]
     for day, names in stop_dates(today).items():
         when = "已无法计算" if day <= today else f"自 {day.isoformat()} 起"
         lines.append(f"  {when}：{'、'.join(names)}")
