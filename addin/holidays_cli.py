@@ -128,6 +128,9 @@ def import_notice(source: str, *, year: int | None = None, target: Path | None =
     except RuleError as e:
         out(f"通知无法导入：{e}")
         return 1
+    except OSError as e:
+        out(f"通知无法读取：{source}：{e.strerror or e}")
+        return 1
     target = Path(target) if target else company.write_target()
     out(holiday_notice.describe(schedule))
     bundled = company.read_toml(Path(os.environ.get("LOGIDESK_RULES", rb.RULES_PATH)), "程序自带规则文件")
@@ -138,12 +141,15 @@ def import_notice(source: str, *, year: int | None = None, target: Path | None =
             out(f"程序自带规则已收录 {schedule.year} 年，且与通知一致，无需导入。")
             return 0
         out(f"注意：程序自带的 {schedule.year} 年数据与通知不同，导入后以公司规则文件为准。")
-    existing = target.read_text(encoding="utf-8") if target.exists() else ""
     try:
+        existing = target.read_text(encoding="utf-8") if target.exists() else ""
         text = updated_text(existing, schedule, target)
         _check_candidate(text, target)
     except RuleError as e:
         out(f"未写入：{e}")
+        return 1
+    except (OSError, UnicodeDecodeError) as e:
+        out(f"未写入：无法读取公司规则文件 {target}：{getattr(e, 'strerror', None) or e}")
         return 1
     if not yes:
         try:
@@ -153,7 +159,12 @@ def import_notice(source: str, *, year: int | None = None, target: Path | None =
         if answer.strip().lower() not in ("y", "yes", "是"):
             out("已取消，未写入。")
             return 1
-    _write_atomic(target, text)
+    try:
+        _write_atomic(target, text)
+    except OSError as e:
+        out(f"未写入：无法写入 {target}：{e.strerror or e}。请以管理员身份运行，"
+            f"或用 --file / 环境变量 {company.ENV} 指定可写的位置。")
+        return 1
     rb.reload()
     years = sorted(rb.rulebook().holidays)
     out(f"已写入 {target}（{schedule.year} 年：放假 {sum(len(i.off) for i in schedule.items)} 天，"

@@ -282,3 +282,13 @@ def test_the_notice_as_a_pdf_file_imports_through_pdftotext(company_path, tmp_pa
     assert "现已收录 2023–2027 年" in capsys.readouterr().out
     for event, start, due in CASES:
         assert udfs.deadline(event, start) == due
+
+
+def test_an_unwritable_place_is_a_message_not_a_traceback(company_path, tmp_path):
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("x", encoding="utf-8")
+    lines = []
+    assert import_notice(NOTICE_2027, yes=True, target=blocker / "company_rules.toml", out=lines.append) == 1
+    assert lines[-1].startswith(f"未写入：无法写入 {blocker / 'company_rules.toml'}")
+    assert import_notice(str(tmp_path / "无此文件.txt"), out=lines.append) == 1
+    assert "找不到文件" in lines[-1]
