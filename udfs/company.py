@@ -171,7 +171,9 @@ def resolve_versions(src: Source) -> dict[str, dict]:
 
 
 def _day(value: Any) -> dt.date:
-    return value if isinstance(value, dt.date) else dt.date.max
+    """A version's date; anything else sorts last (rules_check refuses it by name)."""
+    ok = isinstance(value, dt.date) and not isinstance(value, dt.datetime)
+    return value if ok else dt.date.max
 
 
 def load(bundled_path: Path, company_path: Path | None) -> Loaded:

@@ -58,6 +58,10 @@ def _num(value: Any) -> Decimal | None:
     return None
 
 
+def _is_day(value: Any) -> bool:
+    return isinstance(value, dt.date) and not isinstance(value, dt.datetime)
+
+
 def _get(data: dict, dotted: str) -> Any:
     cur: Any = data
     for part in dotted.split("."):
@@ -321,7 +325,7 @@ class _Checker:
         for i, span in enumerate(table.get("off", [])):
             k = f"{p}.off[{i}]"
             a, b = (span.get("from"), span.get("to")) if isinstance(span, dict) else (None, None)
-            if not (isinstance(a, dt.date) and isinstance(b, dt.date) and isinstance(span.get("name"), str)):
+            if not (_is_day(a) and _is_day(b) and isinstance(span.get("name"), str)):
                 self.add(file, k, "每项应有 name、from、to（日期）", "DATE-5")
                 continue
             if b < a or not (lo <= a and b <= hi) or (b - a).days > 15:
@@ -330,8 +334,8 @@ class _Checker:
             off_days |= {a + dt.timedelta(days=n) for n in range((b - a).days + 1)}
         for i, day in enumerate(table.get("work", [])):
             k = f"{p}.work[{i}]"
-            if not isinstance(day, dt.date):
-                self.add(file, k, f"应为日期：{day!r}", "DATE-5")
+            if not _is_day(day):
+                self.add(file, k, f"应为日期（如 2027-01-01）：{day!r}", "DATE-5")
             elif not lo <= day <= hi:
                 self.add(file, k, f"调休上班日 {day} 不在 {year} 年", "DATE-5")
             elif day.weekday() < 5:
