@@ -19,6 +19,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "deadlines": ("addin.reminders:main", "时限提醒：今日到期、N 天内到期、已逾期"),
     "report": ("addin.report:main", "货损货差十五日报表"),
     "addin": ("addin.xlam.build:main", "生成 logidesk.xlam 加载项"),
+    "holidays": ("addin.holidays_cli:holidays_main", "导入国务院节假日安排通知到公司规则文件"),
+    "rules": ("addin.holidays_cli:rules_main", "检查规则文件（程序自带与公司），列出已收录年份"),
 }
 
 

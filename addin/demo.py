@@ -31,6 +31,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="logidesk demo", description=__doc__)
     parser.add_argument("--out", type=Path, default=ROOT / "build", help="输出目录（默认 build/）")
     args = parser.parse_args(argv)
+    from udfs.coverage import print_once
+    print_once()                       # from 1 November: the coming year's holidays missing
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
     ok = True

@@ -245,11 +245,12 @@ def deadlines(ctx: Context) -> None:
     reg = read_register(ctx, kind)
     due = _headless("addin.reminders", "collect")(kind, reg.frame, today=ctx.today)
     due = pd.DataFrame(due)
+    tail = _headless("udfs.coverage", "suffix")(ctx.today)   # from 1 November: next year's holidays
     if due.empty:
-        ctx.ui.alert(f"截至 {ctx.today.isoformat()}，没有到期或逾期的事项。")
+        ctx.ui.alert(f"截至 {ctx.today.isoformat()}，没有到期或逾期的事项。{tail}")
         return
     _write_table(ctx.book, "时限提醒", due)
-    ctx.ui.alert(f"截至 {ctx.today.isoformat()}，共 {len(due)} 件需要关注，详见工作表「时限提醒」。")
+    ctx.ui.alert(f"截至 {ctx.today.isoformat()}，共 {len(due)} 件需要关注，详见工作表「时限提醒」。{tail}")
 
 
 def _notice(notice_kind: str) -> Callable[[Context], None]:

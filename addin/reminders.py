@@ -232,6 +232,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--no-ledger", action="store_true", help="不读取通知台账")
     ap.add_argument("--out", type=Path, help="另存为 .xlsx（工作表「时限提醒」）")
     args = ap.parse_args(argv)
+    from udfs.coverage import print_once
+    print_once(args.today)             # from 1 November: the coming year's holidays missing
     paths = args.paths or [Path.cwd()]
     ledger = None
     if not args.no_ledger:

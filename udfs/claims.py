@@ -194,7 +194,7 @@ def compensation_explain(claim_type: Any, value: Any, freight: Any, insured_valu
         parts.append(f"免收本次运费 {_yuan(waiver)}（CMP-4）")
     else:
         parts.append("运费不免收（CMP-4：部分破损、内件不符不免运费）")
-    return "；".join(parts) + "。"
+    return "；".join(parts) + r.note("compensation", "categories") + "。"   # company file: say so
 
 
 # ---------------------------------------------------------------- acceptance (CLM-5..7)

@@ -34,7 +34,8 @@ def complaint_level(category: Any) -> str:
 def complaint_script(category: Any) -> str:
     """回答要点 and 处理方式 for the category (CPL-3, source 002 第四章)."""
     name, entry = _category(category)
-    return f"【{name}】回答要点：{entry['script']}\n处理方式：{entry['handling']}"
+    note = rules_for(None).note(f"complaints.{name}")        # set by the company rules file
+    return f"【{name}】回答要点：{entry['script']}\n处理方式：{entry['handling']}{note}"
 
 
 def rules_version() -> str:

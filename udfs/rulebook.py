@@ -1,4 +1,6 @@
-"""Rules data (udfs/rules.toml): versions by effective date, vocabularies and aliases.
+"""Rules data (udfs/rules.toml, with the company rules file of udfs.company layered over
+it): versions by effective date, vocabularies and aliases. Both files are validated when
+they load (udfs.rules_check).
 
 Nothing here computes money; it turns the reviewable data file into typed values
 (integer fen, integer millionths) for the rule modules. A later version is added to the
@@ -6,18 +8,18 @@ TOML file with ``based_on`` and only the keys that change (LAW-5).
 """
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import os
-import tomllib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from .company import company_rules_path, load
 from .errors import RuleError
 from .fixed import FEN, decimal_to_units
+from .rules_check import check, refuse
 
 RULES_PATH = Path(__file__).with_name("rules.toml")
 
@@ -26,16 +28,6 @@ def today() -> dt.date:
     """Today's date; ``LOGIDESK_TODAY=YYYY-MM-DD`` fixes it (reproducible demos and tests)."""
     fixed = os.environ.get("LOGIDESK_TODAY")
     return dt.date.fromisoformat(fixed) if fixed else dt.date.today()
-
-
-def _merge(base: dict, override: dict) -> dict:
-    out = copy.deepcopy(base)
-    for key, value in override.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _merge(out[key], value)
-        else:
-            out[key] = copy.deepcopy(value)
-    return out
 
 
 def _norm(text: str) -> str:
@@ -81,9 +73,10 @@ def _fen(value: Any) -> int:
 class Rules:
     """One rules version, with figures as exact integers (fen; millionths for fractions)."""
 
-    def __init__(self, version_id: str, data: dict) -> None:
+    def __init__(self, version_id: str, data: dict, layer: Any = None) -> None:
         self.id = version_id
         self.data = data
+        self.layer = layer                   # udfs.company.Layer: which files it came from
         self.title: str = data.get("title", version_id)
         self.published: dt.date = data["published"]
         self.effective_from: dt.date = data["effective_from"]
@@ -134,7 +127,21 @@ class Rules:
         return decimal_to_units(Decimal(str(value)), self.frac_scale)
 
     def label(self) -> str:
-        return f"{self.id}（{self.effective_from.isoformat()} 起施行）"
+        """RULES_VERSION(): the version and, when the company file applies, that file."""
+        layer = self.layer
+        if layer is None or not layer.company_ids:
+            return f"{self.id}（{self.effective_from.isoformat()} 起施行）"
+        return (f"{layer.bundled_id} + 公司 {'、'.join(layer.company_ids)}（{self.effective_from.isoformat()}"
+                f" 起施行；公司规则文件 {layer.company_path}）")
+
+    def note(self, *sections: str) -> str:
+        """For explanations: where a figure of these sections came from when the company
+        file set it (empty when the bundled rules apply)."""
+        layer = self.layer
+        if layer is None or not any(k == s or k.startswith(s + ".") for k in layer.company_keys
+                                    for s in sections):
+            return ""
+        return f"（依据公司规则 {'、'.join(layer.company_ids)}，{layer.company_path}）"
 
     def places(self) -> list[str]:
         """Every place name the storage table knows (cities, then provinces)."""
@@ -144,24 +151,13 @@ class Rules:
 class Rulebook:
     """All versions of the rules data file plus the holiday tables."""
 
-    def __init__(self, path: Path = RULES_PATH) -> None:
-        with open(path, "rb") as fh:
-            raw = tomllib.load(fh)
-        resolved: dict[str, dict] = {}
-
-        def resolve(vid: str, seen: tuple = ()) -> dict:
-            if vid in resolved:
-                return resolved[vid]
-            if vid in seen or vid not in raw["version"]:
-                raise ValueError(f"rules.toml: bad based_on chain at {vid}")
-            entry = raw["version"][vid]
-            base = resolve(entry["based_on"], seen + (vid,)) if "based_on" in entry else {}
-            resolved[vid] = _merge(base, {k: v for k, v in entry.items() if k != "based_on"})
-            return resolved[vid]
-
-        self.versions = sorted((Rules(v, resolve(v)) for v in raw["version"]),
-                               key=lambda r: r.effective_from)
-        self.holidays: dict[int, dict] = {int(y): t for y, t in raw.get("holidays", {}).items()}
+    def __init__(self, path: Path = RULES_PATH, company: Path | None = None) -> None:
+        loaded = load(path, company)             # bundled file + company file (layered)
+        refuse(check(loaded))                    # refused on load: file, key, rule ID
+        self.path, self.company_path = Path(path), company
+        self.versions = [Rules(layer.id, layer.data, layer) for layer in loaded.layers]
+        self.holidays: dict[int, dict] = loaded.holidays
+        self.holiday_origin: dict[int, Path] = loaded.holiday_origin
 
     def for_date(self, when: dt.date | None) -> Rules:
         """The version in force on ``when`` (today when None). Dates before the first
@@ -179,8 +175,9 @@ class Rulebook:
 
 @lru_cache(maxsize=1)
 def rulebook() -> Rulebook:
-    """The rules data in use: udfs/rules.toml, or the file named by ``LOGIDESK_RULES``."""
-    return Rulebook(Path(os.environ.get("LOGIDESK_RULES", RULES_PATH)))
+    """The rules data in use: udfs/rules.toml (or the file named by ``LOGIDESK_RULES``)
+    with the company rules file layered over it (udfs.company)."""
+    return Rulebook(Path(os.environ.get("LOGIDESK_RULES", RULES_PATH)), company_rules_path())
 
 
 def reload() -> None:

@@ -819,6 +819,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"结果文件夹（默认 {DEFAULT_OUT}）")
     p.add_argument("--quiet", action="store_true", help="不显示进度条")
     a = p.parse_args(argv)
+    from udfs.coverage import print_once
+    print_once()                       # from 1 November: the coming year's holidays missing
     summary = process_paths(a.paths, a.out, progress=not a.quiet)
     print(summary.text())
     return 0 if summary.ok else 3
