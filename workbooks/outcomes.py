@@ -80,26 +80,45 @@ def apply(results: Sequence[Computed], outcome: np.ndarray, row_errors: dict[int
           rows: np.ndarray) -> None:
     """An invalid row's computed cells show an error and no number: the cell's own error,
     else the error of an input it depends on, else the row's first error."""
-    bad = np.flatnonzero(outcome == INVALID)
+    bad_mask = outcome == INVALID
+    bad = np.flatnonzero(bad_mask)
     if not len(bad):
         return
-    for c in results:
-        refs = c.column.expr.refs() if c.column.expr is not None else set()
-        for i in bad:
+    cols = [(c, c.column.expr.refs() if c.column.expr is not None else set()) for c in results]
+    own_text = "此格手工填写的值已替换为公式，本行改正前不计算"
+    shown: dict[int, str] = {}
+
+    def text(e: CellError) -> str:
+        t = shown.get(id(e))
+        if t is None:
+            t = shown[id(e)] = _cell_text(e)
+        return t
+
+    for i in bad:
+        errs = row_errors.get(int(rows[i]), [])
+        if not errs:
+            continue
+        inputs = [e for e in errs if e.kind == "input"]
+        overridden = {e.column for e in errs if e.kind == "override"}
+        first = next((e for e in errs if e.kind != "override"), errs[0])
+        for c, refs in cols:
             if c.blank[i]:
                 continue
-            errs = row_errors.get(int(rows[i]), [])
-            own = next((e for e in errs if e.kind == "override" and e.column == c.column.header), None)
-            dep = next((e for e in errs if e.kind == "input" and e.column in refs), None)
-            if own is not None:
-                c.error[i], c.rule[i] = "此格手工填写的值已替换为公式，本行改正前不计算", None
-            elif dep is not None:
-                c.error[i], c.rule[i] = _cell_text(dep), dep.rule
-            elif c.error[i] is None and errs:
-                first = next((e for e in errs if e.kind != "override"), errs[0])
-                c.error[i], c.rule[i] = _cell_text(first), first.rule
-            c.number[i] = np.nan
-            c.text[i] = None
+            if c.column.header in overridden:
+                c.error[i], c.rule[i] = own_text, None
+                continue
+            dep = None
+            for e in inputs:
+                if e.column in refs:
+                    dep = e
+                    break
+            if dep is not None:
+                c.error[i], c.rule[i] = text(dep), dep.rule
+            elif c.error[i] is None:
+                c.error[i], c.rule[i] = text(first), first.rule
+    for c, _ in cols:
+        c.number[bad_mask] = np.nan
+        c.text[bad_mask] = None
 
 
 def _cell_text(e: CellError) -> str:
