@@ -38,7 +38,8 @@ def computed_errors(results: Sequence[Computed], rows: np.ndarray, input_bad: np
 
 
 def override_errors(results: Sequence[Computed], typed_by_hand: dict[str, np.ndarray],
-                    raw: dict[str, Sequence], rows: np.ndarray, letter) -> list[CellError]:
+                    raw: dict[str, Sequence], rows: np.ndarray, letter,
+                    replaced: dict[str, Sequence[str | None]] | None = None) -> list[CellError]:
     """Values typed by hand where the template has a formula: each is reported with what
     replaced it (the rules' value of the row, before the row's outcome is applied)."""
     out = []
@@ -49,8 +50,13 @@ def override_errors(results: Sequence[Computed], typed_by_hand: dict[str, np.nda
         for i in np.flatnonzero(mask):
             r = int(rows[i])
             was = raw[c.column.header][i]
+            formula = (replaced or {}).get(c.column.header, [None] * len(rows))[i]
+            if formula is not None:
+                was = "=" + formula
             shown = was if isinstance(was, str) else (f"{was:g}" if isinstance(was, float) else str(was))
-            msg = (f"「{c.column.header}」是公式计算列，手工填写的「{shown}」已替换为公式"
+            what = (f"公式被改成了「{shown}」，已恢复为模板公式" if formula is not None
+                    else f"手工填写的「{shown}」已替换为模板公式")
+            msg = (f"「{c.column.header}」是公式计算列，{what}"
                    f"（按规则计算为 {c.shown(i)}）；如需另行处理请写在备注列，本行改正前不计入合计")
             out.append(CellError(r, c.column.header, letter(c.column.header, r), was, msg,
                                  c.rule[i] if c.error[i] is not None else None, False, "override"))
