@@ -32,7 +32,7 @@ class Computed:
     blank: np.ndarray
 
     def has_error(self) -> np.ndarray:
-        return np.fromiter((e is not None for e in self.error), dtype=bool, count=len(self.error))
+        return np.asarray(self.error != None, dtype=bool)  # noqa: E711 (element-wise)
 
     def value(self, i: int) -> Any:
         """What the cell shows as a Python value: None (blank), 「错误：…」, text, Decimal
