@@ -1,9 +1,6 @@
-"""Where results go, and writing them safely (issue 9, item 4; non-negotiable 5).
+"""Writing results safely (non-negotiable 5); where they go is
+:func:`workbooks.folders.plan_outputs`.
 
-- Names never collide: each result mirrors its input's path relative to the common folder
-  of all inputs of the run, under ``--out``; the suffix stays (.xlsm stays .xlsm), so
-  ``a.xlsx`` + ``a.xlsm`` and two branches' ``理赔登记表.xlsx`` in different folders each get
-  their own result; a clash left over (names equal but for case) gets ``(2)``, ``(3)`` ….
 - A workbook open in Excel/WPS (``~$name``) or LibreOffice (``.~lock.name#``) is refused.
 - Results are written to a temp file in the target folder and moved into place with
   os.replace (never half a file). Temp files carry the writer's process id: they are
@@ -18,9 +15,7 @@ import re
 import signal
 import tempfile
 from pathlib import Path
-from typing import Iterable
 
-RESULT_SUFFIX = "_结果"
 TEMP_PREFIX = ".tmp-logidesk-"
 _TEMP_RE = re.compile(re.escape(TEMP_PREFIX) + r"(\d+)-")
 _live: set[str] = set()
@@ -37,33 +32,6 @@ def open_elsewhere(path: Path) -> Path | None:
         if lock.exists():
             return lock
     return None
-
-
-def result_name(source: Path) -> str:
-    suffix = source.suffix.lower() if source.suffix.lower() in (".xlsx", ".xlsm") else ".xlsx"
-    return f"{source.stem}{RESULT_SUFFIX}{suffix}"
-
-
-def plan_targets(sources: Iterable[Path], out_dir: Path) -> dict[Path, Path]:
-    """Result path of every source: its path relative to the common folder of all sources,
-    under ``out_dir`` (no two results share a name)."""
-    srcs = list(dict.fromkeys(Path(s) for s in sources))
-    if not srcs:
-        return {}
-    parents = [str(s.resolve().parent) for s in srcs]
-    common = Path(os.path.commonpath(parents))
-    out: dict[Path, Path] = {}
-    taken: set[str] = set()
-    for s, parent in zip(srcs, parents):
-        rel = Path(parent).relative_to(common)
-        target = out_dir / rel / result_name(s)
-        k = 2
-        while str(target).casefold() in taken:
-            target = out_dir / rel / f"{s.stem}{RESULT_SUFFIX}({k}){target.suffix}"
-            k += 1
-        taken.add(str(target).casefold())
-        out[s] = target
-    return out
 
 
 def _alive(pid: int) -> bool:

@@ -31,9 +31,12 @@ _MAX32 = 0xFFFFFFFF
 UTF8_FLAG = 0x800
 
 
+SMALL_LEVEL = 6                          # zlib scale; ISA-L's levels are 0–3
+
+
 def compressor(level: int = LEVEL):
     if _fast is not None:
-        return _fast.compressobj(level, _fast.DEFLATED, -15)
+        return _fast.compressobj(min(level, 3), _fast.DEFLATED, -15)
     return zlib.compressobj(level, zlib.DEFLATED, -15)
 
 
@@ -103,7 +106,7 @@ class PackageWriter:
     def write(self, name: str, data: bytes, date_time: tuple = (2026, 1, 1, 0, 0, 0),
               external: int = 0o600 << 16) -> None:
         """A new or changed member, deflated."""
-        c = compressor(6 if len(data) < (1 << 20) else LEVEL)
+        c = compressor(SMALL_LEVEL if len(data) < (1 << 20) else LEVEL)
         body = c.compress(data) + c.flush()
         raw = name.encode("utf-8")
         dtime, ddate = _dos_time(date_time)
