@@ -44,6 +44,7 @@ TOTAL_REFUSED = "有错误行，请先更正"
 MAX_LINKS = 65000                # Excel allows 65,530 hyperlinks per sheet
 CURRENT_CALC_ID = L.CURRENT_CALC_ID
 WORKSHEET_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 WORKSHEET_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
 ERROR_HEADS = ("行号", "列名", "单元格", "值", "错误信息", "规则编号")
 ERROR_WIDTHS = (7, 12, 9, 18, 70, 10)
@@ -369,12 +370,10 @@ def patch_summary(pkg: Package, z: zipfile.ZipFile, part: str, lines: list[tuple
 
 def _workbook_xml(xml: bytes, name: str, rid: str, sheet_id: int, replace_existing: bool) -> bytes:
     if not replace_existing:
-        prefix = re.search(rb"<sheet\b[^>]*?\s([\w]+):id=", xml)
-        p = prefix.group(1).decode() if prefix else "r"
-        if prefix is None and b'xmlns:r="' not in xml:
-            xml = xml.replace(b"<workbook ", b'<workbook xmlns:r="http://schemas.openxmlformats.org/'
-                                             b'officeDocument/2006/relationships" ', 1)
-        el = f'<sheet name="{escape_attr(name)}" sheetId="{sheet_id}" {p}:id="{rid}"/>'.encode("utf-8")
+        # the relationship namespace is declared on the element itself: writers declare it on
+        # the root (Excel) or on each <sheet> (openpyxl)
+        el = (f'<sheet xmlns:r="{NS_REL}" name="{escape_attr(name)}" sheetId="{sheet_id}" '
+              f'r:id="{rid}"/>').encode("utf-8")
         xml = xml.replace(b"</sheets>", el + b"</sheets>", 1)
     # keep showing the cached values: no recalculation on open (Excel without the add-in
     # would turn every computed cell into #NAME?)
