@@ -291,3 +291,17 @@ def test_one_count_and_totals_add_up_over_chunks(tmp_path):
     # 4 days after the notice: 1 chargeable day × 10 % × 120 = 12.00 per row (STO-1, STO-2)
     assert (t.rows, t.ok, t.invalid, t.errors, t.error_rows) == (6, 5, 1, 1, [7])
     assert t.totals == {"仓储保管费": Decimal("60.00")}
+
+
+@pytest.mark.parametrize("kind", ["claims", "complaints", "storage", "cod"])
+def test_column_values_equal_cell_values(kind):
+    """The frame's vectorised values are what each cell shows (money, int, rate, dates)."""
+    reg = open_register(sample_path(kind))
+    for ev in reg.iter_evaluations():
+        for h, c in ev.computed.items():
+            assert list(c.values()) == [c.value(i) for i in range(len(ev))], h
+        df = reg.frame()
+        for col in reg.tpl.inputs:
+            if col.kind == "money":
+                got = [v for v in df[col.header] if v is not None]
+                assert all(isinstance(v, Decimal) and v == v.quantize(Decimal("0.01")) for v in got)

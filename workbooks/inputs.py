@@ -259,3 +259,27 @@ def as_decimal(kind: str, v: Any) -> Any:
     if kind == "int":
         return int(v)
     return v
+
+
+def money_objects(fen: np.ndarray) -> np.ndarray:
+    """int64 fen → Decimal yuan objects (each distinct amount built once)."""
+    codes, uniques = pd.factorize(fen)
+    made = np.empty(len(uniques), dtype=object)
+    made[:] = [(Decimal(int(u)) / 100).quantize(Decimal("0.01")) for u in uniques]
+    return made[codes] if len(fen) else np.empty(0, dtype=object)
+
+
+def as_decimals(kind: str, values: np.ndarray) -> np.ndarray:
+    """as_decimal over an object array, vectorised."""
+    values = np.asarray(values, dtype=object)
+    if kind not in ("money", "int") or not len(values):
+        return values
+    out = np.full(len(values), None, dtype=object)
+    has = values != None  # noqa: E711 (element-wise)
+    if has.any():
+        x = values[has].astype(float)
+        if kind == "money":
+            out[has] = money_objects(np.rint(x * 100).astype(np.int64))
+        else:
+            out[has] = [int(v) for v in x]
+    return out

@@ -32,7 +32,7 @@ import pandas as pd
 import udfs
 
 from .compute import Computed, compute
-from .inputs import XlError, as_decimal, header_key, is_blank, normalise_text, read_column
+from .inputs import XlError, as_decimals, header_key, is_blank, normalise_text, read_column
 from .outcomes import BLANK, INVALID, OK, OUTCOMES, REFUSED_OUTCOME, apply, computed_errors, decide, override_errors
 from .spec import KINDS_BY_SHEET, REGISTERS, Template, col_letter
 from .validation import CellError, check_column
@@ -396,27 +396,34 @@ def functions_of(expr: Any) -> set[str]:
 
 
 def evaluation_frame(ev: Evaluation, source: Path | None = None, keep_blank: bool = False) -> pd.DataFrame:
+    """One evaluation as the workflows' DataFrame (see Register.frame)."""
     tpl = ev.tpl
+    outcome = np.asarray(ev.outcome, dtype=object)
+    sel = np.arange(len(ev)) if keep_blank else np.flatnonzero(outcome != BLANK)
+    inputs = ev.inputs
     data: dict[str, Any] = {}
     for col in tpl.inputs:
-        data[col.header] = [as_decimal(col.kind, v) for v in ev.inputs[col.header].tolist()]
+        data[col.header] = as_decimals(col.kind, inputs[col.header].to_numpy(dtype=object)[sel])
+    invalid = outcome[sel] == INVALID
     for h, c in ev.computed.items():
-        data[h] = [None if ev.outcome[i] == INVALID else c.value(i) for i in range(len(ev))]
+        vals = c.values(sel)
+        vals[invalid] = None
+        data[h] = vals
     for h, vals in ev.extra.items():
         if h not in data:
-            data[h] = vals
+            col = np.empty(len(vals), dtype=object)
+            col[:] = vals
+            data[h] = col[sel]
     by_row: dict[int, list[CellError]] = {}
     for e in ev.errors:
         by_row.setdefault(e.row, []).append(e)
-    data["_row"] = [int(r) for r in ev.rows]
-    data["_outcome"] = list(ev.outcome)
-    data["_reason"] = list(ev.reason)
-    data["_errors"] = [by_row.get(int(r), []) for r in ev.rows]
-    data["_source"] = [source] * len(ev)
-    df = pd.DataFrame(data, index=pd.Index([int(r) for r in ev.rows], name="行号"))
-    if not keep_blank:
-        df = df[df["_outcome"] != BLANK]
-    return df
+    rows = [int(r) for r in ev.rows[sel]]
+    data["_row"] = rows
+    data["_outcome"] = outcome[sel]
+    data["_reason"] = np.asarray(ev.reason, dtype=object)[sel]
+    data["_errors"] = [by_row.get(r, []) for r in rows]
+    data["_source"] = [source] * len(rows)
+    return pd.DataFrame(data, index=pd.Index(rows, name="行号"))
 
 
 # ----------------------------------------------------------------------------- opening
