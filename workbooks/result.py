@@ -35,7 +35,7 @@ from .spec import ERROR_PREFIX
 from .xlsx import scan as SC
 from .xlsx.cells import col_letter, escape, escape_attr, number_text
 from .xlsx.package import CellReader, Package, rels_part
-from .xlsx.patch import Edits, apply, keep_shared, locate, restyle
+from .xlsx.patch import Edits, apply, formula_matches, keep_shared, locate, restyle
 from .xlsx.styles import HEADER_FILL, StyleBook
 from .xlsx.zipcopy import PackageWriter
 
@@ -116,6 +116,7 @@ class SheetPatcher:
         self.computed = sorted(((reg.columns[c.header], c) for c in reg.tpl.computed if c.header in reg.columns),
                                key=lambda t: t[0])
         self.parts = {idx: _formula_parts(reg, c) for idx, c in self.computed}
+        self.parts_bytes = {idx: [p.encode("utf-8") for p in ps] for idx, ps in self.parts.items()}
         self.letters = {idx: col_letter(idx) for idx, _ in self.computed}
         # one str.format per cell: {0} row number, {1} style, {2} type, {3} cached value
         self.cell_format = {
@@ -156,12 +157,21 @@ class SheetPatcher:
                     vals[is_num] = np.array(numbers_text(num[is_num].tolist()), dtype=object)
                 if has_txt.any():
                     vals[has_txt] = np.array(escape_all(txt[has_txt].tolist()), dtype=object)
+                # a cell already holding our formula and our value stays as it is (not re-serialised)
+                same = self._unchanged(ix, cell, exists, rows, idx, num, txt, has_txt, is_num)
+                if same.any():
+                    keep = ~same
+                    cell, insert, exists, cc = cell[keep], insert[keep], exists[keep], cc[keep]
+                    style, vals, is_num = style[keep], vals[keep], is_num[keep]
+                    rsel = [r for r, k in zip(r_obj, keep.tolist()) if k]
+                else:
+                    rsel = r_obj
                 kind = np.where(is_num, '">', '" t="str">')
                 fmt = self.cell_format[idx]
-                payload = [fmt(r, st, k, v) for r, st, k, v in zip(r_obj, style.tolist(), kind.tolist(), vals.tolist())]
+                payload = [fmt(r, st, k, v) for r, st, k, v in zip(rsel, style.tolist(), kind.tolist(), vals.tolist())]
                 shared = exists & (ix.f_start[cc] >= 0) & ~ix.f_plain[cc]
                 for i in np.flatnonzero(shared).tolist():      # keep shared-formula groups valid
-                    f = self.parts[idx][0] + "".join(r_obj[i] + p for p in self.parts[idx][1:])
+                    f = self.parts[idx][0] + "".join(rsel[i] + p for p in self.parts[idx][1:])
                     fel = keep_shared(ix, int(cell[i]), f.encode("utf-8"))
                     if fel is not None:
                         payload[i] = payload[i].replace(f"<f>{f}</f>", fel.decode("utf-8"), 1)
@@ -192,6 +202,36 @@ class SheetPatcher:
             for s, e, p in per_col[idx]:
                 out.extend(s, e, p)
         return out
+
+    def _unchanged(self, ix: SC.Index, cell: np.ndarray, exists: np.ndarray, rows: np.ndarray, idx: int,
+                   num: np.ndarray, txt: np.ndarray, has_txt: np.ndarray, is_num: np.ndarray) -> np.ndarray:
+        """Cells whose formula, type and cached value already are what we would write."""
+        same = np.zeros(len(cell), dtype=bool)
+        cand = np.flatnonzero(exists)
+        if not len(cand):
+            return same
+        cells = cell[cand]
+        fm = formula_matches(ix, cells, self.parts_bytes[idx], ix.row_num[rows[cand]])
+        cand, cells = cand[fm], cells[fm]
+        if not len(cand):
+            return same
+        t = ix.cell_type[cells]
+        vs, ve = ix.v_start[cells], ix.v_end[cells]
+        has_v = (vs >= 0) & (ve > vs)
+        ok = np.zeros(len(cand), dtype=bool)
+        m = is_num[cand] & (t == SC.T_N) & has_v
+        if m.any():
+            orig = SC.gather(ix.a, vs[m], ve[m]).astype(np.float64)
+            ok[m] = orig == num[cand][m]
+        m = has_txt[cand] & (t == SC.T_STR) & has_v
+        if m.any():
+            orig = np.array(SC.texts(ix.data, vs[m].tolist(), ve[m].tolist()) + [None], dtype=object)[:-1]
+            ok[m] = np.equal(orig, txt[cand][m]).astype(bool)
+        empty = ~is_num[cand] & ~has_txt[cand]
+        m = empty & ~has_v & ((t == SC.T_STR) | (t == SC.T_N))
+        ok[m] = True
+        same[cand[ok]] = True
+        return same
 
     def prepare(self, ev: Any) -> None:
         self._cached = {h: cached(c) for h, c in ev.computed.items()}
