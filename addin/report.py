@@ -30,14 +30,33 @@ DETAIL_COLUMNS = ["网点", "运单号", "索赔日期", "索赔类型", "索赔
                   "赔偿金额", "已付金额", "结案日期", "时限状态"]
 
 
+PERIOD_FORMS = "2026-11-上半月、2026-11-下半月、2026年11月上半月、2026-11-1（上半月）、2026-11-2（下半月）、2026-11-H1、2026-11-H2"
+_HALF = r"(上半月|下半月|上|下|[Hh][12])"
+_PERIOD_RES = [
+    # 2026-11-上半月, 2026/11/H1, 2026.11.1, 2026-11 下半月
+    re.compile(r"(\d{4})\s*[-/.]\s*(\d{1,2})\s*[-/.\s]\s*(上半月|下半月|上|下|[Hh][12]|[12])"),
+    # 2026年11月上半月, 2026年11月-下, 2026年11月H1
+    re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*[-/.\s]?\s*" + _HALF),
+    # 2026-11上半月
+    re.compile(r"(\d{4})\s*[-/.]\s*(\d{1,2})\s*(上半月|下半月)"),
+]
+
+
 def parse_period(text: str) -> tuple[dt.date, dt.date, str]:
-    """``2026-11-上半月`` → (2026-11-01, 2026-11-15); ``下半月`` → 16th..month end."""
-    m = re.fullmatch(r"\s*(\d{4})[-年/.](\d{1,2})[-月/.]?\s*(上半月|下半月|上|下|H1|H2|1|2)\s*", text or "")
+    """A half month as people type it → (first day, last day, ``2026-11-上半月``).
+
+    上半月 is the 1st–15th, 下半月 the 16th–month end (RULES.md §9). Accepted: see
+    :data:`PERIOD_FORMS`; anything else (``2026-11``, ``2026-11-3``) is a ValueError that
+    lists the valid forms — never a silent guess."""
+    import unicodedata
+    raw = "" if text is None else str(text)
+    t = unicodedata.normalize("NFKC", raw).strip()
+    m = next((m for r in _PERIOD_RES if (m := r.fullmatch(t))), None)
     if not m:
-        raise ValueError(f"期间格式应为 2026-11-上半月 或 2026-11-下半月：{text}")
-    year, month, half = int(m.group(1)), int(m.group(2)), m.group(3)
-    if not 1 <= month <= 12:
-        raise ValueError(f"月份无效：{text}")
+        raise ValueError(f"期间「{raw.strip()}」无法识别：请写成 {PERIOD_FORMS}")
+    year, month, half = int(m.group(1)), int(m.group(2)), m.group(3).upper()
+    if not 1 <= month <= 12 or not 1900 <= year <= 9999:
+        raise ValueError(f"期间「{raw.strip()}」中的月份无效：请写成 {PERIOD_FORMS}")
     first = half in ("上半月", "上", "H1", "1")
     last_day = calendar.monthrange(year, month)[1]
     start = dt.date(year, month, 1 if first else 16)

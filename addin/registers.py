@@ -1,0 +1,136 @@
+"""Registers for the downstream workflows (notices, reminders, report, ribbon): files and
+folders expanded by the one walker (``workbooks.folders.walk``), each register read once by
+the one model (``workbooks.register.open_register(...).frame()``).
+
+A register frame has the typed inputs, the computed values (none on invalid rows, 0 on
+refused claims), the clerk's own columns and ``_row`` (sheet row), ``_outcome`` ("ok",
+"refused", "invalid"), ``_reason`` (refusal), ``_errors`` (CellError list), ``_source``.
+Files that cannot be read are returned with their reason, never dropped silently.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Sequence
+
+import pandas as pd
+
+KIND_NAMES = {"claims": "理赔登记表", "complaints": "投诉登记表", "storage": "仓储保管登记",
+              "cod": "代收货款登记"}
+
+
+@dataclass
+class Loaded:
+    """One register read through the model."""
+
+    path: Path
+    kind: str
+    frame: pd.DataFrame
+    settings: dict[str, Any]
+    notes: list[str] = field(default_factory=list)
+    sheet: str = ""
+
+    @property
+    def branch(self) -> str:
+        b = self.settings.get("本网点")
+        return str(b).strip() if b not in (None, "") and str(b).strip() else self.path.stem
+
+
+@dataclass
+class Unread:
+    """A file named or found that is not used, and why (shown to the user)."""
+
+    path: Path
+    reason: str
+    quiet: bool = False  # our own results, lock files: listed in a note, not as a problem
+
+    def __str__(self) -> str:
+        return f"{self.path.name}：{self.reason}"
+
+
+@dataclass
+class Loads:
+    registers: list[Loaded] = field(default_factory=list)
+    unread: list[Unread] = field(default_factory=list)
+
+    def of(self, *kinds: str) -> list[Loaded]:
+        return [r for r in self.registers if r.kind in kinds]
+
+
+def open_one(path: str | Path, today: dt.date | None = None) -> Loaded:
+    """One register (RegisterError passed through, Chinese, naming file/sheet/column)."""
+    from workbooks.register import open_register
+    reg = open_register(Path(path))
+    frame = reg.frame(today=today)
+    return Loaded(Path(path), reg.kind, frame, dict(reg.settings), list(reg.problems), reg.sheet_name)
+
+
+def load(paths: Iterable[str | Path], kinds: Sequence[str] | None = None, *,
+         today: dt.date | None = None, progress: Callable[[int, int], None] | None = None) -> Loads:
+    """Every register under ``paths`` of ``kinds`` (all kinds when None).
+
+    A file named explicitly that is not a register of these kinds is in ``unread``; inside
+    folders, registers of other kinds are left alone quietly, our ``_结果`` files and lock
+    files never counted (so a claim is counted once)."""
+    from workbooks.folders import walk
+    from workbooks.register import RegisterError
+    paths = [Path(p) for p in paths]
+    named = {p.resolve() for p in paths if p.is_file()}
+    w = walk(paths)
+    out = Loads()
+    for s in w.skipped:
+        out.unread.append(Unread(Path(s.path), s.reason))
+    for s in w.ignored:
+        out.unread.append(Unread(Path(s.path), s.reason, quiet=True))
+    files = list(w.files)
+    for i, f in enumerate(files):
+        if progress:
+            progress(i, len(files))
+        try:
+            reg = open_one(f, today)
+        except RegisterError as e:
+            reason = getattr(e, "reason", "")
+            in_folder = f.resolve() not in named
+            out.unread.append(Unread(f, _message(e), quiet=in_folder and reason in ("not_template", "no_batch")))
+            continue
+        except OSError as e:
+            out.unread.append(Unread(f, f"无法读取（{e.strerror or e}）"))
+            continue
+        if kinds is not None and reg.kind not in kinds:
+            if f.resolve() in named:
+                want = "、".join(KIND_NAMES.get(k, k) for k in kinds)
+                out.unread.append(Unread(f, f"是{KIND_NAMES.get(reg.kind, reg.kind)}，此命令只读{want}"))
+            continue
+        out.registers.append(reg)
+    if progress:
+        progress(len(files), len(files))
+    return out
+
+
+def _message(e: BaseException) -> str:
+    msg = getattr(e, "message", None) or str(e)
+    return str(msg)
+
+
+def error_text(errors: Any) -> str:
+    """The row's errors (CellError list from the model) as one line."""
+    if not errors:
+        return ""
+    if isinstance(errors, str):
+        return errors
+    parts = []
+    for e in errors:
+        letter = getattr(e, "letter", "")
+        msg = getattr(e, "message", None) or str(e)
+        parts.append(f"{letter}：{msg}" if letter else msg)
+    return "；".join(parts)
+
+
+def where(frame_row: Any, path: Path | str | None = None) -> str:
+    """``理赔登记表.xlsx 第7行`` for a frame row (``_source``/``_row``)."""
+    src = frame_row.get("_source") if hasattr(frame_row, "get") else None
+    src = src or path
+    row = frame_row.get("_row") if hasattr(frame_row, "get") else None
+    name = Path(str(src)).name if src else "当前工作表"
+    return f"{name} 第{row}行" if row is not None else name
