@@ -48,7 +48,12 @@ from udfs import values as V
 from udfs.rulebook import rules_for
 
 from . import layout as L
-from .spec import ERROR_PREFIX, KINDS_BY_SHEET, REGISTERS, Column, Env, Evaluated, Template
+from .compute import Computed
+from .compute import compute as compute_columns
+from .inputs import read_column
+from .outcomes import computed_errors as outcome_errors
+from .spec import ERROR_PREFIX, KINDS_BY_SHEET, REGISTERS, Column, Template
+from .validation import CellError, check_column
 
 DEFAULT_OUT = Path("out")
 RESULT_SUFFIX = "_结果"
@@ -60,17 +65,6 @@ KNOWN_SHEETS = {L.SETTINGS_SHEET, L.SUMMARY_SHEET, L.ERRORS_SHEET, L.LISTS_SHEET
 
 class ProcessError(Exception):
     """A file that cannot be processed (message in Chinese, shown to the user)."""
-
-
-@dataclass
-class CellError:
-    row: int                 # sheet row, 1-based (data starts at 2)
-    column: str              # header
-    letter: str
-    value: Any
-    message: str
-    rule: str | None
-    input: bool              # True: a bad input cell; False: a computed cell's error
 
 
 @dataclass
@@ -237,162 +231,35 @@ def open_register(wb: Any, tpl: Template) -> Register:
     return Register(tpl, sheet, header, positions, extra, height, settings, others)
 
 
-# ----------------------------------------------------------------------------- validation
-
-_FAST_TYPES = {
-    "date": (dt.date,), "datetime": (dt.date,),
-    "money": (int, float), "number": (int, float), "share": (int, float), "int": (int, float),
-}
-
-
-def _parse_check(col: Column, v: Any) -> str | None:
-    """The engine's own reading of one unusual value: None when it accepts it."""
-    r = rules_for(None)
-    try:
-        if col.kind in ("date", "datetime"):
-            V.when(v, col.header, col.rule)
-        elif col.kind == "money":
-            V.money(v, col.header, col.rule, r)
-        elif col.kind == "share":
-            V.fraction(v, col.header, col.rule, r)
-        elif col.kind == "int":
-            V.integer(v, col.header, col.rule)
-        elif col.kind == "number":
-            if V.decimal(v, col.header, col.rule) < 0:
-                raise udfs.RuleError(f"{col.header}不能为负数：{V.show(v)}", col.rule)
-    except udfs.RuleError as e:
-        return str(e)
-    return None
-
-
-def _fast_ok_all(col: Column, values: np.ndarray) -> np.ndarray:
-    """Vectorised _fast_ok: plainly valid values need no per-cell check."""
-    types = np.fromiter(map(type, values), dtype=object, count=len(values))
-    if col.kind in ("date", "datetime"):
-        return (types == dt.date) | (types == dt.datetime)
-    isnum = (types == float) | (types == int)
-    ok = isnum.copy()
-    if isnum.any():
-        nums = values[isnum].astype(float)
-        with np.errstate(invalid="ignore"):
-            cond = nums >= 0
-            if col.kind == "share":
-                cond &= nums <= 1
-            elif col.kind == "int":
-                cond &= np.floor(nums) == nums
-        ok[isnum] = cond
-    return ok
-
-
-def _rule_text(message: str, rule: str | None) -> str:
-    return f"{message}（{rule}）" if rule and rule not in message else message
+# ----------------------------------------------------------------------------- validation, computing
+# The checks and the computation are the register model's (workbooks.register, built from
+# workbooks.inputs, .validation, .compute and .outcomes); these wrappers keep this
+# pipeline's frame-based calls until it reads chunks through Register.evaluate.
 
 
 def validate(tpl: Template, frame: pd.DataFrame, lists: dict[str, list[str]]) -> list[CellError]:
-    """Input checks of every row: required cells, types, list membership (per column,
-    each distinct unusual value judged once)."""
-    errors: list[CellError] = []
+    """Input checks of every row of ``frame`` (row i = sheet row base + i + 2)."""
     if frame.empty:
-        return errors
+        return []
     base = int(frame.index[0]) if isinstance(frame.index, pd.RangeIndex) else 0
-    null = nulls(frame)
-    filled = ~null.all(axis=1)
-    position = {h: j for j, h in enumerate(frame.columns)}
-    for c, col in enumerate(tpl.columns):
-        if col.computed:
-            continue
-        s = frame[col.header]
-        values = s.to_numpy(dtype=object)
-        blank = null[:, position[col.header]]
-        letter = tpl.letter(col.header)
-        bad: dict[int, str] = {}
-        if col.required:
-            for i in np.flatnonzero(blank & filled):
-                bad[int(i)] = _rule_text(f"缺少{col.header}", col.rule)
-        if col.choices:
-            allowed = set(lists[col.choices])
-            isin = s.isin(allowed).to_numpy() | blank
-            shown = "、".join(lists[col.choices][:12]) + ("…" if len(lists[col.choices]) > 12 else "")
-            for i in np.flatnonzero(~isin):
-                bad[int(i)] = _rule_text(f"{col.header}「{V.show(values[i])}」不在下拉列表中，可选：{shown}", col.rule)
-        elif col.kind in _FAST_TYPES:
-            memo: dict[Any, str | None] = {}
-            idx = np.flatnonzero(~blank)
-            for i in idx[~_fast_ok_all(col, values[idx])]:
-                v = values[i]
-                key = (type(v), v)
-                if key not in memo:
-                    memo[key] = _parse_check(col, v)
-                if memo[key]:
-                    bad[int(i)] = memo[key]  # type: ignore[assignment]
-        for i, msg in sorted(bad.items()):
-            m = re.search(r"（([A-Z]+-\d+[a-z]?)(?:、[A-Z]+-\d+)*）$", msg)
-            row = base + i + 2
-            errors.append(CellError(row, col.header, f"{letter}{row}", values[i], msg,
-                                    m.group(1) if m else col.rule, True))
+    rows = np.arange(base + 2, base + 2 + len(frame))
+    typed = {c.header: read_column(c.kind, c.header, c.rule, frame[c.header].to_numpy(dtype=object))
+             for c in tpl.inputs}
+    filled = ~np.logical_and.reduce([t.blank for t in typed.values()])
+    errors: list[CellError] = []
+    for c in tpl.inputs:
+        errors += check_column(c, typed[c.header], frame[c.header].to_numpy(dtype=object), rows, filled,
+                               lambda r, h=c.header: f"{tpl.letter(h)}{r}", lists)
     return errors
-
-
-# ----------------------------------------------------------------------------- computing
-
-@dataclass
-class Computed:
-    """One computed column, ready to write: ``number`` (float, NaN where not a number),
-    ``text`` (object: str where the cell shows text), ``error``/``rule`` per row."""
-
-    column: Column
-    number: np.ndarray
-    text: np.ndarray
-    error: np.ndarray
-    rule: np.ndarray
-    blank: np.ndarray
-
-
-_EPOCH = np.datetime64("1899-12-30T00:00:00", "s")
-
-
-def _as_numbers(col: Column, value: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Column values → (float array, object array of texts) for writing."""
-    n = len(value)
-    text = np.full(n, None, dtype=object)
-    if col.kind in ("date", "datetime"):
-        v = pd.to_datetime(value, errors="coerce").to_numpy().astype("datetime64[s]")
-        number = (v - _EPOCH).astype("timedelta64[s]").astype(float) / 86400.0
-        number[np.isnat(v)] = np.nan
-        return number, text
-    if col.kind in ("money", "int", "rate"):
-        number = pd.to_numeric(value, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-        return number, text
-    number = np.full(n, np.nan)
-    text = value.to_numpy(dtype=object).copy()
-    return number, text
 
 
 def compute(tpl: Template, frame: pd.DataFrame, today: dt.date | None = None) -> list[Computed]:
     """Every computed column of the register with the column engine."""
-    env = Env(frame, today or udfs.today())
     null = nulls(frame)
     position = {h: j for j, h in enumerate(frame.columns)}
     filled = ~null.all(axis=1) if len(frame) else np.zeros(0, bool)
-    out = []
-    for col in tpl.computed:
-        blank = ~filled.copy()
-        for g in col.guard:
-            blank |= null[:, position[g]]
-        if len(frame) and not blank.all():
-            ev: Evaluated = col.expr.evaluate(env)
-            value = ev.value if isinstance(ev.value, pd.Series) else pd.Series([ev.value] * len(frame))
-            number, text = _as_numbers(col, value.reset_index(drop=True))
-            error = ev.error if ev.error is not None else np.full(len(frame), None, dtype=object)
-            rule = ev.rule if ev.rule is not None else np.full(len(frame), None, dtype=object)
-        else:
-            number, text = np.full(len(frame), np.nan), np.full(len(frame), None, dtype=object)
-            error = np.full(len(frame), None, dtype=object)
-            rule = np.full(len(frame), None, dtype=object)
-        error = np.where(blank, None, error)
-        rule = np.where(blank, None, rule)
-        out.append(Computed(col, number, text, error, rule, blank))
-    return out
+    blank = {c.header: null[:, position[c.header]] for c in tpl.inputs}
+    return compute_columns(tpl, frame.reset_index(drop=True), blank, filled, today)
 
 
 def cell_value(c: Computed, i: int) -> Any:
@@ -409,18 +276,11 @@ def cell_value(c: Computed, i: int) -> Any:
 
 def computed_errors(tpl: Template, results: list[Computed], frame: pd.DataFrame,
                     input_rows: set[int]) -> list[CellError]:
-    """Errors of computed cells on rows whose inputs passed validation (a bad input already
-    explains its row's failing formulas)."""
-    errors = []
+    """Errors of computed cells on rows whose inputs passed validation."""
     base = int(frame.index[0]) if len(frame) and isinstance(frame.index, pd.RangeIndex) else 0
-    for c in results:
-        letter = tpl.letter(c.column.header)
-        for i in np.flatnonzero(np.array([e is not None for e in c.error], dtype=bool)):
-            row = base + int(i) + 2
-            if row in input_rows:
-                continue
-            errors.append(CellError(row, c.column.header, f"{letter}{row}", "", c.error[i], c.rule[i], False))
-    return errors
+    rows = np.arange(base + 2, base + 2 + len(frame))
+    bad = np.array([int(r) in input_rows for r in rows], dtype=bool)
+    return outcome_errors(results, rows, bad, lambda h, r: f"{tpl.letter(h)}{r}")
 
 
 def process_frame(kind: str, df: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
