@@ -21,7 +21,7 @@ from addin.ledger import Ledger, NoticeRecord, normalise_waybill
 from addin.notices import render
 from addin.notices.capitals import figures, rmb_capitals, to_decimal
 from addin.notices.kinds import KindSpec, spec as kind_spec
-from addin.notices.register import as_date, as_decimal, fill_computed, is_blank
+from addin.notices.register import as_date, as_decimal, is_blank
 from addin.notices.staging import Staging, recover
 from addin.notices.templates import FIELDS, TEMPLATE_DIR, template_path, write_defaults
 
@@ -62,6 +62,7 @@ class Problem:
     fields: tuple[str, ...] = ()
     where: str = ""           # file and row, e.g. 理赔登记表.xlsx 第7行
     needs_fix: bool = True    # False: no notice needed (refused claim, amount 0) — not a failure
+    reason: str = ""          # skipped rows: "refused" (CLM-8), "zero" (amount 0), "type" (other claim type)
 
     def __str__(self) -> str:
         where = self.where or (f"第{self.row}行" if isinstance(self.row, (int,)) else str(self.row))
@@ -151,47 +152,26 @@ def _load_template(sp: KindSpec, folder: Path | None) -> tuple[render.DocxTempla
 
 
 def _compute_amounts(frame: pd.DataFrame, sp: KindSpec) -> tuple[pd.DataFrame, pd.Series, pd.Series, pd.Series]:
-    """Amount for each row: the register's computed column (网点赔付 for NTC-1..3, 赔偿金额 for
-    NTC-4/6), filled where blank exactly as the workbook computes it (workbook processor →
-    engine), else by the engine's column forms. Returns (frame, amounts, error texts, the
-    column each amount came from)."""
-    import udfs.columns as ucol
-
-    filled, cell_errors = fill_computed(frame)
+    """Amount of each row: the register model's computed column (网点赔付 for NTC-1..3,
+    赔偿金额 for NTC-4/6, 月运费 for VIP letters) — never recomputed here. A damage or
+    content-mismatch notice falls back to 赔偿金额: the network standards cover only loss and
+    delay (NET-10). A cell that shows an error (a live sheet's 「错误：…」) is reported.
+    Returns (frame, amounts, error texts, the column each amount came from)."""
     amount = pd.Series([None] * len(frame), index=frame.index, dtype=object)
     errors = pd.Series([""] * len(frame), index=frame.index, dtype=object)
     source = pd.Series([""] * len(frame), index=frame.index, dtype=object)
-
-    def col(name: str) -> pd.Series:
-        if name in filled.columns:
-            return filled[name]
-        return pd.Series([None] * len(filled), index=filled.index, dtype=object)
-
     candidates = [sp.amount_column]
-    if sp.kind == "破损公告":
-        candidates.append("赔偿金额")  # NET-1: network standards cover only loss and delay
+    if sp.kind in ("破损公告", "内件不符公告"):
+        candidates.append("赔偿金额")  # NET-10
     for column in candidates:
-        todo = [i for i in filled.index if amount[i] is None]
-        if not todo:
-            break
-        if cell_errors is None and column in ("网点赔付", "赔偿金额") and col(column).loc[todo].map(is_blank).any():
-            c = lambda n: col(n).loc[todo]  # noqa: E731
-            if column == "网点赔付":
-                res = ucol.network_compensation(c("索赔类型"), c("物品价值"), c("延误天数"),
-                                                c("重量(kg)"), c("网点类型"), c("批货"))
-            else:
-                res = ucol.compensation(c("索赔类型"), c("物品价值"), c("运费"), c("保价金额"),
-                                        c("损失比例"), c("货物类别"))
-            for i in todo:
-                if is_blank(col(column)[i]):
-                    if is_blank(res.at[i, "error"]) and not is_blank(res.at[i, "value"]):
-                        filled.at[i, column] = res.at[i, "value"]
-                    else:
-                        errors[i] = errors[i] or f"{column}无法计算：{res.at[i, 'error']}"
-        for i in todo:
-            v = col(column)[i]
+        if column not in frame.columns:
+            continue
+        for i in frame.index:
+            if amount[i] is not None:
+                continue
+            v = frame.at[i, column]
             if isinstance(v, str) and v.strip().startswith(("错误", "#")):  # the cell shows an error
-                errors[i] = f"{column}无法计算：{v.strip().removeprefix('错误：')}"
+                errors[i] = errors[i] or f"{column}无法计算：{v.strip().removeprefix('错误：')}"
             elif not is_blank(v):
                 try:
                     amount[i] = as_decimal(v)
@@ -199,9 +179,7 @@ def _compute_amounts(frame: pd.DataFrame, sp: KindSpec) -> tuple[pd.DataFrame, p
                     source[i] = column
                 except Exception:
                     errors[i] = errors[i] or f"{column}无法识别：{v}"
-            elif cell_errors and (i, column) in cell_errors:
-                errors[i] = errors[i] or f"{column}无法计算：{cell_errors[(i, column)]}"
-    return filled, amount, errors, source
+    return frame, amount, errors, source
 
 
 def _amount_rules(row: pd.Series, column: str) -> list[str]:
@@ -428,6 +406,12 @@ def _issue(rows: pd.DataFrame, sp: KindSpec, out_dir: Path, settings: Mapping[st
     for idx, row in frame.iterrows():
         key = _text(row.get(sp.key_column)) if sp.key_column in frame.columns else ""
         where = _where(idx, row, settings)
+        if sp.claim_types and "索赔类型" in frame.columns and not is_blank(row.get("索赔类型")):
+            ctype = udfs.rules_for(None).claim_types.find(row.get("索赔类型")) or _text(row.get("索赔类型"))
+            if ctype not in sp.claim_types:  # another notice is for it: not applicable, not a failure
+                skipped.append(Problem(idx, key, f"索赔类型为「{ctype}」，不出具{sp.title}", where=where,
+                                       needs_fix=False, reason="type"))
+                continue
         if sp.is_claim:
             outcome, reason = _outcome(row)
             if outcome == "blank":
@@ -437,12 +421,7 @@ def _issue(rows: pd.DataFrame, sp: KindSpec, out_dir: Path, settings: Mapping[st
                 continue
             if outcome == "refused":  # CLM-8: no negotiation notice, claim letter or report
                 skipped.append(Problem(idx, key, f"{reason}，不出具{sp.title}（CLM-8）", where=where,
-                                       needs_fix=False))
-                continue
-        if sp.claim_types and "索赔类型" in frame.columns and not is_blank(row.get("索赔类型")):
-            ctype = udfs.rules_for(None).claim_types.find(row.get("索赔类型")) or _text(row.get("索赔类型"))
-            if ctype not in sp.claim_types:
-                problems.append(Problem(idx, key, f"索赔类型为「{ctype}」，不能出具{sp.title}", where=where))
+                                       needs_fix=False, reason="refused"))
                 continue
         amount = amounts.get(idx)
         try:
@@ -472,7 +451,8 @@ def _issue(rows: pd.DataFrame, sp: KindSpec, out_dir: Path, settings: Mapping[st
         if amount is not None and amount <= 0 and sp.is_claim:
             why = "、".join(_amount_rules(row, amount_source.get(idx, ""))) or sp.amount_column
             skipped.append(Problem(idx, key, f"{amount_source.get(idx) or sp.amount_column}为 "
-                                   f"{figures(amount)} 元（{why}），无需出具", where=where, needs_fix=False))
+                                   f"{figures(amount)} 元（{why}），无需出具", where=where, needs_fix=False,
+                                   reason="zero"))
             continue
         norm = normalise_waybill(key)
         if norm in seen_keys:

@@ -119,8 +119,13 @@ def _main(ap: cu.ArgumentParser, args) -> int:
     if result.recovered.get("rolled_forward") or result.recovered.get("discarded"):
         say(f"已恢复上次中断的批次：补全文件 {result.recovered['rolled_forward']} 个，"
             f"清理未完成批次 {result.recovered['discarded']} 个")
+    others = [p for p in result.skipped if p.reason == "type"]
     for p in result.skipped:
-        say(f"无需出具 {p}")
+        if p.reason != "type" or args.rows:
+            say(f"无需出具 {p}")
+    if others and not args.rows:
+        say(f"登记表共 {len(frame)} 行；其中 {len(others)} 行是其他索赔类型，{sp.title}只适用于"
+            f"{'/'.join(sp.claim_types)}")
     for w in result.skipped_duplicates:
         say(f"跳过 {w}：已出具过{sp.title}")
     for p in result.problems:
