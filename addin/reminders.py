@@ -110,8 +110,8 @@ def _rows(reg: Loaded, *cols: str):
 
 
 def _src(reg: Loaded, row: Any, sheet: str | None = None) -> str:
-    s = f"「{sheet}」" if sheet else ""
-    return f"{reg.path.name}{s} 第{row}行"
+    s = f"「{sheet}」" if sheet else " "
+    return f"{reg.path.name}{s}第{row}行"
 
 
 def _claims(reg: Loaded, out: _Out, closed: set[str]) -> None:
@@ -282,7 +282,8 @@ def collect(sources: Any = (), *args: Any, today: dt.date | None = None,
                 led.close()
         except LedgerError as e:
             out.cannot("（通知台账）", "通知回复", "", str(e), "通知台账")
-    df = pd.DataFrame(out.rows, columns=COLUMNS)
+    df = pd.DataFrame(out.rows, columns=COLUMNS, dtype=object)
+    df = df.where(pd.notna(df), None)  # "cannot compute" lines keep None, not NaN
     if not df.empty:
         df["_o"] = df["提醒"].map(ORDER)
         df["_d"] = df["期限"].map(lambda d: d or dt.date.max)
@@ -304,7 +305,7 @@ def format_table(df: pd.DataFrame) -> str:
         lines.append(f"\n【{branch}】{kind}：{len(g)} 件")
         for _, r in g.iterrows():
             ref = f"{r['编号']} " if r["编号"] else ""
-            when = r["期限"].isoformat() if r["期限"] else "—"
+            when = r["期限"].isoformat() if isinstance(r["期限"], dt.date) else "—"
             lines.append(f"  {r['提醒']:<4} {when}  {ref}{r['运单号'] or '无单号'}  {r['状态']}"
                          f"{'  对方：' + r['对方'] if r['对方'] else ''}  〔{r['来源']}〕")
     if not df.empty:
