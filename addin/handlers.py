@@ -202,7 +202,8 @@ def register_on_sheet(ctx: Context, kind: str) -> Any:
     frame = reg.frame(today=ctx.today)
     if frame.empty:
         raise UserMessage(f"登记表「{sheet.name}」还没有数据行。")
-    return Loaded(reg.path, reg.kind, frame, dict(reg.settings), list(reg.problems), reg.sheet_name)
+    from addin.registers import settings_of
+    return Loaded(reg.path, reg.kind, frame, settings_of(reg), list(reg.problems), reg.sheet_name)
 
 
 def selected_rows(ctx: Context, reg: Any) -> pd.DataFrame:
@@ -292,8 +293,8 @@ def _notice(*kinds: str) -> Callable[[Context], None]:
         settings = {**reg.settings, "_workbook": str(path)}
         out_dir = path.parent / "通知"
         groups = [(kinds[0], rows)]
-        if len(kinds) > 1 and "索赔类型" in rows.columns:
-            from addin.notices.kinds import KINDS as ALL
+        ALL = getattr(notices, "KINDS", None)
+        if len(kinds) > 1 and ALL and "索赔类型" in rows.columns:
             by_kind = {k: [i for i, t in rows["索赔类型"].items() if t in ALL[k].claim_types] for k in kinds}
             rest = [i for i in rows.index if not any(i in v for v in by_kind.values())]
             by_kind[kinds[0]] = by_kind[kinds[0]] + rest  # other types: the first kind explains why

@@ -63,7 +63,12 @@ def open_one(path: str | Path, today: dt.date | None = None) -> Loaded:
     from workbooks.register import open_register
     reg = open_register(Path(path))
     frame = reg.frame(today=today)
-    return Loaded(Path(path), reg.kind, frame, dict(reg.settings), list(reg.problems), reg.sheet_name)
+    return Loaded(Path(path), reg.kind, frame, settings_of(reg), list(reg.problems), reg.sheet_name)
+
+
+def settings_of(reg: Any) -> dict[str, Any]:
+    """The register's 设置 values; labels typed with a colon (本网点：) read as without."""
+    return {str(k).rstrip(":：").strip(): v for k, v in dict(reg.settings).items()}
 
 
 def load(paths: Iterable[str | Path], kinds: Sequence[str] | None = None, *,

@@ -36,6 +36,7 @@ def load_rows(workbook: Path, kind: str, ranges: list[tuple[int, int]] | None,
     frame = reg.frame()
     rows = cu.select_rows(ranges, frame["_row"].tolist())
     frame = frame[frame["_row"].isin(rows)]
-    settings = dict(reg.settings)
+    from addin.registers import settings_of
+    settings = settings_of(reg)
     settings["_workbook"] = str(workbook)
     return frame, settings, list(reg.problems)
