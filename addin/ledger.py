@@ -148,6 +148,9 @@ class Ledger:
             except ImportError as e:  # pragma: no cover - dependency is pinned
                 raise LedgerError("使用 PostgreSQL 台账需要安装 psycopg") from e
             self.ident = _redact(text)
+        elif text.startswith("file:"):  # an SQLite URI, e.g. file:/srv/台账.sqlite3?mode=ro
+            self.path = text
+            self.ident = text
         else:
             path = Path(text).expanduser().resolve()
             self.path = path
@@ -213,9 +216,10 @@ class Ledger:
                 raise LedgerError(f"无法连接 PostgreSQL 台账 {self.ident}：{e}") from e
         with self.errors():
             con = sqlite3.connect(self.path, timeout=120, isolation_level=None,
-                                  check_same_thread=False)
+                                  check_same_thread=False, uri=isinstance(self.path, str))
             con.execute("PRAGMA busy_timeout=120000")
-            if con.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+            if con.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal" \
+                    and "mode=ro" not in str(self.path):
                 con.execute("PRAGMA journal_mode=WAL")
             con.execute("PRAGMA synchronous=FULL")
         return con

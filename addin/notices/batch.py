@@ -469,6 +469,18 @@ def _issue(rows: pd.DataFrame, sp: KindSpec, out_dir: Path, settings: Mapping[st
     # Re-issue check (NTC-7 traceability): same kind + normalised waybill already in the ledger.
     existing = led.find(sp.kind, [it[1] for it in items]) if items else {}
     dup_skipped: list[str] = []
+    done_before = set(recovered.get("batches", []))
+    if existing and done_before:
+        # Re-running a batch that died after its COMMIT: its notices exist (files just
+        # completed by recover()), so these rows are done — not duplicates to refuse.
+        for it in list(items):
+            recs = existing.get(normalise_waybill(it[1]), [])
+            if recs and all(r.batch_id in done_before for r in recs):
+                skipped.append(Problem(it[0], it[1], f"上次中断的批次已出具{sp.title}（"
+                                       + "、".join(r.number for r in recs) + "），文件已恢复", where=it[6],
+                                       needs_fix=False, reason="recovered"))
+                items.remove(it)
+                existing.pop(normalise_waybill(it[1]), None)
     if existing:
         def recs_of(k: str) -> list[NoticeRecord]:
             return existing.get(normalise_waybill(k), [])

@@ -15,7 +15,6 @@ from pathlib import Path
 
 from addin import cliutil as cu
 from addin.ledger import Ledger, LedgerError
-from addin.notices.batch import DuplicateNoticeError, NoticeError, issue
 from addin.notices.kinds import KINDS, spec as kind_spec
 
 
@@ -83,6 +82,7 @@ def _main(ap: cu.ArgumentParser, args) -> int:
             raise cu.Refused(f"未完成：{e}", cu.EXIT_ENV) from e
     if not args.workbook or not args.kind:
         ap.error("需要登记表文件和 --kind（例如：logidesk notices 理赔登记表.xlsx --kind 破损公告）")
+    from addin.notices.batch import DuplicateNoticeError, NoticeError, issue  # pandas: issuing only
     cu.refuse_if_open([args.workbook])
     with cu.Progress("读取登记表", unit="行", quiet=args.quiet):
         frame, settings, notes = _load(args.workbook, sp.kind, args.rows)
