@@ -43,6 +43,7 @@ CLERK_ROWS = [
     claim("SF2026110007", 赔偿金额=9999),                                                        # 10: typed over the formula
     claim("SF2026110008", 免收运费="经理特批 2000"),                                              # 11
     claim("ＳＦ2026110009 ", 索赔类型="遗失 ", 备注="客户来电两次"),                              # 12: full-width, padded
+    claim("SF2026110010", 赔偿金额="=2000"),                                                     # 13: formula replaced
 ]
 ORDER = ["运单号", "保价金额", "备注"] + [h for h in CLAIMS.headers if h not in ("运单号", "保价金额")]
 
@@ -69,8 +70,8 @@ def test_header_found_below_title_rows_with_moved_and_added_columns(clerk):
 
 def test_outcomes_counts_and_totals(clerk):
     t = clerk.tally()
-    assert (t.rows, t.ok, t.refused, t.invalid, t.errors, t.overrides) == (9, 2, 3, 4, 4, 2)
-    assert t.error_rows == [8, 9, 10, 11]
+    assert (t.rows, t.ok, t.refused, t.invalid, t.errors, t.overrides) == (10, 2, 3, 5, 5, 3)
+    assert t.error_rows == [8, 9, 10, 11, 13]
     # only rows 4 and 12 count: 3,000.00 (insured, CMP-1) + 60.00 (3 × 20 uninsured, CMP-1)
     assert t.totals == {"赔偿金额": Decimal("3060.00"), "免收运费": Decimal("65.00"), "网点赔付": Decimal("0.00")}
 
@@ -84,9 +85,11 @@ def test_error_messages_exact(clerk):
         (9, "物品价值", "I9", "input", "CMP-1",
          "物品价值是 Excel 错误值 #VALUE!（不能当作空白），请更正该单元格或其引用的单元格（CMP-1）"),
         (10, "赔偿金额", "AG10", "override", None,
-         "「赔偿金额」是公式计算列，手工填写的「9999」已替换为公式（按规则计算为 60.00）；如需另行处理请写在备注列，本行改正前不计入合计"),
+         "「赔偿金额」是公式计算列，手工填写的「9999」已替换为模板公式（按规则计算为 60.00）；如需另行处理请写在备注列，本行改正前不计入合计"),
         (11, "免收运费", "AH11", "override", None,
-         "「免收运费」是公式计算列，手工填写的「经理特批 2000」已替换为公式（按规则计算为 20.00）；如需另行处理请写在备注列，本行改正前不计入合计"),
+         "「免收运费」是公式计算列，手工填写的「经理特批 2000」已替换为模板公式（按规则计算为 20.00）；如需另行处理请写在备注列，本行改正前不计入合计"),
+        (13, "赔偿金额", "AG13", "override", None,
+         "「赔偿金额」是公式计算列，公式被改成了「=2000」，已恢复为模板公式（按规则计算为 60.00）；如需另行处理请写在备注列，本行改正前不计入合计"),
     ]
     assert ev.errors[0].value == XlError("#N/A") and ev.errors[2].value == 9999
 
@@ -99,9 +102,9 @@ def test_rows_as_computed(clerk):
         return tuple(ev.computed[h].value(at[row]) for h in heads)
 
     money = ("赔偿金额", "免收运费", "网点赔付")
-    assert list(ev.outcome[:9]) == ["ok", "refused", "refused", "refused", "invalid", "invalid", "invalid",
-                                    "invalid", "ok"]
-    assert all(o == "blank" for o in ev.outcome[9:]) and len(ev) == 20
+    assert list(ev.outcome[:10]) == ["ok", "refused", "refused", "refused", "invalid", "invalid", "invalid",
+                                     "invalid", "ok", "invalid"]
+    assert all(o == "blank" for o in ev.outcome[10:]) and len(ev) == 20
     assert cells(4, *money) == (Decimal("3000.00"), Decimal("45.00"), None)
     assert cells(12, *money) == (Decimal("60.00"), Decimal("20.00"), None)
     # CLM-8: refused claims show 0 (the network amount too) and the refusal with its rule
@@ -126,9 +129,9 @@ def test_rows_as_computed(clerk):
 
 def test_frame_for_the_workflows(clerk):
     df = clerk.frame()
-    assert list(df.index) == list(range(4, 13))
+    assert list(df.index) == list(range(4, 14))
     assert list(df["_outcome"]) == ["ok", "refused", "refused", "refused", "invalid", "invalid", "invalid",
-                                    "invalid", "ok"]
+                                    "invalid", "ok", "invalid"]
     assert df.loc[4, "赔偿金额"] == Decimal("3000.00") and df.loc[4, "物品价值"] == Decimal("3000.00")
     assert df.loc[5, "赔偿金额"] == 0 and df.loc[5, "_reason"].startswith("不予受理：超过一年")
     assert df.loc[8, "赔偿金额"] is None and df.loc[8, "保价金额"] is None

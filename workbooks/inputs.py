@@ -40,6 +40,8 @@ _WIDTH.update({0x3000: 0x20, 0x00A0: 0x20})
 _ZERO_WIDTH = {0x200B: None, 0x200C: None, 0x200D: None, 0x2060: None, 0xFEFF: None}
 _TABLE = {**_WIDTH, **_ZERO_WIDTH}
 _SPACES = re.compile(r"\s+")
+_NEEDS_TABLE = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_TABLE)) + "]")
+_NEEDS_STRIP = re.compile(r"(?:^|\x00)\s|\s(?:\x00|$)|^$")
 
 
 def normalise_text(s: str) -> str:
@@ -68,6 +70,9 @@ def is_blank(v: Any) -> bool:
     if isinstance(v, float):
         return math.isnan(v)
     return False
+
+
+TEXT_KINDS = ("text", "phone", "choice", "flag")
 
 
 @dataclass
@@ -138,18 +143,33 @@ def read_column(kind: str, header: str, rule: str | None, raw: Sequence[Any]) ->
     problem = np.full(n, None, dtype=object)
     types = np.fromiter(map(type, values), dtype=object, count=n)
     blank = types == type(None)
-    isstr = types == str
-    if isstr.any():                     # whitespace-only text is blank
+    out = np.full(n, None, dtype=object)
+    todo = ~blank
+    isstr = types == str                # exact str: an XlError is its own type
+    if isstr.any():                     # normalised in one C-level pass over the joined texts
         idx = np.flatnonzero(isstr)
-        ws = np.fromiter((not normalise_text(s) for s in values[idx]), dtype=bool, count=len(idx))
-        blank[idx[ws]] = True
+        joined = "\x00".join(values[idx])
+        if _NEEDS_TABLE.search(joined):
+            joined = joined.translate(_TABLE)
+        parts = joined.split("\x00")
+        if len(parts) != len(idx):      # a text holding NUL (never in sheet XML)
+            parts = [normalise_text(v) for v in values[idx]]
+        clean = np.empty(len(idx), dtype=object)
+        clean[:] = [p.strip() for p in parts] if _NEEDS_STRIP.search(joined) or "\x00\x00" in joined else parts
+        empty = clean == ""
+        blank[idx[empty]] = True
+        todo[idx[empty]] = False
+        if kind in TEXT_KINDS:
+            out[idx[~empty]] = clean[~empty]
+            todo[idx] = False
+        else:
+            values[idx] = clean
     isfloat = types == float
     if isfloat.any():
         idx = np.flatnonzero(isfloat)
         nan = np.isnan(values[idx].astype(float))
         blank[idx[nan]] = True
-    out = np.full(n, None, dtype=object)
-    todo = ~blank
+    todo &= ~blank
     # plain values in bulk
     if kind in ("money",) and isfloat.any():
         idx = np.flatnonzero(isfloat & ~blank)

@@ -38,7 +38,8 @@ def computed_errors(results: Sequence[Computed], rows: np.ndarray, input_bad: np
 
 
 def override_errors(results: Sequence[Computed], typed_by_hand: dict[str, np.ndarray],
-                    raw: dict[str, Sequence], rows: np.ndarray, letter) -> list[CellError]:
+                    raw: dict[str, Sequence], rows: np.ndarray, letter,
+                    replaced: dict[str, Sequence[str | None]] | None = None) -> list[CellError]:
     """Values typed by hand where the template has a formula: each is reported with what
     replaced it (the rules' value of the row, before the row's outcome is applied)."""
     out = []
@@ -49,8 +50,13 @@ def override_errors(results: Sequence[Computed], typed_by_hand: dict[str, np.nda
         for i in np.flatnonzero(mask):
             r = int(rows[i])
             was = raw[c.column.header][i]
+            formula = (replaced or {}).get(c.column.header, [None] * len(rows))[i]
+            if formula is not None:
+                was = "=" + formula
             shown = was if isinstance(was, str) else (f"{was:g}" if isinstance(was, float) else str(was))
-            msg = (f"「{c.column.header}」是公式计算列，手工填写的「{shown}」已替换为公式"
+            what = (f"公式被改成了「{shown}」，已恢复为模板公式" if formula is not None
+                    else f"手工填写的「{shown}」已替换为模板公式")
+            msg = (f"「{c.column.header}」是公式计算列，{what}"
                    f"（按规则计算为 {c.shown(i)}）；如需另行处理请写在备注列，本行改正前不计入合计")
             out.append(CellError(r, c.column.header, letter(c.column.header, r), was, msg,
                                  c.rule[i] if c.error[i] is not None else None, False, "override"))
@@ -80,26 +86,45 @@ def apply(results: Sequence[Computed], outcome: np.ndarray, row_errors: dict[int
           rows: np.ndarray) -> None:
     """An invalid row's computed cells show an error and no number: the cell's own error,
     else the error of an input it depends on, else the row's first error."""
-    bad = np.flatnonzero(outcome == INVALID)
+    bad_mask = outcome == INVALID
+    bad = np.flatnonzero(bad_mask)
     if not len(bad):
         return
-    for c in results:
-        refs = c.column.expr.refs() if c.column.expr is not None else set()
-        for i in bad:
+    cols = [(c, c.column.expr.refs() if c.column.expr is not None else set()) for c in results]
+    own_text = "此格手工填写的值已替换为公式，本行改正前不计算"
+    shown: dict[int, str] = {}
+
+    def text(e: CellError) -> str:
+        t = shown.get(id(e))
+        if t is None:
+            t = shown[id(e)] = _cell_text(e)
+        return t
+
+    for i in bad:
+        errs = row_errors.get(int(rows[i]), [])
+        if not errs:
+            continue
+        inputs = [e for e in errs if e.kind == "input"]
+        overridden = {e.column for e in errs if e.kind == "override"}
+        first = next((e for e in errs if e.kind != "override"), errs[0])
+        for c, refs in cols:
             if c.blank[i]:
                 continue
-            errs = row_errors.get(int(rows[i]), [])
-            own = next((e for e in errs if e.kind == "override" and e.column == c.column.header), None)
-            dep = next((e for e in errs if e.kind == "input" and e.column in refs), None)
-            if own is not None:
-                c.error[i], c.rule[i] = "此格手工填写的值已替换为公式，本行改正前不计算", None
-            elif dep is not None:
-                c.error[i], c.rule[i] = _cell_text(dep), dep.rule
-            elif c.error[i] is None and errs:
-                first = next((e for e in errs if e.kind != "override"), errs[0])
-                c.error[i], c.rule[i] = _cell_text(first), first.rule
-            c.number[i] = np.nan
-            c.text[i] = None
+            if c.column.header in overridden:
+                c.error[i], c.rule[i] = own_text, None
+                continue
+            dep = None
+            for e in inputs:
+                if e.column in refs:
+                    dep = e
+                    break
+            if dep is not None:
+                c.error[i], c.rule[i] = text(dep), dep.rule
+            elif c.error[i] is None:
+                c.error[i], c.rule[i] = text(first), first.rule
+    for c, _ in cols:
+        c.number[bad_mask] = np.nan
+        c.text[bad_mask] = None
 
 
 def _cell_text(e: CellError) -> str:

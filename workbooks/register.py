@@ -243,15 +243,21 @@ class Register:
         errors += computed_errors(results, rows, input_bad, letter)
         by_hand: dict[str, np.ndarray] = {}
         raw_computed: dict[str, list[Any]] = {}
+        replaced: dict[str, list[str | None]] = {}
         for c in tpl.computed:
             idx = self.columns.get(c.header)
             if idx is None or idx not in formulas:
                 continue
             vals, fs = raw_of(idx), list(formulas[idx])
             raw_computed[c.header] = vals
-            by_hand[c.header] = np.fromiter((f is None and not is_blank(v) for v, f in zip(vals, fs)),
-                                            dtype=bool, count=n)
-        errors += override_errors(results, by_hand, raw_computed, rows, letter)
+            names = functions_of(c.expr)
+            # a value without a formula, or a formula that calls none of the column's
+            # functions (=2000, =G5*0.8): typed over the template's formula
+            own = [f is None or any(nm in f.upper() for nm in names) for f in fs]
+            by_hand[c.header] = np.fromiter(((f is None and not is_blank(v)) or not o
+                                             for v, f, o in zip(vals, fs, own)), dtype=bool, count=n)
+            replaced[c.header] = [None if o else f for f, o in zip(fs, own)]
+        errors += override_errors(results, by_hand, raw_computed, rows, letter, replaced)
         order = {h: i for i, h in enumerate(tpl.headers)}
         sheet_pos = {h: self.columns.get(h, 10_000 + order.get(h, 0)) for h in tpl.headers}
         errors.sort(key=lambda e: (e.row, sheet_pos.get(e.column, 99_999), e.kind != "input"))
@@ -289,6 +295,23 @@ class Register:
         if not parts:
             return evaluation_frame(self.evaluate(MemoryChunk(np.zeros(0, np.int64), {}), today), self.path)
         return pd.concat(parts) if len(parts) > 1 else parts[0]
+
+
+def functions_of(expr: Any) -> set[str]:
+    """Excel names of the add-in functions an expression calls."""
+    from .spec import Call
+    out: set[str] = set()
+    stack = [expr]
+    while stack:
+        e = stack.pop()
+        if isinstance(e, Call):
+            out.add(e.name.upper())
+        for v in getattr(e, "__dict__", {}).values():
+            if isinstance(v, tuple):
+                stack.extend(v)
+            elif hasattr(v, "excel"):
+                stack.append(v)
+    return out
 
 
 def evaluation_frame(ev: Evaluation, source: Path | None = None, keep_blank: bool = False) -> pd.DataFrame:

@@ -91,6 +91,19 @@ class Lit(Expr):
 
 
 @dataclass(frozen=True)
+class Blank(Expr):
+    """An empty argument: ``""`` in the formula (every function reads it as blank), None to
+    the column engine — so its fast path is taken (a "" today was read as a bad date and
+    sent every row of 时限状态 down the per-cell path)."""
+
+    def excel(self, cell: Callable[[str], str]) -> str:
+        return '""'
+
+    def evaluate(self, env: Env) -> Evaluated:
+        return Evaluated(None)
+
+
+@dataclass(frozen=True)
 class Today(Expr):
     """TODAY(). Not used by the templates: a volatile cell is recalculated on open by every
     viewer, and one without the add-in would then show #NAME? instead of the cached value.
@@ -416,7 +429,7 @@ CLAIMS = Template(
                expr=Call("deadline", (Lit("索赔处理"), Ref("索赔日期"), Ref("寄递范围")))),
         Column("时限状态", "text", 11, guard=("运单号",),
                expr=Call("deadline_status", (Lit("索赔处理"), Ref("索赔日期"), Ref("结案日期"),
-                                             Lit(""), Ref("寄递范围")))),
+                                             Blank(), Ref("寄递范围")))),
     ),
 )
 
