@@ -32,8 +32,8 @@ def _xml(path: Path, name: str) -> str:
 
 
 def _sheet_xml(path: Path, sheet: str) -> str:
-    from workbooks.fastsheet import sheet_entry_for
-    return _xml(path, sheet_entry_for(str(path), sheet))
+    from workbooks.xlsx import open_package
+    return _xml(path, open_package(path).sheet(sheet).part)
 
 
 def test_build_all_writes_every_template(built):

@@ -142,7 +142,7 @@ def check_register(sample: Path, tpl: Template, work: Path, results: bool = Fals
     mismatches, compared = _compare(tpl, res.rows, evaluated, cached, res.output, invalid=invalid)
     if not results:
         return compared, mismatches
-    # The result workbook's own formulas (written by workbooks.fastsheet) must agree too
+    # The result workbook's own formulas (patched in by workbooks.result) must agree too
     # (slower: a result keeps the template's 500 pre-filled formula rows).
     m2, c2 = _compare(tpl, res.rows, evaluate(res.output), cached, res.output, "结果文件", invalid)
     return compared + c2, mismatches + m2
@@ -173,8 +173,12 @@ def _compare(tpl: Template, rows: int, evaluated: dict, cached: list[list[Any]],
             if a != b:
                 mismatches.append(f"{label}{tpl.sheet}!{ref}（{col.header}）：处理结果 {row[c]!r}，公式计算 {got!r}")
     summary = read_cached(output, L.SUMMARY_SHEET)
+    shown_errors = sum(1 for i in range(1, rows + 1) for col in tpl.computed
+                       if str(cached[i][tpl.headers.index(col.header)]).startswith(ERROR_PREFIX))
     for r in range(1, len(summary)):
         got = evaluated.get((L.SUMMARY_SHEET.upper(), f"B{r + 1}"), "<缺失>")
+        if invalid and summary[r][0] == "错误单元格数":
+            got = float(shown_errors)   # COUNTIF over the cells as shown (invalid rows show their error)
         a, b = _norm_pair(summary[r][1], got)
         compared += 1
         if a != b:

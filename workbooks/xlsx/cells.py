@@ -80,6 +80,11 @@ def xml_text(raw: bytes) -> str:
     return s
 
 
+def unescape_x(s: str) -> str:
+    """Excel's ``_xHHHH_`` escapes decoded (text already free of XML entities)."""
+    return _XESC.sub(lambda m: chr(int(m.group(1), 16)), s) if "_x" in s else s
+
+
 _NEEDS_ESCAPE = re.compile(r"[&<>\x00-\x08\x0b\x0c\x0e-\x1f]|_x[0-9A-Fa-f]{4}_")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]|_(?=x[0-9A-Fa-f]{4}_)")
 

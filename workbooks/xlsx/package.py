@@ -20,8 +20,9 @@ from typing import Any, Iterator, Sequence
 import numpy as np
 from lxml import etree
 
+from . import scan as SC
 from . import sheetxml as SX
-from .cells import XlError, col_index, from_serial, xml_text
+from .cells import XlError, col_index, from_serial, unescape_x, xml_text
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_STRICT = "http://purl.oclc.org/ooxml/spreadsheetml/main"
@@ -169,6 +170,38 @@ def sniff(path: Path) -> None:
         raise PackageError("不是 Excel 工作簿（.xlsx/.xlsm）", "not_xlsx", path)
 
 
+_SI = re.compile(rb"<si>(.*?)</si>|<si/>", re.S)
+_SIMPLE_T = re.compile(rb"<t(?: xml:space=\"preserve\")?>([^<]*)</t>$|<t/>$")
+
+
+def parse_sst(data: bytes) -> list[str]:
+    """The shared-string table: plain entries by a regex, rich text (runs, phonetic guides)
+    and unusual ones by lxml."""
+    if b"<si>" not in data and b"<si/>" not in data:
+        if b":si>" in data:                        # a prefixed namespace: the slow, general way
+            root = etree.fromstring(data, etree.XMLParser(huge_tree=True, resolve_entities=False))
+            return [unescape_x("".join(t.text or "" for t in si.iter("{*}t")
+                                       if etree.QName(t.getparent()).localname != "rPh"))
+                    for si in root.iter("{*}si")]
+        return []
+    out = []
+    for m in _SI.finditer(data):
+        body = m.group(1)
+        if body is None:
+            out.append("")
+            continue
+        t = _SIMPLE_T.match(body)
+        if t is not None:
+            raw = t.group(1) or b""
+            s = raw.decode("utf-8")
+            out.append(xml_text(raw) if "&" in s or "_x" in s else s)
+            continue
+        si = etree.fromstring(b'<si xmlns="' + NS_MAIN.encode() + b'">' + body + b"</si>")
+        out.append(unescape_x("".join(t.text or "" for t in si.iter("{*}t")
+                                      if etree.QName(t.getparent()).localname != "rPh")))
+    return out
+
+
 def open_package(path: Path | str) -> Package:
     """Open a package for reading; raises :class:`PackageError`. Never modifies the file."""
     path = Path(path)
@@ -299,19 +332,12 @@ class Package:
         part = self._sst_part
         if not part or part not in self.names:
             return []
-        out: list[str] = []
         with self.zip() as z:
-            try:
-                with z.open(part) as f:
-                    for _, si in etree.iterparse(f, events=("end",), tag=(_q("si"), _q("si", NS_STRICT)),
-                                                 huge_tree=True, resolve_entities=False):
-                        out.append("".join(t.text or "" for t in si.iter(_q("t"), _q("t", NS_STRICT))
-                                           if etree.QName(t.getparent()).localname != "rPh"))
-                        si.clear()
-            except (etree.XMLSyntaxError, zipfile.BadZipFile, zlib.error, OSError, EOFError) as e:
-                raise damaged(self.path, part, str(e)) from None
-        if any("_x" in s for s in out):
-            out = [xml_text(s.encode("utf-8")) if "_x" in s else s for s in out]
+            data = self._read(z, part)
+        try:
+            out = parse_sst(data)
+        except (etree.XMLSyntaxError, ValueError) as e:
+            raise damaged(self.path, part, str(e)) from None
         return out
 
     @cached_property
@@ -404,6 +430,8 @@ class CellReader:
             self._z.close()
             raise damaged(pkg.path, sheet.part, str(e)) from None
         self._attr_cache: dict[bytes, tuple[int, bytes]] = {}
+        self._values = SC.Values(self.sst, self.dates, self.date1904)
+        self._shared = SC.SharedFormulas()
         self._letters: dict[bytes, int] = {}
         self.last_row = 0
         try:
@@ -549,25 +577,53 @@ class CellReader:
                 self._cur_row, self._cur_col = r, c
                 self.formula(inner)
 
+    def indexes(self) -> Iterator["SC.Index"]:
+        """The sheet's rows, one :class:`scan.Index` per block of complete rows."""
+        for block in self.blocks():
+            try:
+                ix = SC.index(block)
+            except (ValueError, IndexError):
+                try:
+                    ix = SC.index(SC.normalise(block))
+                except (ValueError, IndexError, KeyError, AttributeError) as e:
+                    raise damaged(self.pkg.path, self.sheet.part, f"XML 格式错误（{e}）") from None
+            yield ix
+
+    def chunk_of(self, ixs: list["SC.Index"], first_row: int, columns: Sequence[int] | None,
+                 formulas_of: Sequence[int]) -> Chunk:
+        """The typed values of indexed blocks as one :class:`Chunk` (rows ≥ first_row)."""
+        conv = self._values
+        rows, vals, forms = [], {}, {}
+        if columns is None:
+            cols = sorted(set().union(*(set(np.unique(ix.cell_col).tolist()) for ix in ixs)) | set(formulas_of)) \
+                if ixs else sorted(formulas_of)
+        else:
+            cols = sorted(set(columns) | set(formulas_of))
+        for ix in ixs:
+            keep = ix.row_num >= first_row
+            n = len(ix.row_num)
+            order = np.argsort(ix.cell_col, kind="stable")
+            sorted_cols = ix.cell_col[order]
+            for c in cols:
+                lo, hi = np.searchsorted(sorted_cols, [c, c + 1])
+                sel = order[lo:hi]
+                vals.setdefault(c, []).append(conv.column(ix, sel, n)[keep])
+                if c in formulas_of:
+                    forms.setdefault(c, []).append(SC.Values.formulas(ix, sel, n, self._shared)[keep])
+            rows.append(ix.row_num[keep])
+        row_arr = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+        return Chunk(row_arr, {c: np.concatenate(v).tolist() for c, v in vals.items()},
+                     {c: np.concatenate(v).tolist() for c, v in forms.items()})
+
     def chunks(self, first_row: int, columns: Sequence[int] | None, formulas_of: Sequence[int],
                size: int) -> Iterator[Chunk]:
-        cols = set(columns) if columns is not None else None
-        fcols = list(formulas_of)
-        rows: list[int] = []
-        recs: list[tuple[dict[int, Any], dict[int, str | None]]] = []
-
-        def make() -> Chunk:
-            keys = sorted(cols | set(fcols)) if cols is not None else sorted({c for v, _ in recs for c in v} | set(fcols))
-            values = {c: [v.get(c) for v, _ in recs] for c in keys}
-            formulas = {c: [f.get(c) for _, f in recs] for c in fcols}
-            return Chunk(np.array(rows, dtype=np.int64), values, formulas)
-
-        for block in self.blocks():
-            for r, vals, forms in self.parse(block, cols, fcols, first_row):
-                rows.append(r)
-                recs.append((vals, forms))
-                if len(rows) >= size:
-                    yield make()
-                    rows, recs = [], []
-        if rows:
-            yield make()
+        pending: list[SC.Index] = []
+        count = 0
+        for ix in self.indexes():
+            count += int(np.sum(ix.row_num >= first_row))
+            pending.append(ix)
+            if count >= size:
+                yield self.chunk_of(pending, first_row, columns, formulas_of)
+                pending, count = [], 0
+        if count:
+            yield self.chunk_of(pending, first_row, columns, formulas_of)

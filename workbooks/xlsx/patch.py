@@ -1,0 +1,102 @@
+"""Patching a block of worksheet rows: only the named cells change, every other byte is
+copied from the input.
+
+Edits are computed with numpy over a :class:`scan.Index` (which cell exists where, where a
+missing cell goes), merged where they touch, and applied by one join over the block.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from .cells import col_letter
+from .scan import Index
+
+_S_ATTR = re.compile(rb' s="\d*"')
+_R_ATTR_END = re.compile(rb'^<c r="[A-Z]+[0-9]+"')
+_F_OPEN = re.compile(rb"<f\b([^>]*?)(/?)>")
+
+
+@dataclass
+class Edits:
+    start: list[int]
+    end: list[int]
+    payload: list[bytes]
+
+    @classmethod
+    def empty(cls) -> "Edits":
+        return cls([], [], [])
+
+    def add(self, start: int, end: int, payload: bytes) -> None:
+        self.start.append(start)
+        self.end.append(end)
+        self.payload.append(payload)
+
+
+def locate(ix: Index, rows: np.ndarray, col: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For block rows ``rows`` (indexes into the row arrays) and a column: (cell index or -1,
+    insertion position for a missing cell, row is self-closing)."""
+    keys = ix.row_num[ix.cell_row] * 16384 + ix.cell_col
+    want = ix.row_num[rows] * 16384 + col
+    j = np.searchsorted(keys, want)
+    jc = np.minimum(j, max(len(keys) - 1, 0))
+    exists = (j < len(keys)) & (keys[jc] == want) if len(keys) else np.zeros(len(rows), bool)
+    same_row = (j < len(keys)) & (ix.cell_row[jc] == rows) if len(keys) else np.zeros(len(rows), bool)
+    insert = np.where(same_row, ix.cell_start[jc] if len(keys) else 0, ix.row_body_end[rows])
+    return np.where(exists, jc, -1), insert, ix.row_closed[rows]
+
+
+def restyle(tag: bytes, style: int) -> bytes:
+    """A cell's start tag with another ``s``."""
+    s = f' s="{style}"'.encode()
+    if _S_ATTR.search(tag):
+        return _S_ATTR.sub(s, tag, count=1)
+    m = _R_ATTR_END.match(tag)
+    return tag[:m.end()] + s + tag[m.end():] if m else tag
+
+
+def keep_shared(ix: Index, cell: int, new_formula: bytes) -> bytes | None:
+    """For a shared-formula cell: the ``<f>`` element to write so the group stays valid
+    (the master keeps its ref/si with our text; a child keeps its reference), else None."""
+    fs, fe = int(ix.f_start[cell]), int(ix.f_end[cell])
+    if fs < 0 or ix.f_plain[cell]:
+        return None
+    element = ix.data[fs:fe]
+    m = _F_OPEN.match(element)
+    if m is None or b't="shared"' not in m.group(1):
+        return None
+    if m.group(2) == b"/":                           # a child: <f t="shared" si="0"/>
+        return element
+    return b"<f" + m.group(1) + b">" + new_formula + b"</f>"
+
+
+def apply(data: bytes, edits: Edits) -> list[bytes]:
+    """The block with the edits applied, as pieces to write."""
+    if not edits.start:
+        return [data]
+    start = np.asarray(edits.start, dtype=np.int64)
+    end = np.asarray(edits.end, dtype=np.int64)
+    order = np.lexsort((np.arange(len(start)), start))
+    start, end = start[order], end[order]
+    payload = [edits.payload[i] for i in order.tolist()]
+    if np.any(start[1:] < end[:-1]):
+        raise ValueError("overlapping edits")
+    # runs of touching edits become one (cells of a row are usually next to each other)
+    brk = np.flatnonzero(start[1:] != end[:-1]) + 1
+    bounds = np.concatenate(([0], brk, [len(start)])).tolist()
+    out: list[bytes] = []
+    prev = 0
+    s_list, e_list = start.tolist(), end.tolist()
+    for a, b in zip(bounds[:-1], bounds[1:]):
+        s = s_list[a]
+        out.append(data[prev:s])
+        out.append(b"".join(payload[a:b]) if b - a > 1 else payload[a])
+        prev = e_list[b - 1]
+    out.append(data[prev:])
+    return out
+
+
+def letters_for(cols: list[int]) -> dict[int, str]:
+    return {c: col_letter(c) for c in cols}
