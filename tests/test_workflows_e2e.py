@@ -87,12 +87,11 @@ def test_process_then_every_workflow(desk: Path, capsys) -> None:
     for f in sheet_formulas(result):  # the clerk's texts never became formulas in the result
         assert "HYPERLINK" not in f and "cmd|" not in f and "SUM(1)" not in f, f
     assert hyperlinks(result) == 0
-    # A second clerk works from a copy of the register saved as its result (the processor's
-    # handling of title rows belongs to the processor pipeline): same claims, same ledger.
+    # A second clerk works from the processed result in another folder: same claims, same ledger.
     import shutil
     second = desk / "财务" / "理赔登记表_结果.xlsx"
     second.parent.mkdir()
-    shutil.copy(reg, second)
+    shutil.copy(result, second)
     capsys.readouterr()
 
     # 2. notices, one kind at a time; the planted 设置!模板目录 is ignored (said once)

@@ -73,7 +73,10 @@ def sheet_formulas(xlsx: Path) -> list[str]:
 
 
 def hyperlinks(xlsx: Path) -> int:
+    """External hyperlinks (to an address, r:id) in the sheets; our own links to cells of the
+    workbook (location=…, e.g. 错误清单 → the bad cell) are not counted."""
+    import re
     import zipfile
     with zipfile.ZipFile(xlsx) as z:
-        return sum(z.read(n).decode("utf-8").count("<hyperlink") for n in z.namelist()
-                   if n.startswith("xl/worksheets/") and n.endswith(".xml"))
+        return sum(len(re.findall(r"<hyperlink\b[^>]*\br:id=", z.read(n).decode("utf-8")))
+                   for n in z.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml"))
