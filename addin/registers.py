@@ -89,18 +89,11 @@ def load(paths: Iterable[str | Path], kinds: Sequence[str] | None = None, *,
     for s in w.ignored:
         out.unread.append(Unread(Path(s.path), s.reason, quiet=True))
     files = list(w.files)
-    for i, f in enumerate(files):
-        if progress:
-            progress(i, len(files))
-        try:
-            reg = open_one(f, today)
-        except RegisterError as e:
-            reason = getattr(e, "reason", "")
+    opened = _open_all(files, today, progress)
+    for f, (reg, reason, key) in zip(files, opened):
+        if reg is None:
             in_folder = f.resolve() not in named
-            out.unread.append(Unread(f, _message(e), quiet=in_folder and reason in ("not_template", "no_batch")))
-            continue
-        except OSError as e:
-            out.unread.append(Unread(f, f"无法读取（{e.strerror or e}）"))
+            out.unread.append(Unread(f, reason, quiet=in_folder and key in ("not_template", "no_batch")))
             continue
         if kinds is not None and reg.kind not in kinds:
             if f.resolve() in named:
@@ -108,9 +101,46 @@ def load(paths: Iterable[str | Path], kinds: Sequence[str] | None = None, *,
                 out.unread.append(Unread(f, f"是{KIND_NAMES.get(reg.kind, reg.kind)}，此命令只读{want}"))
             continue
         out.registers.append(reg)
-    if progress:
-        progress(len(files), len(files))
     return out
+
+
+def _open_safe(path: Path, today: dt.date | None) -> tuple[Loaded | None, str, str]:
+    """(register, "", "") or (None, Chinese reason, reason key) — picklable for a worker."""
+    from workbooks.register import RegisterError
+    try:
+        return open_one(path, today), "", ""
+    except RegisterError as e:
+        return None, _message(e), str(getattr(e, "reason", ""))
+    except OSError as e:
+        return None, f"无法读取（{e.strerror or e}）", "os"
+
+
+PARALLEL_FROM = 4  # files: below this, worker start-up costs more than it saves
+
+
+def _open_all(files: list[Path], today: dt.date | None,
+              progress: Callable[[int, int], None] | None) -> list[tuple[Loaded | None, str, str]]:
+    """Open every register; several files are read in parallel, one process per core."""
+    import os
+    workers = min(os.cpu_count() or 1, len(files))
+    if progress:
+        progress(0, len(files))
+    if workers < 2 or len(files) < PARALLEL_FROM:
+        out = []
+        for i, f in enumerate(files):
+            out.append(_open_safe(f, today))
+            if progress:
+                progress(i + 1, len(files))
+        return out
+    from concurrent.futures import ProcessPoolExecutor
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(_open_safe, f, today) for f in files]
+        out = []
+        for i, fut in enumerate(futures):
+            out.append(fut.result())
+            if progress:
+                progress(i + 1, len(files))
+        return out
 
 
 def _message(e: BaseException) -> str:

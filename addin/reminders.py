@@ -342,10 +342,19 @@ def write_sheet(df: pd.DataFrame, path: Path) -> Path:
             urgent = rec[2] in (CANNOT, "已逾期")
             for j, v in enumerate(rec):
                 xlsxout.write(ws, i, j, v, alert if (urgent and j == 2) else cell, datef)
-        widths = {"状态": 30, "来源": 28, "对方": 16}
+        fixed = {"状态": 36, "对方": 16}
+        widths = []
         for j, h in enumerate(COLUMNS):
-            w = widths.get(h) or xlsxout.text_width([h] + (df[h].tolist() if len(df) else []), 8, 24)
+            w = fixed.get(h) or xlsxout.text_width([h] + (df[h].tolist() if len(df) else []), 8,
+                                                    44 if h == "来源" else 24)
+            widths.append(w)
             ws.set_column(j, j, w)
+        for i, rec in enumerate(df[COLUMNS].itertuples(index=False, name=None), start=4):
+            lines = max(-(-xlsxout.text_width([v], 0, 10_000) // max(widths[j] - 1, 1))
+                        for j, v in enumerate(rec) if isinstance(v, str) and v) if any(
+                isinstance(v, str) and v for v in rec) else 1
+            if lines > 1:  # wrapped text: LibreOffice and Excel keep the default height otherwise
+                ws.set_row(i, 16 * min(lines, 8) + 2)
         ws.freeze_panes(4, 0)
         if len(df):
             ws.autofilter(3, 0, 3 + len(df), len(COLUMNS) - 1)

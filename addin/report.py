@@ -146,6 +146,14 @@ def _claims_frame(reg: Loaded) -> pd.DataFrame:
     return out
 
 
+def _apart(part: pd.DataFrame, sheet: str, notes: list[str]) -> pd.DataFrame:
+    """Rows listed apart (not in any total), with why, on sheet ``sheet``."""
+    return pd.DataFrame({"网点": part["网点"].tolist(), "运单号": part["运单号"].tolist(),
+                         "索赔日期": part["索赔日期"].tolist(), "索赔类型": part["索赔类型"].tolist(),
+                         "说明": list(notes), "来源": part["来源"].tolist(), "_sheet": [sheet] * len(part)},
+                        columns=APART_COLUMNS + ["_sheet"])
+
+
 def consolidate(paths: Sequence[str | Path] | Loaded, period: str, today: dt.date | None = None,
                 branches: Any = None, progress: Any = None) -> dict[str, Any]:
     """Read every claim register and return the period's claims, the rows listed apart and
@@ -181,36 +189,24 @@ def consolidate(paths: Sequence[str | Path] | Loaded, period: str, today: dt.dat
            zip(rows["网点"], rows["运单号"], rows["索赔类型"], rows["索赔日期"])]
     rows["_key"] = key
     dup = rows.duplicated("_key", keep="first") & (rows["运单号"] != "")
-    apart: list[dict] = []
-    first_of = {k: src for k, src in zip(rows["_key"], rows["来源"])}
-    for _, r in rows[dup].iterrows():
-        apart.append({"网点": r["网点"], "运单号": r["运单号"], "索赔日期": r["索赔日期"], "索赔类型": r["索赔类型"],
-                      "说明": f"同一索赔已在 {first_of[r['_key']]} 计入，此处不再重复计算", "来源": r["来源"],
-                      "_sheet": "需核对"})
+    first_of = dict(zip(rows.loc[~dup, "_key"], rows.loc[~dup, "来源"]))
+    parts = [_apart(rows[dup], "需核对", [f"同一索赔已在 {first_of.get(k, '')} 计入，此处不再重复计算"
+                                         for k in rows.loc[dup, "_key"]])]
     rows = rows[~dup]
     # Rows the report cannot count: input errors (in period, or without a usable claim date).
     undated = pd.Series([d is None for d in dates], index=allrows.index, dtype=bool)
-    undated_bad = allrows[undated & (allrows["_outcome"] == "invalid")]
-    bad = pd.concat([rows[rows["_outcome"] == "invalid"], undated_bad])
-    for _, r in bad.iterrows():
-        apart.append({"网点": r["网点"], "运单号": r["运单号"], "索赔日期": r["索赔日期"], "索赔类型": r["索赔类型"],
-                      "说明": "输入有误，未计入：" + (error_text(r["_errors"]) or "请核对"), "来源": r["来源"],
-                      "_sheet": "需核对"})
+    bad = pd.concat([rows[rows["_outcome"] == "invalid"], allrows[undated & (allrows["_outcome"] == "invalid")]])
+    parts.append(_apart(bad, "需核对", ["输入有误，未计入：" + (error_text(e) or "请核对") for e in bad["_errors"]]))
     refused = rows[rows["_outcome"] == "refused"]
-    for _, r in refused.iterrows():
-        apart.append({"网点": r["网点"], "运单号": r["运单号"], "索赔日期": r["索赔日期"], "索赔类型": r["索赔类型"],
-                      "说明": r["_reason"] or "不予受理", "来源": r["来源"], "_sheet": "不予受理"})
+    parts.append(_apart(refused, "不予受理", [r or "不予受理" for r in refused["_reason"]]))
     ok = rows[rows["_outcome"] == "ok"]
     delays = ok[ok["索赔类型"] == DELAY_TYPE]
-    for _, r in delays.iterrows():
-        apart.append({"网点": r["网点"], "运单号": r["运单号"], "索赔日期": r["索赔日期"], "索赔类型": r["索赔类型"],
-                      "说明": f"延误不属货损货差，另列；建议赔偿 {r['赔偿金额']:,.2f} 元", "来源": r["来源"],
-                      "_sheet": "延误（另列）"})
+    parts.append(_apart(delays, "延误（另列）", [f"延误不属货损货差，另列；建议赔偿 {a:,.2f} 元"
+                                               for a in delays["赔偿金额"]]))
     claims = ok[ok["索赔类型"].isin(DAMAGE_TYPES)].copy()
     others = ok[~ok["索赔类型"].isin(DAMAGE_TYPES + (DELAY_TYPE,))]
-    for _, r in others.iterrows():
-        apart.append({"网点": r["网点"], "运单号": r["运单号"], "索赔日期": r["索赔日期"], "索赔类型": r["索赔类型"],
-                      "说明": "索赔类型不属货损货差，未计入", "来源": r["来源"], "_sheet": "需核对"})
+    parts.append(_apart(others, "需核对", ["索赔类型不属货损货差，未计入"] * len(others)))
+    apart_df = pd.concat(parts, ignore_index=True)
     # Overdue (DL-2): the processing limit against the closing date, or the report date.
     status, late = [], []
     for due, done in zip(claims["处理期限"], claims["结案日期"]):
@@ -230,11 +226,11 @@ def consolidate(paths: Sequence[str | Path] | Loaded, period: str, today: dt.dat
         c = int(counts.get(b, 0))
         st = "未报送" if b not in seen else ("已报送" if c else "已报送（本期无案件）")
         state.append({"网点": b, "报送状态": st, "本期件数": c, "文件": "、".join(seen.get(b, []))})
-    apart_df = pd.DataFrame(apart, columns=APART_COLUMNS + ["_sheet"])
     return {"rows": claims.reset_index(drop=True), "apart": apart_df, "status": pd.DataFrame(state),
             "start": start, "end": end, "period": label, "today": today, "branches": names,
-            "errors": problems + [f"{r['来源']}（{r['运单号'] or '无单号'}）：{r['说明']}"
-                                  for r in apart if r["_sheet"] == "需核对"],
+            "errors": problems + [f"{src}（{w or '无单号'}）：{note}" for src, w, note, sh in
+                                  zip(apart_df["来源"], apart_df["运单号"], apart_df["说明"], apart_df["_sheet"])
+                                  if sh == "需核对"],
             "n_refused": len(refused), "n_delays": len(delays), "n_registers": len(regs)}
 
 
@@ -339,9 +335,11 @@ def _write(wb: Any, data: dict, by_branch: pd.DataFrame, by_type: pd.DataFrame,
     ws.write_string(0, 0, caption, title)
     n_sent = int((status["报送状态"] != "未报送").sum()) if len(status) else 0
     n_check = int((apart["_sheet"] == "需核对").sum()) if len(apart) else 0
-    ws.write_string(1, 0, f"报表日期：{data['today']}　网点 {len(data['branches'])} 个，已报送 {n_sent} 个；"
+    sub_wrap = wb.add_format({"font_size": 10, "font_color": "#404040", "text_wrap": True, "valign": "top"})
+    ws.set_row(1, 30)
+    ws.merge_range(1, 0, 1, 5, f"报表日期：{data['today']}　网点 {len(data['branches'])} 个，已报送 {n_sent} 个；"
                           f"货损货差案件 {len(rows)} 件（破损、遗失、内件不符）；另列：延误 {data['n_delays']} 件、"
-                          f"不予受理 {data['n_refused']} 件、需核对 {n_check} 行（不计入合计）；依据 §9、DL-2、CLM-8", sub)
+                          f"不予受理 {data['n_refused']} 件、需核对 {n_check} 行（不计入合计）；依据 §9、DL-2、CLM-8", sub_wrap)
     last = table(ws, 3, by_branch, total=True)
     if len(by_branch):
         chart = wb.add_chart({"type": "column"})
