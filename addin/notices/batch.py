@@ -412,13 +412,13 @@ def _issue(rows: pd.DataFrame, sp: KindSpec, out_dir: Path, settings: Mapping[st
                 skipped.append(Problem(idx, key, f"索赔类型为「{ctype}」，不出具{sp.title}", where=where,
                                        needs_fix=False, reason="type"))
                 continue
+        outcome, reason = _outcome(row)
+        if outcome == "blank":
+            continue
+        if outcome == "invalid":  # an input error: no number, no notice (listed to fix)
+            problems.append(Problem(idx, key, f"输入有误，不出具：{reason}", where=where))
+            continue
         if sp.is_claim:
-            outcome, reason = _outcome(row)
-            if outcome == "blank":
-                continue
-            if outcome == "invalid":  # an input error: no number, no notice (listed to fix)
-                problems.append(Problem(idx, key, f"输入有误，不出具：{reason}", where=where))
-                continue
             if outcome == "refused":  # CLM-8: no negotiation notice, claim letter or report
                 skipped.append(Problem(idx, key, f"{reason}，不出具{sp.title}（CLM-8）", where=where,
                                        needs_fix=False, reason="refused"))
