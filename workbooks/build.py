@@ -182,8 +182,6 @@ def build_all(out_dir: Path = DEFAULT_OUT) -> list[Path]:
     """Every template into ``out_dir``; returns the paths written."""
     out_dir = Path(out_dir)
     paths = [build_register(t, out_dir / f"{t.sheet}.xlsx") for t in REGISTERS.values()]
-    from .spec_vip import VIP, build_vip_register  # VIP customer register (NTC-7 letters)
-    paths.append(build_vip_register(out_dir / f"{VIP.sheet}.xlsx"))
     paths.append(build_quote(out_dir / f"{QUOTE_SHEET}.xlsx"))
     paths.append(build_rules(out_dir / "规则.xlsx"))
     return paths

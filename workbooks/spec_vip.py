@@ -3,7 +3,8 @@ cancellation letter is written to. One row per customer and month; no computed c
 the letter's figures are the month's volume and freight as recorded by sales.
 
 Declared like the other registers (:class:`workbooks.spec.Template`), built by
-``logidesk build`` (listed in :data:`EXTRA_TEMPLATES`), read by :func:`open_vip_register`
+:func:`build_vip_register` (``logidesk demo`` writes it beside the other templates; listed in
+:data:`EXTRA_TEMPLATES` for ``workbooks.build``), read by :func:`open_vip_register`
 through the same model code as every register (header below title rows, moved columns,
 typed inputs, errors naming file, sheet and cell).
 """
