@@ -58,12 +58,54 @@ class Loads:
         return [r for r in self.registers if r.kind in kinds]
 
 
-def open_one(path: str | Path, today: dt.date | None = None) -> Loaded:
-    """One register (RegisterError passed through, Chinese, naming file/sheet/column)."""
+def open_one(path: str | Path, today: dt.date | None = None,
+             columns: dict[str, Sequence[str]] | None = None) -> Loaded:
+    """One register (RegisterError passed through, Chinese, naming file/sheet/column).
+
+    ``columns``: per register kind, the columns a workflow reads — the frame then holds
+    only those (plus ``_row``/``_outcome``/``_reason``/``_errors``/``_source``), built from
+    the model's evaluations with exactly the values of ``Register.frame()``."""
     from workbooks.register import open_register
     reg = open_register(Path(path))
-    frame = reg.frame(today=today)
+    wanted = (columns or {}).get(reg.kind)
+    frame = reg.frame(today=today) if wanted is None else slim_frame(reg, wanted, today)
     return Loaded(Path(path), reg.kind, frame, settings_of(reg), list(reg.problems), reg.sheet_name)
+
+
+def slim_frame(reg: Any, wanted: Sequence[str], today: dt.date | None = None) -> pd.DataFrame:
+    """``reg.frame()`` restricted to ``wanted`` columns (same values, same rows): a large
+    register is turned into Python values only where a workflow looks."""
+    import numpy as np
+
+    from workbooks.inputs import as_decimal
+    tpl = reg.tpl
+    kinds = {c.header: c.kind for c in tpl.columns}
+    inputs = [h for h in wanted if h in kinds and not tpl.column(h).computed]
+    computed = [h for h in wanted if h in kinds and tpl.column(h).computed]
+    parts = []
+    for ev in reg.iter_evaluations(today=today):
+        keep = np.flatnonzero(ev.outcome != "blank")
+        data: dict[str, Any] = {}
+        for h in inputs:
+            vals = ev.inputs[h].to_numpy(dtype=object)[keep]
+            data[h] = [as_decimal(kinds[h], v) for v in vals] if kinds[h] == "money" else list(vals)
+        invalid = ev.outcome == "invalid"
+        for h in computed:
+            c = ev.computed[h]
+            data[h] = [None if invalid[i] else c.value(i) for i in keep]
+        by_row: dict[int, list] = {}
+        for e in ev.errors:
+            by_row.setdefault(e.row, []).append(e)
+        rows = [int(r) for r in ev.rows[keep]]
+        data["_row"] = rows
+        data["_outcome"] = list(ev.outcome[keep])
+        data["_reason"] = list(ev.reason[keep])
+        data["_errors"] = [by_row.get(r, []) for r in rows]
+        data["_source"] = [reg.path] * len(rows)
+        parts.append(pd.DataFrame(data, index=pd.Index(rows, name="行号")))
+    if not parts:
+        return pd.DataFrame(columns=[*inputs, *computed, "_row", "_outcome", "_reason", "_errors", "_source"])
+    return pd.concat(parts) if len(parts) > 1 else parts[0]
 
 
 def settings_of(reg: Any) -> dict[str, Any]:
@@ -72,7 +114,8 @@ def settings_of(reg: Any) -> dict[str, Any]:
 
 
 def load(paths: Iterable[str | Path], kinds: Sequence[str] | None = None, *,
-         today: dt.date | None = None, progress: Callable[[int, int], None] | None = None) -> Loads:
+         today: dt.date | None = None, progress: Callable[[int, int], None] | None = None,
+         columns: dict[str, Sequence[str]] | None = None) -> Loads:
     """Every register under ``paths`` of ``kinds`` (all kinds when None).
 
     A file named explicitly that is not a register of these kinds is in ``unread``; inside
@@ -89,7 +132,7 @@ def load(paths: Iterable[str | Path], kinds: Sequence[str] | None = None, *,
     for s in w.ignored:
         out.unread.append(Unread(Path(s.path), s.reason, quiet=True))
     files = list(w.files)
-    opened = _open_all(files, today, progress)
+    opened = _open_all(files, today, progress, columns)
     for f, (reg, reason, key) in zip(files, opened):
         if reg is None:
             in_folder = f.resolve() not in named
@@ -104,11 +147,12 @@ def load(paths: Iterable[str | Path], kinds: Sequence[str] | None = None, *,
     return out
 
 
-def _open_safe(path: Path, today: dt.date | None) -> tuple[Loaded | None, str, str]:
+def _open_safe(path: Path, today: dt.date | None,
+               columns: dict[str, Sequence[str]] | None = None) -> tuple[Loaded | None, str, str]:
     """(register, "", "") or (None, Chinese reason, reason key) — picklable for a worker."""
     from workbooks.register import RegisterError
     try:
-        return open_one(path, today), "", ""
+        return open_one(path, today, columns), "", ""
     except RegisterError as e:
         return None, _message(e), str(getattr(e, "reason", ""))
     except OSError as e:
@@ -118,8 +162,8 @@ def _open_safe(path: Path, today: dt.date | None) -> tuple[Loaded | None, str, s
 PARALLEL_FROM = 4  # files: below this, worker start-up costs more than it saves
 
 
-def _open_all(files: list[Path], today: dt.date | None,
-              progress: Callable[[int, int], None] | None) -> list[tuple[Loaded | None, str, str]]:
+def _open_all(files: list[Path], today: dt.date | None, progress: Callable[[int, int], None] | None,
+              columns: dict[str, Sequence[str]] | None = None) -> list[tuple[Loaded | None, str, str]]:
     """Open every register; several files are read in parallel, one process per core."""
     import os
     workers = min(os.cpu_count() or 1, len(files))
@@ -128,13 +172,13 @@ def _open_all(files: list[Path], today: dt.date | None,
     if workers < 2 or len(files) < PARALLEL_FROM:
         out = []
         for i, f in enumerate(files):
-            out.append(_open_safe(f, today))
+            out.append(_open_safe(f, today, columns))
             if progress:
                 progress(i + 1, len(files))
         return out
     from concurrent.futures import ProcessPoolExecutor
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(_open_safe, f, today) for f in files]
+        futures = [pool.submit(_open_safe, f, today, columns) for f in files]
         out = []
         for i, fut in enumerate(futures):
             out.append(fut.result())

@@ -33,6 +33,13 @@ COLUMNS = ["网点", "类别", "提醒", "运单号", "编号", "对方", "起�
 CANNOT = "无法计算"
 ORDER = {CANNOT: 0, "已逾期": 1, "今日到期": 2, "即将到期": 3}
 COMPLAINT_LEGAL_EVENT = "投诉法定答复"  # LAW-3 art. 28
+# What the reminders read of each register (the model computes the rest; not converted).
+READS = {
+    "claims": ("运单号", "索赔日期", "结案日期", "处理期限", "受理答复期限", "寄递范围", "责任网点"),
+    "complaints": ("运单号", "投诉日期", "结案日期", "投诉类别", "处理期限", "法定答复期限", "投诉人"),
+    "cod": ("运单号", "到账日期", "提款日期", "提款期限"),
+    "storage": ("运单号", "到货通知日期", "提货日期"),
+}
 
 
 def _bucket(days_left: int) -> str:
@@ -263,7 +270,8 @@ def collect(sources: Any = (), *args: Any, today: dt.date | None = None,
     paths = [s for s in sources if not isinstance(s, Loaded)]
     out = _Out(today, within_days)
     if paths:
-        loads = load(paths, ("claims", "complaints", "cod", "storage"), today=today, progress=progress)
+        loads = load(paths, ("claims", "complaints", "cod", "storage"), today=today, progress=progress,
+                     columns=READS)
         regs += loads.registers
         for u in loads.unread:
             if not u.quiet:
@@ -343,16 +351,16 @@ def write_sheet(df: pd.DataFrame, path: Path) -> Path:
             for j, v in enumerate(rec):
                 xlsxout.write(ws, i, j, v, alert if (urgent and j == 2) else cell, datef)
         fixed = {"状态": 36, "对方": 16}
+        sample = df.head(5000)
         widths = []
         for j, h in enumerate(COLUMNS):
-            w = fixed.get(h) or xlsxout.text_width([h] + (df[h].tolist() if len(df) else []), 8,
-                                                    44 if h == "来源" else 24)
+            w = fixed.get(h) or xlsxout.text_width([h] + sample[h].tolist(), 8, 44 if h == "来源" else 24)
             widths.append(w)
             ws.set_column(j, j, w)
+        wrap_cols = [COLUMNS.index(h) for h in ("对方", "状态", "来源")]
         for i, rec in enumerate(df[COLUMNS].itertuples(index=False, name=None), start=4):
-            lines = max(-(-xlsxout.text_width([v], 0, 10_000) // max(widths[j] - 1, 1))
-                        for j, v in enumerate(rec) if isinstance(v, str) and v) if any(
-                isinstance(v, str) and v for v in rec) else 1
+            lines = max(-(-xlsxout.text_width([rec[j]], 0, 10_000) // max(widths[j] - 1, 1))
+                        if isinstance(rec[j], str) and rec[j] else 1 for j in wrap_cols)
             if lines > 1:  # wrapped text: LibreOffice and Excel keep the default height otherwise
                 ws.set_row(i, 16 * min(lines, 8) + 2)
         ws.freeze_panes(4, 0)

@@ -168,7 +168,9 @@ def consolidate(paths: Sequence[str | Path] | Loaded, period: str, today: dt.dat
         paths = [paths]
     given = [p for p in paths if isinstance(p, Loaded)]
     files = [Path(p) for p in paths if not isinstance(p, Loaded)]
-    loads = load(files, ("claims",), today=today, progress=progress) if files else None
+    reads = {"claims": ("运单号", "索赔日期", "索赔类型", "索赔原因", "货物类别", "物品价值", "责任网点", "赔偿金额",
+                        "已付金额", "结案日期", "处理期限")}
+    loads = load(files, ("claims",), today=today, progress=progress, columns=reads) if files else None
     regs = given + (loads.registers if loads else [])
     problems = [str(u) for u in (loads.unread if loads else []) if not u.quiet]
     if files and not regs:
