@@ -17,7 +17,7 @@ def test_formulas_engine_agrees_with_the_processor(monkeypatch):
 
 
 def test_result_workbook_formulas_agree(monkeypatch, tmp_path):
-    """The formulas the processor writes into its result (fastsheet) evaluate to the values
+    """The formulas the processor writes into its result (workbooks.result) evaluate to the values
     it caches next to them (the storage register: 13 rows, three formula columns)."""
     monkeypatch.setenv("LOGIDESK_TODAY", "2026-11-23")
     from workbooks.samples import sample_path

@@ -128,6 +128,13 @@ def test_good_rows_equal_udfs_called_one_by_one(processed, monkeypatch):
         if i in bad or r["运单号"] is None:
             continue
         args = (r["索赔类型"], r["物品价值"], r["运费"], r["保价金额"], r["损失比例"], r["货物类别"])
+        insured = isinstance(r["保价金额"], (int, float)) and r["保价金额"] > 0
+        check = udfs.claim_check(r["寄件日期"], r["索赔日期"], r["索赔原因"], insured)
+        if check.startswith("不予受理"):       # CLM-8: refused claims show 0 and the refusal
+            assert raw[head.index("受理判定")] == raw[head.index("赔偿说明")] == check
+            assert (raw[head.index("赔偿金额")], raw[head.index("免收运费")]) == (0, 0)
+            checked += 1
+            continue
         if r["电商件"] == "是":
             comp = udfs.ecom_compensation(r["索赔类型"], r["物品价值"], r["损失比例"], r["有正规发票"], r["实用性物品"])
         else:
@@ -256,7 +263,7 @@ def test_not_a_template_and_missing_file(tmp_path, capsys):
     wb.close()
     assert P.main([str(bad), str(tmp_path / "nope.xlsx"), "--out", str(tmp_path / "o")]) == 3
     out = capsys.readouterr().out
-    assert "不是 logidesk 模板" in out and "文件不存在" in out
+    assert "不是 logidesk 模板" in out and "文件或文件夹不存在" in out
 
 
 def test_other_sheets_and_settings_kept(tmp_path, monkeypatch):
@@ -293,10 +300,12 @@ def test_process_frame_api(monkeypatch):
 
 
 def test_large_register_is_chunked_and_linear(tmp_path, monkeypatch):
-    """A register larger than one write chunk: every row written, rows in order."""
+    """A register read in many blocks and chunks: every row written, rows in order."""
     monkeypatch.setenv("LOGIDESK_TODAY", TODAY)
-    from workbooks import fastsheet
-    monkeypatch.setattr(fastsheet, "CHUNK", 7)
+    from workbooks import result
+    from workbooks.xlsx import sheetxml
+    monkeypatch.setattr(sheetxml, "BLOCK", 1500)
+    monkeypatch.setattr(result, "CHUNK_ROWS", 7)
     rows = [{"运单号": f"W{i:03d}", "代收金额": 100 * i, "到账日期": D(2026, 11, 1)} for i in range(1, 30)]
     from workbooks.samples import write_filled
     src = write_filled(COD, rows, tmp_path / "c.xlsx")

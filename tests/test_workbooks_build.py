@@ -32,8 +32,8 @@ def _xml(path: Path, name: str) -> str:
 
 
 def _sheet_xml(path: Path, sheet: str) -> str:
-    from workbooks.fastsheet import sheet_entry_for
-    return _xml(path, sheet_entry_for(str(path), sheet))
+    from workbooks.xlsx import open_package
+    return _xml(path, open_package(path).sheet(sheet).part)
 
 
 def test_build_all_writes_every_template(built):
@@ -75,7 +75,11 @@ def test_claim_register_layout(built):
     assert settings == ["本网点", "公司名称", "联系人", "联系电话", "收款账号"]
     xml = _sheet_xml(path, "理赔登记表")
     # computed cells: formulas calling our functions by plain name (no _xlfn., no [1]! link)
-    assert '<f>IF(A2="","",IF(Q2="是",ECOM_COMPENSATION(D2,G2,H2,R2,S2),COMPENSATION(D2,G2,J2,I2,H2,F2)))</f>' in xml
+    # CLM-8: a refused claim (受理判定 in AE) shows 0, and its refusal as the explanation
+    assert ('<f>IF(A2="","",IF(LEFT(AE2,4)="不予受理",0,IF(Q2="是",ECOM_COMPENSATION(D2,G2,H2,R2,S2),'
+            'COMPENSATION(D2,G2,J2,I2,H2,F2))))</f>') in xml
+    assert '<f>IF(A2="","",IF(LEFT(AE2,4)="不予受理",0,FREIGHT_WAIVER(D2,J2,H2)))</f>' in xml
+    assert '<f>IF(A2="","",IF(LEFT(AE2,4)="不予受理",AE2,IF(Q2="是","电商件：' in xml
     assert '<f>IF(A501="","",DEADLINE("索赔处理",C501,P501))</f>' in xml
     assert "_xlfn" not in xml and "[1]!" not in xml
     assert '<pane xSplit="1" ySplit="1" topLeftCell="B2" activePane="bottomRight" state="frozen"/>' in xml

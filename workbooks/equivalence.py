@@ -138,17 +138,26 @@ def check_register(sample: Path, tpl: Template, work: Path, results: bool = Fals
         return 0, [f"{sample}: 处理失败：{res.refused}"]
     evaluated = evaluate(sample)
     cached = read_cached(res.output, tpl.sheet)
-    mismatches, compared = _compare(tpl, res.rows, evaluated, cached, res.output)
+    invalid = invalid_rows(sample)
+    mismatches, compared = _compare(tpl, res.rows, evaluated, cached, res.output, invalid=invalid)
     if not results:
         return compared, mismatches
-    # The result workbook's own formulas (written by workbooks.fastsheet) must agree too
+    # The result workbook's own formulas (patched in by workbooks.result) must agree too
     # (slower: a result keeps the template's 500 pre-filled formula rows).
-    m2, c2 = _compare(tpl, res.rows, evaluate(res.output), cached, res.output, "结果文件")
+    m2, c2 = _compare(tpl, res.rows, evaluate(res.output), cached, res.output, "结果文件", invalid)
     return compared + c2, mismatches + m2
 
 
+def invalid_rows(path: Path) -> set[int]:
+    """Sheet rows the register model marks invalid: their computed cells show the row's
+    error instead of a number (issue 10 item 2), which the formulas alone cannot know."""
+    from .register import open_register
+    df = open_register(path).frame()
+    return {int(r) for r in df.index[df["_outcome"] == "invalid"]}
+
+
 def _compare(tpl: Template, rows: int, evaluated: dict, cached: list[list[Any]], output: Path,
-             label: str = "") -> tuple[list[str], int]:
+             label: str = "", invalid: set[int] = frozenset()) -> tuple[list[str], int]:
     mismatches: list[str] = []
     compared = 0
     for i in range(1, rows + 1):
@@ -159,11 +168,17 @@ def _compare(tpl: Template, rows: int, evaluated: dict, cached: list[list[Any]],
             got = evaluated.get((tpl.sheet.upper(), ref), "<缺失>")
             a, b = _norm_pair(row[c], got)
             compared += 1
+            if a != b and i + 1 in invalid and str(row[c]).startswith(ERROR_PREFIX):
+                continue            # an invalid row shows its error instead of a number
             if a != b:
                 mismatches.append(f"{label}{tpl.sheet}!{ref}（{col.header}）：处理结果 {row[c]!r}，公式计算 {got!r}")
     summary = read_cached(output, L.SUMMARY_SHEET)
+    shown_errors = sum(1 for i in range(1, rows + 1) for col in tpl.computed
+                       if str(cached[i][tpl.headers.index(col.header)]).startswith(ERROR_PREFIX))
     for r in range(1, len(summary)):
         got = evaluated.get((L.SUMMARY_SHEET.upper(), f"B{r + 1}"), "<缺失>")
+        if invalid and summary[r][0] == "错误单元格数":
+            got = float(shown_errors)   # COUNTIF over the cells as shown (invalid rows show their error)
         a, b = _norm_pair(summary[r][1], got)
         compared += 1
         if a != b:

@@ -232,23 +232,26 @@ def write_settings(wb: Workbook, styles: Styles, settings: Sequence[tuple[str, A
     ws.write_string(len(settings) + 3, 0, "说明：" + PROTECTION_NOTE, styles.note)
 
 
-def summary_lines(tpl: Template, last_row: int) -> list[tuple[str, str]]:
+def summary_lines(tpl: Template, last_row: int, *, letter: Any = None, first_row: int = 2,
+                  sheet: str | None = None) -> list[tuple[str, str]]:
     """(label, formula) of the 汇总 sheet. Totals refuse to add up a column with errors
-    (SUM would silently skip the 「错误：」 text cells)."""
-    sheet = f"'{tpl.sheet}'"
+    (SUM would silently skip the 「错误：」 text cells). ``letter``/``first_row``/``sheet``
+    give the clerk's layout (columns moved, title rows above the header); the template's
+    by default."""
+    letter = letter or tpl.letter
+    name = "'" + (sheet or tpl.sheet).replace("'", "''") + "'"
+    rng = lambda h: f"{name}!{letter(h)}{first_row}:{letter(h)}{last_row}"  # noqa: E731
     # A row counts when any input cell is filled (what the processor counts).
     # (rows − rows whose every input is blank; COUNTIFS takes up to 127 ranges)
-    pairs = ",".join(f'{sheet}!{tpl.letter(c.header)}2:{tpl.letter(c.header)}{last_row},""' for c in tpl.inputs)
-    lines = [("登记行数", f"={last_row - 1}-COUNTIFS({pairs})")]
-    err_parts = [f'COUNTIF({sheet}!{tpl.letter(c.header)}2:{tpl.letter(c.header)}{last_row},"{ERROR_PREFIX}*")'
-                 for c in tpl.computed]
+    pairs = ",".join(f'{rng(c.header)},""' for c in tpl.inputs)
+    lines = [("登记行数", f"={last_row - first_row + 1}-COUNTIFS({pairs})")]
+    err_parts = [f'COUNTIF({rng(c.header)},"{ERROR_PREFIX}*")' for c in tpl.computed]
     lines.append(("错误单元格数", "=" + "+".join(err_parts)))
     for c in tpl.computed:
         if not c.total:
             continue
-        rng = f"{sheet}!{tpl.letter(c.header)}2:{tpl.letter(c.header)}{last_row}"
         lines.append((f"{c.header}合计",
-                      f'=IF(COUNTIF({rng},"{ERROR_PREFIX}*")>0,"有错误行，请先更正",SUM({rng}))'))
+                      f'=IF(COUNTIF({rng(c.header)},"{ERROR_PREFIX}*")>0,"有错误行，请先更正",SUM({rng(c.header)}))'))
     return lines
 
 

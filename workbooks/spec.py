@@ -44,6 +44,7 @@ class Env:
         self.frame = frame
         self.today = today
         self.n = len(frame)
+        self.computed: dict[str, Any] = {}   # header → workbooks.compute.Computed, in column order
 
     def column(self, header: str) -> pd.Series:
         return self.frame[header]
@@ -87,6 +88,19 @@ class Lit(Expr):
 
     def evaluate(self, env: Env) -> Evaluated:
         return Evaluated(self.value)
+
+
+@dataclass(frozen=True)
+class Blank(Expr):
+    """An empty argument: ``""`` in the formula (every function reads it as blank), None to
+    the column engine — so its fast path is taken (a "" today was read as a bad date and
+    sent every row of 时限状态 down the per-cell path)."""
+
+    def excel(self, cell: Callable[[str], str]) -> str:
+        return '""'
+
+    def evaluate(self, env: Env) -> Evaluated:
+        return Evaluated(None)
 
 
 @dataclass(frozen=True)
@@ -188,9 +202,47 @@ class Positive(Expr):
         return self.ref.refs()
 
 
+REFUSED = "不予受理"              # how CLAIM_CHECK's refusals begin (CLM-5..8)
+
+
+@dataclass(frozen=True)
+class Out(Expr):
+    """A computed column of the same row (computed earlier in column order): the cell's
+    shown text, "" where its guard leaves it empty."""
+
+    header: str
+
+    def excel(self, cell: Callable[[str], str]) -> str:
+        return cell(self.header)
+
+    def evaluate(self, env: Env) -> Evaluated:
+        c = env.computed[self.header]
+        text = np.where(c.blank, "", c.text).astype(object)
+        return Evaluated(pd.Series(text, index=env.frame.index, dtype=object), c.error.copy(), c.rule.copy())
+
+
+@dataclass(frozen=True)
+class Refused(Expr):
+    """``LEFT(<受理判定>,4)="不予受理"``: CLAIM_CHECK refused the claim (CLM-8)."""
+
+    header: str = "受理判定"
+
+    def excel(self, cell: Callable[[str], str]) -> str:
+        return f'LEFT({cell(self.header)},{len(REFUSED)})="{REFUSED}"'
+
+    def evaluate(self, env: Env) -> Evaluated:
+        cache = env.__dict__.setdefault("_refused", {})
+        if self.header not in cache:
+            c = env.computed[self.header]
+            starts = pd.Series(c.text, dtype=object).str.startswith(REFUSED, na=False).to_numpy(dtype=bool)
+            error = np.asarray(c.error != None, dtype=bool)  # noqa: E711 (element-wise)
+            cache[self.header] = starts & ~np.asarray(c.blank, dtype=bool) & ~error
+        return Evaluated(pd.Series(cache[self.header], index=env.frame.index, dtype=bool))
+
+
 @dataclass(frozen=True)
 class If(Expr):
-    cond: Eq
+    cond: Expr
     then: Expr
     other: Expr
 
@@ -319,6 +371,7 @@ W, C, V_, FR, INS, SH, CAT = (Ref("运单号"), Ref("索赔类型"), Ref("物品
                               Ref("保价金额"), Ref("损失比例"), Ref("货物类别"))
 _COMP_ARGS = (C, V_, FR, INS, SH, CAT)
 _ECOM = Eq(Ref("电商件"), "是")
+_REFUSED = Refused("受理判定")
 
 CLAIMS = Template(
     kind="claims", sheet="理赔登记表", title="客户理赔及部门跟进记录表",
@@ -358,24 +411,28 @@ CLAIMS = Template(
         Column("受理判定", "text", 18, guard=("运单号",),
                expr=Call("claim_check", (Ref("寄件日期"), Ref("索赔日期"), Ref("索赔原因"),
                                          Positive(Ref("保价金额"))))),
+        # CLM-8: a refused claim shows 0 in the three amounts and the refusal as its explanation
         Column("赔偿金额", "money", 11, guard=("运单号",), total=True,
-               expr=If(_ECOM, Call("ecom_compensation", (C, V_, SH, Ref("有正规发票"), Ref("实用性物品"))),
-                       Call("compensation", _COMP_ARGS))),
+               expr=If(_REFUSED, Lit(0),
+                       If(_ECOM, Call("ecom_compensation", (C, V_, SH, Ref("有正规发票"), Ref("实用性物品"))),
+                          Call("compensation", _COMP_ARGS)))),
         Column("免收运费", "money", 9, guard=("运单号",), total=True,
-               expr=Call("freight_waiver", (C, FR, SH))),
+               expr=If(_REFUSED, Lit(0), Call("freight_waiver", (C, FR, SH)))),
         Column("网点赔付", "money", 9, guard=("运单号", "网点类型"), total=True,
-               expr=Call("network_compensation", (C, V_, Ref("延误天数"), Ref("重量(kg)"),
-                                                  Ref("网点类型"), Ref("批货")))),
+               expr=If(_REFUSED, Lit(0),
+                       Call("network_compensation", (C, V_, Ref("延误天数"), Ref("重量(kg)"),
+                                                     Ref("网点类型"), Ref("批货"))))),
         Column("赔偿说明", "text", 40, guard=("运单号",),
-               expr=If(_ECOM, Lit("电商件：按电商件赔偿标准计算（ECM-1～ECM-5）"),
-                       Call("compensation_explain", _COMP_ARGS))),
+               expr=If(_REFUSED, Out("受理判定"),
+                       If(_ECOM, Lit("电商件：按电商件赔偿标准计算（ECM-1～ECM-5）"),
+                          Call("compensation_explain", _COMP_ARGS)))),
         Column("受理答复期限", "datetime", 15, guard=("运单号",),
                expr=Call("deadline", (Lit("索赔受理"), Ref("索赔日期")))),
         Column("处理期限", "date", 11, guard=("运单号",),
                expr=Call("deadline", (Lit("索赔处理"), Ref("索赔日期"), Ref("寄递范围")))),
         Column("时限状态", "text", 11, guard=("运单号",),
                expr=Call("deadline_status", (Lit("索赔处理"), Ref("索赔日期"), Ref("结案日期"),
-                                             Lit(""), Ref("寄递范围")))),
+                                             Blank(), Ref("寄递范围")))),
     ),
 )
 

@@ -1,0 +1,285 @@
+"""Reading raw register cells into typed values, once (issue 9, item 1).
+
+The streaming reader (``workbooks.xlsx``) hands over what the sheet XML holds: floats,
+strings (untrimmed), bools, Excel error values (:class:`XlError`), datetimes for cells with
+a date format, None for blank. This module turns one column of those into the values the
+rules engine and every workflow use, and says why a cell cannot be used:
+
+- text: trimmed, full-width ASCII and the ideographic space turned half-width, zero-width
+  characters removed (a waybill typed ``ＳＦ１００１`` is ``SF1001``); a number typed into
+  a text column is its digits (``13805910001.0`` → ``"13805910001"``);
+- dates: ``dt.date`` (``dt.datetime`` for datetime columns) from date cells, serial numbers
+  and date texts (``2026-03-01``, ``2026年3月1日``);
+- money: read at the fen, half-up (MONEY-2), as the float of that fen amount, so the column
+  engine and the per-cell form see the same value; ``1,200元`` texts are read too;
+- shares, rates, weights and day counts: exactly as given (MONEY-2);
+- an Excel error value (#N/A, #VALUE!, …) is an error of that cell, never a blank: a #N/A in
+  保价金额 must not make a shipment "uninsured".
+
+Each distinct unusual value is judged once per column (memo), plain values in bulk.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+
+import udfs
+from udfs import values as V
+from udfs.rulebook import rules_for
+
+from .xlsx.cells import XlError      # the streaming reader's error value (branch i9-io)
+
+_WIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
+_WIDTH.update({0x3000: 0x20, 0x00A0: 0x20})
+_ZERO_WIDTH = {0x200B: None, 0x200C: None, 0x200D: None, 0x2060: None, 0xFEFF: None}
+_TABLE = {**_WIDTH, **_ZERO_WIDTH}
+_SPACES = re.compile(r"\s+")
+_NEEDS_TABLE = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_TABLE)) + "]")
+_ASCII_SPACES = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
+_RARE_SPACES = re.compile("[\x85\u1680\u2000-\u200a\u2028\u2029\u202f\u205f]")
+
+
+def _needs_strip(joined: str) -> bool:
+    """Does any of the NUL-joined texts start or end with whitespace, or is one empty?
+    (``in`` tests run at memchr speed; a regex over the whole text is 30× slower.)"""
+    if not joined or joined[0].isspace() or joined[-1].isspace() or "\x00\x00" in joined:
+        return True
+    if joined.startswith("\x00") or joined.endswith("\x00"):
+        return True
+    if any(f"\x00{c}" in joined or f"{c}\x00" in joined for c in _ASCII_SPACES):
+        return True
+    return _RARE_SPACES.search(joined) is not None
+
+
+def normalise_text(s: str) -> str:
+    """Trimmed, half-width, without zero-width characters (what a clerk meant)."""
+    return s.translate(_TABLE).strip()
+
+
+def header_key(h: Any) -> str:
+    """How headers are matched: normalised, every whitespace (line breaks too) removed."""
+    if h is None:
+        return ""
+    if isinstance(h, float) and h.is_integer():
+        h = int(h)
+    return _SPACES.sub("", normalise_text(str(h)))
+
+
+def is_error(v: Any) -> bool:
+    return isinstance(v, XlError) or type(v).__name__ == "XlError"
+
+
+def is_blank(v: Any) -> bool:
+    if v is None:
+        return True
+    if isinstance(v, str) and not is_error(v):
+        return not normalise_text(v)
+    if isinstance(v, float):
+        return math.isnan(v)
+    return False
+
+
+TEXT_KINDS = ("text", "phone", "choice", "flag")
+
+
+@dataclass
+class Typed:
+    """One column read: ``values`` (object array; None for blank or unusable cells),
+    ``blank`` (the cell is empty), ``problem`` (object array: message or None)."""
+
+    values: np.ndarray
+    blank: np.ndarray
+    problem: np.ndarray
+
+
+def _text(v: Any) -> str:
+    if isinstance(v, bool):
+        return "TRUE" if v else "FALSE"
+    if isinstance(v, float):
+        return str(int(v)) if v.is_integer() else repr(v)
+    if isinstance(v, dt.datetime):
+        return v.date().isoformat() if v.time() == dt.time() else v.isoformat(sep=" ")
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    return normalise_text(str(v))
+
+
+def _one(kind: str, header: str, rule: str | None, v: Any) -> tuple[Any, str | None]:
+    """A non-blank, non-error cell → (typed value, None) or (None, message)."""
+    if kind in ("text", "phone", "choice", "flag"):
+        if kind == "flag" and isinstance(v, bool):
+            return ("是" if v else "否"), None
+        return _text(v), None
+    if isinstance(v, str):
+        v = normalise_text(v)
+    try:
+        if kind == "date":
+            return V.when(v, header, rule), None
+        if kind == "datetime":
+            return V.when(v, header, rule, keep_time=True), None
+        if kind == "money":
+            fen = V.money(v, header, rule, rules_for(None))
+            return fen / 100, None
+        if kind == "share":
+            V.fraction(v, header, rule, rules_for(None))
+            if isinstance(v, str) and v.endswith(("%", "％")):
+                return float(V.decimal(v[:-1], header, rule) / 100), None
+            return float(V.decimal(v, header, rule)), None
+        if kind == "int":
+            return float(V.integer(v, header, rule)), None
+        if kind == "number":
+            d = V.decimal(v, header, rule)
+            if d < 0:
+                raise udfs.RuleError(f"{header}不能为负数：{V.show(v)}", rule)
+            return float(d), None
+    except udfs.RuleError as e:
+        return None, str(e)
+    return v, None
+
+
+def error_value_message(header: str, rule: str | None, v: Any) -> str:
+    text = f"{header}是 Excel 错误值 {v}（不能当作空白），请更正该单元格或其引用的单元格"
+    return f"{text}（{rule}）" if rule else text
+
+
+def normalise_many(texts: np.ndarray) -> np.ndarray:
+    """normalise_text of every text of an object array. Few distinct texts (lists, flags,
+    places): each distinct one once (pandas.factorize hashes in C); many: one C-level
+    translate over the NUL-joined texts."""
+    n = len(texts)
+    codes, uniques = pd.factorize(texts, use_na_sentinel=False)
+    if len(uniques) * 4 <= n:
+        norm = np.empty(len(uniques), dtype=object)
+        norm[:] = [normalise_text(u) for u in uniques]
+        return norm[codes]
+    joined = "\x00".join(texts)
+    if _NEEDS_TABLE.search(joined):
+        joined = joined.translate(_TABLE)
+    parts = joined.split("\x00")
+    if len(parts) != n:                 # a text holding NUL (never in sheet XML)
+        parts = [normalise_text(v) for v in texts]
+    clean = np.empty(n, dtype=object)
+    clean[:] = [p.strip() for p in parts] if _needs_strip(joined) else parts
+    return clean
+
+
+def read_column(kind: str, header: str, rule: str | None, raw: Sequence[Any]) -> Typed:
+    """Type one input column of a chunk."""
+    n = len(raw)
+    values = np.empty(n, dtype=object)
+    values[:] = list(raw)
+    problem = np.full(n, None, dtype=object)
+    types = np.fromiter(map(type, values), dtype=object, count=n)
+    blank = types == type(None)
+    out = np.full(n, None, dtype=object)
+    todo = ~blank
+    isstr = types == str                # exact str: an XlError is its own type
+    if isstr.any():
+        idx = np.flatnonzero(isstr)
+        clean = normalise_many(values[idx])
+        empty = clean == ""
+        blank[idx[empty]] = True
+        todo[idx[empty]] = False
+        if kind in TEXT_KINDS:
+            out[idx[~empty]] = clean[~empty]
+            todo[idx] = False
+        else:
+            values[idx] = clean
+    isfloat = types == float
+    if isfloat.any():
+        idx = np.flatnonzero(isfloat)
+        nan = np.isnan(values[idx].astype(float))
+        blank[idx[nan]] = True
+    todo &= ~blank
+    # plain values in bulk
+    if kind in ("money",) and isfloat.any():
+        idx = np.flatnonzero(isfloat & ~blank)
+        x = values[idx].astype(float)
+        max_yuan = rules_for(None).max_fen / 100
+        with np.errstate(invalid="ignore"):
+            y = x * 100
+            near = np.abs(y - np.floor(y) - 0.5) < 1e-6
+            plain = (x >= 0) & (x <= max_yuan) & np.isfinite(x) & ~near
+        fen = np.floor(y[plain] + 0.5)
+        out[idx[plain]] = list(fen / 100)
+        todo[idx[plain]] = False
+    elif kind in ("share", "number", "int") and isfloat.any():
+        idx = np.flatnonzero(isfloat & ~blank)
+        x = values[idx].astype(float)
+        with np.errstate(invalid="ignore"):
+            plain = (x >= 0) & np.isfinite(x)
+            if kind == "share":
+                plain &= x <= 1
+            elif kind == "int":
+                plain &= (np.floor(x) == x) & (x < 1e9)
+        out[idx[plain]] = list(x[plain])
+        todo[idx[plain]] = False
+    elif kind in ("date", "datetime"):
+        isdt = types == dt.datetime
+        if isdt.any():
+            idx = np.flatnonzero(isdt)
+            if kind == "date":
+                out[idx] = [v.date() for v in values[idx]]
+            else:
+                out[idx] = list(values[idx])
+            todo[idx] = False
+        isd = types == dt.date
+        if isd.any():
+            idx = np.flatnonzero(isd)
+            out[idx] = list(values[idx]) if kind == "date" else [dt.datetime(v.year, v.month, v.day) for v in values[idx]]
+            todo[idx] = False
+    memo: dict[tuple[type, Any], tuple[Any, str | None]] = {}
+    for i in np.flatnonzero(todo):
+        v = values[i]
+        if is_error(v):
+            problem[i] = error_value_message(header, rule, v)
+            continue
+        key = (type(v), v)
+        got = memo.get(key)
+        if got is None:
+            got = memo[key] = _one(kind, header, rule, v)
+        out[i], problem[i] = got
+    return Typed(out, blank, problem)
+
+
+def as_decimal(kind: str, v: Any) -> Any:
+    """A typed value as workflows like it: money as Decimal (exact at the fen), day counts
+    as int; everything else unchanged."""
+    if v is None:
+        return None
+    if kind == "money":
+        return Decimal(round(v * 100)) / 100
+    if kind == "int":
+        return int(v)
+    return v
+
+
+def money_objects(fen: np.ndarray) -> np.ndarray:
+    """int64 fen → Decimal yuan objects (each distinct amount built once)."""
+    codes, uniques = pd.factorize(fen)
+    made = np.empty(len(uniques), dtype=object)
+    made[:] = [(Decimal(int(u)) / 100).quantize(Decimal("0.01")) for u in uniques]
+    return made[codes] if len(fen) else np.empty(0, dtype=object)
+
+
+def as_decimals(kind: str, values: np.ndarray) -> np.ndarray:
+    """as_decimal over an object array, vectorised."""
+    values = np.asarray(values, dtype=object)
+    if kind not in ("money", "int") or not len(values):
+        return values
+    out = np.full(len(values), None, dtype=object)
+    has = values != None  # noqa: E711 (element-wise)
+    if has.any():
+        x = values[has].astype(float)
+        if kind == "money":
+            out[has] = money_objects(np.rint(x * 100).astype(np.int64))
+        else:
+            out[has] = [int(v) for v in x]
+    return out

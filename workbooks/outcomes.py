@@ -1,0 +1,141 @@
+"""One outcome per register row (issue 9 item 1; issue 10 items 1–2; RULES.md CLM-8).
+
+- ``blank``: no input cell filled (the template's pre-filled formula rows);
+- ``invalid``: the row has an error in 错误清单 — a bad input cell, a formula the engine
+  refuses for its inputs, or a value typed by hand into a computed column. Its computed
+  cells show an error and no number, and it is in no total;
+- ``refused``: CLAIM_CHECK refuses the claim (不予受理): 0 in 赔偿金额/免收运费/网点赔付, the
+  refusal with its rule in 赔偿说明, out of every total, no notice (CLM-8); its reply to the
+  customer (DL-1) is still computed;
+- ``ok``: everything computed.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from .compute import Computed
+from .spec import REFUSED, Template
+from .validation import CellError
+
+BLANK, INVALID, REFUSED_OUTCOME, OK = "blank", "invalid", "refused", "ok"
+OUTCOMES = (OK, REFUSED_OUTCOME, INVALID, BLANK)
+CHECK_COLUMN = "受理判定"
+
+
+def computed_errors(results: Sequence[Computed], rows: np.ndarray, input_bad: np.ndarray,
+                    letter) -> list[CellError]:
+    """Failing formulas on rows whose inputs passed (a bad input already explains its
+    row's failing formulas)."""
+    out = []
+    for c in results:
+        for i in np.flatnonzero(c.has_error() & ~input_bad):
+            r = int(rows[i])
+            out.append(CellError(r, c.column.header, letter(c.column.header, r), None, c.error[i],
+                                 c.rule[i], False, "computed"))
+    return out
+
+
+def override_errors(results: Sequence[Computed], typed_by_hand: dict[str, np.ndarray],
+                    raw: dict[str, Sequence], rows: np.ndarray, letter,
+                    replaced: dict[str, Sequence[str | None]] | None = None) -> list[CellError]:
+    """Values typed by hand where the template has a formula: each is reported with what
+    replaced it (the rules' value of the row, before the row's outcome is applied)."""
+    out = []
+    for c in results:
+        mask = typed_by_hand.get(c.column.header)
+        if mask is None or not mask.any():
+            continue
+        for i in np.flatnonzero(mask):
+            r = int(rows[i])
+            was = raw[c.column.header][i]
+            formula = (replaced or {}).get(c.column.header, [None] * len(rows))[i]
+            if formula is not None:
+                was = "=" + formula
+            shown = was if isinstance(was, str) else (f"{was:g}" if isinstance(was, float) else str(was))
+            what = (f"公式被改成了「{shown}」，已恢复为模板公式" if formula is not None
+                    else f"手工填写的「{shown}」已替换为模板公式")
+            msg = (f"「{c.column.header}」是公式计算列，{what}"
+                   f"（按规则计算为 {c.shown(i)}）；如需另行处理请写在备注列，本行改正前不计入合计")
+            out.append(CellError(r, c.column.header, letter(c.column.header, r), was, msg,
+                                 c.rule[i] if c.error[i] is not None else None, False, "override"))
+    return out
+
+
+def decide(tpl: Template, filled: np.ndarray, bad_rows: np.ndarray,
+           results: Sequence[Computed]) -> tuple[np.ndarray, np.ndarray]:
+    """(outcome, reason) per row; reason is the refusal text with its rule, else None."""
+    n = len(filled)
+    outcome = np.full(n, OK, dtype=object)
+    reason = np.full(n, None, dtype=object)
+    check = next((c for c in results if c.column.header == CHECK_COLUMN), None)
+    if check is not None:
+        starts = pd.Series(check.text, dtype=object).str.startswith(REFUSED, na=False).to_numpy(dtype=bool)
+        refused = starts & ~np.asarray(check.blank, dtype=bool) & ~check.has_error()
+        outcome[refused] = REFUSED_OUTCOME
+        reason[refused] = check.text[refused]
+    outcome[bad_rows] = INVALID
+    reason[bad_rows] = None
+    outcome[~filled & ~bad_rows] = BLANK
+    return outcome, reason
+
+
+def apply(results: Sequence[Computed], outcome: np.ndarray, row_errors: dict[int, list[CellError]],
+          rows: np.ndarray, sheet_order: dict[str, int] | None = None) -> None:
+    """An invalid row's computed cells show an error and no number: the cell's own error
+    when a value was typed over it, else the error of an input it depends on (the leftmost
+    in the sheet), else its own formula error, else the row's first error. Vectorised over
+    rows: one pass over the errors, then a few array operations per column."""
+    bad_mask = outcome == INVALID
+    if not bad_mask.any():
+        return
+    n = len(rows)
+    pos = {int(r): i for i, r in enumerate(rows)}
+    none = lambda: np.full(n, None, dtype=object)  # noqa: E731
+    dep_text: dict[str, np.ndarray] = {}            # input header → error text / rule per row
+    dep_rule: dict[str, np.ndarray] = {}
+    first_text, first_rule = none(), none()
+    overridden: dict[str, np.ndarray] = {}
+    for r, errs in row_errors.items():
+        i = pos[r]
+        first = next((e for e in errs if e.kind != "override"), errs[0])
+        first_text[i], first_rule[i] = _cell_text(first), first.rule
+        for e in errs:
+            if e.kind == "input" and e.column not in dep_text:
+                dep_text[e.column], dep_rule[e.column] = none(), none()
+            if e.kind == "input" and dep_text[e.column][i] is None:
+                dep_text[e.column][i], dep_rule[e.column][i] = _cell_text(e), e.rule
+            elif e.kind == "override":
+                overridden.setdefault(e.column, np.zeros(n, dtype=bool))[i] = True
+    order = sheet_order or {}
+    for c in results:
+        target = bad_mask & ~np.asarray(c.blank, dtype=bool)
+        refs = c.column.expr.refs() if c.column.expr is not None else set()
+        text, rule = none(), none()
+        for h in sorted(refs & dep_text.keys(), key=lambda h: order.get(h, 0), reverse=True):
+            has = dep_text[h] != None  # noqa: E711 (element-wise)
+            text = np.where(has, dep_text[h], text)
+            rule = np.where(has, dep_rule[h], rule)
+        has_dep = target & (text != None)  # noqa: E711
+        c.error[has_dep], c.rule[has_dep] = text[has_dep], rule[has_dep]
+        fill = target & ~has_dep & ~c.has_error()
+        c.error[fill], c.rule[fill] = first_text[fill], first_rule[fill]
+        own = overridden.get(c.column.header)
+        if own is not None:
+            own = own & target
+            c.error[own], c.rule[own] = OWN_OVERRIDE, None
+        c.number[bad_mask] = np.nan
+        c.text[bad_mask] = None
+
+
+OWN_OVERRIDE = "此格手工填写的值已替换为公式，本行改正前不计算"
+
+
+def _cell_text(e: CellError) -> str:
+    if e.kind == "override":
+        return f"本行「{e.column}」被手工改写，改正前不计算"
+    if e.kind == "input" and e.message.startswith(e.column):
+        return e.message
+    return f"{e.column}：{e.message}" if e.kind == "input" else e.message

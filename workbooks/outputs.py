@@ -1,0 +1,109 @@
+"""Writing results safely (non-negotiable 5); where they go is
+:func:`workbooks.folders.plan_outputs`.
+
+- A workbook open in Excel/WPS (``~$name``) or LibreOffice (``.~lock.name#``) is refused.
+- Results are written to a temp file in the target folder and moved into place with
+  os.replace (never half a file). Temp files carry the writer's process id: they are
+  removed when the run fails or is stopped (SIGTERM/SIGINT/atexit), and a later run
+  removes those whose process is gone (a killed run).
+"""
+from __future__ import annotations
+
+import atexit
+import os
+import re
+import signal
+import tempfile
+from pathlib import Path
+
+TEMP_PREFIX = ".tmp-logidesk-"
+_TEMP_RE = re.compile(re.escape(TEMP_PREFIX) + r"(\d+)-")
+_live: set[str] = set()
+
+
+def lock_files(path: Path) -> list[Path]:
+    name = path.name
+    return [path.with_name("~$" + name), path.with_name("~$" + name[2:]), path.with_name(f".~lock.{name}#")]
+
+
+def open_elsewhere(path: Path) -> Path | None:
+    """The lock file showing that ``path`` is open in Excel, WPS or LibreOffice, if any."""
+    for lock in lock_files(path):
+        if lock.exists():
+            return lock
+    return None
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True
+    return True
+
+
+def remove_stale(folder: Path) -> list[Path]:
+    """Temp files of runs that were killed (their process is gone)."""
+    removed = []
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return removed
+    for name in names:
+        m = _TEMP_RE.match(name)
+        if m and not _alive(int(m.group(1))):
+            p = folder / name
+            try:
+                p.unlink()
+                removed.append(p)
+            except OSError:
+                pass
+    return removed
+
+
+def new_temp(target: Path) -> str:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale(target.parent)
+    fd, name = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=target.suffix, dir=target.parent)
+    os.close(fd)
+    _live.add(name)
+    return name
+
+
+def discard(name: str) -> None:
+    _live.discard(name)
+    try:
+        os.unlink(name)
+    except FileNotFoundError:
+        pass
+
+
+def commit(name: str, target: Path) -> None:
+    os.chmod(name, 0o644)
+    os.replace(name, target)
+    _live.discard(name)
+
+
+def _cleanup() -> None:
+    for name in list(_live):
+        discard(name)
+
+
+atexit.register(_cleanup)
+
+
+def install_signal_handlers() -> None:
+    """SIGTERM/SIGHUP end the run through the normal exit path (temp files removed)."""
+    def stop(signum, frame):          # noqa: ARG001
+        _cleanup()
+        raise SystemExit(128 + signum)
+    for sig in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None)):
+        if sig is not None:
+            try:
+                signal.signal(sig, stop)
+            except (ValueError, OSError):       # not the main thread
+                pass

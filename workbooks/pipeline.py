@@ -1,0 +1,183 @@
+"""The headless processor: ``logidesk process PATH... [--out DIR]`` (issue 3, issue 9).
+
+For every register named or found in a folder (:func:`workbooks.folders.walk`): open the
+package (:mod:`workbooks.xlsx` — .xls/.ods/encrypted/damaged files are refused with what to
+do), open the register model (:func:`workbooks.register.open_register`), and write the
+result in one streaming pass (:func:`workbooks.result.write_result`). Results never
+collide (:func:`workbooks.folders.plan_outputs`); a bad file is reported and the run goes
+on with the next one.
+
+Exit codes: 0 every file processed (bad rows are reported, not fatal); 3 a file was not
+processed (refused, open in Excel, unreadable); 2 bad arguments.
+"""
+from __future__ import annotations
+
+import argparse
+import gc
+import sys
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Iterable
+
+from . import layout as L
+from . import outputs as O
+from .folders import RESULT_SUFFIX, plan_outputs, walk
+
+DEFAULT_OUT = Path("out")
+PROGRESS_FROM = 20000            # rows; smaller files finish before a bar is worth showing
+
+
+class ProcessError(Exception):
+    """A file that cannot be processed (message in Chinese, shown to the user)."""
+
+
+@dataclass
+class FileResult:
+    source: Path
+    output: Path | None = None
+    kind: str | None = None
+    sheet: str | None = None
+    rows: int = 0
+    error_rows: list[int] = field(default_factory=list)
+    errors: list[Any] = field(default_factory=list)
+    totals: dict[str, Any] = field(default_factory=dict)
+    partial_totals: dict[str, Decimal] = field(default_factory=dict)   # rows without errors
+    seconds: dict[str, float] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    refused: str | None = None
+    skipped: str | None = None
+
+
+@dataclass
+class Summary:
+    files: list[FileResult] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not any(f.refused for f in self.files)
+
+    @property
+    def rows(self) -> int:
+        return sum(f.rows for f in self.files)
+
+    @property
+    def error_rows(self) -> int:
+        return sum(len(f.error_rows) for f in self.files)
+
+    def text(self) -> str:
+        lines = []
+        for f in self.files:
+            if f.refused:
+                lines.append(f"✗ {f.source}：{f.refused}")
+                continue
+            if f.skipped:
+                lines.append(f"- {f.source}：{f.skipped}")
+                continue
+            lines.append(f"✓ {f.source} → {f.output}")
+            for p in f.problems:
+                lines.append(f"  注意：{p}")
+            lines.append(f"  {f.sheet}：{f.rows} 行，错误行 {len(f.error_rows)} 行，错误 {len(f.errors)} 处")
+            for k, v in f.totals.items():
+                if isinstance(v, Decimal):
+                    lines.append(f"  {k}：{v:,.2f} 元")
+                else:
+                    lines.append(f"  {k}：{v}（无错误的行合计 {f.partial_totals.get(k, Decimal(0)):,.2f} 元）")
+            if f.error_rows:
+                shown = "、".join(str(r) for r in f.error_rows[:20])
+                more = f" 等 {len(f.error_rows)} 行" if len(f.error_rows) > 20 else ""
+                lines.append(f"  有错误的行：{shown}{more}（详见「{L.ERRORS_SHEET}」）")
+        done = [f for f in self.files if not f.refused and not f.skipped]
+        refused = sum(1 for f in self.files if f.refused)
+        lines.append(f"合计：处理 {len(done)} 个文件，{self.rows} 行，错误行 {self.error_rows} 行"
+                     + (f"，{refused} 个文件未处理" if refused else ""))
+        return "\n".join(lines)
+
+
+def process_to(source: Path, target: Path, progress: bool = True) -> FileResult:
+    """Process one register into ``target``; never raises for a bad file (see
+    FileResult.refused)."""
+    from .register import RegisterError, open_register
+    from .result import write_result
+    from .xlsx.package import PackageError, open_package
+    res = FileResult(Path(source))
+    gc_was = gc.isenabled()
+    gc.disable()           # millions of short-lived objects, no cycles: the collector only costs
+    try:
+        lock = O.open_elsewhere(source)
+        if lock is not None:
+            raise ProcessError(f"文件正在被 Excel/WPS 打开（发现锁定文件 {lock.name}），请先保存并关闭后再处理")
+        pkg = open_package(source)
+        reg = open_register(source, package=pkg)
+        res.kind, res.sheet, res.problems = reg.kind, reg.sheet_name, list(reg.problems)
+        if target.resolve() == Path(source).resolve():
+            raise ProcessError("输出文件与输入文件相同，已拒绝（输入文件不会被修改）")
+        lock = O.open_elsewhere(target)
+        if lock is not None:
+            raise ProcessError(f"结果文件「{target}」正在被打开（发现锁定文件 {lock.name}），"
+                               "请先在 Excel/WPS 中关闭它再重新处理；未覆盖该文件。")
+        bar = None
+        if progress:
+            from tqdm import tqdm
+            bar = tqdm(unit="行", desc=f"处理 {reg.sheet_name}", disable=None, mininterval=0.5, leave=False)
+        try:
+            out = write_result(pkg, reg, target, on_rows=bar.update if bar is not None else None)
+        finally:
+            if bar is not None:
+                bar.close()
+        res.output = target
+        res.rows = out.rows
+        res.errors = out.errors
+        res.error_rows = sorted(set(out.error_rows))
+        res.totals = out.totals
+        res.partial_totals = out.partial_totals
+        res.seconds = out.seconds
+    except RegisterError as e:
+        if e.reason == "no_batch":
+            res.skipped = e.message
+        else:
+            res.refused = e.message
+    except PackageError as e:
+        res.refused = e.message
+    except ProcessError as e:
+        res.refused = str(e)
+    except OSError as e:
+        res.refused = f"无法读取或写入：{e.strerror or e}"
+    finally:
+        if gc_was:
+            gc.enable()
+    return res
+
+
+def process_paths(paths: Iterable[Path], out_dir: Path = DEFAULT_OUT, progress: bool = True) -> Summary:
+    """Process files and folders of registers; results go under ``out_dir``."""
+    paths = [Path(p) for p in paths]
+    w = walk(paths)
+    plan = plan_outputs(w.files, [p for p in paths if p.is_dir()], Path(out_dir))
+    summary = Summary()
+    for s in w.skipped:
+        summary.files.append(FileResult(s.path, refused=s.reason))
+    for f in w.files:
+        summary.files.append(process_to(f, plan[f], progress))
+    return summary
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Exit 0 when every file was processed (bad rows are reported, not fatal); 3 when a
+    file was not processed (open in Excel, not a template, unreadable); 2 for bad arguments."""
+    p = argparse.ArgumentParser(prog="logidesk process", description="无 Excel 批量计算已填写的登记表")
+    p.add_argument("paths", nargs="+", type=Path, help="登记表文件或文件夹")
+    p.add_argument("--out", type=Path, default=DEFAULT_OUT,
+                   help=f"结果文件夹（默认 {DEFAULT_OUT}；保留输入的子文件夹，结果名为 原名{RESULT_SUFFIX}）")
+    p.add_argument("--quiet", action="store_true", help="不显示进度条")
+    a = p.parse_args(argv)
+    from udfs.coverage import print_once
+    print_once()                       # from 1 November: the coming year's holidays missing
+    O.install_signal_handlers()
+    summary = process_paths(a.paths, a.out, progress=not a.quiet)
+    print(summary.text())
+    return 0 if summary.ok else 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,591 @@
+"""The one register model (issue 9 item 1; INTERFACES.md section A).
+
+``open_register(path)`` finds the template marker, the register sheet and its header row
+(title rows above it are fine; columns may be moved), maps the columns by header, reads
+设置, and refuses — with one Chinese message naming the file, sheet, row and column — a file
+it cannot read as a register: not a template, a newer template version, a header row that
+cannot be found, a duplicate or blank header, a missing required or computed column.
+Columns the clerk added are kept as ``Register.extra`` and never touched.
+
+``Register.evaluate(chunk)`` is pure: it reads each cell once into a typed value
+(:mod:`workbooks.inputs`), checks it (:mod:`workbooks.validation`), computes every computed
+column (:mod:`workbooks.compute`), reports values typed by hand into computed columns, and
+gives each row one outcome (:mod:`workbooks.outcomes`: ok, refused, invalid, blank).
+``Register.frame()`` is the whole register as one DataFrame for notices, reminders, the
+half-month report and the ribbon. :class:`Tally` adds evaluations up, so the console, 汇总
+and 错误清单 give one count.
+
+The raw reading is the streaming package reader of ``workbooks.xlsx`` (branch i9-io).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Iterator, Protocol, Sequence
+
+import numpy as np
+import pandas as pd
+
+import udfs
+
+from .compute import Computed, compute
+from .inputs import XlError, as_decimals, header_key, is_blank, normalise_text, read_column
+from .outcomes import BLANK, INVALID, OK, OUTCOMES, REFUSED_OUTCOME, apply, computed_errors, decide, override_errors
+from .spec import KINDS_BY_SHEET, REGISTERS, Template, col_letter
+from .validation import CellError, check_column
+
+__all__ = ["open_register", "Register", "RegisterError", "Evaluation", "Tally", "MemoryChunk",
+           "CellError", "Computed", "XlError", "OUTCOMES", "OK", "REFUSED_OUTCOME", "INVALID", "BLANK"]
+
+MARKER_NAME = "LOGIDESK_TEMPLATE"
+MARKER_SHEET = "_logidesk"
+SETTINGS_SHEET = "设置"
+HEAD_ROWS = 30                         # rows searched for the header (title rows above it)
+MIN_HEADER_MATCH = 3                   # template headers a row needs to be taken as the header
+CHUNK_ROWS = 50_000
+_MARKER_RE = re.compile(r"([a-z]+)\s*;\s*(\d+)")
+
+
+class RegisterError(Exception):
+    """A file that cannot be read as a register. ``message`` is Chinese and names the file,
+    sheet, row and column where they apply; ``reason`` is a key for programs:
+    not_template, newer_version, no_batch, missing_sheet, no_header, duplicate_header,
+    blank_header, missing_column, or a PackageError reason (xls, ods, encrypted, damaged,
+    not_xlsx, missing)."""
+
+    def __init__(self, message: str, reason: str, path: Path | None = None, sheet: str | None = None,
+                 row: int | None = None, column: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.reason = reason
+        self.path = path
+        self.sheet = sheet
+        self.row = row
+        self.column = column
+
+
+@dataclass
+class MemoryChunk:
+    """A chunk built in memory (tests, the ribbon's live sheet): the same attributes as
+    ``workbooks.xlsx`` chunks."""
+
+    rows: np.ndarray
+    values: dict[int, list[Any]]
+    formulas: dict[int, list[str | None]] = field(default_factory=dict)
+
+
+class PackageLike(Protocol):
+    path: Any
+    sheets: list
+    defined_names: dict[str, str]
+
+    def head(self, sheet_name: str, n_rows: int = 30) -> list[tuple[int, list[Any]]]: ...
+    def iter_chunks(self, sheet_name: str, first_row: int, columns: Sequence[int] | None = None,
+                    formulas_of: Sequence[int] = (), size: int = 50_000) -> Iterator[Any]: ...
+    def read_small_sheet(self, name: str) -> list[list[Any]]: ...
+
+
+# ----------------------------------------------------------------------------- evaluation
+
+@dataclass
+class Evaluation:
+    """One chunk of a register, evaluated."""
+
+    tpl: Template
+    rows: np.ndarray                       # sheet row numbers
+    typed: pd.DataFrame                    # typed inputs the computation used (see .inputs)
+    errors: list[CellError]                # sorted by row, then sheet column
+    outcome: np.ndarray                    # "ok" | "refused" | "invalid" | "blank" per row
+    reason: np.ndarray                     # refusal text with its rule (refused rows), else None
+    computed: dict[str, Computed]          # per computed header
+    extra: dict[str, list[Any]] = field(default_factory=dict)   # clerk's own columns, as read
+    lazy: dict[str, np.ndarray] = field(default_factory=dict)   # free-text inputs not yet typed
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @property
+    def inputs(self) -> pd.DataFrame:
+        """Typed input values of every template input column (None: blank or unusable),
+        index = sheet rows. Free texts nothing computes with (names, addresses, phones) are
+        typed on first use, so the processor's pass does not pay for them."""
+        if self.lazy:
+            for h, raw in self.lazy.items():
+                col = self.tpl.column(h)
+                self.typed[h] = read_column(col.kind, h, col.rule, raw).values
+            self.typed = self.typed[[c.header for c in self.tpl.inputs]]
+            self.lazy = {}
+        return self.typed
+
+    @property
+    def error_count(self) -> int:
+        return len(self.errors)
+
+    @property
+    def error_rows(self) -> list[int]:
+        return [int(r) for r in self.rows[self.outcome == INVALID]]
+
+    def count(self, outcome: str) -> int:
+        return int(np.sum(self.outcome == outcome))
+
+    def totals(self) -> dict[str, int]:
+        """Fen per total column over the rows that count: ok (refused rows are 0 and invalid
+        rows have no number)."""
+        ok = self.outcome == OK
+        out = {}
+        for h, c in self.computed.items():
+            if c.column.total:
+                x = c.number[ok & ~c.blank]
+                x = x[~np.isnan(x)]
+                out[h] = int(np.rint(x * 100).astype(np.int64).sum())
+        return out
+
+
+@dataclass
+class Tally:
+    """Counts and totals of a whole register, added up chunk by chunk: the one source of the
+    numbers the console, 汇总 and 错误清单 show."""
+
+    rows: int = 0                          # rows with any input (ok + refused + invalid)
+    ok: int = 0
+    refused: int = 0
+    invalid: int = 0
+    errors: int = 0                        # entries of 错误清单
+    overrides: int = 0                     # of which: values typed into computed columns
+    error_rows: list[int] = field(default_factory=list)
+    totals_fen: dict[str, int] = field(default_factory=dict)
+
+    def add(self, ev: Evaluation) -> "Tally":
+        self.ok += ev.count(OK)
+        self.refused += ev.count(REFUSED_OUTCOME)
+        self.invalid += ev.count(INVALID)
+        self.rows = self.ok + self.refused + self.invalid
+        self.errors += ev.error_count
+        self.overrides += sum(1 for e in ev.errors if e.kind == "override")
+        self.error_rows += ev.error_rows
+        for h, fen in ev.totals().items():
+            self.totals_fen[h] = self.totals_fen.get(h, 0) + fen
+        return self
+
+    @property
+    def totals(self) -> dict[str, Decimal]:
+        return {h: (Decimal(f) / 100).quantize(Decimal("0.01")) for h, f in self.totals_fen.items()}
+
+
+# ----------------------------------------------------------------------------- the register
+
+@dataclass
+class Register:
+    path: Path
+    kind: str
+    tpl: Template
+    sheet_name: str
+    header_row: int                                  # 1-based
+    columns: dict[str, int]                          # template header → 0-based sheet column
+    extra: list[tuple[str, int]]                     # clerk's own columns (header, column), untouched
+    settings: dict[str, Any]
+    version: int = 1
+    problems: list[str] = field(default_factory=list)   # file-level notes (not errors of rows)
+    package: Any = None
+    last_column: int = 0                             # rightmost header column (0-based)
+
+    # -- addresses
+    def letter(self, header: str, row: int | None = None) -> str:
+        """Cell address of ``header`` in sheet row ``row`` (column letters alone without a row)."""
+        letters = self.__dict__.get("_letters")
+        if letters is None:
+            letters = self.__dict__["_letters"] = {h: col_letter(i) for h, i in [*self.columns.items(), *self.extra]}
+        got = letters.get(header)
+        if got is not None:
+            return got + (str(row) if row is not None else "")
+        idx = self.columns.get(header)
+        if idx is None:
+            idx = dict(self.extra).get(header)
+        if idx is None:
+            return ""
+        return col_letter(idx) + (str(row) if row is not None else "")
+
+    @property
+    def free_texts(self) -> set[str]:
+        """Text inputs no check and no computed column uses (typed lazily)."""
+        got = self.__dict__.get("_free_texts")
+        if got is None:
+            used: set[str] = set()
+            for c in self.tpl.computed:
+                used |= c.expr.refs() | set(c.guard)
+            got = self.__dict__["_free_texts"] = {
+                c.header for c in self.tpl.inputs
+                if c.kind in ("text", "phone") and not c.required and not c.choices and c.header not in used}
+        return got
+
+    @property
+    def input_columns(self) -> list[int]:
+        return [self.columns[c.header] for c in self.tpl.inputs if c.header in self.columns]
+
+    @property
+    def computed_columns(self) -> list[int]:
+        return [self.columns[c.header] for c in self.tpl.computed if c.header in self.columns]
+
+    @property
+    def read_columns(self) -> list[int]:
+        """Every column the model reads (inputs, computed, extras), sorted."""
+        return sorted(set(self.columns.values()) | {i for _, i in self.extra})
+
+    @property
+    def first_row(self) -> int:
+        return self.header_row + 1
+
+    # -- evaluation
+    def evaluate(self, chunk: Any, today: dt.date | None = None,
+                 lists: dict[str, list[str]] | None = None) -> Evaluation:
+        """Pure: typed inputs, errors, outcome and computed values of one chunk."""
+        tpl = self.tpl
+        rows = np.asarray(chunk.rows, dtype=np.int64)
+        n = len(rows)
+        values = chunk.values
+        formulas = getattr(chunk, "formulas", None) or {}
+        lists = lists if lists is not None else udfs.rules_in_force(today or udfs.today())
+
+        def raw_of(idx: int | None) -> list[Any]:
+            col = values.get(idx) if idx is not None else None
+            return list(col) if col is not None else [None] * n
+
+        typed, raws, lazy = {}, {}, {}
+        filled = np.zeros(n, dtype=bool)
+        later = self.free_texts
+        for col in tpl.inputs:
+            raws[col.header] = np.array(raw_of(self.columns.get(col.header)), dtype=object) if n else np.empty(0, object)
+            if col.header in later:
+                lazy[col.header] = raws[col.header]
+                filled |= ~blank_cells(raws[col.header])
+            else:
+                typed[col.header] = read_column(col.kind, col.header, col.rule, raws[col.header])
+                filled |= ~typed[col.header].blank
+        errors: list[CellError] = []
+        for col in tpl.inputs:
+            if col.header in lazy:
+                continue
+            errors += check_column(col, typed[col.header], raws[col.header], rows, filled,
+                                   lambda r, h=col.header: self.letter(h, r), lists)
+        input_bad = np.zeros(n, dtype=bool)
+        if errors:
+            pos = {int(r): i for i, r in enumerate(rows)}
+            for e in errors:
+                input_bad[pos[e.row]] = True
+        frame = pd.DataFrame({h: pd.Series(t.values, dtype=object) for h, t in typed.items()})
+        frame.index = pd.Index(rows)
+        results = compute(tpl, frame.reset_index(drop=True), {h: t.blank for h, t in typed.items()},
+                          filled, today)
+        letter = lambda h, r: self.letter(h, r)  # noqa: E731
+        errors += computed_errors(results, rows, input_bad, letter)
+        by_hand: dict[str, np.ndarray] = {}
+        raw_computed: dict[str, list[Any]] = {}
+        replaced: dict[str, list[str | None]] = {}
+        for c in tpl.computed:
+            idx = self.columns.get(c.header)
+            if idx is None or idx not in formulas:
+                continue
+            vals, fs = raw_of(idx), list(formulas[idx])
+            raw_computed[c.header] = vals
+            # a value without a formula, or a formula that calls none of the column's
+            # functions (=2000, =G5*0.8): typed over the template's formula (Excel and
+            # LibreOffice store function names in upper case)
+            f_arr = np.empty(n, dtype=object)
+            f_arr[:] = fs
+            no_f = f_arr == None  # noqa: E711 (element-wise)
+            foreign = foreign_formulas(f_arr, functions_of(c.expr))
+            raw = np.empty(n, dtype=object)
+            raw[:] = vals
+            by_hand[c.header] = (no_f & ~blank_cells(raw)) | foreign
+            replaced[c.header] = [f if bad else None for f, bad in zip(fs, foreign)] if foreign.any() else [None] * n
+        errors += override_errors(results, by_hand, raw_computed, rows, letter, replaced)
+        order = {h: i for i, h in enumerate(tpl.headers)}
+        sheet_pos = {h: self.columns.get(h, 10_000 + order.get(h, 0)) for h in tpl.headers}
+        errors.sort(key=lambda e: (e.row, sheet_pos.get(e.column, 99_999), e.kind != "input"))
+        bad_rows = np.zeros(n, dtype=bool)
+        row_errors: dict[int, list[CellError]] = {}
+        if errors:
+            pos = {int(r): i for i, r in enumerate(rows)}
+            for e in errors:
+                bad_rows[pos[e.row]] = True
+                row_errors.setdefault(e.row, []).append(e)
+        outcome, reason = decide(tpl, filled, bad_rows, results)
+        apply(results, outcome, row_errors, rows, sheet_pos)
+        extra = {h: raw_of(i) for h, i in self.extra}
+        return Evaluation(tpl, rows, frame, errors, outcome, reason, {c.column.header: c for c in results}, extra,
+                          lazy)
+
+    def iter_evaluations(self, size: int = CHUNK_ROWS, today: dt.date | None = None) -> Iterator[Evaluation]:
+        """Reads the register sheet chunk by chunk and evaluates each."""
+        lists = udfs.rules_in_force(today or udfs.today())
+        for chunk in self.package.iter_chunks(self.sheet_name, self.first_row, columns=self.read_columns,
+                                              formulas_of=self.computed_columns, size=size):
+            yield self.evaluate(chunk, today, lists)
+
+    def tally(self, size: int = CHUNK_ROWS, today: dt.date | None = None) -> Tally:
+        t = Tally()
+        for ev in self.iter_evaluations(size, today):
+            t.add(ev)
+        return t
+
+    def frame(self, today: dt.date | None = None, keep_blank: bool = False) -> pd.DataFrame:
+        """The whole register (small files) as one DataFrame, blank rows dropped: typed
+        inputs (money as Decimal), computed values (None on invalid rows; 0 on refused
+        claims), the clerk's own columns as read, and ``_row`` (sheet row), ``_outcome``,
+        ``_reason`` (refusal), ``_errors`` (list of CellError), ``_source`` (path)."""
+        parts = [evaluation_frame(ev, self.path, keep_blank) for ev in self.iter_evaluations(today=today)]
+        if not parts:
+            return evaluation_frame(self.evaluate(MemoryChunk(np.zeros(0, np.int64), {}), today), self.path)
+        return pd.concat(parts) if len(parts) > 1 else parts[0]
+
+
+_ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
+
+
+def blank_cells(raw: np.ndarray) -> np.ndarray:
+    """Empty cells of a raw column: None, "" or whitespace only (C-level map calls)."""
+    n = len(raw)
+    types = np.fromiter(map(type, raw), dtype=object, count=n)
+    blank = types == type(None)
+    isstr = types == str
+    if isstr.any():
+        strs = raw[isstr]
+        empty = (np.fromiter(map(str.isspace, strs), dtype=bool, count=len(strs))
+                 | (np.fromiter(map(len, strs), dtype=np.int64, count=len(strs)) == 0))
+        blank[np.flatnonzero(isstr)[empty]] = True
+    return blank
+
+
+def foreign_formulas(formulas: np.ndarray, names: set[str]) -> np.ndarray:
+    """Formulas (non-empty) that call none of ``names``: one regex pass over the joined texts."""
+    out = np.zeros(len(formulas), dtype=bool)
+    idx = np.flatnonzero(formulas != None)  # noqa: E711 (element-wise)
+    if not len(idx):
+        return out
+    joined = "\x00".join(formulas[idx])
+    if joined.count("\x00") != len(idx) - 1:          # a NUL inside a formula: one by one
+        calls = re.compile("|".join(sorted(names))).search
+        out[idx] = [calls(f) is None for f in formulas[idx]]
+        return out
+    alt = "|".join(re.escape(nm) for nm in sorted(names))
+    for m in re.finditer(rf"(?:^|(?<=\x00))(?![^\x00]*(?:{alt}))[^\x00]*", joined):
+        if m.start() == m.end():                       # an empty formula text: not ours to judge
+            continue
+        out[idx[joined.count("\x00", 0, m.start())]] = True
+    return out
+
+
+def functions_of(expr: Any) -> set[str]:
+    """Excel names of the add-in functions an expression calls."""
+    from .spec import Call
+    out: set[str] = set()
+    stack = [expr]
+    while stack:
+        e = stack.pop()
+        if isinstance(e, Call):
+            out.add(e.name.upper())
+        for v in getattr(e, "__dict__", {}).values():
+            if isinstance(v, tuple):
+                stack.extend(v)
+            elif hasattr(v, "excel"):
+                stack.append(v)
+    return out
+
+
+def evaluation_frame(ev: Evaluation, source: Path | None = None, keep_blank: bool = False) -> pd.DataFrame:
+    """One evaluation as the workflows' DataFrame (see Register.frame)."""
+    tpl = ev.tpl
+    outcome = np.asarray(ev.outcome, dtype=object)
+    sel = np.arange(len(ev)) if keep_blank else np.flatnonzero(outcome != BLANK)
+    inputs = ev.inputs
+    data: dict[str, Any] = {}
+    for col in tpl.inputs:
+        data[col.header] = as_decimals(col.kind, inputs[col.header].to_numpy(dtype=object)[sel])
+    invalid = outcome[sel] == INVALID
+    for h, c in ev.computed.items():
+        vals = c.values(sel)
+        vals[invalid] = None
+        data[h] = vals
+    for h, vals in ev.extra.items():
+        if h not in data:
+            col = np.empty(len(vals), dtype=object)
+            col[:] = vals
+            data[h] = col[sel]
+    by_row: dict[int, list[CellError]] = {}
+    for e in ev.errors:
+        by_row.setdefault(e.row, []).append(e)
+    rows = [int(r) for r in ev.rows[sel]]
+    data["_row"] = rows
+    data["_outcome"] = outcome[sel]
+    data["_reason"] = np.asarray(ev.reason, dtype=object)[sel]
+    data["_errors"] = [by_row.get(r, []) for r in rows]
+    data["_source"] = [source] * len(rows)
+    return pd.DataFrame(data, index=pd.Index(rows, name="行号"))
+
+
+# ----------------------------------------------------------------------------- opening
+
+def _package(path: Path) -> Any:
+    from .xlsx.package import PackageError, open_package
+    try:
+        return open_package(path)
+    except PackageError as e:
+        raise RegisterError(getattr(e, "message", str(e)), getattr(e, "reason", "damaged"), path) from None
+
+
+def read_marker(pkg: Any) -> tuple[str, int] | None:
+    """(kind, version) from the defined name LOGIDESK_TEMPLATE, else the hidden sheet."""
+    names = {str(k).upper(): v for k, v in (pkg.defined_names or {}).items()}
+    v = names.get(MARKER_NAME)
+    if v:
+        m = _MARKER_RE.search(str(v).replace("&quot;", '"'))
+        if m:
+            return m.group(1), int(m.group(2))
+    if any(s.name == MARKER_SHEET for s in pkg.sheets):
+        info = {}
+        for r in pkg.read_small_sheet(MARKER_SHEET):
+            if len(r) >= 2 and r[0] is not None:
+                info[str(r[0]).strip()] = r[1]
+        kind = info.get("模板类型")
+        if kind:
+            ver = info.get("模板版本", 1)
+            try:
+                return str(kind).strip(), int(float(ver))
+            except (TypeError, ValueError):
+                return str(kind).strip(), 1
+    return None
+
+
+def _score(cells: list[Any], keys: set[str]) -> int:
+    return len({header_key(c) for c in cells} & keys)
+
+
+def find_header(head: list[tuple[int, list[Any]]], tpl: Template) -> tuple[int, list[Any]] | None:
+    """The row (of the first HEAD_ROWS) holding most template headers, if it has enough."""
+    keys = {header_key(h) for h in tpl.headers}
+    need = min(MIN_HEADER_MATCH, len(keys))
+    best = None
+    for r, cells in head:
+        s = _score(cells, keys)
+        if s >= need and (best is None or s > best[0]):
+            best = (s, r, cells)
+    return (best[1], best[2]) if best else None
+
+
+def _find_sheet(pkg: Any, tpl: Template, where: str) -> tuple[str, int, list[Any], list[tuple[int, list[Any]]]]:
+    sheets = [s for s in pkg.sheets if getattr(s, "type", "worksheet") == "worksheet"]
+    names = [s.name for s in sheets]
+    order = ([tpl.sheet] if tpl.sheet in names else []) + [n for n in names if n != tpl.sheet
+                                                          and n not in (SETTINGS_SHEET, MARKER_SHEET, "_lists", "汇总", "错误清单")]
+    for name in order:
+        head = pkg.head(name, HEAD_ROWS)
+        found = find_header(head, tpl)
+        if found:
+            return name, found[0], found[1], head
+    if tpl.sheet in names:
+        raise RegisterError(f"{where}工作表「{tpl.sheet}」的前 {HEAD_ROWS} 行中找不到表头"
+                            f"（应有「{'」「'.join(tpl.headers[:4])}」等列）", "no_header", sheet=tpl.sheet)
+    raise RegisterError(f"{where}找不到工作表「{tpl.sheet}」（工作表有：{'、'.join(names) or '无'}）",
+                        "missing_sheet")
+
+
+def map_columns(tpl: Template, row: int, cells: list[Any], head: list[tuple[int, list[Any]]],
+                where: str) -> tuple[dict[str, int], list[tuple[str, int]], int]:
+    """Header cells → (template columns, clerk's columns, last header column); refuses
+    duplicate and blank headers and missing required/computed columns."""
+    keys = {header_key(h): h for h in tpl.headers}
+    texts = [normalise_text(str(c)) if c is not None else "" for c in cells]
+    filled = [i for i, t in enumerate(texts) if header_key(t)]
+    last = max(filled) if filled else -1
+    data_cols = set()
+    for r, vals in head:
+        if r > row:
+            data_cols |= {i for i, v in enumerate(vals) if not is_blank(v)}
+    for i in range(len(texts)):
+        if not header_key(texts[i]) and (i < last or i in data_cols):
+            raise RegisterError(f"{where}第 {row} 行 {col_letter(i)} 列的表头为空，请填写列名或删除该列",
+                                "blank_header", row=row, column=col_letter(i))
+    for i in sorted(data_cols):
+        if i > last and i >= len(texts):
+            raise RegisterError(f"{where}第 {row} 行 {col_letter(i)} 列的表头为空，请填写列名或删除该列",
+                                "blank_header", row=row, column=col_letter(i))
+    seen: dict[str, int] = {}
+    columns: dict[str, int] = {}
+    extra: list[tuple[str, int]] = []
+    for i in filled:
+        k = header_key(texts[i])
+        if k in seen:
+            name = keys.get(k, texts[i])
+            raise RegisterError(f"{where}第 {row} 行的表头「{name}」重复出现在 {col_letter(seen[k])} 列和 "
+                                f"{col_letter(i)} 列，请删除或改名其中一列", "duplicate_header",
+                                row=row, column=name)
+        seen[k] = i
+        if k in keys:
+            columns[keys[k]] = i
+        else:
+            extra.append((texts[i], i))
+    missing = [c for c in tpl.columns if c.header not in columns and (c.required or c.computed)]
+    if missing:
+        names = "」「".join(c.header for c in missing)
+        hints = []
+        for c in missing:
+            ck = header_key(c.header)
+            for h, i in extra:
+                hk = header_key(h)
+                if ck in hk or (len(hk) >= 2 and hk in ck):
+                    hints.append(f"{col_letter(i)} 列「{h}」是否就是「{c.header}」？请改回原列名")
+        what = "必填列" if all(not c.computed for c in missing) else ("计算列" if all(c.computed for c in missing) else "列")
+        msg = f"{where}第 {row} 行的表头中找不到{what}「{names}」"
+        if hints:
+            msg += "（" + "；".join(hints) + "）"
+        raise RegisterError(msg, "missing_column", row=row, column=missing[0].header)
+    return columns, extra, last
+
+
+def read_settings(pkg: Any) -> dict[str, Any]:
+    if not any(s.name == SETTINGS_SHEET for s in pkg.sheets):
+        return {}
+    out: dict[str, Any] = {}
+    for r in pkg.read_small_sheet(SETTINGS_SHEET)[1:]:
+        if not r or is_blank(r[0]):
+            continue
+        key = normalise_text(str(r[0]))
+        if key.startswith("说明"):
+            continue
+        v = r[1] if len(r) > 1 else None
+        out[key] = normalise_text(v) if isinstance(v, str) else v
+    return out
+
+
+def open_register(path: str | Path, package: Any = None) -> Register:
+    """Open a filled register (see the module docstring). ``package`` is an open
+    ``workbooks.xlsx`` package (or anything with its API); by default the file is opened."""
+    path = Path(path)
+    pkg = package if package is not None else _package(path)
+    try:
+        marker = read_marker(pkg)
+        if marker is None:
+            raise RegisterError(f"{path.name}：不是 logidesk 模板（缺少 LOGIDESK_TEMPLATE 标记），"
+                                "请用 logidesk build 生成的模板填写", "not_template")
+        kind, version = marker
+        if kind not in REGISTERS:
+            raise RegisterError(f"{path.name}：{KINDS_BY_SHEET.get(kind, kind)}模板无需批量计算（在 Excel 中打开即可）",
+                                "no_batch")
+        tpl = REGISTERS[kind]
+        if version > tpl.version:
+            raise RegisterError(f"{path.name}：模板版本 {version} 比本程序支持的 {tpl.version} 新，请升级 logidesk",
+                                "newer_version")
+        sheet, row, cells, head = _find_sheet(pkg, tpl, f"{path.name}：")
+        where = f"{path.name}「{sheet}」"
+        columns, extra, last = map_columns(tpl, row, cells, head, where)
+    except RegisterError as e:
+        e.path = path
+        raise
+    problems = []
+    if sheet != tpl.sheet:
+        problems.append(f"登记表工作表名为「{sheet}」（模板为「{tpl.sheet}」），已按表头识别")
+    return Register(path, kind, tpl, sheet, row, columns, extra, read_settings(pkg), version, problems,
+                    pkg, last)

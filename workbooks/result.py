@@ -1,0 +1,585 @@
+"""The result workbook: the clerk's own package with only these parts changed (issue 9,
+item 2):
+
+- the register sheet: its computed cells (formula and cached value) and the format of bad
+  input cells (the clerk's format plus the error fill, appended to styles.xml);
+- the 「汇总」 values (and their ranges, which grow with the register);
+- an added 「错误清单」 sheet (workbook.xml, its .rels and [Content_Types].xml name it);
+- xl/calcChain.xml is dropped (with its relationship and content type): Excel rebuilds it.
+
+Every other zip member is copied raw — byte for byte, compressed bytes included: other
+sheets, charts, drawings, images, pivots, comments, hyperlinks, merges, defined names,
+hidden states, vbaProject.bin (an .xlsm stays an .xlsm).
+
+ONE streaming pass over the register sheet: a block of rows is read and indexed
+(:mod:`workbooks.xlsx.scan`), blocks are grouped into chunks, the model evaluates a chunk
+(``Register.evaluate``), the chunk's computed cells are patched into the bytes of its
+blocks and handed to the deflate thread; then the next chunk. Memory holds one chunk.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import time
+import zipfile
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from . import layout as L
+from . import outputs as O
+from .spec import ERROR_PREFIX
+from .xlsx import scan as SC
+from .xlsx.cells import col_letter, escape, escape_attr, number_text
+from .xlsx.package import CellReader, Package, rels_part
+from .xlsx.patch import Edits, apply, formula_matches, keep_shared, locate, restyle
+from .xlsx.styles import HEADER_FILL, StyleBook
+from .xlsx.zipcopy import PackageWriter
+
+CHUNK_ROWS = 20_000
+TOTAL_REFUSED = "有错误行，请先更正"
+MAX_LINKS = 65000                # Excel allows 65,530 hyperlinks per sheet
+CURRENT_CALC_ID = L.CURRENT_CALC_ID
+WORKSHEET_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+WORKSHEET_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
+ERROR_HEADS = ("行号", "列名", "单元格", "值", "错误信息", "规则编号")
+ERROR_WIDTHS = (7, 12, 9, 18, 70, 10)
+
+
+@dataclass
+class Outcome:
+    """What the pass found, for the terminal summary."""
+
+    rows: int = 0                                  # rows with any input
+    error_rows: list[int] = field(default_factory=list)
+    errors: list[Any] = field(default_factory=list)            # CellError, sorted per chunk
+    totals: dict[str, Any] = field(default_factory=dict)      # 「…合计」 → Decimal | TOTAL_REFUSED
+    partial_totals: dict[str, Decimal] = field(default_factory=dict)
+    error_cells: int = 0
+    last_row: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def cached(c: Any, i: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(number, text) each computed cell caches: errors as 「错误：…」 text, guarded cells ""."""
+    blank = np.asarray(c.blank, dtype=bool)
+    err = np.fromiter((e is not None for e in c.error), dtype=bool, count=len(c.error))
+    text = np.where(blank, None, c.text).astype(object)
+    if err.any():
+        text[err & ~blank] = np.array([ERROR_PREFIX + e for e in c.error[err & ~blank]] + [None], dtype=object)[:-1]
+    number = np.where(blank | err, np.nan, np.asarray(c.number, dtype=float))
+    return number, text
+
+
+_SEP = "\ue000"
+
+
+def numbers_text(xs: list[float]) -> list[str]:
+    """Floats → shortest round-trip text, integral values without '.0' (Excel's form)."""
+    return [str(int(x)) if x.is_integer() and abs(x) < 1e15 else repr(x) for x in xs]
+
+
+def escape_all(texts: list[str]) -> list[str]:
+    """XML-escape many texts with one regex pass (joined on a private-use separator)."""
+    joined = _SEP.join(texts)
+    out = escape(joined).split(_SEP)
+    if len(out) != len(texts):                     # a text held the separator itself
+        return [escape(t) for t in texts]
+    return out
+
+
+def _formula_parts(reg: Any, column: Any) -> list[bytes]:
+    """The computed column's formula (no '=') for the clerk's columns, split where the row
+    number goes, XML-escaped."""
+    tpl = reg.tpl
+    cell = lambda h: f"{reg.letter(h)}\x00"  # noqa: E731
+    body = column.expr.excel(cell)
+    if column.guard:
+        tests = [f'{cell(h)}=""' for h in column.guard]
+        test = tests[0] if len(tests) == 1 else f"OR({','.join(tests)})"
+        body = f'IF({test},"",{body})'
+    del tpl
+    return [escape(p) for p in body.split("\x00")]
+
+
+class SheetPatcher:
+    """Computed cells and highlights of the register sheet, chunk by chunk."""
+
+    def __init__(self, reg: Any, styles: StyleBook, col_styles: dict[int, int]) -> None:
+        self.reg = reg
+        self.styles = styles
+        self.col_styles = col_styles
+        self.computed = sorted(((reg.columns[c.header], c) for c in reg.tpl.computed if c.header in reg.columns),
+                               key=lambda t: t[0])
+        self.parts = {idx: _formula_parts(reg, c) for idx, c in self.computed}
+        self.parts_bytes = {idx: [p.encode("utf-8") for p in ps] for idx, ps in self.parts.items()}
+        self.letters = {idx: col_letter(idx) for idx, _ in self.computed}
+        # one str.format per cell: {0} row number, {1} style, {2} type, {3} cached value
+        self.cell_format = {
+            idx: ('<c r="' + col_letter(idx) + '{0}" s="{1}{2}<f>'
+                  + "{0}".join(p.replace("{", "{{").replace("}", "}}") for p in self.parts[idx])
+                  + "</f><v>{3}</v></c>").format
+            for idx, _ in self.computed}
+        self.input_cols = {h: i for h, i in reg.columns.items() if not reg.tpl.column(h).computed}
+
+    def edits(self, ix: SC.Index, keep_rows: np.ndarray, ev: Any, pos: np.ndarray,
+              bad: dict[int, set[int]]) -> Edits:
+        """Edits of one block. ``keep_rows``: block rows in the chunk; ``pos``: their index
+        in the evaluation; ``bad``: column → sheet rows to highlight."""
+        out = Edits.empty()
+        write = np.asarray(ev.outcome, dtype=object)[pos] != "blank"
+        rows = keep_rows[write]
+        epos = pos[write]
+        per_col: dict[int, list[tuple[np.ndarray, np.ndarray, list]]] = {}
+        if len(rows):
+            closed = ix.row_closed[rows]
+            if closed.any():
+                rows, epos = rows[~closed], epos[~closed]
+        if len(rows):
+            r_obj = ix.row_num[rows].astype(str).tolist()
+            for idx, col in self.computed:
+                if col.header not in self._cached:
+                    continue
+                number, text = self._cached[col.header]
+                num, txt = number[epos], text[epos]
+                cell, insert, _ = locate(ix, rows, idx)
+                exists = cell >= 0
+                cc = np.maximum(cell, 0)
+                style = np.where(exists, ix.cell_style[cc], self.col_styles.get(idx, 0)).astype(str).astype(object)
+                has_txt = np.not_equal(txt, None)
+                is_num = ~has_txt & ~np.isnan(num)
+                vals = np.full(len(rows), "", dtype=object)
+                if is_num.any():
+                    vals[is_num] = np.array(numbers_text(num[is_num].tolist()), dtype=object)
+                if has_txt.any():
+                    vals[has_txt] = np.array(escape_all(txt[has_txt].tolist()), dtype=object)
+                # a cell already holding our formula and our value stays as it is (not re-serialised)
+                same = self._unchanged(ix, cell, exists, rows, idx, num, txt, has_txt, is_num)
+                if same.any():
+                    keep = ~same
+                    cell, insert, exists, cc = cell[keep], insert[keep], exists[keep], cc[keep]
+                    style, vals, is_num = style[keep], vals[keep], is_num[keep]
+                    rsel = [r for r, k in zip(r_obj, keep.tolist()) if k]
+                else:
+                    rsel = r_obj
+                kind = np.where(is_num, '">', '" t="str">')
+                fmt = self.cell_format[idx]
+                payload = [fmt(r, st, k, v) for r, st, k, v in zip(rsel, style.tolist(), kind.tolist(), vals.tolist())]
+                shared = exists & (ix.f_start[cc] >= 0) & ~ix.f_plain[cc]
+                for i in np.flatnonzero(shared).tolist():      # keep shared-formula groups valid
+                    f = self.parts[idx][0] + "".join(rsel[i] + p for p in self.parts[idx][1:])
+                    fel = keep_shared(ix, int(cell[i]), f.encode("utf-8"))
+                    if fel is not None:
+                        payload[i] = payload[i].replace(f"<f>{f}</f>", fel.decode("utf-8"), 1)
+                starts = np.where(exists, ix.cell_start[cc], insert)
+                ends = np.where(exists, ix.cell_end[cc], insert)
+                per_col.setdefault(idx, []).append((starts, ends, payload))
+        if bad:
+            block_rows = {int(r): k for k, r in zip(keep_rows.tolist(), ix.row_num[keep_rows].tolist())}
+            for idx, sheet_rows in bad.items():
+                hits = [(block_rows[r], r) for r in sheet_rows if r in block_rows]
+                if not hits:
+                    continue
+                brows = np.array([h[0] for h in hits], dtype=np.int64)
+                cell, insert, closed = locate(ix, brows, idx)
+                ss, es, ps = [], [], []
+                for (k, r), c, p, cl in zip(hits, cell.tolist(), insert.tolist(), closed.tolist()):
+                    if c >= 0:
+                        s0, te = int(ix.cell_start[c]), int(ix.cell_tag_end[c])
+                        tag = ix.data[s0:te]
+                        ss.append(s0), es.append(te)
+                        ps.append(restyle(tag, self.styles.highlight(int(ix.cell_style[c]))))
+                    elif not cl:
+                        st = self.styles.highlight(self.col_styles.get(idx, 0))
+                        ss.append(p), es.append(p)
+                        ps.append(f'<c r="{col_letter(idx)}{r}" s="{st}"/>'.encode())
+                per_col.setdefault(idx, []).append((np.array(ss, dtype=np.int64), np.array(es, dtype=np.int64), ps))
+        for idx in sorted(per_col):
+            for s, e, p in per_col[idx]:
+                out.extend(s, e, p)
+        return out
+
+    def _unchanged(self, ix: SC.Index, cell: np.ndarray, exists: np.ndarray, rows: np.ndarray, idx: int,
+                   num: np.ndarray, txt: np.ndarray, has_txt: np.ndarray, is_num: np.ndarray) -> np.ndarray:
+        """Cells whose formula, type and cached value already are what we would write."""
+        same = np.zeros(len(cell), dtype=bool)
+        cand = np.flatnonzero(exists)
+        if not len(cand):
+            return same
+        cells = cell[cand]
+        fm = formula_matches(ix, cells, self.parts_bytes[idx], ix.row_num[rows[cand]])
+        cand, cells = cand[fm], cells[fm]
+        if not len(cand):
+            return same
+        t = ix.cell_type[cells]
+        vs, ve = ix.v_start[cells], ix.v_end[cells]
+        has_v = (vs >= 0) & (ve > vs)
+        ok = np.zeros(len(cand), dtype=bool)
+        m = is_num[cand] & (t == SC.T_N) & has_v
+        if m.any():
+            orig = SC.gather(ix.a, vs[m], ve[m]).astype(np.float64)
+            ok[m] = orig == num[cand][m]
+        m = has_txt[cand] & (t == SC.T_STR) & has_v
+        if m.any():
+            orig = np.array(SC.texts(ix.data, vs[m].tolist(), ve[m].tolist()) + [None], dtype=object)[:-1]
+            ok[m] = np.equal(orig, txt[cand][m]).astype(bool)
+        empty = ~is_num[cand] & ~has_txt[cand]
+        m = empty & ~has_v & ((t == SC.T_STR) | (t == SC.T_N))
+        ok[m] = True
+        same[cand[ok]] = True
+        return same
+
+    def prepare(self, ev: Any) -> None:
+        self._cached = {h: cached(c) for h, c in ev.computed.items()}
+
+
+def _col_styles(head: bytes) -> dict[int, int]:
+    """Column default formats from ``<cols>`` (what Excel gives a new cell there)."""
+    out = {}
+    for m in re.finditer(rb"<col\b([^>]*)/>", head):
+        a = dict(re.findall(rb'(\w+)="([^"]*)"', m.group(1)))
+        if b"style" in a and b"min" in a and b"max" in a:
+            lo, hi = int(a[b"min"]), int(a[b"max"])
+            for c in range(lo - 1, min(hi, lo + 300)):
+                out[c] = int(a[b"style"])
+    return out
+
+
+class Tally:
+    def __init__(self, reg: Any) -> None:
+        self.reg = reg
+        self.out = Outcome()
+        self.fen: dict[str, int] = {}
+        self.refused: set[str] = set()
+        self.ok_fen: dict[str, int] = {}
+
+    def add(self, ev: Any, cached_values: dict[str, tuple[np.ndarray, np.ndarray]]) -> None:
+        out = self.out
+        outcome = np.asarray(ev.outcome, dtype=object)
+        out.rows += int(np.sum(outcome != "blank"))
+        out.errors += list(ev.errors)
+        out.error_rows += sorted({e.row for e in ev.errors})
+        for c in self.reg.tpl.computed:
+            if c.header not in cached_values:
+                continue
+            number, text = cached_values[c.header]
+            is_err = np.fromiter((isinstance(t, str) and t.startswith(ERROR_PREFIX) for t in text),
+                                 dtype=bool, count=len(text))
+            out.error_cells += int(is_err.sum())
+            if c.total:
+                key = f"{c.header}合计"
+                if is_err.any():
+                    self.refused.add(key)
+                ok = ~np.isnan(number)
+                self.fen[key] = self.fen.get(key, 0) + int(np.rint(number[ok] * 100).astype(np.int64).sum())
+
+    def finish(self) -> Outcome:
+        out = self.out
+        for c in self.reg.tpl.computed:
+            if c.total and c.header in self.reg.columns:
+                key = f"{c.header}合计"
+                fen = self.fen.get(key, 0)
+                out.partial_totals[key] = Decimal(fen) / 100
+                out.totals[key] = TOTAL_REFUSED if key in self.refused else Decimal(fen) / 100
+        return out
+
+
+def summary_lines(reg: Any, last_row: int) -> list[tuple[str, str]]:
+    return L.summary_lines(reg.tpl, last_row, letter=reg.letter, first_row=reg.first_row,
+                           sheet=reg.sheet_name)
+
+
+def summary_values(out: Outcome, reg: Any) -> list[Any]:
+    values: list[Any] = [out.rows, out.error_cells]
+    for c in reg.tpl.computed:
+        if c.total and c.header in reg.columns:
+            v = out.totals[f"{c.header}合计"]
+            values.append(float(v) if isinstance(v, Decimal) else v)
+    return values
+
+
+def _cell_xml(ref: str, style: int | None, value: Any, formula: str | None = None) -> str:
+    s = f' s="{style}"' if style is not None else ""
+    f = f"<f>{escape(formula)}</f>" if formula else ""
+    if value is None or value == "":
+        if not f:
+            return ""
+        return f'<c r="{ref}"{s} t="str">{f}<v></v></c>'
+    if isinstance(value, bool):
+        return f'<c r="{ref}"{s} t="b">{f}<v>{int(value)}</v></c>'
+    if isinstance(value, (int, float)):
+        return f'<c r="{ref}"{s}>{f}<v>{number_text(float(value))}</v></c>'
+    text = escape(str(value))
+    space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
+    if f:
+        return f'<c r="{ref}"{s} t="str">{f}<v>{text}</v></c>'
+    return f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{text}</t></is></c>'
+
+
+def _shown(v: Any) -> str:
+    from udfs.values import show
+    if isinstance(v, (dt.date, dt.datetime)):
+        return v.isoformat(sep=" ") if isinstance(v, dt.datetime) and (v.hour or v.minute or v.second) \
+            else v.strftime("%Y-%m-%d")
+    return show(v)
+
+
+def errors_sheet(reg: Any, errors: Sequence[Any], styles: StyleBook) -> bytes:
+    head_s = styles.named(bold=True, fill=HEADER_FILL, border=True)
+    link_s = styles.named(link=True)
+    wrap_s = styles.named(wrap=True)
+    rows = ['<row r="1">' + "".join(_cell_xml(f"{col_letter(c)}1", head_s, h) for c, h in enumerate(ERROR_HEADS))
+            + "</row>"]
+    links = []
+    quoted = "'" + reg.sheet_name.replace("'", "''") + "'"
+    for r, e in enumerate(errors, start=2):
+        value = "" if e.value is None or e.value == "" else _shown(e.value)
+        cells = [_cell_xml(f"A{r}", None, float(e.row)), _cell_xml(f"B{r}", None, e.column),
+                 _cell_xml(f"C{r}", link_s if r - 1 <= MAX_LINKS else None, e.letter),
+                 _cell_xml(f"D{r}", None, value), _cell_xml(f"E{r}", wrap_s, e.message),
+                 _cell_xml(f"F{r}", None, e.rule or "")]
+        rows.append(f'<row r="{r}">' + "".join(cells) + "</row>")
+        if r - 1 <= MAX_LINKS:
+            links.append(f'<hyperlink ref="C{r}" location="{escape_attr(quoted + "!" + e.letter)}" '
+                         f'display="{escape_attr(e.letter)}"/>')
+    if not errors:
+        rows.append('<row r="2">' + _cell_xml("A2", None, "没有错误。") + "</row>")
+    last = max(len(errors) + 1, 2)
+    cols = "".join(f'<col min="{i + 1}" max="{i + 1}" width="{w}" customWidth="1"/>'
+                   for i, w in enumerate(ERROR_WIDTHS))
+    xml = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+           '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+           'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+           '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
+           f'<dimension ref="A1:F{last}"/>'
+           '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" '
+           'state="frozen"/></sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/>'
+           f"<cols>{cols}</cols><sheetData>{''.join(rows)}</sheetData>"
+           + (f"<hyperlinks>{''.join(links)}</hyperlinks>" if links else "")
+           + '<pageMargins left="0.4" right="0.4" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>'
+           '<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
+           "</worksheet>")
+    return xml.encode("utf-8")
+
+
+def patch_summary(pkg: Package, z: zipfile.ZipFile, part: str, lines: list[tuple[str, str]],
+                  values: list[Any]) -> bytes | None:
+    """The 「汇总」 sheet with each line's value cell (column B of the row labelled in
+    column A) rewritten: formula over the register's rows and the value we computed."""
+    data = z.read(part)
+    small = pkg.read_small_sheet(next(s.name for s in pkg.sheets if s.part == part))
+    where = {}
+    for r, row in enumerate(small, start=1):
+        if row and isinstance(row[0], str):
+            where.setdefault(row[0].strip(), r)
+    m = re.search(rb"<sheetData\b[^>]*>", data)
+    if m is None:
+        return None
+    end = data.index(b"</sheetData>", m.end())
+    body = data[m.end():end]
+    try:
+        ix = SC.index(body)
+    except ValueError:
+        body = SC.normalise(body)
+        ix = SC.index(body)
+    edits = Edits.empty()
+    for (label, formula), value in zip(lines, values):
+        r = where.get(label)
+        if r is None:
+            continue
+        k = np.flatnonzero(ix.row_num == r)
+        if not len(k):
+            continue
+        cell, insert, closed = locate(ix, k, 1)
+        if closed[0]:
+            continue
+        style = int(ix.cell_style[cell[0]]) if cell[0] >= 0 else None
+        xml = _cell_xml(f"B{r}", style, value if value is not None else "", formula.lstrip("="))
+        if cell[0] >= 0:
+            edits.add(int(ix.cell_start[cell[0]]), int(ix.cell_end[cell[0]]), xml.encode("utf-8"))
+        else:
+            edits.add(int(insert[0]), int(insert[0]), xml.encode("utf-8"))
+    if not edits.start:
+        return None
+    return data[:m.end()] + apply(body, edits) + data[end:]
+
+
+def _workbook_xml(xml: bytes, name: str, rid: str, sheet_id: int, replace_existing: bool) -> bytes:
+    if not replace_existing:
+        # the relationship namespace is declared on the element itself: writers declare it on
+        # the root (Excel) or on each <sheet> (openpyxl)
+        el = (f'<sheet xmlns:r="{NS_REL}" name="{escape_attr(name)}" sheetId="{sheet_id}" '
+              f'r:id="{rid}"/>').encode("utf-8")
+        xml = xml.replace(b"</sheets>", el + b"</sheets>", 1)
+    # keep showing the cached values: no recalculation on open (Excel without the add-in
+    # would turn every computed cell into #NAME?)
+    m = re.search(rb"<calcPr\b[^>]*?/?>", xml)
+    if m:
+        tag = re.sub(rb'\s+fullCalcOnLoad="[^"]*"', b"", m.group())
+        cid = re.search(rb'calcId="(\d+)"', tag)
+        if cid is None:
+            tag = tag.replace(b"<calcPr", f'<calcPr calcId="{CURRENT_CALC_ID}"'.encode(), 1)
+        elif int(cid.group(1)) < CURRENT_CALC_ID:
+            tag = tag.replace(cid.group(), f'calcId="{CURRENT_CALC_ID}"'.encode())
+        xml = xml[:m.start()] + tag + xml[m.end():]
+    return xml
+
+
+def write_result(pkg: Package, reg: Any, target: Path, *, size: int = CHUNK_ROWS,
+                 on_rows: Callable[[int], None] | None = None) -> Outcome:
+    """Write the result of register ``reg`` (read from ``pkg``) to ``target`` atomically."""
+    t_start = time.perf_counter()
+    secs = {"read": 0.0, "compute": 0.0, "write": 0.0}
+    sheet = pkg.sheet(reg.sheet_name)
+    ct_part = "[Content_Types].xml"
+    wb_part = pkg.workbook_part
+    wb_rels = rels_part(wb_part)
+    names = pkg.names
+    calc_chain = [t for typ, t, _ in pkg.workbook_rels.values() if typ.endswith("/calcChain")]
+    summary = next((s for s in pkg.sheets if s.name == L.SUMMARY_SHEET and s.type == "worksheet"), None)
+    existing_errors = next((s for s in pkg.sheets if s.name == L.ERRORS_SHEET and s.type == "worksheet"), None)
+    styles_part = pkg._styles_part or "xl/styles.xml"
+    changed = {sheet.part, ct_part, wb_part, wb_rels, styles_part, *calc_chain}
+    if summary is not None:
+        changed.add(summary.part)
+    if existing_errors is not None:
+        changed.add(existing_errors.part)
+    tmp = O.new_temp(target)
+    tally = Tally(reg)
+    stream = None
+    try:
+        with pkg.zip() as z, open(pkg.path, "rb") as raw_in, open(tmp, "wb") as fout:
+            zw = PackageWriter(fout)
+            infos = z.infolist()
+            for info in infos:
+                if info.filename not in changed:
+                    zw.copy_raw(z, info, raw_in)
+            styles = StyleBook(z.read(styles_part) if styles_part in names else None)
+            reader = CellReader(pkg, sheet)
+            patcher = SheetPatcher(reg, styles, _col_styles(reader.stream.head))
+            info = z.getinfo(sheet.part)
+            stream = zw.stream(sheet.part, info.date_time, big=info.file_size > (1 << 31),
+                               external=info.external_attr)
+            stream.write(reader.stream.head)
+            first = reg.first_row
+            read_cols = reg.read_columns
+            fcols = reg.computed_columns
+            bad_cols = {}
+            pending: list[SC.Index] = []
+            count = 0
+            last_row = 0
+
+            def flush(blocks: list[SC.Index]) -> None:
+                t0 = time.perf_counter()
+                chunk = reader.chunk_of(blocks, first, read_cols, fcols)
+                t1 = time.perf_counter()
+                ev = reg.evaluate(chunk)
+                t2 = time.perf_counter()
+                patcher.prepare(ev)
+                tally.add(ev, patcher._cached)
+                bad: dict[int, set[int]] = {}
+                for e in ev.errors:
+                    if getattr(e, "kind", "input" if e.input else "computed") == "input" and e.column in patcher.input_cols:
+                        bad.setdefault(patcher.input_cols[e.column], set()).add(int(e.row))
+                rows_all = np.asarray(ev.rows, dtype=np.int64)
+                for ix in blocks:
+                    keep = np.flatnonzero(ix.row_num >= first)
+                    pos = np.searchsorted(rows_all, ix.row_num[keep])
+                    edits = patcher.edits(ix, keep, ev, pos, bad)
+                    stream.write(apply(ix.data, edits))
+                t3 = time.perf_counter()
+                secs["read"] += t1 - t0
+                secs["compute"] += t2 - t1
+                secs["write"] += t3 - t2
+                if on_rows:
+                    on_rows(len(chunk))
+
+            t_read = time.perf_counter()
+            for ix in reader.indexes():
+                secs["read"] += time.perf_counter() - t_read
+                if len(ix.row_num):
+                    last_row = max(last_row, int(ix.row_num[-1]))
+                n_data = int(np.sum(ix.row_num >= first))
+                if n_data == 0 and not pending:
+                    stream.write(ix.data)              # rows above the data (title, header)
+                else:
+                    pending.append(ix)
+                    count += n_data
+                    if count >= size:
+                        flush(pending)
+                        pending, count = [], 0
+                t_read = time.perf_counter()
+            if pending:
+                flush(pending)
+            if tally.out.rows == 0 and not pending and count == 0:
+                pass
+            stream.write(reader.stream.tail)
+            reader.close()
+            t_w = time.perf_counter()
+            stream.close()
+            stream = None
+            secs["write"] += time.perf_counter() - t_w
+            out = tally.finish()
+            out.last_row = max(last_row, reg.first_row)
+            # 「汇总」
+            if summary is not None:
+                data = patch_summary(pkg, z, summary.part, summary_lines(reg, out.last_row),
+                                     summary_values(out, reg))
+                zw.write(summary.part, data if data is not None else z.read(summary.part),
+                         z.getinfo(summary.part).date_time)
+            # 「错误清单」
+            errors_xml = errors_sheet(reg, out.errors, styles)
+            ct = z.read(ct_part)
+            rels = z.read(wb_rels)
+            wbx = z.read(wb_part)
+            if existing_errors is not None:
+                zw.write(existing_errors.part, errors_xml, z.getinfo(existing_errors.part).date_time)
+                wbx = _workbook_xml(wbx, L.ERRORS_SHEET, existing_errors.rel_id, 0, True)
+            else:
+                k = 1
+                while f"xl/worksheets/sheet{k}.xml" in names:
+                    k += 1
+                new_part = f"xl/worksheets/sheet{k}.xml"
+                ids = {int(m) for m in re.findall(rb'Id="rId(\d+)"', rels)}
+                rid = f"rId{max(ids, default=0) + 1}"
+                target_rel = posix_rel(wb_part, new_part)
+                rels = rels.replace(b"</Relationships>", f'<Relationship Id="{rid}" Type="{WORKSHEET_REL}" '
+                                    f'Target="{target_rel}"/></Relationships>'.encode(), 1)
+                ct = ct.replace(b"</Types>", f'<Override PartName="/{new_part}" ContentType="{WORKSHEET_CT}"/>'
+                                f"</Types>".encode(), 1)
+                sheet_id = max((s.sheet_id for s in pkg.sheets), default=0) + 1
+                wbx = _workbook_xml(wbx, L.ERRORS_SHEET, rid, sheet_id, False)
+                zw.write(new_part, errors_xml, z.getinfo(wb_part).date_time)
+            for cc in calc_chain:
+                rels = re.sub(rb'<Relationship\b[^>]*calcChain[^>]*/>', b"", rels)
+                ct = re.sub(rb'<Override\b[^>]*PartName="/' + re.escape(cc.encode()) + rb'"[^>]*/>', b"", ct)
+            zw.write(wb_rels, rels, z.getinfo(wb_rels).date_time)
+            zw.write(ct_part, ct, z.getinfo(ct_part).date_time)
+            zw.write(wb_part, wbx, z.getinfo(wb_part).date_time)
+            if styles_part in names or styles.changed:
+                zw.write(styles_part, styles.xml() if styles.changed else z.read(styles_part),
+                         z.getinfo(styles_part).date_time if styles_part in names else (2026, 1, 1, 0, 0, 0))
+            zw.close()
+        lock = O.open_elsewhere(target)
+        if lock is not None:
+            from .pipeline import ProcessError
+            raise ProcessError(f"结果文件「{target}」正在被打开（发现锁定文件 {lock.name}），"
+                               "请先在 Excel/WPS 中关闭它再重新处理；未覆盖该文件。")
+        O.commit(tmp, target)
+    except BaseException:
+        if stream is not None:
+            stream.abort()
+        O.discard(tmp)
+        raise
+    secs["total"] = time.perf_counter() - t_start
+    out.seconds = secs
+    return out
+
+
+def posix_rel(base_part: str, part: str) -> str:
+    import posixpath
+    return posixpath.relpath(part, posixpath.dirname(base_part))

@@ -1,0 +1,629 @@
+"""open_package(): what a workbook package holds, read without modifying it.
+
+Refuses, with a plain Chinese reason, what is not an .xlsx/.xlsm package: an old .xls
+(an OLE compound file), an encrypted workbook (OOXML inside an OLE file with an
+``EncryptionInfo`` stream), an OpenDocument .ods, an .xlsb, a damaged zip (naming the part
+that failed). Cell values are read by the streaming scanner of :mod:`.sheetxml`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+import re
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+import numpy as np
+from lxml import etree
+
+from . import scan as SC
+from . import sheetxml as SX
+from .cells import XlError, col_index, from_serial, unescape_x, xml_text
+
+NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+NS_STRICT = "http://purl.oclc.org/ooxml/spreadsheetml/main"
+NS_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+NS_CT = "http://schemas.openxmlformats.org/package/2006/content-types"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK"
+MACRO_CT = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
+SAVE_AS = "请在 Excel 或 WPS 中打开，另存为 Excel 工作簿（.xlsx）后再处理"
+
+
+class PackageError(Exception):
+    """A file that is not a readable .xlsx/.xlsm package. ``message`` is plain Chinese for
+    the user; ``reason`` is one of xls, ods, encrypted, damaged, not_xlsx, missing;
+    ``part`` names the package part that failed (damaged)."""
+
+    def __init__(self, message: str, reason: str, path: Path | str | None = None,
+                 part: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.reason = reason
+        self.path = Path(path) if path is not None else None
+        self.part = part
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def damaged(path: Path | str, part: str, detail: str = "") -> PackageError:
+    more = f"：{detail}" if detail else ""
+    return PackageError(f"文件已损坏，无法读取部件 {part}{more}；请在 Excel 中打开并修复后另存为 .xlsx 再处理",
+                        "damaged", path, part)
+
+
+@dataclass(frozen=True)
+class SheetInfo:
+    name: str
+    part: str                          # zip member, e.g. "xl/worksheets/sheet1.xml"
+    state: str                         # "visible" | "hidden" | "veryHidden"
+    type: str                          # "worksheet" | "chartsheet" | "dialogsheet" | "macrosheet"
+    sheet_id: int = 0
+    rel_id: str = ""
+
+
+@dataclass
+class Chunk:
+    """Rows of a sheet as read: ``rows`` are the sheet row numbers (1-based) of the rows that
+    exist in the XML, in order; ``values[col]`` one value per row (blank = None);
+    ``formulas[col]`` the formula text (without '=') or None, for the formulas_of columns."""
+
+    rows: np.ndarray
+    values: dict[int, list[Any]]
+    formulas: dict[int, list[str | None]] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+_BUILTIN_DATE_FORMATS = set(range(14, 23)) | set(range(27, 37)) | set(range(45, 48)) | set(range(50, 59))
+_QUOTED = re.compile(r'"[^"]*"|\\.|_.|\*.')
+_BRACKET = re.compile(r"\[[^\]]*\]")
+_ELAPSED = re.compile(r"\[(h+|m+|s+)\]", re.I)
+
+
+def is_date_format(code: str) -> bool:
+    """A number format that shows a date or a time (Excel's own test, simplified: any of
+    y/m/d/h/s, or an elapsed [h]/[m]/[s], outside quotes, escapes and [colour]/[locale])."""
+    first = code.split(";")[0]
+    if _ELAPSED.search(first):
+        return True
+    body = _BRACKET.sub("", _QUOTED.sub("", first)).lower()
+    if body in ("general", "@", ""):
+        return False
+    return bool(re.search(r"[ymdhs]", body.replace("general", "")))
+
+
+def _q(tag: str, ns: str = NS_MAIN) -> str:
+    return f"{{{ns}}}{tag}"
+
+
+def _resolve(base_part: str, target: str) -> str:
+    """A relationship target relative to the part that owns the .rels → zip member name."""
+    if target.startswith("/"):
+        return target.lstrip("/")
+    return posixpath.normpath(posixpath.join(posixpath.dirname(base_part), target))
+
+
+def rels_part(part: str) -> str:
+    d, n = posixpath.split(part)
+    return posixpath.join(d, "_rels", n + ".rels")
+
+
+def read_rels(z: zipfile.ZipFile, part: str, path: Path) -> dict[str, tuple[str, str, str]]:
+    """Relationships of a part: Id → (type, resolved target part, TargetMode)."""
+    name = rels_part(part)
+    try:
+        data = z.read(name)
+    except KeyError:
+        return {}
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as e:
+        raise damaged(path, name, str(e)) from None
+    try:
+        root = etree.fromstring(data)
+    except etree.XMLSyntaxError as e:
+        raise damaged(path, name, str(e)) from None
+    out = {}
+    for r in root:
+        if r.get("Id") is None:
+            continue
+        mode = r.get("TargetMode", "Internal")
+        tgt = r.get("Target", "")
+        out[r.get("Id")] = (r.get("Type", ""), tgt if mode == "External" else _resolve(part, tgt), mode)
+    return out
+
+
+def sniff(path: Path) -> None:
+    """Refuse what is not a zip package, with the reason (raises PackageError)."""
+    if not path.exists():
+        raise PackageError("文件不存在", "missing", path)
+    if path.is_dir():
+        raise PackageError("这是文件夹，不是 Excel 工作簿", "not_xlsx", path)
+    try:
+        with open(path, "rb") as f:
+            magic = f.read(8)
+    except OSError as e:
+        raise PackageError(f"无法打开文件：{e.strerror or e}", "missing", path) from None
+    suffix = path.suffix.lower()
+    if magic == OLE_MAGIC:
+        import olefile
+        try:
+            with olefile.OleFileIO(str(path)) as ole:
+                encrypted = ole.exists("EncryptionInfo") or ole.exists("EncryptedPackage")
+        except Exception:  # noqa: BLE001 — any failure to read the OLE container: call it damaged
+            raise damaged(path, "OLE", "复合文档结构无法读取") from None
+        if encrypted:
+            raise PackageError("工作簿设有打开密码（已加密），无法读取；请去掉密码后再处理"
+                               "（Excel：文件 → 信息 → 保护工作簿 → 用密码进行加密，清空密码后保存）",
+                               "encrypted", path)
+        raise PackageError(f"这是旧版 Excel 97-2003 工作簿（.xls），本程序只处理 .xlsx/.xlsm；"
+                           f"请另存为 .xlsx（{SAVE_AS}）", "xls", path)
+    if magic[:2] != ZIP_MAGIC:
+        if suffix in (".xlsx", ".xlsm", ".xltx", ".xltm"):
+            raise damaged(path, "zip", "不是有效的 zip 压缩包")
+        raise PackageError("不是 Excel 工作簿（.xlsx/.xlsm）", "not_xlsx", path)
+
+
+_SI = re.compile(rb"<si>(.*?)</si>|<si/>", re.S)
+_SIMPLE_T = re.compile(rb"<t(?: xml:space=\"preserve\")?>([^<]*)</t>$|<t/>$")
+
+
+def parse_sst(data: bytes) -> list[str]:
+    """The shared-string table: plain entries by a regex, rich text (runs, phonetic guides)
+    and unusual ones by lxml."""
+    if b"<si>" not in data and b"<si/>" not in data:
+        if b":si>" in data:                        # a prefixed namespace: the slow, general way
+            root = etree.fromstring(data, etree.XMLParser(huge_tree=True, resolve_entities=False))
+            return [unescape_x("".join(t.text or "" for t in si.iter("{*}t")
+                                       if etree.QName(t.getparent()).localname != "rPh"))
+                    for si in root.iter("{*}si")]
+        return []
+    out = []
+    for m in _SI.finditer(data):
+        body = m.group(1)
+        if body is None:
+            out.append("")
+            continue
+        t = _SIMPLE_T.match(body)
+        if t is not None:
+            raw = t.group(1) or b""
+            s = raw.decode("utf-8")
+            out.append(xml_text(raw) if "&" in s or "_x" in s else s)
+            continue
+        si = etree.fromstring(b'<si xmlns="' + NS_MAIN.encode() + b'">' + body + b"</si>")
+        out.append(unescape_x("".join(t.text or "" for t in si.iter("{*}t")
+                                      if etree.QName(t.getparent()).localname != "rPh")))
+    return out
+
+
+def open_package(path: Path | str) -> Package:
+    """Open a package for reading; raises :class:`PackageError`. Never modifies the file."""
+    path = Path(path)
+    sniff(path)
+    try:
+        z = zipfile.ZipFile(path)
+    except zipfile.BadZipFile as e:
+        raise damaged(path, "zip", f"压缩包目录损坏（{e}）") from None
+    except OSError as e:
+        raise PackageError(f"无法打开文件：{e.strerror or e}", "missing", path) from None
+    with z:
+        names = set(z.namelist())
+        if "mimetype" in names:
+            try:
+                mime = z.read("mimetype")[:100]
+            except Exception:  # noqa: BLE001
+                mime = b""
+            if b"opendocument.spreadsheet" in mime:
+                raise PackageError(f"这是 OpenDocument 表格（.ods），本程序只处理 .xlsx/.xlsm；请另存为 .xlsx"
+                                   f"（{SAVE_AS}）", "ods", path)
+        if "xl/workbook.bin" in names:
+            raise PackageError(f"这是 Excel 二进制工作簿（.xlsb），本程序只处理 .xlsx/.xlsm；请另存为 .xlsx"
+                               f"（{SAVE_AS}）", "not_xlsx", path)
+        if "[Content_Types].xml" not in names:
+            if path.suffix.lower() in (".xlsx", ".xlsm"):
+                raise damaged(path, "[Content_Types].xml", "部件缺失")
+            raise PackageError("不是 Excel 工作簿（.xlsx/.xlsm）", "not_xlsx", path)
+        pkg = Package(path, names)
+        pkg._load(z)
+    return pkg
+
+
+class Package:
+    """A workbook package opened for reading (the zip is reopened per read; nothing is
+    held open between calls)."""
+
+    def __init__(self, path: Path, names: set[str]) -> None:
+        self.path = path
+        self.names = names
+        self.workbook_part = "xl/workbook.xml"
+        self.content_types: dict[str, str] = {}        # part (no leading '/') → content type
+        self.default_types: dict[str, str] = {}        # extension → content type
+        self.sheets: list[SheetInfo] = []
+        self.defined_names: dict[str, str] = {}
+        self.date1904 = False
+        self.workbook_rels: dict[str, tuple[str, str, str]] = {}
+        self._sst_part: str | None = None
+        self._styles_part: str | None = None
+
+    # ------------------------------------------------------------------ loading
+    def _read(self, z: zipfile.ZipFile, part: str) -> bytes:
+        try:
+            return z.read(part)
+        except KeyError:
+            raise damaged(self.path, part, "部件缺失") from None
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError) as e:
+            raise damaged(self.path, part, str(e)) from None
+
+    def _xml(self, z: zipfile.ZipFile, part: str) -> Any:
+        data = self._read(z, part)
+        try:
+            return etree.fromstring(data, etree.XMLParser(resolve_entities=False, huge_tree=True))
+        except etree.XMLSyntaxError as e:
+            raise damaged(self.path, part, f"XML 格式错误（{e}）") from None
+
+    def _load(self, z: zipfile.ZipFile) -> None:
+        ct = self._xml(z, "[Content_Types].xml")
+        for el in ct:
+            tag = etree.QName(el).localname
+            if tag == "Override" and el.get("PartName"):
+                self.content_types[el.get("PartName").lstrip("/")] = el.get("ContentType", "")
+            elif tag == "Default" and el.get("Extension"):
+                self.default_types[el.get("Extension").lower()] = el.get("ContentType", "")
+        root_rels = read_rels(z, "", self.path) if "_rels/.rels" in self.names else {}
+        for typ, target, _ in root_rels.values():
+            if typ.endswith("/officeDocument"):
+                self.workbook_part = target
+        if self.workbook_part not in self.names:
+            raise damaged(self.path, self.workbook_part, "部件缺失")
+        wb = self._xml(z, self.workbook_part)
+        ns = etree.QName(wb).namespace or NS_MAIN
+        self.workbook_rels = read_rels(z, self.workbook_part, self.path)
+        pr = wb.find(f"{{{ns}}}workbookPr")
+        if pr is not None:
+            self.date1904 = pr.get("date1904", "false").lower() in ("1", "true")
+        sheets_el = wb.find(f"{{{ns}}}sheets")
+        for el in (sheets_el if sheets_el is not None else []):
+            rid = el.get(f"{{{NS_R}}}id") or el.get("{http://purl.oclc.org/ooxml/officeDocument/relationships}id")
+            rel = self.workbook_rels.get(rid or "")
+            if rel is None:
+                raise damaged(self.path, rels_part(self.workbook_part), f"工作表「{el.get('name')}」的关系缺失")
+            typ = rel[0].rsplit("/", 1)[-1]
+            self.sheets.append(SheetInfo(el.get("name", ""), rel[1], el.get("state", "visible"),
+                                         typ, int(el.get("sheetId", "0") or 0), rid or ""))
+        dn = wb.find(f"{{{ns}}}definedNames")
+        names_by_index = [s.name for s in self.sheets]
+        for el in (dn if dn is not None else []):
+            name = el.get("name", "")
+            local = el.get("localSheetId")
+            if local is not None and local.isdigit() and int(local) < len(names_by_index):
+                name = f"{names_by_index[int(local)]}!{name}"
+            self.defined_names[name] = el.text or ""
+        for typ, target, _ in self.workbook_rels.values():
+            if typ.endswith("/sharedStrings"):
+                self._sst_part = target
+            elif typ.endswith("/styles"):
+                self._styles_part = target
+
+    # ------------------------------------------------------------------ properties
+    @property
+    def is_macro_enabled(self) -> bool:
+        return self.content_types.get(self.workbook_part, "") == MACRO_CT or "xl/vbaProject.bin" in self.names
+
+    def zip(self) -> zipfile.ZipFile:
+        try:
+            return zipfile.ZipFile(self.path)
+        except (zipfile.BadZipFile, OSError) as e:
+            raise damaged(self.path, "zip", str(e)) from None
+
+    def sheet(self, name: str) -> SheetInfo:
+        for s in self.sheets:
+            if s.name == name:
+                return s
+        raise KeyError(name)
+
+    @cached_property
+    def shared_strings(self) -> list[str]:
+        part = self._sst_part
+        if not part or part not in self.names:
+            return []
+        with self.zip() as z:
+            data = self._read(z, part)
+        try:
+            out = parse_sst(data)
+        except (etree.XMLSyntaxError, ValueError) as e:
+            raise damaged(self.path, part, str(e)) from None
+        return out
+
+    @cached_property
+    def styles_root(self) -> Any | None:
+        part = self._styles_part
+        if not part or part not in self.names:
+            return None
+        with self.zip() as z:
+            return self._xml(z, part)
+
+    @cached_property
+    def date_styles(self) -> np.ndarray:
+        """bool per cellXfs index: the cell's number format shows a date/time."""
+        root = self.styles_root
+        if root is None:
+            return np.zeros(0, dtype=bool)
+        ns = etree.QName(root).namespace or NS_MAIN
+        custom = {}
+        fmts = root.find(f"{{{ns}}}numFmts")
+        for el in (fmts if fmts is not None else []):
+            custom[int(el.get("numFmtId", "-1"))] = el.get("formatCode", "")
+        xfs = root.find(f"{{{ns}}}cellXfs")
+        out = []
+        for el in (xfs if xfs is not None else []):
+            fid = int(el.get("numFmtId", "0") or 0)
+            out.append(is_date_format(custom[fid]) if fid in custom else fid in _BUILTIN_DATE_FORMATS)
+        return np.array(out, dtype=bool)
+
+    # ------------------------------------------------------------------ cells
+    def reader(self, sheet_name: str) -> "CellReader":
+        return CellReader(self, self.sheet(sheet_name))
+
+    def head(self, sheet_name: str, n_rows: int = 30) -> list[tuple[int, list[Any]]]:
+        """The first ``n_rows`` rows of the sheet that hold a value: (1-based row, dense values)."""
+        out: list[tuple[int, list[Any]]] = []
+        rd = self.reader(sheet_name)
+        for block in rd.blocks():
+            for r, values, _ in rd.parse(block, None, ()):
+                if any(v is not None for v in values.values()):
+                    width = max(values) + 1
+                    out.append((r, [values.get(c) for c in range(width)]))
+                    if len(out) >= n_rows:
+                        rd.close()
+                        return out
+        return out
+
+    def read_small_sheet(self, name: str) -> list[list[Any]]:
+        """Every row of a (small) sheet, dense: ``out[i]`` is sheet row i + 1."""
+        rows: list[list[Any]] = []
+        rd = self.reader(name)
+        for block in rd.blocks():
+            for r, values, _ in rd.parse(block, None, ()):
+                while len(rows) < r - 1:
+                    rows.append([])
+                width = max(values) + 1 if values else 0
+                rows.append([values.get(c) for c in range(width)])
+        while rows and not any(v is not None for v in rows[-1]):
+            rows.pop()
+        return rows
+
+    def iter_chunks(self, sheet_name: str, first_row: int, columns: Sequence[int] | None = None,
+                    formulas_of: Sequence[int] = (), size: int = 50_000) -> Iterator[Chunk]:
+        """Rows ``first_row`` … of a sheet in chunks of ``size`` rows (streamed: memory holds
+        one chunk)."""
+        rd = self.reader(sheet_name)
+        try:
+            yield from rd.chunks(first_row, columns, formulas_of, size)
+        finally:
+            rd.close()
+
+
+class CellReader:
+    """One streaming read of a sheet part (used by the reader and the patching writer)."""
+
+    def __init__(self, pkg: Package, sheet: SheetInfo) -> None:
+        self.pkg = pkg
+        self.sheet = sheet
+        if sheet.type != "worksheet":
+            raise PackageError(f"「{sheet.name}」是图表工作表，没有单元格", "not_xlsx", pkg.path)
+        self.sst = pkg.shared_strings
+        self.dates = pkg.date_styles
+        self.date1904 = pkg.date1904
+        self._z = pkg.zip()
+        try:
+            self._f = self._z.open(sheet.part)
+        except KeyError:
+            self._z.close()
+            raise damaged(pkg.path, sheet.part, "部件缺失") from None
+        except (zipfile.BadZipFile, OSError) as e:
+            self._z.close()
+            raise damaged(pkg.path, sheet.part, str(e)) from None
+        self._attr_cache: dict[bytes, tuple[int, bytes]] = {}
+        self._values = SC.Values(self.sst, self.dates, self.date1904)
+        self._shared = SC.SharedFormulas()
+        self._letters: dict[bytes, int] = {}
+        self.last_row = 0
+        try:
+            self.stream = SX.SheetStream(self._f, sheet.part)
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError) as e:
+            self.close()
+            raise damaged(pkg.path, sheet.part, str(e)) from None
+        self.g = self.stream.grammar
+
+    def close(self) -> None:
+        try:
+            self._f.close()
+        finally:
+            self._z.close()
+
+    def blocks(self) -> Iterator[bytes]:
+        try:
+            yield from self.stream.blocks()
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError) as e:
+            raise damaged(self.pkg.path, self.sheet.part, str(e)) from None
+
+    def style_type(self, attrs: bytes) -> tuple[int, bytes]:
+        """(style index, t attribute) of a cell's attribute bytes (cached: few distinct)."""
+        st = self._attr_cache.get(attrs)
+        if st is None:
+            a = SX.attrs_of(attrs)
+            st = self._attr_cache[attrs] = (int(a.get(b"s", b"0") or 0), a.get(b"t", b"n"))
+        return st
+
+    def column(self, letters: bytes, attrs: bytes, previous: int) -> int:
+        if letters:
+            c = self._letters.get(letters)
+            if c is None:
+                c = self._letters[letters] = col_index(letters.decode())
+            return c
+        m = SX._R_ATTR.search(attrs)
+        if m and m.group(1):
+            return col_index(m.group(1).decode())
+        return previous + 1
+
+    def value(self, attrs: bytes, inner: bytes) -> Any:
+        """The typed value of one cell (see the module docstring of workbooks.xlsx)."""
+        s, t = self.style_type(attrs) if attrs else (0, b"n")
+        if not inner:
+            return None
+        g = self.g
+        if t == b"inlineStr":
+            parts = g.text.findall(inner)
+            return xml_text(b"".join(parts)) if parts else ""
+        if inner.startswith(b"<v>") and inner.endswith(b"</v>"):
+            raw = inner[3:-4]
+        else:
+            m = g.value.search(inner)
+            if m is None:
+                return None
+            raw = m.group(1) or b""
+        if t == b"s":
+            return self.sst[int(raw)]
+        if t == b"n":
+            if not raw:
+                return None
+            x = float(raw)
+            if s < len(self.dates) and self.dates[s]:
+                try:
+                    return from_serial(x, self.date1904)
+                except (OverflowError, ValueError):
+                    return x
+            return x
+        if t == b"str":
+            return xml_text(raw)
+        if t == b"b":
+            return raw.strip() in (b"1", b"true")
+        if t == b"e":
+            return XlError(xml_text(raw))
+        if t == b"d":
+            try:
+                return dt.datetime.fromisoformat(raw.decode())
+            except ValueError:
+                return xml_text(raw)
+        return xml_text(raw)
+
+    def formula(self, inner: bytes) -> str | None:
+        m = self.g.formula.search(inner) if b"<" in inner[:2] or inner.startswith(self.g.prefix) else None
+        if m is None:
+            return None
+        text = m.group(2)
+        if text is None:
+            fa = SX.attrs_of(m.group(1))
+            if fa.get(b"t") == b"shared":
+                si = fa.get(b"si", b"")
+                return self._shared.get(si, (None, 0, 0))[0] and self._shift_shared(si)
+            return None
+        fa = SX.attrs_of(m.group(1)) if m.group(1) else {}
+        f = xml_text(text)
+        if fa.get(b"t") == b"shared" and b"si" in fa:
+            self._shared[fa[b"si"]] = (f, self._cur_row, self._cur_col)
+        return f
+
+    _shared: dict[bytes, tuple[str, int, int]]
+    _cur_row = 0
+    _cur_col = 0
+
+    def _shift_shared(self, si: bytes) -> str | None:
+        from .formulas import shift
+        f, r0, c0 = self._shared[si]
+        return shift(f, self._cur_row - r0, self._cur_col - c0)
+
+    def parse(self, block: bytes, columns: set[int] | None, formulas_of: Sequence[int],
+              first_row: int = 1) -> Iterator[tuple[int, dict[int, Any], dict[int, str | None]]]:
+        """(row, {col: value}, {col: formula}) of each row of a block (row ≥ first_row)."""
+        if not hasattr(self, "_shared"):
+            self._shared = {}
+        g = self.g
+        want_f = set(formulas_of)
+        value, column = self.value, self.column
+        for r, _attrs, body, empty in SX.rows(block, g, self.last_row):
+            self.last_row = r
+            if r < first_row:
+                if want_f and not empty:             # shared formula masters above the data
+                    self._scan_formulas(r, body, want_f)
+                continue
+            vals: dict[int, Any] = {}
+            forms: dict[int, str | None] = {}
+            if not empty:
+                c = -1
+                for _whole, letters, attrs, inner in g.cell.findall(body):
+                    c = column(letters, attrs, c)
+                    if columns is not None and c not in columns and c not in want_f:
+                        continue
+                    v = value(attrs, inner)
+                    if v is not None:
+                        vals[c] = v
+                    if c in want_f and inner:
+                        self._cur_row, self._cur_col = r, c
+                        forms[c] = self.formula(inner)
+            yield r, vals, forms
+
+    def _scan_formulas(self, r: int, body: bytes, want: set[int]) -> None:
+        c = -1
+        for _whole, letters, attrs, inner in self.g.cell.findall(body):
+            c = self.column(letters, attrs, c)
+            if c in want and inner:
+                self._cur_row, self._cur_col = r, c
+                self.formula(inner)
+
+    def indexes(self) -> Iterator["SC.Index"]:
+        """The sheet's rows, one :class:`scan.Index` per block of complete rows."""
+        for block in self.blocks():
+            try:
+                ix = SC.index(block)
+            except (ValueError, IndexError):
+                try:
+                    ix = SC.index(SC.normalise(block))
+                except (ValueError, IndexError, KeyError, AttributeError) as e:
+                    raise damaged(self.pkg.path, self.sheet.part, f"XML 格式错误（{e}）") from None
+            yield ix
+
+    def chunk_of(self, ixs: list["SC.Index"], first_row: int, columns: Sequence[int] | None,
+                 formulas_of: Sequence[int]) -> Chunk:
+        """The typed values of indexed blocks as one :class:`Chunk` (rows ≥ first_row)."""
+        conv = self._values
+        rows, vals, forms = [], {}, {}
+        if columns is None:
+            cols = sorted(set().union(*(set(np.unique(ix.cell_col).tolist()) for ix in ixs)) | set(formulas_of)) \
+                if ixs else sorted(formulas_of)
+        else:
+            cols = sorted(set(columns) | set(formulas_of))
+        for ix in ixs:
+            keep = ix.row_num >= first_row
+            n = len(ix.row_num)
+            order = np.argsort(ix.cell_col, kind="stable")
+            sorted_cols = ix.cell_col[order]
+            for c in cols:
+                lo, hi = np.searchsorted(sorted_cols, [c, c + 1])
+                sel = order[lo:hi]
+                vals.setdefault(c, []).append(conv.column(ix, sel, n)[keep])
+                if c in formulas_of:
+                    forms.setdefault(c, []).append(SC.Values.formulas(ix, sel, n, self._shared)[keep])
+            rows.append(ix.row_num[keep])
+        row_arr = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+        return Chunk(row_arr, {c: np.concatenate(v).tolist() for c, v in vals.items()},
+                     {c: np.concatenate(v).tolist() for c, v in forms.items()})
+
+    def chunks(self, first_row: int, columns: Sequence[int] | None, formulas_of: Sequence[int],
+               size: int) -> Iterator[Chunk]:
+        pending: list[SC.Index] = []
+        count = 0
+        for ix in self.indexes():
+            count += int(np.sum(ix.row_num >= first_row))
+            pending.append(ix)
+            if count >= size:
+                yield self.chunk_of(pending, first_row, columns, formulas_of)
+                pending, count = [], 0
+        if count:
+            yield self.chunk_of(pending, first_row, columns, formulas_of)

@@ -1,0 +1,154 @@
+"""Patching a block of worksheet rows: only the named cells change, every other byte is
+copied from the input.
+
+Edits are computed with numpy over a :class:`scan.Index` (which cell exists where, where a
+missing cell goes), merged where they touch, and applied by one join over the block.
+"""
+from __future__ import annotations
+
+import re
+import numpy as np
+
+from .cells import col_letter
+from .scan import Index
+
+_S_ATTR = re.compile(rb' s="\d*"')
+_R_ATTR_END = re.compile(rb'^<c r="[A-Z]+[0-9]+"')
+_F_OPEN = re.compile(rb"<f\b([^>]*?)(/?)>")
+
+
+class Edits:
+    """Replacements of byte spans of a block: ``[start, end)`` → payload (str or bytes);
+    ``start == end`` inserts. Added as arrays, in the order they must appear when two
+    share a start (insertions before the cell they precede)."""
+
+    def __init__(self) -> None:
+        self.starts: list[np.ndarray] = []
+        self.ends: list[np.ndarray] = []
+        self.payloads: list[list] = []
+
+    @classmethod
+    def empty(cls) -> "Edits":
+        return cls()
+
+    def add(self, start: int, end: int, payload: bytes | str) -> None:
+        self.extend(np.array([start], dtype=np.int64), np.array([end], dtype=np.int64), [payload])
+
+    def extend(self, starts: np.ndarray, ends: np.ndarray, payloads: list) -> None:
+        if len(starts):
+            self.starts.append(np.asarray(starts, dtype=np.int64))
+            self.ends.append(np.asarray(ends, dtype=np.int64))
+            self.payloads.append(list(payloads))
+
+    @property
+    def start(self) -> list[int]:
+        return np.concatenate(self.starts).tolist() if self.starts else []
+
+
+def locate(ix: Index, rows: np.ndarray, col: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For block rows ``rows`` (indexes into the row arrays) and a column: (cell index or -1,
+    insertion position for a missing cell, row is self-closing)."""
+    keys = ix.row_num[ix.cell_row] * 16384 + ix.cell_col
+    want = ix.row_num[rows] * 16384 + col
+    j = np.searchsorted(keys, want)
+    jc = np.minimum(j, max(len(keys) - 1, 0))
+    exists = (j < len(keys)) & (keys[jc] == want) if len(keys) else np.zeros(len(rows), bool)
+    same_row = (j < len(keys)) & (ix.cell_row[jc] == rows) if len(keys) else np.zeros(len(rows), bool)
+    insert = np.where(same_row, ix.cell_start[jc] if len(keys) else 0, ix.row_body_end[rows])
+    return np.where(exists, jc, -1), insert, ix.row_closed[rows]
+
+
+def restyle(tag: bytes, style: int) -> bytes:
+    """A cell's start tag with another ``s``."""
+    s = f' s="{style}"'.encode()
+    if _S_ATTR.search(tag):
+        return _S_ATTR.sub(s, tag, count=1)
+    m = _R_ATTR_END.match(tag)
+    return tag[:m.end()] + s + tag[m.end():] if m else tag
+
+
+def keep_shared(ix: Index, cell: int, new_formula: bytes) -> bytes | None:
+    """For a shared-formula cell: the ``<f>`` element to write so the group stays valid
+    (the master keeps its ref/si with our text; a child keeps its reference), else None."""
+    fs, fe = int(ix.f_start[cell]), int(ix.f_end[cell])
+    if fs < 0 or ix.f_plain[cell]:
+        return None
+    element = ix.data[fs:fe]
+    m = _F_OPEN.match(element)
+    if m is None or b't="shared"' not in m.group(1):
+        return None
+    if m.group(2) == b"/":                           # a child: <f t="shared" si="0"/>
+        return element
+    return b"<f" + m.group(1) + b">" + new_formula + b"</f>"
+
+
+def _encoded(parts: list) -> bytes:
+    if len(parts) == 1:
+        p = parts[0]
+        return p if isinstance(p, bytes) else p.encode("utf-8")
+    if all(isinstance(p, str) for p in parts):
+        return "".join(parts).encode("utf-8")
+    return b"".join(p if isinstance(p, bytes) else p.encode("utf-8") for p in parts)
+
+
+def apply(data: bytes, edits: Edits) -> bytes:
+    """The block with the edits applied."""
+    if not edits.starts:
+        return data
+    start = np.concatenate(edits.starts)
+    end = np.concatenate(edits.ends)
+    payload = [p for ps in edits.payloads for p in ps]
+    order = np.lexsort((np.arange(len(start)), start))
+    start, end = start[order], end[order]
+    payload = [payload[i] for i in order.tolist()]
+    if np.any(start[1:] < end[:-1]):
+        raise ValueError("overlapping edits")
+    # runs of touching edits become one (cells of a row are usually next to each other)
+    brk = np.flatnonzero(start[1:] != end[:-1]) + 1
+    bounds = np.concatenate(([0], brk, [len(start)])).tolist()
+    out: list[bytes] = []
+    prev = 0
+    s_list, e_list = start.tolist(), end.tolist()
+    for a, b in zip(bounds[:-1], bounds[1:]):
+        out.append(data[prev:s_list[a]])
+        out.append(_encoded(payload[a:b]))
+        prev = e_list[b - 1]
+    out.append(data[prev:])
+    return b"".join(out)
+
+
+def letters_for(cols: list[int]) -> dict[int, str]:
+    return {c: col_letter(c) for c in cols}
+
+
+def formula_matches(ix: Index, cells: np.ndarray, parts: list[bytes], rows: np.ndarray) -> np.ndarray:
+    """Whether each cell's formula is exactly ``parts`` joined by its row number (plain
+    ``<f>…</f>``), compared in place with numpy (no per-cell Python)."""
+    n = len(cells)
+    if not n:
+        return np.zeros(0, dtype=bool)
+    a = ix.a
+    fs, fe = ix.f_start[cells], ix.f_end[cells]
+    rtxt = rows.astype("S12")
+    rlen = np.char.str_len(rtxt).astype(np.int64)
+    want = sum(len(p) for p in parts) + (len(parts) - 1) * rlen
+    ok = (fs >= 0) & ix.f_plain[cells] & (fe - fs - 7 == want)
+    if not ok.any():
+        return ok
+    digits = np.frombuffer(rtxt.tobytes(), dtype=np.uint8).reshape(n, 12)
+    off = fs + 3
+    width = int(rlen.max())
+    for k, p in enumerate(parts):
+        if p:
+            pat = np.frombuffer(p, dtype=np.uint8)
+            for lo in range(0, len(pat), 64):
+                seg = pat[lo:lo + 64]
+                idx = np.minimum((off + lo)[:, None] + np.arange(len(seg)), len(a) - 1)
+                ok &= (a[idx] == seg).all(axis=1)
+            off = off + len(p)
+        if k < len(parts) - 1:
+            idx = np.minimum(off[:, None] + np.arange(width), len(a) - 1)
+            live = np.arange(width) < rlen[:, None]
+            ok &= np.where(live, a[idx] == digits[:, :width], True).all(axis=1)
+            off = off + rlen
+    return ok

@@ -1,0 +1,419 @@
+"""Vectorised index of a block of worksheet rows (numpy over the bytes; no per-cell Python).
+
+Python's regular expressions cost about 1.5 µs per matched cell (measured on a 100k-row
+register: 4.3 s to find the 2.9M cells, 3.5 s more to regroup them), lxml's incremental
+parser more (19 s with typed values). So a block of complete ``<row>`` elements is indexed
+with numpy instead: the positions of every ``<``/``>`` are found once, and the starts and
+ends of rows, cells, ``<f>`` and ``<v>`` elements, each cell's column, its ``s`` (style)
+and ``t`` (type) attributes are derived from them with array operations. Values are then
+converted a column at a time (numbers and shared-string indexes by numpy, text cells by a
+list comprehension over their byte spans).
+
+The index assumes what every spreadsheet writer we know (Excel, WPS, LibreOffice, openpyxl,
+XlsxWriter) produces: the default namespace, and ``r`` as the first attribute of ``<row>``
+and ``<c>``. A block that is otherwise is first rewritten into that form by
+:func:`normalise` (cell by cell, slow but exact), so both the reader and the patching writer
+see one shape.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from .cells import XlError, xml_text
+
+LT, GT, SLASH, SPACE, QUOTE, EQ = 60, 62, 47, 32, 34, 61
+T_N, T_S, T_STR, T_B, T_E, T_INLINE, T_D = 0, 1, 2, 3, 4, 5, 6
+PAD = b"\0" * 16
+
+
+@dataclass
+class Index:
+    data: bytes                     # the block (rows only)
+    a: np.ndarray                   # the block + padding as uint8
+    row_start: np.ndarray           # position of '<row'
+    row_end: np.ndarray             # position just after the row ('</row>' or '/>')
+    row_body_end: np.ndarray        # position of '</row>' (self-closing rows: of '/>')
+    row_closed: np.ndarray          # bool: '<row …/>' (no cells)
+    row_num: np.ndarray             # int64 sheet row numbers
+    cell_start: np.ndarray          # position of '<c'
+    cell_end: np.ndarray            # position just after the cell
+    cell_tag_end: np.ndarray        # position of the '>' closing the start tag
+    cell_row: np.ndarray            # index into the row arrays
+    cell_col: np.ndarray            # 0-based column
+    cell_style: np.ndarray          # s attribute (0 when absent)
+    cell_type: np.ndarray           # T_* code
+    v_start: np.ndarray             # per cell: start of the <v> text (-1: no value)
+    v_end: np.ndarray
+    f_start: np.ndarray             # per cell: position of '<f' (-1: no formula)
+    f_end: np.ndarray               # position just after the formula element
+    f_plain: np.ndarray             # bool: '<f>' without attributes
+
+    @property
+    def key(self) -> np.ndarray:
+        """(row number, column) of each cell as one sortable int64."""
+        return self.row_num[self.cell_row] * 16384 + self.cell_col
+
+
+def _pair(opens: np.ndarray, closes: np.ndarray, what: str) -> None:
+    if len(opens) != len(closes) or (len(opens) and np.any(closes < opens)):
+        raise ValueError(f"{what} 元素不成对")
+
+
+def _digits(a: np.ndarray, pos: np.ndarray, width: int = 10) -> tuple[np.ndarray, np.ndarray]:
+    """Unsigned decimal numbers starting at ``pos`` (up to ``width`` digits) and their lengths."""
+    out = np.zeros(len(pos), dtype=np.int64)
+    count = np.zeros(len(pos), dtype=np.int64)
+    live = np.ones(len(pos), dtype=bool)
+    for k in range(width):
+        d = a[pos + k].astype(np.int64) - 48
+        live &= (d >= 0) & (d <= 9)
+        if not live.any():
+            break
+        out[live] = out[live] * 10 + d[live]
+        count += live
+    return out, count
+
+
+_TYPE_CODES = {b"n": T_N, b"s": T_S, b"str": T_STR, b"b": T_B, b"e": T_E, b"inlineStr": T_INLINE,
+               b"d": T_D}
+_TYPE_LEN = np.array([1, 1, 3, 1, 1, 9, 1], dtype=np.int64)
+_TAG_ATTR = re.compile(rb'\s([\w:]+)="([^"]*)"')
+
+
+def index(block: bytes) -> Index:
+    """Index a block of whole rows (raises ValueError when it is not in the expected shape;
+    call :func:`normalise` first)."""
+    a = np.frombuffer(block + PAD, dtype=np.uint8)
+    n = len(block)
+    lt = np.flatnonzero(a[:n] == LT)
+    c1 = a[lt + 1]
+    c2 = a[lt + 2]
+    slash = c1 == SLASH
+    # rows: '<row' … '>' or '/>'; the start tag ends just before the next '<'
+    is_row = (c1 == 114) & (c2 == 111)
+    row_k = np.flatnonzero(is_row)
+    row_start = lt[row_k]
+    nxt = np.append(lt, n)[row_k + 1]
+    row_tag_end = nxt - 1
+    if len(row_start) and not np.all(a[row_tag_end] == GT):
+        raise ValueError("row 标签格式不规范")
+    row_closed = a[row_tag_end - 1] == SLASH
+    row_close = lt[slash & (c2 == 114) & (a[lt + 3] == 111)]
+    _pair(row_start[~row_closed], row_close, "row")
+    row_body_end = row_tag_end - 1
+    row_body_end[~row_closed] = row_close
+    row_end = row_tag_end + 1
+    row_end[~row_closed] = row_close + 6
+    if not np.all((a[row_start + 4] == SPACE) & (a[row_start + 5] == 114) & (a[row_start + 6] == EQ)
+                  & (a[row_start + 7] == QUOTE)):
+        raise ValueError("row 缺少 r 属性")
+    row_num, row_digits = _digits(a, row_start + 8)
+    # cells: '<c r="AB12"[ s="3"][ t="s"]>' (anything else is parsed cell by cell below)
+    cell_start = lt[(c1 == 99) & (c2 == SPACE)]
+    nc = len(cell_start)
+    if nc and not np.all((a[cell_start + 3] == 114) & (a[cell_start + 4] == EQ) & (a[cell_start + 5] == QUOTE)):
+        raise ValueError("c 缺少 r 属性")
+    cell_row = np.searchsorted(row_start, cell_start, side="right") - 1
+    pos = cell_start + 6
+    b1 = a[pos].astype(np.int64) - 64
+    b2 = a[pos + 1].astype(np.int64) - 64
+    b3 = a[pos + 2].astype(np.int64) - 64
+    l2 = (b2 >= 1) & (b2 <= 26)
+    l3 = l2 & (b3 >= 1) & (b3 <= 26)
+    cell_col = np.where(l3, (b1 * 26 + b2) * 26 + b3, np.where(l2, b1 * 26 + b2, b1)) - 1
+    p = pos + 1 + l2 + l3 + row_digits[cell_row]
+    odd = a[p] != QUOTE
+    p += 1
+    has_s = (a[p] == SPACE) & (a[p + 1] == 115) & (a[p + 2] == EQ) & (a[p + 3] == QUOTE)
+    cell_style = np.zeros(nc, dtype=np.int64)
+    if has_s.any():
+        sv, sn = _digits(a, p[has_s] + 4, 6)
+        cell_style[has_s] = sv
+        p[has_s] += 5 + sn
+    has_t = (a[p] == SPACE) & (a[p + 1] == 116) & (a[p + 2] == EQ) & (a[p + 3] == QUOTE)
+    cell_type = np.zeros(nc, dtype=np.int8)
+    if has_t.any():
+        tp = p[has_t] + 4
+        f1, f2 = a[tp], a[tp + 1]
+        code = np.full(len(tp), T_N, dtype=np.int8)
+        code[(f1 == 115) & (f2 == QUOTE)] = T_S
+        code[(f1 == 115) & (f2 == 116)] = T_STR
+        code[f1 == 98] = T_B
+        code[f1 == 101] = T_E
+        code[f1 == 105] = T_INLINE
+        code[f1 == 100] = T_D
+        cell_type[has_t] = code
+        p[has_t] += 5 + _TYPE_LEN[code]
+    closed = (a[p] == SLASH) & (a[p + 1] == GT)
+    odd |= ~closed & (a[p] != GT)
+    cell_tag_end = np.where(closed, p + 1, p)
+    if odd.any():                     # other attributes (cm, vm, ph …): read those tags one by one
+        for i in np.flatnonzero(odd):
+            s0 = int(cell_start[i])
+            e = block.index(b">", s0)
+            attrs = dict(_TAG_ATTR.findall(block[s0 + 2:e]))
+            cell_style[i] = int(attrs.get(b"s", b"0") or 0)
+            cell_type[i] = _TYPE_CODES.get(attrs.get(b"t", b"n"), T_N)
+            cell_tag_end[i] = e
+            closed[i] = block[e - 1:e] == b"/"
+    cell_close = lt[slash & (c2 == 99) & (a[lt + 3] == GT)]
+    _pair(cell_start[~closed], cell_close, "c")
+    cell_end = cell_tag_end + 1
+    cell_end[~closed] = cell_close + 4
+    # <v> … </v>
+    v_open = lt[(c1 == 118) & (c2 == GT)]
+    v_close = lt[slash & (c2 == 118)]
+    _pair(v_open, v_close, "v")
+    v_start = np.full(nc, -1, dtype=np.int64)
+    v_end = np.full(nc, -1, dtype=np.int64)
+    if len(v_open):
+        owner = np.searchsorted(cell_start, v_open, side="right") - 1
+        v_start[owner] = v_open + 3
+        v_end[owner] = v_close
+    # <f …> … </f> or <f …/>
+    fk = np.flatnonzero((c1 == 102) & ((c2 == GT) | (c2 == SPACE) | (c2 == SLASH)))
+    f_start = np.full(nc, -1, dtype=np.int64)
+    f_end = np.full(nc, -1, dtype=np.int64)
+    f_plain = np.zeros(nc, dtype=bool)
+    if len(fk):
+        f_open = lt[fk]
+        plain = a[f_open + 2] == GT
+        f_tag_end = f_open + 2
+        for i in np.flatnonzero(~plain):          # shared/array formulas: find their '>'
+            f_tag_end[i] = block.index(b">", int(f_open[i]))
+        f_closed = ~plain & (a[f_tag_end - 1] == SLASH)
+        f_close = lt[slash & (c2 == 102) & (a[lt + 3] == GT)]
+        _pair(f_open[~f_closed], f_close, "f")
+        fe = f_tag_end + 1
+        fe[~f_closed] = f_close + 4
+        owner = np.searchsorted(cell_start, f_open, side="right") - 1
+        f_start[owner] = f_open
+        f_end[owner] = fe
+        f_plain[owner] = plain
+    return Index(block, a, row_start, row_end, row_body_end, row_closed, row_num, cell_start, cell_end,
+                 cell_tag_end, cell_row, cell_col, cell_style, cell_type, v_start, v_end, f_start, f_end,
+                 f_plain)
+
+
+_ROW_RE = re.compile(rb"<row\b([^>]*?)(/>|>(.*?)</row>)", re.S)
+_CELL_RE = re.compile(rb"<c\b([^>]*?)(/>|>(.*?)</c>)", re.S)
+_ATTR_RE = re.compile(rb'\s+([\w:]+)\s*=\s*"([^"]*)"')
+
+
+def _with_r_first(attrs: bytes, r: bytes) -> bytes:
+    pairs = [(k, v) for k, v in _ATTR_RE.findall(attrs) if k != b"r"]
+    return b' r="' + r + b'"' + b"".join(b" " + k + b'="' + v + b'"' for k, v in pairs)
+
+
+def normalise(block: bytes) -> bytes:
+    """The same rows with ``r`` first on every ``<row>`` and ``<c>`` (added where missing)."""
+    from .cells import col_index, col_letter
+    out = []
+    pos = 0
+    last_row = 0
+    for m in _ROW_RE.finditer(block):
+        out.append(block[pos:m.start()])
+        attrs = dict(_ATTR_RE.findall(m.group(1)))
+        last_row = int(attrs[b"r"]) if b"r" in attrs else last_row + 1
+        rn = str(last_row).encode()
+        head = b"<row" + _with_r_first(m.group(1), rn)
+        if m.group(2) == b"/>":
+            out.append(head + b"/>")
+        else:
+            cells = []
+            col = -1
+            for cm in _CELL_RE.finditer(m.group(3)):
+                ca = dict(_ATTR_RE.findall(cm.group(1)))
+                ref = ca.get(b"r")
+                col = col_index(re.match(rb"[A-Z]+", ref).group().decode()) if ref else col + 1
+                r = col_letter(col).encode() + rn
+                tail = b"/>" if cm.group(2) == b"/>" else b">" + cm.group(3) + b"</c>"
+                cells.append(b"<c" + _with_r_first(cm.group(1), r) + tail)
+            out.append(head + b">" + b"".join(cells) + b"</row>")
+        pos = m.end()
+    out.append(block[pos:])
+    return b"".join(out)
+
+
+# ----------------------------------------------------------------------------- values
+
+_INLINE_T = re.compile(rb"<t\b[^>]*?(?:/>|>(.*?)</t>)", re.S)
+_DAY_MS = 86_400_000
+_EPOCH_1900 = np.datetime64("1899-12-30T00:00:00", "ms")
+_EPOCH_1904 = np.datetime64("1904-01-01T00:00:00", "ms")
+
+
+def _text(raw: bytes) -> str:
+    s = raw.decode("utf-8")
+    if "&" in s or "_x" in s:
+        return xml_text(raw)
+    return s
+
+
+_SPLIT = "\x00"                     # cannot occur in XML text (not even as &#0;)
+
+
+def texts(data: bytes, starts: list[int], ends: list[int]) -> list[str]:
+    """Many XML text spans decoded at once: one join, one decode, entity and ``_xHHHH_``
+    replacement over the whole, one split (per-span decoding cost ~1 µs each)."""
+    if not starts:
+        return []
+    joined = b"\x00".join([data[s:e] for s, e in zip(starts, ends)]).decode("utf-8")
+    if "&" in joined or "_x" in joined:
+        if "&#" in joined or "_x" in joined:
+            return [_text(p.encode("utf-8")) for p in joined.split(_SPLIT)]
+        joined = joined.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"') \
+            .replace("&apos;", "'").replace("&amp;", "&")
+    return joined.split(_SPLIT)
+
+
+def gather(a: np.ndarray, start: np.ndarray, end: np.ndarray, width: int = 24) -> np.ndarray:
+    """Byte spans as a fixed-width ``S{width}`` array (for numpy's number parsing); the width
+    shrinks to the longest span."""
+    if len(start):
+        width = max(1, min(width, int((end - start).max())))
+    offs = np.arange(width)
+    pos = start[:, None] + offs
+    keep = offs < (end - start)[:, None]
+    m = np.where(keep, a[np.minimum(pos, len(a) - 1)], 0).astype(np.uint8)
+    return np.ascontiguousarray(m).view(f"S{width}").ravel()
+
+
+def serials_to_datetimes(x: np.ndarray, date1904: bool) -> np.ndarray:
+    """Excel serials → datetime.datetime objects (ms precision; 1900 leap-year bug folded)."""
+    x = x.astype(np.float64)
+    if date1904:
+        base = _EPOCH_1904
+    else:
+        x = np.where(x < 61, np.where(x >= 60, x - 1, x) + 1, x)     # 1 → 1900-01-01
+        base = _EPOCH_1900
+    ms = np.rint(x * _DAY_MS).astype(np.int64)
+    out = (base + ms.astype("timedelta64[ms]")).astype(object)
+    return out
+
+
+class Values:
+    """Typed values of chosen columns of an :class:`Index`."""
+
+    def __init__(self, sst: list[str], dates: np.ndarray, date1904: bool) -> None:
+        self.sst = np.array(sst, dtype=object) if sst else np.zeros(0, dtype=object)
+        self.dates = dates
+        self.date1904 = date1904
+
+    def column(self, ix: Index, sel: np.ndarray, n_rows: int) -> np.ndarray:
+        """Object array of one value per row of the block (None = blank) for cells ``sel``."""
+        out = np.full(n_rows, None, dtype=object)
+        if not len(sel):
+            return out
+        a = ix.a
+        data = ix.data
+        rows = ix.cell_row[sel]
+        types = ix.cell_type[sel]
+        vs, ve = ix.v_start[sel], ix.v_end[sel]
+        has_v = (vs >= 0) & (ve > vs)
+        num = has_v & (types == T_N)
+        if num.any():
+            x = gather(a, vs[num], ve[num]).astype(np.float64)
+            st = ix.cell_style[sel][num]
+            is_date = np.zeros(len(x), dtype=bool)
+            if len(self.dates):
+                ok = st < len(self.dates)
+                is_date[ok] = self.dates[st[ok]]
+            vals = x.astype(object)
+            if is_date.any():
+                d = x[is_date]
+                fine = (d >= 0) & (d < 2958466)
+                conv = vals[is_date]
+                conv[fine] = serials_to_datetimes(d[fine], self.date1904)
+                vals[is_date] = conv
+            out[rows[num]] = vals
+        ss = has_v & (types == T_S)
+        if ss.any():
+            k = gather(a, vs[ss], ve[ss], 12).astype(np.int64)
+            out[rows[ss]] = self.sst[k]
+        for code in (T_STR, T_E, T_D):
+            m = has_v & (types == code)
+            if m.any():
+                got = texts(data, vs[m].tolist(), ve[m].tolist())
+                if code == T_E:
+                    got = [XlError(t) for t in got]
+                elif code == T_D:
+                    got = [_iso(t) for t in got]
+                out[rows[m]] = np.array(got + [None], dtype=object)[:-1]
+        m = (types == T_STR) & ~has_v & (ix.f_start[sel] >= 0) & (vs >= 0)
+        if m.any():                                   # formula with an empty text result
+            out[rows[m]] = ""
+        m = has_v & (types == T_B)
+        if m.any():
+            out[rows[m]] = (a[vs[m]] == 49).astype(object)
+        m = types == T_INLINE
+        if m.any():
+            cs, ce = ix.cell_tag_end[sel][m] + 1, ix.cell_end[sel][m]
+            # the usual shape <is><t>…</t></is></c>: the text span is known without a regex
+            simple = (a[cs] == LT) & (a[cs + 1] == 105) & (a[cs + 2] == 115) & (a[cs + 3] == GT) \
+                & (a[cs + 4] == LT) & (a[cs + 5] == 116) & (a[cs + 6] == GT) & (a[ce - 13] == LT) \
+                & (a[ce - 12] == SLASH) & (a[ce - 11] == 116) & (a[ce - 10] == GT)
+            got = np.array(texts(data, (cs[simple] + 7).tolist(), (ce[simple] - 13).tolist()) + [None],
+                           dtype=object)[:-1]
+            vals = np.full(len(cs), None, dtype=object)
+            vals[simple] = got
+            for i in np.flatnonzero(~simple).tolist():
+                vals[i] = _text(b"".join(_INLINE_T.findall(data[int(cs[i]):int(ce[i])])))
+            out[rows[m]] = vals
+        return out
+
+    @staticmethod
+    def formulas(ix: Index, sel: np.ndarray, n_rows: int, shared: "SharedFormulas") -> np.ndarray:
+        out = np.full(n_rows, None, dtype=object)
+        fs, fe = ix.f_start[sel], ix.f_end[sel]
+        has = fs >= 0
+        plain = has & ix.f_plain[sel]
+        rows = ix.cell_row[sel]
+        data = ix.data
+        if plain.any():
+            got = texts(data, (fs[plain] + 3).tolist(), (fe[plain] - 4).tolist())
+            out[rows[plain]] = np.array(got + [None], dtype=object)[:-1]
+        for i in np.flatnonzero(has & ~plain):
+            j = sel[i]
+            out[rows[i]] = shared.read(data[fs[i]:fe[i]], int(ix.row_num[ix.cell_row[j]]), int(ix.cell_col[j]))
+        return out
+
+
+def _iso(text: str):
+    import datetime as dt
+    try:
+        return dt.datetime.fromisoformat(text)
+    except ValueError:
+        return text
+
+
+_F_TAG = re.compile(rb"<f\b([^>]*?)(/>|>(.*?)</f>)", re.S)
+
+
+class SharedFormulas:
+    """Masters of shared formulas seen so far (si → text, row, col); children are the
+    master's text moved to their cell."""
+
+    def __init__(self) -> None:
+        self.masters: dict[bytes, tuple[str, int, int]] = {}
+
+    def read(self, element: bytes, row: int, col: int) -> str | None:
+        from .formulas import shift
+        m = _F_TAG.match(element)
+        if m is None:
+            return None
+        attrs = dict(_TAG_ATTR.findall(m.group(1)))
+        text = _text(m.group(3)) if m.group(3) is not None else None
+        if attrs.get(b"t") == b"shared" and b"si" in attrs:
+            si = attrs[b"si"]
+            if text:
+                self.masters[si] = (text, row, col)
+                return text
+            master = self.masters.get(si)
+            if master is None:
+                return None
+            return shift(master[0], row - master[1], col - master[2])
+        return text
