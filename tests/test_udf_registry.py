@@ -47,3 +47,14 @@ def test_excel_functions_have_no_annotations():
     """xlwings treats annotations as converters; ours convert at the boundary themselves."""
     for name in registry():
         assert getattr(xl, name).__annotations__ == {}, name
+
+
+def test_declarations_agree_with_their_functions_and_limits():
+    """Every declared parameter is the Python function's, in order, required iff no default;
+    descriptions and help texts fit Application.MacroOptions (255 characters)."""
+    from udfs import registry
+    assert registry.problems() == []
+    for f in registry.FUNCTIONS.values():
+        assert f.category == "物流客服" and f.description and len(f.description) <= 255
+        for p in f.params:
+            assert p.help and len(p.help) <= 255 and p.label
