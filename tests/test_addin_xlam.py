@@ -267,7 +267,7 @@ def test_conf_sheet(built: Path, udf_target) -> None:
     with zipfile.ZipFile(built) as z:
         sst = z.read("xl/sharedStrings.xml").decode()
         sheet = z.read("xl/worksheets/sheet1.xml").decode()
-    assert re.findall(r"<t>([^<]*)</t>", sst) == ["UDF Modules", name]
+    assert re.findall(r"<t>([^<]*)</t>", sst) == ["UDF Modules", name, "USE UDF SERVER", "True"]
     assert '<c r="A1" s="1" t="s"><v>0</v></c><c r="B1" s="1" t="s"><v>1</v></c>' in sheet
     # keys the installer writes per PC must not be fixed (the add-in sheet would win)
     assert "Interpreter" not in sst and "PYTHONPATH" not in sst
@@ -275,6 +275,7 @@ def test_conf_sheet(built: Path, udf_target) -> None:
 
 def test_conf_rows_with_pythonpath() -> None:
     assert B.conf_rows("udfs.xl", r"C:\logidesk") == [("UDF Modules", "udfs.xl"),
+                                                       ("USE UDF SERVER", "True"),
                                                        ("PYTHONPATH", r"C:\logidesk")]
 
 
