@@ -19,6 +19,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "deadlines": ("addin.reminders:main", "时限提醒：今日到期、N 天内到期、已逾期"),
     "report": ("addin.report:main", "货损货差十五日报表"),
     "addin": ("addin.xlam.build:main", "生成 logidesk.xlam 加载项"),
+    "export": ("workbooks.export:main", "生成发送版：计算列转为数值，给没有加载项的人（WPS、LibreOffice）"),
 }
 
 
