@@ -79,6 +79,9 @@ def register_functions() -> None:
     functions = formulas.get_functions()
     for name in EXCEL_NAMES:
         functions[name] = adapter(name)
+    # TODAY() is the engine's today (LOGIDESK_TODAY fixes it), as the processor computes with
+    import udfs
+    functions["TODAY"] = lambda: L.serial(udfs.today())
 
 
 def evaluate(path: Path) -> dict[tuple[str, str], Any]:
