@@ -365,3 +365,15 @@ def test_safe_sum_through_xlwings(excel):
         "错误：区域内有 1 个单元格不能合计，第一个：第2行第1列是 Excel 错误值 #N/A；合计不可用，请先更正（MONEY-1）"
     assert excel("SAFE_SUM", ((5.0, "TypeError: unsupported operand"),)).startswith(
         "错误：区域内有 1 个单元格不能合计，第一个：第1行第2列是文字")
+
+
+def test_an_error_in_a_single_cell_applies_to_every_row(excel):
+    got = excel("COMPENSATION", SCODE["#N/A"], ((1000.0,), (500.0,)), 10.0)
+    assert got == [["错误：索赔类型是 Excel 错误值 #N/A（CLM-1）"]] * 2
+    # an earlier argument's error is reported first, row by row
+    got = excel("COMPENSATION", (("遗失",), (SCODE["#REF!"],)), ((1000.0,), (500.0,)), SCODE["#N/A"])
+    assert got == [["错误：运费是 Excel 错误值 #N/A（CMP-1）"], ["错误：索赔类型是 Excel 错误值 #REF!（CLM-1）"]]
+    # a nested call's error text is shown unchanged
+    assert excel("DEADLINE", "错误：未知的投诉类别「x」（CPL-1）", ((46083.0,),)) == "错误：未知的投诉类别「x」（CPL-1）"
+    assert excel("DEADLINE", (("错误：未知的投诉类别「x」（CPL-1）",), ("赔款支付",)), 46083.0) == \
+        [["错误：未知的投诉类别「x」（CPL-1）"], [dt.datetime(2026, 3, 9)]]

@@ -125,6 +125,13 @@ def upstream(func, values: list) -> str | None:
     return None
 
 
+def _suspects(values: list) -> list[int]:
+    """Rows whose value may be an Excel error or one of our error texts (cheap type test)."""
+    return [i for i, v in enumerate(values)
+            if (type(v) is str and (v in ERROR_TEXTS or v.startswith(ERROR_PREFIX)))
+            or (type(v) is int and error_value(v) is not None)]
+
+
 def _column_values(values: list) -> pd.Series:
     """A range's values as a Series: float64 when all are numbers/blank (the fast path)."""
     if all(v is None or (isinstance(v, (int, float)) and not isinstance(v, bool)) for v in values):
@@ -149,12 +156,18 @@ def call(excel_name: str, *args: Any) -> Any:
         rows, cols = shapes.pop()
         n = rows * cols
         flat = [g[2] if g is not None else [_single(a)] * n for a, g in zip(args, grids)]
-        nested = [upstream(func, [c[i] for c in flat]) for i in range(n)]
-        bad = {i for i, t in enumerate(nested) if t is not None}
-        if bad:   # error values must not reach the engine (they would read as text)
-            flat = [[None if i in bad else v for i, v in enumerate(c)] for c in flat]
-        out = _evaluate(func, flat, n)
-        cells = [t if t is not None else v for t, v in zip(nested, out)]
+        scalars = [_single(a) for a, g in zip(args, grids) if g is None]
+        if any(error_value(v) is not None or (isinstance(v, str) and v.startswith(ERROR_PREFIX))
+               for v in scalars):
+            candidates = range(n)         # a single cell that is an error applies to every row
+        else:
+            candidates = sorted({i for c, g in zip(flat, grids) if g is not None for i in _suspects(c)})
+        nested = {i: t for i in candidates if (t := upstream(func, [c[i] for c in flat])) is not None}
+        if nested:   # error values must not reach the engine (they would read as text)
+            flat = [[None if i in nested else v for i, v in enumerate(c)] for c in flat]
+        cells = _evaluate(func, flat, n)
+        for i, t in nested.items():
+            cells[i] = t
         return [cells[r * cols:(r + 1) * cols] for r in range(rows)]
     except _Refused as e:
         return error_text(str(e))
