@@ -263,31 +263,52 @@ def test_every_named_place_has_its_class(place, expected):
     assert udfs.storage_rate("福州", place) == D(expected)           # either direction
 
 
-# ----------------------------------------------------------------- MONEY-1 with sub-fen inputs
+# ----------------------------------------------------------------- MONEY-2 reading inputs
 
-# MONEY-1: "Compute in decimal, round the final amount half-up to 0.01". An input with sub-fen
-# digits (a formula result such as 2000.004) is therefore used as it is; only the result is
-# rounded. The engine reads every input to the fen first (values.money → integer fen), which
-# changes tiers and results in the cases below.
-SUB_FEN = "ENGINE FINDING (MONEY-1): inputs are rounded to the fen before computing, not only the final amount"
+# MONEY-2 Decision: a money input is read at the fen, half-up, when it is read (what a cell
+# formatted to two decimals shows); shares and rates are read exactly as given.
 
-
-@pytest.mark.xfail(strict=True, reason=SUB_FEN)
-def test_cod_tier_uses_the_unrounded_amount():
-    # 2000.004 > 2000 → 3‰ tier: 2000.004 × 0.003 = 6.000012 → 6.00 (engine: 2000.00 → 5.00)
-    same(udfs.cod_fee(D("2000.004")), "6.00")
+def test_cod_tier_uses_the_amount_read_at_the_fen():
+    # 2000.004 is read as 2000.00 → ≤ 2,000 → 5.00 (COD-1)
+    same(udfs.cod_fee(D("2000.004")), "5.00")
+    same(udfs.cod_fee(2000.004), "5.00")
+    # 2000.005 is read as 2000.01 → 3‰: 6.00003 → 6.00
+    same(udfs.cod_fee(D("2000.005")), "6.00")
 
 
-@pytest.mark.xfail(strict=True, reason=SUB_FEN)
-def test_premium_rounds_only_the_final_amount():
-    # 1000.995 × 0.005 = 5.004975 → 5.00 (engine: 1001.00 × 0.005 = 5.005 → 5.01)
-    same(udfs.insurance_premium(D("1000.995")), "5.00")
+def test_premium_reads_the_value_at_the_fen():
+    # 1000.995 is read as 1001.00: 1001.00 × 0.005 = 5.005 → 5.01 (INS-1)
+    same(udfs.insurance_premium(D("1000.995")), "5.01")
+    same(udfs.insurance_premium(1000.995), "5.01")          # float: shortest form 1000.995
+    # 1000.994 → 1000.99: 5.00495 → 5.00
+    same(udfs.insurance_premium(D("1000.994")), "5.00")
 
 
-@pytest.mark.xfail(strict=True, reason=SUB_FEN)
-def test_insurance_check_over_100000_by_less_than_a_fen():
-    # INS-2: 100,000.004 is over 100,000 (engine reads 100,000.00 → no approval note)
-    assert udfs.insurance_check("普通货物", D("100000.004")) == "可保价；需经理审批"
+def test_insurance_check_reads_the_value_at_the_fen():
+    # 100,000.004 is read as 100,000.00: not over 100,000 (INS-2)
+    assert udfs.insurance_check("普通货物", D("100000.004")) == "可保价"
+    # 100,000.005 → 100,000.01: over
+    assert udfs.insurance_check("普通货物", D("100000.005")) == "可保价；需经理审批"
+
+
+def test_shares_and_rates_are_read_exactly():
+    # a share typed as =1/3 is 0.3333333333333333 (shortest form), not 0.333333
+    same(udfs.compensation("破损", 900000, 10, 900000, 1 / 3), "300000.00")
+    # rates too: 1,000,000 × 0.0050004 = 5,000.40 (a 1e-6 reading would give 5,000.00)
+    same(udfs.insurance_premium(1000000, D("0.0050004")), "5000.40")
+    # storage: 1,000 × 0.1000005 × 2 days = 200.001 → 200.00; × 10 days = 1,000.005 → 1,000.01
+    same(udfs.storage_fee(1000, d(2026, 3, 1), d(2026, 3, 6), D("0.1000005")), "200.00")
+    same(udfs.storage_fee(1000, d(2026, 3, 1), d(2026, 3, 14), D("0.1000005")), "1000.01")
+
+
+def test_column_form_reads_money_and_shares_like_a_cell():
+    import udfs.columns as C
+    got = C.cod_fee([2000.004, 2000.005, D("2000.004")])
+    assert got["value"].tolist() == [5.0, 6.0, 5.0]
+    got = C.compensation(["破损"] * 3, [900000] * 3, [10] * 3, [900000] * 3, [1 / 3, 2 / 3, 0.5])
+    assert got["value"].tolist() == [300000.0, 600000.0, 450000.0]
+    got = C.insurance_premium([1000.995, 1000000], [None, 0.0050004])
+    assert got["value"].tolist() == [5.01, 5000.40]
 
 
 # ----------------------------------------------------------------- independent Decimal oracles

@@ -33,29 +33,45 @@ def one(x: int) -> np.ndarray:
 # ---------------------------------------------------------------- insurance (INS-1..5)
 
 def premium_kernel(value: np.ndarray, rate: np.ndarray, minimum: np.ndarray, scale: int) -> np.ndarray:
-    """INS-1: value × rate, at least the minimum; 0 when not insured (value 0)."""
+    """INS-1: value × rate / scale, at least the minimum; 0 when not insured (value 0)."""
     raw = div_half_up(value * rate, scale)
     return np.where(value > 0, np.maximum(raw, minimum), 0)
 
 
-def insurance_premium(declared_value: Any, rate: Any = None, minimum: Any = None) -> Decimal:
-    """保价费 (INS-1): declared value × 0.5%, at least 5 yuan; 0 when blank or 0."""
+def insurance_premium(declared_value: Any, rate: Any = None, minimum: Any = None,
+                      category: Any = None) -> Decimal:
+    """保价费 (INS-1): declared value × 0.5%, at least 5 yuan; 0 when blank or 0, and 0 for
+    goods that may not be insured (INS-4, INS-7 Decision) whatever value is declared."""
     r = rules_for(None)
     value = V.money(declared_value, "声明价值", "INS-1", r) or 0
-    rate_u = V.fraction(rate, "保价费率", "INS-1", r, default=r.ins_rate)
+    num, den = V.ratio(rate, "保价费率", "INS-1", default=(r.ins_rate, r.frac_scale),
+                       min_den=r.frac_scale)
     min_fen = V.money(minimum, "最低保价费", "INS-1", r)
     min_fen = r.ins_min if min_fen is None else min_fen
-    return fen_to_decimal(premium_kernel(one(value), one(rate_u), one(min_fen), r.frac_scale)[0])
+    if not V.is_blank(category) and category_cover(r, category)[1] == COVER_NONE:
+        value = 0                                                 # INS-7: no premium, no cover
+    return fen_to_decimal(premium_kernel(one(value), one(num), one(min_fen), den)[0])
 
 
-def insurance_premium_fast(declared_value: pd.Series, rate: pd.Series, minimum: pd.Series):
+def insurance_premium_fast(declared_value: pd.Series, rate: pd.Series, minimum: pd.Series,
+                           category: pd.Series | None = None):
     r = rules_for(None)
     value, _, ok1 = cp.money(declared_value, r.max_fen)
     rate_u, rate_blank, ok2 = cp.fraction(rate, r.frac_scale)
     min_fen, min_blank, ok3 = cp.money(minimum, r.max_fen)
     rate_u = np.where(rate_blank, r.ins_rate, rate_u)
     min_fen = np.where(min_blank, r.ins_min, min_fen)
-    return premium_kernel(value, rate_u, min_fen, r.frac_scale), ok1 & ok2 & ok3
+    ok = ok1 & ok2 & ok3
+    if category is not None:
+        default = COVER_CODE[r.categories[r.categories.names[0]]["cover"]]
+        cover, _, ok4 = cp.vocab_codes(category, r.categories,
+                                       lambda c: COVER_CODE[r.categories[c]["cover"]], default)
+        value = np.where(cover == COVER_NONE, 0, value)
+        ok &= ok4
+    bound = int(value.max(initial=0)) * int(rate_u.max(initial=0)) * 2
+    from .fixed import as_int_array
+    return premium_kernel(as_int_array(value, bound), as_int_array(rate_u, bound), min_fen,
+                          r.frac_scale), ok
 
 
 def category_cover(r: Rules, category: Any) -> tuple[str, int]:
@@ -194,12 +210,12 @@ def storage_fee(freight: Any, notice_date: Any, pickup_date: Any, rate_or_origin
         raise RuleError("缺少日费率或始发地", "STO-1")
     is_rate = not isinstance(rate_or_origin, str) or _looks_numeric(rate_or_origin)
     if is_rate:
-        rate = V.fraction(rate_or_origin, "日费率", "STO-1", r)
+        rate, den = V.ratio(rate_or_origin, "日费率", "STO-1", min_den=r.frac_scale)  # exact (MONEY-2)
     else:
-        rate = route_rate_units(r, rate_or_origin, destination)
+        rate, den = route_rate_units(r, rate_or_origin, destination), r.frac_scale
     days = int(storage_days_kernel(np.array([notice], "datetime64[D]"),
                                    np.array([pickup], "datetime64[D]"), r.free_days)[0])
-    return fen_to_decimal(storage_fee_kernel(one(fen), one(rate), one(days), r.frac_scale)[0])
+    return fen_to_decimal(storage_fee_kernel(one(fen), one(rate), one(days), den)[0])
 
 
 def _looks_numeric(text: str) -> bool:

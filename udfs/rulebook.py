@@ -183,10 +183,9 @@ def rulebook() -> Rulebook:
 
 
 def reload() -> None:
-    """Forget the loaded rules data (after editing the file or changing LOGIDESK_RULES)."""
-    from .workcal import calendar
+    """Forget the loaded rules data (after editing the file or changing LOGIDESK_RULES).
+    The working-day calendar is keyed on the Rulebook, so it follows."""
     rulebook.cache_clear()
-    calendar.cache_clear()
 
 
 def rules_for(when: dt.date | None = None) -> Rules:
