@@ -82,7 +82,9 @@ def test_other_single_cells():
     assert xl.IS_WORKDAY(T(2026, 2, 14)) is True                    # 调休 Saturday
     assert xl.IS_WORKDAY(T(2026, 2, 15)) is False                   # Spring Festival
     assert xl.CLAIM_CHECK(T(2025, 3, 1), T(2026, 3, 1)) == "受理"
-    assert xl.CLAIM_CHECK(T(2025, 3, 1), T(2026, 3, 2)).startswith("不予受理：")
+    # the window's last day 2026-03-01 is a Sunday: it ends on Monday 03-02 (DATE-7)
+    assert xl.CLAIM_CHECK(T(2025, 3, 1), T(2026, 3, 2)) == "受理"
+    assert xl.CLAIM_CHECK(T(2025, 3, 1), T(2026, 3, 3)).startswith("不予受理：")
     assert xl.INSURANCE_CHECK("普通货物", 100000.01) == "可保价；需经理审批"
     assert xl.INSURANCE_CHECK("珠宝", 300000.0) == "不予保价"
     assert xl.DEADLINE_STATUS("赔款支付", T(2026, 3, 2), None, T(2026, 3, 12)) == "已逾期3天"
