@@ -305,8 +305,8 @@ def test_every_argument_of_every_function_declares_err_to_str_and_ndim(excel):
 def test_failed_lookup_is_an_error_not_a_blank(excel):
     # =COMPENSATION("遗失",3000,45,VLOOKUP(…)) with a failed lookup used to pay 135.00 (3 × 45)
     assert excel("COMPENSATION", "遗失", 3000.0, 45.0, SCODE["#N/A"]) == \
-        "错误：保价金额是 Excel 错误值 #N/A（CMP-2）"
-    assert excel("COMPENSATION", "遗失", 3000.0, 45.0, 3000.0) == 3000.0    # min(3000, 3000), CMP-2
+        "错误：保价金额是 Excel 错误值 #N/A（CMP-1）"
+    assert excel("COMPENSATION", "遗失", 3000.0, 45.0, 3000.0) == 3000.0    # insured: min(3000, 3000), CMP-1
     assert excel("COMPENSATION", "遗失", 3000.0, 45.0) == 135.0             # omitted: not insured
     assert excel("COMPENSATION", "遗失", 3000.0, 45.0, None) == 135.0       # blank cell: not insured
     assert excel("COD_FEE", SCODE["#N/A"]) == "错误：代收金额是 Excel 错误值 #N/A（COD-1）"   # was 0.00

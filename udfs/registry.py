@@ -202,7 +202,7 @@ declare(
     title="保价判定", rule="INS-2..5", result="text",
     description="保价判定（INS-2..5）：可保价 / 只保灭失险 / 不予保价，及超 10 万、20 万元的审批要求。",
     params=(P("category", "货物类别", "text", "货物类别，如 普通货物、易碎品、珠宝", "INS-4"),
-            P("value_per_item", "单件保价金额", "money", "单件保价金额（元）", "INS-2")),
+            P("value_per_item", "单件价值", "money", "单件保价金额（元）", "INS-2")),
     examples=((("普通货物", 150000), "可保价；需经理审批", "单件超过 10 万元（INS-2）"),
               (("易碎品", 500), "只保灭失险", "易碎品只保灭失险（INS-5）")))
 
@@ -254,7 +254,7 @@ _CLAIM_PARAMS = (
     P("value", "物品价值", "money",
       "物品价值（元）：遗失为丢失的价值，破损/内件不符为全部内件价值，延误为延误造成的损失", "CMP-1"),
     P("freight", "运费", "money", "运费（元）", "CMP-1"),
-    O("insured_value", "保价金额", "money", "保价金额（元），未保价留空", "CMP-2"),
+    O("insured_value", "保价金额", "money", "保价金额（元），未保价留空", "CMP-1"),
     O("lost_share", "损失比例", "share",
       "损失比例 0–1：破损、内件不符必填（CMP-8）；延误为延误毁损的比例，默认 0（CMP-3）；遗失为 1", "CMP-2"),
     O("category", "货物类别", "text", "货物类别，默认 普通货物", "INS-4"))
@@ -284,7 +284,7 @@ declare(
     description="免收运费（CMP-4）：遗失、延误、完全破损免收；部分破损、内件不符不免。",
     params=(P("claim_type", "索赔类型", "text", "索赔类型", "CLM-1"),
             P("freight", "运费", "money", "运费（元）", "CMP-4"),
-            O("lost_share", "损失比例", "share", "损失比例 0–1，默认 1", "CMP-4")),
+            O("lost_share", "损失比例", "share", "损失比例 0–1，默认 1", "CMP-2")),
     examples=((("破损", 30, 0.4), "0.00", "部分破损不免运费（CMP-4）"),))
 
 declare(
@@ -294,7 +294,7 @@ declare(
     params=(P("ship_date", "寄件日期", "date", "寄件日期", "CLM-7"),
             P("claim_date", "索赔日期", "date", "索赔日期", "CLM-7"),
             O("cause", "原因", "text", "原因：客户原因、货物性质、不可抗力、客户自行包装、签收后索赔，可空", "CLM-5"),
-            O("insured", "是否保价", "bool", "是否保价（是/否）", "CLM-6")),
+            O("insured", "是否保价", "bool", "是否保价（是/否）", "CLM-5")),
     examples=(((D(2025, 3, 1), D(2026, 3, 1)), "受理", "一年内（CLM-7）"),))
 
 declare(
@@ -302,8 +302,8 @@ declare(
     title="电商件赔偿", rule="ECM-1..6", result="money",
     description="电商件赔偿（ECM-1..6）：部分破损 ≤500 元，其他 ≤2000 元，无发票 ≤1000/700 元；延误不适用（ECM-6）。",
     params=(P("claim_type", "索赔类型", "text", "索赔类型", "CLM-1"),
-            P("value", "物品价值", "money", "物品价值（元）", "ECM-1"),
-            O("lost_share", "损失比例", "share", "损失比例 0–1，默认 1", "ECM-1"),
+            P("value", "物品价值", "money", "物品价值（元）", "ECM-2"),
+            O("lost_share", "损失比例", "share", "损失比例 0–1，默认 1", "ECM-5"),
             O("has_invoice", "有正规发票", "bool", "有正规发票（是/否），默认 是", "ECM-3"),
             O("practical", "实用性物品", "bool", "实用性物品（是/否），默认 是", "ECM-3")),
     examples=((("遗失", 2500, None, "否", "是"), "1000.00", "2500 ≥ 2000 且无发票，实用性物品封顶 1000"),))
@@ -319,9 +319,9 @@ declare(
     title="网点间赔付", rule="NET-1..3, 5..10", result="money",
     description="网点间赔付（NET-1..3、5..10）：遗失、延误按网点类型的标准，批货按票数，均不超过实际价值。",
     params=(P("claim_type", "索赔类型", "text", "索赔类型：遗失或延误", "CLM-1"),
-            P("actual_value", "实际价值", "money", "物品实际价值（元），低于标准时按实际价值", "NET-1"),
-            O("days_late", "延误天数", "int", "延误天数", "NET-2"),
-            O("weight_kg", "重量", "number", "重量（kg），1 kg 以内（含）封顶 250 元", "NET-2"),
+            P("actual_value", "实际价值", "money", "物品实际价值（元），低于标准时按实际价值", "NET-8"),
+            O("days_late", "延误天数", "int", "延误天数", "NET-5"),
+            O("weight_kg", "重量", "number", "重量（kg），1 kg 以内（含）封顶 250 元", "NET-5"),
             O("network", "网点类型", "text", "网点类型：直营、代理期、第三方", "NET-5"),
             O("batch", "批货票数", "int", "批货/整包件的运单票数（如 20）；空、1 或 否 为单票（NET-9）", "NET-9")),
     examples=((("延误", 0, 6, 0.8), "250.00", "50 × 6 = 300，1 kg 以内封顶 250"),
@@ -376,7 +376,7 @@ declare(
     "LABEL_PENALTY", fees.label_penalty,
     title="标签违规罚款", rule="LBL-1", result="money",
     description="标签违规罚款（LBL-1），每票。",
-    params=(P("pieces", "单票件数", "int", "单票件数", "LBL-1"),
+    params=(P("pieces", "件数", "int", "单票件数", "LBL-1"),
             P("violation", "违规类型", "text", "违规类型：未贴、贴不全、旧标签未清除", "LBL-1")),
     examples=(((60, "贴不全"), "20.00", "50 件以上贴不全 20 元"),))
 
