@@ -416,3 +416,35 @@ def test_network_refuses_damage_and_mismatch():
         with pytest.raises(RuleError, match="CMP") as info:
             udfs.network_compensation(t, 100)
         assert info.value.rule == "NET-10"
+
+
+# ----------------------------------------------------------------- CPL-4 levels, 「公司补充」
+
+# CPL-4 Decision, written out by hand from RULES.md
+CPL4 = {
+    "服务态度": "简单", "运价": "简单", "配送司机不搬货": "简单",
+    "货品滞留": "复杂", "快件延误": "复杂", "转货或转外协": "复杂", "当晚未配载发车": "复杂",
+    "当日未配送": "复杂", "窜货": "复杂", "退货": "复杂",
+    "理赔不满意": "重大", "发错货或运送质量": "重大",
+}
+LIMIT = {"简单": "★（1个工作日）", "复杂": "★★★（3个工作日）", "重大": "★★★★★（5个工作日）"}
+
+
+def test_rules_data_agrees_with_the_cpl4_table():
+    r = udfs.rules_for(d(2026, 3, 1))
+    assert {name: r.complaints[name]["level"] for name in r.complaints.names} == CPL4
+    for name, level in CPL4.items():
+        assert udfs.complaint_level(name) == level + LIMIT[level]
+    # damage, shortage or loss not caused by the customer → 重大 (5)
+    for alias in ("损毁", "短少", "遗失"):
+        assert udfs.complaint_level(alias) == "重大★★★★★（5个工作日）"
+
+
+def test_company_supplement_is_marked_in_the_data_and_never_printed():
+    r = udfs.rules_for(d(2026, 3, 1))
+    marked = [n for n in r.complaints.names if r.complaints[n].get("company_supplement")]
+    # source 002 is cut off after category (五): (六)–(十一) are company text
+    assert marked == ["当晚未配载发车", "当日未配送", "窜货", "理赔不满意", "发错货或运送质量", "退货"]
+    for name in r.complaints.names:
+        for text in (udfs.complaint_script(name), udfs.complaint_level(name), udfs.complaint_event(name)):
+            assert "公司补充" not in text, (name, text)
