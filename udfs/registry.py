@@ -232,11 +232,12 @@ declare(
 
 declare(
     "STORAGE_RATE", fees.storage_rate,
-    title="仓储保管费日费率", rule="STO-1, STO-3", result="rate",
-    description="仓储保管费日费率（STO-1、STO-3）：0.10 / 0.05 / 0.03，取两端较低者。",
-    params=(P("origin", "始发地", "text", "始发地（城市或省）", "STO-3"),
-            P("destination", "目的地", "text", "目的地（城市或省）", "STO-3")),
-    examples=((("福州", "上海"), "0.05", "福州 F 10%，上海 B 5%，取低者"),))
+    title="仓储保管费日费率", rule="STO-1, STO-3, STO-4", result="rate",
+    description="仓储保管费日费率（STO-1、STO-3、STO-4）：0.10 / 0.05 / 0.03，取两端较低者；区县按所属城市。",
+    params=(P("origin", "始发地", "text", "始发地：城市、省，或含区县的地址（如 浙江省温州市鹿城区）", "STO-3"),
+            P("destination", "目的地", "text", "目的地：城市、省，或含区县的地址", "STO-3")),
+    examples=((("福州", "上海"), "0.05", "福州 F 10%，上海 B 5%，取低者"),
+              (("福州", "浙江省温州市鹿城区"), "0.10", "鹿城区属温州市（F 10%），两端都是 F（STO-4）")))
 
 declare(
     "STORAGE_FEE", fees.storage_fee, kernel=fees.storage_fee_fast,
@@ -245,7 +246,7 @@ declare(
     params=(P("freight", "运费", "money", "运费（元）", "STO-1"),
             P("notice_date", "到货通知日期", "date", "到货通知日期", "STO-2"),
             P("pickup_date", "提货日期", "date", "提货日期", "STO-2"),
-            P("rate_or_origin", "日费率或始发地", "text", "日费率（数字），或始发地（文字，此时须填目的地）", "STO-3"),
+            P("rate_or_origin", "日费率或始发地", "text", "日费率（数字），或始发地（城市、省或含区县的地址，此时须填目的地）", "STO-3"),
             O("destination", "目的地", "text", "目的地（第 4 个参数为始发地时必填）", "STO-3")),
     examples=(((200, D(2026, 3, 1), D(2026, 3, 8), "厦门", "温州"), "80.00", "7 − 3 = 4 天 × 10% × 200"),))
 

@@ -54,10 +54,10 @@ def STORAGE_DAYS(notice_date, pickup_date):
 
 
 @xw.func(category='物流客服')
-@xw.arg('origin', ndim=2, err_to_str=True, doc='始发地（城市或省）')
-@xw.arg('destination', ndim=2, err_to_str=True, doc='目的地（城市或省）')
+@xw.arg('origin', ndim=2, err_to_str=True, doc='始发地：城市、省，或含区县的地址（如 浙江省温州市鹿城区）')
+@xw.arg('destination', ndim=2, err_to_str=True, doc='目的地：城市、省，或含区县的地址')
 def STORAGE_RATE(origin, destination):
-    """仓储保管费日费率（STO-1、STO-3）：0.10 / 0.05 / 0.03，取两端较低者。"""
+    """仓储保管费日费率（STO-1、STO-3、STO-4）：0.10 / 0.05 / 0.03，取两端较低者；区县按所属城市。"""
     return call('STORAGE_RATE', origin, destination)
 
 
@@ -65,7 +65,7 @@ def STORAGE_RATE(origin, destination):
 @xw.arg('freight', ndim=2, err_to_str=True, doc='运费（元）')
 @xw.arg('notice_date', ndim=2, err_to_str=True, doc='到货通知日期')
 @xw.arg('pickup_date', ndim=2, err_to_str=True, doc='提货日期')
-@xw.arg('rate_or_origin', ndim=2, err_to_str=True, doc='日费率（数字），或始发地（文字，此时须填目的地）')
+@xw.arg('rate_or_origin', ndim=2, err_to_str=True, doc='日费率（数字），或始发地（城市、省或含区县的地址，此时须填目的地）')
 @xw.arg('destination', ndim=2, err_to_str=True, doc='目的地（第 4 个参数为始发地时必填）')
 def STORAGE_FEE(freight, notice_date, pickup_date, rate_or_origin, destination=None):
     """仓储保管费（STO-1..3）：运费 × 日费率 × 计费天数。"""
