@@ -379,3 +379,33 @@ def test_an_error_in_a_single_cell_applies_to_every_row(excel):
     assert excel("DEADLINE", "错误：未知的投诉类别「x」（CPL-1）", ((46083.0,),)) == "错误：未知的投诉类别「x」（CPL-1）"
     assert excel("DEADLINE", (("错误：未知的投诉类别「x」（CPL-1）",), ("赔款支付",)), 46083.0) == \
         [["错误：未知的投诉类别「x」（CPL-1）"], [dt.datetime(2026, 3, 9)]]
+
+
+def _pool(f, p, i):
+    """Values a clerk's column may hold for parameter p: the examples' values, blanks, error
+    values, stray text, our own error text, numbers and dates near the examples'."""
+    seen = [_com(ex.args[i]) for ex in f.examples if i < len(ex.args)]
+    pool = [v for v in seen if v is not None] + [None, SCODE["#N/A"], SCODE["#VALUE!"], "#REF!", "abc",
+                                                 "错误：上一步的错误（X-1）", 0.0, 1.0, -5.0, 2000.004, 1 / 3]
+    if p.kind in ("date", "datetime"):
+        pool += [dt.datetime(2026, 3, 2), dt.datetime(2026, 10, 1, 9, 30), 46083.0, dt.datetime(2099, 1, 5)]
+    if p.kind in ("bool",):
+        pool += ["是", "否", True, False]
+    return pool
+
+
+RANGE_CASES = [n for n, f in registry.excel_functions().items() if f.engine and f.params and f.examples]
+
+
+@pytest.mark.parametrize("name", RANGE_CASES)
+def test_a_range_gives_what_each_cell_gives(excel, name):
+    """Column form = per-cell form at the Excel boundary, error values and nested errors included."""
+    import random
+    rnd = random.Random(name)
+    f = registry.FUNCTIONS[name]
+    pools = [_pool(f, p, i) for i, p in enumerate(f.params)]
+    rows = [[rnd.choice(pool) for pool in pools] for _ in range(80)]
+    block = excel(name, *[tuple((r[i],) for r in rows) for i in range(len(f.params))])
+    cells = [[excel(name, *r)] for r in rows]
+    for r, got, want in zip(rows, block, cells):
+        assert got == want, r
