@@ -200,3 +200,14 @@ def test_declared_label_and_rule_are_the_engines(name, i):
     with pytest.raises(RuleError) as e:
         f.func(*args)
     assert p.label in e.value.message and e.value.rule == f.rule_of(p), str(e.value)
+
+
+def test_generator_check_fails_on_a_stale_file_and_rewrites_it(tmp_path, monkeypatch, capsys):
+    stale = tmp_path / "xl.py"
+    stale.write_text("# hand-edited\n", encoding="utf-8")
+    monkeypatch.setattr(gen_xl, "TARGET", stale)
+    monkeypatch.setattr(gen_xl, "DOCS", tmp_path / "missing" / "functions.md")   # no docs dir: skipped
+    assert gen_xl.main(["--check"]) == 1
+    assert "is stale" in capsys.readouterr().err
+    assert gen_xl.main([]) == 0 and stale.read_text(encoding="utf-8") == gen_xl.render()
+    assert gen_xl.main(["--check"]) == 0
