@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 
 import chinese_calendar
+import numpy as np
 import pytest
 
 import udfs
@@ -409,3 +410,18 @@ def test_legal_period_beyond_the_holiday_data_is_the_date5_error(event, start, y
     import udfs.columns as C
     got = C.deadline([event], [start])
     assert got["error"][0].startswith(f"{year}年") and got["rule"][0] == "DATE-5"
+
+
+def test_rulebook_does_not_import_the_calendar():
+    # issue 8: no rulebook ↔ workcal import cycle; the calendar follows reload() on its own
+    import ast
+    import inspect
+    import udfs.rulebook as rb
+    import udfs.workcal as wc
+    tree = ast.parse(inspect.getsource(rb))
+    imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+    assert "workcal" not in imported
+    before = wc.calendar()
+    rb.reload()
+    after = wc.calendar()
+    assert after is not before and after.is_workday(np.array([np.datetime64("2026-10-10")]))[0]

@@ -62,12 +62,26 @@ def share_of(r: Rules, t: int, lost_share: Any, rule: str = "CMP-2") -> tuple[in
 
 
 def _column_shares(r: Rules, t, lost_share):
-    """Column form of share_of: (units at frac_scale, ok). Blank 破损/内件不符 rows are not ok
-    (the per-cell path gives the CMP-8 error)."""
-    s, sb, ok = cp.fraction(lost_share, r.frac_scale)
+    """Column form of share_of: (units at frac_scale, ok, exact) where ``exact`` = (rows,
+    nums, dens) for shares with more places than frac_scale (=1/3), read exactly (MONEY-2).
+    Blank 破损/内件不符 rows are not ok (the per-cell path gives the CMP-8 error)."""
+    s, sb, ok, rows, nums, dens = cp.fraction_exact(lost_share, r.frac_scale)
     s = np.where(sb, np.where(t == DELAY, 0, r.frac_scale), s)
     ok = ok & ~(sb & ((t == DAMAGE) | (t == MISMATCH)))
-    return s, ok
+    return s, ok, (rows, nums, dens)
+
+
+def _patch(out: np.ndarray, exact, kernel, *cols, after: tuple = ()) -> np.ndarray:
+    """Recompute the rows of ``exact`` with Python-int (object) arrays: ``kernel(*cols_rows,
+    nums, dens, *after_rows)``; int64 stays for every other row."""
+    rows, nums, dens = exact
+    if not len(rows):
+        return out
+    sub = kernel(*(np.asarray(c)[rows].astype(object) for c in cols), nums, dens,
+                 *(np.asarray(c)[rows] if isinstance(c, np.ndarray) else c for c in after))
+    out = np.asarray(out).astype(object)
+    out[rows] = sub
+    return out
 
 
 def _compensation_args(claim_type, value, freight, insured_value, lost_share, category):
@@ -100,12 +114,14 @@ def compensation_fast(claim_type, value, freight, insured_value, lost_share, cat
     v, vb, ok2 = cp.money(value, r.max_fen)
     f, fb, ok3 = cp.money(freight, r.max_fen)
     i, _, ok4 = cp.money(insured_value, r.max_fen)
-    s, ok5 = _column_shares(r, t, lost_share)
+    s, ok5, exact = _column_shares(r, t, lost_share)
     default = COVER_CODE[r.categories[r.categories.names[0]]["cover"]]
     cover, _, ok6 = cp.vocab_codes(category, r.categories,
                                    lambda c: COVER_CODE[r.categories[c]["cover"]], default)
     ok = ok1 & ~tb & ok2 & ~vb & ok3 & ~fb & ok4 & ok5 & ok6
-    return compensation_kernel(t, v, f, i, s, r.frac_scale, cover, r.k_multiple, r.frac_scale), ok
+    out = compensation_kernel(t, v, f, i, s, r.frac_scale, cover, r.k_multiple, r.frac_scale)
+    return _patch(out, exact, compensation_kernel, t, v, f, i,
+                  after=(cover, r.k_multiple, r.frac_scale)), ok
 
 
 def freight_waiver(claim_type: Any, freight: Any, lost_share: Any = None) -> Decimal:
@@ -121,8 +137,9 @@ def freight_waiver_fast(claim_type, freight, lost_share):
     r = rules_for(None)
     t, tb, ok1 = cp.vocab_codes(claim_type, r.claim_types, TYPE_CODE.__getitem__)
     f, fb, ok2 = cp.money(freight, r.max_fen)
-    s, ok3 = _column_shares(r, t, lost_share)
-    return freight_waiver_kernel(t, f, s, r.frac_scale), ok1 & ~tb & ok2 & ~fb & ok3
+    s, ok3, exact = _column_shares(r, t, lost_share)
+    out = freight_waiver_kernel(t, f, s, r.frac_scale)
+    return _patch(out, exact, freight_waiver_kernel, t, f), ok1 & ~tb & ok2 & ~fb & ok3
 
 
 def _percent(share: Decimal) -> str:
@@ -250,11 +267,12 @@ def ecom_compensation_fast(claim_type, value, lost_share, has_invoice, practical
     r = rules_for(None)
     t, tb, ok1 = cp.vocab_codes(claim_type, r.claim_types, TYPE_CODE.__getitem__)
     v, vb, ok2 = cp.money(value, r.max_fen)
-    s, sb, ok3 = cp.fraction(lost_share, r.frac_scale)
+    s, sb, ok3, *exact = cp.fraction_exact(lost_share, r.frac_scale)
     s = np.where(sb, r.frac_scale, s)
     inv, _, ok4 = cp.flags(has_invoice, True)
     pr, _, ok5 = cp.flags(practical, True)
     out = ecom_kernel(t, v, s, r.frac_scale, inv, pr, r.ecom)
+    out = _patch(out, exact, ecom_kernel, t, v, after=(inv, pr, r.ecom))
     return out, ok1 & ~tb & (t != DELAY) & ok2 & ~vb & ok3 & ok4 & ok5
 
 

@@ -8,6 +8,7 @@ exactly or raises the same RuleError a single cell would show. So both paths agr
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any, Callable
 
 import numpy as np
@@ -98,6 +99,38 @@ def fraction(s: pd.Series, scale: int, upper: float | None = 1.0) -> tuple[np.nd
         units = np.rint(x * scale)
         exact = units / scale == x
     return units.astype(np.int64), blank, ok & (exact | blank)
+
+
+def fraction_exact(s: pd.Series, scale: int, upper: float | None = 1.0):
+    """Like :func:`fraction`, but floats with more places than ``scale`` holds (=1/3, a
+    formula's quotient) are ok too: (units, blank, ok, rows, nums, dens) where ``rows`` are
+    those rows and ``nums / dens`` their exact shortest decimal forms as Python ints (MONEY-2),
+    for an exact object-array kernel over just those rows (no int64 overflow)."""
+    units, blank, ok = fraction(s, scale, upper)
+    arr, nblank, numeric = _numbers(s)
+    with np.errstate(invalid="ignore"):
+        good = numeric & ~nblank & (arr >= 0) & np.isfinite(arr)
+        if upper is not None:
+            good &= arr <= upper
+    rows = np.flatnonzero(good & ~ok)
+    nums = np.empty(len(rows), dtype=object)
+    dens = np.empty(len(rows), dtype=object)
+    keep = np.ones(len(rows), dtype=bool)
+    for j, i in enumerate(rows):
+        d = Decimal(repr(float(arr[i])))            # the shortest form, as the per-cell reader
+        places = -d.as_tuple().exponent
+        if places > 40 or d.adjusted() > 15:
+            keep[j] = False
+            continue
+        den = 10 ** max(places, 0)
+        num = int(d.scaleb(max(places, 0)))
+        if den < scale:
+            num, den = num * (scale // den), scale
+        nums[j], dens[j] = num, den
+    rows, nums, dens = rows[keep], nums[keep], dens[keep]
+    ok = ok.copy()
+    ok[rows] = True
+    return units, blank, ok, rows, nums, dens
 
 
 def integer(s: pd.Series, minimum: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -27,7 +27,6 @@ from functools import lru_cache
 
 TABLE_PACKAGE = "cpca"
 PROVINCE, CITY, COUNTY = 1, 2, 3
-LEVEL_NAME = {PROVINCE: "省份", CITY: "城市", COUNTY: "区县"}
 
 _ETHNIC_AUTONOMY = re.compile(r"^(.{2,}?)(?:[\u4e00-\u9fff]+?族)+自治[区州县旗]$")
 _SUFFIXES = ("特别行政区", "自治区", "自治州", "自治县", "自治旗", "省直辖县级行政区划",

@@ -2,7 +2,8 @@
 
 Excel (through COM) gives floats, strings, booleans, None, datetimes and sometimes date
 serials; Python callers give Decimal, int, date. Conversion happens here, once
-(MONEY-1: money becomes integer fen half-up; fractions integer millionths).
+(MONEY-2: money becomes integer fen, half-up when read; shares and rates are read exactly,
+a float at its shortest decimal form, as numerator / power-of-ten denominator).
 """
 from __future__ import annotations
 
@@ -145,22 +146,6 @@ def ratio(x: Any, field: str, rule: str | None, *, default: tuple[int, int] | No
     return num, den
 
 
-def fraction(x: Any, field: str, rule: str | None, rules: Rules, *,
-             default: int | None = None, upper: Decimal | None = Decimal(1)) -> int | None:
-    """A share or rate (0–1) → integer millionths. Accepts ``50%`` text."""
-    if is_blank(x):
-        return default
-    if isinstance(x, str) and x.strip().endswith(("%", "％")):
-        value = decimal(x.strip()[:-1], field, rule) / 100
-    else:
-        value = decimal(x, field, rule)
-    if value < 0 and upper is None:
-        raise RuleError(f"{field}不能为负数：{show(x)}", rule)
-    if upper is not None and not 0 <= value <= upper:
-        raise RuleError(f"{field}应在 0 到 {upper} 之间：{show(x)}", rule)
-    return decimal_to_units(value, rules.frac_scale)
-
-
 def integer(x: Any, field: str, rule: str | None, *, minimum: int = 0,
             required: bool = False, maximum: int = 1_000_000) -> int | None:
     """A whole number (days, pieces, waybills), at most ``maximum``."""
@@ -198,6 +183,10 @@ def when(x: Any, field: str, rule: str | None, *, required: bool = True,
         return None
     if hasattr(x, "to_pydatetime"):
         x = x.to_pydatetime()
+    if type(x).__name__ == "datetime64":                       # numpy datetime64 scalar
+        x = x.astype("datetime64[us]").item()
+        if not isinstance(x, dt.datetime):                      # beyond datetime's years
+            raise RuleError(f"{field}不是有效日期：{x}（年份应在 {FIRST_DATE.year}–{LAST_DATE.year} 之间）", rule)
     if isinstance(x, dt.datetime):
         _in_range(x, field, rule, x.isoformat(sep=" "))
         return x if keep_time else x.date()
