@@ -1,7 +1,11 @@
-"""The Excel adapter ``udfs.xl`` called with the Python values Excel/COM hands to xlwings:
-floats (numbers are always floats), None (empty cell), str, bool, datetime, lists for
-ranges (1-D for one column, 2-D lists of rows). Results: floats exact to the fen, datetimes,
-ints, booleans, texts; bad cells give ``错误：<message>（rule）`` and nothing ever raises.
+"""The Excel adapter ``udfs.xl`` (generated) and its boundary ``udfs.xlcall``.
+
+First part: called directly with Python values (floats, None, str, bool, datetime, flat lists
+for a column, lists of rows for a block). Second part: called through tests/xlwings_standin.py,
+i.e. with what xlwings 0.37.8 really passes from COM (error cells as SCODE ints turned into
+their text by err_to_str, blanks as None, ranges as lists of rows with ndim=2, date serials as
+floats). Results: floats exact to the fen, datetimes, ints, booleans, texts, or a block of the
+same shape; bad cells give ``错误：<message>（rule）`` and nothing ever raises.
 """
 from __future__ import annotations
 
