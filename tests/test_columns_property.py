@@ -5,7 +5,8 @@ Rows are drawn with a seeded numpy generator (reproducible, fast): blanks (None,
 text in number cells, logical values, negatives, values with sub-fen digits (0.005,
 2000.005, 1.005, 2.675 …), shares inside and outside 0–1, every category / claim type plus
 unknown ones, dates as date / datetime / Timestamp / text, out of order, and in 2027 (no
-holiday data). Error rows must carry exactly ``str(RuleError)`` and ``RuleError.rule`` of
+holiday data), and (issue 8) typo years such as 2926, YYMMDD numbers, pandas NA, shares
+typed as =1/3 or =2/3, ambiguous number text, full addresses and batches. Error rows must carry exactly ``str(RuleError)`` and ``RuleError.rule`` of
 the per-cell call.
 """
 from __future__ import annotations
@@ -25,9 +26,9 @@ NAN = float("nan")
 
 CATEGORIES = ["普通货物", "工艺品", "精密仪器", "珠宝", "古董", "玉雕", "根雕", "石雕",
               "国外维修进口货品", "客户退货", "易碎品", "易潮湿", "易污染", "包装不合格",
-              "fragile", "普货", "火箭", "", None, NAN, 3.0]
+              "fragile", "普货", "火箭", "", None, NAN, 3.0, pd.NA, 5, 7.5, " 珠宝 ", "ＦＲＡＧＩＬＥ"]
 CLAIM_TYPES = ["遗失", "破损", "内件不符", "延误", "loss", "damage", "mismatch", "delay",
-               "被偷", "", None, NAN, 2.0, True]
+               "被偷", "", None, NAN, 2.0, True, pd.NA, 3]
 EVENTS = ["索赔受理", "索赔处理", "赔款支付", "索赔时效", "查询答复", "破损公告", "遗失公告",
           "延误公告", "破损仲裁", "遗失仲裁", "客户资料", "部门回复", "保险单据", "协商期限",
           "理赔报告", "财务付款", "内部理赔", "投诉服务态度", "投诉延误", "投诉损毁",
@@ -35,17 +36,28 @@ EVENTS = ["索赔受理", "索赔处理", "赔款支付", "索赔时效", "查�
           "维修报价", "开会", "", None]
 SCOPES = [None, None, None, "国内", "港澳台", "国际", "未保价", "保价", "火星", ""]
 PLACES = ["福州", "厦门", "温州", "温州市", "浙江省温州市", "汕头", "广东汕头", "杭州", "浙江",
-          "上海", "广州", "深圳", "北京", "天津", "青岛", "山东", "江苏省苏州市", "拉萨", "广东"]
-SIDES = ["罚款方", "获赔方", " 罚款方 ", "第三方", 6.0]
+          "上海", "广州", "深圳", "北京", "天津", "青岛", "山东", "江苏省苏州市", "拉萨", "广东",
+          # STO-4: full addresses, districts and counties, contradictions, ambiguous names
+          "浙江省温州市鹿城区", "浙江省温州市瑞安市", "浙江温州瑞安", "温州瑞安", "瑞安", "乐清",
+          "广东汕头潮阳区", "澄海", "晋江", "福清", "上海市浦东新区", "福州市鼓楼区",
+          "福州市鼓楼区五四路", "山东省温州", "朝阳区", "北京朝阳区", "温州市鼓楼区", "浙 江 省",
+          "温州　瑞安", pd.NA, 7]
+SIDES = ["罚款方", "获赔方", " 罚款方 ", "第三方", 6.0, "责任方", "获赔"]
 FLAGS = [None, "是", "否", True, False, 1, 0, 1.0, "y", "no", "maybe", 2, ""]
 SPECIAL_MONEY = [None, "", NAN, 0, 0.0, 0.005, 0.01, 1.005, 2.675, 0.125, 999.99, 1000,
                  1000.01, 2000, 2000.005, 1999.995, 2000.01, 9999.995, 10000, 10000.005,
                  10000.01, 100000.01, 200000.005, 1e10, -1, -0.01, "abc", "1,000", "¥20",
                  "2000.005", True, Decimal("12.345"), Decimal("-3"), float("inf"),
                  np.int64(5000), 999999999.99, 1000000000, 1000000000.01, 123456789.125,
-                 987654321.005]   # np.float64: see test_numpy_float_scalar_per_cell below
+                 987654321.005,   # np.float64: see test_numpy_float_scalar_per_cell below
+                 # issue 8: out-of-range amounts, ambiguous text, pandas NA
+                 1e30, "1e30", Decimal("Infinity"), Decimal("-Infinity"), float("-inf"),
+                 "1.000,50", "1,5", "12，50", "1,000,000.50", pd.NA, Decimal("1E+30")]
 SPECIAL_SHARE = [None, "", NAN, 0, 0.5, 1, 1.0, 1.2, -0.1, "50%", "120%", "abc",
-                 0.3333335, 0.0000005, 0.9999995, 1.0000004, Decimal("0.25")]
+                 0.3333335, 0.0000005, 0.9999995, 1.0000004, Decimal("0.25"),
+                 # MONEY-2: shares typed as formulas, at their shortest decimal form
+                 1 / 3, 2 / 3, 1 / 7, 0.1 + 0.2, 5 / 6, pd.NA, "33.333333333333%",
+                 Decimal("0.333333333333333333333333")]
 
 
 @pytest.fixture()
@@ -126,11 +138,19 @@ def date_col(rng, n=N, base=None, spread=(0, 1900)):
             out.append("昨天")
         elif k < 0.96:
             out.append(dt.date(2027, 1, 1) + dt.timedelta(days=int(offs[i]) % 365))
-        elif k < 0.98:
+        elif k < 0.975:
             out.append(float((day - dt.date(1899, 12, 30)).days))   # Excel serial
-        else:
+        elif k < 0.98:
             out.append(True)
+        else:   # issue 8: typo years, the edges of the accepted range, YYMMDD numbers, NA
+            out.append(FAR[int(offs[i]) % len(FAR)])
     return out
+
+
+FAR = [dt.date(2926, 3, 1), dt.datetime(2926, 3, 1, 10, 30), dt.date(1850, 1, 1),
+       dt.date(2199, 12, 31), dt.date(2200, 1, 1), dt.date(1900, 1, 1), dt.date(2099, 1, 5),
+       260902, 260902.0, 20260902, "2926-03-01", "1899-12-31", pd.NA, 61, 60.0,
+       dt.datetime(2199, 12, 31, 23, 59)]
 
 
 # ----------------------------------------------------------------- comparison
@@ -254,6 +274,31 @@ def test_deadline_status_columns_equal_cells(rng):
     compare("deadline_status", [pick(rng, EVENTS), start, done, today, pick(rng, SCOPES)], "text")
 
 
+BATCHES = [None, None, None, "", 0, 1, 1.0, 2, 20, 3, "是", "否", True, False, 2.5, -1, "3票",
+           "abc", pd.NA, NAN, 10, 11]
+NETWORKS = [None, "直营", "代理期", "第三方", "agency", "外星", pd.NA]
+
+
+def test_network_compensation_columns_equal_cells(rng):
+    # NET-1..10 with batches (NET-9): waybill counts, 是 without a count, bad counts
+    days = pick(rng, [None, 0, 1, 3, 5, 6, 12, 30, 60, 200, -1, 2.5, "三天", pd.NA])
+    weights = pick(rng, [None, 0.5, 1, 1.0000001, 1.01, 2, 20, -1, "重", pd.NA, 1 / 3])
+    cols = [pick(rng, CLAIM_TYPES), money_col(rng, high=12000), days, weights,
+            pick(rng, NETWORKS), pick(rng, BATCHES)]
+    compare("network_compensation", cols, "money")
+
+
+def test_is_workday_columns_equal_cells(rng):
+    table = columns.is_workday(pd.Series(date_col(rng), dtype=object))
+    cells = date_col(np.random.default_rng(20261123))
+    for i, x in enumerate(cells[:2000]):
+        try:
+            want, err = udfs.is_workday(x), None
+        except RuleError as e:
+            want, err = None, str(e)
+        assert table["error"].iloc[i] == err and (err or table["value"].iloc[i] == want), (x, table.iloc[i])
+
+
 # ----------------------------------------------------------------- typed columns (numeric / datetime dtypes)
 
 def test_typed_float_and_datetime_columns_equal_cells(rng):
@@ -271,6 +316,13 @@ def test_typed_float_and_datetime_columns_equal_cells(rng):
     compare("storage_days", [notice, pickup], "int")
     compare("storage_fee", [amounts.abs(), notice, pickup, 0.05, None], "money")
     compare("deadline", [pick(rng, EVENTS[:-3]), notice, None], "datetime")
+    # shares typed as float formulas (=1/3, =2/3): a float64 column, read exactly (MONEY-2)
+    shares = pd.Series(pick(rng, [1 / 3, 2 / 3, 0.5, 0.25, 1 / 7, 0.1 + 0.2, 1.0, 0.0, np.nan]), dtype="float64")
+    values = pd.Series(rng.integers(1, 900000, N).astype(float))
+    compare("compensation", [pick(rng, ["破损", "内件不符", "延误", "遗失"]), values, 100.0, values,
+                             shares, None], "money")
+    # nullable dtypes with pd.NA
+    compare("cod_fee", [amounts.astype("Float64").where(rng.random(N) > 0.1, pd.NA)], "money")
 
 
 # ----------------------------------------------------------------- engine findings (kept correct)
@@ -336,3 +388,26 @@ def test_logical_and_numeric_cells_are_not_confused(name, cells, row, want):
     else:
         # 2000.005 is read half-up as 2000.01; × rate 1 = 2000.01 (INS-1, MONEY-1)
         assert table["error"].iloc[row] is None and table["value"].iloc[row] == want
+
+
+def test_issue8_cells_agree_in_both_forms():
+    """The table rows of issue 8 that disagreed: pd.NA, a number in 货物类别, a typo year."""
+    cats = pd.Series([pd.NA, 5, "珠宝", None], dtype=object)
+    table = columns.compensation("遗失", 3000, 45, 3000, None, cats)
+    for i, c in enumerate(cats):
+        try:
+            want, err = float(udfs.compensation("遗失", 3000, 45, 3000, None, c)), None
+        except RuleError as e:
+            want, err = None, str(e)
+        assert table["error"].iloc[i] == err
+        if err is None:
+            assert table["value"].iloc[i] == want
+    # pd.NA is blank (普通货物): min(3000, 3000) = 3000; 5 is an unknown category (INS-4);
+    # 珠宝 is INS-4: insured value ignored → min(3000, 3 × 45) = 135 (CMP-7)
+    assert table["value"].tolist()[0] == 3000.0 and table["rule"].iloc[1] == "INS-4"
+    assert table["value"].iloc[2] == 135.0 and table["value"].iloc[3] == 3000.0
+    starts = pd.Series([dt.date(2926, 3, 1), np.datetime64("2026-03-02"), pd.NA], dtype=object)
+    table = columns.deadline("破损公告", starts)
+    assert table["error"].iloc[0] == "起算日期不是有效日期：2926-03-01（年份应在 1900–2199 之间）（DL-1）"
+    assert pd.Timestamp(table["value"].iloc[1]) == pd.Timestamp(2026, 3, 7)    # DL-5: +5 days
+    assert table["error"].iloc[2] == "缺少起算日期（DL-1）"

@@ -38,7 +38,7 @@ def test_quote_minimums_and_caps():
 
 def test_quote_refuses_total_on_error():
     q = quote(80, 1000, 0, "工艺品", "福州", "拉萨")
-    assert q["cover"] == "不予保价"                                # INS-4
+    assert q["cover"].startswith("不予保价：工艺品属不予保价货物（INS-4）")   # INS-4, INS-7
     assert q["storage_terms"].startswith("错误：线路未定义：「拉萨」")
     q = quote(80, -5, 0, "普通货物", "福州", "上海")
     assert q["premium"].startswith("错误：") and q["total"] == "有错误，请先更正"
@@ -77,3 +77,32 @@ def test_logidesk_cli_wiring(tmp_path, capsys):
     assert logidesk(["process", str(sample_path("storage")), "--out", str(tmp_path / "o"), "--quiet"]) == 0
     out = capsys.readouterr().out
     assert "仓储保管登记：13 行，错误行 3 行" in out and "有错误的行：12、13、14" in out
+
+
+@pytest.mark.parametrize("category", ["珠宝", "古董", "精密仪器"])
+def test_quote_uninsurable_goods_pay_no_premium(category):
+    # INS-7: no premium and no declared-value cover for INS-4 goods; the quote says why
+    q = quote(Decimal("100"), Decimal("5000"), 0, category, "福州", "上海")
+    assert q["premium"] == Decimal("0.00")
+    assert q["cover"] == f"不予保价：{category}属不予保价货物（INS-4），不收保价费，也不按声明价值赔偿（INS-7）"
+    assert q["total"] == Decimal("100.00")                  # freight only
+
+
+@pytest.mark.parametrize("freight, message", [
+    ("-5", "错误：运费不能为负数：-5"),
+    ("NaN", "错误：运费不是有效数字：NaN"),
+    ("1e30", "错误：金额超出范围：运费 1e30"),
+    ("1.000,50", "错误：运费「1.000,50」的写法有歧义"),
+])
+def test_cli_refuses_a_bad_freight_and_prints_no_total(capsys, freight, message):
+    code = main([f"--freight={freight}", "--from", "福州", "--to", "上海"])
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert err.startswith(message), err
+    assert "合计" not in out and out == ""
+
+
+def test_quote_refuses_the_total_for_a_bad_freight():
+    for bad in (-5, float("nan"), Decimal("1e30"), Decimal("Infinity")):
+        q = quote(bad, 0, 0, "普通货物", "福州", "上海")
+        assert q["total"] == "有错误，请先更正", bad

@@ -263,31 +263,52 @@ def test_every_named_place_has_its_class(place, expected):
     assert udfs.storage_rate("福州", place) == D(expected)           # either direction
 
 
-# ----------------------------------------------------------------- MONEY-1 with sub-fen inputs
+# ----------------------------------------------------------------- MONEY-2 reading inputs
 
-# MONEY-1: "Compute in decimal, round the final amount half-up to 0.01". An input with sub-fen
-# digits (a formula result such as 2000.004) is therefore used as it is; only the result is
-# rounded. The engine reads every input to the fen first (values.money → integer fen), which
-# changes tiers and results in the cases below.
-SUB_FEN = "ENGINE FINDING (MONEY-1): inputs are rounded to the fen before computing, not only the final amount"
+# MONEY-2 Decision: a money input is read at the fen, half-up, when it is read (what a cell
+# formatted to two decimals shows); shares and rates are read exactly as given.
 
-
-@pytest.mark.xfail(strict=True, reason=SUB_FEN)
-def test_cod_tier_uses_the_unrounded_amount():
-    # 2000.004 > 2000 → 3‰ tier: 2000.004 × 0.003 = 6.000012 → 6.00 (engine: 2000.00 → 5.00)
-    same(udfs.cod_fee(D("2000.004")), "6.00")
+def test_cod_tier_uses_the_amount_read_at_the_fen():
+    # 2000.004 is read as 2000.00 → ≤ 2,000 → 5.00 (COD-1)
+    same(udfs.cod_fee(D("2000.004")), "5.00")
+    same(udfs.cod_fee(2000.004), "5.00")
+    # 2000.005 is read as 2000.01 → 3‰: 6.00003 → 6.00
+    same(udfs.cod_fee(D("2000.005")), "6.00")
 
 
-@pytest.mark.xfail(strict=True, reason=SUB_FEN)
-def test_premium_rounds_only_the_final_amount():
-    # 1000.995 × 0.005 = 5.004975 → 5.00 (engine: 1001.00 × 0.005 = 5.005 → 5.01)
-    same(udfs.insurance_premium(D("1000.995")), "5.00")
+def test_premium_reads_the_value_at_the_fen():
+    # 1000.995 is read as 1001.00: 1001.00 × 0.005 = 5.005 → 5.01 (INS-1)
+    same(udfs.insurance_premium(D("1000.995")), "5.01")
+    same(udfs.insurance_premium(1000.995), "5.01")          # float: shortest form 1000.995
+    # 1000.994 → 1000.99: 5.00495 → 5.00
+    same(udfs.insurance_premium(D("1000.994")), "5.00")
 
 
-@pytest.mark.xfail(strict=True, reason=SUB_FEN)
-def test_insurance_check_over_100000_by_less_than_a_fen():
-    # INS-2: 100,000.004 is over 100,000 (engine reads 100,000.00 → no approval note)
-    assert udfs.insurance_check("普通货物", D("100000.004")) == "可保价；需经理审批"
+def test_insurance_check_reads_the_value_at_the_fen():
+    # 100,000.004 is read as 100,000.00: not over 100,000 (INS-2)
+    assert udfs.insurance_check("普通货物", D("100000.004")) == "可保价"
+    # 100,000.005 → 100,000.01: over
+    assert udfs.insurance_check("普通货物", D("100000.005")) == "可保价；需经理审批"
+
+
+def test_shares_and_rates_are_read_exactly():
+    # a share typed as =1/3 is 0.3333333333333333 (shortest form), not 0.333333
+    same(udfs.compensation("破损", 900000, 10, 900000, 1 / 3), "300000.00")
+    # rates too: 1,000,000 × 0.0050004 = 5,000.40 (a 1e-6 reading would give 5,000.00)
+    same(udfs.insurance_premium(1000000, D("0.0050004")), "5000.40")
+    # storage: 1,000 × 0.1000005 × 2 days = 200.001 → 200.00; × 10 days = 1,000.005 → 1,000.01
+    same(udfs.storage_fee(1000, d(2026, 3, 1), d(2026, 3, 6), D("0.1000005")), "200.00")
+    same(udfs.storage_fee(1000, d(2026, 3, 1), d(2026, 3, 14), D("0.1000005")), "1000.01")
+
+
+def test_column_form_reads_money_and_shares_like_a_cell():
+    import udfs.columns as C
+    got = C.cod_fee([2000.004, 2000.005, D("2000.004")])
+    assert got["value"].tolist() == [5.0, 6.0, 5.0]
+    got = C.compensation(["破损"] * 3, [900000] * 3, [10] * 3, [900000] * 3, [1 / 3, 2 / 3, 0.5])
+    assert got["value"].tolist() == [300000.0, 600000.0, 450000.0]
+    got = C.insurance_premium([1000.995, 1000000], [None, 0.0050004])
+    assert got["value"].tolist() == [5.01, 5000.40]
 
 
 # ----------------------------------------------------------------- independent Decimal oracles
@@ -343,3 +364,117 @@ def test_storage_fee_matches_the_formula(freight, rate, span):
     days = max(0, span - 3)                                  # STO-2
     same(udfs.storage_fee(freight, notice, pickup, rate), str(r2(freight * rate * days)))  # STO-1
     assert udfs.storage_days(notice, pickup) == days
+
+
+# ----------------------------------------------------------------- STO-4 places as clerks write them
+
+@pytest.mark.parametrize("destination, expected", [
+    # issue 8: a district or county counts as its prefecture-level city (温州 → F 10 %)
+    ("浙江省温州市鹿城区", "0.10"),    # was 0.05 (fell back to the province)
+    ("浙江省温州市瑞安市", "0.10"),
+    ("浙江温州瑞安", "0.10"),
+    ("温州瑞安", "0.10"),
+    ("瑞安", "0.10"), ("乐清", "0.10"), ("鹿城", "0.10"),      # STO-4 examples → 温州
+    ("潮阳", "0.10"), ("澄海", "0.10"), ("广东汕头潮阳区", "0.10"),   # → 汕头 F
+    ("晋江", "0.10"), ("福清", "0.10"),                         # Fujian counties → F
+    ("温州市鹿城区", "0.10"),          # was 线路未定义
+    ("上海市浦东新区", "0.05"),        # municipality district → 上海 B
+    ("福州市鼓楼区", "0.10"),          # 鼓楼区 of 福州 (not 南京's)
+    ("福州市鼓楼区五四路", "0.10"),    # the street part is not a place
+    ("浙江省杭州市西湖区", "0.05"),    # Zhejiang city B
+    ("济南市历下区", "0.03"),          # Shandong C
+    ("深圳市南山区", "0.05"),          # PRD B
+    ("北京市朝阳区", "0.03"),          # JJT C
+    ("浙江省", "0.05"), ("浙江", "0.05"), ("浙 江 省", "0.05"),    # spaces and suffixes never change it
+    ("温州", "0.10"), ("温州市", "0.10"),
+])
+def test_places_as_clerks_write_them(destination, expected):
+    assert udfs.storage_rate("福州", destination) == D(expected)
+    assert udfs.storage_rate(destination, "福州") == D(expected)
+
+
+def test_full_width_and_spaces_never_change_the_answer():
+    # NFKC folds full-width characters; spaces are removed (STO-4)
+    assert udfs.storage_rate("福州", "温州　瑞安") == D("0.10")      # ideographic space
+    assert udfs.storage_rate("福州", " 浙江省 温州市 ") == D("0.10")
+
+
+def test_a_contradicting_province_and_city_is_an_error_naming_both():
+    # STO-4: 山东省温州 (温州 is in 浙江) — was class F
+    with pytest.raises(udfs.RuleError) as info:
+        udfs.storage_rate("福州", "山东省温州")
+    msg = str(info.value)
+    assert info.value.rule == "STO-4" and "山东省" in msg and "温州" in msg and "浙江省" in msg
+    with pytest.raises(udfs.RuleError, match="自相矛盾"):
+        udfs.storage_rate("福州", "温州市鼓楼区")          # 鼓楼区 is not in 温州
+
+
+def test_a_name_in_several_places_needs_its_city():
+    # 朝阳区 is in 北京 (C) and 长春 (no class): ambiguous; with its city it resolves
+    with pytest.raises(udfs.RuleError, match="有多处同名") as info:
+        udfs.storage_rate("福州", "朝阳区")
+    assert info.value.rule == "STO-4"
+    assert udfs.storage_rate("福州", "北京朝阳区") == D("0.03")
+
+
+def test_places_in_no_list_are_still_undefined():
+    # STO-3: a real place outside every list is 线路未定义, naming the place
+    with pytest.raises(udfs.RuleError, match="线路未定义：「拉萨」（西藏自治区拉萨市）") as info:
+        udfs.storage_rate("福州", "拉萨")
+    assert info.value.rule == "STO-3"
+    with pytest.raises(udfs.RuleError, match="线路未定义：「火星」"):
+        udfs.storage_rate("福州", "火星")
+
+
+def test_storage_fee_column_form_reads_addresses_like_a_cell():
+    import udfs.columns as C
+    got = C.storage_fee([100] * 3, [d(2026, 3, 1)] * 3, [d(2026, 3, 6)] * 3,
+                        ["福州"] * 3, ["浙江省温州市鹿城区", "山东省温州", "上海市浦东新区"])
+    # 100 × 10 % × 2 days = 20.00; contradiction → the STO-4 error; 100 × 5 % × 2 = 10.00
+    assert got["value"][0] == 20.0 and got["value"][2] == 10.0
+    assert got["rule"][1] == "STO-4" and "山东省" in got["error"][1]
+
+
+def test_division_table_version_is_recorded_in_the_rules_data():
+    from udfs import places
+    assert udfs.rules_for(d(2026, 3, 1)).storage["division_table"] == places.table_version()
+
+
+# ----------------------------------------------------------------- vocabularies in the rules data
+
+@pytest.mark.parametrize("pieces, violation, expected", [
+    (50, "标签不全", "20.00"),        # LBL-1 Decision: exactly 50 counts as 50件以上 → the lower fine
+    (49, "标签不全", "30.00"),
+    (51, "贴不全", "20.00"),
+    (50, "无标签", "30.00"),
+    (3, "旧标签未覆盖", "10.00"),
+])
+def test_label_violation_aliases_come_from_the_rules_data(pieces, violation, expected):
+    same(udfs.label_penalty(pieces, violation), expected)
+    assert udfs.rules_in_force()["label_violations"] == ["未贴", "贴不全", "旧标签未清除"]
+
+
+@pytest.mark.parametrize("side, expected", [("罚款方", "60.00"), ("责任方", "60.00"),
+                                            ("获赔方", "40.00"), ("获赔", "40.00")])
+def test_network_fee_sides_come_from_the_rules_data(side, expected):
+    same(udfs.network_fee(1000, side), expected)            # NET-4: 6 % / 4 % of 1,000
+    assert udfs.rules_in_force()["sides"] == ["罚款方", "获赔方"]
+
+
+def test_a_company_can_rename_a_violation_in_the_rules_data(tmp_path, monkeypatch):
+    import udfs.rulebook as rb
+    text = rb.RULES_PATH.read_text(encoding="utf-8")
+    text = text.replace('aliases = ["标签不全", "未贴全"]', 'aliases = ["标签不全", "未贴全", "半贴"]')
+    text = text.replace('aliases = ["罚款", "被罚方", "责任方", "fined"]', 'aliases = ["罚款", "被罚方", "责任方", "fined", "扣款方"]')
+    path = tmp_path / "rules.toml"
+    path.write_text(text, encoding="utf-8")
+    monkeypatch.setenv("LOGIDESK_RULES", str(path))
+    rb.reload()
+    try:
+        same(udfs.label_penalty(60, "半贴"), "20.00")
+        same(udfs.network_fee(1000, "扣款方"), "60.00")
+    finally:
+        monkeypatch.delenv("LOGIDESK_RULES")
+        rb.reload()
+    with pytest.raises(udfs.RuleError, match="未知的违规类型「半贴」"):
+        udfs.label_penalty(60, "半贴")

@@ -179,3 +179,35 @@ def test_a_function_added_only_through_its_declaration_appears_everywhere(declar
 def test_after_the_test_function_is_gone_everything_is_back():
     assert "PARCEL_FEE" not in registry.FUNCTIONS and not hasattr(udfs, "parcel_fee")
     assert "parcel_fee" not in columns.SPECS and "PARCEL_FEE" not in examples.TITLES
+
+
+def _bad_argument_cases():
+    for name, f in registry.FUNCTIONS.items():
+        if f.engine and f.examples:
+            for i, p in enumerate(f.params):
+                if p.kind != "text":
+                    yield name, i
+
+
+@pytest.mark.parametrize("name, i", list(_bad_argument_cases()))
+def test_declared_label_and_rule_are_the_engines(name, i):
+    """The boundary's 「<参数名>是 Excel 错误值」 and the engine's own reader name an argument
+    the same way: text where a number, date or 是/否 belongs gives the declared label and rule."""
+    f = registry.FUNCTIONS[name]
+    p = f.params[i]
+    args = list(f.examples[0].args) + [None] * (len(f.params) - len(f.examples[0].args))
+    args[i] = "abc"
+    with pytest.raises(RuleError) as e:
+        f.func(*args)
+    assert p.label in e.value.message and e.value.rule == f.rule_of(p), str(e.value)
+
+
+def test_generator_check_fails_on_a_stale_file_and_rewrites_it(tmp_path, monkeypatch, capsys):
+    stale = tmp_path / "xl.py"
+    stale.write_text("# hand-edited\n", encoding="utf-8")
+    monkeypatch.setattr(gen_xl, "TARGET", stale)
+    monkeypatch.setattr(gen_xl, "DOCS", tmp_path / "missing" / "functions.md")   # no docs dir: skipped
+    assert gen_xl.main(["--check"]) == 1
+    assert "is stale" in capsys.readouterr().err
+    assert gen_xl.main([]) == 0 and stale.read_text(encoding="utf-8") == gen_xl.render()
+    assert gen_xl.main(["--check"]) == 0

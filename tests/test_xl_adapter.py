@@ -1,7 +1,11 @@
-"""The Excel adapter ``udfs.xl`` called with the Python values Excel/COM hands to xlwings:
-floats (numbers are always floats), None (empty cell), str, bool, datetime, lists for
-ranges (1-D for one column, 2-D lists of rows). Results: floats exact to the fen, datetimes,
-ints, booleans, texts; bad cells give ``错误：<message>（rule）`` and nothing ever raises.
+"""The Excel adapter ``udfs.xl`` (generated) and its boundary ``udfs.xlcall``.
+
+First part: called directly with Python values (floats, None, str, bool, datetime, flat lists
+for a column, lists of rows for a block). Second part: called through tests/xlwings_standin.py,
+i.e. with what xlwings 0.37.8 really passes from COM (error cells as SCODE ints turned into
+their text by err_to_str, blanks as None, ranges as lists of rows with ndim=2, date serials as
+floats). Results: floats exact to the fen, datetimes, ints, booleans, texts, or a block of the
+same shape; bad cells give ``错误：<message>（rule）`` and nothing ever raises.
 """
 from __future__ import annotations
 
@@ -82,7 +86,9 @@ def test_other_single_cells():
     assert xl.IS_WORKDAY(T(2026, 2, 14)) is True                    # 调休 Saturday
     assert xl.IS_WORKDAY(T(2026, 2, 15)) is False                   # Spring Festival
     assert xl.CLAIM_CHECK(T(2025, 3, 1), T(2026, 3, 1)) == "受理"
-    assert xl.CLAIM_CHECK(T(2025, 3, 1), T(2026, 3, 2)).startswith("不予受理：")
+    # the window's last day 2026-03-01 is a Sunday: it ends on Monday 03-02 (DATE-7)
+    assert xl.CLAIM_CHECK(T(2025, 3, 1), T(2026, 3, 2)) == "受理"
+    assert xl.CLAIM_CHECK(T(2025, 3, 1), T(2026, 3, 3)).startswith("不予受理：")
     assert xl.INSURANCE_CHECK("普通货物", 100000.01) == "可保价；需经理审批"
     assert xl.INSURANCE_CHECK("珠宝", 300000.0) == "不予保价"
     assert xl.DEADLINE_STATUS("赔款支付", T(2026, 3, 2), None, T(2026, 3, 12)) == "已逾期3天"
@@ -303,8 +309,8 @@ def test_every_argument_of_every_function_declares_err_to_str_and_ndim(excel):
 def test_failed_lookup_is_an_error_not_a_blank(excel):
     # =COMPENSATION("遗失",3000,45,VLOOKUP(…)) with a failed lookup used to pay 135.00 (3 × 45)
     assert excel("COMPENSATION", "遗失", 3000.0, 45.0, SCODE["#N/A"]) == \
-        "错误：保价金额是 Excel 错误值 #N/A（CMP-2）"
-    assert excel("COMPENSATION", "遗失", 3000.0, 45.0, 3000.0) == 3000.0    # min(3000, 3000), CMP-2
+        "错误：保价金额是 Excel 错误值 #N/A（CMP-1）"
+    assert excel("COMPENSATION", "遗失", 3000.0, 45.0, 3000.0) == 3000.0    # insured: min(3000, 3000), CMP-1
     assert excel("COMPENSATION", "遗失", 3000.0, 45.0) == 135.0             # omitted: not insured
     assert excel("COMPENSATION", "遗失", 3000.0, 45.0, None) == 135.0       # blank cell: not insured
     assert excel("COD_FEE", SCODE["#N/A"]) == "错误：代收金额是 Excel 错误值 #N/A（COD-1）"   # was 0.00
@@ -365,3 +371,45 @@ def test_safe_sum_through_xlwings(excel):
         "错误：区域内有 1 个单元格不能合计，第一个：第2行第1列是 Excel 错误值 #N/A；合计不可用，请先更正（MONEY-1）"
     assert excel("SAFE_SUM", ((5.0, "TypeError: unsupported operand"),)).startswith(
         "错误：区域内有 1 个单元格不能合计，第一个：第1行第2列是文字")
+
+
+def test_an_error_in_a_single_cell_applies_to_every_row(excel):
+    got = excel("COMPENSATION", SCODE["#N/A"], ((1000.0,), (500.0,)), 10.0)
+    assert got == [["错误：索赔类型是 Excel 错误值 #N/A（CLM-1）"]] * 2
+    # an earlier argument's error is reported first, row by row
+    got = excel("COMPENSATION", (("遗失",), (SCODE["#REF!"],)), ((1000.0,), (500.0,)), SCODE["#N/A"])
+    assert got == [["错误：运费是 Excel 错误值 #N/A（CMP-1）"], ["错误：索赔类型是 Excel 错误值 #REF!（CLM-1）"]]
+    # a nested call's error text is shown unchanged
+    assert excel("DEADLINE", "错误：未知的投诉类别「x」（CPL-1）", ((46083.0,),)) == "错误：未知的投诉类别「x」（CPL-1）"
+    assert excel("DEADLINE", (("错误：未知的投诉类别「x」（CPL-1）",), ("赔款支付",)), 46083.0) == \
+        [["错误：未知的投诉类别「x」（CPL-1）"], [dt.datetime(2026, 3, 9)]]
+
+
+def _pool(f, p, i):
+    """Values a clerk's column may hold for parameter p: the examples' values, blanks, error
+    values, stray text, our own error text, numbers and dates near the examples'."""
+    seen = [_com(ex.args[i]) for ex in f.examples if i < len(ex.args)]
+    pool = [v for v in seen if v is not None] + [None, SCODE["#N/A"], SCODE["#VALUE!"], "#REF!", "abc",
+                                                 "错误：上一步的错误（X-1）", 0.0, 1.0, -5.0, 2000.004, 1 / 3]
+    if p.kind in ("date", "datetime"):
+        pool += [dt.datetime(2026, 3, 2), dt.datetime(2026, 10, 1, 9, 30), 46083.0, dt.datetime(2099, 1, 5)]
+    if p.kind in ("bool",):
+        pool += ["是", "否", True, False]
+    return pool
+
+
+RANGE_CASES = [n for n, f in registry.excel_functions().items() if f.engine and f.params and f.examples]
+
+
+@pytest.mark.parametrize("name", RANGE_CASES)
+def test_a_range_gives_what_each_cell_gives(excel, name):
+    """Column form = per-cell form at the Excel boundary, error values and nested errors included."""
+    import random
+    rnd = random.Random(name)
+    f = registry.FUNCTIONS[name]
+    pools = [_pool(f, p, i) for i, p in enumerate(f.params)]
+    rows = [[rnd.choice(pool) for pool in pools] for _ in range(80)]
+    block = excel(name, *[tuple((r[i],) for r in rows) for i in range(len(f.params))])
+    cells = [[excel(name, *r)] for r in rows]
+    for r, got, want in zip(rows, block, cells):
+        assert got == want, r

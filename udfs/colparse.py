@@ -8,6 +8,7 @@ exactly or raises the same RuleError a single cell would show. So both paths agr
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any, Callable
 
 import numpy as np
@@ -59,11 +60,15 @@ def _numbers(s: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def _scaled(arr: np.ndarray, scale: int) -> tuple[np.ndarray, np.ndarray]:
-    """Round arr × scale half-up to int; flag values that sit too near a half to trust."""
+    """Round arr × scale half-up to int; flag values that sit too near a half to trust.
+
+    A float's shortest decimal D and the float product y = fl(x × scale) differ by at most
+    about |y| × 2.3e-16, so outside that band round(y) is round(D × scale) (MONEY-2); rows
+    inside it take the exact per-cell path."""
     with np.errstate(invalid="ignore"):
         y = arr * scale
         floor = np.floor(y)
-        near_half = np.abs(y - floor - 0.5) < 1e-6
+        near_half = np.abs(y - floor - 0.5) < 1e-6 + np.abs(y) * 1e-15
         out = np.floor(y + 0.5)
     return np.nan_to_num(out).astype(np.int64), near_half
 
@@ -78,14 +83,54 @@ def money(s: pd.Series, max_fen: int) -> tuple[np.ndarray, np.ndarray, np.ndarra
 
 
 def fraction(s: pd.Series, scale: int, upper: float | None = 1.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(units of 1/scale, blank, ok). MONEY-2 reads shares exactly, so only values whose
+    shortest decimal form has at most log10(scale) places are ok here (then the float is
+    exactly units / scale); others (=1/3) take the exact per-cell path."""
     arr, blank, ok = _numbers(s)
     with np.errstate(invalid="ignore"):
         good = (arr >= 0) & np.isfinite(arr)
         if upper is not None:
             good &= arr <= upper
+        else:
+            good &= arr < 1e9
     ok = ok & (blank | good)
-    units, near = _scaled(np.where(ok & ~blank, arr, 0.0), scale)
-    return units, blank, ok & ~near
+    x = np.where(ok & ~blank, arr, 0.0)
+    with np.errstate(invalid="ignore"):
+        units = np.rint(x * scale)
+        exact = units / scale == x
+    return units.astype(np.int64), blank, ok & (exact | blank)
+
+
+def fraction_exact(s: pd.Series, scale: int, upper: float | None = 1.0):
+    """Like :func:`fraction`, but floats with more places than ``scale`` holds (=1/3, a
+    formula's quotient) are ok too: (units, blank, ok, rows, nums, dens) where ``rows`` are
+    those rows and ``nums / dens`` their exact shortest decimal forms as Python ints (MONEY-2),
+    for an exact object-array kernel over just those rows (no int64 overflow)."""
+    units, blank, ok = fraction(s, scale, upper)
+    arr, nblank, numeric = _numbers(s)
+    with np.errstate(invalid="ignore"):
+        good = numeric & ~nblank & (arr >= 0) & np.isfinite(arr)
+        if upper is not None:
+            good &= arr <= upper
+    rows = np.flatnonzero(good & ~ok)
+    nums = np.empty(len(rows), dtype=object)
+    dens = np.empty(len(rows), dtype=object)
+    keep = np.ones(len(rows), dtype=bool)
+    for j, i in enumerate(rows):
+        d = Decimal(repr(float(arr[i])))            # the shortest form, as the per-cell reader
+        places = -d.as_tuple().exponent
+        if places > 40 or d.adjusted() > 15:
+            keep[j] = False
+            continue
+        den = 10 ** max(places, 0)
+        num = int(d.scaleb(max(places, 0)))
+        if den < scale:
+            num, den = num * (scale // den), scale
+        nums[j], dens[j] = num, den
+    rows, nums, dens = rows[keep], nums[keep], dens[keep]
+    ok = ok.copy()
+    ok[rows] = True
+    return units, blank, ok, rows, nums, dens
 
 
 def integer(s: pd.Series, minimum: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -96,16 +141,24 @@ def integer(s: pd.Series, minimum: int = 0) -> tuple[np.ndarray, np.ndarray, np.
     return np.where(ok & ~blank, arr, 0).astype(np.int64), blank, ok
 
 
+_LOW = np.datetime64("1900-01-01", "s")
+_HIGH = np.datetime64("2200-01-01", "s")
+
+
 def _moments(s: pd.Series, unit: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(datetime64[unit], blank, ok). Only real date/datetime values take the fast path;
-    text and serial numbers go through the per-cell reader."""
+    """(datetime64[unit], blank, ok). Only real date/datetime values of years 1900–2199 take
+    the fast path; text, serial numbers and other years go through the per-cell reader,
+    which reads or refuses them exactly as a single cell would."""
     if pd.api.types.is_datetime64_any_dtype(s.dtype):
         values = s.dt.tz_localize(None) if getattr(s.dt, "tz", None) is not None else s
         arr = values.to_numpy(dtype="datetime64[ns]").astype(f"datetime64[{unit}]")
-        return arr, np.isnat(arr), np.ones(len(s), bool)
+        blank = np.isnat(arr)
+        ok = blank | ((arr >= _LOW) & (arr < _HIGH))
+        return arr, blank, ok
     values = s.to_numpy(dtype=object)
     blank = s.isna().to_numpy()
-    ok = np.array([isinstance(v, (dt.date, pd.Timestamp)) for v in values], dtype=bool) | blank
+    ok = np.array([isinstance(v, (dt.date, pd.Timestamp)) and 1900 <= v.year < 2200
+                   for v in values], dtype=bool) | blank
     out = np.full(len(s), np.datetime64("NaT"), dtype=f"datetime64[{unit}]")
     good = ok & ~blank
     if good.any():

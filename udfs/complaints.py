@@ -5,7 +5,6 @@ from typing import Any
 
 from . import values as V
 from .errors import RuleError
-from .fees import LABEL_VIOLATIONS
 from .rulebook import rules_for
 
 
@@ -55,7 +54,7 @@ def rules_in_force(when: Any = None) -> dict[str, list[str]]:
         "networks": r.networks.names,
         "scopes": list(r.deadlines["索赔处理"]["scopes"]),
         "events": r.deadlines.names,
-        "label_violations": list(LABEL_VIOLATIONS),
-        "sides": list(r.net_fee),
+        "label_violations": r.label_violations.names,
+        "sides": r.fee_sides.names,
         "yes_no": ["是", "否"],
     }

@@ -7,6 +7,7 @@ Hour and minute limits are datetimes (DATE-3).
 from __future__ import annotations
 
 import datetime as dt
+import os
 from typing import Any
 
 import numpy as np
@@ -41,8 +42,14 @@ def is_timed(event: Any) -> bool:
     return r.deadlines[r.deadlines.resolve(event)]["unit"] in TIMED_UNITS
 
 
-def due_days(unit: str, start: np.ndarray, n: int | np.ndarray) -> np.ndarray:
-    """Day-based deadlines for a datetime64[D] array (one rule, many rows)."""
+def due_days(unit: str, start: np.ndarray, n: int | np.ndarray, extend: bool = False) -> np.ndarray:
+    """Day-based deadlines for a datetime64[D] array (one rule, many rows); ``extend``:
+    a last day on a rest day moves to the next working day (DATE-7)."""
+    due = _due_days(unit, start, n)
+    return calendar().rest_day_extension(due) if extend else due
+
+
+def _due_days(unit: str, start: np.ndarray, n: int | np.ndarray) -> np.ndarray:
     if unit == "days":
         return start + np.asarray(n).astype("timedelta64[D]")
     if unit == "workdays":
@@ -66,7 +73,7 @@ def deadline(event_name: Any, start: Any, scope: Any = None) -> dt.date | dt.dat
     if unit == "minutes":
         return probe + dt.timedelta(minutes=n)
     day = np.array([probe.date()], "datetime64[D]")
-    return due_days(unit, day, n)[0].item()
+    return due_days(unit, day, n, bool(spec.get("extend_rest_day")))[0].item()
 
 
 def deadline_fast(event_name: pd.Series, start: pd.Series, scope: pd.Series):
@@ -101,7 +108,12 @@ def deadline_fast(event_name: pd.Series, start: pd.Series, scope: pd.Series):
             bad = calendar().bad_rows(days, np.full(len(rows), n))
             ok[rows[bad]] = False
             rows, days = rows[~bad], days[~bad]
-        out[rows] = due_days(unit, days, n).astype("datetime64[s]")
+        due = _due_days(unit, days, n)
+        if spec.get("extend_rest_day"):      # DATE-7; rows beyond the holiday data: per cell
+            bad = calendar().bad_rows(due, np.ones(len(rows), np.int64))
+            ok[rows[bad]] = False
+            rows, due = rows[~bad], calendar().rest_day_extension(due[~bad])
+        out[rows] = due.astype("datetime64[s]")
     return out, ok
 
 
@@ -118,18 +130,57 @@ def status_text(due: dt.date, done: dt.date | None, today: dt.date) -> str:
     return f"已逾期{-left}天"
 
 
+def duration_text(span: dt.timedelta) -> str:
+    """A positive span in hours and minutes, a started minute counting whole (DATE-3):
+    5小时 / 2小时30分钟 / 30分钟."""
+    minutes = -(-int(span.total_seconds()) // 60)
+    hours, minutes = divmod(minutes, 60)
+    if hours and minutes:
+        return f"{hours}小时{minutes}分钟"
+    return f"{hours}小时" if hours else f"{minutes}分钟"
+
+
+def timed_status_text(due: dt.datetime, done: dt.datetime | None, now: dt.datetime) -> str:
+    """DATE-3: hour and minute limits compare datetimes: 按时完成 / 逾期5小时完成 /
+    剩余3小时 / 已到期 / 已逾期2小时."""
+    if done is not None:
+        return "按时完成" if done <= due else f"逾期{duration_text(done - due)}完成"
+    if now < due:
+        return f"剩余{duration_text(due - now)}"
+    if now == due:
+        return "已到期"
+    return f"已逾期{duration_text(now - due)}"
+
+
+def now() -> dt.datetime:
+    """The current moment; with ``LOGIDESK_TODAY`` fixed, the start of that day."""
+    from .rulebook import today as _today
+    if os.environ.get("LOGIDESK_TODAY"):
+        return dt.datetime.combine(_today(), dt.time())
+    return dt.datetime.now().replace(microsecond=0)
+
+
 def deadline_status(event_name: Any, start: Any, done: Any = None, today: Any = None,
                     scope: Any = None) -> str:
-    """时限状态 of an event: compares its deadline with the done date, or with today."""
+    """时限状态 of an event: compares its deadline with the done date, or with today.
+    Hour and minute limits compare datetimes and answer in hours (DATE-3); a done or today
+    value without a time of day counts from 00:00 of that day."""
     due = deadline(event_name, start, scope)
-    due_day = due.date() if isinstance(due, dt.datetime) else due
+    if isinstance(due, dt.datetime):
+        begin_t = V.when(start, "起算日期", "DL-1", keep_time=True)
+        done_t = V.when(done, "完成日期", "DL-1", required=False, keep_time=True)
+        if done_t is not None and done_t < begin_t:
+            raise RuleError(f"完成时间 {done_t.isoformat(sep=' ')} 早于起算时间 "
+                            f"{begin_t.isoformat(sep=' ')}", "DATE-3")
+        now_t = V.when(today, "今天", "DL-1", required=False, keep_time=True)
+        return timed_status_text(due, done_t, now_t or now())
     begin = V.when(start, "起算日期", "DL-1")
     finished = V.when(done, "完成日期", "DL-1", required=False)
     if finished is not None and finished < begin:
         raise RuleError(f"完成日期 {finished.isoformat()} 早于起算日期 {begin.isoformat()}", "DL-1")
-    now = V.when(today, "今天", "DL-1", required=False)
+    current = V.when(today, "今天", "DL-1", required=False)
     from .rulebook import today as _today
-    return status_text(due_day, finished, now or _today())
+    return status_text(due, finished, current or _today())
 
 
 def workdays_add(start: Any, n: Any) -> dt.date:
@@ -149,6 +200,13 @@ def deadline_status_fast(event_name, start, done, today, scope):
     """Column form of deadline_status over the vectorised deadline."""
     from .rulebook import today as _today
     due, ok = deadline_fast(event_name, start, scope)
+    r = rules_for(None)
+
+    def timed(u: Any) -> Any:
+        name = r.deadlines.find(u) if isinstance(u, str) else None
+        return None if name is None else r.deadlines[name]["unit"] in TIMED_UNITS
+    is_timed_row, _, known = cp.codes(event_name, timed)
+    ok = ok & known & (is_timed_row != True)  # noqa: E712 - hour limits (DATE-3): per cell
     begin, _, _ = cp.dates(start)
     finished, fblank, ok2 = cp.dates(done)
     now, nblank, ok3 = cp.dates(today)

@@ -74,10 +74,11 @@ def formula(example: Example) -> str:
 
 def markdown() -> str:
     lines = ["# 函数说明（Function reference）", "",
-             "本文件由 `logidesk functions --markdown` 生成（声明在 udfs/registry.py），示例由测试逐条执行（tests/test_examples.py）。",
+             "本文件由 `logidesk functions --markdown` 生成，示例由测试逐条执行（tests/test_examples.py）。",
              "每个函数可填单个单元格，也可填区域（返回同样行列数的区域，单个单元格的参数对每行通用）。"
              "输入有误时单元格显示「错误：…（规则编号）」；参数是 Excel 错误值（如 #N/A）时显示「错误：<参数名>是 Excel 错误值 #N/A（规则编号）」。",
-             "合计请用 `SAFE_SUM`：区域内有错误值、错误单元格或文字时它不给出合计并指出单元格，而 `SUM` 会悄悄忽略文字。", ""]
+             "合计请用 `SAFE_SUM`：区域内有错误值、错误单元格或文字时它不给出合计并指出单元格，而 `SUM` 会悄悄忽略文字。",
+             "开发者：每个函数只在 `udfs/registry.py` 声明一次；本文件与 `udfs/xl.py` 由 `python -m udfs.gen_xl` 生成。", ""]
     for name, (title, rules) in titles().items():
         f = FUNCTIONS[name]
         params = ", ".join(p.name if p.required else f"[{p.name}]" for p in f.params)

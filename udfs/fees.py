@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from . import colparse as cp
+from . import places as P
 from . import values as V
 from .errors import RuleError
 from .fixed import div_half_up, fen_to_decimal
@@ -33,29 +35,45 @@ def one(x: int) -> np.ndarray:
 # ---------------------------------------------------------------- insurance (INS-1..5)
 
 def premium_kernel(value: np.ndarray, rate: np.ndarray, minimum: np.ndarray, scale: int) -> np.ndarray:
-    """INS-1: value × rate, at least the minimum; 0 when not insured (value 0)."""
+    """INS-1: value × rate / scale, at least the minimum; 0 when not insured (value 0)."""
     raw = div_half_up(value * rate, scale)
     return np.where(value > 0, np.maximum(raw, minimum), 0)
 
 
-def insurance_premium(declared_value: Any, rate: Any = None, minimum: Any = None) -> Decimal:
-    """保价费 (INS-1): declared value × 0.5%, at least 5 yuan; 0 when blank or 0."""
+def insurance_premium(declared_value: Any, rate: Any = None, minimum: Any = None,
+                      category: Any = None) -> Decimal:
+    """保价费 (INS-1): declared value × 0.5%, at least 5 yuan; 0 when blank or 0, and 0 for
+    goods that may not be insured (INS-4, INS-7 Decision) whatever value is declared."""
     r = rules_for(None)
     value = V.money(declared_value, "声明价值", "INS-1", r) or 0
-    rate_u = V.fraction(rate, "保价费率", "INS-1", r, default=r.ins_rate)
+    num, den = V.ratio(rate, "保价费率", "INS-1", default=(r.ins_rate, r.frac_scale),
+                       min_den=r.frac_scale)
     min_fen = V.money(minimum, "最低保价费", "INS-1", r)
     min_fen = r.ins_min if min_fen is None else min_fen
-    return fen_to_decimal(premium_kernel(one(value), one(rate_u), one(min_fen), r.frac_scale)[0])
+    if not V.is_blank(category) and category_cover(r, category)[1] == COVER_NONE:
+        value = 0                                                 # INS-7: no premium, no cover
+    return fen_to_decimal(premium_kernel(one(value), one(num), one(min_fen), den)[0])
 
 
-def insurance_premium_fast(declared_value: pd.Series, rate: pd.Series, minimum: pd.Series):
+def insurance_premium_fast(declared_value: pd.Series, rate: pd.Series, minimum: pd.Series,
+                           category: pd.Series | None = None):
     r = rules_for(None)
     value, _, ok1 = cp.money(declared_value, r.max_fen)
     rate_u, rate_blank, ok2 = cp.fraction(rate, r.frac_scale)
     min_fen, min_blank, ok3 = cp.money(minimum, r.max_fen)
     rate_u = np.where(rate_blank, r.ins_rate, rate_u)
     min_fen = np.where(min_blank, r.ins_min, min_fen)
-    return premium_kernel(value, rate_u, min_fen, r.frac_scale), ok1 & ok2 & ok3
+    ok = ok1 & ok2 & ok3
+    if category is not None:
+        default = COVER_CODE[r.categories[r.categories.names[0]]["cover"]]
+        cover, _, ok4 = cp.vocab_codes(category, r.categories,
+                                       lambda c: COVER_CODE[r.categories[c]["cover"]], default)
+        value = np.where(cover == COVER_NONE, 0, value)
+        ok &= ok4
+    bound = int(value.max(initial=0)) * int(rate_u.max(initial=0)) * 2
+    from .fixed import as_int_array
+    return premium_kernel(as_int_array(value, bound), as_int_array(rate_u, bound), min_fen,
+                          r.frac_scale), ok
 
 
 def category_cover(r: Rules, category: Any) -> tuple[str, int]:
@@ -115,28 +133,47 @@ def cod_fee_fast(amount: pd.Series):
 # ---------------------------------------------------------------- storage (STO-1..3)
 
 def place_class(r: Rules, place: Any) -> tuple[str, str]:
-    """(normalised place, route class) — city before province (STO-3)."""
+    """(the name that decided, route class) of a place as a clerk writes it (STO-3, STO-4)."""
     raw = V.text(place, "地点", "STO-3")
-    s = "".join(raw.split())
-    province = None
-    if "省" in s:
-        province, s = s.split("省", 1)
-    else:
-        for p in r.province_class:
-            if s.startswith(p) and s != p:
-                province, s = p, s[len(p):]
-                break
-    city = s[:-1] if s.endswith("市") and len(s) > 1 else s
-    if city in r.city_class:
-        return city, r.city_class[city]
-    for known in sorted(r.city_class, key=len, reverse=True):      # 广东汕头 → 汕头
-        if city.endswith(known):
-            return known, r.city_class[known]
-    for name in (province, city):
-        if name and name.removesuffix("省") in r.province_class:
-            name = name.removesuffix("省")
-            return name, r.province_class[name]
-    raise RuleError(f"线路未定义：「{raw}」不在仓储保管费线路表中，请管理员在规则数据中补充该地", "STO-3")
+    return _place_class(r, P.normalise(raw))
+
+
+@lru_cache(maxsize=8192)
+def _place_class(r: Rules, s: str) -> tuple[str, str]:
+    # A name the rules data lists itself (a company may add any place by name) ...
+    key = s[:-1] if s.endswith(("省", "市")) and len(s) > 2 else s
+    if key in r.city_class:
+        return key, r.city_class[key]
+    if key in r.province_class:
+        return key, r.province_class[key]
+    # ... else the administrative divisions (GB/T 2260): the most specific known place
+    # decides — county, then its prefecture-level city, then the province (STO-4).
+    try:
+        found = P.table().resolve(s)
+    except P.PlaceError as e:
+        raise RuleError(str(e), "STO-4") from None
+    answers = {}
+    for place in found:
+        answers[P.describe(place)] = _division_class(r, place)
+    if len(answers) > 1:
+        classes = {a[1] if a else None for a in answers.values()}
+        if len(classes) > 1 or None in classes:
+            raise RuleError(f"地点「{s}」有多处同名（{'、'.join(answers)}），请写明所属省市", "STO-4")
+    if not answers or None in answers.values():
+        shown = f"「{s}」" + (f"（{next(iter(answers))}）" if answers else "")
+        raise RuleError(f"线路未定义：{shown}不在仓储保管费线路表中，请管理员在规则数据中补充该地", "STO-3")
+    return next(iter(answers.values()))
+
+
+def _division_class(r: Rules, place: P.Place) -> tuple[str, str] | None:
+    names = place.names()
+    for name in names:                       # county, city (or municipality) before province
+        if name in r.city_class:
+            return name, r.city_class[name]
+    province = P.short_name(place.province.name)
+    if province in r.province_class:
+        return province, r.province_class[province]
+    return None
 
 
 def route_rate_units(r: Rules, origin: Any, destination: Any) -> int:
@@ -194,12 +231,12 @@ def storage_fee(freight: Any, notice_date: Any, pickup_date: Any, rate_or_origin
         raise RuleError("缺少日费率或始发地", "STO-1")
     is_rate = not isinstance(rate_or_origin, str) or _looks_numeric(rate_or_origin)
     if is_rate:
-        rate = V.fraction(rate_or_origin, "日费率", "STO-1", r)
+        rate, den = V.ratio(rate_or_origin, "日费率", "STO-1", min_den=r.frac_scale)  # exact (MONEY-2)
     else:
-        rate = route_rate_units(r, rate_or_origin, destination)
+        rate, den = route_rate_units(r, rate_or_origin, destination), r.frac_scale
     days = int(storage_days_kernel(np.array([notice], "datetime64[D]"),
                                    np.array([pickup], "datetime64[D]"), r.free_days)[0])
-    return fen_to_decimal(storage_fee_kernel(one(fen), one(rate), one(days), r.frac_scale)[0])
+    return fen_to_decimal(storage_fee_kernel(one(fen), one(rate), one(days), den)[0])
 
 
 def _looks_numeric(text: str) -> bool:
@@ -277,18 +314,12 @@ def storage_fee_fast(freight, notice_date, pickup_date, rate_or_origin, destinat
 
 # ---------------------------------------------------------------- labels (LBL-1)
 
-LABEL_VIOLATIONS = ("未贴", "贴不全", "旧标签未清除")   # canonical names, aliases below
-_VIOLATIONS = {"未贴": "missing", "贴不全": "incomplete", "旧标签未清除": "old",
-               "旧标签未覆盖": "old", "旧标签未清除或未覆盖": "old", "未清除": "old"}
-
-
 def label_penalty(pieces: Any, violation: Any) -> Decimal:
     """标签违规罚款 (LBL-1), per waybill."""
     r = rules_for(None)
     lab = r.labels
-    kind = _VIOLATIONS.get(V.text(violation, "违规类型", "LBL-1").replace(" ", ""))
-    if kind is None:
-        raise RuleError(f"未知的违规类型「{violation}」，可选：{'、'.join(LABEL_VIOLATIONS)}", "LBL-1")
+    name = r.label_violations.resolve(V.text(violation, "违规类型", "LBL-1"))   # vocabulary in rules.toml
+    kind = r.label_violations[name]["kind"]
     if kind == "old":
         amount = lab["old_label"]
     else:
@@ -309,15 +340,17 @@ def network_fee(amount: Any, side: Any) -> Decimal:
     r = rules_for(None)
     fen = V.money(amount, "结案金额", "NET-4", r, required=True)
     key = V.text(side, "承担方", "NET-4")   # blank → 缺少承担方（NET-4）
-    if key not in r.net_fee:
-        raise RuleError(f"承担方应为「罚款方」或「获赔方」，收到「{key}」", "NET-4")
-    return fen_to_decimal(network_fee_kernel(one(fen), one(r.net_fee[key]), r.frac_scale)[0])
+    name = r.fee_sides.find(key)
+    if name is None:
+        raise RuleError(f"承担方应为「{'」或「'.join(r.fee_sides.names)}」，收到「{key}」", "NET-4")
+    return fen_to_decimal(network_fee_kernel(one(fen), one(r.net_fee[name]), r.frac_scale)[0])
 
 
 def network_fee_fast(amount: pd.Series, side: pd.Series):
     r = rules_for(None)
     fen, blank, ok1 = cp.money(amount, r.max_fen)
-    rate, sblank, ok2 = cp.codes(side, lambda u: r.net_fee.get(u.strip()) if isinstance(u, str) else None)
+    rate, sblank, ok2 = cp.codes(side, lambda u: r.net_fee.get(r.fee_sides.find(u))
+                                 if isinstance(u, str) else None)
     ok = ok1 & ~blank & ok2 & ~sblank
     rate = np.where(ok, rate, 0).astype(np.int64)
     return network_fee_kernel(fen, rate, r.frac_scale), ok

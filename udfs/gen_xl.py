@@ -1,7 +1,11 @@
-"""Generate udfs/xl.py — the xlwings wrappers — from the declarations in udfs/registry.py.
+"""Generate udfs/xl.py — the xlwings wrappers — and docs/functions.md from the declarations
+in udfs/registry.py.
 
-    python -m udfs.gen_xl            # rewrite udfs/xl.py
-    python -m udfs.gen_xl --check    # exit 1 when the committed udfs/xl.py is stale
+    python -m udfs.gen_xl            # rewrite udfs/xl.py and docs/functions.md
+    python -m udfs.gen_xl --check    # exit 1 when a committed file is stale
+
+The registry snapshot (tests/snapshots/udf_registry.json) is updated on purpose, not here:
+`LOGIDESK_UPDATE_SNAPSHOT=1 .venv/bin/python -m pytest tests/test_udf_registry.py`.
 
 xlwings needs explicit functions (it reads their signatures and decorators, and its VBA
 generator reads the module file), so the wrappers are real source, not built at import:
@@ -22,6 +26,7 @@ from pathlib import Path
 from . import registry
 
 TARGET = Path(__file__).with_name("xl.py")
+DOCS = Path(__file__).resolve().parents[1] / "docs" / "functions.md"
 
 HEADER = '''"""Excel functions (xlwings UDFs) — GENERATED from udfs/registry.py by `python -m udfs.gen_xl`.
 Do not edit: change the declaration and regenerate (tests/test_udf_registry.py fails when stale).
@@ -74,23 +79,33 @@ def render() -> str:
     return "\n".join(parts)
 
 
+def targets() -> dict[Path, str]:
+    """Every generated file → its current text (docs only in a source checkout)."""
+    from .examples import markdown
+    out = {TARGET: render()}
+    if DOCS.parent.is_dir():
+        out[DOCS] = markdown()
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m udfs.gen_xl", description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="only check that udfs/xl.py is current")
+    parser.add_argument("--check", action="store_true", help="only check that the generated files are current")
     args = parser.parse_args(argv)
-    text = render()
-    current = TARGET.read_text(encoding="utf-8") if TARGET.exists() else ""
-    if args.check:
-        if current != text:
-            print(f"{TARGET} is stale: run `python -m udfs.gen_xl`", file=sys.stderr)
-            return 1
-        return 0
-    if current != text:
-        tmp = TARGET.with_suffix(".py.tmp")
+    stale = 0
+    for path, text in targets().items():
+        current = path.read_text(encoding="utf-8") if path.exists() else ""
+        if current == text:
+            continue
+        if args.check:
+            print(f"{path} is stale: run `python -m udfs.gen_xl`", file=sys.stderr)
+            stale += 1
+            continue
+        tmp = path.with_name(path.name + ".tmp")
         tmp.write_text(text, encoding="utf-8")
-        tmp.replace(TARGET)
-        print(f"wrote {TARGET}")
-    return 0
+        tmp.replace(path)
+        print(f"wrote {path}")
+    return 1 if stale else 0
 
 
 if __name__ == "__main__":

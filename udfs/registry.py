@@ -187,20 +187,22 @@ T = _dt.datetime
 
 declare(
     "INSURANCE_PREMIUM", fees.insurance_premium, kernel=fees.insurance_premium_fast,
-    title="保价费", rule="INS-1", result="money",
-    description="保价费（INS-1）：声明价值 × 0.5%，每票最低 5 元；未保价为 0。",
+    title="保价费", rule="INS-1, INS-7", result="money",
+    description="保价费（INS-1、INS-7）：声明价值 × 0.5%，每票最低 5 元；未保价或不予保价的货物为 0。",
     params=(P("declared_value", "声明价值", "money", "声明价值（元）；空或 0 表示不保价", "INS-1"),
             O("rate", "保价费率", "rate", "保价费率，默认 0.5%（INS-1）", "INS-1"),
-            O("minimum", "最低保价费", "money", "每票最低保价费，默认 5 元（INS-1）", "INS-1")),
+            O("minimum", "最低保价费", "money", "每票最低保价费，默认 5 元（INS-1）", "INS-1"),
+            O("category", "货物类别", "text", "货物类别；不予保价的货物（如 珠宝、古董）保价费为 0（INS-7）", "INS-7")),
     examples=(((3000,), "15.00", "3000 × 0.5% = 15"),
-              ((800,), "5.00", "800 × 0.5% = 4 < 最低 5 元")))
+              ((800,), "5.00", "800 × 0.5% = 4 < 最低 5 元"),
+              ((5000, None, None, "珠宝"), "0.00", "珠宝不予保价，不收保价费（INS-4、INS-7）")))
 
 declare(
     "INSURANCE_CHECK", fees.insurance_check,
     title="保价判定", rule="INS-2..5", result="text",
     description="保价判定（INS-2..5）：可保价 / 只保灭失险 / 不予保价，及超 10 万、20 万元的审批要求。",
     params=(P("category", "货物类别", "text", "货物类别，如 普通货物、易碎品、珠宝", "INS-4"),
-            P("value_per_item", "单件保价金额", "money", "单件保价金额（元）", "INS-2")),
+            P("value_per_item", "单件价值", "money", "单件保价金额（元）", "INS-2")),
     examples=((("普通货物", 150000), "可保价；需经理审批", "单件超过 10 万元（INS-2）"),
               (("易碎品", 500), "只保灭失险", "易碎品只保灭失险（INS-5）")))
 
@@ -230,11 +232,12 @@ declare(
 
 declare(
     "STORAGE_RATE", fees.storage_rate,
-    title="仓储保管费日费率", rule="STO-1, STO-3", result="rate",
-    description="仓储保管费日费率（STO-1、STO-3）：0.10 / 0.05 / 0.03，取两端较低者。",
-    params=(P("origin", "始发地", "text", "始发地（城市或省）", "STO-3"),
-            P("destination", "目的地", "text", "目的地（城市或省）", "STO-3")),
-    examples=((("福州", "上海"), "0.05", "福州 F 10%，上海 B 5%，取低者"),))
+    title="仓储保管费日费率", rule="STO-1, STO-3, STO-4", result="rate",
+    description="仓储保管费日费率（STO-1、STO-3、STO-4）：0.10 / 0.05 / 0.03，取两端较低者；区县按所属城市。",
+    params=(P("origin", "始发地", "text", "始发地：城市、省，或含区县的地址（如 浙江省温州市鹿城区）", "STO-3"),
+            P("destination", "目的地", "text", "目的地：城市、省，或含区县的地址", "STO-3")),
+    examples=((("福州", "上海"), "0.05", "福州 F 10%，上海 B 5%，取低者"),
+              (("福州", "浙江省温州市鹿城区"), "0.10", "鹿城区属温州市（F 10%），两端都是 F（STO-4）")))
 
 declare(
     "STORAGE_FEE", fees.storage_fee, kernel=fees.storage_fee_fast,
@@ -243,7 +246,7 @@ declare(
     params=(P("freight", "运费", "money", "运费（元）", "STO-1"),
             P("notice_date", "到货通知日期", "date", "到货通知日期", "STO-2"),
             P("pickup_date", "提货日期", "date", "提货日期", "STO-2"),
-            P("rate_or_origin", "日费率或始发地", "text", "日费率（数字），或始发地（文字，此时须填目的地）", "STO-3"),
+            P("rate_or_origin", "日费率或始发地", "text", "日费率（数字），或始发地（城市、省或含区县的地址，此时须填目的地）", "STO-3"),
             O("destination", "目的地", "text", "目的地（第 4 个参数为始发地时必填）", "STO-3")),
     examples=(((200, D(2026, 3, 1), D(2026, 3, 8), "厦门", "温州"), "80.00", "7 − 3 = 4 天 × 10% × 200"),))
 
@@ -252,21 +255,24 @@ _CLAIM_PARAMS = (
     P("value", "物品价值", "money",
       "物品价值（元）：遗失为丢失的价值，破损/内件不符为全部内件价值，延误为延误造成的损失", "CMP-1"),
     P("freight", "运费", "money", "运费（元）", "CMP-1"),
-    O("insured_value", "保价金额", "money", "保价金额（元），未保价留空", "CMP-2"),
-    O("lost_share", "损失比例", "share", "损失比例 0–1（破损、内件不符）", "CMP-2"),
+    O("insured_value", "保价金额", "money", "保价金额（元），未保价留空", "CMP-1"),
+    O("lost_share", "损失比例", "share",
+      "损失比例 0–1：破损、内件不符必填（CMP-8）；延误为延误毁损的比例，默认 0（CMP-3）；遗失为 1", "CMP-2"),
     O("category", "货物类别", "text", "货物类别，默认 普通货物", "INS-4"))
 
 declare(
     "COMPENSATION", claims.compensation, kernel=claims.compensation_fast,
-    title="客户赔偿金额", rule="CMP-1..7, INS-4/5", result="money",
-    description="赔偿金额（CMP-1..7、INS-4/5）：保价按保价金额与损失孰低，未保价按 3 倍运费封顶。",
+    title="客户赔偿金额", rule="CMP-1..8, INS-4/5", result="money",
+    description="赔偿金额（CMP-1..8、INS-4/5）：保价按保价金额与损失孰低，未保价按 3 倍运费封顶；单纯延误不赔货款（CMP-3）。",
     params=_CLAIM_PARAMS,
     examples=((("遗失", 1000, 20), "60.00", "未保价：min(1000, 3 × 20)"),
-              (("破损", 5000, 30, 2000, 0.4), "800.00", "保价：min(5000, 2000) × 40%")))
+              (("破损", 5000, 30, 2000, 0.4), "800.00", "保价：min(5000, 2000) × 40%"),
+              (("延误", 1000, 20), "0.00", "单纯延误不赔货款，只免运费（CMP-3）"),
+              (("延误", 1000, 20, 1000, 0.5), "500.00", "延误毁损一半，按破损：min(1000, 1000) × 50%（CMP-3）")))
 
 declare(
     "COMPENSATION_EXPLAIN", claims.compensation_explain,
-    title="赔偿说明", rule="CMP-1..7", result="text",
+    title="赔偿说明", rule="CMP-1..8", result="text",
     description="赔偿说明：适用的规则编号、基数、封顶、结果与免收运费。",
     params=_CLAIM_PARAMS,
     examples=((("遗失", 1000, 20),
@@ -279,7 +285,7 @@ declare(
     description="免收运费（CMP-4）：遗失、延误、完全破损免收；部分破损、内件不符不免。",
     params=(P("claim_type", "索赔类型", "text", "索赔类型", "CLM-1"),
             P("freight", "运费", "money", "运费（元）", "CMP-4"),
-            O("lost_share", "损失比例", "share", "损失比例 0–1，默认 1", "CMP-4")),
+            O("lost_share", "损失比例", "share", "损失比例 0–1，默认 1", "CMP-2")),
     examples=((("破损", 30, 0.4), "0.00", "部分破损不免运费（CMP-4）"),))
 
 declare(
@@ -289,16 +295,16 @@ declare(
     params=(P("ship_date", "寄件日期", "date", "寄件日期", "CLM-7"),
             P("claim_date", "索赔日期", "date", "索赔日期", "CLM-7"),
             O("cause", "原因", "text", "原因：客户原因、货物性质、不可抗力、客户自行包装、签收后索赔，可空", "CLM-5"),
-            O("insured", "是否保价", "bool", "是否保价（是/否）", "CLM-6")),
+            O("insured", "是否保价", "bool", "是否保价（是/否）", "CLM-5")),
     examples=(((D(2025, 3, 1), D(2026, 3, 1)), "受理", "一年内（CLM-7）"),))
 
 declare(
     "ECOM_COMPENSATION", claims.ecom_compensation, kernel=claims.ecom_compensation_fast,
-    title="电商件赔偿", rule="ECM-1..5", result="money",
-    description="电商件赔偿（ECM-1..5）：部分破损 ≤500 元，其他 ≤2000 元，无发票 ≤1000/700 元。",
+    title="电商件赔偿", rule="ECM-1..6", result="money",
+    description="电商件赔偿（ECM-1..6）：部分破损 ≤500 元，其他 ≤2000 元，无发票 ≤1000/700 元；延误不适用（ECM-6）。",
     params=(P("claim_type", "索赔类型", "text", "索赔类型", "CLM-1"),
-            P("value", "物品价值", "money", "物品价值（元）", "ECM-1"),
-            O("lost_share", "损失比例", "share", "损失比例 0–1，默认 1", "ECM-1"),
+            P("value", "物品价值", "money", "物品价值（元）", "ECM-2"),
+            O("lost_share", "损失比例", "share", "损失比例 0–1，默认 1", "ECM-5"),
             O("has_invoice", "有正规发票", "bool", "有正规发票（是/否），默认 是", "ECM-3"),
             O("practical", "实用性物品", "bool", "实用性物品（是/否），默认 是", "ECM-3")),
     examples=((("遗失", 2500, None, "否", "是"), "1000.00", "2500 ≥ 2000 且无发票，实用性物品封顶 1000"),))
@@ -311,15 +317,16 @@ declare(
 
 declare(
     "NETWORK_COMPENSATION", claims.network_compensation,
-    title="网点间赔付", rule="NET-1..3, 5..8", result="money",
-    description="网点间赔付（NET-1..3、5..8）。",
+    title="网点间赔付", rule="NET-1..3, 5..10", result="money",
+    description="网点间赔付（NET-1..3、5..10）：遗失、延误按网点类型的标准，批货按票数，均不超过实际价值。",
     params=(P("claim_type", "索赔类型", "text", "索赔类型：遗失或延误", "CLM-1"),
-            P("actual_value", "实际价值", "money", "物品实际价值（元），低于标准时按实际价值", "NET-1"),
-            O("days_late", "延误天数", "int", "延误天数", "NET-2"),
-            O("weight_kg", "重量", "number", "重量（kg），1 kg 以内（含）封顶 250 元", "NET-2"),
+            P("actual_value", "实际价值", "money", "物品实际价值（元），低于标准时按实际价值", "NET-8"),
+            O("days_late", "延误天数", "int", "延误天数", "NET-5"),
+            O("weight_kg", "重量", "number", "重量（kg），1 kg 以内（含）封顶 250 元", "NET-5"),
             O("network", "网点类型", "text", "网点类型：直营、代理期、第三方", "NET-5"),
-            O("batch", "批货", "bool", "批货/整包件（是/否）", "NET-8")),
-    examples=((("延误", 0, 6, 0.8), "250.00", "50 × 6 = 300，1 kg 以内封顶 250"),))
+            O("batch", "批货票数", "int", "批货/整包件的运单票数（如 20）；空、1 或 否 为单票（NET-9）", "NET-9")),
+    examples=((("延误", 0, 6, 0.8), "250.00", "50 × 6 = 300，1 kg 以内封顶 250"),
+              (("延误", 0, 3, 2, None, 20), "2500.00", "20 票 × 50 × 3 = 3000，批货封顶 2500（NET-9）")))
 
 declare(
     "NETWORK_FEE", fees.network_fee, kernel=fees.network_fee_fast,
@@ -342,13 +349,14 @@ declare(
 declare(
     "DEADLINE_STATUS", deadlines.deadline_status, kernel=deadlines.deadline_status_fast,
     title="时限状态", rule="DL-*", result="text",
-    description="时限状态：剩余N天 / 今日到期 / 已逾期N天 / 按时完成 / 逾期N天完成。",
+    description="时限状态：剩余N天 / 今日到期 / 已逾期N天 / 按时完成 / 逾期N天完成；小时时限按小时（DATE-3）。",
     params=(P("event_name", "时限事件", "text", "时限事件", "DL-1"),
             P("start", "起算日期", "datetime", "起算日期", "DL-1"),
             O("done", "完成日期", "datetime", "完成日期，未完成留空", "DL-1"),
             O("today", "今天", "date", "今天，默认系统日期", "DL-1"),
             O("scope", "范围", "text", "范围", "DL-1")),
-    examples=((("破损公告", D(2026, 11, 20), None, D(2026, 11, 23)), "剩余2天", "期限 11-25，今天 11-23"),))
+    examples=((("破损公告", D(2026, 11, 20), None, D(2026, 11, 23)), "剩余2天", "期限 11-25，今天 11-23"),
+              (("索赔受理", T(2026, 3, 1, 10), T(2026, 3, 2, 15)), "逾期5小时完成", "期限 03-02 10:00（24 小时），15:00 完成（DATE-3）")))
 
 declare(
     "WORKDAYS_ADD", deadlines.workdays_add,
@@ -369,7 +377,7 @@ declare(
     "LABEL_PENALTY", fees.label_penalty,
     title="标签违规罚款", rule="LBL-1", result="money",
     description="标签违规罚款（LBL-1），每票。",
-    params=(P("pieces", "单票件数", "int", "单票件数", "LBL-1"),
+    params=(P("pieces", "件数", "int", "单票件数", "LBL-1"),
             P("violation", "违规类型", "text", "违规类型：未贴、贴不全、旧标签未清除", "LBL-1")),
     examples=(((60, "贴不全"), "20.00", "50 件以上贴不全 20 元"),))
 

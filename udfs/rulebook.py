@@ -119,11 +119,12 @@ class Rules:
                      for k, v in data["ecommerce"].items()}
         net = data["network"]
         self.net = net
-        self.net_fee = {"罚款方": self.frac(net["fined_fee_rate"]),
-                        "获赔方": self.frac(net["compensated_fee_rate"])}
+        self.fee_sides = Vocabulary("承担方", "NET-4", net["sides"])                  # NET-4
+        self.net_fee = {name: self.frac(net[side["rate_key"]]) for name, side in net["sides"].items()}
         self.net_light_kg = self.frac(net["light_kg"])
         self.networks = Vocabulary("网点类型", "NET-1", net["types"])
         self.labels = data["labels"]
+        self.label_violations = Vocabulary("违规类型", "LBL-1", data["labels"]["violations"])
         self.deadlines = Vocabulary("时限事件", "DL-1", data["deadlines"])
         self.complaint_levels = data["complaint_levels"]
         self.complaints = Vocabulary("投诉类别", "CPL-3", data["complaints"])
@@ -183,10 +184,9 @@ def rulebook() -> Rulebook:
 
 
 def reload() -> None:
-    """Forget the loaded rules data (after editing the file or changing LOGIDESK_RULES)."""
-    from .workcal import calendar
+    """Forget the loaded rules data (after editing the file or changing LOGIDESK_RULES).
+    The working-day calendar is keyed on the Rulebook, so it follows."""
     rulebook.cache_clear()
-    calendar.cache_clear()
 
 
 def rules_for(when: dt.date | None = None) -> Rules:

@@ -2,7 +2,8 @@
 
 Excel (through COM) gives floats, strings, booleans, None, datetimes and sometimes date
 serials; Python callers give Decimal, int, date. Conversion happens here, once
-(MONEY-1: money becomes integer fen half-up; fractions integer millionths).
+(MONEY-2: money becomes integer fen, half-up when read; shares and rates are read exactly,
+a float at its shortest decimal form, as numerator / power-of-ten denominator).
 """
 from __future__ import annotations
 
@@ -19,8 +20,8 @@ from .rulebook import Rules
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 _DATE_RE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*"
                       r"(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?\s*$")
-_TRUE = {"true", "是", "y", "yes", "1", "有", "√", "t"}
-_FALSE = {"false", "否", "n", "no", "0", "无", "×", "f"}
+YES = _TRUE = {"true", "是", "y", "yes", "1", "有", "√", "t"}
+NO = _FALSE = {"false", "否", "n", "no", "0", "无", "×", "f"}
 
 
 def is_blank(x: Any) -> bool:
@@ -30,6 +31,8 @@ def is_blank(x: Any) -> bool:
         return True
     if isinstance(x, str) and not x.strip():
         return True
+    if type(x).__name__ == "NAType":          # pandas.NA: blank, as in the column form
+        return True
     try:  # pandas NA / NaT without importing pandas here
         return bool(x != x)
     except (TypeError, ValueError):
@@ -38,13 +41,22 @@ def is_blank(x: Any) -> bool:
 
 def show(x: Any) -> str:
     """How a bad value is quoted back to the user."""
-    if isinstance(x, float) and x.is_integer():
+    if isinstance(x, float) and x.is_integer() and abs(x) < 1e15:
         return str(int(x))
     return str(x)
 
 
-def decimal(x: Any, field: str, rule: str | None) -> Decimal:
-    """A number from int/float/Decimal/numeric text (commas, ¥ and 元 allowed)."""
+def _out_of_range(field: str, what: str, x: Any) -> str:
+    return f"{what}超出范围：{field} {x}" if what else f"{field}超出范围：{x}"
+
+
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
+
+
+def decimal(x: Any, field: str, rule: str | None, what: str = "") -> Decimal:
+    """A number from int/float/Decimal/numeric text (¥ and 元 allowed, commas only as
+    thousands separators). Text that could be read two ways (``1.000,50``, ``1,5``) is
+    refused, never guessed (issue 8). ``what`` names the kind of value in range errors."""
     if isinstance(x, bool):
         raise RuleError(f"{field}应为数字，收到逻辑值「{x}」", rule)
     if isinstance(x, Decimal):
@@ -52,12 +64,19 @@ def decimal(x: Any, field: str, rule: str | None) -> Decimal:
     elif isinstance(x, int):
         value = Decimal(x)
     elif isinstance(x, float):
-        if math.isinf(x) or math.isnan(x):
+        if math.isnan(x):
             raise RuleError(f"{field}不是有效数字", rule)
+        if math.isinf(x):
+            raise RuleError(_out_of_range(field, what, x), rule)
         value = Decimal(repr(float(x)))  # shortest repr: 0.1 stays 0.1 (float() for numpy floats)
     elif isinstance(x, str):
-        cleaned = x.strip().replace(",", "").replace("，", "").replace("¥", "").replace("￥", "")
+        cleaned = x.strip().replace("，", ",").replace("¥", "").replace("￥", "")
         cleaned = cleaned.removesuffix("元").strip()
+        if "," in cleaned:
+            if not _THOUSANDS.match(cleaned):
+                raise RuleError(f"{field}「{x.strip()}」的写法有歧义（逗号只能作千位分隔，"
+                                f"小数点用「.」，如 1,000.50），请改写", rule)
+            cleaned = cleaned.replace(",", "")
         try:
             value = Decimal(cleaned)
         except InvalidOperation:
@@ -65,61 +84,94 @@ def decimal(x: Any, field: str, rule: str | None) -> Decimal:
         if not value.is_finite():
             raise RuleError(f"{field}应为数字，收到文字「{x.strip()}」", rule)
     elif hasattr(x, "item") and not isinstance(x, (dt.date, dt.datetime)):  # numpy scalar
-        return decimal(x.item(), field, rule)
+        return decimal(x.item(), field, rule, what)
     else:
         raise RuleError(f"{field}应为数字，收到「{show(x)}」", rule)
+    if value.is_nan():
+        raise RuleError(f"{field}不是有效数字", rule)
+    if value.is_infinite():
+        raise RuleError(_out_of_range(field, what, x), rule)
     return value
 
 
-def _required_number(x: Any, field: str, rule: str | None, required: bool) -> Decimal | None:
+def _required_number(x: Any, field: str, rule: str | None, required: bool,
+                     what: str = "") -> Decimal | None:
     if is_blank(x):
         if required:
             raise RuleError(f"缺少{field}", rule)
         return None
-    return decimal(x, field, rule)
+    return decimal(x, field, rule, what)
 
 
 def money(x: Any, field: str, rule: str | None, rules: Rules, *,
           required: bool = False) -> int | None:
-    """Yuan → integer fen (half-up). Blank → None (or an error when required)."""
-    value = _required_number(x, field, rule, required)
+    """Yuan → integer fen, half-up when read (MONEY-2: what a two-decimal cell shows).
+    Blank → None (or an error when required); above the rules' maximum → 金额超出范围."""
+    value = _required_number(x, field, rule, required, "金额")
     if value is None:
         return None
     if value < 0:
         raise RuleError(f"{field}不能为负数：{show(x)}", rule)
+    limit = rules.max_fen // FEN
+    if value > limit + 1:            # compare before scaling: 1e30 must not reach quantize
+        raise RuleError(f"金额超出范围：{field} {show(x)}（最高 {limit:,} 元）", rule)
     fen = decimal_to_units(value, FEN)
     if fen > rules.max_fen:
-        raise RuleError(f"{field}超出可计算范围（最高 {rules.max_fen // FEN} 元）：{show(x)}", rule)
+        raise RuleError(f"金额超出范围：{field} {show(x)}（最高 {limit:,} 元）", rule)
     return fen
 
 
-def fraction(x: Any, field: str, rule: str | None, rules: Rules, *,
-             default: int | None = None, upper: Decimal | None = Decimal(1)) -> int | None:
-    """A share or rate (0–1) → integer millionths. Accepts ``50%`` text."""
+def ratio(x: Any, field: str, rule: str | None, *, default: tuple[int, int] | None = None,
+          upper: Decimal | None = Decimal(1), min_den: int = 1) -> tuple[int, int] | None:
+    """A share, rate or weight read exactly (MONEY-2): (numerator, denominator) with the
+    denominator a power of ten (at least ``min_den``) — a float at its shortest decimal
+    form, so =1/3 is 3333333333333333 / 10**16. Accepts ``50%`` text."""
     if is_blank(x):
         return default
     if isinstance(x, str) and x.strip().endswith(("%", "％")):
-        value = decimal(x.strip()[:-1], field, rule) / 100
+        value = decimal(x.strip()[:-1], field, rule).scaleb(-2)
     else:
         value = decimal(x, field, rule)
     if value < 0 and upper is None:
         raise RuleError(f"{field}不能为负数：{show(x)}", rule)
     if upper is not None and not 0 <= value <= upper:
         raise RuleError(f"{field}应在 0 到 {upper} 之间：{show(x)}", rule)
-    return decimal_to_units(value, rules.frac_scale)
+    if value.adjusted() > 15 or -value.as_tuple().exponent > 40:
+        raise RuleError(f"{field}超出范围：{show(x)}", rule)
+    exp = value.as_tuple().exponent
+    den = 10 ** max(0, -exp)
+    num = int(value.scaleb(max(0, -exp)))
+    if den < min_den:
+        num, den = num * (min_den // den), min_den
+    return num, den
 
 
 def integer(x: Any, field: str, rule: str | None, *, minimum: int = 0,
-            required: bool = False) -> int | None:
-    """A whole number (days, pieces)."""
+            required: bool = False, maximum: int = 1_000_000) -> int | None:
+    """A whole number (days, pieces, waybills), at most ``maximum``."""
     value = _required_number(x, field, rule, required)
     if value is None:
         return None
-    if value != value.to_integral_value():
-        raise RuleError(f"{field}应为整数：{show(x)}", rule)
     if value < minimum:
         raise RuleError(f"{field}不能小于 {minimum}：{show(x)}", rule)
+    if value > maximum:
+        raise RuleError(f"{field}超出范围（最多 {maximum:,}）：{show(x)}", rule)
+    if value != value.to_integral_value():
+        raise RuleError(f"{field}应为整数：{show(x)}", rule)
     return int(value)
+
+
+# Dates a register can mean: years 1900–2199 (issue 8: a typo year such as 2926, or 260902
+# typed as a date, is refused rather than computed). Excel serials count from 1899-12-30;
+# serials below 61 are Excel's fictitious 1900-02-29 and the days before it, so refused.
+FIRST_DATE, LAST_DATE = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
+FIRST_SERIAL, END_SERIAL = 61, (dt.date(2200, 1, 1) - EXCEL_EPOCH).days
+
+
+def _in_range(moment: dt.date, field: str, rule: str | None, shown: str) -> None:
+    day = moment.date() if isinstance(moment, dt.datetime) else moment
+    if not FIRST_DATE <= day <= LAST_DATE:
+        raise RuleError(f"{field}不是有效日期：{shown}（年份应在 {FIRST_DATE.year}–{LAST_DATE.year} 之间）", rule)
 
 
 def when(x: Any, field: str, rule: str | None, *, required: bool = True,
@@ -131,13 +183,22 @@ def when(x: Any, field: str, rule: str | None, *, required: bool = True,
         return None
     if hasattr(x, "to_pydatetime"):
         x = x.to_pydatetime()
+    if type(x).__name__ == "datetime64":                       # numpy datetime64 scalar
+        x = x.astype("datetime64[us]").item()
+        if not isinstance(x, dt.datetime):                      # beyond datetime's years
+            raise RuleError(f"{field}不是有效日期：{x}（年份应在 {FIRST_DATE.year}–{LAST_DATE.year} 之间）", rule)
     if isinstance(x, dt.datetime):
+        _in_range(x, field, rule, x.isoformat(sep=" "))
         return x if keep_time else x.date()
     if isinstance(x, dt.date):
+        _in_range(x, field, rule, x.isoformat())
         return dt.datetime(x.year, x.month, x.day) if keep_time else x
+    if hasattr(x, "item") and not isinstance(x, str):          # numpy scalar
+        x = x.item()
     if isinstance(x, (int, float)) and not isinstance(x, bool):
-        if not 1 <= x < 2958466:
-            raise RuleError(f"{field}不是有效日期：{show(x)}", rule)
+        if not (math.isfinite(x) and FIRST_SERIAL <= x < END_SERIAL):
+            raise RuleError(f"{field}不是有效日期：{show(x)}（日期序号应对应 1900–2199 年；"
+                            f"请写成 2026-09-02 这样的日期）", rule)
         moment = dt.datetime(1899, 12, 30) + dt.timedelta(days=float(x))
         moment = moment.replace(microsecond=0)
         return moment if keep_time else moment.date()
@@ -149,6 +210,7 @@ def when(x: Any, field: str, rule: str | None, *, required: bool = True,
                 moment = dt.datetime(int(y), int(mo), int(d), int(hh or 0), int(mm or 0), int(ss or 0))
             except ValueError:
                 raise RuleError(f"{field}不是有效日期：{x.strip()}", rule) from None
+            _in_range(moment, field, rule, x.strip())
             return moment if keep_time else moment.date()
         raise RuleError(f"{field}不是日期：「{x.strip()}」（应为 2026-03-01 这样的日期）", rule)
     raise RuleError(f"{field}不是日期：「{show(x)}」", rule)
@@ -175,6 +237,6 @@ def text(x: Any, field: str, rule: str | None, *, required: bool = True) -> str 
         if required:
             raise RuleError(f"缺少{field}", rule)
         return None
-    if isinstance(x, float) and x.is_integer():
+    if isinstance(x, float) and x.is_integer() and abs(x) < 1e15:
         return str(int(x))
     return str(x).strip()

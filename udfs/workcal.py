@@ -12,13 +12,15 @@ from functools import lru_cache
 import numpy as np
 
 from .errors import RuleError
-from .rulebook import rulebook
+from .rulebook import Rulebook, rulebook
 
 DAY = np.timedelta64(1, "D")
 
 
-def missing_year_error(year: int) -> RuleError:
-    years = sorted(rulebook().holidays)
+def missing_year_error(year: int, holidays: dict[int, dict] | None = None) -> RuleError:
+    """DATE-5/DATE-6: the error naming the first year the computation needs that the
+    holiday data lacks."""
+    years = sorted(rulebook().holidays if holidays is None else holidays)
     have = f"{years[0]}–{years[-1]}" if years else "无"
     return RuleError(f"{year}年的节假日安排尚未收录（已收录 {have} 年），无法计算工作日；"
                      f"请管理员在规则数据中补充 {year} 年放假安排", "DATE-5")
@@ -28,6 +30,7 @@ class WorkCalendar:
     """Working days over the contiguous span of years the holiday data covers."""
 
     def __init__(self, holidays: dict[int, dict]) -> None:
+        self.holidays = holidays
         years = sorted(holidays)
         if years != list(range(years[0], years[-1] + 1)):
             raise ValueError("holiday years must be contiguous")
@@ -56,11 +59,24 @@ class WorkCalendar:
         return (days - self.origin).astype(np.int64)
 
     def _check(self, idx: np.ndarray) -> None:
+        """A day outside the covered years: the error names that day's own year (DATE-6:
+        IS_WORKDAY(2099-01-05) names 2099, not the first year after the data)."""
         bad = (idx < 0) | (idx >= len(self.work))
         if bad.any():
-            i = int(idx[bad][0])
-            year = self.first_year - 1 if i < 0 else self.last_year + 1
-            raise missing_year_error(year)
+            day = self.origin + np.asarray(idx[bad][:1], dtype=np.int64).astype("timedelta64[D]")
+            raise missing_year_error(int(day.astype("datetime64[Y]").astype(np.int64)[0]) + 1970,
+                                     self.holidays)
+
+    def rest_day_extension(self, days: np.ndarray) -> np.ndarray:
+        """DATE-7 (民法典 art. 203): each day, or the next working day when it is a rest day
+        (weekend or holiday; make-up working days are working days)."""
+        idx = self._index(days)
+        self._check(idx)
+        rest = ~self.work[idx]
+        out = days.copy()
+        if rest.any():
+            out[rest] = self.add(days[rest], np.ones(int(rest.sum()), dtype=np.int64))
+        return out
 
     def is_workday(self, days: np.ndarray) -> np.ndarray:
         idx = self._index(days)
@@ -77,8 +93,9 @@ class WorkCalendar:
         out = np.searchsorted(self.cum, target, side="left")
         out = np.where(n == 0, idx, out)
         if ((target < 1) & (n < 0)).any():
-            raise missing_year_error(self.first_year - 1)
-        self._check(out)
+            raise missing_year_error(self.first_year - 1, self.holidays)
+        if (out >= len(self.work)).any():               # ran off the end of the data
+            raise missing_year_error(self.last_year + 1, self.holidays)
         return self.origin + out.astype("timedelta64[D]")
 
     def bad_rows(self, days: np.ndarray, n: np.ndarray) -> np.ndarray:
@@ -93,9 +110,17 @@ class WorkCalendar:
         return ~inside | (out >= len(self.work)) | ((n < 0) & (target < 1))
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=4)
+def _calendar_of(book: Rulebook) -> WorkCalendar:
+    return WorkCalendar(book.holidays)
+
+
 def calendar() -> WorkCalendar:
-    return WorkCalendar(rulebook().holidays)
+    """The working-day calendar of the rules data in use (rebuilt after rulebook.reload(),
+    which therefore needs no import of this module: no import cycle)."""
+    return _calendar_of(rulebook())
+
+
 
 
 def add_months(days: np.ndarray, n: np.ndarray) -> np.ndarray:

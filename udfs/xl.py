@@ -17,9 +17,10 @@ CATEGORY = '物流客服'
 @xw.arg('declared_value', ndim=2, err_to_str=True, doc='声明价值（元）；空或 0 表示不保价')
 @xw.arg('rate', ndim=2, err_to_str=True, doc='保价费率，默认 0.5%（INS-1）')
 @xw.arg('minimum', ndim=2, err_to_str=True, doc='每票最低保价费，默认 5 元（INS-1）')
-def INSURANCE_PREMIUM(declared_value, rate=None, minimum=None):
-    """保价费（INS-1）：声明价值 × 0.5%，每票最低 5 元；未保价为 0。"""
-    return call('INSURANCE_PREMIUM', declared_value, rate, minimum)
+@xw.arg('category', ndim=2, err_to_str=True, doc='货物类别；不予保价的货物（如 珠宝、古董）保价费为 0（INS-7）')
+def INSURANCE_PREMIUM(declared_value, rate=None, minimum=None, category=None):
+    """保价费（INS-1、INS-7）：声明价值 × 0.5%，每票最低 5 元；未保价或不予保价的货物为 0。"""
+    return call('INSURANCE_PREMIUM', declared_value, rate, minimum, category)
 
 
 @xw.func(category='物流客服')
@@ -53,10 +54,10 @@ def STORAGE_DAYS(notice_date, pickup_date):
 
 
 @xw.func(category='物流客服')
-@xw.arg('origin', ndim=2, err_to_str=True, doc='始发地（城市或省）')
-@xw.arg('destination', ndim=2, err_to_str=True, doc='目的地（城市或省）')
+@xw.arg('origin', ndim=2, err_to_str=True, doc='始发地：城市、省，或含区县的地址（如 浙江省温州市鹿城区）')
+@xw.arg('destination', ndim=2, err_to_str=True, doc='目的地：城市、省，或含区县的地址')
 def STORAGE_RATE(origin, destination):
-    """仓储保管费日费率（STO-1、STO-3）：0.10 / 0.05 / 0.03，取两端较低者。"""
+    """仓储保管费日费率（STO-1、STO-3、STO-4）：0.10 / 0.05 / 0.03，取两端较低者；区县按所属城市。"""
     return call('STORAGE_RATE', origin, destination)
 
 
@@ -64,7 +65,7 @@ def STORAGE_RATE(origin, destination):
 @xw.arg('freight', ndim=2, err_to_str=True, doc='运费（元）')
 @xw.arg('notice_date', ndim=2, err_to_str=True, doc='到货通知日期')
 @xw.arg('pickup_date', ndim=2, err_to_str=True, doc='提货日期')
-@xw.arg('rate_or_origin', ndim=2, err_to_str=True, doc='日费率（数字），或始发地（文字，此时须填目的地）')
+@xw.arg('rate_or_origin', ndim=2, err_to_str=True, doc='日费率（数字），或始发地（城市、省或含区县的地址，此时须填目的地）')
 @xw.arg('destination', ndim=2, err_to_str=True, doc='目的地（第 4 个参数为始发地时必填）')
 def STORAGE_FEE(freight, notice_date, pickup_date, rate_or_origin, destination=None):
     """仓储保管费（STO-1..3）：运费 × 日费率 × 计费天数。"""
@@ -76,10 +77,10 @@ def STORAGE_FEE(freight, notice_date, pickup_date, rate_or_origin, destination=N
 @xw.arg('value', ndim=2, err_to_str=True, doc='物品价值（元）：遗失为丢失的价值，破损/内件不符为全部内件价值，延误为延误造成的损失')
 @xw.arg('freight', ndim=2, err_to_str=True, doc='运费（元）')
 @xw.arg('insured_value', ndim=2, err_to_str=True, doc='保价金额（元），未保价留空')
-@xw.arg('lost_share', ndim=2, err_to_str=True, doc='损失比例 0–1（破损、内件不符）')
+@xw.arg('lost_share', ndim=2, err_to_str=True, doc='损失比例 0–1：破损、内件不符必填（CMP-8）；延误为延误毁损的比例，默认 0（CMP-3）；遗失为 1')
 @xw.arg('category', ndim=2, err_to_str=True, doc='货物类别，默认 普通货物')
 def COMPENSATION(claim_type, value, freight, insured_value=None, lost_share=None, category=None):
-    """赔偿金额（CMP-1..7、INS-4/5）：保价按保价金额与损失孰低，未保价按 3 倍运费封顶。"""
+    """赔偿金额（CMP-1..8、INS-4/5）：保价按保价金额与损失孰低，未保价按 3 倍运费封顶；单纯延误不赔货款（CMP-3）。"""
     return call('COMPENSATION', claim_type, value, freight, insured_value, lost_share, category)
 
 
@@ -88,7 +89,7 @@ def COMPENSATION(claim_type, value, freight, insured_value=None, lost_share=None
 @xw.arg('value', ndim=2, err_to_str=True, doc='物品价值（元）：遗失为丢失的价值，破损/内件不符为全部内件价值，延误为延误造成的损失')
 @xw.arg('freight', ndim=2, err_to_str=True, doc='运费（元）')
 @xw.arg('insured_value', ndim=2, err_to_str=True, doc='保价金额（元），未保价留空')
-@xw.arg('lost_share', ndim=2, err_to_str=True, doc='损失比例 0–1（破损、内件不符）')
+@xw.arg('lost_share', ndim=2, err_to_str=True, doc='损失比例 0–1：破损、内件不符必填（CMP-8）；延误为延误毁损的比例，默认 0（CMP-3）；遗失为 1')
 @xw.arg('category', ndim=2, err_to_str=True, doc='货物类别，默认 普通货物')
 def COMPENSATION_EXPLAIN(claim_type, value, freight, insured_value=None, lost_share=None, category=None):
     """赔偿说明：适用的规则编号、基数、封顶、结果与免收运费。"""
@@ -121,7 +122,7 @@ def CLAIM_CHECK(ship_date, claim_date, cause=None, insured=None):
 @xw.arg('has_invoice', ndim=2, err_to_str=True, doc='有正规发票（是/否），默认 是')
 @xw.arg('practical', ndim=2, err_to_str=True, doc='实用性物品（是/否），默认 是')
 def ECOM_COMPENSATION(claim_type, value, lost_share=None, has_invoice=None, practical=None):
-    """电商件赔偿（ECM-1..5）：部分破损 ≤500 元，其他 ≤2000 元，无发票 ≤1000/700 元。"""
+    """电商件赔偿（ECM-1..6）：部分破损 ≤500 元，其他 ≤2000 元，无发票 ≤1000/700 元；延误不适用（ECM-6）。"""
     return call('ECOM_COMPENSATION', claim_type, value, lost_share, has_invoice, practical)
 
 
@@ -131,9 +132,9 @@ def ECOM_COMPENSATION(claim_type, value, lost_share=None, has_invoice=None, prac
 @xw.arg('days_late', ndim=2, err_to_str=True, doc='延误天数')
 @xw.arg('weight_kg', ndim=2, err_to_str=True, doc='重量（kg），1 kg 以内（含）封顶 250 元')
 @xw.arg('network', ndim=2, err_to_str=True, doc='网点类型：直营、代理期、第三方')
-@xw.arg('batch', ndim=2, err_to_str=True, doc='批货/整包件（是/否）')
+@xw.arg('batch', ndim=2, err_to_str=True, doc='批货/整包件的运单票数（如 20）；空、1 或 否 为单票（NET-9）')
 def NETWORK_COMPENSATION(claim_type, actual_value, days_late=None, weight_kg=None, network=None, batch=None):
-    """网点间赔付（NET-1..3、5..8）。"""
+    """网点间赔付（NET-1..3、5..10）：遗失、延误按网点类型的标准，批货按票数，均不超过实际价值。"""
     return call('NETWORK_COMPENSATION', claim_type, actual_value, days_late, weight_kg, network, batch)
 
 
@@ -161,7 +162,7 @@ def DEADLINE(event_name, start, scope=None):
 @xw.arg('today', ndim=2, err_to_str=True, doc='今天，默认系统日期')
 @xw.arg('scope', ndim=2, err_to_str=True, doc='范围')
 def DEADLINE_STATUS(event_name, start, done=None, today=None, scope=None):
-    """时限状态：剩余N天 / 今日到期 / 已逾期N天 / 按时完成 / 逾期N天完成。"""
+    """时限状态：剩余N天 / 今日到期 / 已逾期N天 / 按时完成 / 逾期N天完成；小时时限按小时（DATE-3）。"""
     return call('DEADLINE_STATUS', event_name, start, done, today, scope)
 
 

@@ -78,6 +78,10 @@ def to_excel(value: Any) -> Any:
     return value
 
 
+_SEQUENCES = {list, tuple}
+_NUMBERS = {type(None), float, int}
+
+
 class _Refused(Exception):
     """An argument the boundary cannot use at all (not a rectangle, shapes disagree)."""
 
@@ -91,17 +95,17 @@ def _grid(a: Any) -> tuple[int, int, list] | None:
         return None
     if len(a) == 0:
         raise _Refused("区域为空")
-    nested = [isinstance(r, (list, tuple)) for r in a]
-    if all(nested):
-        widths = {len(r) for r in a}
+    row_types = set(map(type, a))
+    if row_types <= _SEQUENCES:
+        widths = set(map(len, a))
         if len(widths) != 1 or 0 in widths:
             raise _Refused("区域不是矩形（各行的单元格数不同）")
         cols = widths.pop()
-        flat = [v for r in a for v in r]
-        if any(isinstance(v, (list, tuple)) for v in flat):
+        flat = [r[0] for r in a] if cols == 1 else [v for r in a for v in r]
+        if set(map(type, flat)) & _SEQUENCES:
             raise _Refused("区域的格式无法识别")
         rows = len(a)
-    elif not any(nested):
+    elif not row_types & _SEQUENCES:
         rows, cols, flat = len(a), 1, list(a)
     else:
         raise _Refused("区域的格式无法识别")
@@ -125,10 +129,19 @@ def upstream(func, values: list) -> str | None:
     return None
 
 
+def _suspects(values: list) -> list[int]:
+    """Rows whose value may be an Excel error or one of our error texts (cheap type test)."""
+    if not set(map(type, values)) & {str, int}:
+        return []
+    return [i for i, v in enumerate(values)
+            if (type(v) is str and (v in ERROR_TEXTS or v.startswith(ERROR_PREFIX)))
+            or (type(v) is int and error_value(v) is not None)]
+
+
 def _column_values(values: list) -> pd.Series:
     """A range's values as a Series: float64 when all are numbers/blank (the fast path)."""
-    if all(v is None or (isinstance(v, (int, float)) and not isinstance(v, bool)) for v in values):
-        return pd.Series([np.nan if v is None else float(v) for v in values], dtype=float)
+    if set(map(type, values)) <= _NUMBERS:     # bool is not int here: type() is exact
+        return pd.Series(values, dtype=float)
     return pd.Series(values, dtype=object)
 
 
@@ -149,12 +162,20 @@ def call(excel_name: str, *args: Any) -> Any:
         rows, cols = shapes.pop()
         n = rows * cols
         flat = [g[2] if g is not None else [_single(a)] * n for a, g in zip(args, grids)]
-        nested = [upstream(func, [c[i] for c in flat]) for i in range(n)]
-        bad = {i for i, t in enumerate(nested) if t is not None}
-        if bad:   # error values must not reach the engine (they would read as text)
-            flat = [[None if i in bad else v for i, v in enumerate(c)] for c in flat]
-        out = _evaluate(func, flat, n)
-        cells = [t if t is not None else v for t, v in zip(nested, out)]
+        scalars = [_single(a) for a, g in zip(args, grids) if g is None]
+        if any(error_value(v) is not None or (isinstance(v, str) and v.startswith(ERROR_PREFIX))
+               for v in scalars):
+            candidates = range(n)         # a single cell that is an error applies to every row
+        else:
+            candidates = sorted({i for c, g in zip(flat, grids) if g is not None for i in _suspects(c)})
+        nested = {i: t for i in candidates if (t := upstream(func, [c[i] for c in flat])) is not None}
+        if nested:   # error values must not reach the engine (they would read as text)
+            flat = [[None if i in nested else v for i, v in enumerate(c)] for c in flat]
+        cells = _evaluate(func, flat, n)
+        for i, t in nested.items():
+            cells[i] = t
+        if cols == 1:
+            return [[v] for v in cells]
         return [cells[r * cols:(r + 1) * cols] for r in range(rows)]
     except _Refused as e:
         return error_text(str(e))
@@ -177,8 +198,12 @@ def _evaluate(func, flat: list[list], n: int) -> list:
         return out
     from . import columns
     result = getattr(columns, func.python_name)(*[_column_values(c) for c in flat])
+    values, errors = result["value"].tolist(), result["error"].tolist()
+    if result["value"].dtype == np.float64:      # money and rates: floats exact to the fen
+        return [v if e is None and v == v else ("" if e is None else error_text(e))
+                for v, e in zip(values, errors)]
     out = []
-    for value, error in zip(result["value"].tolist(), result["error"].tolist()):
+    for value, error in zip(values, errors):
         if error is not None:
             out.append(error_text(error))
         elif value is None or value is pd.NA or value is pd.NaT \

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any, Callable
 
 import udfs
+from udfs import values as V
 from udfs.rulebook import rules_for
 
 from .spec import ERROR_PREFIX
@@ -40,10 +41,14 @@ def quote(freight: Any, declared: Any, cod: Any, category: Any, origin: Any, des
     today = on or udfs.today()
     free = rules_for(today).free_days
     per_item = declared if per_item is None else per_item
-    premium = _try(lambda: udfs.insurance_premium(declared))
+    freight_error = _try(lambda: V.money(freight, "运费", "STO-1", rules_for(today), required=True))
+    premium = _try(lambda: udfs.insurance_premium(declared, None, None, category))   # INS-7
 
     def cover() -> str:
         text = udfs.insurance_check(category, per_item)
+        if text == "不予保价":                     # INS-7: the quote says why
+            name = rules_for(today).categories.resolve(category)
+            text += f"：{name}属不予保价货物（INS-4），不收保价费，也不按声明价值赔偿（INS-7）"
         remark = udfs.insurance_remark(category)
         return text + (f"；运单备注：{remark}" if remark else "")
     check = _try(cover)
@@ -56,7 +61,7 @@ def quote(freight: Any, declared: Any, cod: Any, category: Any, origin: Any, des
                  f"即{daily:.2f}元/天（STO-1）")
     else:
         terms = next(x for x in (rate, daily) if isinstance(x, str))
-    parts = (premium, check, cod_fee)
+    parts = (freight_error, premium, check, cod_fee)
     if any(isinstance(x, str) and x.startswith(ERROR_PREFIX) for x in parts):
         total: Any = TOTAL_REFUSED
     else:
@@ -110,10 +115,16 @@ def main(argv: list[str] | None = None) -> int:
     for key, label in (("freight", "运费"), ("declared", "声明价值"), ("cod", "代收金额"), ("per_item", "单件价值")):
         raw = getattr(a, key)
         try:
-            nums[key] = None if raw is None else Decimal(str(raw).replace(",", ""))
-        except ArithmeticError:
-            print(f"{label}应为数字，收到「{raw}」", file=sys.stderr)
+            # the engine's own reader: negatives, NaN, 1e30 and ambiguous text are refused
+            # (MONEY-2, 金额超出范围) and no quote or total is printed
+            if raw is not None and str(raw).strip().lower() in ("nan", "-nan", "+nan"):
+                raise udfs.RuleError(f"{label}不是有效数字：{raw}", "MONEY-2")
+            fen = None if raw is None else V.money(raw, label, "MONEY-2", rules_for(udfs.today()),
+                                                   required=key == "freight")
+        except udfs.RuleError as e:
+            print(f"{ERROR_PREFIX}{e}", file=sys.stderr)
             return 2
+        nums[key] = None if fen is None else Decimal(fen).scaleb(-2)
     q = quote(nums["freight"], nums["declared"], nums["cod"], a.category, a.origin, a.destination,
               nums["per_item"])
     print(format_quote(q))
