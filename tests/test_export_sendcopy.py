@@ -166,6 +166,29 @@ def test_other_workbooks_use_excels_cached_values(tmp_path) -> None:
     assert "<dataValidations" in sheet and "<sheetProtection" in sheet
 
 
+def test_a_macro_workbook_becomes_a_plain_xlsx(tmp_path) -> None:
+    import xlsxwriter
+
+    from addin.xlam.build import build
+
+    with zipfile.ZipFile(build(tmp_path / "addin")) as z:
+        (tmp_path / "vbaProject.bin").write_bytes(z.read("xl/vbaProject.bin"))
+    src = tmp_path / "宏.xlsm"
+    wb = xlsxwriter.Workbook(str(src))
+    wb.add_vba_project(str(tmp_path / "vbaProject.bin"))
+    ws = wb.add_worksheet("表")
+    ws.write_number("A1", 1000)
+    ws.write_formula("B1", "=COD_FEE(A1)", None, 6)
+    wb.close()
+    out = E.export(src, now=NOW).output
+    assert out.name == "宏_发送版.xlsx"
+    p = _parts(out)
+    assert not [n for n in p if "vba" in n.lower()]
+    assert b"macroEnabled" not in p["[Content_Types].xml"]
+    assert b"vbaProject" not in p["xl/_rels/workbook.xml.rels"]
+    assert _sheets(out)["表"][0][:2] == [1000.0, 6.0]
+
+
 def test_failed_functions_are_refused_not_sent(tmp_path) -> None:
     src = tmp_path / "对账.xlsx"
     _plain_workbook(src, "#NAME?")

@@ -13,8 +13,9 @@ on WPS Office, LibreOffice, a phone).
   application computes them the same way.
 * Nothing else changes: styles and number formats, data validation, sheet protection, column
   widths, print settings, hidden sheets, defined names (except ones pointing into a link).
-  Link parts (``xl/externalLinks``) and the stale calculation chain are removed; the workbook
-  asks for a full recalculation on load so native formulas agree with the values.
+  Link parts (``xl/externalLinks``) and the stale calculation chain are removed (an .xlsm also
+  loses its VBA project: the send copy is always a plain .xlsx); the workbook asks for a full
+  recalculation on load so native formulas agree with the values.
 * A note right of the used range in row 1 of the first sheet says when the copy was computed
   and by which rules version.
 
@@ -259,6 +260,17 @@ def strip_package(parts: dict[str, bytes], note: str, names: frozenset[str] | No
     out["xl/workbook.xml"] = wb.encode("utf-8")
     ct = out["[Content_Types].xml"].decode("utf-8")
     ct = re.sub(r'<Override PartName="/xl/(?:externalLinks/[^"]+|calcChain\.xml)"[^>]*/>', "", ct)
+    if "macroEnabled.main+xml" in ct:  # .xlsm: the send copy is a plain .xlsx without macros
+        vba = [n for n in out if re.fullmatch(r"xl/vba[^/]*", n)]
+        for n in vba:
+            del out[n]
+        res.removed_parts += vba
+        ct = ct.replace("application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml")
+        ct = re.sub(r'<Override PartName="/xl/vba[^"]*"[^>]*/>', "", ct)
+        rels = out["xl/_rels/workbook.xml.rels"].decode("utf-8")
+        rels = re.sub(r'<Relationship\b[^>]*?Target="/?(?:xl/)?vba[^"]*"[^>]*/>', "", rels)
+        out["xl/_rels/workbook.xml.rels"] = rels.encode("utf-8")
     out["[Content_Types].xml"] = ct.encode("utf-8")
     if bad:
         shown = "、".join(bad[:20]) + ("……" if len(bad) > 20 else "")
