@@ -411,3 +411,24 @@ def test_issue8_cells_agree_in_both_forms():
     assert table["error"].iloc[0] == "起算日期不是有效日期：2926-03-01（年份应在 1900–2199 之间）（DL-1）"
     assert pd.Timestamp(table["value"].iloc[1]) == pd.Timestamp(2026, 3, 7)    # DL-5: +5 days
     assert table["error"].iloc[2] == "缺少起算日期（DL-1）"
+
+
+def test_large_k_multiple_does_not_overflow_int64(tmp_path, monkeypatch):
+    # k = 100 (a company's own multiple) × freight 1e9 yuan = 1e19 fen-units > int64: the
+    # column form switches to exact Python ints and still equals the cell
+    import udfs.rulebook as rb
+    text = rb.RULES_PATH.read_text(encoding="utf-8").replace(
+        'uninsured_freight_multiple = "3"', 'uninsured_freight_multiple = "100"')
+    path = tmp_path / "rules.toml"
+    path.write_text(text, encoding="utf-8")
+    monkeypatch.setenv("LOGIDESK_RULES", str(path))
+    rb.reload()
+    try:
+        args = (["遗失", "遗失"], [1_000_000_000, 500], [1_000_000_000, 2], None, None, None)
+        table = columns.compensation(*args)
+        # min(1e9, 100 × 1e9) = 1e9; min(500, 100 × 2 = 200) = 200
+        assert table["value"].tolist() == [1e9, 200.0]
+        assert udfs.compensation("遗失", 1_000_000_000, 1_000_000_000) == Decimal("1000000000.00")
+    finally:
+        monkeypatch.delenv("LOGIDESK_RULES")
+        rb.reload()

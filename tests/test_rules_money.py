@@ -478,3 +478,29 @@ def test_a_company_can_rename_a_violation_in_the_rules_data(tmp_path, monkeypatc
         rb.reload()
     with pytest.raises(udfs.RuleError, match="未知的违规类型「半贴」"):
         udfs.label_penalty(60, "半贴")
+
+
+def test_every_county_of_china_resolves_from_its_full_address():
+    # STO-4 over the whole GB/T 2260 table: 省 + 市 + 区/县 names itself, exactly
+    from udfs import places as P
+    t = P.table()
+    counties = [d for d in t.by_code.values() if d.level == P.COUNTY]
+    assert len(counties) > 2800
+    for d in counties:
+        city = t.parent_city(d)
+        text = t.by_code[d.province_code].name + (city.name if city else "") + d.name
+        got = t.resolve(text)
+        assert [g.county for g in got] == [d], text
+
+
+def test_every_county_of_wenzhou_and_shantou_is_class_f():
+    # STO-4: a district, county or county-level city counts as its prefecture-level city
+    from udfs import places as P
+    t = P.table()
+    for city in ("温州市", "汕头市"):
+        code = next(d.code for d in t.by_code.values() if d.name == city)
+        counties = [d for d in t.by_code.values() if d.level == P.COUNTY and d.city_code == code]
+        assert len(counties) >= 6
+        for d in counties:
+            assert udfs.storage_rate("福州", d.name) == D("0.10"), d.name
+            assert udfs.storage_rate("上海", city + d.name) == D("0.05"), d.name   # min(F, B)

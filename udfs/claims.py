@@ -13,7 +13,7 @@ from . import colparse as cp
 from . import values as V
 from .errors import RuleError
 from .fees import COVER_CODE, COVER_LOSS_ONLY, COVER_NONE, category_cover, one
-from .fixed import div_half_up, fen_to_decimal
+from .fixed import as_int_array, div_half_up, fen_to_decimal
 from .rulebook import Rules, rules_for
 from .workcal import add_months, calendar
 
@@ -119,6 +119,9 @@ def compensation_fast(claim_type, value, freight, insured_value, lost_share, cat
     cover, _, ok6 = cp.vocab_codes(category, r.categories,
                                    lambda c: COVER_CODE[r.categories[c]["cover"]], default)
     ok = ok1 & ~tb & ok2 & ~vb & ok3 & ~fb & ok4 & ok5 & ok6
+    # int64 while every product fits (freight × k, value × share), else exact Python ints
+    bound = max(int(x.max(initial=0)) for x in (v, f, i)) * max(r.k_multiple, r.frac_scale) * 2
+    v, f, i = (as_int_array(x, bound) for x in (v, f, i))
     out = compensation_kernel(t, v, f, i, s, r.frac_scale, cover, r.k_multiple, r.frac_scale)
     return _patch(out, exact, compensation_kernel, t, v, f, i,
                   after=(cover, r.k_multiple, r.frac_scale)), ok

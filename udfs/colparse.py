@@ -153,7 +153,12 @@ def _moments(s: pd.Series, unit: str) -> tuple[np.ndarray, np.ndarray, np.ndarra
         values = s.dt.tz_localize(None) if getattr(s.dt, "tz", None) is not None else s
         arr = values.to_numpy(dtype="datetime64[ns]").astype(f"datetime64[{unit}]")
         blank = np.isnat(arr)
-        ok = blank | ((arr >= _LOW) & (arr < _HIGH))
+        low, high = _LOW.astype(f"datetime64[{unit}]"), _HIGH.astype(f"datetime64[{unit}]")
+        ints = arr.view(np.int64)                            # NaT is the smallest int64
+        if not len(arr) or (np.where(blank, np.iinfo(np.int64).max, ints).min() >= low.view(np.int64)
+                            and arr.max() < high):
+            return arr, blank, np.ones(len(s), bool)        # the usual case: one pass each
+        ok = blank | ((arr >= low) & (arr < high))
         return arr, blank, ok
     values = s.to_numpy(dtype=object)
     blank = s.isna().to_numpy()

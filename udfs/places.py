@@ -3,9 +3,9 @@ province, prefecture-level city and county of China's administrative divisions.
 
 The division table is GB/T 2260 as shipped by the ``cpca`` package (MIT licence; its
 ``resources/adcodes.csv``: every province, prefecture-level city and county with its
-12-digit code), pinned in pyproject.toml / constraints.txt. We read only that data file;
-the matching below is ours, because STO-4 needs contradictions (山东省温州) reported, not
-silently repaired.
+12-digit code), pinned in pyproject.toml / constraints.txt. We read only that data file,
+never importing the package; the matching below is ours, because STO-4 needs
+contradictions (山东省温州) reported, not silently repaired.
 
 How a text is read: full-width characters folded (NFKC), spaces removed, then names are
 matched from the start, each more specific than the last (province → city → county); the
@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import csv
 import importlib.metadata
-import importlib.resources
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -124,18 +123,26 @@ class DivisionTable:
         places (朝阳区), none when it starts with no division of China. Raises PlaceError
         when it contradicts itself (山东省温州)."""
         s = normalise(text)
-        pos, level = 0, 0
+        pos, level, skipped = 0, 0, False
         chosen: dict[int, tuple[str, list[Division]]] = {}
         while pos < len(s):
-            best = None
+            best, best_score = None, None
             for lv in (PROVINCE, CITY, COUNTY):
                 if lv <= level:
                     continue
                 m = self._match(s, pos, lv)
-                if m and (best is None or len(m[0]) > len(best[1][0])):
-                    best = (lv, m)
+                if m:
+                    # prefer a name inside the places already named (北京朝阳 → 朝阳区, not
+                    # 辽宁 朝阳市), then the longer name, then the higher level
+                    score = (bool(self._inside(m[1], chosen)), len(m[0]), -lv)
+                    if best_score is None or score > best_score:
+                        best, best_score = (lv, m), score
             if best is None:
+                if s[pos] in "省市区县" and not skipped:     # a stray suffix (温州市市 …)
+                    pos, skipped = pos + 1, True
+                    continue
                 break
+            skipped = False
             lv, (key, divs) = best
             inside = self._inside(divs, chosen)
             if not inside:
@@ -149,7 +156,7 @@ class DivisionTable:
             chosen[lv] = (key, inside)
             pos += len(key)
             level = lv
-            while pos < len(s) and s[pos] in "省市区县,，、-/·":   # a stray suffix or separator
+            while pos < len(s) and s[pos] in ",，、-/·":          # separators
                 pos += 1
         if not chosen:
             return []
@@ -189,9 +196,15 @@ def describe(place: Place) -> str:
     return "".join(d.name for d in (place.province, place.city, place.county) if d is not None)
 
 
+DATA_FILE = "cpca/resources/adcodes.csv"
+
+
 @lru_cache(maxsize=1)
 def table() -> DivisionTable:
-    resource = importlib.resources.files(TABLE_PACKAGE).joinpath("resources", "adcodes.csv")
-    with resource.open("r", encoding="utf-8") as fh:
+    """The division table, read from the installed distribution's data file without
+    importing the cpca package (its import builds a matcher and needs pkg_resources)."""
+    dist = importlib.metadata.distribution(TABLE_PACKAGE)
+    path = dist.locate_file(DATA_FILE)
+    with open(path, encoding="utf-8", newline="") as fh:
         rows = [(r["adcode"], r["name"].strip()) for r in csv.DictReader(fh)]
     return DivisionTable(rows)

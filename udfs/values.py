@@ -146,6 +146,14 @@ def ratio(x: Any, field: str, rule: str | None, *, default: tuple[int, int] | No
     return num, den
 
 
+def fraction(x: Any, field: str, rule: str | None, rules: Rules, *,
+             default: tuple[int, int] | None = None,
+             upper: Decimal | None = Decimal(1)) -> tuple[int, int] | None:
+    """A share or rate read exactly (MONEY-2), as :func:`ratio` with the rules' scale as the
+    smallest denominator (the register checker calls this)."""
+    return ratio(x, field, rule, default=default, upper=upper, min_den=rules.frac_scale)
+
+
 def integer(x: Any, field: str, rule: str | None, *, minimum: int = 0,
             required: bool = False, maximum: int = 1_000_000) -> int | None:
     """A whole number (days, pieces, waybills), at most ``maximum``."""

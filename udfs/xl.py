@@ -74,7 +74,7 @@ def STORAGE_FEE(freight, notice_date, pickup_date, rate_or_origin, destination=N
 
 @xw.func(category='物流客服')
 @xw.arg('claim_type', ndim=2, err_to_str=True, doc='索赔类型：遗失、破损、内件不符、延误')
-@xw.arg('value', ndim=2, err_to_str=True, doc='物品价值（元）：遗失为丢失的价值，破损/内件不符为全部内件价值，延误为延误造成的损失')
+@xw.arg('value', ndim=2, err_to_str=True, doc='物品价值（元）：遗失为丢失的价值，破损/内件不符为全部内件价值，延误为物品价值（CMP-3）')
 @xw.arg('freight', ndim=2, err_to_str=True, doc='运费（元）')
 @xw.arg('insured_value', ndim=2, err_to_str=True, doc='保价金额（元），未保价留空')
 @xw.arg('lost_share', ndim=2, err_to_str=True, doc='损失比例 0–1：破损、内件不符必填（CMP-8）；延误为延误毁损的比例，默认 0（CMP-3）；遗失为 1')
@@ -86,7 +86,7 @@ def COMPENSATION(claim_type, value, freight, insured_value=None, lost_share=None
 
 @xw.func(category='物流客服')
 @xw.arg('claim_type', ndim=2, err_to_str=True, doc='索赔类型：遗失、破损、内件不符、延误')
-@xw.arg('value', ndim=2, err_to_str=True, doc='物品价值（元）：遗失为丢失的价值，破损/内件不符为全部内件价值，延误为延误造成的损失')
+@xw.arg('value', ndim=2, err_to_str=True, doc='物品价值（元）：遗失为丢失的价值，破损/内件不符为全部内件价值，延误为物品价值（CMP-3）')
 @xw.arg('freight', ndim=2, err_to_str=True, doc='运费（元）')
 @xw.arg('insured_value', ndim=2, err_to_str=True, doc='保价金额（元），未保价留空')
 @xw.arg('lost_share', ndim=2, err_to_str=True, doc='损失比例 0–1：破损、内件不符必填（CMP-8）；延误为延误毁损的比例，默认 0（CMP-3）；遗失为 1')
@@ -132,7 +132,7 @@ def ECOM_COMPENSATION(claim_type, value, lost_share=None, has_invoice=None, prac
 @xw.arg('days_late', ndim=2, err_to_str=True, doc='延误天数')
 @xw.arg('weight_kg', ndim=2, err_to_str=True, doc='重量（kg），1 kg 以内（含）封顶 250 元')
 @xw.arg('network', ndim=2, err_to_str=True, doc='网点类型：直营、代理期、第三方')
-@xw.arg('batch', ndim=2, err_to_str=True, doc='批货/整包件的运单票数（如 20）；空、1 或 否 为单票（NET-9）')
+@xw.arg('batch', ndim=2, err_to_str=True, doc='批货/整包件的运单票数（如 20）；空、0、1 或 否 为单票（NET-9）')
 def NETWORK_COMPENSATION(claim_type, actual_value, days_late=None, weight_kg=None, network=None, batch=None):
     """网点间赔付（NET-1..3、5..10）：遗失、延误按网点类型的标准，批货按票数，均不超过实际价值。"""
     return call('NETWORK_COMPENSATION', claim_type, actual_value, days_late, weight_kg, network, batch)

@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from . import registry
 from .errors import RuleError
 
 log = logging.getLogger(__name__)
@@ -147,11 +148,12 @@ def _column_values(values: list) -> pd.Series:
 
 def call(excel_name: str, *args: Any) -> Any:
     """Run declared function ``excel_name`` on what xlwings passed: one cell or a block."""
-    from .registry import FUNCTIONS
-    func = FUNCTIONS[excel_name]
+    func = registry.FUNCTIONS[excel_name]
     try:
-        if any(p.kind == "range" for p in func.params):
+        if func.params and func.params[0].kind == "range":
             return func.func(*args)              # takes the whole range itself (SAFE_SUM)
+        if not any(type(a) in _SEQUENCES for a in args):      # single cells: the common case
+            return upstream(func, args) or to_excel(func.func(*args))
         grids = [_grid(a) for a in args]
         if all(g is None for g in grids):
             values = [_single(a) for a in args]
