@@ -254,7 +254,7 @@ def _parse_check(col: Column, v: Any) -> str | None:
         elif col.kind == "money":
             V.money(v, col.header, col.rule, r)
         elif col.kind == "share":
-            V.ratio(v, col.header, col.rule)  # i8-decl removed V.fraction (same 0–1 check)
+            V.fraction(v, col.header, col.rule, r)
         elif col.kind == "int":
             V.integer(v, col.header, col.rule)
         elif col.kind == "number":
