@@ -191,13 +191,20 @@ def test_uninstall_removes_only_ours(tmp_path: Path, monkeypatch) -> None:
     assert not p.addin.exists() and not p.addin.parent.exists()
 
 
-def test_dry_run_changes_nothing(tmp_path: Path, capsys) -> None:
+def test_dry_run_changes_nothing(tmp_path: Path, capsys, monkeypatch) -> None:
+    monkeypatch.setattr(ie, "dll_problem", lambda *a: None)
+    monkeypatch.setattr(ie.subprocess, "run", _no_subprocess)
     p = win_paths(tmp_path)
-    assert ie.install(p, "Windows", None, dry_run=True, registry=FakeRegistry()) in (0, 1)
-    out = capsys.readouterr()
-    if "xlwings64" not in out.err:  # on Linux the DLL check may refuse first; then nothing happens either
-        assert "[计划]" in out.out and str(p.addin) in out.out and str(ROOT) in out.out
-    assert not (tmp_path / "ProgramData").exists() and not p.conf_dir.exists()
+    p.legacy_addin.parent.mkdir(parents=True)
+    p.legacy_addin.write_bytes(b"old")
+    reg = FakeRegistry()
+    assert ie.install(p, "Windows", None, dry_run=True, registry=reg) == 0
+    out = capsys.readouterr().out
+    assert "[计划]" in out and str(p.addin) in out and str(ROOT) in out and "OPENn" in out
+    assert str(p.legacy_addin) in out and p.legacy_addin.exists()
+    assert not (tmp_path / "ProgramData").exists() and not p.conf_dir.exists() and reg.data == {}
+    assert ie.uninstall(p, "Windows", dry_run=True, registry=reg) == 0
+    assert p.legacy_addin.exists()
 
 
 def test_main_on_linux_says_excel_absent(capsys, monkeypatch) -> None:

@@ -58,7 +58,7 @@ def test_offline_install_from_a_wheelhouse(tmp_path: Path) -> None:
     out = r.stdout + r.stderr
     assert r.returncode == 0, out
     assert "仅产品运行所需" in out and "安装完成" in out
-    assert "函数示例" in out and "十五日报表" in out  # the whole sample job ran
+    assert "函数示例" in out and "十五日报表" in out and "生成发送版" in out  # the whole sample job ran
 
     py = src / ".venv" / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
     probe = ("import importlib.util as u; "

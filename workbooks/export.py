@@ -339,6 +339,13 @@ def export(source: Path, output: Path | None = None, now: dt.datetime | None = N
     return res
 
 
+def demo_step(out: Path) -> str:
+    """Step of ``logidesk demo`` (install.py): a send copy of the sample claim register."""
+    sample = Path(__file__).resolve().parent / "samples" / "理赔登记表_样例.xlsx"
+    res = export(sample, Path(out) / "demo" / "send" / (sample.stem + SUFFIX + ".xlsx"))
+    return f"{res.output}：{res.values} 个计算单元格转为数值，保留 {res.kept_formulas} 个 Excel 自带公式"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="logidesk export",
