@@ -198,6 +198,12 @@ def test_failed_functions_are_refused_not_sent(tmp_path) -> None:
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".logidesk-export-")]
 
 
+def test_send_copy_of_a_processed_result(tmp_path, engine_result, send_copy) -> None:
+    """A clerk may export the result of `logidesk process` (named …_结果.xlsx)."""
+    res = E.export(engine_result, tmp_path / "r.xlsx", now=NOW)
+    assert res.computed_by_engine and _sheets(res.output) == _sheets(send_copy)
+
+
 def test_cli_and_refusals(tmp_path, capsys) -> None:
     from addin.cli import main
 

@@ -322,7 +322,11 @@ def export(source: Path, output: Path | None = None, now: dt.datetime | None = N
         if _is_register(parts):
             from workbooks.process import process_paths
 
-            summary = process_paths([source], Path(tmp), progress=False)
+            # a neutral name: the processor skips files named like its own results (…_结果),
+            # and a send copy of a result is a normal request
+            work = Path(tmp) / ("register" + source.suffix.lower())
+            work.write_bytes(source.read_bytes())
+            summary = process_paths([work], Path(tmp) / "out", progress=False)
             f = summary.files[0]
             if f.refused or f.output is None:
                 raise ExportError(f"{source.name}：{f.refused or '处理失败'}")
