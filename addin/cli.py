@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "addin": ("addin.xlam.build:main", "生成 logidesk.xlam 加载项"),
     "holidays": ("addin.holidays_cli:holidays_main", "导入国务院节假日安排通知到公司规则文件"),
     "rules": ("addin.holidays_cli:rules_main", "检查规则文件（程序自带与公司），列出已收录年份"),
+    "export": ("workbooks.export:main", "生成发送版：计算列转为数值，给没有加载项的人（WPS、LibreOffice）"),
 }
 
 

@@ -86,6 +86,7 @@ DEMO_STEPS: list[tuple[str, str, str]] = [
     ("生成公告与函件并登记台账", "addin.notices", "demo_step"),
     ("时限提醒", "addin.reminders", "demo_step"),
     ("货损货差十五日报表", "addin.report", "demo_step"),
+    ("生成发送版（给没有加载项的人）", "workbooks.export", "demo_step"),
 ]
 
 if __name__ == "__main__":

@@ -14,7 +14,13 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from addin.handlers import HANDLERS, Context, Ui, UserMessage
+from addin import ribbon, sendcopy
+from addin.handlers import HANDLERS as _HANDLERS, Context, Ui, UserMessage
+
+# every button's handler, in ribbon order (handlers.py owns most; sendcopy the send copy)
+_ALL = {**_HANDLERS, **sendcopy.HANDLERS}
+HANDLERS = {bid: _ALL[bid] for bid in ribbon.button_ids() if bid in _ALL}
+HANDLERS.update({k: v for k, v in _ALL.items() if k not in HANDLERS})
 
 __all__ = ["run", "log_path", "HANDLERS"]
 

@@ -238,6 +238,9 @@ def _write_table(book: Any, sheet_name: str, frame: pd.DataFrame) -> None:
     rows = [list(map(str, frame.columns))] + [
         [None if (isinstance(v, float) and pd.isna(v)) else v for v in row]
         for row in frame.itertuples(index=False, name=None)]
+    # Range.Value parses text as if typed ("=x" → formula, "0012" → 12, "1-2" → date); Excel's
+    # prefix character ' keeps every text a string and is not part of the cell's value.
+    rows = [["'" + v if isinstance(v, str) and v else v for v in row] for row in rows]
     sheet.range("A1").value = rows
 
 

@@ -1,21 +1,32 @@
-"""Install / remove the Excel side of logidesk on Windows or macOS.
+"""Install / remove the Excel side of logidesk on Windows (and macOS).
 
-    python -m addin.install_excel                 # install for the current user
-    python -m addin.install_excel --uninstall     # remove everything installed here
+    python -m addin.install_excel                 # copy the add-in to the per-machine path, register it
+    python -m addin.install_excel --addin \\\\server\\logidesk\\logidesk.xlam   # copy this prebuilt file
+    python -m addin.install_excel --path \\\\server\\logidesk\\logidesk.xlam --register-only
+    python -m addin.install_excel --uninstall     # remove what this module put in place, nothing else
     python -m addin.install_excel --dry-run       # print the plan, change nothing
-    python -m addin.install_excel --addin \\\\server\\logidesk\\logidesk.xlam   # prebuilt copy
 
-Installing means:
-1. the xlwings add-in runtime of the *pinned* xlwings (``xlwings addin install``; on macOS it
-   also enables RunPython) - our VBA declares ``xlwings64-<version>.dll`` of exactly that
-   version;
-2. ``logidesk.xlam`` (built here with :func:`addin.xlam.build.build`, or copied from
-   ``--addin``) into the user's XLSTART folder, which Excel trusts by default;
-3. ``%USERPROFILE%\\.logidesk\\logidesk.conf`` (macOS: the Excel sandbox folder) with the
-   interpreter of this environment, PYTHONPATH = the project root and ``UDF Modules``.
+Why a per-machine path: a workbook saved after using an add-in function stores a link to the
+add-in's full path (``[1]!COD_FEE(B2)`` + an externalLink part). With the add-in at the same
+path on every PC (default ``%ProgramData%\\logidesk\\logidesk.xlam``, or a network path the
+administrator chooses) those links resolve everywhere; the add-in's own WorkbookOpen handler
+repoints links that name another copy (``addin/xlam/appevents.py``).
 
-``--uninstall`` removes the add-in file, the conf file (and ``~/.logidesk/logs``), and the
-xlwings add-in. Excel must be closed for the files to be replaced.
+Installing means (Windows):
+1. ``logidesk.xlam`` (built here with :func:`addin.xlam.build.build`, or copied from ``--addin``)
+   at the add-in path — unless ``--register-only``;
+2. Excel's add-in list for the current user: ``HKCU\\Software\\Microsoft\\Office\\16.0\\Excel\\
+   Options`` value ``OPENn = "<path>"`` (what 文件 → 选项 → 加载项 → 浏览 writes), and a trusted
+   location for the add-in's folder (key ``Trusted Locations\\logidesk``);
+3. ``%USERPROFILE%\\.logidesk\\logidesk.conf`` with this environment's interpreter and
+   PYTHONPATH = the project root (xlwings reads it; the add-in's own sheet holds UDF Modules);
+4. the copy an earlier version put in the user's XLSTART is removed (it would load twice).
+
+Not installed: xlwings's own add-in (``xlwings addin install``): our add-in carries the xlwings
+VBA runtime itself, so a second 「xlwings」 tab would only show settings logidesk never reads.
+``--uninstall`` removes exactly the items above (never another OPENn value, never xlwings.xlam,
+never the per-machine file unless ``--machine``). Uninstalling needs only the standard library
+(``python install.py --uninstall`` runs it without the virtual environment).
 """
 from __future__ import annotations
 
@@ -26,10 +37,19 @@ import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
+from typing import Protocol
 
-from addin.xlam.build import ADDIN_NAME, PROJECT_NAME, ROOT
-from addin.xlam.udfvba import UDF_MODULE
+ROOT = Path(__file__).resolve().parents[1]
+ADDIN_NAME = "logidesk.xlam"      # = addin.xlam.build.ADDIN_NAME (tested)
+PROJECT_NAME = "logidesk"         # = addin.xlam.build.PROJECT_NAME (tested)
+UDF_MODULE = "udfs.xl"            # = addin.xlam.udfvba.UDF_MODULE (tested)
+OFFICE_VERSION = "16.0"           # Excel 2016, 2019, 2021, 2024 and Microsoft 365
+OPTIONS_KEY = rf"Software\Microsoft\Office\{OFFICE_VERSION}\Excel\Options"
+ADDIN_MANAGER_KEY = rf"Software\Microsoft\Office\{OFFICE_VERSION}\Excel\Add-in Manager"
+TRUSTED_KEY = (rf"Software\Microsoft\Office\{OFFICE_VERSION}\Excel\Security\Trusted Locations"
+               rf"\{PROJECT_NAME}")
+TRUSTED_DESCRIPTION = "logidesk 加载项（install_excel 写入）"
 
 MAC_CONTAINER = Path("Library/Containers/com.microsoft.Excel/Data")
 MAC_XLSTART = Path("Library/Group Containers/UBF8T346G9.Office/User Content.localized/"
@@ -38,30 +58,169 @@ MAC_XLSTART = Path("Library/Group Containers/UBF8T346G9.Office/User Content.loca
 
 @dataclass(frozen=True)
 class Paths:
-    xlstart: Path  # Excel opens every workbook/add-in in here at start-up
-    addin: Path  # installed logidesk.xlam
+    addin: Path         # the add-in Excel loads (per machine on Windows)
     conf_dir: Path
     conf_file: Path
     log_dir: Path
+    legacy_addin: Path  # where versions before issue 12 put it (per-user XLSTART)
+
+
+def default_addin_path(system: str, home: Path, env: dict[str, str]) -> Path:
+    if system == "Windows":
+        return Path(env.get("ProgramData") or env.get("PROGRAMDATA") or r"C:\ProgramData") \
+            / PROJECT_NAME / ADDIN_NAME
+    return home / MAC_XLSTART / ADDIN_NAME  # Excel for Mac has no add-in list in a registry
 
 
 def paths(system: str, home: Path, environ: dict[str, str] | None = None,
-          xlstart: Path | None = None) -> Paths:
+          addin: Path | None = None) -> Paths:
     """Where things go for ``system`` ("Windows"/"Darwin") and the user's ``home``."""
-    env = os.environ if environ is None else environ
+    env = dict(os.environ if environ is None else environ)
     if system == "Windows":
         appdata = Path(env.get("APPDATA") or home / "AppData" / "Roaming")
-        start = xlstart or appdata / "Microsoft" / "Excel" / "XLSTART"
+        legacy = appdata / "Microsoft" / "Excel" / "XLSTART" / ADDIN_NAME
         profile = Path(env.get("USERPROFILE") or home)
         conf_dir = profile / f".{PROJECT_NAME}"  # xlwings VBA: USERPROFILE\.NAME\NAME.conf
     elif system == "Darwin":
-        start = xlstart or home / MAC_XLSTART
+        legacy = home / MAC_XLSTART / ADDIN_NAME
         conf_dir = home / MAC_CONTAINER  # xlwings VBA on Mac: <container>/NAME.conf
     else:
         raise ValueError(f"Excel is not available on {system}")
+    target = addin or default_addin_path(system, home, env)
     logs = home / f".{PROJECT_NAME}" / "logs"
-    return Paths(start, start / ADDIN_NAME, conf_dir, conf_dir / f"{PROJECT_NAME}.conf", logs)
+    return Paths(target, conf_dir, conf_dir / f"{PROJECT_NAME}.conf", logs, legacy)
 
+
+# ------------------------------------------------------------------ registry (HKCU)
+
+class Registry(Protocol):
+    """The few HKCU operations needed; :class:`WinRegistry` on Windows, a dict in tests."""
+
+    def values(self, key: str) -> dict[str, object]: ...
+    def set(self, key: str, name: str, value: object) -> None: ...
+    def delete(self, key: str, name: str) -> None: ...
+    def delete_key(self, key: str) -> None: ...
+
+
+class WinRegistry:
+    def __init__(self) -> None:
+        import winreg  # noqa: PLC0415 - Windows only
+
+        self.w = winreg
+
+    def values(self, key: str) -> dict[str, object]:
+        w = self.w
+        try:
+            with w.OpenKey(w.HKEY_CURRENT_USER, key) as k:
+                out, i = {}, 0
+                while True:
+                    try:
+                        name, value, _ = w.EnumValue(k, i)
+                    except OSError:
+                        return out
+                    out[name] = value
+                    i += 1
+        except FileNotFoundError:
+            return {}
+
+    def set(self, key: str, name: str, value: object) -> None:
+        w = self.w
+        with w.CreateKeyEx(w.HKEY_CURRENT_USER, key, 0, w.KEY_SET_VALUE) as k:
+            kind = w.REG_DWORD if isinstance(value, int) else w.REG_SZ
+            w.SetValueEx(k, name, 0, kind, value)
+
+    def delete(self, key: str, name: str) -> None:
+        w = self.w
+        try:
+            with w.OpenKey(w.HKEY_CURRENT_USER, key, 0, w.KEY_SET_VALUE) as k:
+                w.DeleteValue(k, name)
+        except FileNotFoundError:
+            pass
+
+    def delete_key(self, key: str) -> None:
+        try:
+            self.w.DeleteKey(self.w.HKEY_CURRENT_USER, key)
+        except FileNotFoundError:
+            pass
+
+
+def _open_value_path(value: object) -> str:
+    """``/R "C:\\x\\a.xlam"`` or ``"C:\\x\\a.xlam"`` or ``a.xlam`` -> the path inside."""
+    text = str(value).strip()
+    if text.upper().startswith("/R "):
+        text = text[3:].strip()
+    return text.strip('"')
+
+
+def _is_ours(value: object) -> bool:
+    return PureWindowsPath(_open_value_path(value)).name.lower() == ADDIN_NAME
+
+
+def register_plan(current: dict[str, object], addin: str) -> tuple[str, list[str]]:
+    """(OPEN value name to write, stale OPEN names of another logidesk.xlam to delete).
+
+    Excel loads ``OPEN``, ``OPEN1``, ``OPEN2``, … in order and stops at the first gap, so a new
+    entry takes the first free name; an entry for any logidesk.xlam is reused (upgrade/moved)."""
+    ours = sorted((n for n, v in current.items() if _open_name_index(n) is not None and _is_ours(v)),
+                  key=_open_name_index)
+    if ours:
+        return ours[0], ours[1:]
+    used = {_open_name_index(n) for n in current}
+    i = 0
+    while i in used:
+        i += 1
+    return ("OPEN" if i == 0 else f"OPEN{i}"), []
+
+
+def _open_name_index(name: str) -> int | None:
+    up = name.upper()
+    if up == "OPEN":
+        return 0
+    if up.startswith("OPEN") and up[4:].isdigit():
+        return int(up[4:])
+    return None
+
+
+def register(reg: Registry, addin: Path) -> str:
+    """Add (or repoint) our entry in Excel's add-in list and trust its folder; returns the
+    OPEN value name written."""
+    name, stale = register_plan(reg.values(OPTIONS_KEY), str(addin))
+    for s in stale:
+        reg.delete(OPTIONS_KEY, s)
+    reg.set(OPTIONS_KEY, name, f'"{addin}"')
+    for n, v in reg.values(ADDIN_MANAGER_KEY).items():  # an unticked earlier copy of ours
+        if _is_ours(n) or _is_ours(v):
+            reg.delete(ADDIN_MANAGER_KEY, n)
+    reg.set(TRUSTED_KEY, "Path", str(PureWindowsPath(str(addin)).parent).rstrip("\\") + "\\")
+    reg.set(TRUSTED_KEY, "AllowSubfolders", 0)
+    reg.set(TRUSTED_KEY, "Description", TRUSTED_DESCRIPTION)
+    return name
+
+
+def unregister(reg: Registry) -> list[str]:
+    """Remove our OPENn / Add-in Manager entries and our trusted location; renumber the OPEN
+    values after ours so Excel still loads the user's other add-ins. Returns what was removed."""
+    removed: list[str] = []
+    opens = {n: v for n, v in reg.values(OPTIONS_KEY).items() if _open_name_index(n) is not None}
+    keep = [v for n, v in sorted(opens.items(), key=lambda kv: _open_name_index(kv[0]))
+            if not _is_ours(v)]
+    if len(keep) != len(opens):
+        removed += [f"{OPTIONS_KEY}\\{n}" for n, v in opens.items() if _is_ours(v)]
+        for n in opens:
+            reg.delete(OPTIONS_KEY, n)
+        for i, v in enumerate(keep):
+            reg.set(OPTIONS_KEY, "OPEN" if i == 0 else f"OPEN{i}", v)
+    for n, v in reg.values(ADDIN_MANAGER_KEY).items():
+        if _is_ours(n) or _is_ours(v):
+            reg.delete(ADDIN_MANAGER_KEY, n)
+            removed.append(f"{ADDIN_MANAGER_KEY}\\{n}")
+    if reg.values(TRUSTED_KEY).get("Description") == TRUSTED_DESCRIPTION:
+        reg.delete_key(TRUSTED_KEY)
+        removed.append(TRUSTED_KEY)
+    return removed
+
+
+# ------------------------------------------------------------------ conf file
 
 def conf_entries(system: str, interpreter: str, pythonpath: str,
                  udf_modules: str = UDF_MODULE) -> list[tuple[str, str]]:
@@ -94,54 +253,92 @@ def dll_problem(system: str, prefix: Path, version: str) -> str | None:
             "（加载项的 VBA 只认这一版本）。")
 
 
-def _xlwings_cli(args: list[str]) -> list[str]:
-    exe = Path(sys.executable).with_name("xlwings.exe" if os.name == "nt" else "xlwings")
+def store_python_problem(executable: str, system: str) -> str | None:
+    path = executable.replace("/", "\\").lower()
+    if system != "Windows" or ("\\windowsapps\\" not in path
+                               and "\\packages\\pythonsoftwarefoundation.python" not in path):
+        return None
+    return (f"检测到 Microsoft Store 版 Python（{executable}）：它写入 AppData 的文件 Excel 看不到。"
+            "请安装 python.org 的 Python 3.11（为所有用户安装）后重新运行 install.py。")
+
+
+def _mac_runpython(args: list[str]) -> list[str]:
+    exe = Path(sys.executable).with_name("xlwings")
     if exe.exists():
         return [str(exe), *args]
     return [sys.executable, "-c", "import sys; from xlwings.cli import main; "
             f"sys.argv = ['xlwings'] + {args!r}; main()"]
 
 
-def install(p: Paths, system: str, addin_source: Path | None, dry_run: bool = False) -> int:
+# ------------------------------------------------------------------ install / uninstall
+
+def install(p: Paths, system: str, addin_source: Path | None, dry_run: bool = False,
+            register_only: bool = False, registry: Registry | None = None) -> int:
     import xlwings
 
-    problem = dll_problem(system, Path(sys.prefix), xlwings.__version__)
+    problem = (store_python_problem(sys.executable, system)
+               or dll_problem(system, Path(sys.prefix), xlwings.__version__))
     if problem:
         print(problem, file=sys.stderr)
         return 1
     entries = conf_entries(system, sys.executable, str(ROOT))
-    steps = [
-        f"安装 xlwings {xlwings.__version__} 加载项运行时：xlwings addin install",
-        f"复制 {ADDIN_NAME} -> {p.addin}",
-        f"写入 {p.conf_file}：" + "；".join(f"{k}={v}" for k, v in entries),
-    ]
+    steps = []
+    if not register_only:
+        steps.append(f"复制 {addin_source or '本机生成的 ' + ADDIN_NAME} -> {p.addin}")
+    if system == "Windows":
+        steps.append(f"加入 Excel 加载项列表：HKCU\\{OPTIONS_KEY}\\OPENn = \"{p.addin}\"；"
+                     f"受信任位置 {p.addin.parent}")
+    steps.append(f"写入 {p.conf_file}：" + "；".join(f"{k}={v}" for k, v in entries))
+    if p.legacy_addin.exists() and p.legacy_addin != p.addin:
+        steps.append(f"删除旧版本放在 XLSTART 的 {p.legacy_addin}")
     for s in steps:
         print(("[计划] " if dry_run else "") + s)
     if dry_run:
         return 0
-    subprocess.run(_xlwings_cli(["addin", "install"]), check=True)
-    if system == "Darwin":
-        subprocess.run(_xlwings_cli(["runpython", "install"]), check=True)
-    p.xlstart.mkdir(parents=True, exist_ok=True)
-    if addin_source is None:
-        from addin.xlam.build import build
+    if register_only:
+        if not p.addin.is_file():
+            print(f"找不到加载项文件 {p.addin}（--register-only 要求它已存在）。", file=sys.stderr)
+            return 1
+    else:
+        if addin_source is None:
+            from addin.xlam.build import build
 
-        addin_source = build(ROOT / "build" / "addin")
+            addin_source = build(ROOT / "build" / "addin")
+        try:
+            p.addin.parent.mkdir(parents=True, exist_ok=True)
+            tmp = p.addin.with_name(p.addin.name + ".tmp")
+            shutil.copyfile(addin_source, tmp)
+            tmp.replace(p.addin)
+        except PermissionError:
+            print(f"无法写入 {p.addin}：请先关闭所有 Excel 窗口；写入 ProgramData 等全机目录需要"
+                  "管理员权限（或由管理员预先放好文件后使用 --register-only）。", file=sys.stderr)
+            return 1
+    if system == "Windows":
+        name = register(registry or WinRegistry(), p.addin)
+        print(f"已加入 Excel 加载项列表（{name}）。")
+    else:
+        subprocess.run(_mac_runpython(["runpython", "install"]), check=True)
     try:
-        shutil.copyfile(addin_source, p.addin)
+        if p.legacy_addin.exists() and p.legacy_addin != p.addin:
+            p.legacy_addin.unlink()
     except PermissionError:
-        print(f"无法覆盖 {p.addin}：请先关闭 Excel 再安装。", file=sys.stderr)
+        print(f"无法删除旧的 {p.legacy_addin}：请关闭 Excel 后重试。", file=sys.stderr)
         return 1
     p.conf_dir.mkdir(parents=True, exist_ok=True)
     p.conf_file.write_text(conf_text(entries), encoding=conf_encoding(system), newline="")
-    print(f"已安装。重新打开 Excel，功能区应出现「物流客服」选项卡；测试：=COD_FEE(100)")
+    print("已安装。重新打开 Excel，功能区应出现「物流客服」选项卡；测试：=COD_FEE(100)")
     return 0
 
 
-def uninstall(p: Paths, dry_run: bool = False, remove_xlwings: bool = True) -> int:
-    targets = [p.addin, p.conf_file]
+def uninstall(p: Paths, system: str, dry_run: bool = False, machine: bool = False,
+              registry: Registry | None = None) -> int:
+    targets = [p.conf_file] + ([p.legacy_addin] if p.legacy_addin != p.addin else [])
+    if machine or system != "Windows":
+        targets.append(p.addin)
     for t in targets:
         print(("[计划] " if dry_run else "") + f"删除 {t}")
+    if system == "Windows":
+        print(("[计划] " if dry_run else "") + "从 Excel 加载项列表与受信任位置中删除 logidesk")
     if dry_run:
         return 0
     failed = False
@@ -149,16 +346,17 @@ def uninstall(p: Paths, dry_run: bool = False, remove_xlwings: bool = True) -> i
         try:
             t.unlink(missing_ok=True)
         except PermissionError:
-            print(f"无法删除 {t}：请先关闭 Excel。", file=sys.stderr)
+            print(f"无法删除 {t}：请先关闭 Excel（全机文件需要管理员权限）。", file=sys.stderr)
             failed = True
+    if system == "Windows":
+        for item in unregister(registry or WinRegistry()):
+            print(f"已删除注册表项 HKCU\\{item}")
     shutil.rmtree(p.log_dir, ignore_errors=True)
-    for d in (p.conf_dir, p.log_dir.parent):
+    for d in (p.conf_dir, p.log_dir.parent) + ((p.addin.parent,) if machine else ()):
         try:
             d.rmdir()  # only if empty: never delete what we did not create
         except OSError:
             pass
-    if remove_xlwings:
-        subprocess.run(_xlwings_cli(["addin", "remove"]), check=False)
     print("已卸载 logidesk 加载项。" if not failed else "部分文件未能删除，见上。")
     return 1 if failed else 0
 
@@ -166,27 +364,31 @@ def uninstall(p: Paths, dry_run: bool = False, remove_xlwings: bool = True) -> i
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m addin.install_excel",
                                      description="安装/卸载 logidesk Excel 加载项（Windows/macOS）")
-    parser.add_argument("--uninstall", action="store_true", help="卸载本程序安装的一切")
+    parser.add_argument("--uninstall", action="store_true", help="卸载本程序安装的一切（只此而已）")
     parser.add_argument("--dry-run", action="store_true", help="只打印将要做的事")
-    parser.add_argument("--addin", type=Path, help="使用已生成的 logidesk.xlam（如网络共享路径）")
-    parser.add_argument("--xlstart", type=Path, help="XLSTART 文件夹（默认当前用户的）")
-    parser.add_argument("--keep-xlwings", action="store_true", help="卸载时保留 xlwings 加载项")
+    parser.add_argument("--addin", type=Path, help="复制这个已生成的 logidesk.xlam（如网络共享上的）")
+    parser.add_argument("--path", type=Path,
+                        help=r"加载项所在位置（默认 %%ProgramData%%\logidesk\logidesk.xlam；"
+                             "每台电脑必须相同，也可以是网络路径）")
+    parser.add_argument("--register-only", action="store_true",
+                        help="不复制文件，只为当前用户登记（文件已由管理员放好）")
+    parser.add_argument("--machine", action="store_true", help="与 --uninstall 同用：同时删除全机的加载项文件")
     args = parser.parse_args(argv)
     system = platform.system()
     if system not in ("Windows", "Darwin"):
         print(f"本机（{system}）没有 Microsoft Excel：不安装加载项。"
               "可用 `logidesk addin` 生成 logidesk.xlam 后在 Windows 上安装。")
         return 0
-    p = paths(system, Path.home(), xlstart=args.xlstart)
+    p = paths(system, Path.home(), addin=args.path)
     try:
         if args.uninstall:
-            return uninstall(p, args.dry_run, remove_xlwings=not args.keep_xlwings)
+            return uninstall(p, system, args.dry_run, machine=args.machine)
         if args.addin is not None and not args.addin.is_file():
             print(f"找不到加载项文件 {args.addin}", file=sys.stderr)
             return 2
-        return install(p, system, args.addin, args.dry_run)
-    except subprocess.CalledProcessError as exc:
-        print(f"命令失败（退出码 {exc.returncode}）：{' '.join(map(str, exc.cmd))}", file=sys.stderr)
+        return install(p, system, args.addin, args.dry_run, register_only=args.register_only)
+    except (subprocess.CalledProcessError, OSError) as exc:
+        print(f"安装步骤失败：{exc}", file=sys.stderr)
         return 1
 
 

@@ -52,6 +52,8 @@ GROUPS: tuple[Group, ...] = (
     Group("grpReport", "报表", (
         Button("btnReport15", "十五日报表", "PivotTableInsert", "十五日报表",
                "汇总当前登记表，生成货损货差十五日报表。"),
+        Button("btnSendCopy", "生成发送版", "FileSaveAs", "生成发送版",
+               "另存一份计算列已转为数值的副本，发给没有装加载项的人（其他网点、WPS、LibreOffice、手机）。"),
     )),
     Group("grpTools", "工具", (
         Button("btnQuote", "柜台报价", "Calculator", "柜台报价",

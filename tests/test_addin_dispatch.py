@@ -91,6 +91,13 @@ def fakes(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Recorder:
     module("addin.notices", issue=rec.fn("issue", issue), NoticeError=NoticeError)
     module("addin.report", build=rec.fn("report", lambda reg, kind, out_dir: tmp_path / "十五日报表.xlsx"))
     module("workbooks.build", build_quote=rec.fn("quote", lambda target: quote_file))
+
+    class ExportError(Exception):
+        pass
+
+    module("workbooks.export", ExportError=ExportError, export=rec.fn(
+        "export", lambda path: types.SimpleNamespace(
+            output=path.with_name(path.stem + "_发送版.xlsx"), values=7, computed_by_engine=True)))
     return rec
 
 
@@ -146,6 +153,10 @@ def test_every_button_runs_headless(button: str, tmp_path: Path, fakes: Recorder
         assert "十五日报表.xlsx" in text
     elif button == "btnRulesVersion":
         assert "当前生效规则" in text and "xlwings 0.37.8" in text
+    elif button == "btnSendCopy":
+        (label, args, _), = fakes.calls
+        assert args == (Path(book.fullname),)
+        assert "已生成发送版" in text and "_发送版.xlsx" in text and "7 个计算单元格" in text
     elif button == "btnFunctionHelp":
         names = [c for (r, col), c in book.sheets["函数说明"].cells.items() if col == 1 and r > 1]
         assert "COD_FEE" in names

@@ -122,7 +122,7 @@ def test_ribbon_tab_groups_and_buttons(built: Path) -> None:
     assert groups == {
         "计算": ["刷新计算", "检查时限"],
         "公告": ["破损公告", "遗失公告", "延误公告", "索赔函", "理赔申请报告书"],
-        "报表": ["十五日报表"],
+        "报表": ["十五日报表", "生成发送版"],
         "工具": ["柜台报价", "规则版本", "函数说明"],
     }
     for b in doc.findall(".//c:button", CUSTOMUI_NS):
@@ -149,7 +149,7 @@ def test_button_ids_match_handlers(built: Path) -> None:
     from addin.dispatch import HANDLERS
 
     ids = [b.get("id") for b in _customui(built).findall(".//c:button", CUSTOMUI_NS)]
-    assert len(ids) == len(set(ids)) == 11
+    assert len(ids) == len(set(ids)) == 12
     assert set(ids) == set(HANDLERS) == set(ribbon.button_ids())
 
 
@@ -267,7 +267,7 @@ def test_conf_sheet(built: Path, udf_target) -> None:
     with zipfile.ZipFile(built) as z:
         sst = z.read("xl/sharedStrings.xml").decode()
         sheet = z.read("xl/worksheets/sheet1.xml").decode()
-    assert re.findall(r"<t>([^<]*)</t>", sst) == ["UDF Modules", name]
+    assert re.findall(r"<t>([^<]*)</t>", sst) == ["UDF Modules", name, "USE UDF SERVER", "True"]
     assert '<c r="A1" s="1" t="s"><v>0</v></c><c r="B1" s="1" t="s"><v>1</v></c>' in sheet
     # keys the installer writes per PC must not be fixed (the add-in sheet would win)
     assert "Interpreter" not in sst and "PYTHONPATH" not in sst
@@ -275,6 +275,7 @@ def test_conf_sheet(built: Path, udf_target) -> None:
 
 def test_conf_rows_with_pythonpath() -> None:
     assert B.conf_rows("udfs.xl", r"C:\logidesk") == [("UDF Modules", "udfs.xl"),
+                                                       ("USE UDF SERVER", "True"),
                                                        ("PYTHONPATH", r"C:\logidesk")]
 
 

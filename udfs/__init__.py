@@ -5,25 +5,31 @@ order. Python values in (Decimal, int, float, str, date, datetime, bool, None fo
 cell); Decimal money (half-up to 0.01 yuan, MONEY-1), int days, date/datetime deadlines,
 str texts out; bad input raises :class:`RuleError` with a Chinese message naming the rule.
 Column forms of each function are in :mod:`udfs.columns`. No Excel import here: the
-xlwings adapter is :mod:`udfs.xl`.
+xlwings adapter is :mod:`udfs.xl`, generated from :mod:`udfs.registry`.
+
+The exported functions are the declarations of :mod:`udfs.registry` (one per function,
+issue 8); :func:`install` re-derives them after a declaration is added.
 """
 from __future__ import annotations
 
-from .claims import (claim_check, compensation, compensation_explain, ecom_compensation,
-                     ecom_high_value, freight_waiver, network_compensation)
-from .complaints import (complaint_event, complaint_level, complaint_script, rules_in_force,
-                         rules_version)
-from .deadlines import deadline, deadline_status, is_timed, is_workday, status_text, workdays_add
+from . import registry
+from .complaints import rules_in_force
+from .deadlines import is_timed, status_text
 from .errors import RuleError
-from .fees import (cod_fee, insurance_check, insurance_premium, insurance_remark, label_penalty,
-                   network_fee, storage_days, storage_fee, storage_rate)
 from .rulebook import rules_for, today
 
-__all__ = [
-    "RuleError", "rules_for", "today", "rules_in_force", "is_timed", "complaint_event",
-    "insurance_premium", "insurance_check", "insurance_remark", "cod_fee", "storage_days",
-    "storage_rate", "storage_fee", "compensation", "compensation_explain", "freight_waiver",
-    "claim_check", "ecom_compensation", "ecom_high_value", "network_compensation", "network_fee",
-    "deadline", "deadline_status", "workdays_add", "is_workday", "label_penalty",
-    "complaint_level", "complaint_script", "rules_version", "status_text",
-]
+HELPERS = ["RuleError", "rules_for", "today", "rules_in_force", "is_timed", "status_text"]
+__all__: list[str] = []
+
+
+def install() -> None:
+    """Export every declared engine function as ``udfs.<python_name>``."""
+    for name in __all__:
+        if name not in HELPERS:
+            globals().pop(name, None)
+    engine = registry.engine_functions()
+    globals().update({name: f.func for name, f in engine.items()})
+    __all__[:] = [*HELPERS, *engine]
+
+
+install()

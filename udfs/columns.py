@@ -136,34 +136,24 @@ def _make(name: str, scalar: Callable, kind: str, fast: Callable | None) -> Call
     return column
 
 
-# name -> (per-cell function, result kind, vectorised kernel or None)
-SPECS: dict[str, tuple[Callable, str, Callable | None]] = {
-    "insurance_premium": (fees.insurance_premium, "money", fees.insurance_premium_fast),
-    "insurance_check": (fees.insurance_check, "text", None),
-    "insurance_remark": (fees.insurance_remark, "text", None),
-    "cod_fee": (fees.cod_fee, "money", fees.cod_fee_fast),
-    "storage_days": (fees.storage_days, "int", fees.storage_days_fast),
-    "storage_rate": (fees.storage_rate, "money", None),
-    "storage_fee": (fees.storage_fee, "money", fees.storage_fee_fast),
-    "compensation": (claims.compensation, "money", claims.compensation_fast),
-    "compensation_explain": (claims.compensation_explain, "text", None),
-    "freight_waiver": (claims.freight_waiver, "money", claims.freight_waiver_fast),
-    "claim_check": (claims.claim_check, "text", claims.claim_check_fast),
-    "ecom_compensation": (claims.ecom_compensation, "money", claims.ecom_compensation_fast),
-    "ecom_high_value": (claims.ecom_high_value, "bool", None),
-    "network_compensation": (claims.network_compensation, "money", None),
-    "network_fee": (fees.network_fee, "money", fees.network_fee_fast),
-    "deadline": (deadlines.deadline, "datetime", deadlines.deadline_fast),
-    "deadline_status": (deadlines.deadline_status, "text", deadlines.deadline_status_fast),
-    "workdays_add": (deadlines.workdays_add, "date", None),
-    "is_workday": (deadlines.is_workday, "bool", None),
-    "label_penalty": (fees.label_penalty, "money", None),
-    "complaint_level": (complaints.complaint_level, "text", None),
-    "complaint_script": (complaints.complaint_script, "text", None),
-    "complaint_event": (complaints.complaint_event, "text", None),
-}
+# name -> (per-cell function, result kind, vectorised kernel or None), derived from the
+# declarations in udfs/registry.py (one declaration per function, issue 8)
+SPECS: dict[str, tuple[Callable, str, Callable | None]] = {}
 
-for _name, (_scalar, _kind, _fast) in SPECS.items():
-    globals()[_name] = _make(_name, _scalar, _kind, _fast)
 
-__all__ = ["run", "SPECS", *SPECS]
+def install() -> None:
+    """(Re)build SPECS and the column form of every declared function from the registry."""
+    from .registry import COLUMN_KIND, FUNCTIONS
+    for name in list(SPECS):
+        globals().pop(name, None)
+    SPECS.clear()
+    for f in FUNCTIONS.values():
+        if f.column:
+            SPECS[f.python_name] = (f.func, COLUMN_KIND[f.result], f.kernel)
+    for name, (scalar, kind, fast) in SPECS.items():
+        globals()[name] = _make(name, scalar, kind, fast)
+    __all__[:] = ["run", "SPECS", "install", *SPECS]
+
+
+__all__: list[str] = []
+install()

@@ -28,12 +28,8 @@ import udfs
 from . import layout as L
 from .spec import ERROR_PREFIX, QUOTE_SHEET, REGISTERS, Template
 
-# Excel name → udfs function name (every function our templates may call)
-EXCEL_NAMES = ["INSURANCE_PREMIUM", "INSURANCE_CHECK", "INSURANCE_REMARK", "COD_FEE", "STORAGE_DAYS",
-               "STORAGE_RATE", "STORAGE_FEE", "COMPENSATION", "COMPENSATION_EXPLAIN", "FREIGHT_WAIVER",
-               "CLAIM_CHECK", "ECOM_COMPENSATION", "NETWORK_COMPENSATION", "NETWORK_FEE", "DEADLINE",
-               "DEADLINE_STATUS", "WORKDAYS_ADD", "IS_WORKDAY", "LABEL_PENALTY", "COMPLAINT_LEVEL",
-               "COMPLAINT_SCRIPT", "COMPLAINT_EVENT", "RULES_VERSION"]
+# every engine function our templates may call, by Excel name (derived from udfs.registry)
+EXCEL_NAMES = [n for n, f in udfs.registry.FUNCTIONS.items() if f.excel and f.engine]
 
 
 def _scalar(x: Any) -> Any:
@@ -63,7 +59,7 @@ def _to_excel(v: Any) -> Any:
 
 
 def adapter(name: str) -> Callable[..., Any]:
-    func = getattr(udfs, name.lower())
+    func = udfs.registry.FUNCTIONS[name].func
 
     def excel_function(*args: Any) -> Any:
         values = [_scalar(a) for a in args]
@@ -83,6 +79,9 @@ def register_functions() -> None:
     functions = formulas.get_functions()
     for name in EXCEL_NAMES:
         functions[name] = adapter(name)
+    # TODAY() is the engine's today (LOGIDESK_TODAY fixes it), as the processor computes with
+    import udfs
+    functions["TODAY"] = lambda: L.serial(udfs.today())
 
 
 def evaluate(path: Path) -> dict[tuple[str, str], Any]:

@@ -245,13 +245,20 @@ def summary_lines(tpl: Template, last_row: int, *, letter: Any = None, first_row
     # (rows − rows whose every input is blank; COUNTIFS takes up to 127 ranges)
     pairs = ",".join(f'{rng(c.header)},""' for c in tpl.inputs)
     lines = [("登记行数", f"={last_row - first_row + 1}-COUNTIFS({pairs})")]
-    err_parts = [f'COUNTIF({rng(c.header)},"{ERROR_PREFIX}*")' for c in tpl.computed]
+    # Errors counted so that a sheet whose functions did not run (#NAME? without the add-in,
+    # xlwings failure texts) never looks clean: in a number/date column every non-blank cell
+    # that is not a number is an error; in a text column, error values and 「错误：」 texts.
+    not_numbers = {c.header: f"(ROWS({rng(c.header)})-COUNT({rng(c.header)})-COUNTBLANK({rng(c.header)}))"
+                   for c in tpl.computed}
+    err_parts = [not_numbers[c.header] if c.kind != "text"
+                 else f'SUMPRODUCT(--ISERROR({rng(c.header)}))+COUNTIF({rng(c.header)},"{ERROR_PREFIX}*")'
+                 for c in tpl.computed]
     lines.append(("错误单元格数", "=" + "+".join(err_parts)))
     for c in tpl.computed:
         if not c.total:
             continue
         lines.append((f"{c.header}合计",
-                      f'=IF(COUNTIF({rng(c.header)},"{ERROR_PREFIX}*")>0,"有错误行，请先更正",SUM({rng(c.header)}))'))
+                      f'=IF({not_numbers[c.header]}>0,"有错误行，请先更正",SUM({rng(c.header)}))'))
     return lines
 
 

@@ -273,6 +273,64 @@ class If(Expr):
         return self.cond.refs() | self.then.refs() | self.other.refs()
 
 
+@dataclass(frozen=True)
+class LiveStatus(Expr):
+    """时限状态 as a native formula over the row's deadline cell: TODAY() is volatile and every
+    application has it, so the status recomputes on open and on every recalculation — in Excel
+    with or without the add-in, WPS and LibreOffice (issue 12 item 3). (TODAY() itself was never
+    the problem: a volatile cell that *also* calls an add-in function is recalculated to #NAME?
+    where the add-in is missing, which is why the status must not call one.)
+
+    Same texts as udfs.deadlines.status_text: 剩余N天 / 今日到期 / 已逾期N天 / 按时完成 /
+    逾期N天完成; a deadline cell that shows an error shows through."""
+
+    deadline: str           # header of the computed deadline column of the same row
+    deadline_expr: Expr     # that column's expression (the engine side evaluates it again)
+    start: Ref
+    done: Ref
+
+    def excel(self, cell: Callable[[str], str]) -> str:
+        D, F = cell(self.deadline), self.done.excel(cell)
+        d, f, s = f"INT({D})", f"INT({F})", f"INT({self.start.excel(cell)})"
+        open_ = (f'IF({d}>TODAY(),"剩余"&({d}-TODAY())&"天",'
+                 f'IF({d}=TODAY(),"今日到期","已逾期"&(TODAY()-{d})&"天"))')
+        done = (f'IF(ISNUMBER({F}),IF({f}<{s},"{ERROR_PREFIX}{STATUS_EARLY}",'
+                f'IF({f}<={d},"按时完成","逾期"&({f}-{d})&"天完成")),"{ERROR_PREFIX}{STATUS_BAD_DONE}")')
+        return f'IF(ISNUMBER({D}),IF({F}="",{open_},{done}),{D})'
+
+    def evaluate(self, env: Env) -> Evaluated:
+        from udfs import colparse as cp
+
+        due_ev = self.deadline_expr.evaluate(env)
+        due_vals = due_ev.value if isinstance(due_ev.value, pd.Series) else pd.Series([due_ev.value] * env.n)
+        due, _, _ = cp.dates(due_vals.reset_index(drop=True).astype(object))
+        fin, fblank, fok = cp.dates(env.column(self.done.header).reset_index(drop=True).astype(object))
+        begin, _, _ = cp.dates(env.column(self.start.header).reset_index(drop=True).astype(object))
+        today = np.datetime64(env.today, "D")
+        with np.errstate(invalid="ignore"):
+            left = (due - today).astype("timedelta64[D]").astype(np.int64)
+            late = (fin - due).astype("timedelta64[D]").astype(np.int64)
+            early = ~fblank & fok & (fin < begin)
+        text = np.where(left > 0, "剩余" + left.astype(str) + "天",
+                        np.where(left == 0, "今日到期", "已逾期" + (-left).astype(str) + "天"))
+        text = np.where(fblank, text, np.where(late <= 0, "按时完成", "逾期" + late.astype(str) + "天完成"))
+        error = np.full(env.n, None, dtype=object)
+        rule = np.full(env.n, None, dtype=object)
+        error[~fblank & ~fok], rule[~fblank & ~fok] = STATUS_BAD_DONE, "DL-1"
+        error[early], rule[early] = STATUS_EARLY, "DL-1"
+        if due_ev.error is not None:  # the deadline's own error shows through (what Excel shows)
+            bad = np.array([e is not None for e in due_ev.error], dtype=bool)
+            error[bad], rule[bad] = due_ev.error[bad], due_ev.rule[bad]
+        return Evaluated(pd.Series(text.astype(object), index=env.frame.index), error, rule)
+
+    def refs(self) -> set[str]:
+        return self.deadline_expr.refs() | self.start.refs() | self.done.refs()
+
+
+STATUS_EARLY = "完成日期早于起算日期（DL-1）"
+STATUS_BAD_DONE = "完成日期不是日期（DL-1）"
+
+
 # ----------------------------------------------------------------------------- columns
 
 # Input kinds → (Excel number format, meaning)
@@ -372,6 +430,10 @@ W, C, V_, FR, INS, SH, CAT = (Ref("运单号"), Ref("索赔类型"), Ref("物品
 _COMP_ARGS = (C, V_, FR, INS, SH, CAT)
 _ECOM = Eq(Ref("电商件"), "是")
 _REFUSED = Refused("受理判定")
+# deadline columns, shared with the live 时限状态 formulas that read them (issue 12 item 3)
+_CLAIM_DUE = Call("deadline", (Lit("索赔处理"), Ref("索赔日期"), Ref("寄递范围")))
+_CPL_DUE = Call("deadline", (Call("complaint_event", (Ref("投诉类别"),)), Ref("投诉日期")))
+_COD_DUE = Call("deadline", (Lit("代收货款提取"), Ref("到账日期")))
 
 CLAIMS = Template(
     kind="claims", sheet="理赔登记表", title="客户理赔及部门跟进记录表",
@@ -428,11 +490,9 @@ CLAIMS = Template(
                           Call("compensation_explain", _COMP_ARGS)))),
         Column("受理答复期限", "datetime", 15, guard=("运单号",),
                expr=Call("deadline", (Lit("索赔受理"), Ref("索赔日期")))),
-        Column("处理期限", "date", 11, guard=("运单号",),
-               expr=Call("deadline", (Lit("索赔处理"), Ref("索赔日期"), Ref("寄递范围")))),
+        Column("处理期限", "date", 11, guard=("运单号",), expr=_CLAIM_DUE),
         Column("时限状态", "text", 11, guard=("运单号",),
-               expr=Call("deadline_status", (Lit("索赔处理"), Ref("索赔日期"), Ref("结案日期"),
-                                             Blank(), Ref("寄递范围")))),
+               expr=LiveStatus("处理期限", _CLAIM_DUE, Ref("索赔日期"), Ref("结案日期"))),
     ),
 )
 
@@ -451,13 +511,11 @@ COMPLAINTS = Template(
         Column("结案日期", "date", 11, rule="CPL-1"),
         Column("级别", "text", 16, guard=("投诉日期",),
                expr=Call("complaint_level", (Ref("投诉类别"),))),
-        Column("处理期限", "date", 11, guard=("投诉日期",),
-               expr=Call("deadline", (Call("complaint_event", (Ref("投诉类别"),)), Ref("投诉日期")))),
+        Column("处理期限", "date", 11, guard=("投诉日期",), expr=_CPL_DUE),
         Column("法定答复期限", "date", 11, guard=("投诉日期",),
                expr=Call("deadline", (Lit("投诉法定答复"), Ref("投诉日期")))),
         Column("时限状态", "text", 11, guard=("投诉日期",),
-               expr=Call("deadline_status", (Call("complaint_event", (Ref("投诉类别"),)),
-                                             Ref("投诉日期"), Ref("结案日期")))),
+               expr=LiveStatus("处理期限", _CPL_DUE, Ref("投诉日期"), Ref("结案日期"))),
         Column("回答要点", "text", 50, guard=("投诉日期",),
                expr=Call("complaint_script", (Ref("投诉类别"),))),
     ),
@@ -493,10 +551,9 @@ COD = Template(
         Column("提款日期", "date", 11, rule="COD-2", note="发货人提款之日，未提留空"),
         Column("手续费", "money", 10, guard=("运单号",), total=True,
                expr=Call("cod_fee", (Ref("代收金额"),))),
-        Column("提款期限", "date", 11, guard=("运单号", "到账日期"),
-               expr=Call("deadline", (Lit("代收货款提取"), Ref("到账日期")))),
+        Column("提款期限", "date", 11, guard=("运单号", "到账日期"), expr=_COD_DUE),
         Column("状态", "text", 12, guard=("运单号", "到账日期"),
-               expr=Call("deadline_status", (Lit("代收货款提取"), Ref("到账日期"), Ref("提款日期")))),
+               expr=LiveStatus("提款期限", _COD_DUE, Ref("到账日期"), Ref("提款日期"))),
     ),
 )
 

@@ -27,7 +27,7 @@ import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from . import customui, udfvba, vbanames
+from . import appevents, customui, udfvba, vbanames
 from .vbaproject import Module, read_project, write_project
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -61,7 +61,9 @@ def conf_rows(udf_module: str = udfvba.UDF_MODULE, pythonpath: str | None = None
     the user file, so a key present here (even empty) would hide the per-PC value that
     ``addin.install_excel`` writes (Interpreter_Win, PYTHONPATH).
     """
-    rows = [("UDF Modules", udf_module)]
+    # USE UDF SERVER: RunPython (the ribbon) runs in the UDF server instead of a new
+    # python.exe per click (xlwings RunPython's OPTIMIZED_CONNECTION).
+    rows = [("UDF Modules", udf_module), ("USE UDF SERVER", "True")]
     if pythonpath:
         rows.append(("PYTHONPATH", pythonpath))
     return rows
@@ -122,9 +124,14 @@ def vba_modules(udf_module: str | types.ModuleType = udfvba.UDF_MODULE,
                      rf'\1"{PROJECT_NAME}"', xlw.source)
     if n != 1:
         raise BuildError("xlwings 模板中找不到唯一的 PROJECT_NAME 常量：xlwings 版本不符？")
-    modules = [keep["ThisWorkbook"], keep["Sheet2"], keep["Dictionary"],
+    this = keep["ThisWorkbook"]
+    modules = [Module("ThisWorkbook", "document", appevents.this_workbook_source(this.source),
+                      this.docstring),
+               keep["Sheet2"], keep["Dictionary"],
                Module("xlwings", "std", src, xlw.docstring),
                Module(customui.ribbon.VBA_MODULE, "std", customui.ribbon_vba_source()),
+               Module(appevents.CLASS_NAME, "class", appevents.class_source()),
+               Module(appevents.HELPER_MODULE, "std", appevents.helper_source()),
                Module(udfvba.VBA_MODULE_NAME, "std", udfvba.generate(udf_module))]
     return project, modules
 

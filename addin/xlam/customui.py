@@ -5,7 +5,11 @@ from lxml import etree
 from lxml.builder import ElementMaker
 
 from addin import ribbon
+from .appevents import vba_text
 from .vbaproject import std_module_source
+
+NO_WORKBOOK = ("请先打开或新建一个工作簿，再使用「物流客服」的按钮。"
+               "（受保护的视图中打开的文件，请先点「启用编辑」。）")
 
 NS = "http://schemas.microsoft.com/office/2009/07/customui"
 PART = "customUI/customUI14.xml"
@@ -38,6 +42,13 @@ def ribbon_vba_source() -> str:
 ' Every button of the tab calls this one callback; Python decides what the id means.
 
 Public Sub {ribbon.VBA_CALLBACK}(control As IRibbonControl)
+    ' xlwings's RunPython reads ActiveWorkbook.FullName: without a workbook that is error 91.
+    If ActiveWorkbook Is Nothing Then
+        MsgBox {vba_text(NO_WORKBOOK)}, vbExclamation, {vba_text(ribbon.TAB_LABEL)}
+        Exit Sub
+    End If
+    ' With "USE UDF SERVER" (the add-in's conf sheet) this runs in the UDF server: no new
+    ' Python process per click, modules stay imported.
     RunPython "import addin.dispatch; addin.dispatch.run('" & control.Id & "')"
 End Sub
 """

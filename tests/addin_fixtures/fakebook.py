@@ -57,7 +57,22 @@ class FakeRange:
             data = [data]
         for i, row in enumerate(data):
             for j, v in enumerate(row):
-                self.sheet.cells[(self.row + i, self.column + j)] = v
+                self.sheet.cells[(self.row + i, self.column + j)] = _as_excel_stores(v)
+
+
+class FakeFormula(str):
+    """What Excel makes of a text assigned through Range.Value that starts with "="."""
+
+
+def _as_excel_stores(v: Any) -> Any:
+    """Range.Value = text behaves like typing: a leading ' is Excel's text prefix (not part of
+    the value); "=…" becomes a formula. (Numeric-looking texts would become numbers too.)"""
+    if isinstance(v, str) and not isinstance(v, FakeFormula):
+        if v.startswith("'"):
+            return v[1:]
+        if v.startswith(("=", "+", "@")) and len(v) > 1:
+            return FakeFormula(v)
+    return v
 
 
 def _a1(ref: str) -> tuple[int, int]:

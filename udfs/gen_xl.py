@@ -1,0 +1,112 @@
+"""Generate udfs/xl.py — the xlwings wrappers — and docs/functions.md from the declarations
+in udfs/registry.py.
+
+    python -m udfs.gen_xl            # rewrite udfs/xl.py and docs/functions.md
+    python -m udfs.gen_xl --check    # exit 1 when a committed file is stale
+
+The registry snapshot (tests/snapshots/udf_registry.json) is updated on purpose, not here:
+`LOGIDESK_UPDATE_SNAPSHOT=1 .venv/bin/python -m pytest tests/test_udf_registry.py`.
+
+xlwings needs explicit functions (it reads their signatures and decorators, and its VBA
+generator reads the module file), so the wrappers are real source, not built at import:
+
+- no annotations (xlwings reads annotations as converters);
+- ``@xw.arg(name, ndim=2, err_to_str=True, doc=…)`` on every argument: error cells arrive as
+  their text instead of None (a blank), and every range as a list of rows (its shape);
+- argument names that are not VBA reserved words (one bad name disables every function of the
+  generated VBA module);
+- every call goes to :func:`udfs.xlcall.call` with the Excel name.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import registry
+
+TARGET = Path(__file__).with_name("xl.py")
+DOCS = Path(__file__).resolve().parents[1] / "docs" / "functions.md"
+
+HEADER = '''"""Excel functions (xlwings UDFs) — GENERATED from udfs/registry.py by `python -m udfs.gen_xl`.
+Do not edit: change the declaration and regenerate (tests/test_udf_registry.py fails when stale).
+
+Every argument declares ``ndim=2, err_to_str=True``: an error cell (#N/A, #VALUE!, …) reaches
+udfs.xlcall as an error, never as a blank, and a range keeps its shape. One cell in → one value;
+a range in → a block of the same shape. Bad input → ``错误：<message>（rule）`` in the cell.
+The functions carry no type annotations on purpose: xlwings reads annotations as converters.
+"""
+import xlwings as xw
+
+from udfs.xlcall import ERROR_PREFIX, call  # noqa: F401
+
+CATEGORY = {category!r}
+'''
+
+
+def _reserved() -> frozenset[str]:
+    try:
+        from addin.xlam.vbanames import GENERATOR_LOCALS, VBA_RESERVED
+    except ImportError:  # the engine alone (no add-in package): the compile test still checks
+        return frozenset()
+    return VBA_RESERVED | GENERATOR_LOCALS | {"caller"}
+
+
+def _text(s: str) -> str:
+    return repr(s)  # a Python literal; Chinese stays readable (repr keeps non-ASCII as is)
+
+
+def render_function(f: registry.Function, reserved: frozenset[str] = frozenset()) -> str:
+    for p in f.params:
+        if p.name.lower() in reserved:
+            raise ValueError(f"{f.excel_name}: argument {p.name!r} is a VBA reserved word")
+    lines = [f"@xw.func(category={_text(f.category)})"]
+    for p in f.params:
+        lines.append(f"@xw.arg({_text(p.name)}, ndim=2, err_to_str=True, doc={_text(p.help)})")
+    sig = ", ".join(p.name if p.required else f"{p.name}={p.default!r}" for p in f.params)
+    call_args = "".join(f", {p.name}" for p in f.params)
+    lines += [f"def {f.excel_name}({sig}):",
+              f"    \"\"\"{f.description}\"\"\"",
+              f"    return call({_text(f.excel_name)}{call_args})"]
+    return "\n".join(lines)
+
+
+def render() -> str:
+    reserved = _reserved()
+    parts = [HEADER.format(category=registry.CATEGORY)]
+    for f in registry.excel_functions().values():
+        parts.append("\n" + render_function(f, reserved) + "\n")
+    return "\n".join(parts)
+
+
+def targets() -> dict[Path, str]:
+    """Every generated file → its current text (docs only in a source checkout)."""
+    from .examples import markdown
+    out = {TARGET: render()}
+    if DOCS.parent.is_dir():
+        out[DOCS] = markdown()
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m udfs.gen_xl", description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="only check that the generated files are current")
+    args = parser.parse_args(argv)
+    stale = 0
+    for path, text in targets().items():
+        current = path.read_text(encoding="utf-8") if path.exists() else ""
+        if current == text:
+            continue
+        if args.check:
+            print(f"{path} is stale: run `python -m udfs.gen_xl`", file=sys.stderr)
+            stale += 1
+            continue
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+        print(f"wrote {path}")
+    return 1 if stale else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
