@@ -346,10 +346,6 @@ def write_sheet(df: pd.DataFrame, path: Path) -> Path:
                               f"已逾期 {c.get('已逾期', 0) if len(df) else 0} 件，共 {len(df)} 件", sub)
         for j, h in enumerate(COLUMNS):
             ws.write_string(3, j, h, head)
-        for i, rec in enumerate(df[COLUMNS].itertuples(index=False, name=None), start=4):
-            urgent = rec[2] in (CANNOT, "已逾期")
-            for j, v in enumerate(rec):
-                xlsxout.write(ws, i, j, v, alert if (urgent and j == 2) else cell, datef)
         fixed = {"状态": 36, "对方": 16}
         sample = df.head(5000)
         widths = []
@@ -363,6 +359,9 @@ def write_sheet(df: pd.DataFrame, path: Path) -> Path:
                         if isinstance(rec[j], str) and rec[j] else 1 for j in wrap_cols)
             if lines > 1:  # wrapped text: LibreOffice and Excel keep the default height otherwise
                 ws.set_row(i, 16 * min(lines, 8) + 2)
+            urgent = rec[2] in (CANNOT, "已逾期")
+            for j, v in enumerate(rec):
+                xlsxout.write(ws, i, j, v, alert if (urgent and j == 2) else cell, datef)
         ws.freeze_panes(4, 0)
         if len(df):
             ws.autofilter(3, 0, 3 + len(df), len(COLUMNS) - 1)
