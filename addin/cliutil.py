@@ -199,7 +199,7 @@ def run(command: str, body: Callable[[], int]) -> int:
         _err(e.message + (f"\n（已记录到日志：{where}）" if where and e.code >= EXIT_ENV else ""))
         return e.code
     except BrokenPipeError:
-        _quiet_pipe()
+        quiet_pipe()
         return EXIT_OK
     except KeyboardInterrupt:
         _err("已中断（Ctrl+C）。已登记的通知和已写出的文件保持完整。")
@@ -218,7 +218,7 @@ def _err(text: str) -> None:
         pass
 
 
-def _quiet_pipe() -> None:
+def quiet_pipe() -> None:
     """After a reader such as ``head`` closed stdout: point stdout at devnull so the
     interpreter's final flush does not raise again, and say so once on stderr."""
     import os

@@ -88,10 +88,6 @@ def read_branch_list(spec: str | Path | Sequence[str] | None, folders: Iterable[
     return [s.strip() for s in re.split(r"[,，、]", str(spec)) if s.strip()]
 
 
-def _other_register(path: Path) -> bool:  # kept for callers of the old API
-    return False
-
-
 ZERO = Decimal(0)
 
 
