@@ -194,9 +194,9 @@ def run(command: str, body: Callable[[], int]) -> int:
     setup_console()
     try:
         return int(body() or 0)
-    except Refused as e:
-        where = log_problem(command, e.message)
-        _err(e.message + (f"\n（已记录到日志：{where}）" if where and e.code >= EXIT_ENV else ""))
+    except Refused as e:  # environment problems are logged too; the message names the log
+        where = log_problem(command, e.message) if e.code >= EXIT_ENV else None
+        _err(e.message + (f"\n（已记录到日志：{where}）" if where else ""))
         return e.code
     except BrokenPipeError:
         quiet_pipe()
