@@ -323,7 +323,7 @@ def format_table(df: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def write_sheet(df: pd.DataFrame, path: Path) -> Path:
+def write_sheet(df: pd.DataFrame, path: Path, progress: Any = None) -> Path:
     """The reminder export (sheet 「时限提醒」): title, as-of date, borders, sized columns,
     A4 landscape, header repeated on every page; every text written as a string."""
     from addin import xlsxout
@@ -362,6 +362,8 @@ def write_sheet(df: pd.DataFrame, path: Path) -> Path:
             urgent = rec[2] in (CANNOT, "已逾期")
             for j, v in enumerate(rec):
                 xlsxout.write(ws, i, j, v, alert if (urgent and j == 2) else cell, datef)
+            if progress and i % 2000 == 0:
+                progress(i - 4, len(df))
         ws.freeze_panes(4, 0)
         if len(df):
             ws.autofilter(3, 0, 3 + len(df), len(COLUMNS) - 1)
@@ -398,7 +400,8 @@ def _main(args: Any) -> int:
     text = format_table(df)
     if args.out:
         try:
-            write_sheet(df, args.out)
+            with cu.Progress("写出提醒表", unit="行", quiet=args.quiet) as bar:
+                write_sheet(df, args.out, bar.update)
         except OSError as e:
             raise cu.Refused(f"无法保存 {args.out}（{e.strerror or e}）", cu.EXIT_ENV) from e
     cu.say(text)

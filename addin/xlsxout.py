@@ -93,12 +93,18 @@ def write_formula(ws: Any, row: int, col: int, formula: str, fmt: Any = None, va
 
 
 def write_rows(ws: Any, first_row: int, rows: Sequence[Sequence[Any]], fmt: Any = None,
-               date_fmt: Any = None, money_fmt: Any = None) -> int:
-    """Rows of values from ``first_row``; returns the last row written."""
+               date_fmt: Any = None, money_fmt: Any = None, progress: Any = None) -> int:
+    """Rows of values from ``first_row``; returns the last row written. ``progress(n)`` is
+    called every 2,000 rows with the rows written so far."""
     r = first_row - 1
-    for r, values in enumerate(rows, start=first_row):
+    for k, values in enumerate(rows):
+        r = first_row + k
         for c, v in enumerate(values):
             write(ws, r, c, v, fmt, date_fmt, money_fmt)
+        if progress and k % 2000 == 1999:
+            progress(k + 1)
+    if progress:
+        progress(len(rows))
     return r
 
 
