@@ -125,7 +125,7 @@ def load(paths: Iterable[str | Path], kinds: Sequence[str] | None = None, *,
     from workbooks.register import RegisterError
     paths = [Path(p) for p in paths]
     named = {p.resolve() for p in paths if p.is_file()}
-    w = walk(paths)
+    w = walk(paths, results=True)  # a result is read only where its input is absent
     out = Loads()
     for s in w.skipped:
         out.unread.append(Unread(Path(s.path), s.reason))
