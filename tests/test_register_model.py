@@ -291,3 +291,32 @@ def test_one_count_and_totals_add_up_over_chunks(tmp_path):
     # 4 days after the notice: 1 chargeable day × 10 % × 120 = 12.00 per row (STO-1, STO-2)
     assert (t.rows, t.ok, t.invalid, t.errors, t.error_rows) == (6, 5, 1, 1, [7])
     assert t.totals == {"仓储保管费": Decimal("60.00")}
+
+
+@pytest.mark.parametrize("kind", ["claims", "complaints", "storage", "cod"])
+def test_column_values_equal_cell_values(kind):
+    """The frame's vectorised values are what each cell shows (money, int, rate, dates)."""
+    reg = open_register(sample_path(kind))
+    for ev in reg.iter_evaluations():
+        for h, c in ev.computed.items():
+            assert list(c.values()) == [c.value(i) for i in range(len(ev))], h
+        df = reg.frame()
+        for col in reg.tpl.inputs:
+            if col.kind == "money":
+                got = [v for v in df[col.header] if v is not None]
+                assert all(isinstance(v, Decimal) and v == v.quantize(Decimal("0.01")) for v in got)
+
+
+def test_headers_as_clerks_retype_them(tmp_path):
+    """A line break inside a header, full-width brackets or a padded header still match."""
+    path = make_register(tmp_path / "表头.xlsx", CLAIMS, [claim("SF1", 重量=None)],
+                         headers={"物品价值": "物品\n价值", "重量(kg)": "重量（ｋｇ）", "运费": " 运费 "})
+    reg = open_register(path)
+    assert reg.columns["物品价值"] == 6 and reg.columns["重量(kg)"] == 10 and reg.columns["运费"] == 9
+    assert reg.extra == [] and reg.tally().totals["赔偿金额"] == Decimal("60.00")
+
+
+def test_duplicate_clerk_column_is_refused_too(tmp_path):
+    order = CLAIMS.headers + ["备注", "备注"]
+    e = _refused(make_register(tmp_path / "两个备注.xlsx", CLAIMS, [claim("SF1")], order=order))
+    assert e.message == "两个备注.xlsx「理赔登记表」第 1 行的表头「备注」重复出现在 AM 列和 AN 列，请删除或改名其中一列"

@@ -32,7 +32,7 @@ class Computed:
     blank: np.ndarray
 
     def has_error(self) -> np.ndarray:
-        return np.fromiter((e is not None for e in self.error), dtype=bool, count=len(self.error))
+        return np.asarray(self.error != None, dtype=bool)  # noqa: E711 (element-wise)
 
     def value(self, i: int) -> Any:
         """What the cell shows as a Python value: None (blank), 「错误：…」, text, Decimal
@@ -56,6 +56,37 @@ class Computed:
             moment = (dt.datetime(1899, 12, 30) + dt.timedelta(seconds=round(x * 86400)))
             return moment.date() if kind == "date" else moment
         return float(x)
+
+    def values(self, sel: np.ndarray | None = None) -> np.ndarray:
+        """``value(i)`` for the rows ``sel`` (all rows by default), vectorised."""
+        from .inputs import money_objects
+        idx = np.arange(len(self.blank)) if sel is None else np.asarray(sel)
+        m = len(idx)
+        out = np.full(m, None, dtype=object)
+        blank = np.asarray(self.blank, dtype=bool)[idx]
+        err = self.error[idx]
+        has_err = (err != None) & ~blank  # noqa: E711 (element-wise)
+        if has_err.any():
+            out[has_err] = [ERROR_PREFIX + e for e in err[has_err]]
+        text = self.text[idx]
+        has_text = (text != None) & ~blank & ~has_err  # noqa: E711
+        out[has_text] = text[has_text]
+        x = self.number[idx]
+        num = ~np.isnan(x) & ~blank & ~has_err & ~has_text
+        if num.any():
+            kind = self.column.kind
+            v = x[num]
+            if kind == "money":
+                out[num] = money_objects(np.rint(v * 100).astype(np.int64))
+            elif kind == "int":
+                out[num] = [int(k) for k in np.rint(v)]
+            elif kind in ("date", "datetime"):
+                secs = np.rint(v * 86400).astype(np.int64)
+                moments = (np.datetime64("1899-12-30T00:00:00", "s") + secs.astype("timedelta64[s]"))
+                out[num] = (moments.astype("datetime64[D]") if kind == "date" else moments).astype(object)
+            else:
+                out[num] = list(v.astype(float))
+        return out
 
     def shown(self, i: int) -> str:
         """The cell as a clerk reads it (for messages)."""

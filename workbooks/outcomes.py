@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Sequence
 
 import numpy as np
+import pandas as pd
 
 from .compute import Computed
 from .spec import REFUSED, Template
@@ -71,9 +72,8 @@ def decide(tpl: Template, filled: np.ndarray, bad_rows: np.ndarray,
     reason = np.full(n, None, dtype=object)
     check = next((c for c in results if c.column.header == CHECK_COLUMN), None)
     if check is not None:
-        refused = np.fromiter((not b and e is None and isinstance(t, str) and t.startswith(REFUSED)
-                               for b, e, t in zip(check.blank, check.error, check.text)),
-                              dtype=bool, count=n)
+        starts = pd.Series(check.text, dtype=object).str.startswith(REFUSED, na=False).to_numpy(dtype=bool)
+        refused = starts & ~np.asarray(check.blank, dtype=bool) & ~check.has_error()
         outcome[refused] = REFUSED_OUTCOME
         reason[refused] = check.text[refused]
     outcome[bad_rows] = INVALID
@@ -83,48 +83,54 @@ def decide(tpl: Template, filled: np.ndarray, bad_rows: np.ndarray,
 
 
 def apply(results: Sequence[Computed], outcome: np.ndarray, row_errors: dict[int, list[CellError]],
-          rows: np.ndarray) -> None:
-    """An invalid row's computed cells show an error and no number: the cell's own error,
-    else the error of an input it depends on, else the row's first error."""
+          rows: np.ndarray, sheet_order: dict[str, int] | None = None) -> None:
+    """An invalid row's computed cells show an error and no number: the cell's own error
+    when a value was typed over it, else the error of an input it depends on (the leftmost
+    in the sheet), else its own formula error, else the row's first error. Vectorised over
+    rows: one pass over the errors, then a few array operations per column."""
     bad_mask = outcome == INVALID
-    bad = np.flatnonzero(bad_mask)
-    if not len(bad):
+    if not bad_mask.any():
         return
-    cols = [(c, c.column.expr.refs() if c.column.expr is not None else set()) for c in results]
-    own_text = "此格手工填写的值已替换为公式，本行改正前不计算"
-    shown: dict[int, str] = {}
-
-    def text(e: CellError) -> str:
-        t = shown.get(id(e))
-        if t is None:
-            t = shown[id(e)] = _cell_text(e)
-        return t
-
-    for i in bad:
-        errs = row_errors.get(int(rows[i]), [])
-        if not errs:
-            continue
-        inputs = [e for e in errs if e.kind == "input"]
-        overridden = {e.column for e in errs if e.kind == "override"}
+    n = len(rows)
+    pos = {int(r): i for i, r in enumerate(rows)}
+    none = lambda: np.full(n, None, dtype=object)  # noqa: E731
+    dep_text: dict[str, np.ndarray] = {}            # input header → error text / rule per row
+    dep_rule: dict[str, np.ndarray] = {}
+    first_text, first_rule = none(), none()
+    overridden: dict[str, np.ndarray] = {}
+    for r, errs in row_errors.items():
+        i = pos[r]
         first = next((e for e in errs if e.kind != "override"), errs[0])
-        for c, refs in cols:
-            if c.blank[i]:
-                continue
-            if c.column.header in overridden:
-                c.error[i], c.rule[i] = own_text, None
-                continue
-            dep = None
-            for e in inputs:
-                if e.column in refs:
-                    dep = e
-                    break
-            if dep is not None:
-                c.error[i], c.rule[i] = text(dep), dep.rule
-            elif c.error[i] is None:
-                c.error[i], c.rule[i] = text(first), first.rule
-    for c, _ in cols:
+        first_text[i], first_rule[i] = _cell_text(first), first.rule
+        for e in errs:
+            if e.kind == "input" and e.column not in dep_text:
+                dep_text[e.column], dep_rule[e.column] = none(), none()
+            if e.kind == "input" and dep_text[e.column][i] is None:
+                dep_text[e.column][i], dep_rule[e.column][i] = _cell_text(e), e.rule
+            elif e.kind == "override":
+                overridden.setdefault(e.column, np.zeros(n, dtype=bool))[i] = True
+    order = sheet_order or {}
+    for c in results:
+        target = bad_mask & ~np.asarray(c.blank, dtype=bool)
+        refs = c.column.expr.refs() if c.column.expr is not None else set()
+        text, rule = none(), none()
+        for h in sorted(refs & dep_text.keys(), key=lambda h: order.get(h, 0), reverse=True):
+            has = dep_text[h] != None  # noqa: E711 (element-wise)
+            text = np.where(has, dep_text[h], text)
+            rule = np.where(has, dep_rule[h], rule)
+        has_dep = target & (text != None)  # noqa: E711
+        c.error[has_dep], c.rule[has_dep] = text[has_dep], rule[has_dep]
+        fill = target & ~has_dep & ~c.has_error()
+        c.error[fill], c.rule[fill] = first_text[fill], first_rule[fill]
+        own = overridden.get(c.column.header)
+        if own is not None:
+            own = own & target
+            c.error[own], c.rule[own] = OWN_OVERRIDE, None
         c.number[bad_mask] = np.nan
         c.text[bad_mask] = None
+
+
+OWN_OVERRIDE = "此格手工填写的值已替换为公式，本行改正前不计算"
 
 
 def _cell_text(e: CellError) -> str:

@@ -32,7 +32,7 @@ import pandas as pd
 import udfs
 
 from .compute import Computed, compute
-from .inputs import XlError, as_decimal, header_key, is_blank, normalise_text, read_column
+from .inputs import XlError, as_decimals, header_key, is_blank, normalise_text, read_column
 from .outcomes import BLANK, INVALID, OK, OUTCOMES, REFUSED_OUTCOME, apply, computed_errors, decide, override_errors
 from .spec import KINDS_BY_SHEET, REGISTERS, Template, col_letter
 from .validation import CellError, check_column
@@ -96,15 +96,29 @@ class Evaluation:
 
     tpl: Template
     rows: np.ndarray                       # sheet row numbers
-    inputs: pd.DataFrame                   # typed input values (None: blank or unusable), index = rows
+    typed: pd.DataFrame                    # typed inputs the computation used (see .inputs)
     errors: list[CellError]                # sorted by row, then sheet column
     outcome: np.ndarray                    # "ok" | "refused" | "invalid" | "blank" per row
     reason: np.ndarray                     # refusal text with its rule (refused rows), else None
     computed: dict[str, Computed]          # per computed header
     extra: dict[str, list[Any]] = field(default_factory=dict)   # clerk's own columns, as read
+    lazy: dict[str, np.ndarray] = field(default_factory=dict)   # free-text inputs not yet typed
 
     def __len__(self) -> int:
         return len(self.rows)
+
+    @property
+    def inputs(self) -> pd.DataFrame:
+        """Typed input values of every template input column (None: blank or unusable),
+        index = sheet rows. Free texts nothing computes with (names, addresses, phones) are
+        typed on first use, so the processor's pass does not pay for them."""
+        if self.lazy:
+            for h, raw in self.lazy.items():
+                col = self.tpl.column(h)
+                self.typed[h] = read_column(col.kind, h, col.rule, raw).values
+            self.typed = self.typed[[c.header for c in self.tpl.inputs]]
+            self.lazy = {}
+        return self.typed
 
     @property
     def error_count(self) -> int:
@@ -180,12 +194,32 @@ class Register:
 
     # -- addresses
     def letter(self, header: str, row: int | None = None) -> str:
+        """Cell address of ``header`` in sheet row ``row`` (column letters alone without a row)."""
+        letters = self.__dict__.get("_letters")
+        if letters is None:
+            letters = self.__dict__["_letters"] = {h: col_letter(i) for h, i in [*self.columns.items(), *self.extra]}
+        got = letters.get(header)
+        if got is not None:
+            return got + (str(row) if row is not None else "")
         idx = self.columns.get(header)
         if idx is None:
             idx = dict(self.extra).get(header)
         if idx is None:
             return ""
         return col_letter(idx) + (str(row) if row is not None else "")
+
+    @property
+    def free_texts(self) -> set[str]:
+        """Text inputs no check and no computed column uses (typed lazily)."""
+        got = self.__dict__.get("_free_texts")
+        if got is None:
+            used: set[str] = set()
+            for c in self.tpl.computed:
+                used |= c.expr.refs() | set(c.guard)
+            got = self.__dict__["_free_texts"] = {
+                c.header for c in self.tpl.inputs
+                if c.kind in ("text", "phone") and not c.required and not c.choices and c.header not in used}
+        return got
 
     @property
     def input_columns(self) -> list[int]:
@@ -219,15 +253,21 @@ class Register:
             col = values.get(idx) if idx is not None else None
             return list(col) if col is not None else [None] * n
 
-        typed, raws = {}, {}
+        typed, raws, lazy = {}, {}, {}
+        filled = np.zeros(n, dtype=bool)
+        later = self.free_texts
         for col in tpl.inputs:
             raws[col.header] = np.array(raw_of(self.columns.get(col.header)), dtype=object) if n else np.empty(0, object)
-            typed[col.header] = read_column(col.kind, col.header, col.rule, raws[col.header])
-        filled = np.zeros(n, dtype=bool)
-        for t in typed.values():
-            filled |= ~t.blank
+            if col.header in later:
+                lazy[col.header] = raws[col.header]
+                filled |= ~blank_cells(raws[col.header])
+            else:
+                typed[col.header] = read_column(col.kind, col.header, col.rule, raws[col.header])
+                filled |= ~typed[col.header].blank
         errors: list[CellError] = []
         for col in tpl.inputs:
+            if col.header in lazy:
+                continue
             errors += check_column(col, typed[col.header], raws[col.header], rows, filled,
                                    lambda r, h=col.header: self.letter(h, r), lists)
         input_bad = np.zeros(n, dtype=bool)
@@ -250,13 +290,17 @@ class Register:
                 continue
             vals, fs = raw_of(idx), list(formulas[idx])
             raw_computed[c.header] = vals
-            names = functions_of(c.expr)
             # a value without a formula, or a formula that calls none of the column's
-            # functions (=2000, =G5*0.8): typed over the template's formula
-            own = [f is None or any(nm in f.upper() for nm in names) for f in fs]
-            by_hand[c.header] = np.fromiter(((f is None and not is_blank(v)) or not o
-                                             for v, f, o in zip(vals, fs, own)), dtype=bool, count=n)
-            replaced[c.header] = [None if o else f for f, o in zip(fs, own)]
+            # functions (=2000, =G5*0.8): typed over the template's formula (Excel and
+            # LibreOffice store function names in upper case)
+            f_arr = np.empty(n, dtype=object)
+            f_arr[:] = fs
+            no_f = f_arr == None  # noqa: E711 (element-wise)
+            foreign = foreign_formulas(f_arr, functions_of(c.expr))
+            raw = np.empty(n, dtype=object)
+            raw[:] = vals
+            by_hand[c.header] = (no_f & ~blank_cells(raw)) | foreign
+            replaced[c.header] = [f if bad else None for f, bad in zip(fs, foreign)] if foreign.any() else [None] * n
         errors += override_errors(results, by_hand, raw_computed, rows, letter, replaced)
         order = {h: i for i, h in enumerate(tpl.headers)}
         sheet_pos = {h: self.columns.get(h, 10_000 + order.get(h, 0)) for h in tpl.headers}
@@ -269,9 +313,10 @@ class Register:
                 bad_rows[pos[e.row]] = True
                 row_errors.setdefault(e.row, []).append(e)
         outcome, reason = decide(tpl, filled, bad_rows, results)
-        apply(results, outcome, row_errors, rows)
+        apply(results, outcome, row_errors, rows, sheet_pos)
         extra = {h: raw_of(i) for h, i in self.extra}
-        return Evaluation(tpl, rows, frame, errors, outcome, reason, {c.column.header: c for c in results}, extra)
+        return Evaluation(tpl, rows, frame, errors, outcome, reason, {c.column.header: c for c in results}, extra,
+                          lazy)
 
     def iter_evaluations(self, size: int = CHUNK_ROWS, today: dt.date | None = None) -> Iterator[Evaluation]:
         """Reads the register sheet chunk by chunk and evaluates each."""
@@ -297,6 +342,42 @@ class Register:
         return pd.concat(parts) if len(parts) > 1 else parts[0]
 
 
+_ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
+
+
+def blank_cells(raw: np.ndarray) -> np.ndarray:
+    """Empty cells of a raw column: None, "" or whitespace only (C-level map calls)."""
+    n = len(raw)
+    types = np.fromiter(map(type, raw), dtype=object, count=n)
+    blank = types == type(None)
+    isstr = types == str
+    if isstr.any():
+        strs = raw[isstr]
+        empty = (np.fromiter(map(str.isspace, strs), dtype=bool, count=len(strs))
+                 | (np.fromiter(map(len, strs), dtype=np.int64, count=len(strs)) == 0))
+        blank[np.flatnonzero(isstr)[empty]] = True
+    return blank
+
+
+def foreign_formulas(formulas: np.ndarray, names: set[str]) -> np.ndarray:
+    """Formulas (non-empty) that call none of ``names``: one regex pass over the joined texts."""
+    out = np.zeros(len(formulas), dtype=bool)
+    idx = np.flatnonzero(formulas != None)  # noqa: E711 (element-wise)
+    if not len(idx):
+        return out
+    joined = "\x00".join(formulas[idx])
+    if joined.count("\x00") != len(idx) - 1:          # a NUL inside a formula: one by one
+        calls = re.compile("|".join(sorted(names))).search
+        out[idx] = [calls(f) is None for f in formulas[idx]]
+        return out
+    alt = "|".join(re.escape(nm) for nm in sorted(names))
+    for m in re.finditer(rf"(?:^|(?<=\x00))(?![^\x00]*(?:{alt}))[^\x00]*", joined):
+        if m.start() == m.end():                       # an empty formula text: not ours to judge
+            continue
+        out[idx[joined.count("\x00", 0, m.start())]] = True
+    return out
+
+
 def functions_of(expr: Any) -> set[str]:
     """Excel names of the add-in functions an expression calls."""
     from .spec import Call
@@ -315,27 +396,34 @@ def functions_of(expr: Any) -> set[str]:
 
 
 def evaluation_frame(ev: Evaluation, source: Path | None = None, keep_blank: bool = False) -> pd.DataFrame:
+    """One evaluation as the workflows' DataFrame (see Register.frame)."""
     tpl = ev.tpl
+    outcome = np.asarray(ev.outcome, dtype=object)
+    sel = np.arange(len(ev)) if keep_blank else np.flatnonzero(outcome != BLANK)
+    inputs = ev.inputs
     data: dict[str, Any] = {}
     for col in tpl.inputs:
-        data[col.header] = [as_decimal(col.kind, v) for v in ev.inputs[col.header].tolist()]
+        data[col.header] = as_decimals(col.kind, inputs[col.header].to_numpy(dtype=object)[sel])
+    invalid = outcome[sel] == INVALID
     for h, c in ev.computed.items():
-        data[h] = [None if ev.outcome[i] == INVALID else c.value(i) for i in range(len(ev))]
+        vals = c.values(sel)
+        vals[invalid] = None
+        data[h] = vals
     for h, vals in ev.extra.items():
         if h not in data:
-            data[h] = vals
+            col = np.empty(len(vals), dtype=object)
+            col[:] = vals
+            data[h] = col[sel]
     by_row: dict[int, list[CellError]] = {}
     for e in ev.errors:
         by_row.setdefault(e.row, []).append(e)
-    data["_row"] = [int(r) for r in ev.rows]
-    data["_outcome"] = list(ev.outcome)
-    data["_reason"] = list(ev.reason)
-    data["_errors"] = [by_row.get(int(r), []) for r in ev.rows]
-    data["_source"] = [source] * len(ev)
-    df = pd.DataFrame(data, index=pd.Index([int(r) for r in ev.rows], name="行号"))
-    if not keep_blank:
-        df = df[df["_outcome"] != BLANK]
-    return df
+    rows = [int(r) for r in ev.rows[sel]]
+    data["_row"] = rows
+    data["_outcome"] = outcome[sel]
+    data["_reason"] = np.asarray(ev.reason, dtype=object)[sel]
+    data["_errors"] = [by_row.get(r, []) for r in rows]
+    data["_source"] = [source] * len(rows)
+    return pd.DataFrame(data, index=pd.Index(rows, name="行号"))
 
 
 # ----------------------------------------------------------------------------- opening

@@ -35,7 +35,7 @@ from .spec import ERROR_PREFIX
 from .xlsx import scan as SC
 from .xlsx.cells import col_letter, escape, escape_attr, number_text
 from .xlsx.package import CellReader, Package, rels_part
-from .xlsx.patch import Edits, apply, keep_shared, locate, restyle
+from .xlsx.patch import Edits, apply, formula_matches, keep_shared, locate, restyle
 from .xlsx.styles import HEADER_FILL, StyleBook
 from .xlsx.zipcopy import PackageWriter
 
@@ -44,6 +44,7 @@ TOTAL_REFUSED = "有错误行，请先更正"
 MAX_LINKS = 65000                # Excel allows 65,530 hyperlinks per sheet
 CURRENT_CALC_ID = L.CURRENT_CALC_ID
 WORKSHEET_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 WORKSHEET_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
 ERROR_HEADS = ("行号", "列名", "单元格", "值", "错误信息", "规则编号")
 ERROR_WIDTHS = (7, 12, 9, 18, 70, 10)
@@ -74,6 +75,23 @@ def cached(c: Any, i: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]
     return number, text
 
 
+_SEP = "\ue000"
+
+
+def numbers_text(xs: list[float]) -> list[str]:
+    """Floats → shortest round-trip text, integral values without '.0' (Excel's form)."""
+    return [str(int(x)) if x.is_integer() and abs(x) < 1e15 else repr(x) for x in xs]
+
+
+def escape_all(texts: list[str]) -> list[str]:
+    """XML-escape many texts with one regex pass (joined on a private-use separator)."""
+    joined = _SEP.join(texts)
+    out = escape(joined).split(_SEP)
+    if len(out) != len(texts):                     # a text held the separator itself
+        return [escape(t) for t in texts]
+    return out
+
+
 def _formula_parts(reg: Any, column: Any) -> list[bytes]:
     """The computed column's formula (no '=') for the clerk's columns, split where the row
     number goes, XML-escaped."""
@@ -85,7 +103,7 @@ def _formula_parts(reg: Any, column: Any) -> list[bytes]:
         test = tests[0] if len(tests) == 1 else f"OR({','.join(tests)})"
         body = f'IF({test},"",{body})'
     del tpl
-    return [escape(p).encode("utf-8") for p in body.split("\x00")]
+    return [escape(p) for p in body.split("\x00")]
 
 
 class SheetPatcher:
@@ -98,7 +116,14 @@ class SheetPatcher:
         self.computed = sorted(((reg.columns[c.header], c) for c in reg.tpl.computed if c.header in reg.columns),
                                key=lambda t: t[0])
         self.parts = {idx: _formula_parts(reg, c) for idx, c in self.computed}
-        self.letters = {idx: col_letter(idx).encode() for idx, _ in self.computed}
+        self.parts_bytes = {idx: [p.encode("utf-8") for p in ps] for idx, ps in self.parts.items()}
+        self.letters = {idx: col_letter(idx) for idx, _ in self.computed}
+        # one str.format per cell: {0} row number, {1} style, {2} type, {3} cached value
+        self.cell_format = {
+            idx: ('<c r="' + col_letter(idx) + '{0}" s="{1}{2}<f>'
+                  + "{0}".join(p.replace("{", "{{").replace("}", "}}") for p in self.parts[idx])
+                  + "</f><v>{3}</v></c>").format
+            for idx, _ in self.computed}
         self.input_cols = {h: i for h, i in reg.columns.items() if not reg.tpl.column(h).computed}
 
     def edits(self, ix: SC.Index, keep_rows: np.ndarray, ev: Any, pos: np.ndarray,
@@ -109,50 +134,50 @@ class SheetPatcher:
         write = np.asarray(ev.outcome, dtype=object)[pos] != "blank"
         rows = keep_rows[write]
         epos = pos[write]
-        per_col: dict[int, list[tuple[int, int, bytes]]] = {}
+        per_col: dict[int, list[tuple[np.ndarray, np.ndarray, list]]] = {}
         if len(rows):
             closed = ix.row_closed[rows]
             if closed.any():
                 rows, epos = rows[~closed], epos[~closed]
         if len(rows):
-            rnums = ix.row_num[rows]
-            rtext = [str(r).encode() for r in rnums.tolist()]
+            r_obj = ix.row_num[rows].astype(str).tolist()
             for idx, col in self.computed:
-                comp = ev.computed.get(col.header)
-                if comp is None:
+                if col.header not in self._cached:
                     continue
                 number, text = self._cached[col.header]
                 num, txt = number[epos], text[epos]
                 cell, insert, _ = locate(ix, rows, idx)
                 exists = cell >= 0
-                styles = np.where(exists, ix.cell_style[np.maximum(cell, 0)], self.col_styles.get(idx, 0))
-                parts = self.parts[idx]
-                letter = self.letters[idx]
-                has_txt = np.fromiter((t is not None for t in txt), dtype=bool, count=len(txt))
+                cc = np.maximum(cell, 0)
+                style = np.where(exists, ix.cell_style[cc], self.col_styles.get(idx, 0)).astype(str).astype(object)
+                has_txt = np.not_equal(txt, None)
                 is_num = ~has_txt & ~np.isnan(num)
-                vals = [b""] * len(rows)
-                for i in np.flatnonzero(is_num).tolist():
-                    vals[i] = number_text(float(num[i])).encode()
-                for i in np.flatnonzero(has_txt).tolist():
-                    vals[i] = escape(txt[i]).encode("utf-8")
-                kinds = np.where(is_num, 0, 1).tolist()
-                shared = (cell >= 0) & (ix.f_start[np.maximum(cell, 0)] >= 0) & ~ix.f_plain[np.maximum(cell, 0)]
-                sh = set(np.flatnonzero(shared).tolist())
-                c_list, ins_list, st_list = cell.tolist(), insert.tolist(), styles.tolist()
-                lst = per_col.setdefault(idx, [])
-                for i, r in enumerate(rtext):
-                    f = r.join(parts)
-                    if i in sh:
-                        fel = keep_shared(ix, c_list[i], f) or b"<f>" + f + b"</f>"
-                    else:
-                        fel = b"<f>" + f + b"</f>"
-                    t = b"" if kinds[i] == 0 else b' t="str"'
-                    payload = b'<c r="' + letter + r + b'" s="' + str(st_list[i]).encode() + b'"' + t + b">" + fel \
-                        + b"<v>" + vals[i] + b"</v></c>"
-                    if c_list[i] >= 0:
-                        lst.append((int(ix.cell_start[c_list[i]]), int(ix.cell_end[c_list[i]]), payload))
-                    else:
-                        lst.append((ins_list[i], ins_list[i], payload))
+                vals = np.full(len(rows), "", dtype=object)
+                if is_num.any():
+                    vals[is_num] = np.array(numbers_text(num[is_num].tolist()), dtype=object)
+                if has_txt.any():
+                    vals[has_txt] = np.array(escape_all(txt[has_txt].tolist()), dtype=object)
+                # a cell already holding our formula and our value stays as it is (not re-serialised)
+                same = self._unchanged(ix, cell, exists, rows, idx, num, txt, has_txt, is_num)
+                if same.any():
+                    keep = ~same
+                    cell, insert, exists, cc = cell[keep], insert[keep], exists[keep], cc[keep]
+                    style, vals, is_num = style[keep], vals[keep], is_num[keep]
+                    rsel = [r for r, k in zip(r_obj, keep.tolist()) if k]
+                else:
+                    rsel = r_obj
+                kind = np.where(is_num, '">', '" t="str">')
+                fmt = self.cell_format[idx]
+                payload = [fmt(r, st, k, v) for r, st, k, v in zip(rsel, style.tolist(), kind.tolist(), vals.tolist())]
+                shared = exists & (ix.f_start[cc] >= 0) & ~ix.f_plain[cc]
+                for i in np.flatnonzero(shared).tolist():      # keep shared-formula groups valid
+                    f = self.parts[idx][0] + "".join(rsel[i] + p for p in self.parts[idx][1:])
+                    fel = keep_shared(ix, int(cell[i]), f.encode("utf-8"))
+                    if fel is not None:
+                        payload[i] = payload[i].replace(f"<f>{f}</f>", fel.decode("utf-8"), 1)
+                starts = np.where(exists, ix.cell_start[cc], insert)
+                ends = np.where(exists, ix.cell_end[cc], insert)
+                per_col.setdefault(idx, []).append((starts, ends, payload))
         if bad:
             block_rows = {int(r): k for k, r in zip(keep_rows.tolist(), ix.row_num[keep_rows].tolist())}
             for idx, sheet_rows in bad.items():
@@ -161,19 +186,52 @@ class SheetPatcher:
                     continue
                 brows = np.array([h[0] for h in hits], dtype=np.int64)
                 cell, insert, closed = locate(ix, brows, idx)
-                lst = per_col.setdefault(idx, [])
+                ss, es, ps = [], [], []
                 for (k, r), c, p, cl in zip(hits, cell.tolist(), insert.tolist(), closed.tolist()):
                     if c >= 0:
                         s0, te = int(ix.cell_start[c]), int(ix.cell_tag_end[c])
                         tag = ix.data[s0:te]
-                        lst.append((s0, te, restyle(tag, self.styles.highlight(int(ix.cell_style[c])))))
+                        ss.append(s0), es.append(te)
+                        ps.append(restyle(tag, self.styles.highlight(int(ix.cell_style[c]))))
                     elif not cl:
                         st = self.styles.highlight(self.col_styles.get(idx, 0))
-                        lst.append((p, p, f'<c r="{col_letter(idx)}{r}" s="{st}"/>'.encode()))
+                        ss.append(p), es.append(p)
+                        ps.append(f'<c r="{col_letter(idx)}{r}" s="{st}"/>'.encode())
+                per_col.setdefault(idx, []).append((np.array(ss, dtype=np.int64), np.array(es, dtype=np.int64), ps))
         for idx in sorted(per_col):
             for s, e, p in per_col[idx]:
-                out.add(s, e, p)
+                out.extend(s, e, p)
         return out
+
+    def _unchanged(self, ix: SC.Index, cell: np.ndarray, exists: np.ndarray, rows: np.ndarray, idx: int,
+                   num: np.ndarray, txt: np.ndarray, has_txt: np.ndarray, is_num: np.ndarray) -> np.ndarray:
+        """Cells whose formula, type and cached value already are what we would write."""
+        same = np.zeros(len(cell), dtype=bool)
+        cand = np.flatnonzero(exists)
+        if not len(cand):
+            return same
+        cells = cell[cand]
+        fm = formula_matches(ix, cells, self.parts_bytes[idx], ix.row_num[rows[cand]])
+        cand, cells = cand[fm], cells[fm]
+        if not len(cand):
+            return same
+        t = ix.cell_type[cells]
+        vs, ve = ix.v_start[cells], ix.v_end[cells]
+        has_v = (vs >= 0) & (ve > vs)
+        ok = np.zeros(len(cand), dtype=bool)
+        m = is_num[cand] & (t == SC.T_N) & has_v
+        if m.any():
+            orig = SC.gather(ix.a, vs[m], ve[m]).astype(np.float64)
+            ok[m] = orig == num[cand][m]
+        m = has_txt[cand] & (t == SC.T_STR) & has_v
+        if m.any():
+            orig = np.array(SC.texts(ix.data, vs[m].tolist(), ve[m].tolist()) + [None], dtype=object)[:-1]
+            ok[m] = np.equal(orig, txt[cand][m]).astype(bool)
+        empty = ~is_num[cand] & ~has_txt[cand]
+        m = empty & ~has_v & ((t == SC.T_STR) | (t == SC.T_N))
+        ok[m] = True
+        same[cand[ok]] = True
+        return same
 
     def prepare(self, ev: Any) -> None:
         self._cached = {h: cached(c) for h, c in ev.computed.items()}
@@ -296,12 +354,14 @@ def errors_sheet(reg: Any, errors: Sequence[Any], styles: StyleBook) -> bytes:
     xml = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
            '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+           '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
            f'<dimension ref="A1:F{last}"/>'
            '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" '
            'state="frozen"/></sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/>'
            f"<cols>{cols}</cols><sheetData>{''.join(rows)}</sheetData>"
            + (f"<hyperlinks>{''.join(links)}</hyperlinks>" if links else "")
-           + '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+           + '<pageMargins left="0.4" right="0.4" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>'
+           '<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
            "</worksheet>")
     return xml.encode("utf-8")
 
@@ -345,17 +405,15 @@ def patch_summary(pkg: Package, z: zipfile.ZipFile, part: str, lines: list[tuple
             edits.add(int(insert[0]), int(insert[0]), xml.encode("utf-8"))
     if not edits.start:
         return None
-    return data[:m.end()] + b"".join(apply(body, edits)) + data[end:]
+    return data[:m.end()] + apply(body, edits) + data[end:]
 
 
 def _workbook_xml(xml: bytes, name: str, rid: str, sheet_id: int, replace_existing: bool) -> bytes:
     if not replace_existing:
-        prefix = re.search(rb"<sheet\b[^>]*?\s([\w]+):id=", xml)
-        p = prefix.group(1).decode() if prefix else "r"
-        if prefix is None and b'xmlns:r="' not in xml:
-            xml = xml.replace(b"<workbook ", b'<workbook xmlns:r="http://schemas.openxmlformats.org/'
-                                             b'officeDocument/2006/relationships" ', 1)
-        el = f'<sheet name="{escape_attr(name)}" sheetId="{sheet_id}" {p}:id="{rid}"/>'.encode("utf-8")
+        # the relationship namespace is declared on the element itself: writers declare it on
+        # the root (Excel) or on each <sheet> (openpyxl)
+        el = (f'<sheet xmlns:r="{NS_REL}" name="{escape_attr(name)}" sheetId="{sheet_id}" '
+              f'r:id="{rid}"/>').encode("utf-8")
         xml = xml.replace(b"</sheets>", el + b"</sheets>", 1)
     # keep showing the cached values: no recalculation on open (Excel without the add-in
     # would turn every computed cell into #NAME?)
@@ -432,8 +490,7 @@ def write_result(pkg: Package, reg: Any, target: Path, *, size: int = CHUNK_ROWS
                     keep = np.flatnonzero(ix.row_num >= first)
                     pos = np.searchsorted(rows_all, ix.row_num[keep])
                     edits = patcher.edits(ix, keep, ev, pos, bad)
-                    for piece in apply(ix.data, edits):
-                        stream.write(piece)
+                    stream.write(apply(ix.data, edits))
                 t3 = time.perf_counter()
                 secs["read"] += t1 - t0
                 secs["compute"] += t2 - t1

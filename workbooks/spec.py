@@ -231,10 +231,13 @@ class Refused(Expr):
         return f'LEFT({cell(self.header)},{len(REFUSED)})="{REFUSED}"'
 
     def evaluate(self, env: Env) -> Evaluated:
-        c = env.computed[self.header]
-        refused = [not b and e is None and isinstance(t, str) and t.startswith(REFUSED)
-                   for b, e, t in zip(c.blank, c.error, c.text)]
-        return Evaluated(pd.Series(refused, index=env.frame.index, dtype=bool))
+        cache = env.__dict__.setdefault("_refused", {})
+        if self.header not in cache:
+            c = env.computed[self.header]
+            starts = pd.Series(c.text, dtype=object).str.startswith(REFUSED, na=False).to_numpy(dtype=bool)
+            error = np.asarray(c.error != None, dtype=bool)  # noqa: E711 (element-wise)
+            cache[self.header] = starts & ~np.asarray(c.blank, dtype=bool) & ~error
+        return Evaluated(pd.Series(cache[self.header], index=env.frame.index, dtype=bool))
 
 
 @dataclass(frozen=True)

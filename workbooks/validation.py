@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Callable
 
 import numpy as np
+import pandas as pd
 
 from udfs import values as V
 
@@ -30,9 +32,14 @@ class CellError:
     kind: str = "input"      # "input" | "computed" (its formula fails) | "override" (typed by hand)
 
 
-def rule_of(message: str, default: str | None) -> str | None:
+@lru_cache(maxsize=4096)
+def _rule_at_end(message: str) -> str | None:
     m = _RULE_AT_END.search(message)
-    return m.group(1) if m else default
+    return m.group(1) if m else None
+
+
+def rule_of(message: str, default: str | None) -> str | None:
+    return _rule_at_end(message) or default
 
 
 def with_rule(message: str, rule: str | None) -> str:
@@ -58,18 +65,17 @@ def check_column(col: Column, typed: Typed, raw: np.ndarray, rows: np.ndarray, f
         allowed = lists[col.choices]
         lookup = list_lookup(allowed)
         shown = "、".join(allowed[:12]) + ("…" if len(allowed) > 12 else "")
-        memo: dict[Any, str | None] = {}
-        for i in np.flatnonzero(~typed.blank):
-            if i in bad:
-                continue
-            v = typed.values[i]
-            if v not in memo:
-                memo[v] = lookup.get(v) if isinstance(v, str) else None
-            hit = memo[v]
-            if hit is None:
-                bad[int(i)] = with_rule(f"{col.header}「{V.show(v)}」不在下拉列表中，可选：{shown}", col.rule)
-            else:
-                typed.values[i] = hit
+        idx = np.flatnonzero(~typed.blank & (typed.problem == None))  # noqa: E711 (element-wise)
+        if len(idx):
+            codes, uniques = pd.factorize(typed.values[idx], use_na_sentinel=False)
+            hits = np.empty(len(uniques), dtype=object)
+            hits[:] = [lookup.get(u) if isinstance(u, str) else None for u in uniques]
+            got = hits[codes]
+            miss = got == None  # noqa: E711
+            typed.values[idx[~miss]] = got[~miss]
+            for i in idx[miss]:
+                v = typed.values[i]
+                bad.setdefault(int(i), with_rule(f"{col.header}「{V.show(v)}」不在下拉列表中，可选：{shown}", col.rule))
     out = []
     for i, msg in sorted(bad.items()):
         typed.values[i] = None

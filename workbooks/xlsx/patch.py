@@ -7,8 +7,6 @@ missing cell goes), merged where they touch, and applied by one join over the bl
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-
 import numpy as np
 
 from .cells import col_letter
@@ -19,20 +17,32 @@ _R_ATTR_END = re.compile(rb'^<c r="[A-Z]+[0-9]+"')
 _F_OPEN = re.compile(rb"<f\b([^>]*?)(/?)>")
 
 
-@dataclass
 class Edits:
-    start: list[int]
-    end: list[int]
-    payload: list[bytes]
+    """Replacements of byte spans of a block: ``[start, end)`` → payload (str or bytes);
+    ``start == end`` inserts. Added as arrays, in the order they must appear when two
+    share a start (insertions before the cell they precede)."""
+
+    def __init__(self) -> None:
+        self.starts: list[np.ndarray] = []
+        self.ends: list[np.ndarray] = []
+        self.payloads: list[list] = []
 
     @classmethod
     def empty(cls) -> "Edits":
-        return cls([], [], [])
+        return cls()
 
-    def add(self, start: int, end: int, payload: bytes) -> None:
-        self.start.append(start)
-        self.end.append(end)
-        self.payload.append(payload)
+    def add(self, start: int, end: int, payload: bytes | str) -> None:
+        self.extend(np.array([start], dtype=np.int64), np.array([end], dtype=np.int64), [payload])
+
+    def extend(self, starts: np.ndarray, ends: np.ndarray, payloads: list) -> None:
+        if len(starts):
+            self.starts.append(np.asarray(starts, dtype=np.int64))
+            self.ends.append(np.asarray(ends, dtype=np.int64))
+            self.payloads.append(list(payloads))
+
+    @property
+    def start(self) -> list[int]:
+        return np.concatenate(self.starts).tolist() if self.starts else []
 
 
 def locate(ix: Index, rows: np.ndarray, col: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -72,15 +82,25 @@ def keep_shared(ix: Index, cell: int, new_formula: bytes) -> bytes | None:
     return b"<f" + m.group(1) + b">" + new_formula + b"</f>"
 
 
-def apply(data: bytes, edits: Edits) -> list[bytes]:
-    """The block with the edits applied, as pieces to write."""
-    if not edits.start:
-        return [data]
-    start = np.asarray(edits.start, dtype=np.int64)
-    end = np.asarray(edits.end, dtype=np.int64)
+def _encoded(parts: list) -> bytes:
+    if len(parts) == 1:
+        p = parts[0]
+        return p if isinstance(p, bytes) else p.encode("utf-8")
+    if all(isinstance(p, str) for p in parts):
+        return "".join(parts).encode("utf-8")
+    return b"".join(p if isinstance(p, bytes) else p.encode("utf-8") for p in parts)
+
+
+def apply(data: bytes, edits: Edits) -> bytes:
+    """The block with the edits applied."""
+    if not edits.starts:
+        return data
+    start = np.concatenate(edits.starts)
+    end = np.concatenate(edits.ends)
+    payload = [p for ps in edits.payloads for p in ps]
     order = np.lexsort((np.arange(len(start)), start))
     start, end = start[order], end[order]
-    payload = [edits.payload[i] for i in order.tolist()]
+    payload = [payload[i] for i in order.tolist()]
     if np.any(start[1:] < end[:-1]):
         raise ValueError("overlapping edits")
     # runs of touching edits become one (cells of a row are usually next to each other)
@@ -90,13 +110,45 @@ def apply(data: bytes, edits: Edits) -> list[bytes]:
     prev = 0
     s_list, e_list = start.tolist(), end.tolist()
     for a, b in zip(bounds[:-1], bounds[1:]):
-        s = s_list[a]
-        out.append(data[prev:s])
-        out.append(b"".join(payload[a:b]) if b - a > 1 else payload[a])
+        out.append(data[prev:s_list[a]])
+        out.append(_encoded(payload[a:b]))
         prev = e_list[b - 1]
     out.append(data[prev:])
-    return out
+    return b"".join(out)
 
 
 def letters_for(cols: list[int]) -> dict[int, str]:
     return {c: col_letter(c) for c in cols}
+
+
+def formula_matches(ix: Index, cells: np.ndarray, parts: list[bytes], rows: np.ndarray) -> np.ndarray:
+    """Whether each cell's formula is exactly ``parts`` joined by its row number (plain
+    ``<f>…</f>``), compared in place with numpy (no per-cell Python)."""
+    n = len(cells)
+    if not n:
+        return np.zeros(0, dtype=bool)
+    a = ix.a
+    fs, fe = ix.f_start[cells], ix.f_end[cells]
+    rtxt = rows.astype("S12")
+    rlen = np.char.str_len(rtxt).astype(np.int64)
+    want = sum(len(p) for p in parts) + (len(parts) - 1) * rlen
+    ok = (fs >= 0) & ix.f_plain[cells] & (fe - fs - 7 == want)
+    if not ok.any():
+        return ok
+    digits = np.frombuffer(rtxt.tobytes(), dtype=np.uint8).reshape(n, 12)
+    off = fs + 3
+    width = int(rlen.max())
+    for k, p in enumerate(parts):
+        if p:
+            pat = np.frombuffer(p, dtype=np.uint8)
+            for lo in range(0, len(pat), 64):
+                seg = pat[lo:lo + 64]
+                idx = np.minimum((off + lo)[:, None] + np.arange(len(seg)), len(a) - 1)
+                ok &= (a[idx] == seg).all(axis=1)
+            off = off + len(p)
+        if k < len(parts) - 1:
+            idx = np.minimum(off[:, None] + np.arange(width), len(a) - 1)
+            live = np.arange(width) < rlen[:, None]
+            ok &= np.where(live, a[idx] == digits[:, :width], True).all(axis=1)
+            off = off + rlen
+    return ok

@@ -253,6 +253,23 @@ def _text(raw: bytes) -> str:
     return s
 
 
+_SPLIT = "\x00"                     # cannot occur in XML text (not even as &#0;)
+
+
+def texts(data: bytes, starts: list[int], ends: list[int]) -> list[str]:
+    """Many XML text spans decoded at once: one join, one decode, entity and ``_xHHHH_``
+    replacement over the whole, one split (per-span decoding cost ~1 µs each)."""
+    if not starts:
+        return []
+    joined = b"\x00".join([data[s:e] for s, e in zip(starts, ends)]).decode("utf-8")
+    if "&" in joined or "_x" in joined:
+        if "&#" in joined or "_x" in joined:
+            return [_text(p.encode("utf-8")) for p in joined.split(_SPLIT)]
+        joined = joined.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"') \
+            .replace("&apos;", "'").replace("&amp;", "&")
+    return joined.split(_SPLIT)
+
+
 def gather(a: np.ndarray, start: np.ndarray, end: np.ndarray, width: int = 24) -> np.ndarray:
     """Byte spans as a fixed-width ``S{width}`` array (for numpy's number parsing); the width
     shrinks to the longest span."""
@@ -320,12 +337,12 @@ class Values:
         for code in (T_STR, T_E, T_D):
             m = has_v & (types == code)
             if m.any():
-                texts = [_text(data[s:e]) for s, e in zip(vs[m].tolist(), ve[m].tolist())]
+                got = texts(data, vs[m].tolist(), ve[m].tolist())
                 if code == T_E:
-                    texts = [XlError(t) for t in texts]
+                    got = [XlError(t) for t in got]
                 elif code == T_D:
-                    texts = [_iso(t) for t in texts]
-                out[rows[m]] = np.array(texts + [None], dtype=object)[:-1]
+                    got = [_iso(t) for t in got]
+                out[rows[m]] = np.array(got + [None], dtype=object)[:-1]
         m = (types == T_STR) & ~has_v & (ix.f_start[sel] >= 0) & (vs >= 0)
         if m.any():                                   # formula with an empty text result
             out[rows[m]] = ""
@@ -339,9 +356,13 @@ class Values:
             simple = (a[cs] == LT) & (a[cs + 1] == 105) & (a[cs + 2] == 115) & (a[cs + 3] == GT) \
                 & (a[cs + 4] == LT) & (a[cs + 5] == 116) & (a[cs + 6] == GT) & (a[ce - 13] == LT) \
                 & (a[ce - 12] == SLASH) & (a[ce - 11] == 116) & (a[ce - 10] == GT)
-            texts = [_text(data[s + 7:e - 13]) if ok else _text(b"".join(_INLINE_T.findall(data[s:e])))
-                     for s, e, ok in zip(cs.tolist(), ce.tolist(), simple.tolist())]
-            out[rows[m]] = np.array(texts + [None], dtype=object)[:-1]
+            got = np.array(texts(data, (cs[simple] + 7).tolist(), (ce[simple] - 13).tolist()) + [None],
+                           dtype=object)[:-1]
+            vals = np.full(len(cs), None, dtype=object)
+            vals[simple] = got
+            for i in np.flatnonzero(~simple).tolist():
+                vals[i] = _text(b"".join(_INLINE_T.findall(data[int(cs[i]):int(ce[i])])))
+            out[rows[m]] = vals
         return out
 
     @staticmethod
@@ -353,8 +374,8 @@ class Values:
         rows = ix.cell_row[sel]
         data = ix.data
         if plain.any():
-            texts = [_text(data[s + 3:e - 4]) for s, e in zip(fs[plain].tolist(), fe[plain].tolist())]
-            out[rows[plain]] = np.array(texts + [None], dtype=object)[:-1]
+            got = texts(data, (fs[plain] + 3).tolist(), (fe[plain] - 4).tolist())
+            out[rows[plain]] = np.array(got + [None], dtype=object)[:-1]
         for i in np.flatnonzero(has & ~plain):
             j = sel[i]
             out[rows[i]] = shared.read(data[fs[i]:fe[i]], int(ix.row_num[ix.cell_row[j]]), int(ix.cell_col[j]))
