@@ -88,6 +88,20 @@ class ArgumentParser(argparse.ArgumentParser):
         if quiet:
             self.add_argument("-q", "--quiet", action="store_true", help="安静模式：不显示进度条，只输出问题和结果")
 
+    METAVARS = {"kind": "类型", "rows": "行号", "out": "路径", "ledger": "台账", "date": "日期", "today": "日期",
+                "by": "姓名", "templates": "文件夹", "period": "期间", "branches": "网点", "within": "天数",
+                "workbook": "登记表", "paths": "登记表"}
+
+    def add_argument(self, *args: Any, **kw: Any) -> Any:
+        """Chinese placeholders in the usage line (类型, 日期 …) unless one is given."""
+        action = kw.get("action")
+        if "metavar" not in kw and action in (None, "store"):
+            dest = kw.get("dest") or next((a.lstrip("-") for a in args if a.startswith("--")), args[0] if args else "")
+            dest = str(dest).replace("-", "_")
+            if dest in self.METAVARS:
+                kw["metavar"] = self.METAVARS[dest]
+        return super().add_argument(*args, **kw)
+
     def format_help(self) -> str:
         text = super().format_help()
         for en, zh in _HELP_WORDS:
