@@ -215,14 +215,26 @@ def run(command: str, body: Callable[[], int]) -> int:
     except BrokenPipeError:
         quiet_pipe()
         return EXIT_OK
+    except RuntimeError as e:
+        from addin.config import ConfigError
+        from addin.ledger import LedgerError
+        if not isinstance(e, (ConfigError, LedgerError)):
+            return _internal(command, e)
+        where = log_problem(command, str(e))  # the configuration or the ledger: environment
+        _err(f"未完成：{e}" + (f"\n（已记录到日志：{where}）" if where else ""))
+        return EXIT_ENV
     except KeyboardInterrupt:
         _err("已中断（Ctrl+C）。已登记的通知和已写出的文件保持完整。")
         return 130
     except Exception as e:  # noqa: BLE001 - the one place that turns a bug into a message
-        where = log_problem(command, f"内部错误：{e!r}", e)
-        _err(f"logidesk {command}：程序内部错误（{type(e).__name__}）。"
-             + (f"详情已写入日志：{where}，请发给管理员。" if where else "请联系管理员。"))
-        return EXIT_INTERNAL
+        return _internal(command, e)
+
+
+def _internal(command: str, e: BaseException) -> int:
+    where = log_problem(command, f"内部错误：{e!r}", e)
+    _err(f"logidesk {command}：程序内部错误（{type(e).__name__}）。"
+         + (f"详情已写入日志：{where}，请发给管理员。" if where else "请联系管理员。"))
+    return EXIT_INTERNAL
 
 
 def _err(text: str) -> None:
