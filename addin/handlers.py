@@ -1,19 +1,20 @@
 """Ribbon button handlers: thin adapters between the live workbook and the headless logic.
 
-Each handler reads what it needs from the book (an ``xlwings.Book`` in Excel, or an
-xlwings-like double in tests) into a DataFrame, calls the same function the command line
-uses, and writes back / answers with a Chinese message box. Expected user situations (not
+Each handler reads the register on the active sheet through the one register model
+(``workbooks.register.open_register`` over :class:`LiveBook`, a package view of the live
+``xlwings.Book`` — or of an xlwings-like double in tests), calls the same function the
+command line uses, and writes back / answers with a Chinese message box. Expected user situations (not
 our template, wrong sheet, nothing selected, feature not installed) raise
 :class:`UserMessage`; :func:`addin.dispatch.run` shows those and logs anything else.
 
 Headless functions called (imported when the button is pressed, so a missing module only
 disables its buttons):
 
-* ``workbooks.process.process_frame(kind, df)`` -> (computed, errors) DataFrames
+* ``workbooks.register.open_register(path, package=LiveBook(book))`` -> the model
 * ``addin.notices.issue(rows, kind, out_dir, settings, on_duplicate=..., skip_invalid=True)``
-  -> list of issued notices (``.number``, ``.docx``) with ``.problems``
-* ``addin.reminders.collect(kind, df, today=date)`` -> DataFrame (one row per due item)
-* ``addin.report.build(df, kind=kind, out_dir=dir)`` -> path of the report
+  -> list of issued notices (``.number``, ``.docx``) with ``.problems`` / ``.skipped``
+* ``addin.reminders.collect([loaded], today=date)`` -> DataFrame (one row per due item)
+* ``addin.report.build(loaded, kind=kind, out_dir=dir)`` -> path of the report
 * ``workbooks.build.build_quote(target)`` -> path of a fresh counter-quote workbook
 * ``workbooks.spec.REGISTERS[kind]`` (sheet name, input headers) when present
 * ``udfs.rulebook.rules_for(date).label()`` and the functions of ``udfs.xl``
@@ -69,14 +70,6 @@ class Context:
     today: dt.date
 
 
-@dataclass
-class Register:
-    sheet: Any
-    header_row: int  # Excel row number of the header
-    first_col: int  # Excel column number of the first header cell
-    frame: pd.DataFrame  # index = Excel row numbers
-
-
 # ---------------------------------------------------------------- reading the live book
 
 def _import(module: str) -> Any:
@@ -129,52 +122,93 @@ def _cell_text(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
 
-def _template_spec(kind: str) -> Any:
-    """The workbook helper's spec of a register kind (sheet name, inputs), if installed."""
-    try:
-        from workbooks.spec import REGISTERS  # noqa: PLC0415 - optional at import time
-    except ImportError:
-        return None
-    return REGISTERS.get(kind)
+_XL_ERRORS = {"#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!", "#SPILL!", "#CALC!",
+              "#GETTING_DATA"}
 
 
-def read_register(ctx: Context, kind: str) -> Register:
-    """The register on the *active* sheet as a DataFrame indexed by Excel row number."""
+class LiveBook:
+    """The live workbook seen as a ``workbooks.xlsx`` package, so the ribbon reads a register
+    through the same model as the command line (header row found below title rows, columns
+    in any order, typed inputs, outcomes)."""
+
+    def __init__(self, book: Any) -> None:
+        self.book = book
+        self.path = Path(str(getattr(book, "fullname", "") or "当前工作簿"))
+        self.is_macro_enabled = self.path.suffix.lower() == ".xlsm"
+        from types import SimpleNamespace
+        self.sheets = [SimpleNamespace(name=sh.name, state="visible", type="worksheet", part="")
+                       for sh in book.sheets]
+        self.defined_names: dict[str, str] = {}
+        try:
+            if MARKER_NAME in book.names:
+                self.defined_names[MARKER_NAME] = book.names[MARKER_NAME].refers_to or ""
+        except Exception:  # noqa: BLE001 - a broken name is "not our template"
+            pass
+        self._grids: dict[str, dict[int, list[Any]]] = {}
+
+    def _grid(self, name: str) -> dict[int, list[Any]]:
+        """{sheet row: values from column A} of the sheet's used range."""
+        if name not in self._grids:
+            from workbooks.xlsx.cells import XlError
+            sheet = self.book.sheets[name]
+            rng = sheet.used_range
+            values = rng.options(ndim=2, err_to_str=True).value or []
+            pad = [None] * (rng.column - 1)
+            grid = {}
+            for i, row in enumerate(values):
+                cells = [XlError(v) if isinstance(v, str) and v in _XL_ERRORS else v for v in row]
+                if any(v is not None and v != "" for v in cells):
+                    grid[rng.row + i] = pad + cells
+            self._grids[name] = grid
+        return self._grids[name]
+
+    def head(self, sheet_name: str, n_rows: int = 30) -> list[tuple[int, list[Any]]]:
+        return [(r, v) for r, v in sorted(self._grid(sheet_name).items()) if r <= n_rows]
+
+    def read_small_sheet(self, name: str) -> list[list[Any]]:
+        grid = self._grid(name)
+        return [grid.get(r, []) for r in range(1, max(grid, default=0) + 1)]
+
+    def iter_chunks(self, sheet_name: str, first_row: int, columns: Any = None,
+                    formulas_of: Any = (), size: int = 50_000) -> Any:
+        import numpy as np
+
+        from workbooks.register import MemoryChunk
+        grid = self._grid(sheet_name)
+        rows = [r for r in sorted(grid) if r >= first_row]
+        width = max((len(grid[r]) for r in rows), default=0)
+        cols = list(columns) if columns is not None else list(range(width))
+        for k in range(0, len(rows), size):
+            part = rows[k:k + size]
+            values = {c: [grid[r][c] if c < len(grid[r]) else None for r in part] for c in cols}
+            yield MemoryChunk(np.array(part, dtype=np.int64), values)
+
+
+def register_on_sheet(ctx: Context, kind: str) -> Any:
+    """The register on the *active* sheet through the model: an ``addin.registers.Loaded``
+    (frame indexed by sheet row; ``.sheet`` its sheet name)."""
+    from addin.registers import Loaded
+    open_register = _headless("workbooks.register", "open_register")
+    from workbooks.register import RegisterError
     sheet = ctx.book.sheets.active
-    spec = _template_spec(kind)
-    expected = getattr(spec, "sheet", None)
-    wrong = (f"当前工作表「{sheet.name}」不是{KIND_LABELS[kind]}的登记表。\n"
-             + (f"请切换到工作表「{expected}」后再点此按钮。" if expected
-                else "请切换到登记表工作表后再点此按钮。"))
-    if expected and sheet.name != expected:
-        raise UserMessage(wrong)
-    rng = sheet.used_range
-    values = rng.options(ndim=2).value or []
-    header_at = None
-    for i, row in enumerate(values[:_HEADER_SCAN_ROWS]):
-        if KEY_HEADER in (_cell_text(v) for v in row):
-            header_at = i
-            break
-    if header_at is None:
-        raise UserMessage(wrong + f"（找不到表头「{KEY_HEADER}」）")
-    header = [_cell_text(v) for v in values[header_at]]
-    cols = [j for j, h in enumerate(header) if h]
-    inputs = {c.header for c in getattr(spec, "inputs", ())} & set(header)
-    # computed columns hold formulas down the whole template: a row is data if an input is filled
-    judge = [j for j in cols if header[j] in inputs] or cols
-    first_row = rng.row + header_at + 1
-    rows = [(first_row + i, r) for i, r in enumerate(values[header_at + 1:])
-            if any(_cell_text(r[j]) != "" for j in judge)]
-    frame = pd.DataFrame([[r[j] for j in cols] for _, r in rows], columns=[header[j] for j in cols],
-                         index=[n for n, _ in rows], dtype=object)
+    try:
+        reg = open_register(LiveBook(ctx.book).path, package=LiveBook(ctx.book))
+    except RegisterError as e:
+        raise UserMessage(f"无法读取登记表：{getattr(e, 'message', e)}", "critical") from e
+    if reg.kind != kind or reg.sheet_name != sheet.name:
+        label = KIND_LABELS.get(kind, kind)
+        raise UserMessage(f"当前工作表「{sheet.name}」不是{label}的登记表。\n"
+                          f"请切换到工作表「{reg.sheet_name}」后再点此按钮。")
+    frame = reg.frame(today=ctx.today)
     if frame.empty:
         raise UserMessage(f"登记表「{sheet.name}」还没有数据行。")
-    return Register(sheet, rng.row + header_at, rng.column + cols[0], frame)
+    from addin.registers import settings_of
+    return Loaded(reg.path, reg.kind, frame, settings_of(reg), list(reg.problems), reg.sheet_name)
 
 
-def selected_rows(ctx: Context, reg: Register) -> pd.DataFrame:
+def selected_rows(ctx: Context, reg: Any) -> pd.DataFrame:
     sel = getattr(ctx.book, "selection", None)
-    if sel is None or sel.sheet.name != reg.sheet.name:
+    if sel is None or sel.sheet.name != reg.sheet:
         raise UserMessage("请先在登记表中选中要处理的行（可多选），再点此按钮。")
     wanted = [r for r in range(sel.row, sel.last_cell.row + 1) if r in reg.frame.index]
     if not wanted:
@@ -197,17 +231,6 @@ def _out_dir(book: Any) -> Path:
     return _saved_path(book).parent
 
 
-def read_settings(book: Any) -> dict[str, Any]:
-    """Sheet 设置 of the live book: column A label, column B value (as the notices helper)."""
-    names = [s.name for s in book.sheets]
-    out: dict[str, Any] = {}
-    if "设置" in names:
-        for row in book.sheets["设置"].used_range.options(ndim=2).value or []:
-            if len(row) >= 2 and _cell_text(row[0]):
-                out[_cell_text(row[0]).rstrip("：:")] = None if _cell_text(row[1]) == "" else row[1]
-    return out
-
-
 def _write_table(book: Any, sheet_name: str, frame: pd.DataFrame) -> None:
     names = [s.name for s in book.sheets]
     sheet = book.sheets[sheet_name] if sheet_name in names else book.sheets.add(sheet_name)
@@ -226,72 +249,92 @@ def refresh(ctx: Context) -> None:
     if kind == "quote":
         ctx.ui.alert("柜台报价已重新计算。")
         return
-    reg = read_register(ctx, kind)
-    _, errors = _headless("workbooks.process", "process_frame")(kind, reg.frame)
-    errors = pd.DataFrame(errors)
-    if "行号" in errors.columns:  # process_frame numbers rows as if the header were row 1
-        pos = {i + 2: n for i, n in enumerate(reg.frame.index)}
-        errors["行号"] = [pos.get(r, r) for r in errors["行号"]]
-    msg = f"已重新计算「{reg.sheet.name}」：共 {len(reg.frame)} 行。"
-    if len(errors):
-        _write_table(ctx.book, "错误清单", errors)
+    reg = register_on_sheet(ctx, kind)
+    errors = [e for errs in reg.frame["_errors"] for e in (errs or [])]
+    counts = reg.frame["_outcome"].value_counts()
+    msg = (f"已重新计算「{reg.sheet}」：共 {len(reg.frame)} 行，正确 {int(counts.get('ok', 0))} 行"
+           + (f"，不予受理 {int(counts.get('refused', 0))} 行" if counts.get("refused") else "")
+           + f"，有错误 {int(counts.get('invalid', 0))} 行。")
+    if errors:
+        table = pd.DataFrame([{"行号": e.row, "单元格": e.letter, "列名": e.column, "错误信息": e.message}
+                              for e in errors])
+        _write_table(ctx.book, "错误清单", table)
         ctx.ui.alert(msg + f"\n发现 {len(errors)} 处错误，详见工作表「错误清单」。", "critical")
     else:
         ctx.ui.alert(msg + "\n未发现错误。")
 
 
 def deadlines(ctx: Context) -> None:
-    kind = require_template(ctx, ("claims", "complaints"))
-    reg = read_register(ctx, kind)
-    due = _headless("addin.reminders", "collect")(kind, reg.frame, today=ctx.today)
+    kind = require_template(ctx, REGISTER_KINDS)
+    reg = register_on_sheet(ctx, kind)
+    due = _headless("addin.reminders", "collect")([reg], today=ctx.today)
     due = pd.DataFrame(due)
     if due.empty:
         ctx.ui.alert(f"截至 {ctx.today.isoformat()}，没有到期或逾期的事项。")
         return
     _write_table(ctx.book, "时限提醒", due)
-    ctx.ui.alert(f"截至 {ctx.today.isoformat()}，共 {len(due)} 件需要关注，详见工作表「时限提醒」。")
+    cannot = int((due["提醒"] == "无法计算").sum()) if "提醒" in due.columns else 0
+    ctx.ui.alert(f"截至 {ctx.today.isoformat()}，共 {len(due)} 件需要关注"
+                 + (f"（其中 {cannot} 件无法计算，请先更正）" if cannot else "") + "，详见工作表「时限提醒」。",
+                 "critical" if cannot else "info")
 
 
-def _notice(notice_kind: str) -> Callable[[Context], None]:
-    """Handler for one notice kind of ``addin.notices`` (破损公告 …) on the selected rows."""
+def _notice(*kinds: str) -> Callable[[Context], None]:
+    """Handler for notice kinds of ``addin.notices`` on the selected rows. With several kinds
+    (the damage button: 破损公告, 内件不符公告) each row gets the kind for its claim type."""
 
     def handler(ctx: Context) -> None:
         kind = require_template(ctx, ("claims",))
-        reg = read_register(ctx, kind)
+        reg = register_on_sheet(ctx, kind)
         rows = selected_rows(ctx, reg)
         path = _saved_path(ctx.book)
         notices = _import("addin.notices")
         issue = _headless("addin.notices", "issue")
-        settings = {**read_settings(ctx.book), "_workbook": str(path)}
+        settings = {**reg.settings, "_workbook": str(path)}
         out_dir = path.parent / "通知"
+        groups = [(kinds[0], rows)]
+        ALL = getattr(notices, "KINDS", None)
+        if len(kinds) > 1 and ALL and "索赔类型" in rows.columns:
+            by_kind = {k: [i for i, t in rows["索赔类型"].items() if t in ALL[k].claim_types] for k in kinds}
+            rest = [i for i in rows.index if not any(i in v for v in by_kind.values())]
+            by_kind[kinds[0]] = by_kind[kinds[0]] + rest  # other types: the first kind explains why
+            groups = [(k, rows.loc[sorted(v)]) for k, v in by_kind.items() if v]
+        lines, problems_total, issued_total, skipped_dups = [], 0, 0, []
+        for notice_kind, part in groups:
+            def ask(waybill: str, existing: list, notice_kind: str = notice_kind) -> bool:
+                nums = "、".join(str(getattr(r, "number", r)) for r in existing)
+                return ctx.ui.confirm(f"运单 {waybill} 已有{notice_kind}（{nums}）。\n是否重新生成一份？")
+            try:
+                batch = issue(part, notice_kind, out_dir, settings, on_duplicate=ask, skip_invalid=True)
+            except getattr(notices, "NoticeError", ()) as exc:  # the helper's own Chinese message
+                raise UserMessage(f"未生成{notice_kind}：{exc}", "critical") from exc
+            issued_total += len(batch)
+            lines.append(f"已生成{notice_kind} {len(batch)} 份（选中 {len(part)} 行），保存在 {out_dir}")
+            lines += [f"  {n.number}  运单 {n.waybill}" for n in list(batch)[:10]]
+            skipped = list(getattr(batch, "skipped", []))
+            if skipped:
+                lines.append(f"无需出具 {len(skipped)} 行：")
+                lines += [f"  {p}" for p in skipped[:10]]
+            problems = list(getattr(batch, "problems", []))
+            problems_total += len(problems)
+            if problems:
+                lines.append(f"未生成 {len(problems)} 行：")
+                lines += [f"  {p}" for p in problems[:10]]
+            skipped_dups += list(getattr(batch, "skipped_duplicates", []))
+            for w in getattr(batch, "warnings", []):
+                lines.append(f"注意：{w}")
+        if skipped_dups:
+            lines.append(f"已有通知、未重复生成：{'、'.join(map(str, skipped_dups[:10]))}")
+        ctx.ui.alert("\n".join(lines), "critical" if problems_total and not issued_total else "info")
 
-        def ask(waybill: str, existing: list) -> bool:
-            nums = "、".join(str(getattr(r, "number", r)) for r in existing)
-            return ctx.ui.confirm(f"运单 {waybill} 已有{notice_kind}（{nums}）。\n是否重新生成一份？")
-
-        try:
-            batch = issue(rows, notice_kind, out_dir, settings, on_duplicate=ask, skip_invalid=True)
-        except getattr(notices, "NoticeError", ()) as exc:  # the helper's own Chinese message
-            raise UserMessage(f"未生成{notice_kind}：{exc}", "critical") from exc
-        lines = [f"已生成{notice_kind} {len(batch)} 份（选中 {len(rows)} 行），保存在 {out_dir}"]
-        lines += [f"  {n.number}  运单 {n.waybill}" for n in list(batch)[:10]]
-        problems = list(getattr(batch, "problems", []))
-        if problems:
-            lines.append(f"未生成 {len(problems)} 行：")
-            lines += [f"  {p}" for p in problems[:10]]
-        skipped = list(getattr(batch, "skipped_duplicates", []))
-        if skipped:
-            lines.append(f"已有通知、未重复生成：{'、'.join(map(str, skipped[:10]))}")
-        ctx.ui.alert("\n".join(lines), "critical" if problems and not len(batch) else "info")
-
-    handler.__name__ = f"notice_{notice_kind}"
+    handler.__name__ = f"notice_{'_'.join(kinds)}"
     return handler
 
 
 def report15(ctx: Context) -> None:
     kind = require_template(ctx, ("claims",))
-    reg = read_register(ctx, kind)
-    path = _headless("addin.report", "build")(reg.frame, kind=kind, out_dir=_out_dir(ctx.book))
+    reg = register_on_sheet(ctx, kind)
+    path = _headless("addin.report", "build")(reg, kind=kind, out_dir=_out_dir(ctx.book))
     ctx.ui.alert(f"十五日报表已生成：{path}")
 
 
@@ -335,7 +378,7 @@ def function_help(ctx: Context) -> None:
 HANDLERS: dict[str, Callable[[Context], None]] = {
     "btnRefresh": refresh,
     "btnDeadlines": deadlines,
-    "btnNoticeDamage": _notice("破损公告"),
+    "btnNoticeDamage": _notice("破损公告", "内件不符公告"),  # CLM-4 has its own wording
     "btnNoticeLoss": _notice("遗失公告"),
     "btnNoticeDelay": _notice("延误公告"),
     "btnClaimLetter": _notice("索赔函"),

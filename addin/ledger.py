@@ -1,8 +1,13 @@
 """Notice ledger (通知台账): every notice issued, with its number, in a real database (NTC-*).
 
-SQLite by default (a file beside the workbooks, WAL mode); PostgreSQL when a URL is
-configured (``LOGIDESK_LEDGER_URL`` or ``--ledger postgresql://…``) for a multi-branch
-deployment.
+One ledger per company deployment: its place comes from configuration
+(:mod:`addin.config`: ``--ledger``, ``LOGIDESK_LEDGER_URL``, the configuration files, else a
+SQLite file in the user's data folder) — never from the workbook's folder, so issuing from a
+register and from its ``_结果`` copy draws on one sequence. SQLite (WAL mode) for one office;
+PostgreSQL (``postgresql://…``) for several branches.
+
+Waybills are stored normalised (:func:`normalise_waybill`: full-width → half-width, zero-width
+characters and spaces removed, upper case), so a re-issue is detected however it was typed.
 
 Numbers are unique and gap-free per kind and year (NTC-7 "every notice gets a unique
 number"): one counter row per (kind, year) is bumped with
@@ -23,12 +28,26 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
-ENV_URL = "LOGIDESK_LEDGER_URL"
-DEFAULT_FILENAME = "logidesk-台账.sqlite3"
+from addin.config import ENV_URL, LEDGER_FILENAME as DEFAULT_FILENAME, ledger_target
 
 COLUMNS = ("number", "kind", "year", "seq", "waybill", "branch", "counterparty", "amount",
            "notice_date", "reply_by", "issued_by", "issued_at", "doc_path", "pdf_path",
-           "batch_id", "rules", "replied_on")
+           "batch_id", "rules", "replied_on", "template", "template_sha256", "source")
+# Columns added after the first release: added to an existing ledger on open.
+ADDED_COLUMNS = ("template", "template_sha256", "source")
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+
+
+def normalise_waybill(text: Any) -> str:
+    """The ledger key of a waybill as typed: NFKC (full-width ＳＦ１２３ → SF123), zero-width
+    characters and all spaces removed, upper case; a float 123.0 read from a cell → 123."""
+    import unicodedata
+    if text is None:
+        return ""
+    if isinstance(text, float) and text.is_integer():
+        text = int(text)
+    s = unicodedata.normalize("NFKC", str(text)).translate(_ZERO_WIDTH)
+    return "".join(s.split()).upper()
 
 _SQLITE_DDL = [
     """CREATE TABLE IF NOT EXISTS notice_counters (
@@ -39,7 +58,8 @@ _SQLITE_DDL = [
         seq INTEGER NOT NULL, waybill TEXT NOT NULL, branch TEXT, counterparty TEXT,
         amount TEXT, notice_date TEXT NOT NULL, reply_by TEXT, issued_by TEXT,
         issued_at TEXT NOT NULL, doc_path TEXT NOT NULL, pdf_path TEXT, batch_id TEXT NOT NULL,
-        rules TEXT, replied_on TEXT, UNIQUE (kind, year, seq))""",
+        rules TEXT, replied_on TEXT, template TEXT, template_sha256 TEXT, source TEXT,
+        UNIQUE (kind, year, seq))""",
     "CREATE INDEX IF NOT EXISTS notices_kind_waybill ON notices (kind, waybill)",
     "CREATE INDEX IF NOT EXISTS notices_batch ON notices (batch_id)",
 ]
@@ -53,7 +73,8 @@ _PG_DDL = [
         seq INTEGER NOT NULL, waybill TEXT NOT NULL, branch TEXT, counterparty TEXT,
         amount NUMERIC(16,2), notice_date DATE NOT NULL, reply_by DATE, issued_by TEXT,
         issued_at TIMESTAMPTZ NOT NULL, doc_path TEXT NOT NULL, pdf_path TEXT,
-        batch_id TEXT NOT NULL, rules TEXT, replied_on DATE, UNIQUE (kind, year, seq))""",
+        batch_id TEXT NOT NULL, rules TEXT, replied_on DATE, template TEXT,
+        template_sha256 TEXT, source TEXT, UNIQUE (kind, year, seq))""",
     "CREATE INDEX IF NOT EXISTS notices_kind_waybill ON notices (kind, waybill)",
     "CREATE INDEX IF NOT EXISTS notices_batch ON notices (batch_id)",
 ]
@@ -88,6 +109,9 @@ class NoticeRecord:
     rules: str = ""
     issued_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc))
     replied_on: dt.date | None = None
+    template: str = ""            # which template the document was made from …
+    template_sha256: str = ""     # … and its hash (a planted template is traceable)
+    source: str = ""              # register file and row the notice was issued from
 
 
 def _as_date(x: Any) -> dt.date | None:
@@ -108,12 +132,15 @@ class Ledger:
     """The notice ledger. ``Ledger.open(url_or_path)`` picks the backend.
 
     Use :meth:`transaction` for a batch: allocate numbers and insert rows, all or nothing.
+    Every database failure (missing server, corrupted or read-only file, a folder where the
+    file should be) is a :class:`LedgerError` with a Chinese message naming the ledger.
     """
 
-    def __init__(self, target: str | os.PathLike) -> None:
+    def __init__(self, target: str | os.PathLike, origin: str = "") -> None:
         text = str(target)
         self.is_pg = text.startswith(("postgresql://", "postgres://"))
         self.target = text
+        self.origin = origin
         self._local = threading.local()
         if self.is_pg:
             try:
@@ -121,30 +148,64 @@ class Ledger:
             except ImportError as e:  # pragma: no cover - dependency is pinned
                 raise LedgerError("使用 PostgreSQL 台账需要安装 psycopg") from e
             self.ident = _redact(text)
+        elif text.startswith("file:"):  # an SQLite URI, e.g. file:/srv/台账.sqlite3?mode=ro
+            self.path = text
+            self.ident = text
         else:
             path = Path(text).expanduser().resolve()
-            path.parent.mkdir(parents=True, exist_ok=True)
             self.path = path
             self.ident = str(path)
-        self._init_schema()
+            if path.is_dir():
+                raise LedgerError(self._where("台账位置是一个文件夹，不是台账文件"))
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as e:
+                raise LedgerError(self._where(f"无法创建台账所在文件夹（{e.strerror or e}）")) from e
+        with self.errors():
+            self._init_schema()
+
+    def _where(self, what: str) -> str:
+        origin = f"，来自{self.origin}" if self.origin else ""
+        return f"{what}：{self.ident}{origin}"
+
+    @contextmanager
+    def errors(self) -> Iterator[None]:
+        """Translate database exceptions into LedgerError (Chinese, naming the ledger)."""
+        try:
+            yield
+        except LedgerError:
+            raise
+        except sqlite3.DatabaseError as e:
+            text = str(e).lower()
+            if "readonly" in text or "read-only" in text:
+                what = "台账文件是只读的，无法登记通知（请检查文件权限或联系管理员）"
+            elif "not a database" in text or "malformed" in text or "corrupt" in text:
+                what = "台账文件已损坏或不是台账数据库（请由管理员从备份恢复，切勿删除）"
+            elif "unable to open" in text:
+                what = "无法打开台账文件（文件夹不存在或无权限）"
+            elif "locked" in text or "busy" in text:
+                what = "台账正被其他用户长时间占用，请稍后重试"
+            else:
+                what = f"台账数据库错误（{e}）"
+            raise LedgerError(self._where(what)) from e
+        except Exception as e:
+            try:
+                import psycopg
+            except ImportError:  # pragma: no cover
+                raise e from None
+            if isinstance(e, psycopg.Error):
+                raise LedgerError(self._where(f"PostgreSQL 台账错误（{str(e).strip()[:200]}）")) from e
+            raise
 
     # -- construction -------------------------------------------------------------------
     @classmethod
-    def open(cls, target: "str | os.PathLike | Ledger | None" = None,
-             beside: str | os.PathLike | None = None) -> "Ledger":
-        """Ledger from an explicit target, else ``$LOGIDESK_LEDGER_URL``, else a SQLite file
-        ``logidesk-台账.sqlite3`` in the folder ``beside`` (a workbook or folder)."""
+    def open(cls, target: "str | os.PathLike | Ledger | None" = None) -> "Ledger":
+        """The company's ledger: ``target`` if given, else the configured one
+        (:func:`addin.config.ledger_target`: environment, configuration file, default)."""
         if isinstance(target, Ledger):
             return target
-        if target:
-            return cls(target)
-        env = os.environ.get(ENV_URL, "").strip()
-        if env:
-            return cls(env)
-        base = Path(beside) if beside else Path.cwd()
-        if base.suffix and not base.is_dir():
-            base = base.parent
-        return cls(base / DEFAULT_FILENAME)
+        src = ledger_target(target)
+        return cls(src.value, src.origin)
 
     def _connect(self) -> Any:
         if self.is_pg:
@@ -153,11 +214,14 @@ class Ledger:
                 return psycopg.connect(self.target, autocommit=False, connect_timeout=10)
             except psycopg.OperationalError as e:
                 raise LedgerError(f"无法连接 PostgreSQL 台账 {self.ident}：{e}") from e
-        con = sqlite3.connect(self.path, timeout=120, isolation_level=None,
-                              check_same_thread=False)
-        con.execute("PRAGMA journal_mode=WAL")
-        con.execute("PRAGMA synchronous=FULL")
-        con.execute("PRAGMA busy_timeout=120000")
+        with self.errors():
+            con = sqlite3.connect(self.path, timeout=120, isolation_level=None,
+                                  check_same_thread=False, uri=isinstance(self.path, str))
+            con.execute("PRAGMA busy_timeout=120000")
+            if con.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal" \
+                    and "mode=ro" not in str(self.path):
+                con.execute("PRAGMA journal_mode=WAL")
+            con.execute("PRAGMA synchronous=FULL")
         return con
 
     @property
@@ -183,17 +247,41 @@ class Ledger:
     def _p(self) -> str:
         return "%s" if self.is_pg else "?"
 
+    def _columns(self) -> set[str] | None:
+        """Column names of ``notices`` (None when the table does not exist) — a plain read."""
+        con = self._con
+        cur = con.cursor()
+        try:
+            if self.is_pg:
+                cur.execute("SELECT column_name FROM information_schema.columns "
+                            "WHERE table_name = 'notices' AND table_schema = current_schema()")
+                names = {r[0] for r in cur.fetchall()}
+                con.rollback()
+            else:
+                names = {r[1] for r in cur.execute("PRAGMA table_info(notices)").fetchall()}
+        finally:
+            cur.close()
+        return names or None
+
     def _init_schema(self) -> None:
-        if self.is_pg:
-            with self.transaction() as tx:
+        have = self._columns()
+        if have is not None and set(COLUMNS) <= have:
+            return  # up to date: no write lock taken (a --list never waits for a batch)
+        with self.transaction() as tx:
+            if self.is_pg:
                 # Serialise concurrent first-time CREATEs (they race on the catalogue).
                 tx.cur.execute("SELECT pg_advisory_xact_lock(7425001)")
                 for sql in _PG_DDL:
                     tx.cur.execute(sql)
-        else:
-            with self.transaction() as tx:
+                for c in ADDED_COLUMNS:
+                    tx.cur.execute(f"ALTER TABLE notices ADD COLUMN IF NOT EXISTS {c} TEXT")
+            else:
                 for sql in _SQLITE_DDL:
                     tx.cur.execute(sql)
+                now = {r[1] for r in tx.cur.execute("PRAGMA table_info(notices)").fetchall()}
+                for c in ADDED_COLUMNS:
+                    if c not in now:
+                        tx.cur.execute(f"ALTER TABLE notices ADD COLUMN {c} TEXT")
 
     # -- transactions -------------------------------------------------------------------
     @contextmanager
@@ -204,7 +292,8 @@ class Ledger:
             cur = con.cursor()
             try:
                 yield Transaction(self, cur)
-                con.commit()
+                with self.errors():
+                    con.commit()
             except BaseException:
                 con.rollback()
                 raise
@@ -212,12 +301,15 @@ class Ledger:
                 cur.close()
         else:
             cur = con.cursor()
-            cur.execute("BEGIN IMMEDIATE")  # take the write lock now: numbers are serialised
+            with self.errors():
+                cur.execute("BEGIN IMMEDIATE")  # take the write lock now: numbers are serialised
             try:
                 yield Transaction(self, cur)
-                cur.execute("COMMIT")
+                with self.errors():
+                    cur.execute("COMMIT")
             except BaseException:
-                cur.execute("ROLLBACK")
+                if con.in_transaction:
+                    cur.execute("ROLLBACK")
                 raise
             finally:
                 cur.close()
@@ -228,8 +320,9 @@ class Ledger:
         con = self._con
         cur = con.cursor()
         try:
-            cur.execute(sql, tuple(params))
-            rows = cur.fetchall()
+            with self.errors():
+                cur.execute(sql, tuple(params))
+                rows = cur.fetchall()
         finally:
             cur.close()
             if self.is_pg:
@@ -245,7 +338,8 @@ class Ledger:
             issued_by=d["issued_by"] or "", doc_path=d["doc_path"], batch_id=d["batch_id"],
             branch=d["branch"] or "", counterparty=d["counterparty"] or "",
             pdf_path=d["pdf_path"], rules=d["rules"] or "", issued_at=_as_dt(d["issued_at"]),
-            replied_on=_as_date(d["replied_on"]))
+            replied_on=_as_date(d["replied_on"]), template=d["template"] or "",
+            template_sha256=d["template_sha256"] or "", source=d["source"] or "")
 
     def all(self, kind: str | None = None) -> list[NoticeRecord]:
         """Every notice (optionally of one kind), by number."""
@@ -256,7 +350,7 @@ class Ledger:
     def find(self, kind: str, waybills: Sequence[str]) -> dict[str, list[NoticeRecord]]:
         """Notices of ``kind`` already issued for these waybills (re-issue check)."""
         out: dict[str, list[NoticeRecord]] = {}
-        wanted = sorted({str(w) for w in waybills})
+        wanted = sorted({normalise_waybill(w) for w in waybills})
         for i in range(0, len(wanted), 500):
             chunk = wanted[i:i + 500]
             marks = ", ".join([self._p] * len(chunk))
@@ -273,6 +367,15 @@ class Ledger:
         """Notices with a reply-by date and no reply recorded (deadline reminders)."""
         return self._select("WHERE reply_by IS NOT NULL AND replied_on IS NULL",
                             order="reply_by, number")
+
+    def set_pdf(self, paths: dict[str, str | None]) -> None:
+        """Record the PDFs that exist (number -> path) once converted, outside the numbering
+        transaction; a failed conversion leaves pdf_path empty."""
+        if not paths:
+            return
+        with self.transaction() as tx:
+            tx.cur.executemany(f"UPDATE notices SET pdf_path = {self._p} WHERE number = {self._p}",
+                               [(v, k) for k, v in paths.items()])
 
     def mark_replied(self, number: str, on: dt.date) -> bool:
         """Record the counterpart's reply to notice ``number``; False if unknown."""
@@ -295,15 +398,16 @@ class Transaction:
         if count <= 0:
             raise ValueError("count must be positive")
         p = self.ledger._p
-        self.cur.execute(_BUMP.format(p=p), (kind, int(year), int(count)))
-        last = int(self.cur.fetchone()[0])
+        with self.ledger.errors():
+            self.cur.execute(_BUMP.format(p=p), (kind, int(year), int(count)))
+            last = int(self.cur.fetchone()[0])
         return last - count + 1
 
     def find(self, kind: str, waybills: Sequence[str]) -> set[str]:
         """Waybills among ``waybills`` that already have a notice of ``kind`` (in this
         transaction's view: after :meth:`allocate`, committed batches of others are seen)."""
         p = self.ledger._p
-        wanted = sorted({str(w) for w in waybills})
+        wanted = sorted({normalise_waybill(w) for w in waybills})
         found: set[str] = set()
         for i in range(0, len(wanted), 500):
             chunk = wanted[i:i + 500]
@@ -327,8 +431,10 @@ class Transaction:
                 return v.isoformat()
             return v
 
-        rows = [tuple(val(getattr(r, c)) for c in COLUMNS) for r in records]
-        self.cur.executemany(sql, rows)
+        rows = [tuple(val(normalise_waybill(r.waybill) if c == "waybill" else getattr(r, c))
+                      for c in COLUMNS) for r in records]
+        with self.ledger.errors():
+            self.cur.executemany(sql, rows)
 
 
 def _redact(url: str) -> str:

@@ -1,29 +1,45 @@
-"""Deadline reminders (时限提醒): what is due today, due within N days, or overdue.
+"""Deadline reminders (时限提醒): what is due today, due within N days, or overdue — and every
+case that cannot be computed (those need attention most).
 
-Sources: claim registers (processing limit DL-2, event 索赔处理, for open claims — 结案日期
-blank), complaint registers (CPL-1 level limit and LAW-3 legal reply, open complaints) and
-the notice ledger (reply-by dates of notices, DL-5/DL-2/DL-7, not yet replied).
-Deadlines and status texts come from the rules engine (udfs.deadline / deadline_status).
+Sources, each register read once by the one model (:mod:`addin.registers`):
+
+- claim registers: open claims (结案日期 blank) — the processing limit DL-2 (处理期限) of
+  accepted claims; for refused claims (CLM-8) the reply to the customer is still due (DL-1,
+  受理答复期限);
+- complaint registers: open complaints — the level's limit (CPL-1) and the legal reply (LAW-3);
+- COD registers (代收货款登记): money arrived and not collected — COD-2, 3 months (提款期限);
+- storage registers (仓储保管登记): goods not picked up — the free period of STO-2 ends on the
+  arrival notice date + ``free_days`` (3); each day after pays the route's daily rate;
+- the notice ledger: reply-by dates of notices not yet replied (DL-5/DL-2/DL-7).
+
+Rows go on one by one: a row that cannot be computed (an input error, a year without holiday
+data) is a 「无法计算」 line naming file, sheet and row; an unreadable file is a line too.
 Used by the ribbon (sheet 「时限提醒」) and by ``logidesk deadlines`` for a morning check.
 """
 from __future__ import annotations
 
-import argparse
 import datetime as dt
-import os
 import sys
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Sequence
 
 import pandas as pd
 
-from addin.notices.register import (as_date, is_blank, read_register, read_settings,
-                                    register_files)
+from addin import cliutil as cu
+from addin.registers import Loaded, error_text, load
 
 COLUMNS = ["网点", "类别", "提醒", "运单号", "编号", "对方", "起算日期", "期限", "剩余天数", "状态",
            "依据", "来源"]
-CLAIM_EVENT = "索赔处理"  # DL-2: from acknowledgement to the compensation proposal
-EVENT_RULE = {"索赔处理": "DL-2"}
+CANNOT = "无法计算"
+ORDER = {CANNOT: 0, "已逾期": 1, "今日到期": 2, "即将到期": 3}
+COMPLAINT_LEGAL_EVENT = "投诉法定答复"  # LAW-3 art. 28
+# What the reminders read of each register (the model computes the rest; not converted).
+READS = {
+    "claims": ("运单号", "索赔日期", "结案日期", "处理期限", "受理答复期限", "寄递范围", "责任网点"),
+    "complaints": ("运单号", "投诉日期", "结案日期", "投诉类别", "处理期限", "法定答复期限", "投诉人"),
+    "cod": ("运单号", "到账日期", "提款日期", "提款期限"),
+    "storage": ("运单号", "到货通知日期", "提货日期"),
+}
 
 
 def _bucket(days_left: int) -> str:
@@ -34,112 +50,211 @@ def _bucket(days_left: int) -> str:
     return "即将到期"
 
 
-def _from_register(frame: pd.DataFrame, branch: str, source: str, today: dt.date) -> tuple[list[dict], list[str]]:
-    import udfs.columns as ucol
-    rows: list[dict] = []
-    errors: list[str] = []
-    if frame.empty or "索赔日期" not in frame.columns:
-        return rows, errors
-    open_ = frame[frame["结案日期"].map(is_blank)] if "结案日期" in frame.columns else frame
-    open_ = open_[~open_["索赔日期"].map(is_blank)]
-    if open_.empty:
-        return rows, errors
-    n = len(open_)
-    event = pd.Series([CLAIM_EVENT] * n, index=open_.index)
-    scope = open_["寄递范围"] if "寄递范围" in open_.columns else pd.Series([None] * n, index=open_.index)
-    start = open_["索赔日期"].map(as_date).map(lambda d: pd.Timestamp(d))
-    due = ucol.deadline(event, start, scope)
-    status = ucol.deadline_status(event, start, pd.Series([None] * n, index=open_.index),
-                                  pd.Series([pd.Timestamp(today)] * n, index=open_.index), scope)
-    for i in open_.index:
-        if not is_blank(due.at[i, "error"]):
-            errors.append(f"{source} 第{i}行：{due.at[i, 'error']}")
-            continue
-        d = as_date(due.at[i, "value"])
-        rows.append({"网点": branch, "类别": "理赔处理", "运单号": str(open_.at[i, "运单号"] or ""),
-                     "编号": "", "对方": str(open_.at[i, "责任网点"]) if "责任网点" in open_.columns
-                     and not is_blank(open_.at[i, "责任网点"]) else "",
-                     "起算日期": as_date(open_.at[i, "索赔日期"]), "期限": d,
-                     "剩余天数": (d - today).days, "状态": status.at[i, "value"] or "",
-                     "依据": EVENT_RULE[CLAIM_EVENT], "来源": f"{source} 第{i}行"})
-    return rows, errors
+def _blank(v: Any) -> bool:
+    if v is None:
+        return True
+    if isinstance(v, float) and v != v:
+        return True
+    if v is pd.NaT:
+        return True
+    return isinstance(v, str) and not v.strip()
 
 
-COMPLAINT_SHEET = "投诉登记表"
-COMPLAINT_LEGAL_EVENT = "投诉法定答复"  # LAW-3 art. 28
+def _date(v: Any) -> dt.date | None:
+    if _blank(v):
+        return None
+    if hasattr(v, "to_pydatetime"):
+        v = v.to_pydatetime()
+    if isinstance(v, dt.datetime):
+        return v.date()
+    if isinstance(v, dt.date):
+        return v
+    return None
 
 
-def _from_complaints(frame: pd.DataFrame, branch: str, source: str, today: dt.date) -> tuple[list[dict], list[str]]:
-    """Open complaints (结案日期 blank): the level's limit (CPL-1, working days) and the legal
-    reply limit (LAW-3), events and dates from the engine."""
+def _s(v: Any) -> str:
+    if _blank(v):
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v).strip()
+
+
+class _Out:
+    """Collects reminder lines and 「无法计算」 lines."""
+
+    def __init__(self, today: dt.date, within: int) -> None:
+        self.today, self.within = today, within
+        self.rows: list[dict] = []
+        self.problems: list[str] = []
+
+    def due(self, branch: str, kind: str, waybill: str, start: Any, due: dt.date, rule: str,
+            source: str, party: str = "", number: str = "") -> None:
+        from udfs.deadlines import status_text
+        left = (due - self.today).days
+        if left > self.within:
+            return
+        self.rows.append({"网点": branch, "类别": kind, "提醒": _bucket(left), "运单号": waybill,
+                          "编号": number, "对方": party, "起算日期": start, "期限": due,
+                          "剩余天数": left, "状态": status_text(due, None, self.today), "依据": rule,
+                          "来源": source})
+
+    def cannot(self, branch: str, kind: str, waybill: str, why: str, source: str, rule: str = "") -> None:
+        self.rows.append({"网点": branch, "类别": kind, "提醒": CANNOT, "运单号": waybill, "编号": "",
+                          "对方": "", "起算日期": None, "期限": None, "剩余天数": None,
+                          "状态": why, "依据": rule, "来源": source})
+        self.problems.append(f"{source}（{waybill or '无单号'}）{kind}：{why}")
+
+
+def _rows(reg: Loaded, *cols: str):
+    """Columns of the register frame as lists (None where the template lacks one)."""
+    f = reg.frame
+    n = len(f)
+    out = []
+    for c in cols:
+        out.append(f[c].tolist() if c in f.columns else [None] * n)
+    return out
+
+
+def _src(reg: Loaded, row: Any, sheet: str | None = None) -> str:
+    s = f"「{sheet}」" if sheet else " "
+    return f"{reg.path.name}{s}第{row}行"
+
+
+def _claims(reg: Loaded, out: _Out, closed: set[str]) -> None:
     import udfs
-    rows: list[dict] = []
-    errors: list[str] = []
-    if frame.empty or "投诉日期" not in frame.columns:
-        return rows, errors
-    for i, r in frame.iterrows():
-        if is_blank(r.get("投诉日期")) or not is_blank(r.get("结案日期")):
+    from addin.ledger import normalise_waybill
+    rows, outcome, errs, wb, claimed, closed_on, due2, due1, scope, party = _rows(
+        reg, "_row", "_outcome", "_errors", "运单号", "索赔日期", "结案日期", "处理期限", "受理答复期限",
+        "寄递范围", "责任网点")
+    sheet = getattr(reg, "sheet", None)
+    for i in range(len(rows)):
+        w = _s(wb[i])
+        if not _blank(closed_on[i]):
+            if w:
+                closed.add(normalise_waybill(w))
+            continue
+        src = _src(reg, rows[i], sheet)
+        if outcome[i] == "invalid":
+            out.cannot(reg.branch, "理赔", w, error_text(errs[i]) or "输入有误", src)
+            continue
+        start = _date(claimed[i])
+        if start is None:
+            out.cannot(reg.branch, "理赔", w, "缺少索赔日期", src, "DL-2")
             continue
         try:
-            start = as_date(r["投诉日期"])
-        except ValueError as e:
-            errors.append(f"{source} 第{i}行：{e}")
+            if outcome[i] == "refused":  # CLM-8: no compensation, but the reply is still due (DL-1)
+                d = _date(due1[i]) or _date(udfs.deadline("索赔受理", start))
+                out.due(reg.branch, "不予受理答复", w, start, d, "DL-1、CLM-8", src, _s(party[i]))
+            else:
+                d = _date(due2[i]) or _date(udfs.deadline("索赔处理", start, _s(scope[i]) or None))
+                out.due(reg.branch, "理赔处理", w, start, d, "DL-2", src, _s(party[i]))
+        except udfs.RuleError as e:
+            out.cannot(reg.branch, "理赔", w, str(e), src, "DL-2")
+
+
+def _complaints(reg: Loaded, out: _Out) -> None:
+    import udfs
+    rows, outcome, errs, wb, started, closed_on, cat, due, legal, who = _rows(
+        reg, "_row", "_outcome", "_errors", "运单号", "投诉日期", "结案日期", "投诉类别", "处理期限",
+        "法定答复期限", "投诉人")
+    sheet = getattr(reg, "sheet", None)
+    for i in range(len(rows)):
+        if not _blank(closed_on[i]):
             continue
-        for label, rule in (("投诉处理", "CPL-1"), ("投诉法定答复", "LAW-3")):
+        src = _src(reg, rows[i], sheet)
+        w = _s(wb[i])
+        if outcome[i] == "invalid":
+            out.cannot(reg.branch, "投诉", w, error_text(errs[i]) or "输入有误", src, "CPL-1")
+            continue
+        start = _date(started[i])
+        party = f"投诉人 {_s(who[i])}" if _s(who[i]) else ""
+        if start is None:
+            out.cannot(reg.branch, "投诉", w, "缺少投诉日期", src, "CPL-1")
+            continue
+        for label, rule, given, event in (("投诉处理", "CPL-1", due[i], None),
+                                          ("投诉法定答复", "LAW-3", legal[i], COMPLAINT_LEGAL_EVENT)):
             try:
-                event = udfs.complaint_event(r.get("投诉类别")) if label == "投诉处理" else COMPLAINT_LEGAL_EVENT
-                due = udfs.deadline(event, start)
-                due = due.date() if isinstance(due, dt.datetime) else due
-                status = udfs.deadline_status(event, start, None, today)
+                d = _date(given)
+                if d is None:
+                    ev = event or udfs.complaint_event(cat[i])
+                    d = _date(udfs.deadline(ev, start))
+                out.due(reg.branch, label, w, start, d, rule, src, party)
             except udfs.RuleError as e:
-                errors.append(f"{source} 第{i}行 {label}：{e}")
-                continue
-            rows.append({"网点": branch, "类别": label, "运单号": "" if is_blank(r.get("运单号")) else str(r["运单号"]),
-                         "编号": "", "对方": "" if is_blank(r.get("投诉人")) else f"投诉人 {r['投诉人']}",
-                         "起算日期": start, "期限": due, "剩余天数": (due - today).days,
-                         "状态": status, "依据": rule, "来源": f"{source} 第{i}行"})
-    return rows, errors
+                out.cannot(reg.branch, label, w, str(e), src, rule)
 
 
-def _from_ledger(ledger: Any, today: dt.date, closed: set[str]) -> list[dict]:
-    from udfs.deadlines import status_text
+def _cod(reg: Loaded, out: _Out) -> None:
+    """COD-2: the shipper collects the goods money within 3 months of its arrival."""
+    import udfs
+    rows, outcome, errs, wb, arrived, taken, due = _rows(
+        reg, "_row", "_outcome", "_errors", "运单号", "到账日期", "提款日期", "提款期限")
+    sheet = getattr(reg, "sheet", None)
+    for i in range(len(rows)):
+        if not _blank(taken[i]):
+            continue
+        src = _src(reg, rows[i], sheet)
+        w = _s(wb[i])
+        if outcome[i] == "invalid":
+            out.cannot(reg.branch, "代收货款提取", w, error_text(errs[i]) or "输入有误", src, "COD-2")
+            continue
+        start = _date(arrived[i])
+        if start is None:
+            continue  # money not arrived yet: nothing to collect
+        try:
+            d = _date(due[i]) or _date(udfs.deadline("代收货款提取", start))
+        except udfs.RuleError as e:
+            out.cannot(reg.branch, "代收货款提取", w, str(e), src, "COD-2")
+            continue
+        out.due(reg.branch, "代收货款提取", w, start, d, "COD-2", src)
 
+
+def _storage(reg: Loaded, out: _Out) -> None:
+    """STO-2: goods not picked up; the free period ends ``free_days`` after the notice."""
+    import udfs
+    rows, outcome, errs, wb, notified, picked = _rows(
+        reg, "_row", "_outcome", "_errors", "运单号", "到货通知日期", "提货日期")
+    sheet = getattr(reg, "sheet", None)
+    for i in range(len(rows)):
+        if not _blank(picked[i]):
+            continue
+        src = _src(reg, rows[i], sheet)
+        w = _s(wb[i])
+        if outcome[i] == "invalid":
+            out.cannot(reg.branch, "免费保管期", w, error_text(errs[i]) or "输入有误", src, "STO-2")
+            continue
+        start = _date(notified[i])
+        if start is None:
+            continue
+        free = udfs.rules_for(start).free_days
+        d = start + dt.timedelta(days=free)
+        out.due(reg.branch, "免费保管期", w, start, d, "STO-1、STO-2", src)
+
+
+def _from_ledger(ledger: Any, out: _Out, closed: set[str]) -> None:
+    from addin.ledger import normalise_waybill
     from addin.notices.kinds import KINDS
-    rows = []
     for r in ledger.open_notices():
-        if r.waybill in closed:
+        if normalise_waybill(r.waybill) in closed:
             continue
         sp = KINDS.get(r.kind)
-        # Status of the stored reply-by date (it may carry a scope, e.g. 国际 for 索赔函),
-        # worded by the engine's DEADLINE_STATUS text.
-        status = status_text(r.reply_by, None, today)
-        rows.append({"网点": r.branch or "（未填网点）", "类别": f"{r.kind}回复", "运单号": r.waybill,
-                     "编号": r.number, "对方": r.counterparty, "起算日期": r.notice_date,
-                     "期限": r.reply_by, "剩余天数": (r.reply_by - today).days, "状态": status,
-                     "依据": "、".join(x for x in (sp.rules if sp else ()) if x.startswith("DL-")),
-                     "来源": f"通知台账 {r.number}"})
-    return rows
+        out.due(r.branch or "（未填网点）", f"{r.kind}回复", r.waybill, r.notice_date, r.reply_by,
+                "、".join(x for x in (sp.rules if sp else ()) if x.startswith("DL-")),
+                f"通知台账 {r.number}", r.counterparty, r.number)
 
 
 def collect(sources: Any = (), *args: Any, today: dt.date | None = None,
-            within_days: int | None = None, ledger: Any = None) -> pd.DataFrame:
-    """Reminders due within ``within_days`` (0 = today only), overdue included, sorted by
-    branch, kind and deadline. ``sources``: register paths / folders, or DataFrames of
-    register rows (branch from ``df.attrs['本网点']``). ``ledger``: a Ledger, target, or None
-    (None: ``$LOGIDESK_LEDGER_URL`` when set). ``df.attrs['errors']`` lists rows whose
-    deadline could not be computed.
+            within_days: int | None = None, ledger: Any = None, use_ledger: bool = True,
+            progress: Any = None) -> pd.DataFrame:
+    """Reminders due within ``within_days`` (0 = today only), overdue included, and every
+    case that cannot be computed; sorted by branch, urgency, kind and deadline.
 
-    Also accepts the ribbon's form ``collect("claims", frame, today=…)``."""
+    ``sources``: register paths / folders, or :class:`addin.registers.Loaded` registers
+    (the ribbon's live sheet). ``ledger``: a Ledger or target; None = the configured ledger
+    (``use_ledger=False`` skips it). ``df.attrs['errors']`` lists every problem (file, row).
+    """
     import udfs
     rest = list(args)
-    if isinstance(sources, str) and rest and isinstance(rest[0], pd.DataFrame):  # ribbon: (kind, frame)
-        if sources not in ("claims", "complaints"):
-            raise ValueError("时限提醒适用于理赔登记表和投诉登记表")
-        frame = rest.pop(0)
-        if sources == "complaints":
-            frame = frame.copy()
-            frame.attrs = {**frame.attrs, "登记表": "complaints"}
-        sources = [frame]
     if rest:  # positional (sources, today, within_days, ledger)
         today = rest.pop(0) if today is None else today
     if rest:
@@ -147,146 +262,163 @@ def collect(sources: Any = (), *args: Any, today: dt.date | None = None,
     if rest:
         ledger = rest.pop(0) if ledger is None else ledger
     within_days = 3 if within_days is None else int(within_days)
-    if isinstance(sources, (str, Path, pd.DataFrame)):
+    today = today or udfs.today()
+    if isinstance(sources, (str, Path, Loaded)):
         sources = [sources]
     sources = list(sources)
-    if ledger is None and os.environ.get("LOGIDESK_LEDGER_URL"):
-        ledger = os.environ["LOGIDESK_LEDGER_URL"]
-    today = today or udfs.today()
-    rows: list[dict] = []
-    errors: list[str] = []
+    regs = [s for s in sources if isinstance(s, Loaded)]
+    paths = [s for s in sources if not isinstance(s, Loaded)]
+    out = _Out(today, within_days)
+    if paths:
+        loads = load(paths, ("claims", "complaints", "cod", "storage"), today=today, progress=progress,
+                     columns=READS)
+        regs += loads.registers
+        for u in loads.unread:
+            if not u.quiet:
+                out.cannot("（无法读取）", "登记表", "", u.reason, u.path.name)
     closed: set[str] = set()
-    items: list[tuple[pd.DataFrame, str, str]] = []
-    paths = [s for s in sources if not isinstance(s, pd.DataFrame)]
-    for s in sources:
-        if isinstance(s, pd.DataFrame):
-            items.append((s, str(s.attrs.get("本网点") or "本表"), str(s.attrs.get("来源") or "当前工作表")))
-    explicit = {Path(p) for p in paths if Path(p).is_file()}
-    for f in register_files(paths):
+    for reg in regs:
+        {"claims": lambda r: _claims(r, out, closed), "complaints": lambda r: _complaints(r, out),
+         "cod": lambda r: _cod(r, out), "storage": lambda r: _storage(r, out)}[reg.kind](reg)
+    if use_ledger:
+        from addin.ledger import Ledger, LedgerError
         try:
-            frame = read_register(f)
-        except ValueError as e:
+            led = Ledger.open(ledger)
             try:
-                frame = read_register(f, COMPLAINT_SHEET)
-                frame.attrs["登记表"] = "complaints"
-            except ValueError:
-                if f in explicit:  # a file named on the command line; folders skip others
-                    errors.append(str(e))
-                continue
-        branch = str(read_settings(f).get("本网点") or f.stem)
-        items.append((frame, branch, f.name))
-    for frame, branch, source in items:
-        if frame.attrs.get("登记表") == "complaints" or ("投诉日期" in frame.columns and "索赔日期" not in frame.columns):
-            got, errs = _from_complaints(frame, branch, source, today)
-            rows += got
-            errors += errs
-            continue
-        if "结案日期" in frame.columns and "运单号" in frame.columns:
-            closed |= {str(w) for w, c in zip(frame["运单号"], frame["结案日期"]) if not is_blank(c)}
-        got, errs = _from_register(frame, branch, source, today)
-        rows += got
-        errors += errs
-    if ledger is not None:
-        from addin.ledger import Ledger
-        rows += _from_ledger(Ledger.open(ledger), today, closed)
-    df = pd.DataFrame(rows, columns=COLUMNS)
+                _from_ledger(led, out, closed)
+            finally:
+                led.close()
+        except LedgerError as e:
+            out.cannot("（通知台账）", "通知回复", "", str(e), "通知台账")
+    df = pd.DataFrame(out.rows, columns=COLUMNS, dtype=object)
+    df = df.where(pd.notna(df), None)  # "cannot compute" lines keep None, not NaN
     if not df.empty:
-        df = df[df["剩余天数"] <= within_days].copy()
-        df["提醒"] = df["剩余天数"].map(_bucket)
-        df = df.sort_values(["网点", "类别", "期限", "运单号"], kind="stable").reset_index(drop=True)
-    df.attrs["errors"] = errors
+        df["_o"] = df["提醒"].map(ORDER)
+        df["_d"] = df["期限"].map(lambda d: d or dt.date.max)
+        df = df.sort_values(["网点", "_o", "类别", "_d", "运单号"], kind="stable").drop(columns=["_o", "_d"])
+        df = df.reset_index(drop=True)
+    df.attrs["errors"] = out.problems
     df.attrs["today"] = today
     df.attrs["within_days"] = within_days
     return df
 
 
 def format_table(df: pd.DataFrame) -> str:
-    """Printed morning check: grouped by branch and kind, overdue first within each group."""
+    """Printed morning check: grouped by branch and kind, cannot-compute and overdue first."""
     today, within = df.attrs.get("today"), df.attrs.get("within_days")
-    lines = [f"时限提醒（{today}，{within} 天内到期及已逾期）"]
+    lines = [f"时限提醒（截至 {today}，{within} 天内到期、已逾期及无法计算的事项）"]
     if df.empty:
         lines.append("无到期或逾期事项。")
     for (branch, kind), g in df.groupby(["网点", "类别"], sort=True):
         lines.append(f"\n【{branch}】{kind}：{len(g)} 件")
-        for _, r in g.sort_values(["剩余天数", "运单号"]).iterrows():
+        for _, r in g.iterrows():
             ref = f"{r['编号']} " if r["编号"] else ""
-            lines.append(f"  {r['提醒']:<4} {r['期限']}  {ref}{r['运单号']}  {r['状态']}"
-                         f"{'  对方：' + r['对方'] if r['对方'] else ''}")
+            when = r["期限"].isoformat() if isinstance(r["期限"], dt.date) else "—"
+            lines.append(f"  {r['提醒']:<4} {when}  {ref}{r['运单号'] or '无单号'}  {r['状态']}"
+                         f"{'  对方：' + r['对方'] if r['对方'] else ''}  〔{r['来源']}〕")
     if not df.empty:
         c = df["提醒"].value_counts()
-        lines.append(f"\n合计：已逾期 {c.get('已逾期', 0)} 件，今日到期 {c.get('今日到期', 0)} 件，"
-                     f"{within} 天内到期 {c.get('即将到期', 0)} 件")
-    for e in df.attrs.get("errors", []):
-        lines.append(f"无法计算：{e}")
+        lines.append(f"\n合计：无法计算 {c.get(CANNOT, 0)} 件，已逾期 {c.get('已逾期', 0)} 件，"
+                     f"今日到期 {c.get('今日到期', 0)} 件，{within} 天内到期 {c.get('即将到期', 0)} 件")
     return "\n".join(lines)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="logidesk deadlines",
-                                 description="时限提醒：今日到期、N 天内到期、已逾期（按网点、类别分组）")
-    ap.add_argument("paths", nargs="*", type=Path, help="登记表文件或文件夹（默认当前文件夹）")
-    ap.add_argument("--within", type=int, default=3, help="提醒 N 天内到期的事项（默认 3）")
-    ap.add_argument("--today", type=dt.date.fromisoformat, help="按此日期检查 YYYY-MM-DD（默认今天）")
-    ap.add_argument("--ledger", help="通知台账（SQLite 路径或 postgresql:// URL）；默认环境变量"
-                                     " LOGIDESK_LEDGER_URL 或登记表旁的台账文件（存在时）")
-    ap.add_argument("--no-ledger", action="store_true", help="不读取通知台账")
-    ap.add_argument("--out", type=Path, help="另存为 .xlsx（工作表「时限提醒」）")
-    args = ap.parse_args(argv)
-    paths = args.paths or [Path.cwd()]
-    ledger = None
-    if not args.no_ledger:
-        from addin.ledger import DEFAULT_FILENAME, ENV_URL
-        if args.ledger or os.environ.get(ENV_URL):
-            ledger = args.ledger or os.environ[ENV_URL]
-        else:
-            base = paths[0] if paths[0].is_dir() else paths[0].parent
-            if (base / DEFAULT_FILENAME).exists():
-                ledger = base / DEFAULT_FILENAME
-    try:
-        df = collect(paths, args.today, args.within, ledger)
-    except (FileNotFoundError, ValueError, RuntimeError) as e:
-        print(f"无法检查时限：{e}", file=sys.stderr)
-        return 1
-    print(format_table(df))
-    if args.out:
-        write_sheet(df, args.out)
-        print(f"已保存：{args.out}")
-    return 0
-
-
 def write_sheet(df: pd.DataFrame, path: Path) -> Path:
-    """Save reminders as an .xlsx with sheet 「时限提醒」 (atomic replace)."""
-    import tempfile
+    """The reminder export (sheet 「时限提醒」): title, as-of date, borders, sized columns,
+    A4 landscape, header repeated on every page; every text written as a string."""
+    from addin import xlsxout
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".~", suffix=".xlsx", dir=path.parent)
-    os.close(fd)
-    try:
-        with pd.ExcelWriter(tmp, engine="xlsxwriter") as xw:
-            df.to_excel(xw, sheet_name="时限提醒", index=False)
-            ws = xw.sheets["时限提醒"]
-            ws.set_column(0, len(COLUMNS) - 1, 14)
-            ws.freeze_panes(1, 0)
-            if len(df):
-                ws.autofilter(0, 0, len(df), len(COLUMNS) - 1)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    cu.check_name_length(path)
+    today, within = df.attrs.get("today"), df.attrs.get("within_days")
+    with xlsxout.workbook(path) as wb:
+        ws = wb.add_worksheet("时限提醒")
+        title = wb.add_format({"bold": True, "font_size": 14})
+        sub = wb.add_format({"font_size": 10, "font_color": "#404040"})
+        head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True,
+                              "valign": "vcenter"})
+        cell = wb.add_format({"border": 1, "valign": "top", "text_wrap": True})
+        datef = wb.add_format({"border": 1, "valign": "top", "num_format": "yyyy-mm-dd"})
+        alert = wb.add_format({"border": 1, "valign": "top", "text_wrap": True, "font_color": "#C00000",
+                               "bold": True})
+        ws.write_string(0, 0, "时限提醒", title)
+        c = df["提醒"].value_counts() if len(df) else {}
+        ws.write_string(1, 0, f"截至 {today}　{within} 天内到期及已逾期；无法计算 {c.get(CANNOT, 0) if len(df) else 0} 件，"
+                              f"已逾期 {c.get('已逾期', 0) if len(df) else 0} 件，共 {len(df)} 件", sub)
+        for j, h in enumerate(COLUMNS):
+            ws.write_string(3, j, h, head)
+        for i, rec in enumerate(df[COLUMNS].itertuples(index=False, name=None), start=4):
+            urgent = rec[2] in (CANNOT, "已逾期")
+            for j, v in enumerate(rec):
+                xlsxout.write(ws, i, j, v, alert if (urgent and j == 2) else cell, datef)
+        fixed = {"状态": 36, "对方": 16}
+        sample = df.head(5000)
+        widths = []
+        for j, h in enumerate(COLUMNS):
+            w = fixed.get(h) or xlsxout.text_width([h] + sample[h].tolist(), 8, 44 if h == "来源" else 24)
+            widths.append(w)
+            ws.set_column(j, j, w)
+        wrap_cols = [COLUMNS.index(h) for h in ("对方", "状态", "来源")]
+        for i, rec in enumerate(df[COLUMNS].itertuples(index=False, name=None), start=4):
+            lines = max(-(-xlsxout.text_width([rec[j]], 0, 10_000) // max(widths[j] - 1, 1))
+                        if isinstance(rec[j], str) and rec[j] else 1 for j in wrap_cols)
+            if lines > 1:  # wrapped text: LibreOffice and Excel keep the default height otherwise
+                ws.set_row(i, 16 * min(lines, 8) + 2)
+        ws.freeze_panes(4, 0)
+        if len(df):
+            ws.autofilter(3, 0, 3 + len(df), len(COLUMNS) - 1)
+        ws.set_landscape()
+        ws.set_paper(9)  # A4
+        ws.fit_to_pages(1, 0)
+        ws.repeat_rows(3)
+        ws.set_margins(0.4, 0.4, 0.6, 0.6)
+        ws.set_footer("&C第 &P 页，共 &N 页")
     return path
 
 
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = cu.ArgumentParser(prog="logidesk deadlines",
+                           description="时限提醒：今日到期、N 天内到期、已逾期及无法计算的事项（按网点、类别分组）。\n"
+                                       "读取理赔、投诉、代收货款、仓储保管登记表和通知台账。")
+    ap.add_argument("paths", nargs="*", type=Path, help="登记表文件或文件夹（默认当前文件夹）")
+    ap.add_argument("--within", type=cu.positive_int, default=3, help="提醒 N 天内到期的事项（默认 3）")
+    ap.add_argument("--today", type=cu.date_arg, help="按此日期检查，如 2026-11-23 或 2026年11月23日（默认今天）")
+    ap.add_argument("--ledger", help="通知台账（SQLite 路径或 postgresql:// URL）；默认为配置的公司台账")
+    ap.add_argument("--no-ledger", action="store_true", help="不读取通知台账")
+    ap.add_argument("--out", type=Path, help="另存为 .xlsx（工作表「时限提醒」）")
+    args = ap.parse_args(argv)
+    return cu.run("deadlines", lambda: _main(args))
+
+
+def _main(args: Any) -> int:
+    paths = args.paths or [Path.cwd()]
+    if args.out:
+        cu.check_name_length(args.out)
+    with cu.Progress("读取登记表", unit="个", quiet=args.quiet) as bar:
+        df = collect(paths, args.today, args.within, args.ledger, use_ledger=not args.no_ledger,
+                     progress=bar.update)
+    text = format_table(df)
+    if args.out:
+        try:
+            write_sheet(df, args.out)
+        except OSError as e:
+            raise cu.Refused(f"无法保存 {args.out}（{e.strerror or e}）", cu.EXIT_ENV) from e
+    cu.say(text)
+    if args.out:
+        cu.say(f"已保存：{args.out}")
+    return cu.EXIT_ROWS if df.attrs["errors"] else cu.EXIT_OK
+
+
 def demo_step(out: Path) -> str:
-    """``logidesk demo`` step: reminders for the sample register and the demo ledger,
+    """``logidesk demo`` step: reminders for the sample registers and the demo ledger,
     saved as ``out/demo/时限提醒.xlsx``."""
     from addin.notices.demo import LEDGER_NAME, demo_dir, sample_register
     base = demo_dir(out)
     ledger = base / LEDGER_NAME
-    df = collect([sample_register().parent], within_days=7, ledger=ledger if ledger.exists() else None)
+    df = collect([sample_register().parent], within_days=7, ledger=ledger, use_ledger=ledger.exists())
     path = write_sheet(df, base / "时限提醒.xlsx")
     c = df["提醒"].value_counts() if len(df) else {}
-    return (f"已逾期 {c.get('已逾期', 0)} 件，今日到期 {c.get('今日到期', 0)} 件，7 天内到期 "
-            f"{c.get('即将到期', 0)} 件（理赔、投诉与通知回复期限）→ {path}")
+    return (f"无法计算 {c.get(CANNOT, 0)} 件，已逾期 {c.get('已逾期', 0)} 件，今日到期 {c.get('今日到期', 0)} 件，"
+            f"7 天内到期 {c.get('即将到期', 0)} 件（理赔、投诉、代收货款、仓储与通知回复期限）→ {path}")
 
 
 if __name__ == "__main__":

@@ -1,43 +1,69 @@
-"""Half-month damage/shortage report (货损货差十五日报表, RULES.md §9): every branch's claims
-of one half month (1st–15th, 16th–month end, by 索赔日期) consolidated into one workbook.
+"""Half-month damage/shortage report (货损货差十五日报表, RULES.md §9): every branch's damage
+and shortage claims (破损、遗失、内件不符) of one half month (1st–15th, 16th–month end, by
+索赔日期) consolidated into one workbook.
+
+Every register is read once by the one register model (:mod:`addin.registers`); our own
+``_结果`` files are never read beside their inputs and a claim found in several files
+(same branch, waybill, type and claim date) is counted once. Only accepted claims (outcome
+"ok") are in the counts and totals: refused claims (CLM-8) are listed apart with their
+reason, rows with input errors are listed in 「需核对」 with file, sheet and row, delays
+(延误, not damage or shortage) are listed apart in 「延误（另列）」 and in no total.
 
 Sheets: 汇总 (by branch, with a native chart of proposed vs paid compensation), 按索赔类型,
-按索赔原因, 逾期案件, 明细, 报送情况 (branches that sent nothing are listed, not missing).
-Amounts are the registers' computed 赔偿金额 (engine column form where blank) and 已付金额;
-overdue = DL-2 processing limit (event 索赔处理) status from the engine as of the report date.
+按索赔原因, 逾期案件, 明细, 延误（另列）, 不予受理, 需核对, 报送情况 (branches that sent
+nothing are listed). Amounts are the model's 赔偿金额 and 已付金额 (Decimal); overdue = DL-2
+processing limit (处理期限) against 结案日期 or the report date.
 """
 from __future__ import annotations
 
-import argparse
 import calendar
 import datetime as dt
-import os
 import re
 import sys
-import tempfile
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 import pandas as pd
 
-from addin.notices.register import (as_date, as_decimal, fill_computed, is_blank, read_register,
-                                    read_settings, register_files)
+from addin import cliutil as cu
+from addin.registers import Loaded, error_text, load
 
-CLAIM_EVENT = "索赔处理"
 BRANCH_FILES = ("网点清单.txt", "branches.txt")
+DAMAGE_TYPES = ("破损", "遗失", "内件不符")   # 货损货差: damage and shortage (CLM-2..4)
+DELAY_TYPE = "延误"
 DETAIL_COLUMNS = ["网点", "运单号", "索赔日期", "索赔类型", "索赔原因", "货物类别", "物品价值", "责任网点",
-                  "赔偿金额", "已付金额", "结案日期", "时限状态"]
+                  "赔偿金额", "已付金额", "结案日期", "处理期限", "时限状态"]
+APART_COLUMNS = ["网点", "运单号", "索赔日期", "索赔类型", "说明", "来源"]
+
+
+PERIOD_FORMS = "2026-11-上半月、2026-11-下半月、2026年11月上半月、2026-11-1（上半月）、2026-11-2（下半月）、2026-11-H1、2026-11-H2"
+_HALF = r"(上半月|下半月|上|下|[Hh][12])"
+_PERIOD_RES = [
+    # 2026-11-上半月, 2026/11/H1, 2026.11.1, 2026-11 下半月
+    re.compile(r"(\d{4})\s*[-/.]\s*(\d{1,2})\s*[-/.\s]\s*(上半月|下半月|上|下|[Hh][12]|[12])"),
+    # 2026年11月上半月, 2026年11月-下, 2026年11月H1
+    re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*[-/.\s]?\s*" + _HALF),
+    # 2026-11上半月
+    re.compile(r"(\d{4})\s*[-/.]\s*(\d{1,2})\s*(上半月|下半月)"),
+]
 
 
 def parse_period(text: str) -> tuple[dt.date, dt.date, str]:
-    """``2026-11-上半月`` → (2026-11-01, 2026-11-15); ``下半月`` → 16th..month end."""
-    m = re.fullmatch(r"\s*(\d{4})[-年/.](\d{1,2})[-月/.]?\s*(上半月|下半月|上|下|H1|H2|1|2)\s*", text or "")
+    """A half month as people type it → (first day, last day, ``2026-11-上半月``).
+
+    上半月 is the 1st–15th, 下半月 the 16th–month end (RULES.md §9). Accepted: see
+    :data:`PERIOD_FORMS`; anything else (``2026-11``, ``2026-11-3``) is a ValueError that
+    lists the valid forms — never a silent guess."""
+    import unicodedata
+    raw = "" if text is None else str(text)
+    t = unicodedata.normalize("NFKC", raw).strip()
+    m = next((m for r in _PERIOD_RES if (m := r.fullmatch(t))), None)
     if not m:
-        raise ValueError(f"期间格式应为 2026-11-上半月 或 2026-11-下半月：{text}")
-    year, month, half = int(m.group(1)), int(m.group(2)), m.group(3)
-    if not 1 <= month <= 12:
-        raise ValueError(f"月份无效：{text}")
+        raise ValueError(f"期间「{raw.strip()}」无法识别：请写成 {PERIOD_FORMS}")
+    year, month, half = int(m.group(1)), int(m.group(2)), m.group(3).upper()
+    if not 1 <= month <= 12 or not 1900 <= year <= 9999:
+        raise ValueError(f"期间「{raw.strip()}」中的月份无效：请写成 {PERIOD_FORMS}")
     first = half in ("上半月", "上", "H1", "1")
     last_day = calendar.monthrange(year, month)[1]
     start = dt.date(year, month, 1 if first else 16)
@@ -62,108 +88,165 @@ def read_branch_list(spec: str | Path | Sequence[str] | None, folders: Iterable[
     return [s.strip() for s in re.split(r"[,，、]", str(spec)) if s.strip()]
 
 
-def _other_register(path: Path) -> bool:
-    """True when the workbook's template marker says it is not a claim register."""
+def _other_register(path: Path) -> bool:  # kept for callers of the old API
+    return False
+
+
+ZERO = Decimal(0)
+
+
+def _dec(v: Any) -> Decimal:
+    if isinstance(v, Decimal):
+        return v
+    if v is None or (isinstance(v, float) and v != v):
+        return ZERO
     try:
-        from workbooks.process import detect_kind
-        found = detect_kind(path)
-    except Exception:  # noqa: BLE001 - unknown layout: let read_register decide
-        return False
-    return bool(found) and found[0] != "claims"
+        return Decimal(str(v))
+    except Exception:  # noqa: BLE001 - the model gives Decimal; anything else is no amount
+        return ZERO
 
 
-def _money(x: Any) -> Decimal:
-    d = as_decimal(x)
-    return Decimal(0) if d is None else d
+def _date(v: Any) -> dt.date | None:
+    if v is None or v is pd.NaT or (isinstance(v, float) and v != v):
+        return None
+    if hasattr(v, "to_pydatetime"):
+        v = v.to_pydatetime()
+    if isinstance(v, dt.datetime):
+        return v.date()
+    return v if isinstance(v, dt.date) else None
 
 
-def consolidate(paths: Sequence[str | Path], period: str, today: dt.date | None = None,
+def _text(v: Any) -> str:
+    if v is None or (isinstance(v, float) and v != v):
+        return ""
+    return str(v).strip()
+
+
+def _claims_frame(reg: Loaded) -> pd.DataFrame:
+    """The columns the report uses, from one register's model frame (one row per claim)."""
+    f = reg.frame
+    n = len(f)
+
+    def col(c: str) -> list:
+        return f[c].tolist() if c in f.columns else [None] * n
+    out = pd.DataFrame({
+        "网点": [reg.branch] * n, "运单号": [_text(x) for x in col("运单号")],
+        "索赔日期": [_date(x) for x in col("索赔日期")], "索赔类型": [_text(x) for x in col("索赔类型")],
+        "索赔原因": [_text(x) or "（未填）" for x in col("索赔原因")],
+        "货物类别": [_text(x) for x in col("货物类别")], "物品价值": col("物品价值"),
+        "责任网点": [_text(x) for x in col("责任网点")], "赔偿金额": [_dec(x) for x in col("赔偿金额")],
+        "已付金额": [_dec(x) for x in col("已付金额")], "结案日期": [_date(x) for x in col("结案日期")],
+        "处理期限": [_date(x) for x in col("处理期限")], "_outcome": col("_outcome"),
+        "_reason": [_text(x) for x in col("_reason")], "_errors": col("_errors"),
+        "来源": [f"{reg.path.name}「{reg.sheet or '理赔登记表'}」第{r}行" for r in col("_row")],
+        "来源文件": [reg.path.name] * n,
+    }, index=range(n))
+    out["物品价值"] = [_dec(x) if x is not None and not (isinstance(x, float) and x != x) else None
+                   for x in out["物品价值"]]
+    return out
+
+
+def _apart(part: pd.DataFrame, sheet: str, notes: list[str]) -> pd.DataFrame:
+    """Rows listed apart (not in any total), with why, on sheet ``sheet``."""
+    return pd.DataFrame({"网点": part["网点"].tolist(), "运单号": part["运单号"].tolist(),
+                         "索赔日期": part["索赔日期"].tolist(), "索赔类型": part["索赔类型"].tolist(),
+                         "说明": list(notes), "来源": part["来源"].tolist(), "_sheet": [sheet] * len(part)},
+                        columns=APART_COLUMNS + ["_sheet"])
+
+
+def consolidate(paths: Sequence[str | Path] | Loaded, period: str, today: dt.date | None = None,
                 branches: Any = None, progress: Any = None) -> dict[str, Any]:
-    """Read every register and return the period's rows and per-branch reporting status."""
+    """Read every claim register and return the period's claims, the rows listed apart and
+    the per-branch reporting status."""
     import udfs
-    import udfs.columns as ucol
+    from udfs.deadlines import status_text
+
+    from addin.ledger import normalise_waybill
     start, end, label = parse_period(period)
     today = today or udfs.today()
-    if isinstance(paths, (str, Path, pd.DataFrame)):
+    if isinstance(paths, (str, Path, Loaded)):
         paths = [paths]
-    given = [p for p in paths if isinstance(p, pd.DataFrame)]
-    paths = [p for p in paths if not isinstance(p, pd.DataFrame)]
-    files = register_files(list(paths))
-    frames, seen, errors = [], {}, []
-    for j, df in enumerate(given):
-        branch = str(df.attrs.get("本网点") or "本网点")
-        frame, _ = fill_computed(df, ("赔偿金额",))
-        frame = frame.copy()
-        frame.insert(0, "网点", branch)
-        frame["来源文件"] = str(df.attrs.get("来源") or "当前工作簿")
-        seen.setdefault(branch, []).append(frame["来源文件"].iloc[0] if len(frame) else "当前工作簿")
-        frames.append(frame)
-    for i, f in enumerate(files):
-        if progress:
-            progress(i + 1, len(files))
-        if _other_register(f):
-            continue  # a complaint / storage / COD register in the same folder
-        try:
-            frame = read_register(f)
-        except ValueError as e:
-            errors.append(str(e))
+    given = [p for p in paths if isinstance(p, Loaded)]
+    files = [Path(p) for p in paths if not isinstance(p, Loaded)]
+    reads = {"claims": ("运单号", "索赔日期", "索赔类型", "索赔原因", "货物类别", "物品价值", "责任网点", "赔偿金额",
+                        "已付金额", "结案日期", "处理期限")}
+    loads = load(files, ("claims",), today=today, progress=progress, columns=reads) if files else None
+    regs = given + (loads.registers if loads else [])
+    problems = [str(u) for u in (loads.unread if loads else []) if not u.quiet]
+    if files and not regs:
+        raise cu.Refused("没有找到理赔登记表：" + ("；".join(problems) if problems else
+                         "、".join(str(p) for p in files) + " 中没有理赔登记表（logidesk 模板）"), cu.EXIT_ROWS)
+    seen: dict[str, list[str]] = {}
+    frames = []
+    for reg in regs:
+        seen.setdefault(reg.branch, []).append(reg.path.name)
+        frames.append(_claims_frame(reg))
+    allrows = pd.concat(frames, ignore_index=True) if frames else _claims_frame(
+        Loaded(Path("-"), "claims", pd.DataFrame(), {}))
+    dates = allrows["索赔日期"]
+    in_period = [d is not None and start <= d <= end for d in dates]
+    rows = allrows[in_period].copy()
+    # A claim is counted once, whichever files hold it (a copy, a result named explicitly).
+    key = [(b, normalise_waybill(w), t, d) for b, w, t, d in
+           zip(rows["网点"], rows["运单号"], rows["索赔类型"], rows["索赔日期"])]
+    rows["_key"] = key
+    dup = rows.duplicated("_key", keep="first") & (rows["运单号"] != "")
+    first_of = dict(zip(rows.loc[~dup, "_key"], rows.loc[~dup, "来源"]))
+    parts = [_apart(rows[dup], "需核对", [f"同一索赔已在 {first_of.get(k, '')} 计入，此处不再重复计算"
+                                         for k in rows.loc[dup, "_key"]])]
+    rows = rows[~dup]
+    # Rows the report cannot count: input errors (in period, or without a usable claim date).
+    undated = pd.Series([d is None for d in dates], index=allrows.index, dtype=bool)
+    bad = pd.concat([rows[rows["_outcome"] == "invalid"], allrows[undated & (allrows["_outcome"] == "invalid")]])
+    parts.append(_apart(bad, "需核对", ["输入有误，未计入：" + (error_text(e) or "请核对") for e in bad["_errors"]]))
+    refused = rows[rows["_outcome"] == "refused"]
+    parts.append(_apart(refused, "不予受理", [r or "不予受理" for r in refused["_reason"]]))
+    ok = rows[rows["_outcome"] == "ok"]
+    delays = ok[ok["索赔类型"] == DELAY_TYPE]
+    parts.append(_apart(delays, "延误（另列）", [f"延误不属货损货差，另列；建议赔偿 {a:,.2f} 元"
+                                               for a in delays["赔偿金额"]]))
+    claims = ok[ok["索赔类型"].isin(DAMAGE_TYPES)].copy()
+    others = ok[~ok["索赔类型"].isin(DAMAGE_TYPES + (DELAY_TYPE,))]
+    parts.append(_apart(others, "需核对", ["索赔类型不属货损货差，未计入"] * len(others)))
+    apart_df = pd.concat(parts, ignore_index=True)
+    # Overdue (DL-2): the processing limit against the closing date, or the report date.
+    status, late = [], []
+    for due, done in zip(claims["处理期限"], claims["结案日期"]):
+        if due is None:
+            status.append("")
+            late.append(False)
             continue
-        branch = str(read_settings(f).get("本网点") or f.stem).strip()
-        frame, _ = fill_computed(frame, ("赔偿金额",))  # as the workbook computes it
-        frame = frame.copy()
-        frame.insert(0, "网点", branch)
-        frame["来源文件"] = f.name
-        seen.setdefault(branch, []).append(f.name)
-        frames.append(frame)
-    allrows = pd.concat(frames, ignore_index=False) if frames else pd.DataFrame(columns=["网点", "索赔日期"])
-    dates = allrows["索赔日期"].map(as_date) if len(allrows) else pd.Series(dtype=object)
-    rows = allrows[[d is not None and start <= d <= end for d in dates]].copy()
-    rows["索赔日期"] = rows["索赔日期"].map(as_date)
-    for c in ("索赔类型", "索赔原因", "赔偿金额", "已付金额", "结案日期", "寄递范围", "时限状态",
-              "物品价值", "运费", "保价金额", "损失比例", "货物类别"):
-        if c not in rows.columns:
-            rows[c] = None
-    # 赔偿金额: the register's computed column; the engine's column form where it is blank.
-    blank = rows["赔偿金额"].map(is_blank)
-    if blank.any():
-        sub = rows[blank]
-        res = ucol.compensation(sub["索赔类型"], sub["物品价值"], sub["运费"], sub["保价金额"],
-                                sub["损失比例"], sub["货物类别"])
-        rows.loc[blank, "赔偿金额"] = [None if not is_blank(e) else v for v, e in zip(res["value"], res["error"])]
-    rows["赔偿金额"] = rows["赔偿金额"].map(_money)
-    rows["已付金额"] = rows["已付金额"].map(_money)
-    rows["索赔类型"] = rows["索赔类型"].map(lambda x: "（未填）" if is_blank(x) else str(x).strip())
-    rows["索赔原因"] = rows["索赔原因"].map(lambda x: "（未填）" if is_blank(x) else str(x).strip())
-    # Overdue (DL-2) as of the report date, from the engine.
-    if len(rows):
-        n = len(rows)
-        st = ucol.deadline_status(pd.Series([CLAIM_EVENT] * n, index=rows.index),
-                                  rows["索赔日期"].map(pd.Timestamp),
-                                  rows["结案日期"].map(lambda x: None if is_blank(x) else pd.Timestamp(as_date(x))),
-                                  pd.Series([pd.Timestamp(today)] * n, index=rows.index), rows["寄递范围"])
-        fresh = [v if is_blank(e) else old for v, e, old in zip(st["value"], st["error"], rows["时限状态"])]
-        rows["时限状态"] = ["" if is_blank(v) else str(v) for v in fresh]
-    rows["逾期"] = rows["时限状态"].map(lambda s: "逾期" in str(s))
-    expected = read_branch_list(branches, [Path(p) for p in paths if Path(p).is_dir()])
+        status.append(status_text(due, done, today))
+        late.append((done or today) > due)
+    claims["时限状态"] = status
+    claims["逾期"] = late
+    expected = read_branch_list(branches, [p for p in files if p.is_dir()])
     names = list(dict.fromkeys(expected + sorted(seen)))
-    counts = rows.groupby("网点").size() if len(rows) else pd.Series(dtype=int)
-    status = []
+    counts = claims.groupby("网点").size() if len(claims) else pd.Series(dtype=int)
+    state = []
     for b in names:
         c = int(counts.get(b, 0))
-        state = "未报送" if b not in seen else ("已报送" if c else "已报送（本期无案件）")
-        status.append({"网点": b, "报送状态": state, "本期件数": c, "文件": "、".join(seen.get(b, []))})
-    return {"rows": rows.reset_index(drop=True), "status": pd.DataFrame(status), "start": start,
-            "end": end, "period": label, "today": today, "branches": names, "errors": errors,
-            "files": files, "n_registers": sum(len(v) for v in seen.values())}
+        st = "未报送" if b not in seen else ("已报送" if c else "已报送（本期无案件）")
+        state.append({"网点": b, "报送状态": st, "本期件数": c, "文件": "、".join(seen.get(b, []))})
+    return {"rows": claims.reset_index(drop=True), "apart": apart_df, "status": pd.DataFrame(state),
+            "start": start, "end": end, "period": label, "today": today, "branches": names,
+            "errors": problems + [f"{src}（{w or '无单号'}）：{note}" for src, w, note, sh in
+                                  zip(apart_df["来源"], apart_df["运单号"], apart_df["说明"], apart_df["_sheet"])
+                                  if sh == "需核对"],
+            "n_refused": len(refused), "n_delays": len(delays), "n_registers": len(regs)}
 
 
 def _group(rows: pd.DataFrame, key: str, order: Sequence[str] | None = None) -> pd.DataFrame:
     out = []
     keys = list(order) if order is not None else sorted(rows[key].unique()) if len(rows) else []
+    grouped = {k: g for k, g in rows.groupby(key)} if len(rows) else {}
     for k in keys:
-        g = rows[rows[key] == k]
-        proposed = sum(g["赔偿金额"], Decimal(0))
-        paid = sum(g["已付金额"], Decimal(0))
+        g = grouped.get(k)
+        if g is None:
+            out.append({key: k, "件数": 0, "建议赔偿金额": ZERO, "已付金额": ZERO, "未付差额": ZERO, "逾期件数": 0})
+            continue
+        proposed = sum(g["赔偿金额"], ZERO)
+        paid = sum(g["已付金额"], ZERO)
         out.append({key: k, "件数": len(g), "建议赔偿金额": proposed, "已付金额": paid,
                     "未付差额": proposed - paid, "逾期件数": int(g["逾期"].sum())})
     return pd.DataFrame(out, columns=[key, "件数", "建议赔偿金额", "已付金额", "未付差额", "逾期件数"])
@@ -182,9 +265,9 @@ def build(paths: Any, period: str | None = None, out: Path | None = None, *,
           kind: str = "claims", out_dir: Path | None = None) -> Path:
     """Write the half-month report for ``period`` (e.g. ``2026-11-上半月``) to ``out``.
 
-    ``paths``: register files / folders, or one register DataFrame (the ribbon: its branch
-    from ``df.attrs['本网点']``). Without ``period``: the latest half month that has ended;
-    without ``out``: 货损货差十五日报表_<期间>.xlsx in ``out_dir`` (default: current folder)."""
+    ``paths``: register files / folders, or a :class:`addin.registers.Loaded` register (the
+    ribbon's live book). Without ``period``: the latest half month that has ended; without
+    ``out``: 货损货差十五日报表_<期间>.xlsx in ``out_dir`` (default: current folder)."""
     import udfs
     if kind != "claims":
         raise ValueError("十五日报表只适用于理赔登记表")
@@ -197,83 +280,73 @@ def build(paths: Any, period: str | None = None, out: Path | None = None, *,
 
 
 def write_report(data: dict[str, Any], out: Path) -> Path:
-    """Write consolidated ``data`` (from :func:`consolidate`) as the report workbook (atomic)."""
+    """Write consolidated ``data`` (from :func:`consolidate`) as the report workbook (atomic,
+    through the one safe writer: every text a string)."""
+    from addin import xlsxout
+    cu.check_name_length(Path(out))
     rows = data["rows"]
     by_branch = _group(rows, "网点", data["branches"])
-    by_type = _group(rows, "索赔类型")
+    by_type = _group(rows, "索赔类型", [t for t in DAMAGE_TYPES if len(rows) and (rows["索赔类型"] == t).any()])
     by_cause = _group(rows, "索赔原因")
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".~", suffix=".xlsx", dir=out.parent)
-    os.close(fd)
-    try:
-        _write(tmp, data, by_branch, by_type, by_cause)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return out
+    with xlsxout.workbook(out) as wb:
+        _write(wb, data, by_branch, by_type, by_cause)
+    return Path(out)
 
 
-def _write(path: str, data: dict, by_branch: pd.DataFrame, by_type: pd.DataFrame,
+def _write(wb: Any, data: dict, by_branch: pd.DataFrame, by_type: pd.DataFrame,
            by_cause: pd.DataFrame) -> None:
-    import xlsxwriter
-    rows, status = data["rows"], data["status"]
-    wb = xlsxwriter.Workbook(path)
-    title = wb.add_format({"bold": True, "font_size": 14, "font_name": "宋体"})
+    from addin import xlsxout
+    rows, status, apart = data["rows"], data["status"], data["apart"]
+    title = wb.add_format({"bold": True, "font_size": 14})
+    sub = wb.add_format({"font_size": 10, "font_color": "#404040"})
     head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
     money = wb.add_format({"num_format": "#,##0.00", "border": 1})
     cell = wb.add_format({"border": 1})
+    wrap = wb.add_format({"border": 1, "text_wrap": True, "valign": "top"})
     datef = wb.add_format({"num_format": "yyyy-mm-dd", "border": 1})
     bold_money = wb.add_format({"num_format": "#,##0.00", "border": 1, "bold": True})
     bold = wb.add_format({"border": 1, "bold": True})
     warn = wb.add_format({"border": 1, "font_color": "#C00000"})
     caption = f"货损货差十五日报表　{data['period']}（{data['start']} 至 {data['end']}）"
 
-    def table(ws, r0: int, df: pd.DataFrame, total: bool = False) -> int:
+    def table(ws, r0: int, df: pd.DataFrame, total: bool = False, fmt: Any = cell) -> int:
         for j, c in enumerate(df.columns):
-            ws.write(r0, j, c, head)
-        for i, rec in enumerate(df.itertuples(index=False), start=r0 + 1):
-            for j, v in enumerate(rec):
-                if isinstance(v, Decimal):
-                    ws.write_number(i, j, float(v), money)
-                elif isinstance(v, dt.date):
-                    ws.write_datetime(i, j, dt.datetime.combine(v, dt.time()), datef)
-                elif v is None or (isinstance(v, float) and pd.isna(v)):
-                    ws.write_blank(i, j, None, cell)
-                else:
-                    ws.write(i, j, v, cell)
-        last = r0 + len(df)
+            ws.write_string(r0, j, str(c), head)
+        last = xlsxout.write_rows(ws, r0 + 1, list(df.itertuples(index=False, name=None)), fmt, datef, money)
+        last = max(last, r0)
         if total and len(df):
-            ws.write(last + 1, 0, "合计", bold)
+            ws.write_string(last + 1, 0, "合计", bold)
             for j, c in enumerate(df.columns[1:], start=1):
-                v = sum(df[c], Decimal(0)) if c != "件数" and c != "逾期件数" else int(df[c].sum())
-                if isinstance(v, Decimal):
-                    ws.write_number(last + 1, j, float(v), bold_money)
+                if c in ("件数", "逾期件数"):
+                    ws.write_number(last + 1, j, int(df[c].sum()), bold)
                 else:
-                    ws.write_number(last + 1, j, v, bold)
+                    ws.write_number(last + 1, j, float(sum(df[c], ZERO)), bold_money)
             last += 1
         return last
 
-    def sheet(name: str):
+    def sheet(name: str, widths: Sequence[float] = ()):
         w = wb.add_worksheet(name)
         w.set_landscape()
         w.set_paper(9)  # A4
         w.fit_to_pages(1, 0)
+        for j, x in enumerate(widths):
+            w.set_column(j, j, x)
         return w
 
-    ws = sheet("汇总")
-    ws.write(0, 0, caption, title)
-    ws.write(1, 0, f"报表日期：{data['today']}　网点 {len(data['branches'])} 个，"
-                   f"已报送 {int((status['报送状态'] != '未报送').sum()) if len(status) else 0} 个，"
-                   f"本期案件 {len(rows)} 件；依据 RULES.md §9、DL-2")
+    ws = sheet("汇总", (18, 8, 14, 14, 14, 10))
+    ws.write_string(0, 0, caption, title)
+    n_sent = int((status["报送状态"] != "未报送").sum()) if len(status) else 0
+    n_check = int((apart["_sheet"] == "需核对").sum()) if len(apart) else 0
+    sub_wrap = wb.add_format({"font_size": 10, "font_color": "#404040", "text_wrap": True, "valign": "top"})
+    ws.set_row(1, 30)
+    ws.merge_range(1, 0, 1, 5, f"报表日期：{data['today']}　网点 {len(data['branches'])} 个，已报送 {n_sent} 个；"
+                          f"货损货差案件 {len(rows)} 件（破损、遗失、内件不符）；另列：延误 {data['n_delays']} 件、"
+                          f"不予受理 {data['n_refused']} 件、需核对 {n_check} 行（不计入合计）；依据 §9、DL-2、CLM-8", sub_wrap)
     last = table(ws, 3, by_branch, total=True)
-    ws.set_column(0, 0, 18)
-    ws.set_column(1, 5, 14)
     if len(by_branch):
         chart = wb.add_chart({"type": "column"})
         n = len(by_branch)
-        for col, name in ((2, "建议赔偿金额"), (3, "已付金额")):
+        for col in (2, 3):
             chart.add_series({"name": ["汇总", 3, col], "categories": ["汇总", 4, 0, 3 + n, 0],
                               "values": ["汇总", 4, col, 3 + n, col]})
         chart.set_title({"name": "各网点建议赔偿与已付金额"})
@@ -281,75 +354,78 @@ def _write(path: str, data: dict, by_branch: pd.DataFrame, by_type: pd.DataFrame
         chart.set_size({"width": 760, "height": 360})
         ws.insert_chart(last + 3, 0, chart)
     for name, df in (("按索赔类型", by_type), ("按索赔原因", by_cause)):
-        s = sheet(name)
-        s.write(0, 0, caption, title)
+        s = sheet(name, (18, 8, 14, 14, 14, 10))
+        s.write_string(0, 0, caption, title)
         table(s, 2, df, total=True)
-        s.set_column(0, 5, 16)
+    widths = (12, 16, 11, 9, 14, 10, 11, 16, 11, 11, 11, 11, 12, 24)
     over = rows[rows["逾期"]][DETAIL_COLUMNS] if len(rows) else pd.DataFrame(columns=DETAIL_COLUMNS)
-    s = sheet("逾期案件")
-    s.write(0, 0, f"{caption}　逾期案件（理赔处理时限 DL-2，截至 {data['today']}）", title)
+    s = sheet("逾期案件", widths)
+    s.write_string(0, 0, f"{caption}　逾期案件（理赔处理时限 DL-2，截至 {data['today']}）", title)
     table(s, 2, over.reset_index(drop=True))
-    s.set_column(0, len(DETAIL_COLUMNS) - 1, 13)
-    s = sheet("明细")
-    s.write(0, 0, caption, title)
-    detail = rows[DETAIL_COLUMNS + ["来源文件"]] if len(rows) else pd.DataFrame(columns=DETAIL_COLUMNS + ["来源文件"])
+    s = sheet("明细", widths)
+    s.write_string(0, 0, caption, title)
+    detail = rows[DETAIL_COLUMNS + ["来源"]] if len(rows) else pd.DataFrame(columns=DETAIL_COLUMNS + ["来源"])
     table(s, 2, detail.reset_index(drop=True))
-    s.set_column(0, len(DETAIL_COLUMNS), 13)
     if len(detail):
         s.autofilter(2, 0, 2 + len(detail), len(DETAIL_COLUMNS))
     s.freeze_panes(3, 0)
-    s = sheet("报送情况")
-    s.write(0, 0, f"{caption}　报送情况", title)
+    for name, note in (("延误（另列）", "延误不属货损货差，另列，不计入上表合计"),
+                       ("不予受理", "不予受理的索赔（CLM-8）：不赔偿、不计入合计，仍须答复客户（DL-1）"),
+                       ("需核对", "无法计入的行：输入有误、重复出现或类型不符（按文件、工作表、行号列出）")):
+        s = sheet(name, (12, 16, 11, 9, 60, 36))
+        s.write_string(0, 0, f"{caption}　{name}", title)
+        s.write_string(1, 0, note, sub)
+        part = apart[apart["_sheet"] == name][APART_COLUMNS] if len(apart) else pd.DataFrame(columns=APART_COLUMNS)
+        table(s, 2, part.reset_index(drop=True), fmt=wrap)
+    s = sheet("报送情况", (18, 18, 10, 40))
+    s.write_string(0, 0, f"{caption}　报送情况", title)
     for j, c in enumerate(status.columns):
-        s.write(2, j, c, head)
+        s.write_string(2, j, str(c), head)
     for i, rec in enumerate(status.itertuples(index=False), start=3):
         fmt = warn if rec.报送状态 == "未报送" else cell
         for j, v in enumerate(rec):
-            s.write(i, j, v, fmt)
-    s.set_column(0, 3, 18)
-    wb.close()
+            xlsxout.write(s, i, j, v, fmt)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="logidesk report",
-                                 description="货损货差十五日报表：汇总各网点理赔登记表（上半月 1–15 日，下半月 16 日–月末）")
+    ap = cu.ArgumentParser(prog="logidesk report",
+                           description="货损货差十五日报表：汇总各网点理赔登记表中的破损、遗失、内件不符案件"
+                                       "（上半月 1–15 日，下半月 16 日–月末）；延误、不予受理与有误的行另列。")
     ap.add_argument("paths", nargs="+", type=Path, help="登记表文件或文件夹")
-    ap.add_argument("--period", required=True, help="期间，如 2026-11-上半月 / 2026-11-下半月")
+    ap.add_argument("--period", required=True, help=f"期间，可写 {PERIOD_FORMS}")
     ap.add_argument("--out", type=Path, help="输出 .xlsx（默认 货损货差十五日报表_<期间>.xlsx）")
     ap.add_argument("--branches", help="应报送网点：清单文件（每行一个）或以逗号分隔；默认文件夹中的"
                                        " 网点清单.txt，并包括出现过的所有网点")
-    ap.add_argument("--today", type=dt.date.fromisoformat, help="逾期判断日期（默认今天）")
+    ap.add_argument("--today", type=cu.date_arg, help="逾期判断日期，如 2026-11-23（默认今天）")
     args = ap.parse_args(argv)
     try:
         _, _, label = parse_period(args.period)
-        out = args.out or Path(f"货损货差十五日报表_{label}.xlsx")
-        bar = None
-        if sys.stderr.isatty():
-            from tqdm import tqdm
-            bar = tqdm(desc="读取登记表", unit="个")
+    except ValueError as e:
+        ap.error(f"--period：{e}")
+    return cu.run("report", lambda: _main(args, label))
 
-        def progress(done: int, total: int) -> None:
-            if bar is not None:
-                bar.total = total
-                bar.n = done
-                bar.refresh()
-        data = consolidate(args.paths, args.period, args.today, args.branches, progress)
-        if bar is not None:
-            bar.close()
+
+def _main(args: Any, label: str) -> int:
+    out = args.out or Path(f"货损货差十五日报表_{label}.xlsx")
+    cu.check_name_length(out)
+    cu.refuse_if_open([out])
+    with cu.Progress("读取登记表", unit="个", quiet=args.quiet) as bar:
+        data = consolidate(args.paths, args.period, args.today, args.branches, bar.update)
+    try:
         write_report(data, out)
-    except (ValueError, FileNotFoundError) as e:
-        print(f"未生成报表：{e}", file=sys.stderr)
-        return 1
+    except OSError as e:
+        raise cu.Refused(f"无法保存报表 {out}（{e.strerror or e}）", cu.EXIT_ENV) from e
     rows, status = data["rows"], data["status"]
     missing = status[status["报送状态"] == "未报送"]["网点"].tolist() if len(status) else []
-    print(f"已生成 {out}：{data['period']}，{data['n_registers']} 个理赔登记表，案件 {len(rows)} 件，"
-          f"建议赔偿 {sum(rows['赔偿金额'], Decimal(0)):,.2f} 元，已付 {sum(rows['已付金额'], Decimal(0)):,.2f} 元，"
-          f"逾期 {int(rows['逾期'].sum()) if len(rows) else 0} 件")
+    cu.say(f"已生成 {out}：{data['period']}，{data['n_registers']} 个理赔登记表，货损货差案件 {len(rows)} 件，"
+           f"建议赔偿 {sum(rows['赔偿金额'], ZERO):,.2f} 元，已付 {sum(rows['已付金额'], ZERO):,.2f} 元，"
+           f"逾期 {int(rows['逾期'].sum()) if len(rows) else 0} 件；另列延误 {data['n_delays']} 件、"
+           f"不予受理 {data['n_refused']} 件")
     if missing:
-        print(f"未报送网点（{len(missing)} 个）：{'、'.join(missing)}")
+        cu.say(f"未报送网点（{len(missing)} 个）：{'、'.join(missing)}")
     for e in data["errors"]:
-        print(f"跳过：{e}", file=sys.stderr)
-    return 0
+        cu.say(f"需核对：{e}", err=True)
+    return cu.EXIT_ROWS if data["errors"] else cu.EXIT_OK
 
 
 def demo_step(out: Path) -> str:
@@ -361,7 +437,7 @@ def demo_step(out: Path) -> str:
     data = consolidate([sample_register()], period, today)
     path = write_report(data, demo_dir(out) / f"货损货差十五日报表_{parse_period(period)[2]}.xlsx")
     rows = data["rows"]
-    return (f"{period}：案件 {len(rows)} 件，建议赔偿 {sum(rows['赔偿金额'], Decimal(0)):,.2f} 元，"
+    return (f"{period}：货损货差案件 {len(rows)} 件，建议赔偿 {sum(rows['赔偿金额'], ZERO):,.2f} 元，"
             f"逾期 {int(rows['逾期'].sum()) if len(rows) else 0} 件 → {path}")
 
 

@@ -17,7 +17,7 @@ from addin_fixtures.fakebook import FakeBook
 TODAY = dt.date(2026, 11, 23)
 HEADERS = ["运单号", "寄件日期", "索赔日期", "索赔类型", "物品价值", "运费"]
 ROWS = [
-    ["YT0001", dt.date(2026, 11, 1), dt.date(2026, 11, 10), "破损", 300, 12],
+    ["YT0001", dt.date(2026, 11, 1), dt.date(2026, 11, 10), "破损", "三百", 12],  # an input error
     ["YT0002", dt.date(2026, 11, 2), dt.date(2026, 11, 12), "遗失", 800, 20],
     ["YT0003", dt.date(2026, 11, 3), dt.date(2026, 11, 15), "延误", 50, 8],
 ]
@@ -28,13 +28,17 @@ NOTICE_BUTTONS = {"btnNoticeDamage": "破损公告", "btnNoticeLoss": "遗失公
 
 
 def make_book(tmp_path: Path, marker: str | None = "claims;1", title: str = "理赔登记表") -> FakeBook:
+    from workbooks.spec import REGISTERS
+    kind = (marker or "claims;1").split(";")[0]
+    headers = REGISTERS[kind].headers if kind in REGISTERS else HEADERS
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = title
     ws["A1"] = "理赔登记表（示例网点）"
-    ws.append(HEADERS)
+    ws.append(headers)  # the template's columns (computed ones blank: the model computes them)
     for row in ROWS:
-        ws.append(row)
+        values = dict(zip(HEADERS, row), 货物类别="普通货物", 寄递范围="国内")
+        ws.append([values.get(h) for h in headers])
     wb.create_sheet("说明")["A1"] = "填写说明"
     settings = wb.create_sheet("设置")
     settings.append(["项目", "内容"])
@@ -72,10 +76,8 @@ def fakes(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Recorder:
             setattr(mod, k, v)
         monkeypatch.setitem(sys.modules, name, mod)
 
-    module("workbooks.process", process_frame=rec.fn(
-        "process", lambda kind, df: (df, pd.DataFrame([{"行号": 4, "列名": "物品价值", "错误信息": "金额为负"}]))))
     module("addin.reminders", collect=rec.fn(
-        "collect", lambda kind, df, today: df.assign(状态="已逾期").iloc[:1]))
+        "collect", lambda regs, today: regs[0].frame[["运单号"]].assign(状态="已逾期").iloc[:1]))
     class NoticeError(ValueError):
         pass
 
@@ -87,7 +89,7 @@ def fakes(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Recorder:
         return batch
 
     module("addin.notices", issue=rec.fn("issue", issue), NoticeError=NoticeError)
-    module("addin.report", build=rec.fn("report", lambda df, kind, out_dir: tmp_path / "十五日报表.xlsx"))
+    module("addin.report", build=rec.fn("report", lambda reg, kind, out_dir: tmp_path / "十五日报表.xlsx"))
     module("workbooks.build", build_quote=rec.fn("quote", lambda target: quote_file))
     return rec
 
@@ -100,6 +102,8 @@ class FakeBatch(list):
 @pytest.fixture(autouse=True)
 def _log_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     monkeypatch.setenv("LOGIDESK_LOG_DIR", str(tmp_path / "logs"))
+    monkeypatch.setenv("LOGIDESK_HOME", str(tmp_path / "home"))  # this test's own ledger
+    monkeypatch.delenv("LOGIDESK_LEDGER_URL", raising=False)
     return tmp_path / "logs"
 
 
@@ -126,18 +130,17 @@ def test_every_button_runs_headless(button: str, tmp_path: Path, fakes: Recorder
         assert kind == NOTICE_BUTTONS[button]
         assert list(rows["运单号"]) == ["YT0002", "YT0003"] and list(rows.index) == [4, 5]
         assert out_dir == tmp_path / "通知"
-        assert settings == {"项目": "内容", "本网点": "福州鼓楼网点", "_workbook": book.fullname}
+        assert settings == {"本网点": "福州鼓楼网点", "_workbook": book.fullname}  # 设置 through the model
         assert kwargs["skip_invalid"] is True and callable(kwargs["on_duplicate"])
         assert f"已生成{kind} 2 份" in text and "GG-4  运单 YT0002" in text
-    elif button == "btnRefresh":
-        (label, args, _), = fakes.calls
-        assert args[0] == "claims" and list(args[1].columns) == HEADERS and len(args[1]) == 3
+    elif button == "btnRefresh":  # the model reads the live sheet: header in row 2, data rows 3..5
         assert book.app.calculations == 1
-        assert "错误清单" in text and book.sheets["错误清单"].cells[(2, 3)] == "金额为负"
-        # process_frame counts rows from a header in row 1; the sheet's header is in row 2
-        assert book.sheets["错误清单"].cells[(2, 1)] == 5
+        assert "共 3 行，正确 2 行，有错误 1 行" in text and "错误清单" in text
+        errs = book.sheets["错误清单"].cells
+        assert (errs[(2, 1)], errs[(2, 2)], errs[(2, 3)]) == (3, "G3", "物品价值")  # text in a money cell
     elif button == "btnDeadlines":
-        assert fakes.calls[0][2] == {"today": TODAY}
+        (label, args, kwargs), = fakes.calls
+        assert kwargs == {"today": TODAY} and args[0][0].kind == "claims" and len(args[0][0].frame) == 3
         assert book.sheets["时限提醒"].cells[(2, 1)] == "YT0001"
     elif button == "btnReport15":
         assert "十五日报表.xlsx" in text
@@ -185,13 +188,14 @@ def test_wrong_template_kind(tmp_path: Path, fakes: Recorder) -> None:
     assert dispatch.run("btnClaimLetter", book=book, today=TODAY) == "message"
     assert "此按钮用于理赔登记表；当前工作簿是投诉登记表" in book.last_alert
     book = make_book(tmp_path, marker="storage;1", title="仓储保管登记")
-    assert dispatch.run("btnDeadlines", book=book, today=TODAY) == "message"
+    assert dispatch.run("btnReport15", book=book, today=TODAY) == "message"
 
 
 def test_empty_register(tmp_path: Path, fakes: Recorder) -> None:
     wb = openpyxl.Workbook()
     wb.active.title = "代收货款登记"
-    wb.active.append(["运单号", "代收金额", "到账日期"])
+    from workbooks.spec import REGISTERS
+    wb.active.append(REGISTERS["cod"].headers)
     wb.defined_names["LOGIDESK_TEMPLATE"] = DefinedName("LOGIDESK_TEMPLATE", attr_text='"cod;1"')
     wb.save(tmp_path / "cod.xlsx")
     book = FakeBook(tmp_path / "cod.xlsx")
@@ -200,7 +204,7 @@ def test_empty_register(tmp_path: Path, fakes: Recorder) -> None:
 
 
 @pytest.mark.parametrize("module,button", [
-    ("workbooks.process", "btnRefresh"), ("addin.reminders", "btnDeadlines"),
+    ("workbooks.register", "btnRefresh"), ("addin.reminders", "btnDeadlines"),
     ("addin.notices", "btnNoticeLoss"), ("addin.report", "btnReport15"),
     ("workbooks.build", "btnQuote"),
 ])
@@ -222,10 +226,10 @@ def test_missing_function_in_module(tmp_path: Path, fakes: Recorder, monkeypatch
 
 def test_unexpected_error_is_logged_not_shown_as_traceback(tmp_path: Path, fakes: Recorder,
                                                            monkeypatch, _log_dir: Path) -> None:
-    def boom(kind, df):
+    def boom(ctx, kind):
         raise ZeroDivisionError("division by zero in rule X")
 
-    monkeypatch.setattr(sys.modules["workbooks.process"], "process_frame", boom)
+    monkeypatch.setattr(handlers, "register_on_sheet", boom)
     book = make_book(tmp_path)
     assert dispatch.run("btnRefresh", book=book, today=TODAY) == "error"
     text = book.last_alert
@@ -294,10 +298,10 @@ def test_real_notices_on_sample_register(tmp_path: Path) -> None:
     assert dispatch.run("btnNoticeDamage", book=book) == "ok"
     assert book.app.alerts[-2]["buttons"] == "yes_no"
     assert "已生成破损公告 0 份" in book.last_alert and "已有通知、未重复生成：YT9001" in book.last_alert
-    # a loss claim cannot get a damage notice: the helper's reason is shown, nothing written
+    # a loss claim gets no damage notice: not applicable (no failure), nothing written
     book.select("理赔登记表", "C3:D3")
     assert dispatch.run("btnNoticeDamage", book=book) == "ok"
-    assert "第3行（YT9002）" in book.last_alert and book.app.alerts[-1]["mode"] == "critical"
+    assert "无需出具 1 行" in book.last_alert and "第3行（YT9002）：索赔类型为「遗失」" in book.last_alert
     assert len(list((tmp_path / "通知").glob("*.docx"))) == 1
 
 

@@ -20,7 +20,7 @@ from addin.notices.batch import cn_date
 from addin.notices.capitals import figures
 from addin.notices.cli import main as cli_main
 from addin.notices.kinds import KINDS
-from addin.notices.register import read_register, read_settings
+from workflow_helpers import frame_of as read_register, settings_of as read_settings
 from addin.notices.render import doc_text, fill, placeholders, soffice, to_pdf
 from addin.notices.samples import DEFAULT_SETTINGS, claim_row, write_register
 from addin.notices.templates import TEMPLATE_DIR
@@ -44,9 +44,10 @@ def test_capitals(value: str, expected: str) -> None:
 def register(tmp_path_factory) -> Path:
     rows = [
         claim_row("SF0002", "破损"),
-        claim_row("SF0003", "遗失", 网点赔付=1000, 赔偿说明="依据 NET-1 遗失每票1000元"),
+        claim_row("SF0003", "遗失"),  # 直营 loss: 网点赔付 1,000 (NET-1), computed by the model
         claim_row("SF0004", "延误"),
-        claim_row("SF0005", "破损", 收件人电话=None, 寄件日期=None),
+        claim_row("SF0005", "破损", 收件人电话=None, 责任网点=None),
+        claim_row("SF0006", "内件不符", 损失比例=0.4),
     ]
     vip = [{"客户名称": "福州鑫达贸易有限公司", "客户联系人": "陈经理", "统计月份": "2026-10",
             "月发件量": 1260, "月运费": 12345.6, "生效日期": dt.datetime(2026, 12, 1)}]
@@ -65,7 +66,7 @@ def _expected_amount(kind: str, row: pd.Series) -> Decimal:
                              row["损失比例"], row["货物类别"])
 
 
-ROW_OF = {"破损公告": 2, "遗失公告": 3, "延误公告": 4, "索赔函": 2, "理赔申请报告书": 2,
+ROW_OF = {"破损公告": 2, "内件不符公告": 6, "遗失公告": 3, "延误公告": 4, "索赔函": 2, "理赔申请报告书": 2,
           "VIP恭喜函": 2, "VIP服务取消通知函": 2}
 EVENT_SCOPE = {"索赔函": "国内"}
 
@@ -91,8 +92,11 @@ def test_every_kind(kind: str, register: Path, tmp_path: Path) -> None:
     key = "福州鑫达贸易有限公司" if kind.startswith("VIP") else frame.loc[ROW_OF[kind], "运单号"]
     assert key in text
     assert figures(amount) in text and rmb_capitals(amount) in text
-    for rule in sp.rules:
-        assert rule in text
+    for rule in sp.rules:  # internal notices cite their rules; letters to customers carry none
+        assert (rule in text) == sp.internal, rule
+    if not sp.internal:
+        assert not re.search(r"\b[A-Z]{2,5}-\d+\b", text.replace(n.number, "")), text
+    assert "¥" not in text and f"人民币{figures(amount)}元" in text and f"人民币{rmb_capitals(amount)}" in text
     if sp.event:
         due = udfs.deadline(sp.event, TODAY, EVENT_SCOPE.get(kind))
         assert n.reply_by == due
@@ -100,8 +104,11 @@ def test_every_kind(kind: str, register: Path, tmp_path: Path) -> None:
     assert DEFAULT_SETTINGS["联系电话"] in text
     # ledger row matches the document
     rec = Ledger(tmp_path / "ledger.sqlite3").all()[0]
-    assert (rec.number, rec.waybill, rec.amount, rec.reply_by) == (n.number, key, amount, n.reply_by)
+    assert (rec.number, rec.waybill, rec.amount, rec.reply_by) == (n.number, key.upper(), amount, n.reply_by)
     assert rec.doc_path == str(n.docx) and rec.issued_by == "测试员"
+    assert rec.template == f"{TEMPLATE_DIR.resolve() / (kind + '.docx')}（内置模板）"
+    import hashlib
+    assert rec.template_sha256 == hashlib.sha256((TEMPLATE_DIR / f"{kind}.docx").read_bytes()).hexdigest()
     assert sorted(p.name for p in out.iterdir()) == [n.docx.name]
 
 
@@ -124,13 +131,13 @@ def test_missing_fields_reported_nothing_written(register: Path, tmp_path: Path)
         issue(frame.loc[[2, 5]], "破损公告", tmp_path / "out", read_settings(register),
               ledger=led, notice_date=TODAY, pdf=False)
     msg = str(e.value)
-    assert "第5行" in msg and "收件人电话" in msg and "寄件日期" in msg
+    assert "理赔登记表.xlsx 第5行" in msg and "收件人电话" in msg and "责任网点" in msg
     assert not any((tmp_path / "out").iterdir())
     assert Ledger(led).all() == []
     # skip_invalid issues the good row and reports the bad one
     r = issue(frame.loc[[2, 5]], "破损公告", tmp_path / "out", read_settings(register),
               ledger=led, notice_date=TODAY, pdf=False, skip_invalid=True)
-    assert [n.waybill for n in r] == ["SF0002"] and r.problems[0].fields == ("寄件日期", "收件人电话")
+    assert [n.waybill for n in r] == ["SF0002"] and r.problems[0].fields == ("收件人电话", "责任网点")
 
 
 def test_missing_setting_and_wrong_type(register: Path, tmp_path: Path) -> None:
@@ -139,9 +146,14 @@ def test_missing_setting_and_wrong_type(register: Path, tmp_path: Path) -> None:
     with pytest.raises(NoticeError, match="收款账号"):
         issue(frame.loc[[2]], "破损公告", tmp_path, settings, ledger=tmp_path / "l.sqlite3",
               notice_date=TODAY, pdf=False)
-    with pytest.raises(NoticeError, match="不能出具延误协商公告"):
-        issue(frame.loc[[2]], "延误公告", tmp_path, read_settings(register),
+    # another claim type: not applicable (no failure, nothing issued)
+    r = issue(frame.loc[[2]], "延误公告", tmp_path, read_settings(register),
               ledger=tmp_path / "l.sqlite3", notice_date=TODAY, pdf=False)
+    assert list(r) == [] and not r.problems and "不出具延误协商公告" in r.skipped[0].message
+    # 内件不符 gets its own notice, never 破损公告's 「快件已破损」 (CLM-4)
+    r = issue(frame.loc[[6]], "破损公告", tmp_path, read_settings(register),
+              ledger=tmp_path / "l.sqlite3", notice_date=TODAY, pdf=False)
+    assert list(r) == [] and r.skipped[0].reason == "type"
 
 
 def test_duplicates(register: Path, tmp_path: Path) -> None:
@@ -206,11 +218,14 @@ def test_cli(register: Path, tmp_path: Path, capsys) -> None:
     assert "已出具过" in capsys.readouterr().err
     assert cli_main(args + ["--reissue"]) == 0
     assert "PS-2026-00002" in capsys.readouterr().out
+    # rows 2-5: row 2 already issued (refused as a re-issue), nothing written
     assert cli_main([str(register), "--kind", "破损公告", "--rows", "2-5", "--out", str(tmp_path / "o"),
-                     "--ledger", str(tmp_path / "l.sqlite3"), "--no-pdf"]) == 1
-    assert "第5行" in capsys.readouterr().err
+                     "--ledger", str(tmp_path / "l.sqlite3"), "--no-pdf", "--skip-issued"]) == 1
+    captured = capsys.readouterr()
+    assert "需处理 理赔登记表.xlsx 第5行（SF0005）：缺少 收件人电话、责任网点" in captured.err
+    assert "无需出具 理赔登记表.xlsx 第3行（SF0003）：索赔类型为「遗失」" in captured.out
     assert cli_main(["--list", "--ledger", str(tmp_path / "l.sqlite3")]) == 0
-    assert len(capsys.readouterr().out.strip().splitlines()) == 2
+    assert len(capsys.readouterr().out.strip().splitlines()) == 3  # heading + 2 notices
 
 
 def _squash(text: str) -> str:
@@ -254,11 +269,10 @@ SAMPLE = Path(__file__).resolve().parents[1] / "workbooks" / "samples" / "理赔
 
 @pytest.mark.skipif(not SAMPLE.exists(), reason="样例登记表尚未生成（workbooks/samples）")
 def test_sample_register_every_claim_kind(tmp_path: Path) -> None:
-    """Every claim notice kind from the bundled sample: values as the workbook computes them."""
-    from workbooks.process import process_frame
+    """Every claim notice kind from the bundled sample: values as the register model computes
+    them; refused claims and rows with errors get no number."""
     frame, settings = read_register(SAMPLE), read_settings(SAMPLE)
-    computed, _ = process_frame("claims", frame.reset_index(drop=True))
-    computed.index = frame.index
+    computed = frame
     types = udfs.rules_for(None).claim_types
     for kind, sp in KINDS.items():
         if kind.startswith("VIP"):
@@ -267,13 +281,15 @@ def test_sample_register_every_claim_kind(tmp_path: Path) -> None:
                       for t in frame["索赔类型"].fillna("")]]
         batch = issue(rows, kind, tmp_path / "o", settings, ledger=tmp_path / "l.sqlite3",
                       notice_date=TODAY, pdf=False, skip_invalid=True)
-        assert len(batch) >= 3, (kind, [str(p) for p in batch.problems])
+        assert len(batch) >= 2, (kind, [str(p) for p in batch.problems])
+        issued_rows = {n.row for n in batch}
+        assert not issued_rows & set(frame.index[frame["_outcome"] != "ok"]), kind
         numbers = [n.number for n in batch]
         assert numbers == [f"{sp.code}-2026-{i:05d}" for i in range(1, len(batch) + 1)]
         for n in batch:
             col = sp.amount_column
             v = computed.at[n.row, col]
-            if kind == "破损公告" and (v == "" or str(v).startswith("错误")):
+            if kind in ("破损公告", "内件不符公告") and (v is None or v == "" or str(v).startswith("错误")):
                 v = computed.at[n.row, "赔偿金额"]  # NET-1: no network standard for damage
             assert n.amount == Decimal(str(v)).quantize(Decimal("0.01")), (kind, n.row)
             text = doc_text(n.docx)
@@ -282,8 +298,10 @@ def test_sample_register_every_claim_kind(tmp_path: Path) -> None:
             assert n.reply_by == udfs.deadline(sp.event, TODAY, frame.at[n.row, "寄递范围"]
                                                if sp.scope_column else None)
             assert cn_date(n.reply_by) in text
-        for p in batch.problems:  # every refusal names a field or the engine's reason
-            assert any(w in p.message for w in ("缺少", "无法计算", "索赔类型", "无需出具"))
+        for p in batch.problems:  # every refusal names a field or the model's reason
+            assert any(w in p.message for w in ("缺少", "无法计算", "输入有误")), p
+        for p in batch.skipped:   # refused claims (CLM-8), amount 0, other claim types
+            assert p.reason in ("refused", "zero", "type") and not p.needs_fix
 
 
 def test_committed_templates_match_generator() -> None:

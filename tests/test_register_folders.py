@@ -32,12 +32,51 @@ def test_walk_folder(tmp_path):
     assert sorted(s.key for s in w.ignored) == ["lock", "lock", "other", "result", "result", "temp"]
 
 
+def _unreadable(folder: Path) -> None:
+    """An encrypted workbook, an .xls saved under an .xlsx name, a zip with a broken part."""
+    import zipfile
+
+    import msoffcrypto  # noqa: F401 (test tool)
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    from addin.xlam.cfb import write_cfb
+    plain = build_register(CLAIMS, folder / "明文.xlsx")
+    with open(plain, "rb") as f, open(folder / "加密.xlsx", "wb") as out:
+        OOXMLFile(f).encrypt("1234", out)
+    plain.unlink()
+    (folder / "改了扩展名.xlsx").write_bytes(write_cfb({"Workbook": b"\x09\x08" + b"\x00" * 600}))
+    good = build_register(CLAIMS, folder / "好.xlsx")
+    with zipfile.ZipFile(good) as z:
+        items = [(i, z.read(i)) for i in z.infolist()]
+    with zipfile.ZipFile(folder / "坏.xlsx", "w") as z:
+        for i, data in items:
+            z.writestr(i, data[: len(data) // 3] if i.filename == "xl/workbook.xml" else data)
+    good.unlink()
+
+
 def test_walk_checks_packages(tmp_path):
     _tree(tmp_path)
+    (tmp_path / "厦门/加密.xlsx").unlink()
+    _unreadable(tmp_path / "厦门")
     w = walk([tmp_path / "厦门"], check=True)
     assert [p.name for p in w.files] == ["理赔登记表.xlsm", "理赔登记表.xlsx"]
-    bad = [s for s in w.skipped if s.path.name == "加密.xlsx"][0]
-    assert bad.key in ("damaged", "encrypted", "xls") and bad.reason
+    got = {s.path.name: (s.key, s.reason) for s in w.skipped}
+    assert got["加密.xlsx"] == ("encrypted", "工作簿设有打开密码（已加密），无法读取；请去掉密码后再处理"
+                                             "（Excel：文件 → 信息 → 保护工作簿 → 用密码进行加密，清空密码后保存）")
+    assert got["改了扩展名.xlsx"][0] == "xls" and "另存为 Excel 工作簿（.xlsx）" in got["改了扩展名.xlsx"][1]
+    assert got["坏.xlsx"][0] == "damaged" and "xl/workbook.xml" in got["坏.xlsx"][1]
+    assert got["旧表.xls"][0] == "xls" and got["台账.ods"][0] == "ods"
+
+
+def test_open_register_passes_package_reasons_through(tmp_path):
+    import pytest
+
+    from workbooks.register import RegisterError, open_register
+    _unreadable(tmp_path)
+    for name, reason in (("加密.xlsx", "encrypted"), ("改了扩展名.xlsx", "xls"), ("坏.xlsx", "damaged")):
+        with pytest.raises(RegisterError) as e:
+            open_register(tmp_path / name)
+        assert (e.value.reason, e.value.path) == (reason, tmp_path / name)
 
 
 def test_named_files_are_all_answered(tmp_path):

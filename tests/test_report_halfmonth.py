@@ -1,9 +1,12 @@
-"""Half-month report (货损货差十五日报表): 20 generated branch registers, checked against a pandas
-recomputation; branches that sent nothing are listed; native chart present."""
+"""Half-month damage/shortage report (货损货差十五日报表) over 20 branch registers read by the
+model, checked against an independent per-claim recomputation with the engine's per-cell
+functions: refused claims (CLM-8), delays and rows with errors are listed apart and in no
+total; a claim in a copy or a `_结果` file is counted once; periods as people type them."""
 from __future__ import annotations
 
 import datetime as dt
 import random
+import shutil
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -12,92 +15,163 @@ import pandas as pd
 import pytest
 
 import udfs
-from addin.notices.samples import DEFAULT_SETTINGS, random_rows, write_register
+from addin.notices.samples import DEFAULT_SETTINGS, claim_row, random_rows, write_register
 from addin.report import build, main, parse_period
+from workflow_helpers import hyperlinks, sheet_formulas
 
 TODAY = dt.date(2026, 11, 23)
 BRANCHES = [f"网点{i:02d}" for i in range(1, 21)]
 
 
 @pytest.fixture(scope="module")
-def folder(tmp_path_factory) -> Path:
+def folder(tmp_path_factory) -> tuple[Path, list[dict]]:
     d = tmp_path_factory.mktemp("regs")
     rng = random.Random(20261123)
+    everything = []
     for i, b in enumerate(BRANCHES):
         rows = random_rows(rng, b, rng.randint(5, 25), 2026, 11, f"W{i:02d}-")
         if b == "网点07":  # sent a file, but nothing in the first half
             rows = [r for r in rows if r["索赔日期"].day > 15]
         rows += random_rows(rng, b, 3, 2026, 10, f"OCT{i:02d}-")  # other period: ignored
-        write_register(d / f"{b}.xlsx", rows, settings=dict(DEFAULT_SETTINGS, 本网点=b))
+        write_register(d / f"{b}.xlsx", rows, settings=dict(DEFAULT_SETTINGS, 本网点=b),
+                       title=f"{b} 理赔登记" if i % 2 else None)
+        everything += [dict(r, 网点=b) for r in rows]
     (d / "网点清单.txt").write_text("\n".join(BRANCHES + ["网点21", "网点22"]) + "\n", encoding="utf-8")
-    return d
+    # a result file and a copy of 网点01 beside it: never counted twice
+    shutil.copy(d / "网点01.xlsx", d / "网点01_结果.xlsx")
+    sub = d / "备份"
+    sub.mkdir()
+    shutil.copy(d / "网点02.xlsx", sub / "网点02 - 副本.xlsx")
+    return d, everything
 
 
-def _expected(folder: Path) -> pd.DataFrame:
-    frames = []
-    for f in sorted(folder.glob("*.xlsx")):
-        df = pd.read_excel(f, sheet_name="理赔登记表", engine="calamine")
-        df["网点"] = f.stem
-        frames.append(df)
-    df = pd.concat(frames, ignore_index=True)
-    df["索赔日期"] = pd.to_datetime(df["索赔日期"])
-    df = df[(df["索赔日期"] >= "2026-11-01") & (df["索赔日期"] <= "2026-11-15")].copy()
-    df["已付金额"] = df["已付金额"].fillna(0)
-    df["逾期"] = [
-        "逾期" in udfs.deadline_status("索赔处理", s.date(), None if pd.isna(c) else pd.Timestamp(c).date(),
-                                       TODAY, scope)
-        for s, c, scope in zip(df["索赔日期"], df["结案日期"], df["寄递范围"])]
-    return df
+def _expected(rows: list[dict], start: dt.date, end: dt.date) -> pd.DataFrame:
+    """Independent recomputation: per claim with udfs' per-cell functions."""
+    out = []
+    for r in rows:
+        day = r["索赔日期"].date()
+        if not start <= day <= end:
+            continue
+        verdict = udfs.claim_check(r["寄件日期"], r["索赔日期"], r["索赔原因"],
+                                   "是" if (r["保价金额"] or 0) > 0 else "否")
+        if verdict.startswith("不予受理") or r["索赔类型"] == "延误":
+            continue
+        amount = udfs.compensation(r["索赔类型"], r["物品价值"], r["运费"], r["保价金额"], r["损失比例"],
+                                   r["货物类别"])
+        due = udfs.deadline("索赔处理", day, r["寄递范围"])
+        closed = r["结案日期"].date() if r["结案日期"] else None
+        out.append({"网点": r["网点"], "运单号": r["运单号"], "索赔类型": r["索赔类型"],
+                    "索赔原因": r["索赔原因"], "赔偿金额": amount,
+                    "已付金额": Decimal(str(r["已付金额"] or 0)).quantize(Decimal("0.01")),
+                    "逾期": (closed or TODAY) > due})
+    return pd.DataFrame(out)
 
 
-def test_report_matches_pandas(folder: Path, tmp_path: Path) -> None:
-    out = build([folder], "2026-11-上半月", tmp_path / "r.xlsx", today=TODAY)
-    exp = _expected(folder)
+def _money(x) -> Decimal:
+    return Decimal(str(x)).quantize(Decimal("0.01"))
+
+
+def test_report_matches_recomputation(folder, tmp_path: Path) -> None:
+    d, everything = folder
+    out = build([d], "2026年11月上半月", tmp_path / "r.xlsx", today=TODAY)
+    exp = _expected(everything, dt.date(2026, 11, 1), dt.date(2026, 11, 15))
     got = pd.read_excel(out, sheet_name="汇总", header=3, engine="calamine")
     got = got[got["网点"] != "合计"].set_index("网点")
-    want = exp.groupby("网点").agg(件数=("运单号", "size"), 建议赔偿金额=("赔偿金额", "sum"),
-                                  已付金额=("已付金额", "sum"), 逾期件数=("逾期", "sum"))
-    assert set(got.index) == set(BRANCHES) | {"网点21", "网点22"}
-    for b in BRANCHES + ["网点21", "网点22"]:
-        w = want.loc[b] if b in want.index else pd.Series({"件数": 0, "建议赔偿金额": 0, "已付金额": 0, "逾期件数": 0})
-        assert got.loc[b, "件数"] == w["件数"], b
-        assert got.loc[b, "建议赔偿金额"] == pytest.approx(w["建议赔偿金额"], abs=0.005), b
-        assert got.loc[b, "已付金额"] == pytest.approx(w["已付金额"], abs=0.005), b
-        assert got.loc[b, "逾期件数"] == w["逾期件数"], b
-    assert got.loc["网点07", "件数"] == 0
-    for sheet, key in (("按索赔类型", "索赔类型"), ("按索赔原因", "索赔原因")):
-        g = pd.read_excel(out, sheet_name=sheet, header=2, engine="calamine")
-        g = g[g[key] != "合计"].set_index(key)
-        w = exp.groupby(key).agg(件数=("运单号", "size"), 建议赔偿金额=("赔偿金额", "sum"), 已付金额=("已付金额", "sum"))
-        assert sorted(g.index) == sorted(w.index)
-        for k in w.index:
-            assert g.loc[k, "件数"] == w.loc[k, "件数"]
-            assert g.loc[k, "建议赔偿金额"] == pytest.approx(w.loc[k, "建议赔偿金额"], abs=0.005)
-            assert g.loc[k, "已付金额"] == pytest.approx(w.loc[k, "已付金额"], abs=0.005)
-    over = pd.read_excel(out, sheet_name="逾期案件", header=2, engine="calamine")
-    assert sorted(over["运单号"]) == sorted(exp[exp["逾期"]]["运单号"])
+    assert list(got.index) == BRANCHES + ["网点21", "网点22"]
+    for b in got.index:
+        e = exp[exp["网点"] == b]
+        assert got.loc[b, "件数"] == len(e), b
+        assert _money(got.loc[b, "建议赔偿金额"]) == sum(e["赔偿金额"], Decimal(0)), b
+        assert _money(got.loc[b, "已付金额"]) == sum(e["已付金额"], Decimal(0)), b
+        assert got.loc[b, "逾期件数"] == int(e["逾期"].sum()) if len(e) else got.loc[b, "逾期件数"] == 0, b
+    total = pd.read_excel(out, sheet_name="汇总", header=3, engine="calamine").set_index("网点").loc["合计"]
+    assert _money(total["建议赔偿金额"]) == sum(exp["赔偿金额"], Decimal(0))
+    assert total["件数"] == len(exp)
+    by_type = pd.read_excel(out, sheet_name="按索赔类型", header=2, engine="calamine")
+    by_type = by_type[by_type["索赔类型"] != "合计"].set_index("索赔类型")
+    assert set(by_type.index) <= {"破损", "遗失", "内件不符"}  # no 延误 in 货损货差
+    for t in by_type.index:
+        assert by_type.loc[t, "件数"] == int((exp["索赔类型"] == t).sum())
     detail = pd.read_excel(out, sheet_name="明细", header=2, engine="calamine")
-    assert len(detail) == len(exp) and not detail["运单号"].str.startswith("OCT").any()
+    assert sorted(detail["运单号"]) == sorted(exp["运单号"])  # each claim once, no October, no copy
     status = pd.read_excel(out, sheet_name="报送情况", header=2, engine="calamine").set_index("网点")
-    assert status.loc["网点21", "报送状态"] == "未报送" and status.loc["网点22", "报送状态"] == "未报送"
+    assert status.loc["网点21", "报送状态"] == "未报送"
     assert status.loc["网点07", "报送状态"] == "已报送（本期无案件）"
-    assert status.loc["网点01", "报送状态"] == "已报送"
+    assert status.loc["网点02", "文件"] == "网点02.xlsx、网点02 - 副本.xlsx"
+    check = pd.read_excel(out, sheet_name="需核对", header=2, engine="calamine")
+    copies = check[check["说明"].str.contains("不再重复计算")]
+    assert set(copies["来源"].str.split("「").str[0]) == {"网点02 - 副本.xlsx"}
+    refused = pd.read_excel(out, sheet_name="不予受理", header=2, engine="calamine")
+    assert all(refused["说明"].str.startswith("不予受理"))
     with zipfile.ZipFile(out) as z:
         assert any(n.startswith("xl/charts/chart") for n in z.namelist())
+    assert sheet_formulas(out) == []
 
 
-def test_periods_and_cli(folder: Path, tmp_path: Path, capsys) -> None:
-    assert parse_period("2026-11-上半月")[:2] == (dt.date(2026, 11, 1), dt.date(2026, 11, 15))
-    assert parse_period("2026-02-下半月")[:2] == (dt.date(2026, 2, 16), dt.date(2026, 2, 28))
-    assert parse_period("2028-02-下半月")[1] == dt.date(2028, 2, 29)
-    with pytest.raises(ValueError):
-        parse_period("2026-13-上半月")
-    out = tmp_path / "下半月.xlsx"
-    assert main([str(folder), "--period", "2026-11-下半月", "--out", str(out), "--today", "2026-12-01",
-                 "--branches", "网点01,网点99"]) == 0
-    text = capsys.readouterr().out
-    assert "未报送网点（1 个）：网点99" in text and out.exists()
-    exp = sum(1 for f in folder.glob("*.xlsx")
-              for d in pd.read_excel(f, sheet_name="理赔登记表", engine="calamine")["索赔日期"]
-              if pd.Timestamp(d).month == 11 and pd.Timestamp(d).day >= 16)
-    assert f"案件 {exp} 件" in text
+def test_refused_error_delay_and_formula_text(tmp_path: Path) -> None:
+    """A register with a title row, a refused claim, an error row (已付金额 待定), a 内件不符
+    claim, a plain delay and formula-looking texts: exact counts and amounts."""
+    rows = [
+        claim_row("R1", "遗失", 索赔日期=dt.datetime(2026, 11, 10), 物品价值=1200, 保价金额=1500),   # 1,200.00
+        claim_row("R2", "内件不符", 索赔日期=dt.datetime(2026, 11, 11), 物品价值=800, 损失比例=0.5,
+                  保价金额=0, 运费=30),          # uninsured: min(800, 3×30=90) × 50% = 45.00 (CMP-1, CMP-5)
+        claim_row("R3", "破损", 索赔日期=dt.datetime(2026, 11, 12), 索赔原因="客户自行包装"),   # refused (CLM-6)
+        claim_row("R4", "延误", 索赔日期=dt.datetime(2026, 11, 12)),                     # delay: apart
+        claim_row("R5", "遗失", 索赔日期=dt.datetime(2026, 11, 13), 已付金额="待定"),       # error row
+        claim_row("R6", "遗失", 索赔日期=dt.datetime(2026, 11, 14), 物品价值=500, 保价金额=600,
+                  责任网点="=HYPERLINK(\"http://evil.example\",\"点我\")", 已付金额=500),  # 500.00
+    ]
+    write_register(tmp_path / "in" / "鼓楼.xlsx", rows, title="鼓楼网点 2026年11月理赔登记")
+    out = tmp_path / "r.xlsx"
+    assert main([str(tmp_path / "in"), "--period", "2026-11-H1", "--out", str(out), "--today", "2026-11-23"]) == 1
+    summary = pd.read_excel(out, sheet_name="汇总", header=3, engine="calamine").set_index("网点")
+    assert summary.loc["福州鼓楼网点", "件数"] == 3
+    assert _money(summary.loc["福州鼓楼网点", "建议赔偿金额"]) == Decimal("1745.00")
+    assert _money(summary.loc["福州鼓楼网点", "已付金额"]) == Decimal("500.00")
+    detail = pd.read_excel(out, sheet_name="明细", header=2, engine="calamine")
+    assert list(detail["运单号"]) == ["R1", "R2", "R6"]
+    assert detail.loc[2, "责任网点"] == "=HYPERLINK(\"http://evil.example\",\"点我\")"
+    assert sheet_formulas(out) == [] and hyperlinks(out) == 0
+    for sheet, want in (("延误（另列）", ["R4"]), ("不予受理", ["R3"]), ("需核对", ["R5"])):
+        part = pd.read_excel(out, sheet_name=sheet, header=2, engine="calamine")
+        assert list(part["运单号"]) == want, sheet
+    check = pd.read_excel(out, sheet_name="需核对", header=2, engine="calamine")
+    assert check.loc[0, "来源"] == "鼓楼.xlsx「理赔登记表」第7行" and "待定" in check.loc[0, "说明"]
+
+
+@pytest.mark.parametrize("text,start,end", [
+    ("2026-11-上半月", dt.date(2026, 11, 1), dt.date(2026, 11, 15)),
+    ("2026年11月上半月", dt.date(2026, 11, 1), dt.date(2026, 11, 15)),
+    ("2026-11-1", dt.date(2026, 11, 1), dt.date(2026, 11, 15)),
+    ("2026-11-H2", dt.date(2026, 11, 16), dt.date(2026, 11, 30)),
+    ("2026/2/下", dt.date(2026, 2, 16), dt.date(2026, 2, 28)),
+    ("2028-02-下半月", dt.date(2028, 2, 16), dt.date(2028, 2, 29)),
+])
+def test_periods_accepted(text: str, start: dt.date, end: dt.date) -> None:
+    assert parse_period(text)[:2] == (start, end)
+
+
+@pytest.mark.parametrize("text", ["2026-11", "2026-11-3", "2026-13-上半月", "上半月", "2026-111"])
+def test_periods_refused(text: str, tmp_path: Path, capsys) -> None:
+    with pytest.raises(ValueError, match="2026年11月上半月"):
+        parse_period(text)
+    with pytest.raises(SystemExit) as e:
+        main([str(tmp_path), "--period", text])
+    assert e.value.code == 2
+    err = capsys.readouterr().err
+    assert "2026-11-H1" in err and "Traceback" not in err
+
+
+def test_crashes_become_messages(tmp_path: Path, capsys) -> None:
+    empty = tmp_path / "无登记表"
+    empty.mkdir()
+    (empty / "说明.txt").write_text("x", encoding="utf-8")
+    assert main([str(empty), "--period", "2026-11-上半月", "--out", str(tmp_path / "a.xlsx")]) == 1
+    assert "没有找到理赔登记表" in capsys.readouterr().err
+    write_register(tmp_path / "r" / "x.xlsx", [claim_row("A", "遗失", 索赔日期=dt.datetime(2026, 11, 3))])
+    long = tmp_path / ("很长的文件名" * 20 + ".xlsx")
+    assert main([str(tmp_path / "r"), "--period", "2026-11-上半月", "--out", str(long)]) == 2
+    assert "文件名过长" in capsys.readouterr().err
+    (tmp_path / "r" / "~$报表.xlsx").write_bytes(b"")
+    assert main([str(tmp_path / "r"), "--period", "2026-11-上半月", "--out", str(tmp_path / "r" / "报表.xlsx")]) == 3
+    assert "正在 Excel/WPS 中打开" in capsys.readouterr().err

@@ -1,13 +1,14 @@
 """Issue a batch of notices: validate rows, number them in the ledger, render .docx/.pdf.
 
-All or nothing (NTC-7): numbers are allocated, documents rendered into a staging folder and
-ledger rows inserted inside one ledger transaction; the files are moved into place only
-after COMMIT (crash handling: :mod:`addin.notices.staging`).
+Numbers are gap-free (NTC-7): numbers are allocated, .docx documents rendered into a staging
+folder and ledger rows inserted inside one short ledger transaction; the files are moved into
+place only after COMMIT (crash handling: :mod:`addin.notices.staging`). PDFs are converted
+after COMMIT, outside the lock (:func:`_convert_pdfs`).
 """
 from __future__ import annotations
 
 import datetime as dt
-import getpass
+import os
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -16,11 +17,11 @@ from typing import Any, Callable, Mapping, Sequence
 
 import pandas as pd
 
-from addin.ledger import Ledger, NoticeRecord
+from addin.ledger import Ledger, NoticeRecord, normalise_waybill
 from addin.notices import render
 from addin.notices.capitals import figures, rmb_capitals, to_decimal
 from addin.notices.kinds import KindSpec, spec as kind_spec
-from addin.notices.register import as_date, as_decimal, fill_computed, is_blank
+from addin.notices.register import as_date, as_decimal, is_blank
 from addin.notices.staging import Staging, recover
 from addin.notices.templates import FIELDS, TEMPLATE_DIR, template_path, write_defaults
 
@@ -59,9 +60,12 @@ class Problem:
     key: str
     message: str
     fields: tuple[str, ...] = ()
+    where: str = ""           # file and row, e.g. 理赔登记表.xlsx 第7行
+    needs_fix: bool = True    # False: no notice needed (refused claim, amount 0) — not a failure
+    reason: str = ""          # skipped rows: "refused" (CLM-8), "zero" (amount 0), "type" (other claim type)
 
     def __str__(self) -> str:
-        where = f"第{self.row}行" if isinstance(self.row, (int,)) else str(self.row)
+        where = self.where or (f"第{self.row}行" if isinstance(self.row, (int,)) else str(self.row))
         return f"{where}（{self.key or '无单号'}）：{self.message}"
 
 
@@ -85,11 +89,16 @@ class IssueBatch(list):
     """``list[IssuedNotice]`` plus the rows skipped (``problems``) and duplicates skipped."""
 
     def __init__(self, items: Sequence[IssuedNotice] = (), problems: Sequence[Problem] = (),
-                 skipped_duplicates: Sequence[str] = (), recovered: Mapping[str, int] | None = None):
+                 skipped_duplicates: Sequence[str] = (), recovered: Mapping[str, int] | None = None,
+                 *, skipped: Sequence[Problem] = (), template: Any = None):
         super().__init__(items)
-        self.problems = list(problems)
+        self.problems = list(problems)          # rows to fix (invalid input, missing fields)
+        self.skipped = list(skipped)            # rows that need no notice (CLM-8 refusal, 0 元)
         self.skipped_duplicates = list(skipped_duplicates)
         self.recovered = dict(recovered or {})
+        self.template = template                # TemplateChoice used
+        self.warnings: list[str] = []           # settings problems, reported once
+        self.pdf_failures: list[tuple[list[str], str]] = []  # (notice numbers, reason)
 
 
 def cn_number(n: int) -> str:
@@ -143,47 +152,26 @@ def _load_template(sp: KindSpec, folder: Path | None) -> tuple[render.DocxTempla
 
 
 def _compute_amounts(frame: pd.DataFrame, sp: KindSpec) -> tuple[pd.DataFrame, pd.Series, pd.Series, pd.Series]:
-    """Amount for each row: the register's computed column (网点赔付 for NTC-1..3, 赔偿金额 for
-    NTC-4/6), filled where blank exactly as the workbook computes it (workbook processor →
-    engine), else by the engine's column forms. Returns (frame, amounts, error texts, the
-    column each amount came from)."""
-    import udfs.columns as ucol
-
-    filled, cell_errors = fill_computed(frame)
+    """Amount of each row: the register model's computed column (网点赔付 for NTC-1..3,
+    赔偿金额 for NTC-4/6, 月运费 for VIP letters) — never recomputed here. A damage or
+    content-mismatch notice falls back to 赔偿金额: the network standards cover only loss and
+    delay (NET-10). A cell that shows an error (a live sheet's 「错误：…」) is reported.
+    Returns (frame, amounts, error texts, the column each amount came from)."""
     amount = pd.Series([None] * len(frame), index=frame.index, dtype=object)
     errors = pd.Series([""] * len(frame), index=frame.index, dtype=object)
     source = pd.Series([""] * len(frame), index=frame.index, dtype=object)
-
-    def col(name: str) -> pd.Series:
-        if name in filled.columns:
-            return filled[name]
-        return pd.Series([None] * len(filled), index=filled.index, dtype=object)
-
     candidates = [sp.amount_column]
-    if sp.kind == "破损公告":
-        candidates.append("赔偿金额")  # NET-1: network standards cover only loss and delay
+    if sp.kind in ("破损公告", "内件不符公告"):
+        candidates.append("赔偿金额")  # NET-10
     for column in candidates:
-        todo = [i for i in filled.index if amount[i] is None]
-        if not todo:
-            break
-        if cell_errors is None and column in ("网点赔付", "赔偿金额") and col(column).loc[todo].map(is_blank).any():
-            c = lambda n: col(n).loc[todo]  # noqa: E731
-            if column == "网点赔付":
-                res = ucol.network_compensation(c("索赔类型"), c("物品价值"), c("延误天数"),
-                                                c("重量(kg)"), c("网点类型"), c("批货"))
-            else:
-                res = ucol.compensation(c("索赔类型"), c("物品价值"), c("运费"), c("保价金额"),
-                                        c("损失比例"), c("货物类别"))
-            for i in todo:
-                if is_blank(col(column)[i]):
-                    if is_blank(res.at[i, "error"]) and not is_blank(res.at[i, "value"]):
-                        filled.at[i, column] = res.at[i, "value"]
-                    else:
-                        errors[i] = errors[i] or f"{column}无法计算：{res.at[i, 'error']}"
-        for i in todo:
-            v = col(column)[i]
+        if column not in frame.columns:
+            continue
+        for i in frame.index:
+            if amount[i] is not None:
+                continue
+            v = frame.at[i, column]
             if isinstance(v, str) and v.strip().startswith(("错误", "#")):  # the cell shows an error
-                errors[i] = f"{column}无法计算：{v.strip().removeprefix('错误：')}"
+                errors[i] = errors[i] or f"{column}无法计算：{v.strip().removeprefix('错误：')}"
             elif not is_blank(v):
                 try:
                     amount[i] = as_decimal(v)
@@ -191,9 +179,7 @@ def _compute_amounts(frame: pd.DataFrame, sp: KindSpec) -> tuple[pd.DataFrame, p
                     source[i] = column
                 except Exception:
                     errors[i] = errors[i] or f"{column}无法识别：{v}"
-            elif cell_errors and (i, column) in cell_errors:
-                errors[i] = errors[i] or f"{column}无法计算：{cell_errors[(i, column)]}"
-    return filled, amount, errors, source
+    return frame, amount, errors, source
 
 
 def _amount_rules(row: pd.Series, column: str) -> list[str]:
@@ -273,8 +259,69 @@ def build_values(row: pd.Series, sp: KindSpec, settings: Mapping[str, Any], amou
     return values, reply_by, rules
 
 
-def _safe(name: str) -> str:
-    return re.sub(r'[\\/:*?"<>|\s]+', "_", name).strip("._") or "无单号"
+def _safe(name: str, max_bytes: int = 120) -> str:
+    """A waybill as a file-name part: no path characters, at most ``max_bytes`` UTF-8 bytes
+    (file systems allow 255 per name; the number and kind take the rest)."""
+    text = re.sub(r'[\\/:*?"<>|\s\x00-\x1f]+', "_", name).strip("._") or "无单号"
+    while len(text.encode("utf-8")) > max_bytes:
+        text = text[:-1]
+    return text
+
+
+@dataclass(frozen=True)
+class TemplateChoice:
+    """The template a batch uses: file, why it is trusted, its bytes' SHA-256."""
+
+    path: Path
+    origin: str
+    sha256: str
+
+
+def resolve_template(kind: str, explicit: Path | None = None) -> TemplateChoice:
+    """Templates come only from the bundled set, the administrator's folder (machine
+    configuration ``[notices] templates``) or an explicit ``--templates`` choice. The
+    register's 设置!模板目录 is never followed (a planted template could change the bank
+    account printed on an officially numbered notice)."""
+    import hashlib
+
+    from addin.config import trusted_template_dir
+    sp = kind_spec(kind)
+    if explicit is not None:
+        folder, origin = Path(explicit), "命令行 --templates"
+    else:
+        admin = trusted_template_dir()
+        folder, origin = (Path(admin.value), admin.origin) if admin else (TEMPLATE_DIR, "内置模板")
+    path = template_path(sp.kind, folder)
+    if not path.exists() and folder == TEMPLATE_DIR:
+        write_defaults()
+    if not path.exists():
+        raise NoticeError(f"找不到模板文件：{path}（{origin}）")
+    return TemplateChoice(path.resolve(), origin, hashlib.sha256(path.read_bytes()).hexdigest())
+
+
+def _outcome(row: pd.Series) -> tuple[str, str]:
+    """(outcome, reason) of a claim row: the register model's ``_outcome`` when present
+    ("invalid" | "refused" | "ok" | "blank"), else read from the computed 受理判定 cell."""
+    o = row.get("_outcome") if "_outcome" in row.index else None
+    verdict = _text(row.get("受理判定")) if "受理判定" in row.index else ""
+    if isinstance(o, str) and o:
+        if o == "invalid":
+            errs = row.get("_errors") if "_errors" in row.index else None
+            texts = [getattr(e, "message", None) or str(e) for e in (errs or [])]
+            return o, "；".join(texts) or "输入有误"
+        return o, verdict if o == "refused" else ""
+    if verdict.startswith("不予受理"):
+        return "refused", verdict
+    if verdict.startswith("错误"):
+        return "invalid", verdict.removeprefix("错误：")
+    return "ok", ""
+
+
+def _where(idx: Any, row: pd.Series, settings: Mapping[str, Any]) -> str:
+    src = row.get("_source") if "_source" in row.index else None
+    src = src or settings.get("_workbook") or ""
+    r = row.get("_row") if "_row" in row.index else idx
+    return f"{Path(str(src)).name} 第{r}行" if src else f"第{r}行"
 
 
 def issue(rows: pd.DataFrame, kind: str, out_dir: Path, settings: Mapping[str, Any],
@@ -282,30 +329,51 @@ def issue(rows: pd.DataFrame, kind: str, out_dir: Path, settings: Mapping[str, A
           on_duplicate: "str | Callable[[str, list[NoticeRecord]], bool]" = "refuse", *,
           notice_date: dt.date | None = None, pdf: bool | None = None,
           template_dir: Path | None = None, skip_invalid: bool = False,
-          progress: Callable[[int, int], None] | None = None) -> IssueBatch:
+          progress: Callable[[int, int], None] | None = None,
+          pdf_progress: Callable[[int, int], None] | None = None) -> IssueBatch:
     """Issue notices of ``kind`` for ``rows`` (NTC-1..7; reply-by DL-5 via udfs.deadline).
 
-    ``on_duplicate`` — a notice of this kind already exists for the waybill: ``"refuse"``
-    (raise DuplicateNoticeError, nothing written), ``"skip"``, ``"reissue"``, or a callable
-    ``(waybill, existing_records) -> bool`` that asks the user. ``pdf``: None = when
-    LibreOffice is installed. ``skip_invalid``: issue the valid rows and report the others in
-    ``.problems`` instead of refusing the whole batch. Returns the notices issued, in order.
+    ``rows``: register rows (the model's frame: computed columns, ``_outcome``, ``_errors``,
+    ``_source``, ``_row``). Refused claims (CLM-8) and amounts of 0 get no notice and are
+    reported in ``.skipped`` (not failures); invalid rows in ``.problems``.
+    ``on_duplicate`` — a notice of this kind already exists for the waybill (normalised):
+    ``"refuse"`` (raise DuplicateNoticeError, nothing written), ``"skip"``, ``"reissue"``, or a
+    callable ``(waybill, existing_records) -> bool`` that asks the user. ``pdf``: None = when
+    LibreOffice is installed. ``skip_invalid``: issue the valid rows and report the others
+    instead of refusing the whole batch. ``template_dir``: an explicit template folder
+    (the command line's ``--templates``); else the administrator's, else the bundled set.
+
+    Numbers are taken, documents rendered and ledger rows inserted in one short
+    transaction; PDFs are converted after COMMIT, in sub-batches on every core: a failed
+    conversion costs that sub-batch's PDFs (``.pdf_failures``), never an issued number.
     """
     import udfs
     sp = kind_spec(kind)
     if not callable(on_duplicate) and on_duplicate not in ("refuse", "skip", "reissue"):
         raise ValueError(f"on_duplicate 应为 refuse/skip/reissue 或回调函数：{on_duplicate!r}")
+    warnings: list[str] = []
+    if not is_blank(settings.get("模板目录")) and template_dir is None:
+        warnings.append(f"设置表的「模板目录」（{_text(settings.get('模板目录'))}）不再使用："
+                        "公告只用内置模板或管理员配置的模板目录；另用模板请在命令行加 --templates")
+    signer = _text(issued_by) or _text(settings.get("经办人")) or _text(settings.get("联系人"))
+    if not signer:
+        raise NoticeError("设置表未填写「经办人」（也没有「联系人」），公告无人签署：请在设置表填写经办人，"
+                          "或在命令行用 --by 指定")
     out_dir = Path(out_dir).resolve()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    issued_by = issued_by or _text(settings.get("经办人")) or getpass.getuser()
-    notice_date = notice_date or udfs.today()
-    folder = template_dir or (Path(settings["模板目录"]) if settings.get("模板目录") else None)
-    template, used = _load_template(sp, folder)
-    own = not isinstance(ledger, Ledger)
-    led = Ledger.open(ledger, beside=settings.get("_workbook") or out_dir)
     try:
-        return _issue(rows, sp, out_dir, settings, led, issued_by, on_duplicate, notice_date, pdf,
-                      template, used, skip_invalid, progress)
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise NoticeError(f"无法创建输出文件夹 {out_dir}（{e.strerror or e}）") from e
+    notice_date = notice_date or udfs.today()
+    choice = resolve_template(sp.kind, template_dir)
+    template, used = _load_template(sp, choice.path.parent)
+    own = not isinstance(ledger, Ledger)
+    led = Ledger.open(ledger)
+    try:
+        batch = _issue(rows, sp, out_dir, settings, led, signer, on_duplicate, notice_date, pdf,
+                       template, used, choice, skip_invalid, progress, pdf_progress)
+        batch.warnings[:0] = warnings
+        return batch
     finally:
         if own:
             led.close()
@@ -313,35 +381,54 @@ def issue(rows: pd.DataFrame, kind: str, out_dir: Path, settings: Mapping[str, A
 
 def _issue(rows: pd.DataFrame, sp: KindSpec, out_dir: Path, settings: Mapping[str, Any],
            led: Ledger, issued_by: str, on_duplicate: Any, notice_date: dt.date,
-           pdf: bool | None, template: render.DocxTemplate, used: set[str], skip_invalid: bool,
-           progress: Callable[[int, int], None] | None) -> IssueBatch:
+           pdf: bool | None, template: render.DocxTemplate, used: set[str],
+           choice: TemplateChoice, skip_invalid: bool,
+           progress: Callable[[int, int], None] | None,
+           pdf_progress: Callable[[int, int], None] | None) -> IssueBatch:
     """Body of :func:`issue` once the template and the ledger are open."""
     import udfs
 
+    # First finish what a crashed run left (its committed notices' files roll forward), so
+    # re-running the same command does not meet "already issued" without the files.
+    recovered = recover(out_dir, led.ident, led.batch_exists)
     frame = rows.copy()
     frame.columns = [str(c).strip() for c in frame.columns]
     if not frame.index.is_unique:  # row labels are used to report problems and to align
         frame.index = pd.RangeIndex(2, 2 + len(frame))
     problems: list[Problem] = []
+    skipped: list[Problem] = []
     if len(frame):
         frame, amounts, amount_errors, amount_source = _compute_amounts(frame, sp)
     else:
         amounts = amount_errors = amount_source = pd.Series(dtype=object)
-    items: list[tuple[Any, str, dict[str, str], dt.date | None, Decimal | None, list[str]]] = []
-    seen_keys: set[str] = set()
+    items: list[tuple[Any, str, dict[str, str], dt.date | None, Decimal | None, list[str], str]] = []
+    seen_keys: dict[str, Any] = {}
     for idx, row in frame.iterrows():
         key = _text(row.get(sp.key_column)) if sp.key_column in frame.columns else ""
+        where = _where(idx, row, settings)
         if sp.claim_types and "索赔类型" in frame.columns and not is_blank(row.get("索赔类型")):
             ctype = udfs.rules_for(None).claim_types.find(row.get("索赔类型")) or _text(row.get("索赔类型"))
-            if ctype not in sp.claim_types:
-                problems.append(Problem(idx, key, f"索赔类型为「{ctype}」，不能出具{sp.title}"))
+            if ctype not in sp.claim_types:  # another notice is for it: not applicable, not a failure
+                skipped.append(Problem(idx, key, f"索赔类型为「{ctype}」，不出具{sp.title}", where=where,
+                                       needs_fix=False, reason="type"))
+                continue
+        outcome, reason = _outcome(row)
+        if outcome == "blank":
+            continue
+        if outcome == "invalid":  # an input error: no number, no notice (listed to fix)
+            problems.append(Problem(idx, key, f"输入有误，不出具：{reason}", where=where))
+            continue
+        if sp.is_claim:
+            if outcome == "refused":  # CLM-8: no negotiation notice, claim letter or report
+                skipped.append(Problem(idx, key, f"{reason}，不出具{sp.title}（CLM-8）", where=where,
+                                       needs_fix=False, reason="refused"))
                 continue
         amount = amounts.get(idx)
         try:
             values, reply_by, rules = build_values(row, sp, settings, amount, notice_date, issued_by,
                                                    _amount_rules(row, amount_source.get(idx, "")))
         except udfs.RuleError as e:
-            problems.append(Problem(idx, key, f"回复期限无法计算：{e}"))
+            problems.append(Problem(idx, key, f"回复期限无法计算：{e}", where=where))
             continue
         needed = (used | {"金额"}) - OPTIONAL - {"编号"}
         gaps = {SOURCE.get(n, n) for n in needed if not values.get(n)}
@@ -356,43 +443,71 @@ def _issue(rows: pd.DataFrame, sp: KindSpec, out_dir: Path, settings: Mapping[st
             else:
                 gaps.add(sp.amount_column)
         missing = sorted(gaps)
-        if amount is not None and amount <= 0 and not sp.kind.startswith("VIP"):
-            why = "、".join(_amount_rules(row, amount_source.get(idx, ""))) or sp.amount_column
-            parts.append(f"{amount_source.get(idx) or sp.amount_column}为 {figures(amount)} 元（{why}），无需出具")
         if missing:
             parts.insert(0, "缺少 " + "、".join(missing))
         if parts:
-            problems.append(Problem(idx, key, "；".join(parts), tuple(missing)))
+            problems.append(Problem(idx, key, "；".join(parts), tuple(missing), where=where))
             continue
-        if key in seen_keys:
-            problems.append(Problem(idx, key, f"{sp.key_column}在本次选择中重复"))
+        if amount is not None and amount <= 0 and sp.is_claim:
+            why = "、".join(_amount_rules(row, amount_source.get(idx, ""))) or sp.amount_column
+            skipped.append(Problem(idx, key, f"{amount_source.get(idx) or sp.amount_column}为 "
+                                   f"{figures(amount)} 元（{why}），无需出具", where=where, needs_fix=False,
+                                   reason="zero"))
             continue
-        seen_keys.add(key)
-        items.append((idx, key, values, reply_by, amount, rules))
+        norm = normalise_waybill(key)
+        if norm in seen_keys:
+            problems.append(Problem(idx, key, f"{sp.key_column}在本次选择中重复（同第{seen_keys[norm]}行）",
+                                    where=where))
+            continue
+        seen_keys[norm] = row.get("_row") if "_row" in row.index else idx
+        if not sp.internal:  # letters to customers: no internal rule codes
+            values["依据"] = ""
+        items.append((idx, key, values, reply_by, amount, rules, where))
     if problems and not skip_invalid:
         raise NoticeError(f"{len(problems)} 行数据不全或不适用，未生成任何{sp.title}：", problems)
 
-    # Re-issue check (NTC-7 traceability): same kind + waybill already in the ledger.
+    # Re-issue check (NTC-7 traceability): same kind + normalised waybill already in the ledger.
     existing = led.find(sp.kind, [it[1] for it in items]) if items else {}
-    skipped: list[str] = []
+    dup_skipped: list[str] = []
+    done_before = set(recovered.get("batches", []))
+    if existing and done_before:
+        # Re-running a batch that died after its COMMIT: its notices exist (files just
+        # completed by recover()), so these rows are done — not duplicates to refuse.
+        for it in list(items):
+            recs = existing.get(normalise_waybill(it[1]), [])
+            if recs and all(r.batch_id in done_before for r in recs):
+                skipped.append(Problem(it[0], it[1], f"上次中断的批次已出具{sp.title}（"
+                                       + "、".join(r.number for r in recs) + "），文件已恢复", where=it[6],
+                                       needs_fix=False, reason="recovered"))
+                items.remove(it)
+                existing.pop(normalise_waybill(it[1]), None)
     if existing:
+        def recs_of(k: str) -> list[NoticeRecord]:
+            return existing.get(normalise_waybill(k), [])
         if on_duplicate == "refuse":
-            dup = [Problem(it[0], it[1], f"已出具过{sp.title}：" + "、".join(r.number for r in existing[it[1]]))
-                   for it in items if it[1] in existing]
-            raise DuplicateNoticeError(f"{len(dup)} 个{sp.key_column}已出具过{sp.title}，如需重新出具请确认（--reissue）：", dup)
+            dup = [Problem(it[0], it[1], f"已出具过{sp.title}：" + "、".join(r.number for r in recs_of(it[1])),
+                           where=it[6]) for it in items if recs_of(it[1])]
+            if dup:
+                raise DuplicateNoticeError(
+                    f"{len(dup)} 个{sp.key_column}已出具过{sp.title}（台账 {led.ident}），如需重新出具请确认（--reissue）：",
+                    dup)
         keep = []
         for it in items:
-            recs = existing.get(it[1])
+            recs = recs_of(it[1])
             again = (not recs or on_duplicate == "reissue"
                      or (callable(on_duplicate) and bool(on_duplicate(it[1], recs))))
-            (keep.append(it) if again else skipped.append(it[1]))
+            (keep.append(it) if again else dup_skipped.append(it[1]))
         items = keep
 
-    recovered = recover(out_dir, led.ident, led.batch_exists)
+    def result(issued: list[IssuedNotice]) -> IssueBatch:
+        return IssueBatch(issued, problems, dup_skipped, recovered, skipped=skipped, template=choice)
+
     if not items:
-        return IssueBatch([], problems, skipped, recovered)
+        return result([])
 
     want_pdf = render.soffice() is not None if pdf is None else pdf
+    if want_pdf and render.soffice() is None:
+        raise NoticeError("未安装 LibreOffice，无法生成 PDF（不要 PDF 请加 --no-pdf）")
     year = notice_date.year
     staging = Staging(out_dir)
     issued: list[IssuedNotice] = []
@@ -407,35 +522,30 @@ def _issue(rows: pd.DataFrame, sp: KindSpec, out_dir: Path, settings: Mapping[st
                 if late:
                     raise DuplicateNoticeError(
                         f"{len(late)} 个{sp.key_column}刚由其他人出具了{sp.title}，本批未生成，请重试：",
-                        [Problem(it[0], it[1], "刚由其他人出具") for it in items if it[1] in late])
+                        [Problem(it[0], it[1], "刚由其他人出具", where=it[6]) for it in items
+                         if normalise_waybill(it[1]) in late])
             records: list[NoticeRecord] = []
-            staged_docs: list[Path] = []
-            for n, (idx, key, values, reply_by, amount, rules) in enumerate(items):
+            for n, (idx, key, values, reply_by, amount, rules, where) in enumerate(items):
                 number = f"{sp.code}-{year}-{first + n:05d}"
                 values = dict(values, 编号=number)
                 final = out_dir / f"{number}_{sp.kind}_{_safe(key)}.docx"
                 if final.exists():
                     raise NoticeError(f"文件已存在，未覆盖：{final}")
-                target = staging.path(final)
-                with open(target, "wb") as fh:
+                with open(staging.path(final), "wb") as fh:
                     fh.write(template.render(values))
-                staged_docs.append(target)
-                final_pdf = final.with_suffix(".pdf") if want_pdf else None
                 records.append(NoticeRecord(
                     number=number, kind=sp.kind, year=year, seq=first + n, waybill=key,
                     amount=None if amount is None else to_decimal(amount),
                     notice_date=notice_date, reply_by=reply_by, issued_by=issued_by,
-                    doc_path=str(final), pdf_path=str(final_pdf) if final_pdf else None,
+                    doc_path=str(final), pdf_path=None,
                     batch_id=staging.batch_id, branch=values["本网点"],
-                    counterparty=values["责任网点"] or values["客户名称"], rules="、".join(rules)))
+                    counterparty=values["责任网点"] or values["客户名称"], rules="、".join(rules),
+                    template=f"{choice.path}（{choice.origin}）", template_sha256=choice.sha256,
+                    source=where))
                 issued.append(IssuedNotice(number, sp.kind, key, records[-1].amount, notice_date,
-                                           reply_by, final, final_pdf, idx, values))
+                                           reply_by, final, None, idx, values))
                 if progress:
                     progress(n + 1, len(items))
-            if want_pdf:
-                render.to_pdf(staged_docs, staging.dir)
-                for d in staged_docs:
-                    staging.moves.append((d.stem + ".pdf", str(out_dir / (d.stem + ".pdf"))))
             if HOOKS["after_render"]:
                 HOOKS["after_render"](staging)
             staging.write_manifest(led.ident)
@@ -451,4 +561,32 @@ def _issue(rows: pd.DataFrame, sp: KindSpec, out_dir: Path, settings: Mapping[st
     if HOOKS["after_commit"]:
         HOOKS["after_commit"](staging)
     staging.publish()
-    return IssueBatch(issued, problems, skipped, recovered)
+    batch = result(issued)
+    if want_pdf:
+        _convert_pdfs(batch, led, out_dir, pdf_progress)
+    return batch
+
+
+def _convert_pdfs(batch: IssueBatch, led: Ledger, out_dir: Path,
+                  progress: Callable[[int, int], None] | None) -> None:
+    """PDFs of the issued (committed, published) notices, outside the ledger transaction:
+    sub-batches in parallel, each PDF moved into place as its sub-batch finishes and then
+    recorded; a failed or hung sub-batch costs only its own PDFs (``batch.pdf_failures``)."""
+    import shutil
+    import tempfile
+    tmp = Path(tempfile.mkdtemp(prefix=".logidesk-pdf-", dir=out_dir))
+    try:
+        docs = [n.docx for n in batch]
+        done, failures = render.to_pdf_batches(docs, tmp, progress=progress)
+        by_doc = {n.docx: n for n in batch}
+        recorded: dict[str, str] = {}
+        for doc, pdf in done.items():
+            final = doc.with_suffix(".pdf")
+            os.replace(pdf, final)
+            by_doc[doc].pdf = final
+            recorded[by_doc[doc].number] = str(final)
+        led.set_pdf(recorded)
+        for group, message in failures:
+            batch.pdf_failures.append(([by_doc[d].number for d in group], message))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)

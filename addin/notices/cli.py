@@ -1,8 +1,9 @@
 """``logidesk notices WORKBOOK --kind 破损公告 [--rows 2-40] --out DIR`` (NTC-1..7).
 
-Reads the claim register (or a VIP customer table), issues the notices with numbers from
-the ledger (SQLite beside the workbook, or PostgreSQL from --ledger / LOGIDESK_LEDGER_URL),
-prints a summary. Exit 0 = issued, 1 = refused (data missing, duplicates), 2 = usage.
+Reads the register through the one register model, issues the notices with numbers from
+the company's ledger (:mod:`addin.config`: --ledger, LOGIDESK_LEDGER_URL, configuration
+file, default in the user's data folder — never the workbook's folder), prints what was
+issued and every row skipped with its reason. Exit codes: :mod:`addin.cliutil`.
 """
 from __future__ import annotations
 
@@ -12,133 +13,141 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
-import pandas as pd
-
+from addin import cliutil as cu
 from addin.ledger import Ledger, LedgerError
-from addin.notices.batch import DuplicateNoticeError, NoticeError, issue
 from addin.notices.kinds import KINDS, spec as kind_spec
-from addin.notices.register import CLAIM_SHEET, is_blank, parse_rows, read_register, read_settings
-
-VIP_SHEET = "VIP客户"
 
 
-def _parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog="logidesk notices",
-                                 description="为登记表行生成公告/函件（.docx，可选 .pdf）并登记通知台账")
-    ap.add_argument("workbook", type=Path, nargs="?", help="理赔登记表（.xlsx）")
+def _parser() -> cu.ArgumentParser:
+    ap = cu.ArgumentParser(prog="logidesk notices",
+                           description="为登记表行生成公告/函件（.docx，可选 .pdf）并登记通知台账。\n"
+                                       "不予受理的索赔（CLM-8）、金额为 0 的行不出具，并逐行列出原因。")
+    ap.add_argument("workbook", type=Path, nargs="?", help="理赔登记表或 VIP 客户登记表（.xlsx/.xlsm）")
     ap.add_argument("--kind", help=f"通知类型：{'、'.join(KINDS)}")
-    ap.add_argument("--rows", help="Excel 行号，如 2-40,45（默认全部数据行）")
+    ap.add_argument("--rows", type=cu.rows_arg, help="Excel 行号，如 2-40,45（默认全部数据行）")
     ap.add_argument("--out", type=Path, help="输出目录（默认：登记表旁的「通知」文件夹）")
-    ap.add_argument("--sheet", help=f"工作表（默认 {CLAIM_SHEET}；VIP 函件默认 {VIP_SHEET}）")
-    ap.add_argument("--ledger", help="台账：SQLite 文件路径或 postgresql://… URL"
-                                     "（默认环境变量 LOGIDESK_LEDGER_URL，否则登记表旁的 SQLite 文件）")
+    ap.add_argument("--ledger", help="台账：SQLite 文件路径或 postgresql://… URL（默认：环境变量 "
+                                     "LOGIDESK_LEDGER_URL、配置文件，否则用户数据文件夹中的台账）")
     dup = ap.add_mutually_exclusive_group()
     dup.add_argument("--reissue", action="store_true", help="同一运单已出具过同类通知时仍重新出具（新编号）")
     dup.add_argument("--skip-issued", action="store_true", help="跳过已出具过同类通知的运单")
-    ap.add_argument("--skip-invalid", action="store_true", help="跳过数据不全的行，其余照常出具")
-    ap.add_argument("--no-pdf", action="store_true", help="不生成 PDF")
-    ap.add_argument("--pdf", action="store_true", help="必须生成 PDF（无 LibreOffice 时报错）")
-    ap.add_argument("--date", type=dt.date.fromisoformat, help="通知日期 YYYY-MM-DD（默认今天）")
-    ap.add_argument("--by", help="经办人（默认：设置表的经办人或当前用户）")
-    ap.add_argument("--templates", type=Path, help="自定义模板目录（每种通知一个 .docx）")
+    ap.add_argument("--all-or-nothing", action="store_true",
+                    help="有任何一行数据不全时一份也不出具（默认：出具可出具的行，列出其余行）")
+    ap.add_argument("--skip-invalid", action="store_true", help=argparse.SUPPRESS)  # the default now
+    pdf = ap.add_mutually_exclusive_group()
+    pdf.add_argument("--no-pdf", action="store_true", help="不生成 PDF")
+    pdf.add_argument("--pdf", action="store_true", help="必须生成 PDF（无 LibreOffice 时报错）")
+    ap.add_argument("--date", type=cu.date_arg, help="通知日期，如 2026-11-23 或 2026年11月23日（默认今天）")
+    ap.add_argument("--by", help="经办人（默认：设置表的「经办人」，没有时用「联系人」）")
+    ap.add_argument("--templates", type=Path,
+                    help="改用此文件夹中的模板（每种通知一个 .docx）；默认只用内置模板或管理员配置的模板目录")
     ap.add_argument("--replied", metavar="编号", help="登记对方已回复的通知编号（配合 --date）")
-    ap.add_argument("--list", action="store_true", help="列出台账中的通知")
+    ap.add_argument("--list", action="store_true", help="列出台账中的通知（可配合 --kind）")
     return ap
 
 
-def _read(workbook: Path, sheet: str | None, kind: str) -> tuple[pd.DataFrame, dict]:
-    settings = read_settings(workbook)
-    settings["_workbook"] = str(workbook)
-    if sheet:
-        return read_register(workbook, sheet), settings
-    if kind.startswith("VIP"):
-        try:
-            return read_register(workbook, VIP_SHEET), settings
-        except ValueError:
-            pass
-    return read_register(workbook, CLAIM_SHEET), settings
+def _load(workbook: Path, kind: str, ranges):
+    """(rows DataFrame, settings) of the register for ``kind``: the one register model."""
+    from addin.notices.source import load_rows
+    return load_rows(workbook, kind, ranges)
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    try:
-        if args.replied or args.list:
-            with Ledger.open(args.ledger, beside=args.workbook) as led:
+    ap = _parser()
+    args = ap.parse_args(argv)
+    return cu.run("notices", lambda: _main(ap, args))
+
+
+def _main(ap: cu.ArgumentParser, args) -> int:
+    say = cu.say
+    if args.kind:
+        try:
+            sp = kind_spec(args.kind)
+        except ValueError as e:
+            ap.error(str(e))
+    if args.replied or args.list:
+        try:
+            with Ledger.open(args.ledger) as led:
                 if args.replied:
                     ok = led.mark_replied(args.replied, args.date or dt.date.today())
-                    print(f"已登记回复：{args.replied}" if ok else f"台账中没有编号 {args.replied}")
-                    return 0 if ok else 1
-                for r in led.all(args.kind and kind_spec(args.kind).kind):
-                    print(f"{r.number}\t{r.kind}\t{r.waybill}\t{r.amount or ''}\t"
-                          f"{r.reply_by or ''}\t{r.issued_by}\t{r.doc_path}")
-                return 0
-        if not args.workbook or not args.kind:
-            print("用法：logidesk notices WORKBOOK --kind 破损公告 [--rows 2-40] --out DIR", file=sys.stderr)
-            return 2
-        sp = kind_spec(args.kind)
-        frame, settings = _read(args.workbook, args.sheet, sp.kind)
-        chosen = parse_rows(args.rows, frame.index)
-        if not args.rows and sp.claim_types and "索赔类型" in frame.columns:
-            # Whole register: take the rows this notice is for (explicit --rows are checked).
-            import udfs
-            types = udfs.rules_for(None).claim_types
-            fits = [r for r in chosen if not is_blank(frame.at[r, "索赔类型"])
-                    and types.find(frame.at[r, "索赔类型"]) in sp.claim_types]
-            print(f"登记表共 {len(chosen)} 行，索赔类型为{'/'.join(sp.claim_types)}的 {len(fits)} 行")
-            chosen = fits
-        if not chosen:
-            print(f"没有可处理的数据行（--rows {args.rows or '全部'}）", file=sys.stderr)
-            return 1
-        out = args.out or args.workbook.parent / "通知"
-        on_dup = "reissue" if args.reissue else "skip" if args.skip_issued else "refuse"
-        pdf = False if args.no_pdf else True if args.pdf else None
-        bar = None
-        if len(chosen) >= 20 and sys.stderr.isatty():
-            from tqdm import tqdm
-            bar = tqdm(total=len(chosen), desc=sp.title, unit="份")
-
-        def progress(done: int, total: int) -> None:
-            if bar is not None:
-                bar.total = total
-                bar.n = done
-                bar.refresh()
-
-        with Ledger.open(args.ledger, beside=args.workbook) as led:
-            result = issue(frame.loc[chosen], sp.kind, out, settings, ledger=led,
-                           issued_by=args.by, on_duplicate=on_dup, notice_date=args.date,
-                           pdf=pdf, template_dir=args.templates, skip_invalid=args.skip_invalid,
-                           progress=progress)
-        if bar is not None:
-            bar.close()
+                    say(f"已登记回复：{args.replied}" if ok else f"台账中没有编号 {args.replied}（{led.ident}）")
+                    return cu.EXIT_OK if ok else cu.EXIT_ROWS
+                recs = led.all(args.kind and sp.kind)
+                say(f"台账 {led.ident}：{len(recs)} 份通知")
+                for r in recs:
+                    say(f"{r.number}\t{r.kind}\t{r.waybill}\t{r.amount or ''}\t"
+                        f"{r.reply_by or ''}\t{r.issued_by}\t{r.doc_path}")
+                return cu.EXIT_OK
+        except LedgerError as e:
+            raise cu.Refused(f"未完成：{e}", cu.EXIT_ENV) from e
+    if not args.workbook or not args.kind:
+        ap.error("需要登记表文件和 --kind（例如：logidesk notices 理赔登记表.xlsx --kind 破损公告）")
+    from addin.notices.batch import DuplicateNoticeError, NoticeError, issue  # pandas: issuing only
+    cu.refuse_if_open([args.workbook])
+    with cu.Progress("读取登记表", unit="行", quiet=args.quiet):
+        frame, settings, notes = _load(args.workbook, sp.kind, args.rows)
+    for n in notes:
+        say(n)
+    if frame.empty:
+        say(f"没有可处理的数据行（--rows {'指定范围' if args.rows else '全部'}）", err=True)
+        return cu.EXIT_ROWS
+    out = args.out or args.workbook.parent / "通知"
+    on_dup = "reissue" if args.reissue else "skip" if args.skip_issued else "refuse"
+    pdf = False if args.no_pdf else True if args.pdf else None
+    bar = cu.Progress(sp.title, unit="份", quiet=args.quiet)
+    pdf_bar = cu.Progress("转换 PDF", unit="份", quiet=args.quiet)
+    try:
+        with Ledger.open(args.ledger) as led:
+            result = issue(frame, sp.kind, out, settings, ledger=led, issued_by=args.by,
+                           on_duplicate=on_dup, notice_date=args.date, pdf=pdf,
+                           template_dir=args.templates, skip_invalid=not args.all_or_nothing,
+                           progress=bar.update, pdf_progress=pdf_bar.update)
+            ledger_ident = led.ident
     except DuplicateNoticeError as e:
-        print(f"未生成：{e}\n（重新出具请加 --reissue，跳过已出具的运单请加 --skip-issued）", file=sys.stderr)
-        return 1
+        say(f"未生成（重复出具）：{e}\n（重新出具请加 --reissue，跳过已出具的运单请加 --skip-issued）", err=True)
+        return cu.EXIT_ROWS
     except NoticeError as e:
-        hint = "" if args.skip_invalid else "\n（只为数据完整的行出具请加 --skip-invalid）"
-        print(f"未生成：{e}{hint}", file=sys.stderr)
-        return 1
-    except (LedgerError, ValueError, FileNotFoundError, RuntimeError) as e:
-        print(f"未生成：{e}", file=sys.stderr)
-        return 1
-    for p in result.problems:
-        print(f"跳过 {p}", file=sys.stderr)
-    for w in result.skipped_duplicates:
-        print(f"跳过 {w}：已出具过{sp.title}", file=sys.stderr)
+        say(f"未生成：{e}", err=True)
+        return cu.EXIT_ROWS
+    except LedgerError as e:
+        raise cu.Refused(f"未生成任何通知：{e}", cu.EXIT_ENV) from e
+    finally:
+        bar.close()
+        pdf_bar.close()
+    for w in result.warnings:
+        say(f"注意：{w}", err=True)
     if result.recovered.get("rolled_forward") or result.recovered.get("discarded"):
-        print(f"已恢复上次中断的批次：补全文件 {result.recovered['rolled_forward']} 个，"
-              f"清理未完成批次 {result.recovered['discarded']} 个")
-    if not result:
-        print(f"未生成任何{sp.title}。")
-        return 1 if result.problems else 0
-    total = sum((n.amount or Decimal(0)) for n in result)
-    pdfs = sum(1 for n in result if n.pdf)
-    print(f"已生成{sp.title} {len(result)} 份：{result[0].number} 至 {result[-1].number}"
-          f"（PDF {pdfs} 份），金额合计 {total:,.2f} 元")
-    dues = sorted({n.reply_by for n in result if n.reply_by})
-    if dues:
-        print(f"回复期限：{'、'.join(d.isoformat() for d in dues)}")
-    print(f"输出目录：{Path(out).resolve()}")
-    return 1 if result.problems and not args.skip_invalid else 0
+        say(f"已恢复上次中断的批次：补全文件 {result.recovered['rolled_forward']} 个，"
+            f"清理未完成批次 {result.recovered['discarded']} 个")
+    others = [p for p in result.skipped if p.reason == "type"]
+    for p in result.skipped:
+        if p.reason != "type" or args.rows:
+            say(f"无需出具 {p}")
+    if others and not args.rows:
+        say(f"登记表共 {len(frame)} 行；其中 {len(others)} 行是其他索赔类型，{sp.title}只适用于"
+            f"{'/'.join(sp.claim_types)}")
+    for w in result.skipped_duplicates:
+        say(f"跳过 {w}：已出具过{sp.title}")
+    for p in result.problems:
+        say(f"需处理 {p}", err=True)
+    if len(result):
+        total = sum((n.amount or Decimal(0)) for n in result)
+        pdfs = sum(1 for n in result if n.pdf)
+        say(f"已生成{sp.title} {len(result)} 份：{result[0].number} 至 {result[-1].number}"
+            f"（PDF {pdfs} 份），金额合计 {total:,.2f} 元")
+        dues = sorted({n.reply_by for n in result if n.reply_by})
+        if dues:
+            say(f"回复期限：{'、'.join(d.isoformat() for d in dues)}")
+        say(f"模板：{result.template.path.name}（{result.template.origin}，SHA-256 {result.template.sha256[:12]}…）")
+        say(f"输出目录：{Path(out).resolve()}；台账：{ledger_ident}")
+    else:
+        say(f"未生成任何{sp.title}。")
+    if result.pdf_failures:
+        lost = [n for nums, _ in result.pdf_failures for n in nums]
+        reasons = "；".join(dict.fromkeys(m for _, m in result.pdf_failures))
+        raise cu.Refused(f"通知已出具并登记（.docx 齐全），但 {len(lost)} 份 PDF 未生成：{reasons}\n"
+                         f"  涉及编号：{'、'.join(lost[:20])}{'……' if len(lost) > 20 else ''}", cu.EXIT_ENV)
+    return cu.EXIT_ROWS if result.problems else cu.EXIT_OK
 
 
 if __name__ == "__main__":

@@ -40,14 +40,15 @@ def vip_rows(today: dt.date) -> pd.DataFrame:
 
 
 def demo_step(out: Path) -> str:
-    """Issue every notice kind for the sample register into ``out/demo/notices`` (fresh
-    ledger ``out/demo/logidesk-台账.sqlite3``); PDF for the damage notices when LibreOffice
-    is installed. Returns a one-line summary."""
-    import udfs
+    """Issue every notice kind for the sample register into ``out/demo/notices`` (fresh demo
+    ledger ``out/demo/logidesk-台账.sqlite3``, explicit so the company's ledger is untouched);
+    PDF for the damage notices when LibreOffice is installed. The register is read by the
+    model: refused claims (CLM-8) and rows with input errors get no notice."""
     from addin.notices import issue
     from addin.notices.kinds import KINDS
-    from addin.notices.register import read_register, read_settings
     from addin.notices.render import soffice
+    from addin.notices.source import load_rows
+    import udfs
 
     base = demo_dir(out)
     notices_dir = base / "notices"
@@ -55,24 +56,17 @@ def demo_step(out: Path) -> str:
     shutil.rmtree(notices_dir, ignore_errors=True)  # the demo's own output only
     for suffix in ("", "-wal", "-shm"):
         Path(str(ledger) + suffix).unlink(missing_ok=True)
-    sample = sample_register()
-    frame, settings = read_register(sample), read_settings(sample)
-    settings["_workbook"] = str(sample)
-    types = udfs.rules_for(None).claim_types
+    frame, settings, _ = load_rows(sample_register(), "索赔函", None)
     today = udfs.today()
-    parts, skipped, pdfs = [], 0, 0
+    parts, problems, skipped, pdfs = [], 0, 0, 0
     for kind, sp in KINDS.items():
-        if kind.startswith("VIP"):
-            rows = vip_rows(today)
-        elif sp.claim_types:
-            rows = frame[[types.find(t) in sp.claim_types for t in frame["索赔类型"].fillna("")]]
-        else:
-            rows = frame
+        rows = vip_rows(today) if kind.startswith("VIP") else frame
         batch = issue(rows, kind, notices_dir, settings, ledger=ledger, issued_by="演示",
                       skip_invalid=True, pdf=None if kind == "破损公告" else False)
         parts.append(f"{kind} {len(batch)}")
-        skipped += len(batch.problems)
+        problems += len(batch.problems)
+        skipped += sum(1 for p in batch.skipped if p.reason != "type")
         pdfs += sum(1 for n in batch if n.pdf)
     pdf_note = f"PDF {pdfs} 份" if pdfs else ("未安装 LibreOffice，未生成 PDF" if not soffice() else "PDF 0 份")
-    return (f"{'、'.join(parts)} 份（{pdf_note}）；数据不全跳过 {skipped} 行；"
-            f"输出 {notices_dir}，台账 {ledger.name}")
+    return (f"{'、'.join(parts)} 份（{pdf_note}）；不予受理或金额为 0 无需出具 {skipped} 行次，"
+            f"输入有误未出具 {problems} 行次；输出 {notices_dir}，台账 {ledger.name}")

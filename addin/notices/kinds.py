@@ -24,15 +24,38 @@ class KindSpec:
     scope_column: str | None = None  # column passed as udfs scope
     optional: tuple[str, ...] = field(default=())
 
+    @property
+    def is_claim(self) -> bool:
+        """A claim notice (CLM-8: never for a refused claim); VIP letters are not."""
+        return not self.kind.startswith("VIP")
 
-SETTINGS_FIELDS = ("本网点", "联系人", "联系电话", "收款账号", "公司名称")
+    @property
+    def internal(self) -> bool:
+        """Internal notices may show rule IDs; letters to customers (VIP) carry none."""
+        return self.is_claim
+
+
+SETTINGS_FIELDS = ("本网点", "联系人", "联系电话", "收款账号", "公司名称", "经办人")
+
+
+def kind_for_claim(claim_type: str) -> str | None:
+    """The negotiation notice (公告) of a claim type: 破损 → 破损公告, 内件不符 → 内件不符公告 …"""
+    for name, sp in KINDS.items():
+        if name.endswith("公告") and sp.claim_types == (claim_type,):
+            return name
+    return None
 
 _NOTICE_COMMON = ("运单号", "寄件日期", "责任网点", "收件人", "收件人电话")
 
 KINDS: dict[str, KindSpec] = {
     "破损公告": KindSpec(
         "破损公告", "破损协商公告", "PS", ("NTC-1", "DL-5", "MONEY-1"),
-        _NOTICE_COMMON, "网点赔付", event="破损公告", claim_types=("破损", "内件不符")),
+        _NOTICE_COMMON, "网点赔付", event="破损公告", claim_types=("破损",)),
+    # CLM-4 content mismatch (短少/内件不符) has its own wording: NTC-1's form with
+    # "内件与运单不符" instead of "快件已破损"; reply within five days as a damage notice (DL-5).
+    "内件不符公告": KindSpec(
+        "内件不符公告", "短少/内件不符协商公告", "NB", ("NTC-1", "CLM-4", "DL-5", "MONEY-1"),
+        _NOTICE_COMMON, "网点赔付", event="破损公告", claim_types=("内件不符",)),
     "遗失公告": KindSpec(
         "遗失公告", "遗失协商公告", "YS", ("NTC-2", "DL-5", "MONEY-1"),
         _NOTICE_COMMON, "网点赔付", event="遗失公告", claim_types=("遗失",)),
@@ -60,7 +83,8 @@ KINDS: dict[str, KindSpec] = {
 }
 
 ALIASES = {
-    "破损协商公告": "破损公告", "遗失协商公告": "遗失公告", "延误协商公告": "延误公告",
+    "破损协商公告": "破损公告", "遗失协商公告": "遗失公告", "内件不符协商公告": "内件不符公告",
+    "短少公告": "内件不符公告", "短少/内件不符协商公告": "内件不符公告", "mismatch": "内件不符公告", "延误协商公告": "延误公告",
     "索赔申请报告书": "理赔申请报告书", "理赔报告书": "理赔申请报告书", "VIP取消函": "VIP服务取消通知函",
     "damage": "破损公告", "loss": "遗失公告", "delay": "延误公告", "claim": "索赔函",
 }

@@ -123,26 +123,102 @@ def soffice() -> str | None:
     return None
 
 
-def to_pdf(docs: list[Path], outdir: Path, timeout: float = 300) -> list[Path]:
+def _timeout_for(n_docs: int) -> float:
+    """Seconds a conversion of ``n_docs`` may take before it counts as hung:
+    ``LOGIDESK_PDF_TIMEOUT`` (per sub-batch) or 60 s + 2 s per document."""
+    env = os.environ.get("LOGIDESK_PDF_TIMEOUT", "").strip()
+    if env:
+        try:
+            return float(env)
+        except ValueError:
+            pass
+    return 60.0 + 2.0 * n_docs
+
+
+def _run_soffice(exe: str, docs: list[Path], outdir: Path, timeout: float) -> str:
+    """One headless LibreOffice run with a private profile; kills the whole process group
+    on timeout (soffice forks soffice.bin). Returns stderr; raises RuntimeError."""
+    import signal
+    import sys
+    with tempfile.TemporaryDirectory(prefix="logidesk-lo-") as profile:
+        cmd = [exe, f"-env:UserInstallation={Path(profile).as_uri()}", "--headless",
+               "--norestore", "--nologo", "--nolockcheck", "--convert-to", "pdf",
+               "--outdir", str(outdir), *map(str, docs)]
+        kw: dict[str, Any] = {"start_new_session": True} if sys.platform != "win32" else {}
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
+        try:
+            _, err = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            if sys.platform != "win32":
+                try:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                except OSError:
+                    proc.kill()
+            else:  # pragma: no cover
+                proc.kill()
+            proc.communicate()
+            raise RuntimeError(f"LibreOffice 在 {timeout:.0f} 秒内没有完成（可能已卡住），已终止")
+    return err or ""
+
+
+def to_pdf(docs: list[Path], outdir: Path, timeout: float | None = None) -> list[Path]:
     """Convert ``docs`` to PDF in ``outdir`` with one headless LibreOffice run.
 
     A private user profile lets several conversions run at once. RuntimeError if
-    LibreOffice is missing or a PDF did not appear."""
+    LibreOffice is missing, hangs past ``timeout`` or a PDF did not appear."""
     exe = soffice()
     if not exe:
         raise RuntimeError("未安装 LibreOffice，无法生成 PDF")
     if not docs:
         return []
-    with tempfile.TemporaryDirectory(prefix="logidesk-lo-") as profile:
-        cmd = [exe, f"-env:UserInstallation={Path(profile).as_uri()}", "--headless",
-               "--norestore", "--convert-to", "pdf", "--outdir", str(outdir), *map(str, docs)]
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    err = _run_soffice(exe, docs, outdir, _timeout_for(len(docs)) if timeout is None else timeout)
     pdfs = [outdir / (d.stem + ".pdf") for d in docs]
     missing = [p.name for p in pdfs if not p.exists()]
     if missing:
         raise RuntimeError(f"LibreOffice 未能生成 PDF：{'、'.join(missing[:5])}"
-                           f"（{proc.stderr.strip()[:200]}）")
+                           f"（{err.strip()[:200]}）")
     return pdfs
+
+
+def to_pdf_batches(docs: list[Path], outdir: Path, *, workers: int | None = None,
+                   size: int | None = None, progress: Any = None,
+                   ) -> tuple[dict[Path, Path], list[tuple[list[Path], str]]]:
+    """Convert ``docs`` in sub-batches, ``workers`` LibreOffice processes at once (default:
+    the number of cores, at most 4). Returns ({doc: pdf} converted, [(docs, reason)] failed):
+    a failed or hung sub-batch loses only its own PDFs."""
+    from concurrent.futures import ThreadPoolExecutor
+    exe = soffice()
+    if not exe:
+        return {}, [(list(docs), "未安装 LibreOffice，无法生成 PDF")]
+    if not docs:
+        return {}, []
+    workers = workers or max(1, min(4, os.cpu_count() or 1))
+    size = size or max(1, min(int(os.environ.get("LOGIDESK_PDF_BATCH", "100")), -(-len(docs) // workers)))
+    groups = [docs[i:i + size] for i in range(0, len(docs), size)]
+    done: dict[Path, Path] = {}
+    failures: list[tuple[list[Path], str]] = []
+
+    def one(k: int, group: list[Path]) -> tuple[list[Path], dict[Path, Path], str]:
+        sub = outdir / f"part{k:04d}"
+        sub.mkdir(parents=True, exist_ok=True)
+        try:
+            err = _run_soffice(exe, group, sub, _timeout_for(len(group)))
+        except (RuntimeError, OSError) as e:
+            err = str(e)
+        got = {d: sub / (d.stem + ".pdf") for d in group if (sub / (d.stem + ".pdf")).exists()}
+        return group, got, err
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(one, k, g) for k, g in enumerate(groups)]
+        for fut in futures:
+            group, got, err = fut.result()
+            done.update(got)
+            lost = [d for d in group if d not in got]
+            if lost:
+                failures.append((lost, f"LibreOffice 未能生成 {len(lost)} 份 PDF（{err.strip()[:200]}）"))
+            if progress:
+                progress(len(done), len(docs))
+    return done, failures
 
 
 class DocxTemplate:

@@ -135,8 +135,9 @@ def _remove_if_empty(root: Path) -> None:
 def recover(out_dir: Path, ledger_ident: str, batch_committed: Callable[[str], bool]) -> dict[str, int]:
     """Finish or undo batches left by crashed processes in ``out_dir`` (see module doc).
 
-    Returns counts: ``rolled_forward`` files moved into place, ``discarded`` batches removed."""
-    stats = {"rolled_forward": 0, "discarded": 0}
+    Returns counts: ``rolled_forward`` files moved into place, ``discarded`` batches removed,
+    and ``batches``: the ids of the committed batches whose files were completed."""
+    stats: dict[str, Any] = {"rolled_forward": 0, "discarded": 0, "batches": []}
     root = out_dir / STAGING
     if not root.is_dir():
         return stats
@@ -188,6 +189,7 @@ def recover(out_dir: Path, ledger_ident: str, batch_committed: Callable[[str], b
                     if src.exists():
                         os.replace(src, final)
                         stats["rolled_forward"] += 1
+                stats["batches"].append(data["batch_id"])
             else:
                 stats["discarded"] += 1
             shutil.rmtree(entry, ignore_errors=True)

@@ -1,0 +1,293 @@
+"""What every ``logidesk`` command shares: Chinese argument parsing, exit codes, console
+output that survives a GBK console or a closed pipe, a log file, progress bars.
+
+Exit codes (documented in ``logidesk --help`` and docs/cli.md):
+
+==  ==========================================================================================
+0   done
+1   done, but some rows need the clerk's attention (listed), or nothing could be done for them
+2   bad arguments (unknown option, bad date, period or row range) — nothing was done
+3   refused: a file is open in Excel/WPS (lock file present) — nothing was changed
+4   the environment stopped the run: ledger unusable (damaged, read-only, a folder, server
+    down), LibreOffice missing or hanging, a file or folder that cannot be written, a name
+    too long for the file system. The message says what was already done.
+5   internal error (a bug): the details are in the log file the message names
+==  ==========================================================================================
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import logging
+import re
+import sys
+import time
+import traceback
+from pathlib import Path
+from typing import Any, Callable, Iterable, NoReturn, Sequence
+
+EXIT_OK, EXIT_ROWS, EXIT_USAGE, EXIT_OPEN, EXIT_ENV, EXIT_INTERNAL = 0, 1, 2, 3, 4, 5
+EXIT_CODES_HELP = ("退出码：0 完成；1 完成，但有需要处理的行（已列出）；2 参数错误，未执行；"
+                   "3 文件正在 Excel/WPS 中打开，未改动；4 运行环境问题（台账、LibreOffice、文件写入），"
+                   "消息说明已完成的部分；5 程序内部错误，详情见日志文件。")
+MAX_ROWS = 1_048_576  # Excel's last row: a --rows range beyond it is an argument error
+MAX_NAME_BYTES = 255
+
+
+class Refused(Exception):
+    """A run refused with a Chinese message and an exit code (raised inside commands)."""
+
+    def __init__(self, message: str, code: int = EXIT_ENV) -> None:
+        super().__init__(message)
+        self.message, self.code = message, code
+
+
+# ----------------------------------------------------------------------------- argparse
+_TRANSLATIONS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^the following arguments are required: (.*)$"), r"缺少必需的参数：\1"),
+    (re.compile(r"^unrecognized arguments: (.*)$"), r"无法识别的参数：\1"),
+    (re.compile(r"^argument (.+?): expected one argument$"), r"参数 \1 需要一个值"),
+    (re.compile(r"^argument (.+?): expected at least one argument$"), r"参数 \1 至少需要一个值"),
+    (re.compile(r"^argument (.+?): ignored explicit argument (.*)$"), r"参数 \1 不接受值：\2"),
+    (re.compile(r"^argument (.+?): not allowed with argument (.*)$"), r"参数 \1 不能与 \2 同时使用"),
+    (re.compile(r"^argument (.+?): invalid choice: (.*?) \(choose from (.*)\)$"),
+     r"参数 \1 的值无效：\2（可选：\3）"),
+    (re.compile(r"^argument (.+?): invalid int value: (.*)$"), r"参数 \1 应为整数：\2"),
+    (re.compile(r"^argument (.+?): invalid float value: (.*)$"), r"参数 \1 应为数字：\2"),
+    (re.compile(r"^argument (.+?): invalid \S+ value: (.*)$"), r"参数 \1 的值无效：\2"),
+    (re.compile(r"^argument (.+?): (.*)$"), r"参数 \1：\2"),
+    (re.compile(r"^ambiguous option: (.*?) could match (.*)$"), r"选项 \1 不明确，可能是：\2"),
+    (re.compile(r"^one of the arguments (.*) is required$"), r"必须给出以下参数之一：\1"),
+]
+_HELP_WORDS = (("positional arguments:", "位置参数："), ("options:", "选项："),
+               ("optional arguments:", "选项："), ("show this help message and exit", "显示此帮助并退出"))
+
+
+def translate(message: str) -> str:
+    """argparse's English error text in Chinese."""
+    for pattern, repl in _TRANSLATIONS:
+        if pattern.match(message):
+            return pattern.sub(repl, message)
+    return message
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    def add_usage(self, usage: Any, actions: Any, groups: Any, prefix: str | None = None) -> None:
+        super().add_usage(usage, actions, groups, "用法：" if prefix is None else prefix)
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse with Chinese usage, help headings and error messages; errors exit 2.
+
+    Every command adds ``--quiet`` (no progress bars, only problems and the final line)."""
+
+    def __init__(self, *args: Any, quiet: bool = True, **kw: Any) -> None:
+        kw.setdefault("formatter_class", _Formatter)
+        kw.setdefault("epilog", EXIT_CODES_HELP)
+        super().__init__(*args, **kw)
+        if quiet:
+            self.add_argument("-q", "--quiet", action="store_true", help="安静模式：不显示进度条，只输出问题和结果")
+
+    def format_help(self) -> str:
+        text = super().format_help()
+        for en, zh in _HELP_WORDS:
+            text = text.replace(en, zh)
+        return text
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}：参数错误：{translate(message)}\n"
+                              f"（{self.prog} --help 查看全部参数）\n")
+
+
+def date_arg(text: str) -> dt.date:
+    """A date on the command line, in the forms a cell accepts (udfs.values.when):
+    2026-11-23, 2026/11/23, 2026.11.23, 2026年11月23日."""
+    from udfs.errors import RuleError
+    from udfs.values import when
+    try:
+        return when(text, "日期", None)  # type: ignore[return-value]
+    except RuleError as e:
+        raise argparse.ArgumentTypeError(f"「{text}」不是日期（可写 2026-11-23、2026/11/23 或 2026年11月23日）") from e
+
+
+def positive_int(text: str) -> int:
+    try:
+        n = int(str(text).strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"「{text}」不是整数") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"不能为负数：{text}")
+    return n
+
+
+def parse_rows(spec: str | None) -> list[tuple[int, int]] | None:
+    """``--rows 2-40,45`` → [(2, 40), (45, 45)] (None = all rows). Ranges stay ranges (no
+    list of 99,999,999 numbers); a row beyond Excel's last row or text is a ValueError."""
+    if spec is None or not str(spec).strip():
+        return None
+    out: list[tuple[int, int]] = []
+    for part in str(spec).replace("，", ",").replace("～", "-").replace("~", "-").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        m = re.fullmatch(r"(\d+)\s*(?:-\s*(\d+))?", part)
+        if not m:
+            raise ValueError(f"行号「{part}」无效（应为 2-40,45 这样的 Excel 行号）")
+        a = int(m.group(1))
+        b = int(m.group(2)) if m.group(2) else a
+        a, b = min(a, b), max(a, b)
+        if a < 1 or b > MAX_ROWS:
+            raise ValueError(f"行号「{part}」超出范围（Excel 行号为 1–{MAX_ROWS:,}）")
+        out.append((a, b))
+    return out or None
+
+
+def rows_arg(text: str) -> list[tuple[int, int]] | None:
+    try:
+        return parse_rows(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
+def select_rows(ranges: list[tuple[int, int]] | None, rows: Iterable[int]) -> list[int]:
+    """Rows of ``rows`` (sheet row numbers) inside ``ranges`` (all when None), in order."""
+    rows = list(rows)
+    if ranges is None:
+        return rows
+    return [r for r in rows if any(a <= r <= b for a, b in ranges)]
+
+
+# ----------------------------------------------------------------------------- console
+def setup_console() -> None:
+    """Console streams that never crash on a character the console cannot show (a GBK
+    Windows console, output redirected to a file): unknown characters become '?'."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="replace")  # type: ignore[union-attr]
+        except (AttributeError, ValueError):  # pragma: no cover - replaced streams (pytest)
+            pass
+
+
+def log_path() -> Path:
+    from addin.config import log_dir
+    return log_dir() / "logidesk.log"
+
+
+def log_problem(command: str, text: str, exc: BaseException | None = None) -> Path | None:
+    """Append a problem (and a traceback) to the log file; its path, or None if unwritable."""
+    path = log_path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(f"{dt.datetime.now().isoformat(timespec='seconds')} logidesk {command}: {text}\n")
+            if exc is not None:
+                fh.write("".join(traceback.format_exception(exc)))
+        return path
+    except OSError:
+        return None
+
+
+def run(command: str, body: Callable[[], int]) -> int:
+    """Run a command body: known failures → one Chinese message and their exit code;
+    anything else → "内部错误" with the log file named (exit 5); a closed pipe → exit 0."""
+    setup_console()
+    try:
+        return int(body() or 0)
+    except Refused as e:
+        where = log_problem(command, e.message)
+        _err(e.message + (f"\n（已记录到日志：{where}）" if where and e.code >= EXIT_ENV else ""))
+        return e.code
+    except BrokenPipeError:
+        _quiet_pipe()
+        return EXIT_OK
+    except KeyboardInterrupt:
+        _err("已中断（Ctrl+C）。已登记的通知和已写出的文件保持完整。")
+        return 130
+    except Exception as e:  # noqa: BLE001 - the one place that turns a bug into a message
+        where = log_problem(command, f"内部错误：{e!r}", e)
+        _err(f"logidesk {command}：程序内部错误（{type(e).__name__}）。"
+             + (f"详情已写入日志：{where}，请发给管理员。" if where else "请联系管理员。"))
+        return EXIT_INTERNAL
+
+
+def _err(text: str) -> None:
+    try:
+        print(text, file=sys.stderr, flush=True)
+    except (BrokenPipeError, OSError):  # pragma: no cover
+        pass
+
+
+def _quiet_pipe() -> None:
+    """After a reader such as ``head`` closed stdout: point stdout at devnull so the
+    interpreter's final flush does not raise again, and say so once on stderr."""
+    import os
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # pragma: no cover
+        pass
+    _err("（输出管道已关闭，其余输出未显示；已完成的工作不受影响）")
+
+
+def check_name_length(path: Path) -> None:
+    """Refuse (exit 2) an output file name the file system cannot hold (> 255 bytes)."""
+    n = len(Path(path).name.encode("utf-8"))
+    if n > MAX_NAME_BYTES:
+        raise Refused(f"输出文件名过长（{n} 字节，文件系统最多 {MAX_NAME_BYTES} 字节）：{Path(path).name[:40]}…", EXIT_USAGE)
+
+
+class Progress:
+    """A progress bar on stderr for a phase, shown only when the phase runs longer than a
+    second, on a terminal, and not ``--quiet``."""
+
+    def __init__(self, desc: str, total: int | None = None, unit: str = "行", quiet: bool = False) -> None:
+        self.desc, self.total, self.unit = desc, total, unit
+        self.enabled = not quiet and sys.stderr.isatty()
+        self.t0 = time.monotonic()
+        self.bar: Any = None
+
+    def update(self, done: int, total: int | None = None) -> None:
+        if not self.enabled:
+            return
+        if self.bar is None:
+            if time.monotonic() - self.t0 < 1.0:
+                return
+            from tqdm import tqdm
+            self.bar = tqdm(total=total or self.total, desc=self.desc, unit=self.unit, ascii=True)
+        if total is not None:
+            self.bar.total = total
+        self.bar.n = done
+        self.bar.refresh()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+    def __enter__(self) -> "Progress":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+
+def say(text: str = "", *, err: bool = False) -> None:
+    """Print a line (flushed); BrokenPipeError propagates to :func:`run`."""
+    print(text, file=sys.stderr if err else sys.stdout, flush=True)
+
+
+def lock_file_of(path: Path) -> Path | None:
+    """The Excel/WPS/LibreOffice lock file of ``path`` when the workbook is open."""
+    path = Path(path)
+    for cand in (path.with_name("~$" + path.name), path.with_name(".~lock." + path.name + "#")):
+        if cand.exists():
+            return cand
+    return None
+
+
+def refuse_if_open(paths: Sequence[Path]) -> None:
+    for p in paths:
+        lock = lock_file_of(p)
+        if lock is not None:
+            raise Refused(f"文件正在 Excel/WPS 中打开，未改动：{p}（锁文件 {lock.name}）。请先关闭它再运行。", EXIT_OPEN)

@@ -1,0 +1,42 @@
+"""Rows a notice batch is issued for, read through the one register model.
+
+Claim notices read the claim register (``workbooks.register``): typed inputs, computed
+amounts, each row's outcome (refused claims and rows with input errors get no notice).
+VIP letters read the VIP customer register (:mod:`workbooks.spec_vip`).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from addin import cliutil as cu
+
+
+def load_rows(workbook: Path, kind: str, ranges: list[tuple[int, int]] | None,
+              ) -> tuple[pd.DataFrame, dict[str, Any], list[str]]:
+    """(rows within ``ranges``, settings with ``_workbook``, notes) of ``workbook``.
+
+    Raises :class:`addin.cliutil.Refused` (exit 1) when the file is not a register of the
+    right kind, naming file, sheet and column."""
+    from workbooks.register import RegisterError
+    vip = kind.startswith("VIP")
+    try:
+        if vip:
+            from workbooks.spec_vip import open_vip_register
+            reg = open_vip_register(Path(workbook))
+        else:
+            from workbooks.register import open_register
+            reg = open_register(Path(workbook))
+    except RegisterError as e:
+        raise cu.Refused(f"无法读取登记表：{getattr(e, 'message', e)}", cu.EXIT_ROWS) from e
+    if not vip and reg.kind != "claims":
+        raise cu.Refused(f"{Path(workbook).name} 不是理赔登记表（模板类型 {reg.kind}），无法出具{kind}", cu.EXIT_ROWS)
+    frame = reg.frame()
+    rows = cu.select_rows(ranges, frame["_row"].tolist())
+    frame = frame[frame["_row"].isin(rows)]
+    from addin.registers import settings_of
+    settings = settings_of(reg)
+    settings["_workbook"] = str(workbook)
+    return frame, settings, list(reg.problems)

@@ -1,0 +1,160 @@
+"""Benchmark of the downstream workflows (issue 10). Not a test: run it by hand.
+
+    python bench/bench_workflows.py                  # report 20 × 10k, deadlines 100k, PDFs 200
+    python bench/bench_workflows.py --skip-pdf
+
+- ``report``: the half-month report over 20 branch claim registers of 10,000 rows each
+  (target ≤ 10 s), read by the register model, side by side with what a user would do
+  instead: read the same 20 files with pandas (calamine) and total the 赔偿金额 column —
+  which has no value to total, since a clerk's file holds formulas, not numbers.
+- ``deadlines``: the reminders over one 100,000-row claim register (target ≤ 8 s), same
+  comparison (pandas read of the file alone).
+- ``pdf``: 200 notices with PDF (target ≥ 8 notices/s): sub-batches on every core after the
+  numbering commit, side by side with one LibreOffice run for the whole batch (the old way).
+
+Registers: the sample's 36 rows repeated (≈ 19 % planted errors, refused claims, every claim
+type), waybills unique per branch, claim dates spread over November 2026; inputs only, as
+a clerk's file (XlsxWriter, constant memory).
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("LOGIDESK_TODAY", "2026-11-23")
+DATA = Path(tempfile.gettempdir()) / "logidesk-bench-workflows"
+
+
+def register(path: Path, n: int, branch: str, prefix: str) -> Path:
+    import xlsxwriter
+
+    from workbooks import layout as L
+    from workbooks.samples import claim_rows
+    from workbooks.spec import CLAIMS
+    if path.exists():
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".part")
+    base = claim_rows()
+    wb = xlsxwriter.Workbook(str(tmp), {"constant_memory": True})
+    L.write_marker(wb, "claims", CLAIMS.version, {"名称": "bench"})
+    ws = wb.add_worksheet(CLAIMS.sheet)
+    date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
+    ws.write_string(0, 0, f"{branch} 理赔登记")  # a title row above the header
+    for c, col in enumerate(CLAIMS.columns):
+        ws.write_string(1, c, col.header)
+    inputs = [(c, col.header) for c, col in enumerate(CLAIMS.columns) if not col.computed]
+    for i in range(n):
+        row = dict(base[i % len(base)])
+        r = i + 2
+        if isinstance(row.get("索赔日期"), dt.date) and isinstance(row.get("寄件日期"), dt.date):
+            shift = row["索赔日期"] - row["寄件日期"]
+            row["索赔日期"] = dt.date(2026, 11, 1 + i % 30)
+            row["寄件日期"] = row["索赔日期"] - shift
+        for c, h in inputs:
+            v = f"{prefix}{i:08d}" if h == "运单号" else row.get(h)
+            if v is None:
+                continue
+            if isinstance(v, str):
+                ws.write_string(r, c, v)
+            elif isinstance(v, dt.date):
+                ws.write_number(r, c, L.serial(v), date_fmt)
+            else:
+                ws.write_number(r, c, v)
+    st = wb.add_worksheet("设置")
+    st.write_row(0, 0, ["项目", "内容"])
+    st.write_row(1, 0, ["本网点", branch])
+    wb.close()
+    os.replace(tmp, path)
+    return path
+
+
+def naive(paths: list[Path]) -> float:
+    import pandas as pd
+    t = time.perf_counter()
+    for p in paths:
+        df = pd.read_excel(p, sheet_name="理赔登记表", header=1, engine="calamine")
+        pd.to_numeric(df["赔偿金额"], errors="coerce").sum()
+    return time.perf_counter() - t
+
+
+def bench_report(rows: int, files: int) -> None:
+    from addin.report import consolidate, write_report
+    folder = DATA / f"report-{files}x{rows}"
+    paths = [register(folder / f"网点{i:02d}.xlsx", rows, f"网点{i:02d}", f"B{i:02d}-") for i in range(files)]
+    t = time.perf_counter()
+    data = consolidate([folder], "2026-11-上半月", dt.date(2026, 11, 23))
+    t_read = time.perf_counter() - t
+    out = write_report(data, DATA / "report.xlsx")
+    total = time.perf_counter() - t
+    print(f"report {files} × {rows:,} rows: {total:.1f} s (read+compute {t_read:.1f} s, write {total - t_read:.1f} s); "
+          f"{len(data['rows']):,} damage/shortage claims, {len(data['apart']):,} listed apart → {out.stat().st_size:,} bytes"
+          f"  [target ≤ 10 s]")
+    print(f"  alternative (pandas read of the same files, nothing computed): {naive(paths):.1f} s")
+
+
+def bench_deadlines(rows: int) -> None:
+    from addin.reminders import collect, write_sheet
+    path = register(DATA / f"deadlines-{rows}" / "网点.xlsx", rows, "网点", "D-")
+    t = time.perf_counter()
+    df = collect([path.parent], dt.date(2026, 11, 23), 3, use_ledger=False)
+    t_read = time.perf_counter() - t
+    write_sheet(df, DATA / "deadlines.xlsx")
+    total = time.perf_counter() - t
+    print(f"deadlines {rows:,} rows: {total:.1f} s (collect {t_read:.1f} s); {len(df):,} lines, "
+          f"{len(df.attrs['errors']):,} cannot compute  [target ≤ 8 s]")
+    print(f"  alternative (pandas read of the file, nothing computed): {naive([path]):.1f} s")
+
+
+def bench_pdf(n: int) -> None:
+    import pandas as pd
+
+    from addin.notices import issue
+    from addin.notices import render
+    from addin.notices.samples import DEFAULT_SETTINGS, claim_row
+    if not render.soffice():
+        print("pdf: LibreOffice not installed, skipped")
+        return
+    work = Path(tempfile.mkdtemp(prefix="logidesk-bench-pdf-"))
+    try:
+        rows = pd.DataFrame([claim_row(f"P{i:05d}", "遗失", 网点赔付=1000) for i in range(n)])
+        t = time.perf_counter()
+        b = issue(rows, "遗失公告", work / "out", DEFAULT_SETTINGS, ledger=work / "l.sqlite3",
+                  notice_date=dt.date(2026, 11, 23), pdf=True)
+        el = time.perf_counter() - t
+        print(f"pdf {n} notices: {el:.1f} s = {n / el:.1f} notices/s, {sum(1 for x in b if x.pdf)} PDFs, "
+              f"{len(b.pdf_failures)} failed sub-batches (workers {min(4, os.cpu_count() or 1)})  [target ≥ 8/s]")
+        docs = [x.docx for x in b]
+        t = time.perf_counter()
+        render.to_pdf(docs, work / "one")
+        el1 = time.perf_counter() - t
+        print(f"  alternative (one LibreOffice run for the batch, PDFs only): {el1:.1f} s = {n / el1:.1f} notices/s")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rows", type=int, default=10_000)
+    ap.add_argument("--files", type=int, default=20)
+    ap.add_argument("--deadline-rows", type=int, default=100_000)
+    ap.add_argument("--pdf", type=int, default=200)
+    ap.add_argument("--skip-pdf", action="store_true")
+    a = ap.parse_args()
+    os.environ.setdefault("LOGIDESK_HOME", str(DATA / "home"))
+    bench_report(a.rows, a.files)
+    bench_deadlines(a.deadline_rows)
+    if not a.skip_pdf:
+        bench_pdf(a.pdf)
+
+
+if __name__ == "__main__":
+    main()
