@@ -67,7 +67,7 @@ class Outcome:
 def cached(c: Any, i: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(number, text) each computed cell caches: errors as 「错误：…」 text, guarded cells ""."""
     blank = np.asarray(c.blank, dtype=bool)
-    err = np.fromiter((e is not None for e in c.error), dtype=bool, count=len(c.error))
+    err = np.not_equal(c.error, None).astype(bool)
     text = np.where(blank, None, c.text).astype(object)
     if err.any():
         text[err & ~blank] = np.array([ERROR_PREFIX + e for e in c.error[err & ~blank]] + [None], dtype=object)[:-1]
@@ -286,8 +286,8 @@ class Tally:
             if c.header not in cached_values:
                 continue
             number, text = cached_values[c.header]
-            is_err = np.fromiter((isinstance(t, str) and t.startswith(ERROR_PREFIX) for t in text),
-                                 dtype=bool, count=len(text))
+            comp = ev.computed[c.header]        # cells showing 「错误：…」 (what COUNTIF counts)
+            is_err = np.not_equal(comp.error, None).astype(bool) & ~np.asarray(comp.blank, dtype=bool)
             out.error_cells += int(is_err.sum())
             if c.total:
                 key = f"{c.header}合计"
