@@ -29,10 +29,14 @@ def _usage() -> str:
     lines = ["用法：logidesk <命令> [参数]", "", "命令："]
     lines += [f"  {name:<10} {help_}" for name, (_, help_) in COMMANDS.items()]
     lines += ["", "每个命令加 --help 查看参数。"]
+    from addin.cliutil import EXIT_CODES_HELP
+    lines += [EXIT_CODES_HELP]
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
+    from addin.cliutil import quiet_pipe, setup_console
+    setup_console()  # every subcommand: a GBK console or a redirect never crashes the output
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] in ("-h", "--help", "help"):
         print(_usage())
@@ -43,7 +47,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     module_name, func_name = COMMANDS[name][0].split(":")
     func = getattr(importlib.import_module(module_name), func_name)
-    return int(func(rest) or 0)
+    try:
+        return int(func(rest) or 0)
+    except BrokenPipeError:  # e.g. `logidesk … | head`: the reader stopped, the work is done
+        quiet_pipe()
+        return 0
 
 
 if __name__ == "__main__":

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import logging
 import re
 import sys
 import time
@@ -87,6 +86,20 @@ class ArgumentParser(argparse.ArgumentParser):
         super().__init__(*args, **kw)
         if quiet:
             self.add_argument("-q", "--quiet", action="store_true", help="安静模式：不显示进度条，只输出问题和结果")
+
+    METAVARS = {"kind": "类型", "rows": "行号", "out": "路径", "ledger": "台账", "date": "日期", "today": "日期",
+                "by": "姓名", "templates": "文件夹", "period": "期间", "branches": "网点", "within": "天数",
+                "workbook": "登记表", "paths": "登记表"}
+
+    def add_argument(self, *args: Any, **kw: Any) -> Any:
+        """Chinese placeholders in the usage line (类型, 日期 …) unless one is given."""
+        action = kw.get("action")
+        if "metavar" not in kw and action in (None, "store"):
+            dest = kw.get("dest") or next((a.lstrip("-") for a in args if a.startswith("--")), args[0] if args else "")
+            dest = str(dest).replace("-", "_")
+            if dest in self.METAVARS:
+                kw["metavar"] = self.METAVARS[dest]
+        return super().add_argument(*args, **kw)
 
     def format_help(self) -> str:
         text = super().format_help()
@@ -194,21 +207,33 @@ def run(command: str, body: Callable[[], int]) -> int:
     setup_console()
     try:
         return int(body() or 0)
-    except Refused as e:
-        where = log_problem(command, e.message)
-        _err(e.message + (f"\n（已记录到日志：{where}）" if where and e.code >= EXIT_ENV else ""))
+    except Refused as e:  # environment problems are logged too; the message names the log
+        where = log_problem(command, e.message) if e.code >= EXIT_ENV else None
+        _err(e.message + (f"\n（已记录到日志：{where}）" if where else ""))
         return e.code
     except BrokenPipeError:
-        _quiet_pipe()
+        quiet_pipe()
         return EXIT_OK
+    except RuntimeError as e:
+        from addin.config import ConfigError
+        from addin.ledger import LedgerError
+        if not isinstance(e, (ConfigError, LedgerError)):
+            return _internal(command, e)
+        where = log_problem(command, str(e))  # the configuration or the ledger: environment
+        _err(f"未完成：{e}" + (f"\n（已记录到日志：{where}）" if where else ""))
+        return EXIT_ENV
     except KeyboardInterrupt:
         _err("已中断（Ctrl+C）。已登记的通知和已写出的文件保持完整。")
         return 130
     except Exception as e:  # noqa: BLE001 - the one place that turns a bug into a message
-        where = log_problem(command, f"内部错误：{e!r}", e)
-        _err(f"logidesk {command}：程序内部错误（{type(e).__name__}）。"
-             + (f"详情已写入日志：{where}，请发给管理员。" if where else "请联系管理员。"))
-        return EXIT_INTERNAL
+        return _internal(command, e)
+
+
+def _internal(command: str, e: BaseException) -> int:
+    where = log_problem(command, f"内部错误：{e!r}", e)
+    _err(f"logidesk {command}：程序内部错误（{type(e).__name__}）。"
+         + (f"详情已写入日志：{where}，请发给管理员。" if where else "请联系管理员。"))
+    return EXIT_INTERNAL
 
 
 def _err(text: str) -> None:
@@ -218,7 +243,7 @@ def _err(text: str) -> None:
         pass
 
 
-def _quiet_pipe() -> None:
+def quiet_pipe() -> None:
     """After a reader such as ``head`` closed stdout: point stdout at devnull so the
     interpreter's final flush does not raise again, and say so once on stderr."""
     import os

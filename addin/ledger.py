@@ -28,7 +28,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
-from addin.config import ENV_URL, LEDGER_FILENAME as DEFAULT_FILENAME, ledger_target
+from addin.config import ENV_URL, LEDGER_FILENAME as DEFAULT_FILENAME, ledger_target  # noqa: F401 (re-exported)
 
 COLUMNS = ("number", "kind", "year", "seq", "waybill", "branch", "counterparty", "amount",
            "notice_date", "reply_by", "issued_by", "issued_at", "doc_path", "pdf_path",

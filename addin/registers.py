@@ -77,29 +77,30 @@ def slim_frame(reg: Any, wanted: Sequence[str], today: dt.date | None = None) ->
     register is turned into Python values only where a workflow looks."""
     import numpy as np
 
-    from workbooks.inputs import as_decimal
+    from workbooks.inputs import as_decimals
     tpl = reg.tpl
     kinds = {c.header: c.kind for c in tpl.columns}
     inputs = [h for h in wanted if h in kinds and not tpl.column(h).computed]
     computed = [h for h in wanted if h in kinds and tpl.column(h).computed]
     parts = []
     for ev in reg.iter_evaluations(today=today):
-        keep = np.flatnonzero(ev.outcome != "blank")
+        outcome = np.asarray(ev.outcome, dtype=object)
+        keep = np.flatnonzero(outcome != "blank")
         data: dict[str, Any] = {}
         for h in inputs:
-            vals = ev.inputs[h].to_numpy(dtype=object)[keep]
-            data[h] = [as_decimal(kinds[h], v) for v in vals] if kinds[h] == "money" else list(vals)
-        invalid = ev.outcome == "invalid"
+            data[h] = as_decimals(kinds[h], ev.inputs[h].to_numpy(dtype=object)[keep])
+        invalid = outcome[keep] == "invalid"
         for h in computed:
-            c = ev.computed[h]
-            data[h] = [None if invalid[i] else c.value(i) for i in keep]
+            vals = ev.computed[h].values(keep)
+            vals[invalid] = None
+            data[h] = vals
         by_row: dict[int, list] = {}
         for e in ev.errors:
             by_row.setdefault(e.row, []).append(e)
         rows = [int(r) for r in ev.rows[keep]]
         data["_row"] = rows
-        data["_outcome"] = list(ev.outcome[keep])
-        data["_reason"] = list(ev.reason[keep])
+        data["_outcome"] = outcome[keep]
+        data["_reason"] = np.asarray(ev.reason, dtype=object)[keep]
         data["_errors"] = [by_row.get(r, []) for r in rows]
         data["_source"] = [reg.path] * len(rows)
         parts.append(pd.DataFrame(data, index=pd.Index(rows, name="行号")))
@@ -125,7 +126,7 @@ def load(paths: Iterable[str | Path], kinds: Sequence[str] | None = None, *,
     from workbooks.register import RegisterError
     paths = [Path(p) for p in paths]
     named = {p.resolve() for p in paths if p.is_file()}
-    w = walk(paths)
+    w = walk(paths, results=True)  # a result is read only where its input is absent
     out = Loads()
     for s in w.skipped:
         out.unread.append(Unread(Path(s.path), s.reason))

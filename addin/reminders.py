@@ -323,7 +323,7 @@ def format_table(df: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def write_sheet(df: pd.DataFrame, path: Path) -> Path:
+def write_sheet(df: pd.DataFrame, path: Path, progress: Any = None) -> Path:
     """The reminder export (sheet 「时限提醒」): title, as-of date, borders, sized columns,
     A4 landscape, header repeated on every page; every text written as a string."""
     from addin import xlsxout
@@ -346,10 +346,6 @@ def write_sheet(df: pd.DataFrame, path: Path) -> Path:
                               f"已逾期 {c.get('已逾期', 0) if len(df) else 0} 件，共 {len(df)} 件", sub)
         for j, h in enumerate(COLUMNS):
             ws.write_string(3, j, h, head)
-        for i, rec in enumerate(df[COLUMNS].itertuples(index=False, name=None), start=4):
-            urgent = rec[2] in (CANNOT, "已逾期")
-            for j, v in enumerate(rec):
-                xlsxout.write(ws, i, j, v, alert if (urgent and j == 2) else cell, datef)
         fixed = {"状态": 36, "对方": 16}
         sample = df.head(5000)
         widths = []
@@ -363,6 +359,11 @@ def write_sheet(df: pd.DataFrame, path: Path) -> Path:
                         if isinstance(rec[j], str) and rec[j] else 1 for j in wrap_cols)
             if lines > 1:  # wrapped text: LibreOffice and Excel keep the default height otherwise
                 ws.set_row(i, 16 * min(lines, 8) + 2)
+            urgent = rec[2] in (CANNOT, "已逾期")
+            for j, v in enumerate(rec):
+                xlsxout.write(ws, i, j, v, alert if (urgent and j == 2) else cell, datef)
+            if progress and i % 2000 == 0:
+                progress(i - 4, len(df))
         ws.freeze_panes(4, 0)
         if len(df):
             ws.autofilter(3, 0, 3 + len(df), len(COLUMNS) - 1)
@@ -401,7 +402,8 @@ def _main(args: Any) -> int:
     text = format_table(df)
     if args.out:
         try:
-            write_sheet(df, args.out)
+            with cu.Progress("写出提醒表", unit="行", quiet=args.quiet) as bar:
+                write_sheet(df, args.out, bar.update)
         except OSError as e:
             raise cu.Refused(f"无法保存 {args.out}（{e.strerror or e}）", cu.EXIT_ENV) from e
     cu.say(text)

@@ -88,10 +88,6 @@ def read_branch_list(spec: str | Path | Sequence[str] | None, folders: Iterable[
     return [s.strip() for s in re.split(r"[,，、]", str(spec)) if s.strip()]
 
 
-def _other_register(path: Path) -> bool:  # kept for callers of the old API
-    return False
-
-
 ZERO = Decimal(0)
 
 
@@ -279,7 +275,7 @@ def build(paths: Any, period: str | None = None, out: Path | None = None, *,
     return write_report(consolidate(paths, period, today, branches, progress), Path(out))
 
 
-def write_report(data: dict[str, Any], out: Path) -> Path:
+def write_report(data: dict[str, Any], out: Path, progress: Any = None) -> Path:
     """Write consolidated ``data`` (from :func:`consolidate`) as the report workbook (atomic,
     through the one safe writer: every text a string)."""
     from addin import xlsxout
@@ -289,12 +285,12 @@ def write_report(data: dict[str, Any], out: Path) -> Path:
     by_type = _group(rows, "索赔类型", [t for t in DAMAGE_TYPES if len(rows) and (rows["索赔类型"] == t).any()])
     by_cause = _group(rows, "索赔原因")
     with xlsxout.workbook(out) as wb:
-        _write(wb, data, by_branch, by_type, by_cause)
+        _write(wb, data, by_branch, by_type, by_cause, progress)
     return Path(out)
 
 
 def _write(wb: Any, data: dict, by_branch: pd.DataFrame, by_type: pd.DataFrame,
-           by_cause: pd.DataFrame) -> None:
+           by_cause: pd.DataFrame, progress: Any = None) -> None:
     from addin import xlsxout
     rows, status, apart = data["rows"], data["status"], data["apart"]
     title = wb.add_format({"bold": True, "font_size": 14})
@@ -308,11 +304,20 @@ def _write(wb: Any, data: dict, by_branch: pd.DataFrame, by_type: pd.DataFrame,
     bold = wb.add_format({"border": 1, "bold": True})
     warn = wb.add_format({"border": 1, "font_color": "#C00000"})
     caption = f"货损货差十五日报表　{data['period']}（{data['start']} 至 {data['end']}）"
+    total_rows = 2 * len(rows) + len(apart) + 50
+    written = [0]
 
     def table(ws, r0: int, df: pd.DataFrame, total: bool = False, fmt: Any = cell) -> int:
         for j, c in enumerate(df.columns):
             ws.write_string(r0, j, str(c), head)
-        last = xlsxout.write_rows(ws, r0 + 1, list(df.itertuples(index=False, name=None)), fmt, datef, money)
+        base = written[0]
+
+        def step(n: int) -> None:
+            written[0] = base + n
+            if progress:
+                progress(min(written[0], total_rows), total_rows)
+        last = xlsxout.write_rows(ws, r0 + 1, list(df.itertuples(index=False, name=None)), fmt, datef, money,
+                                  progress=step)
         last = max(last, r0)
         if total and len(df):
             ws.write_string(last + 1, 0, "合计", bold)
@@ -412,7 +417,8 @@ def _main(args: Any, label: str) -> int:
     with cu.Progress("读取登记表", unit="个", quiet=args.quiet) as bar:
         data = consolidate(args.paths, args.period, args.today, args.branches, bar.update)
     try:
-        write_report(data, out)
+        with cu.Progress("写出报表", unit="行", quiet=args.quiet) as bar:
+            write_report(data, out, bar.update)
     except OSError as e:
         raise cu.Refused(f"无法保存报表 {out}（{e.strerror or e}）", cu.EXIT_ENV) from e
     rows, status = data["rows"], data["status"]

@@ -35,16 +35,19 @@ def _blank(v: Any) -> bool:
 
 
 @contextmanager
-def workbook(path: str | os.PathLike) -> Iterator[Any]:
+def workbook(path: str | os.PathLike, streaming: bool = True) -> Iterator[Any]:
     """An ``xlsxwriter.Workbook`` with the safe options, saved atomically to ``path`` when
-    the block ends without error (nothing is left behind otherwise)."""
+    the block ends without error (nothing is left behind otherwise). ``streaming``:
+    XlsxWriter's constant-memory mode — write each sheet top to bottom, a row's height
+    before its cells."""
     import xlsxwriter
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".~", suffix=".xlsx", dir=path.parent)
     os.close(fd)
     try:
-        wb = xlsxwriter.Workbook(tmp, OPTIONS)
+        wb = xlsxwriter.Workbook(tmp, {**OPTIONS, "constant_memory": streaming,
+                                       "tmpdir": str(path.parent)})
         wb.set_properties({"title": path.stem, "author": "logidesk"})
         yield wb
         wb.close()
@@ -58,10 +61,13 @@ def write(ws: Any, row: int, col: int, value: Any, fmt: Any = None, date_fmt: An
           money_fmt: Any = None) -> None:
     """One cell: str → string (never a formula/link), Decimal → number (money format),
     date/datetime → date, bool → boolean, blank → blank (keeps the border format)."""
-    if _blank(value):
+    if isinstance(value, str):  # the common case first: a text, always a string
+        if value:
+            ws.write_string(row, col, value, fmt)
+        else:
+            ws.write_blank(row, col, None, fmt)
+    elif _blank(value):
         ws.write_blank(row, col, None, fmt)
-    elif isinstance(value, str):
-        ws.write_string(row, col, value, fmt)
     elif isinstance(value, bool):
         ws.write_boolean(row, col, value, fmt)
     elif isinstance(value, Decimal):
@@ -87,12 +93,18 @@ def write_formula(ws: Any, row: int, col: int, formula: str, fmt: Any = None, va
 
 
 def write_rows(ws: Any, first_row: int, rows: Sequence[Sequence[Any]], fmt: Any = None,
-               date_fmt: Any = None, money_fmt: Any = None) -> int:
-    """Rows of values from ``first_row``; returns the last row written."""
+               date_fmt: Any = None, money_fmt: Any = None, progress: Any = None) -> int:
+    """Rows of values from ``first_row``; returns the last row written. ``progress(n)`` is
+    called every 2,000 rows with the rows written so far."""
     r = first_row - 1
-    for r, values in enumerate(rows, start=first_row):
+    for k, values in enumerate(rows):
+        r = first_row + k
         for c, v in enumerate(values):
             write(ws, r, c, v, fmt, date_fmt, money_fmt)
+        if progress and k % 2000 == 1999:
+            progress(k + 1)
+    if progress:
+        progress(len(rows))
     return r
 
 

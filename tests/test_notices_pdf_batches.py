@@ -3,7 +3,6 @@ that sub-batch's PDFs, never an issued number; the command says so (exit 4)."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import stat
 from pathlib import Path
 

@@ -143,9 +143,10 @@ def test_missing_fields_reported_nothing_written(register: Path, tmp_path: Path)
 def test_missing_setting_and_wrong_type(register: Path, tmp_path: Path) -> None:
     frame = read_register(register)
     settings = dict(read_settings(register), 收款账号=None)
-    with pytest.raises(NoticeError, match="收款账号"):
-        issue(frame.loc[[2]], "破损公告", tmp_path, settings, ledger=tmp_path / "l.sqlite3",
-              notice_date=TODAY, pdf=False)
+    with pytest.raises(NoticeError, match="收款账号") as e:
+        issue(frame.loc[[2, 3, 4]], "破损公告", tmp_path, settings, ledger=tmp_path / "l.sqlite3",
+              notice_date=TODAY, pdf=False, skip_invalid=True)
+    assert str(e.value).count("收款账号") == 1 and "设置表未填写" in str(e.value)  # once, not per row
     # another claim type: not applicable (no failure, nothing issued)
     r = issue(frame.loc[[2]], "延误公告", tmp_path, read_settings(register),
               ledger=tmp_path / "l.sqlite3", notice_date=TODAY, pdf=False)

@@ -87,3 +87,20 @@ def test_moved_columns_get_formulas_pointing_at_their_cells(tmp_path):
     for c in CLAIMS.computed:
         assert chunk.formulas[where[c.header]] == [formula(CLAIMS, c.header, r, where)[1:] for r in (2, 3)]
     assert chunk.values[where["赔偿金额"]] == [3000.0, 135.0]
+
+
+def test_a_result_processed_again_replaces_its_error_sheet(tmp_path):
+    """A result renamed and sent back (clerks do): its 「错误清单」 is rewritten in place, not
+    added a second time."""
+    import shutil
+    rows = claim_rows()[:3]
+    rows[1] = dict(rows[1], 物品价值="三千")
+    src = make_register(tmp_path / "a.xlsx", CLAIMS, rows)
+    first = P.process_file(src, tmp_path / "o1", progress=False)
+    again = tmp_path / "again.xlsx"
+    shutil.copy(first.output, again)
+    second = P.process_file(again, tmp_path / "o2", progress=False)
+    assert second.refused is None and second.error_rows == first.error_rows == [3]
+    names = [s.name for s in open_package(second.output).sheets]
+    assert names.count("错误清单") == 1 and len(names) == len(open_package(first.output).sheets)
+    assert open_package(second.output).read_small_sheet("错误清单") == open_package(first.output).read_small_sheet("错误清单")

@@ -167,3 +167,15 @@ def test_broken_pipe_is_quiet(folder: Path, tmp_path: Path) -> None:
                        f" --within 400 | head -1", shell=True, capture_output=True, env=env, text=True)
     assert p.stdout.startswith("时限提醒")
     assert "Traceback" not in p.stderr and "BrokenPipeError" not in p.stderr
+
+
+def test_every_command_survives_a_gbk_console(tmp_path: Path) -> None:
+    """`logidesk process` prints a ✓ the GBK code page lacks: through the `logidesk` entry
+    point the character becomes '?', the run completes (the bug: a crash after the files were
+    written)."""
+    env = dict(os.environ, PYTHONIOENCODING="gbk", PYTHONPATH=str(ROOT), LOGIDESK_HOME=str(tmp_path / "h"))
+    sample = ROOT / "workbooks" / "samples" / "理赔登记表_样例.xlsx"
+    p = subprocess.run([sys.executable, "-m", "addin.cli", "process", str(sample), "--out", str(tmp_path / "o"),
+                        "--quiet"], capture_output=True, env=env)
+    assert p.returncode == 0, p.stderr.decode("gbk", "replace")
+    assert "理赔登记表" in p.stdout.decode("gbk") and (tmp_path / "o" / "理赔登记表_样例_结果.xlsx").exists()

@@ -175,3 +175,33 @@ def test_crashes_become_messages(tmp_path: Path, capsys) -> None:
     (tmp_path / "r" / "~$报表.xlsx").write_bytes(b"")
     assert main([str(tmp_path / "r"), "--period", "2026-11-上半月", "--out", str(tmp_path / "r" / "报表.xlsx")]) == 3
     assert "正在 Excel/WPS 中打开" in capsys.readouterr().err
+
+
+def test_report_on_processed_output(tmp_path: Path, capsys) -> None:
+    """The demo's own processed output (computed cells showing 「错误：…」) gives the same report
+    as its input, without a traceback; input and result side by side count once."""
+    from workbooks.process import main as process_main
+    sample = Path(__file__).resolve().parents[1] / "workbooks" / "samples" / "理赔登记表_样例.xlsx"
+    assert process_main([str(sample), "--out", str(tmp_path / "processed"), "--quiet"]) == 0
+    capsys.readouterr()
+    a, b = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    assert report_main_codes(["--out", str(a)], [tmp_path / "processed"]) in (0, 1)
+    assert report_main_codes(["--out", str(b)], [sample]) in (0, 1)
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "内部错误" not in err
+    for sheet in ("汇总", "明细", "不予受理", "需核对"):
+        ga = pd.read_excel(a, sheet_name=sheet, header=2 if sheet != "汇总" else 3, engine="calamine")
+        gb = pd.read_excel(b, sheet_name=sheet, header=2 if sheet != "汇总" else 3, engine="calamine")
+        assert len(ga) == len(gb), sheet
+    both = tmp_path / "both"
+    both.mkdir()
+    shutil.copy(sample, both / "理赔登记表_样例.xlsx")
+    shutil.copy(tmp_path / "processed" / "理赔登记表_样例_结果.xlsx", both)
+    c = tmp_path / "c.xlsx"
+    report_main_codes(["--out", str(c)], [both])
+    assert len(pd.read_excel(c, sheet_name="明细", header=2, engine="calamine")) == \
+        len(pd.read_excel(b, sheet_name="明细", header=2, engine="calamine"))
+
+
+def report_main_codes(extra: list[str], paths: list[Path]) -> int:
+    return main([*map(str, paths), "--period", "2026-10-下半月", "--today", "2026-11-23", *extra])

@@ -87,13 +87,12 @@ def test_process_then_every_workflow(desk: Path, capsys) -> None:
     for f in sheet_formulas(result):  # the clerk's texts never became formulas in the result
         assert "HYPERLINK" not in f and "cmd|" not in f and "SUM(1)" not in f, f
     assert hyperlinks(result) == 0
-    # A second clerk works from a `_结果` copy of the register in another folder: same claims,
-    # same company ledger. (A copy of the input, not the processor's result: the result's
-    # package is the processor pipeline's to test.)
+    # A second clerk works from the processor's result, copied to another folder: same claims,
+    # same company ledger.
     import shutil
     second = desk / "财务" / "理赔登记表_结果.xlsx"
     second.parent.mkdir()
-    shutil.copy(reg, second)
+    shutil.copy(result, second)
     capsys.readouterr()
 
     # 2. notices, one kind at a time; the planted 设置!模板目录 is ignored (said once)

@@ -33,9 +33,9 @@ from . import layout as L
 from . import outputs as O
 from .spec import ERROR_PREFIX
 from .xlsx import scan as SC
-from .xlsx.cells import col_letter, escape, escape_attr, number_text
+from .xlsx.cells import col_letter, escape, escape_attr, number_text, to_serial
 from .xlsx.package import CellReader, Package, rels_part
-from .xlsx.patch import Edits, apply, formula_matches, keep_shared, locate, restyle
+from .xlsx.patch import Edits, apply, keep_shared, locate, restyle
 from .xlsx.styles import HEADER_FILL, StyleBook
 from .xlsx.zipcopy import PackageWriter
 
@@ -67,7 +67,7 @@ class Outcome:
 def cached(c: Any, i: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(number, text) each computed cell caches: errors as 「错误：…」 text, guarded cells ""."""
     blank = np.asarray(c.blank, dtype=bool)
-    err = np.fromiter((e is not None for e in c.error), dtype=bool, count=len(c.error))
+    err = np.not_equal(c.error, None).astype(bool)
     text = np.where(blank, None, c.text).astype(object)
     if err.any():
         text[err & ~blank] = np.array([ERROR_PREFIX + e for e in c.error[err & ~blank]] + [None], dtype=object)[:-1]
@@ -92,9 +92,9 @@ def escape_all(texts: list[str]) -> list[str]:
     return out
 
 
-def _formula_parts(reg: Any, column: Any) -> list[bytes]:
+def _formula_parts(reg: Any, column: Any, escaped: bool = True) -> list[str]:
     """The computed column's formula (no '=') for the clerk's columns, split where the row
-    number goes, XML-escaped."""
+    number goes (XML-escaped unless ``escaped=False``)."""
     tpl = reg.tpl
     cell = lambda h: f"{reg.letter(h)}\x00"  # noqa: E731
     body = column.expr.excel(cell)
@@ -103,7 +103,7 @@ def _formula_parts(reg: Any, column: Any) -> list[bytes]:
         test = tests[0] if len(tests) == 1 else f"OR({','.join(tests)})"
         body = f'IF({test},"",{body})'
     del tpl
-    return [escape(p) for p in body.split("\x00")]
+    return [escape(p) if escaped else p for p in body.split("\x00")]
 
 
 class SheetPatcher:
@@ -116,7 +116,9 @@ class SheetPatcher:
         self.computed = sorted(((reg.columns[c.header], c) for c in reg.tpl.computed if c.header in reg.columns),
                                key=lambda t: t[0])
         self.parts = {idx: _formula_parts(reg, c) for idx, c in self.computed}
-        self.parts_bytes = {idx: [p.encode("utf-8") for p in ps] for idx, ps in self.parts.items()}
+        self.formula_text = {idx: "{0}".join(p.replace("{", "{{").replace("}", "}}")
+                                             for p in _formula_parts(reg, c, escaped=False)).format
+                             for idx, c in self.computed}
         self.letters = {idx: col_letter(idx) for idx, _ in self.computed}
         # one str.format per cell: {0} row number, {1} style, {2} type, {3} cached value
         self.cell_format = {
@@ -158,7 +160,7 @@ class SheetPatcher:
                 if has_txt.any():
                     vals[has_txt] = np.array(escape_all(txt[has_txt].tolist()), dtype=object)
                 # a cell already holding our formula and our value stays as it is (not re-serialised)
-                same = self._unchanged(ix, cell, exists, rows, idx, num, txt, has_txt, is_num)
+                same = self._unchanged(ix, cell, exists, rows, idx, epos, num, txt, has_txt, is_num)
                 if same.any():
                     keep = ~same
                     cell, insert, exists, cc = cell[keep], insert[keep], exists[keep], cc[keep]
@@ -204,36 +206,53 @@ class SheetPatcher:
         return out
 
     def _unchanged(self, ix: SC.Index, cell: np.ndarray, exists: np.ndarray, rows: np.ndarray, idx: int,
-                   num: np.ndarray, txt: np.ndarray, has_txt: np.ndarray, is_num: np.ndarray) -> np.ndarray:
-        """Cells whose formula, type and cached value already are what we would write."""
+                   epos: np.ndarray, num: np.ndarray, txt: np.ndarray, has_txt: np.ndarray,
+                   is_num: np.ndarray) -> np.ndarray:
+        """Cells whose formula, type and cached value already are what we would write
+        (compared on the values the reader decoded for the model, no second parse)."""
         same = np.zeros(len(cell), dtype=bool)
+        forms = self._formulas.get(idx)
+        olds = self._values.get(idx)
+        if forms is None or olds is None:
+            return same
         cand = np.flatnonzero(exists)
         if not len(cand):
             return same
-        cells = cell[cand]
-        fm = formula_matches(ix, cells, self.parts_bytes[idx], ix.row_num[rows[cand]])
-        cand, cells = cand[fm], cells[fm]
+        ff = self.formula_text[idx]
+        f_have = forms[epos[cand]]
+        r_txt = ix.row_num[rows[cand]].astype(str).tolist()
+        fm = np.fromiter((f == ff(r) for f, r in zip(f_have.tolist(), r_txt)), dtype=bool, count=len(cand))
+        cand = cand[fm]
         if not len(cand):
             return same
-        t = ix.cell_type[cells]
-        vs, ve = ix.v_start[cells], ix.v_end[cells]
-        has_v = (vs >= 0) & (ve > vs)
+        old = olds[epos[cand]]
+        t = ix.cell_type[cell[cand]]
         ok = np.zeros(len(cand), dtype=bool)
-        m = is_num[cand] & (t == SC.T_N) & has_v
+        m = is_num[cand] & (t == SC.T_N)
         if m.any():
-            orig = SC.gather(ix.a, vs[m], ve[m]).astype(np.float64)
-            ok[m] = orig == num[cand][m]
-        m = has_txt[cand] & (t == SC.T_STR) & has_v
+            o = old[m]
+            dates = np.fromiter((isinstance(v, dt.datetime) for v in o), dtype=bool, count=len(o))
+            if dates.any():
+                o = o.copy()
+                o[dates] = [to_serial(v) for v in o[dates]]
+            floats = np.fromiter((isinstance(v, float) for v in o), dtype=bool, count=len(o))
+            eq = np.zeros(len(o), dtype=bool)
+            eq[floats] = o[floats].astype(np.float64) == num[cand][m][floats]
+            ok[m] = eq
+        m = has_txt[cand] & (t == SC.T_STR)
         if m.any():
-            orig = np.array(SC.texts(ix.data, vs[m].tolist(), ve[m].tolist()) + [None], dtype=object)[:-1]
-            ok[m] = np.equal(orig, txt[cand][m]).astype(bool)
+            ok[m] = np.equal(old[m], txt[cand][m]).astype(bool)
         empty = ~is_num[cand] & ~has_txt[cand]
-        m = empty & ~has_v & ((t == SC.T_STR) | (t == SC.T_N))
-        ok[m] = True
+        m = empty & ((t == SC.T_STR) | (t == SC.T_N))
+        if m.any():
+            ok[m] = np.fromiter((v is None or v == "" for v in old[m]), dtype=bool, count=int(m.sum()))
         same[cand[ok]] = True
         return same
 
-    def prepare(self, ev: Any) -> None:
+    def prepare(self, ev: Any, chunk: Any = None) -> None:
+        self._formulas = {c: np.array(v + [None], dtype=object)[:-1] for c, v in (chunk.formulas.items() if chunk else ())}
+        self._values = {c: np.array(v + [None], dtype=object)[:-1] for c, v in (chunk.values.items() if chunk else ())
+                        if c in self.parts}
         self._cached = {h: cached(c) for h, c in ev.computed.items()}
 
 
@@ -267,8 +286,8 @@ class Tally:
             if c.header not in cached_values:
                 continue
             number, text = cached_values[c.header]
-            is_err = np.fromiter((isinstance(t, str) and t.startswith(ERROR_PREFIX) for t in text),
-                                 dtype=bool, count=len(text))
+            comp = ev.computed[c.header]        # cells showing 「错误：…」 (what COUNTIF counts)
+            is_err = np.not_equal(comp.error, None).astype(bool) & ~np.asarray(comp.blank, dtype=bool)
             out.error_cells += int(is_err.sum())
             if c.total:
                 key = f"{c.header}合计"
@@ -479,7 +498,7 @@ def write_result(pkg: Package, reg: Any, target: Path, *, size: int = CHUNK_ROWS
                 t1 = time.perf_counter()
                 ev = reg.evaluate(chunk)
                 t2 = time.perf_counter()
-                patcher.prepare(ev)
+                patcher.prepare(ev, chunk)
                 tally.add(ev, patcher._cached)
                 bad: dict[int, set[int]] = {}
                 for e in ev.errors:

@@ -397,6 +397,13 @@ def _issue(rows: pd.DataFrame, sp: KindSpec, out_dir: Path, settings: Mapping[st
         frame.index = pd.RangeIndex(2, 2 + len(frame))
     problems: list[Problem] = []
     skipped: list[Problem] = []
+    # Settings the template prints (设置 sheet): one message for the batch, not one per row.
+    missing_settings = sorted(n for n in ("公司名称", "本网点", "联系人", "联系电话", "收款账号")
+                              if n in used and is_blank(settings.get(n)))
+    if missing_settings:
+        src = Path(str(settings.get("_workbook") or "")).name
+        raise NoticeError(f"{src + ' 的' if src else ''}设置表未填写：{'、'.join(missing_settings)}"
+                          f"（{sp.title}要用到），请先在「设置」工作表填写")
     if len(frame):
         frame, amounts, amount_errors, amount_source = _compute_amounts(frame, sp)
     else:

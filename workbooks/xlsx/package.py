@@ -599,17 +599,30 @@ class CellReader:
                 if ixs else sorted(formulas_of)
         else:
             cols = sorted(set(columns) | set(formulas_of))
+        fcols = sorted(set(formulas_of))
+        top = max(cols + fcols, default=-1) + 1
+        vpos = np.full(top + 1, -1, dtype=np.int64)
+        vpos[cols] = np.arange(len(cols))
+        fpos = np.full(top + 1, -1, dtype=np.int64)
+        fpos[fcols] = np.arange(len(fcols))
         for ix in ixs:
             keep = ix.row_num >= first_row
             n = len(ix.row_num)
-            order = np.argsort(ix.cell_col, kind="stable")
-            sorted_cols = ix.cell_col[order]
-            for c in cols:
-                lo, hi = np.searchsorted(sorted_cols, [c, c + 1])
-                sel = order[lo:hi]
-                vals.setdefault(c, []).append(conv.column(ix, sel, n)[keep])
-                if c in formulas_of:
-                    forms.setdefault(c, []).append(SC.Values.formulas(ix, sel, n, self._shared)[keep])
+            cc = np.minimum(ix.cell_col, top)
+            for pos, names, is_f in ((vpos, cols, False), (fpos, fcols, True)):
+                if not names:
+                    continue
+                where = pos[cc]
+                sel = np.flatnonzero(where >= 0)
+                slots = where[sel] * n + ix.cell_row[sel]
+                if is_f:
+                    grid = SC.Values.formulas(ix, sel, n, self._shared, slots, len(names) * n)
+                else:
+                    grid = conv.column(ix, sel, n, slots, len(names) * n)
+                grid = grid.reshape(len(names), n)
+                target = forms if is_f else vals
+                for k, c in enumerate(names):
+                    target.setdefault(c, []).append(grid[k][keep])
             rows.append(ix.row_num[keep])
         row_arr = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
         return Chunk(row_arr, {c: np.concatenate(v).tolist() for c, v in vals.items()},

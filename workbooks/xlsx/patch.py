@@ -120,35 +120,3 @@ def apply(data: bytes, edits: Edits) -> bytes:
 def letters_for(cols: list[int]) -> dict[int, str]:
     return {c: col_letter(c) for c in cols}
 
-
-def formula_matches(ix: Index, cells: np.ndarray, parts: list[bytes], rows: np.ndarray) -> np.ndarray:
-    """Whether each cell's formula is exactly ``parts`` joined by its row number (plain
-    ``<f>…</f>``), compared in place with numpy (no per-cell Python)."""
-    n = len(cells)
-    if not n:
-        return np.zeros(0, dtype=bool)
-    a = ix.a
-    fs, fe = ix.f_start[cells], ix.f_end[cells]
-    rtxt = rows.astype("S12")
-    rlen = np.char.str_len(rtxt).astype(np.int64)
-    want = sum(len(p) for p in parts) + (len(parts) - 1) * rlen
-    ok = (fs >= 0) & ix.f_plain[cells] & (fe - fs - 7 == want)
-    if not ok.any():
-        return ok
-    digits = np.frombuffer(rtxt.tobytes(), dtype=np.uint8).reshape(n, 12)
-    off = fs + 3
-    width = int(rlen.max())
-    for k, p in enumerate(parts):
-        if p:
-            pat = np.frombuffer(p, dtype=np.uint8)
-            for lo in range(0, len(pat), 64):
-                seg = pat[lo:lo + 64]
-                idx = np.minimum((off + lo)[:, None] + np.arange(len(seg)), len(a) - 1)
-                ok &= (a[idx] == seg).all(axis=1)
-            off = off + len(p)
-        if k < len(parts) - 1:
-            idx = np.minimum(off[:, None] + np.arange(width), len(a) - 1)
-            live = np.arange(width) < rlen[:, None]
-            ok &= np.where(live, a[idx] == digits[:, :width], True).all(axis=1)
-            off = off + rlen
-    return ok

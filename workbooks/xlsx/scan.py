@@ -303,14 +303,17 @@ class Values:
         self.dates = dates
         self.date1904 = date1904
 
-    def column(self, ix: Index, sel: np.ndarray, n_rows: int) -> np.ndarray:
-        """Object array of one value per row of the block (None = blank) for cells ``sel``."""
-        out = np.full(n_rows, None, dtype=object)
+    def column(self, ix: Index, sel: np.ndarray, n_rows: int, slots: np.ndarray | None = None,
+               size: int = 0) -> np.ndarray:
+        """Object array of one value per row of the block (None = blank) for cells ``sel``;
+        with ``slots``, the values of cells of several columns at their slot of a flat grid
+        of ``size`` (one call per block instead of one per column)."""
+        out = np.full(size if slots is not None else n_rows, None, dtype=object)
         if not len(sel):
             return out
         a = ix.a
         data = ix.data
-        rows = ix.cell_row[sel]
+        rows = slots if slots is not None else ix.cell_row[sel]
         types = ix.cell_type[sel]
         vs, ve = ix.v_start[sel], ix.v_end[sel]
         has_v = (vs >= 0) & (ve > vs)
@@ -366,12 +369,13 @@ class Values:
         return out
 
     @staticmethod
-    def formulas(ix: Index, sel: np.ndarray, n_rows: int, shared: "SharedFormulas") -> np.ndarray:
-        out = np.full(n_rows, None, dtype=object)
+    def formulas(ix: Index, sel: np.ndarray, n_rows: int, shared: "SharedFormulas",
+                 slots: np.ndarray | None = None, size: int = 0) -> np.ndarray:
+        out = np.full(size if slots is not None else n_rows, None, dtype=object)
         fs, fe = ix.f_start[sel], ix.f_end[sel]
         has = fs >= 0
         plain = has & ix.f_plain[sel]
-        rows = ix.cell_row[sel]
+        rows = slots if slots is not None else ix.cell_row[sel]
         data = ix.data
         if plain.any():
             got = texts(data, (fs[plain] + 3).tolist(), (fe[plain] - 4).tolist())

@@ -140,12 +140,11 @@ class SheetStream:
                 buf += data
 
 
-def rows(block: bytes, g: Grammar, last_row: int = 0) -> list[tuple[int, bytes, bytes, bool]]:
-    """``(row_number, open_tag_attrs, cells_bytes, self_closing)`` of every row in a block.
-    A row without ``r`` follows the previous one."""
-    out = []
-    for attrs, tail, body in g.row.findall(block):
-        m = _R_ATTR.search(attrs)
-        last_row = int(m.group(2)) if m else last_row + 1
-        out.append((last_row, attrs, body, tail == b"/>"))
-    return out
+def rows(block: bytes, g: Grammar, last_row: int = 0) -> Iterator[tuple[int, bytes, bytes, bool]]:
+    """``(row_number, open_tag_attrs, cells_bytes, self_closing)`` of each row in a block, lazily
+    (a caller that needs the first rows stops early). A row without ``r`` follows the previous one."""
+    for m in g.row.finditer(block):
+        attrs, tail, body = m.groups()
+        r = _R_ATTR.search(attrs)
+        last_row = int(r.group(2)) if r else last_row + 1
+        yield last_row, attrs, body or b"", tail == b"/>"
