@@ -257,7 +257,9 @@ class _UI:
 def test_the_ribbon_check_appends_the_warning_to_its_message(monkeypatch):
     ctx = handlers.Context(object(), _UI(), D(2026, 11, 23))
     monkeypatch.setattr(handlers, "require_template", lambda ctx, kinds: "complaints")
-    monkeypatch.setattr(handlers, "read_register", lambda ctx, kind: type("R", (), {"frame": pd.DataFrame()})())
+    from addin.registers import Loaded
+    empty = Loaded(Path("投诉登记表.xlsx"), "complaints", pd.DataFrame(), {}, [], "投诉登记表")
+    monkeypatch.setattr(handlers, "register_on_sheet", lambda ctx, kind: empty)
     handlers.deadlines(ctx)
     (text,) = ctx.ui.alerts
     assert text.startswith("截至 2026-11-23，没有到期或逾期的事项。\n\n【提醒】尚未收录 2027 年")

@@ -9,7 +9,8 @@ Amounts by hand (RULES.md):
 - E2 内件不符, value 800, share 50 %, uninsured, freight 30: min(800, 3 × 30) × 50 % = 45.00
   (CMP-1, CMP-5); no network amount (NET-10);
 - E3 破损, packed by the customer: refused (CLM-6) — 0, no notice, out of totals (CLM-8);
-- E4 延误 3 days, 2.5 kg, 直营: network 3 × 50 = 150.00 (NET-5); not damage/shortage;
+- E4 延误 3 days, 2.5 kg, 直营, no share lost: customer 0.00 (CMP-3 Decision: a plain delay
+  destroys nothing), network 3 × 50 = 150.00 (NET-5); not damage/shortage;
 - E5 遗失 with 物品价值 「三千元左右」: an input error — no number anywhere;
 - E6 破损, value 1,000, insured 1,000, share 50 %, freight 20: 500.00 (CMP-2); its 责任网点,
   收件人 and 寄件地址 are formula/link-looking texts.
@@ -48,7 +49,8 @@ def desk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         claim_row("E2", "内件不符", 寄件日期=ship, 索赔日期=dt.datetime(2026, 11, 11), 物品价值=800, 损失比例=0.5,
                   保价金额=0, 运费=30),
         claim_row("E3", "破损", 寄件日期=ship, 索赔日期=dt.datetime(2026, 11, 12), 索赔原因="客户自行包装"),
-        claim_row("E4", "延误", 寄件日期=ship, 索赔日期=dt.datetime(2026, 11, 12), 延误天数=3),
+        claim_row("E4", "延误", 寄件日期=ship, 索赔日期=dt.datetime(2026, 11, 12), 延误天数=3,
+                  损失比例=None),  # a plain delay: nothing destroyed (CMP-3 Decision)
         claim_row("E5", "遗失", 寄件日期=ship, 索赔日期=dt.datetime(2026, 11, 13), 物品价值="三千元左右"),
         claim_row("E6", "破损", 寄件日期=ship, 索赔日期=dt.datetime(2026, 11, 14), 物品价值=1000, 保价金额=1000,
                   损失比例=0.5, 运费=20, 责任网点=EVIL, 收件人="@SUM(1)", 寄件地址="http://evil.example/a"),
