@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterator, Protocol, Sequence
+from typing import Any, Callable, Iterator, Protocol, Sequence
 
 import numpy as np
 import pandas as pd
@@ -208,6 +208,35 @@ class Register:
             return ""
         return col_letter(idx) + (str(row) if row is not None else "")
 
+    def formula_text(self, column: Any) -> Callable[[int], str]:
+        """The template formula (no '=') of a computed column for the clerk's column layout,
+        as a function of the sheet row (what the processor writes)."""
+        cache = self.__dict__.setdefault("_formula_text", {})
+        got = cache.get(column.header)
+        if got is None:
+            cell = lambda h: f"{self.letter(h)}\x00"  # noqa: E731
+            body = column.expr.excel(cell)
+            if column.guard:
+                tests = [f'{cell(h)}=""' for h in column.guard]
+                test = tests[0] if len(tests) == 1 else f"OR({','.join(tests)})"
+                body = f'IF({test},"",{body})'
+            parts = body.split("\x00")
+            got = cache[column.header] = lambda r, p=parts: str(r).join(p)
+        return got
+
+    def template_formulas(self, column: Any, formulas: np.ndarray, rows: np.ndarray,
+                          among: np.ndarray | None = None) -> np.ndarray:
+        """Cells (of ``among``) whose formula is the template's formula of their row, read as
+        Excel may store it: with ``[n]!`` add-in link prefixes, ``$`` anchors or spaces outside
+        text literals."""
+        out = np.zeros(len(formulas), dtype=bool)
+        ff = self.formula_text(column)
+        has = formulas != None  # noqa: E711 (element-wise)
+        for i in np.flatnonzero(has if among is None else has & among).tolist():
+            f, want = formulas[i], ff(int(rows[i]))
+            out[i] = f == want or normalise_formula(f) == normalise_formula(want)
+        return out
+
     @property
     def free_texts(self) -> set[str]:
         """Text inputs no check and no computed column uses (typed lazily)."""
@@ -296,7 +325,12 @@ class Register:
             f_arr = np.empty(n, dtype=object)
             f_arr[:] = fs
             no_f = f_arr == None  # noqa: E711 (element-wise)
+            # the template's own formula (a native one such as the live 时限状态 calls none of
+            # our functions) is never foreign, nor is a formula calling one of the column's
+            # functions; Excel's add-in link form [1]!COD_FEE(B2) counts as COD_FEE(B2)
             foreign = foreign_formulas(f_arr, functions_of(c.expr))
+            if foreign.any():
+                foreign &= ~self.template_formulas(c, f_arr, rows, foreign)
             raw = np.empty(n, dtype=object)
             raw[:] = vals
             by_hand[c.header] = (no_f & ~blank_cells(raw)) | foreign
@@ -359,6 +393,24 @@ def blank_cells(raw: np.ndarray) -> np.ndarray:
     return blank
 
 
+_FORMULA_STRING = re.compile(r'"(?:[^"]|"")*"')
+_LINK_PREFIX = re.compile(r"\[\d+\]!")
+
+
+def normalise_formula(formula: str) -> str:
+    """A formula's text compared as Excel means it: ``[n]!`` add-in link prefixes, ``$``
+    anchors and white space outside text literals dropped, names in upper case."""
+    def plain(text: str) -> str:
+        return re.sub(r"\s+", "", _LINK_PREFIX.sub("", text)).replace("$", "").upper()
+
+    out, pos = [], 0
+    for m in _FORMULA_STRING.finditer(formula):
+        out += [plain(formula[pos:m.start()]), m.group(0)]
+        pos = m.end()
+    out.append(plain(formula[pos:]))
+    return "".join(out)
+
+
 def foreign_formulas(formulas: np.ndarray, names: set[str]) -> np.ndarray:
     """Formulas (non-empty) that call none of ``names``: one regex pass over the joined texts."""
     out = np.zeros(len(formulas), dtype=bool)
@@ -380,14 +432,16 @@ def foreign_formulas(formulas: np.ndarray, names: set[str]) -> np.ndarray:
 
 def functions_of(expr: Any) -> set[str]:
     """Excel names of the add-in functions an expression calls."""
-    from .spec import Call
+    from .spec import Call, LiveStatus
     out: set[str] = set()
     stack = [expr]
     while stack:
         e = stack.pop()
         if isinstance(e, Call):
             out.add(e.name.upper())
-        for v in getattr(e, "__dict__", {}).values():
+        for k, v in getattr(e, "__dict__", {}).items():
+            if isinstance(e, LiveStatus) and k == "deadline_expr":  # read from its cell, not called
+                continue
             if isinstance(v, tuple):
                 stack.extend(v)
             elif hasattr(v, "excel"):
