@@ -132,6 +132,9 @@ def _one(kind: str, header: str, rule: str | None, v: Any) -> tuple[Any, str | N
             if isinstance(v, str) and v.endswith(("%", "％")):
                 return float(V.decimal(v[:-1], header, rule) / 100), None
             return float(V.decimal(v, header, rule)), None
+        if kind == "int" and rule == "NET-9":   # 批货: a number of waybills, 否 = one (NET-9)
+            from udfs.claims import waybill_count
+            return float(waybill_count(v)), None
         if kind == "int":
             return float(V.integer(v, header, rule)), None
         if kind == "number":
