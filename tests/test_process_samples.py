@@ -83,7 +83,9 @@ def test_claim_values_exact(processed):
         "SF1001000005": ("受理", 0.00, 0.00, ""),              # fragile damage CMP-6
         "SF1001000007": ("受理", 180.00, 60.00, ""),           # jewellery insured → uninsured CMP-7
         "SF1001000008": ("受理", 36.00, 0.00, ""),             # mismatch 30 % of 3 × 40 CMP-5
-        "SF1001000009": ("受理", 105.00, 35.00, ""),           # delay CMP-3
+        # CMP-3 Decision: a plain delay (no share lost) pays 0.00 goods compensation; the
+        # freight is still waived (CMP-4)
+        "SF1001000009": ("受理", 0.00, 35.00, ""),             # delay CMP-3
         "JD2002000001": ("受理", 500.00, 12.00 * 0, ""),       # e-commerce partial damage cap ECM-1
         "JD2002000002": ("受理", 2000.00, 12.00, ""),          # ECM-2
         "TB2002000003": ("受理", 1000.00, 10.00, ""),          # ECM-3 practical
@@ -91,11 +93,13 @@ def test_claim_values_exact(processed):
         "PD2002000005": ("受理", 2000.00, 0.00, ""),           # mismatch capped by ECM-2
         "ZT3003000001": ("受理", 90.00, 30.00, 1000.00),       # NET-1
         "ZT3003000002": ("受理", 90.00, 30.00, 200.00),        # NET-2 capped by actual value NET-3
-        "ZT3003000003": ("受理", 780.00, 260.00, 10000.00),    # batch cap NET-1
-        "ZT3003000004": ("受理", 54.00, 18.00, 150.00),        # NET-5 3 days × 50
-        "ZT3003000005": ("受理", 84.00, 28.00, 500.00),        # NET-5 > 1 kg cap
-        "ZT3003000006": ("受理", 48.00, 16.00, 100.00),        # NET-6
-        "ZT3003000007": ("受理", 270.00, 90.00, 1000.00),      # NET-7
+        # NET-9: 12 waybills × 1,000 = 12,000 → batch cap 10,000 (the value 12,000 is above it)
+        "ZT3003000003": ("受理", 780.00, 260.00, 10000.00),    # batch cap NET-1, NET-9
+        # plain delays: customer 0.00 (CMP-3 Decision), freight waived (CMP-4); network as before
+        "ZT3003000004": ("受理", 0.00, 18.00, 150.00),         # NET-5 3 days × 50
+        "ZT3003000005": ("受理", 0.00, 28.00, 500.00),         # NET-5 > 1 kg cap
+        "ZT3003000006": ("受理", 0.00, 16.00, 100.00),         # NET-6
+        "ZT3003000007": ("受理", 0.00, 90.00, 1000.00),        # NET-7
     }
     for waybill, (check, comp, waiver, net) in expect.items():
         r = rows[waybill]
@@ -187,7 +191,7 @@ def test_error_sheet_and_highlight(processed):
     body = [r for r in errs[1:] if r[0] != ""]
     assert [(int(r[0]), r[1], r[2], r[5]) for r in body] == [
         (31, "物品价值", "G31", "CMP-1"), (32, "货物类别", "F32", "INS-4"), (33, "索赔日期", "C33", "CLM-7"),
-        (34, "损失比例", "H34", "CMP-2"), (35, "网点赔付", "AH35", "NET-1"), (36, "受理判定", "AE36", "CLM-7"),
+        (34, "损失比例", "H34", "CMP-2"), (35, "网点类型", "T35", "NET-1"), (36, "受理判定", "AE36", "CLM-7"),
         (37, "网点赔付", "AH37", "NET-5")]
     assert body[0][3] == "三千元左右" and "物品价值应为数字" in body[0][4]
     # the bad input cell carries the highlight style (a fill), the good one does not

@@ -480,10 +480,14 @@ CLAIMS = Template(
                           Call("compensation", _COMP_ARGS)))),
         Column("免收运费", "money", 9, guard=("运单号",), total=True,
                expr=If(_REFUSED, Lit(0), Call("freight_waiver", (C, FR, SH)))),
+        # NET-10: the network standards cover 遗失 and 延误 only; a 破损 or 内件不符 row leaves
+        # the network amount empty instead of flagging the row (its notice asks for the CMP amount)
         Column("网点赔付", "money", 9, guard=("运单号", "网点类型"), total=True,
                expr=If(_REFUSED, Lit(0),
-                       Call("network_compensation", (C, V_, Ref("延误天数"), Ref("重量(kg)"),
-                                                     Ref("网点类型"), Ref("批货"))))),
+                       If(Eq(C, "破损"), Blank(),
+                          If(Eq(C, "内件不符"), Blank(),
+                             Call("network_compensation", (C, V_, Ref("延误天数"), Ref("重量(kg)"),
+                                                           Ref("网点类型"), Ref("批货"))))))),
         Column("赔偿说明", "text", 40, guard=("运单号",),
                expr=If(_REFUSED, Out("受理判定"),
                        If(_ECOM, Lit("电商件：按电商件赔偿标准计算（ECM-1～ECM-5）"),
