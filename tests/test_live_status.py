@@ -39,7 +39,7 @@ def _frame(tpl: S.Template, rows: list[dict]) -> pd.DataFrame:
 
 
 def test_engine_texts_equal_deadline_status_at_every_boundary() -> None:
-    from workbooks.process import cell_value, compute
+    from workbooks.frames import cell_value, compute  # the register held in a DataFrame (issue 9 split)
 
     start = dt.date(2026, 11, 2)
     due = udfs.deadline("索赔处理", start)
@@ -63,7 +63,7 @@ def test_engine_texts_equal_deadline_status_at_every_boundary() -> None:
 
 
 def test_a_deadline_error_shows_through() -> None:
-    from workbooks.process import cell_value, compute
+    from workbooks.frames import cell_value, compute  # the register held in a DataFrame (issue 9 split)
 
     row = {"运单号": "SF1", "索赔日期": "下周"}
     results = compute(S.CLAIMS, _frame(S.CLAIMS, [row]), dt.date(2026, 11, 20))
