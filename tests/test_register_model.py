@@ -320,3 +320,22 @@ def test_duplicate_clerk_column_is_refused_too(tmp_path):
     order = CLAIMS.headers + ["备注", "备注"]
     e = _refused(make_register(tmp_path / "两个备注.xlsx", CLAIMS, [claim("SF1")], order=order))
     assert e.message == "两个备注.xlsx「理赔登记表」第 1 行的表头「备注」重复出现在 AM 列和 AN 列，请删除或改名其中一列"
+
+
+def test_template_formulas_as_excel_stores_them_are_not_overrides(clerk):
+    """The live 时限状态 (a native formula, no add-in call) and the add-in link form Excel
+    writes when it saves a workbook itself (``[1]!COMPENSATION(…)``) are the template's
+    formulas, not values typed over them; a status formula of the clerk's own is."""
+    rows = [4, 5]
+    values: dict[int, list] = {i: [None, None] for i in clerk.read_columns}
+    for h, v in claim("SF2026119001").items():
+        values[clerk.columns[h]] = [v, v]
+    formulas = {clerk.columns[c.header]: [clerk.formula_text(c)(r) for r in rows] for c in CLAIMS.computed}
+    comp, status = clerk.columns["赔偿金额"], clerk.columns["时限状态"]
+    formulas[comp][0] = formulas[comp][0].replace("COMPENSATION(", "[1]!COMPENSATION(")
+    due = clerk.letter("处理期限", 4)
+    formulas[status][0] = formulas[status][0].replace(due, f"${due[:-1]}$4", 1)
+    formulas[status][1] = f"TODAY()-{clerk.letter('处理期限', 5)}"
+    ev = clerk.evaluate(MemoryChunk(np.array(rows, dtype=np.int64), values, formulas))
+    assert [(e.row, e.column, e.kind) for e in ev.errors] == [(5, "时限状态", "override")]
+    assert list(ev.outcome) == ["ok", "invalid"]

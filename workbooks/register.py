@@ -417,6 +417,9 @@ def foreign_formulas(formulas: np.ndarray, names: set[str]) -> np.ndarray:
     idx = np.flatnonzero(formulas != None)  # noqa: E711 (element-wise)
     if not len(idx):
         return out
+    if not names:                                      # a native column (live 时限状态): every one
+        out[idx] = [bool(f) for f in formulas[idx]]
+        return out
     joined = "\x00".join(formulas[idx])
     if joined.count("\x00") != len(idx) - 1:          # a NUL inside a formula: one by one
         calls = re.compile("|".join(sorted(names))).search
