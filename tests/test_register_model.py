@@ -339,3 +339,17 @@ def test_template_formulas_as_excel_stores_them_are_not_overrides(clerk):
     ev = clerk.evaluate(MemoryChunk(np.array(rows, dtype=np.int64), values, formulas))
     assert [(e.row, e.column, e.kind) for e in ev.errors] == [(5, "时限状态", "override")]
     assert list(ev.outcome) == ["ok", "invalid"]
+
+
+def test_batch_is_a_number_of_waybills(tmp_path):
+    """NET-9: 批货 is the batch's number of waybills; 否/blank is one waybill, 是 alone is an
+    error asking for the count. 遗失, 直营, value 20,000: one waybill 1,000.00 (NET-1);
+    12 waybills 12 × 1,000 = 12,000 → batch cap 10,000.00; 3 waybills 3,000.00."""
+    rows = [claim(f"SF20261120{i:02d}", 物品价值=20000, 网点类型="直营", 批货=b)
+            for i, b in enumerate(["否", None, "12票", 3, "是"])]
+    reg = open_register(make_register(tmp_path / "批货.xlsx", CLAIMS, rows))
+    f = reg.frame()
+    assert list(f["网点赔付"]) == [Decimal("1000.00"), Decimal("1000.00"), Decimal("10000.00"),
+                                  Decimal("3000.00"), None]
+    (err,) = f["_errors"].iloc[4]
+    assert (err.column, err.rule, err.message) == ("批货", "NET-9", "批货须填写运单票数（如 20），不能只填「是」（NET-9）")
