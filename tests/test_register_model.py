@@ -353,3 +353,17 @@ def test_batch_is_a_number_of_waybills(tmp_path):
                                   Decimal("3000.00"), None]
     (err,) = f["_errors"].iloc[4]
     assert (err.column, err.rule, err.message) == ("批货", "NET-9", "批货须填写运单票数（如 20），不能只填「是」（NET-9）")
+
+
+def test_damage_rows_leave_the_network_amount_empty(tmp_path):
+    """NET-10: a 破损 or 内件不符 row with a 网点类型 gets no network amount and no error;
+    its customer amount still counts. 破损 value 700, share 40 %, freight 20, uninsured:
+    min(700, 3 × 20) × 40 % = 24.00 (CMP-1, CMP-2); 内件不符 share 50 %: 60 × 50 % = 30.00 (CMP-5)."""
+    rows = [claim("SF2026112101", 索赔类型="破损", 物品价值=700, 损失比例=0.4, 网点类型="直营"),
+            claim("SF2026112102", 索赔类型="内件不符", 物品价值=700, 损失比例=0.5, 网点类型="代理期")]
+    reg = open_register(make_register(tmp_path / "破损.xlsx", CLAIMS, rows))
+    f = reg.frame()
+    assert list(f["_outcome"]) == ["ok", "ok"] and not any(f["_errors"].map(len))
+    assert list(f["网点赔付"]) == [None, None]
+    assert list(f["赔偿金额"]) == [Decimal("24.00"), Decimal("30.00")]
+    assert reg.tally().totals["网点赔付"] == Decimal("0.00")
