@@ -67,9 +67,11 @@ def _scaled(arr: np.ndarray, scale: int) -> tuple[np.ndarray, np.ndarray]:
     inside it take the exact per-cell path."""
     with np.errstate(invalid="ignore"):
         y = arr * scale
-        floor = np.floor(y)
-        near_half = np.abs(y - floor - 0.5) < 1e-6 + np.abs(y) * 1e-15
         out = np.floor(y + 0.5)
+        # one tolerance for the column, from its largest magnitude (conservative)
+        top = float(np.fmax.reduce(np.abs(y), initial=0.0)) if len(y) else 0.0   # NaN-safe
+        tol = 1e-6 + top * 1e-15
+        near_half = np.abs(np.abs(out - y) - 0.5) < tol    # y − floor(y) ≈ 0.5 ⇔ |out − y| ≈ 0.5
     return np.nan_to_num(out).astype(np.int64), near_half
 
 
@@ -82,23 +84,25 @@ def money(s: pd.Series, max_fen: int) -> tuple[np.ndarray, np.ndarray, np.ndarra
     return fen, blank, ok & ~near
 
 
+def _fraction(s: pd.Series, scale: int, upper: float | None):
+    """(arr, blank, good, units, exact): good = a number in range; exact = it has at most
+    log10(scale) places, so the float is exactly units / scale."""
+    arr, blank, numeric = _numbers(s)
+    with np.errstate(invalid="ignore"):
+        good = numeric & ~blank & (arr >= 0) & np.isfinite(arr)
+        good &= (arr <= upper) if upper is not None else (arr < 1e9)
+        x = np.where(good, arr, 0.0)
+        units = np.rint(x * scale)
+        exact = units / scale == x
+    return arr, blank, good, units.astype(np.int64), exact
+
+
 def fraction(s: pd.Series, scale: int, upper: float | None = 1.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(units of 1/scale, blank, ok). MONEY-2 reads shares exactly, so only values whose
     shortest decimal form has at most log10(scale) places are ok here (then the float is
     exactly units / scale); others (=1/3) take the exact per-cell path."""
-    arr, blank, ok = _numbers(s)
-    with np.errstate(invalid="ignore"):
-        good = (arr >= 0) & np.isfinite(arr)
-        if upper is not None:
-            good &= arr <= upper
-        else:
-            good &= arr < 1e9
-    ok = ok & (blank | good)
-    x = np.where(ok & ~blank, arr, 0.0)
-    with np.errstate(invalid="ignore"):
-        units = np.rint(x * scale)
-        exact = units / scale == x
-    return units.astype(np.int64), blank, ok & (exact | blank)
+    _, blank, good, units, exact = _fraction(s, scale, upper)
+    return units, blank, blank | (good & exact)
 
 
 def fraction_exact(s: pd.Series, scale: int, upper: float | None = 1.0):
@@ -106,13 +110,11 @@ def fraction_exact(s: pd.Series, scale: int, upper: float | None = 1.0):
     formula's quotient) are ok too: (units, blank, ok, rows, nums, dens) where ``rows`` are
     those rows and ``nums / dens`` their exact shortest decimal forms as Python ints (MONEY-2),
     for an exact object-array kernel over just those rows (no int64 overflow)."""
-    units, blank, ok = fraction(s, scale, upper)
-    arr, nblank, numeric = _numbers(s)
-    with np.errstate(invalid="ignore"):
-        good = numeric & ~nblank & (arr >= 0) & np.isfinite(arr)
-        if upper is not None:
-            good &= arr <= upper
-    rows = np.flatnonzero(good & ~ok)
+    arr, blank, good, units, exact = _fraction(s, scale, upper)
+    ok = blank | (good & exact)
+    rows = np.flatnonzero(good & ~exact)
+    if not len(rows):
+        return units, blank, ok, rows, np.empty(0, object), np.empty(0, object)
     nums = np.empty(len(rows), dtype=object)
     dens = np.empty(len(rows), dtype=object)
     keep = np.ones(len(rows), dtype=bool)
@@ -128,7 +130,6 @@ def fraction_exact(s: pd.Series, scale: int, upper: float | None = 1.0):
             num, den = num * (scale // den), scale
         nums[j], dens[j] = num, den
     rows, nums, dens = rows[keep], nums[keep], dens[keep]
-    ok = ok.copy()
     ok[rows] = True
     return units, blank, ok, rows, nums, dens
 
