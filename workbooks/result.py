@@ -27,7 +27,7 @@ import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -458,42 +458,51 @@ def _shown(v: Any) -> str:
     return show(v)
 
 
-def errors_sheet(reg: Any, errors: Sequence[Any], styles: StyleBook) -> bytes:
+def errors_sheet_parts(reg: Any, errors: Sequence[Any], styles: StyleBook, batch: int = 5000) -> Iterator[bytes]:
+    """The 「错误清单」 sheet XML in pieces (a 1M-row register can list 200k errors; the
+    sheet is streamed into the zip, never held whole)."""
     head_s = styles.named(bold=True, fill=HEADER_FILL, border=True)
     link_s = styles.named(link=True)
     wrap_s = styles.named(wrap=True)
-    rows = ['<row r="1">' + "".join(_cell_xml(f"{col_letter(c)}1", head_s, h) for c, h in enumerate(ERROR_HEADS))
-            + "</row>"]
-    links = []
-    quoted = "'" + reg.sheet_name.replace("'", "''") + "'"
-    for r, e in enumerate(errors, start=2):
-        value = "" if e.value is None or e.value == "" else _shown(e.value)
-        cells = [_cell_xml(f"A{r}", None, float(e.row)), _cell_xml(f"B{r}", None, e.column),
-                 _cell_xml(f"C{r}", link_s if r - 1 <= MAX_LINKS else None, e.letter),
-                 _cell_xml(f"D{r}", None, value), _cell_xml(f"E{r}", wrap_s, e.message),
-                 _cell_xml(f"F{r}", None, e.rule or "")]
-        rows.append(f'<row r="{r}">' + "".join(cells) + "</row>")
-        if r - 1 <= MAX_LINKS:
-            links.append(f'<hyperlink ref="C{r}" location="{escape_attr(quoted + "!" + e.letter)}" '
-                         f'display="{escape_attr(e.letter)}"/>')
-    if not errors:
-        rows.append('<row r="2">' + _cell_xml("A2", None, "没有错误。") + "</row>")
     last = max(len(errors) + 1, 2)
     cols = "".join(f'<col min="{i + 1}" max="{i + 1}" width="{w}" customWidth="1"/>'
                    for i, w in enumerate(ERROR_WIDTHS))
-    xml = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    yield ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
            '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
            '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
            f'<dimension ref="A1:F{last}"/>'
            '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" '
            'state="frozen"/></sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/>'
-           f"<cols>{cols}</cols><sheetData>{''.join(rows)}</sheetData>"
-           + (f"<hyperlinks>{''.join(links)}</hyperlinks>" if links else "")
-           + '<pageMargins left="0.4" right="0.4" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>'
-           '<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
-           "</worksheet>")
-    return xml.encode("utf-8")
+           f"<cols>{cols}</cols><sheetData>"
+           + '<row r="1">' + "".join(_cell_xml(f"{col_letter(c)}1", head_s, h) for c, h in enumerate(ERROR_HEADS))
+           + "</row>").encode("utf-8")
+    quoted = "'" + reg.sheet_name.replace("'", "''") + "'"
+    for lo in range(0, len(errors), batch):
+        rows = []
+        for r, e in enumerate(errors[lo:lo + batch], start=lo + 2):
+            value = "" if e.value is None or e.value == "" else _shown(e.value)
+            rows.append(f'<row r="{r}">' + _cell_xml(f"A{r}", None, float(e.row)) + _cell_xml(f"B{r}", None, e.column)
+                        + _cell_xml(f"C{r}", link_s if r - 1 <= MAX_LINKS else None, e.letter)
+                        + _cell_xml(f"D{r}", None, value) + _cell_xml(f"E{r}", wrap_s, e.message)
+                        + _cell_xml(f"F{r}", None, e.rule or "") + "</row>")
+        yield "".join(rows).encode("utf-8")
+    if not errors:
+        yield ('<row r="2">' + _cell_xml("A2", None, "没有错误。") + "</row>").encode("utf-8")
+    yield b"</sheetData>"
+    if errors:
+        yield b"<hyperlinks>"
+        for lo in range(0, min(len(errors), MAX_LINKS), batch):
+            yield "".join(f'<hyperlink ref="C{r}" location="{escape_attr(quoted + "!" + e.letter)}" '
+                          f'display="{escape_attr(e.letter)}"/>'
+                          for r, e in enumerate(errors[lo:min(lo + batch, MAX_LINKS)], start=lo + 2)).encode("utf-8")
+        yield b"</hyperlinks>"
+    yield (b'<pageMargins left="0.4" right="0.4" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>'
+           b'<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/></worksheet>')
+
+
+def errors_sheet(reg: Any, errors: Sequence[Any], styles: StyleBook) -> bytes:
+    return b"".join(errors_sheet_parts(reg, errors, styles))
 
 
 def patch_summary(pkg: Package, z: zipfile.ZipFile, part: str, lines: list[tuple[str, str]],
@@ -688,12 +697,21 @@ def write_result(pkg: Package, reg: Any, target: Path, *, size: int | None = Non
                 zw.write(summary.part, data if data is not None else z.read(summary.part),
                          z.getinfo(summary.part).date_time)
             # 「错误清单」
-            errors_xml = errors_sheet(reg, out.errors, styles)
+
+            def write_errors(part: str, date_time: tuple) -> None:
+                sink = zw.stream(part, date_time)
+                try:
+                    for piece in errors_sheet_parts(reg, out.errors, styles):
+                        sink.write(piece)
+                except BaseException:
+                    sink.abort()
+                    raise
+                sink.close()
             ct = z.read(ct_part)
             rels = z.read(wb_rels)
             wbx = z.read(wb_part)
             if existing_errors is not None:
-                zw.write(existing_errors.part, errors_xml, z.getinfo(existing_errors.part).date_time)
+                write_errors(existing_errors.part, z.getinfo(existing_errors.part).date_time)
                 wbx = _workbook_xml(wbx, L.ERRORS_SHEET, existing_errors.rel_id, 0, True)
             else:
                 k = 1
@@ -709,7 +727,7 @@ def write_result(pkg: Package, reg: Any, target: Path, *, size: int | None = Non
                                 f"</Types>".encode(), 1)
                 sheet_id = max((s.sheet_id for s in pkg.sheets), default=0) + 1
                 wbx = _workbook_xml(wbx, L.ERRORS_SHEET, rid, sheet_id, False)
-                zw.write(new_part, errors_xml, z.getinfo(wb_part).date_time)
+                write_errors(new_part, z.getinfo(wb_part).date_time)
             for cc in calc_chain:
                 rels = re.sub(rb'<Relationship\b[^>]*calcChain[^>]*/>', b"", rels)
                 ct = re.sub(rb'<Override\b[^>]*PartName="/' + re.escape(cc.encode()) + rb'"[^>]*/>', b"", ct)
