@@ -80,7 +80,7 @@ class Outcome:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
-def cached(c: Any, i: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+def cached(c: Any) -> tuple[np.ndarray, np.ndarray]:
     """(number, text) each computed cell caches: errors as 「错误：…」 text, guarded cells ""."""
     blank = np.asarray(c.blank, dtype=bool)
     err = np.not_equal(c.error, None).astype(bool)
