@@ -4,7 +4,8 @@ item 2):
 - the register sheet: its computed cells (formula and cached value) and the format of bad
   input cells (the clerk's format plus the error fill, appended to styles.xml);
 - the 「汇总」 values (and their ranges, which grow with the register);
-- an added 「错误清单」 sheet (workbook.xml, its .rels and [Content_Types].xml name it);
+- an added 「错误清单」 sheet (:mod:`workbooks.error_sheet`; workbook.xml, its .rels and
+  [Content_Types].xml name it);
 - xl/calcChain.xml is dropped (with its relationship and content type): Excel rebuilds it.
 
 Every other zip member is copied raw — byte for byte, compressed bytes included: other
@@ -27,18 +28,20 @@ import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Callable
 
 import numpy as np
 
 from . import layout as L
 from . import outputs as O
+from .error_sheet import cell_xml as _cell_xml
+from .error_sheet import errors_sheet_parts
 from .spec import ERROR_PREFIX
 from .xlsx import scan as SC
-from .xlsx.cells import col_letter, escape, escape_attr, number_text, to_serial
+from .xlsx.cells import col_letter, escape, escape_attr, to_serial
 from .xlsx.package import CellReader, Package, rels_part
 from .xlsx.patch import Edits, apply, keep_shared, locate, restyle
-from .xlsx.styles import HEADER_FILL, StyleBook
+from .xlsx.styles import StyleBook
 from .xlsx.zipcopy import PackageWriter
 
 CHUNK_ROWS = 20_000
@@ -57,13 +60,10 @@ def workers_for(sheet_bytes: int) -> int:
         return 0
     return min(cores, 4)
 TOTAL_REFUSED = "有错误行，请先更正"
-MAX_LINKS = 65000                # Excel allows 65,530 hyperlinks per sheet
 CURRENT_CALC_ID = L.CURRENT_CALC_ID
 WORKSHEET_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 WORKSHEET_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
-ERROR_HEADS = ("行号", "列名", "单元格", "值", "错误信息", "规则编号")
-ERROR_WIDTHS = (7, 12, 9, 18, 70, 10)
 
 
 @dataclass
@@ -430,79 +430,6 @@ def summary_values(out: Outcome, reg: Any) -> list[Any]:
             v = out.totals[f"{c.header}合计"]
             values.append(float(v) if isinstance(v, Decimal) else v)
     return values
-
-
-def _cell_xml(ref: str, style: int | None, value: Any, formula: str | None = None) -> str:
-    s = f' s="{style}"' if style is not None else ""
-    f = f"<f>{escape(formula)}</f>" if formula else ""
-    if value is None or value == "":
-        if not f:
-            return ""
-        return f'<c r="{ref}"{s} t="str">{f}<v></v></c>'
-    if isinstance(value, bool):
-        return f'<c r="{ref}"{s} t="b">{f}<v>{int(value)}</v></c>'
-    if isinstance(value, (int, float)):
-        return f'<c r="{ref}"{s}>{f}<v>{number_text(float(value))}</v></c>'
-    text = escape(str(value))
-    space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
-    if f:
-        return f'<c r="{ref}"{s} t="str">{f}<v>{text}</v></c>'
-    return f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{text}</t></is></c>'
-
-
-def _shown(v: Any) -> str:
-    from udfs.values import show
-    if isinstance(v, (dt.date, dt.datetime)):
-        return v.isoformat(sep=" ") if isinstance(v, dt.datetime) and (v.hour or v.minute or v.second) \
-            else v.strftime("%Y-%m-%d")
-    return show(v)
-
-
-def errors_sheet_parts(reg: Any, errors: Sequence[Any], styles: StyleBook, batch: int = 5000) -> Iterator[bytes]:
-    """The 「错误清单」 sheet XML in pieces (a 1M-row register can list 200k errors; the
-    sheet is streamed into the zip, never held whole)."""
-    head_s = styles.named(bold=True, fill=HEADER_FILL, border=True)
-    link_s = styles.named(link=True)
-    wrap_s = styles.named(wrap=True)
-    last = max(len(errors) + 1, 2)
-    cols = "".join(f'<col min="{i + 1}" max="{i + 1}" width="{w}" customWidth="1"/>'
-                   for i, w in enumerate(ERROR_WIDTHS))
-    yield ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-           '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-           'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-           '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
-           f'<dimension ref="A1:F{last}"/>'
-           '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" '
-           'state="frozen"/></sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/>'
-           f"<cols>{cols}</cols><sheetData>"
-           + '<row r="1">' + "".join(_cell_xml(f"{col_letter(c)}1", head_s, h) for c, h in enumerate(ERROR_HEADS))
-           + "</row>").encode("utf-8")
-    quoted = "'" + reg.sheet_name.replace("'", "''") + "'"
-    for lo in range(0, len(errors), batch):
-        rows = []
-        for r, e in enumerate(errors[lo:lo + batch], start=lo + 2):
-            value = "" if e.value is None or e.value == "" else _shown(e.value)
-            rows.append(f'<row r="{r}">' + _cell_xml(f"A{r}", None, float(e.row)) + _cell_xml(f"B{r}", None, e.column)
-                        + _cell_xml(f"C{r}", link_s if r - 1 <= MAX_LINKS else None, e.letter)
-                        + _cell_xml(f"D{r}", None, value) + _cell_xml(f"E{r}", wrap_s, e.message)
-                        + _cell_xml(f"F{r}", None, e.rule or "") + "</row>")
-        yield "".join(rows).encode("utf-8")
-    if not errors:
-        yield ('<row r="2">' + _cell_xml("A2", None, "没有错误。") + "</row>").encode("utf-8")
-    yield b"</sheetData>"
-    if errors:
-        yield b"<hyperlinks>"
-        for lo in range(0, min(len(errors), MAX_LINKS), batch):
-            yield "".join(f'<hyperlink ref="C{r}" location="{escape_attr(quoted + "!" + e.letter)}" '
-                          f'display="{escape_attr(e.letter)}"/>'
-                          for r, e in enumerate(errors[lo:min(lo + batch, MAX_LINKS)], start=lo + 2)).encode("utf-8")
-        yield b"</hyperlinks>"
-    yield (b'<pageMargins left="0.4" right="0.4" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>'
-           b'<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/></worksheet>')
-
-
-def errors_sheet(reg: Any, errors: Sequence[Any], styles: StyleBook) -> bytes:
-    return b"".join(errors_sheet_parts(reg, errors, styles))
 
 
 def patch_summary(pkg: Package, z: zipfile.ZipFile, part: str, lines: list[tuple[str, str]],
