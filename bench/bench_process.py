@@ -10,12 +10,14 @@ SAME file in the same run, each in a fresh process (peak RSS is its own), interl
 repeated (medians reported):
 
 - ``process``: ``logidesk process`` (workbooks.pipeline: streaming read → the register
-  model per chunk → cells patched into the clerk's package);
+  model per chunk → cells patched into the clerk's package; on 2+ cores large sheets are
+  worked in worker processes, ``LOGIDESK_WORKERS=0`` to compare one process);
 - ``openpyxl``: what a user would script — openpyxl loads the workbook, the same register
   model computes the rows (udfs.columns), the computed cells are set, openpyxl saves.
 
-Prints read / compute / write seconds, rows per second, peak RSS, the openpyxl ÷ process
-ratio and the 1M ÷ 100k ratio, with the machine's load average.
+Prints read / compute / write seconds (with workers: summed over them), rows per second,
+peak RSS of the main process and of the largest worker, CPU seconds of all processes, the
+openpyxl ÷ process ratio and the 1M ÷ 100k ratio, with the machine's load average.
 """
 from __future__ import annotations
 
@@ -84,8 +86,11 @@ def child(mode: str, path: str, out: str) -> None:
     import resource
     result = run_process(path, out) if mode == "process" else run_openpyxl(path, out)
     use = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)    # worker processes of the pass
     result["peak_mb"] = use.ru_maxrss / 1024
-    result["cpu"] = use.ru_utime + use.ru_stime          # all threads; steadier than wall time on a busy machine
+    result["worker_mb"] = kids.ru_maxrss / 1024
+    # all threads and workers; steadier than wall time on a busy machine
+    result["cpu"] = use.ru_utime + use.ru_stime + kids.ru_utime + kids.ru_stime
     print("RESULT " + json.dumps(result))
 
 
@@ -99,7 +104,7 @@ def measure(mode: str, path: Path, out: Path) -> dict:
 
 
 def _median(runs: list[dict]) -> dict:
-    keys = ("read", "compute", "write", "total", "peak_mb", "cpu")
+    keys = ("read", "compute", "write", "total", "peak_mb", "worker_mb", "cpu")
     return {**runs[0], **{k: statistics.median(r[k] for r in runs) for k in keys}}
 
 
@@ -117,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     results: dict[tuple[str, int], dict] = {}
     print(f"{'mode':<9}{'rows':>9}{'read s':>9}{'compute s':>11}{'write s':>9}{'total s':>9}"
-          f"{'rows/s':>10}{'peak MB':>9}{'cpu s':>8}  load")
+          f"{'rows/s':>10}{'peak MB':>9}{'+worker':>8}{'cpu s':>8}  load")
     for n in a.sizes:
         t = time.perf_counter()
         path = excel_shaped(n, a.dir / f"claims_excel_{n}.xlsx")
@@ -131,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
         for mode in modes:
             r = results[(mode, n)] = _median(runs[mode])
             print(f"{mode:<9}{n:>9}{r['read']:>9.2f}{r['compute']:>11.2f}{r['write']:>9.2f}"
-                  f"{r['total']:>9.2f}{n / r['total']:>10.0f}{r['peak_mb']:>9.0f}{r['cpu']:>8.2f}  "
+                  f"{r['total']:>9.2f}{n / r['total']:>10.0f}{r['peak_mb']:>9.0f}{r['worker_mb']:>8.0f}{r['cpu']:>8.2f}  "
                   f"{os.getloadavg()[0]:.1f}", flush=True)
     for n in a.sizes:
         if ("openpyxl", n) in results:

@@ -2,6 +2,7 @@
 
 - :mod:`workbooks.pipeline` — files and folders in, one result per register, the summary;
 - :mod:`workbooks.result`   — the result workbook: the clerk's package, patched in one pass;
+- :mod:`workbooks.error_sheet` — its 「错误清单」 sheet;
 - :mod:`workbooks.outputs`  — lock files, temp files, atomic replace;
 - :mod:`workbooks.folders`  — the walker and the result names (register model's branch);
 - :mod:`workbooks.register` — reading, checking and computing a register (the one model);

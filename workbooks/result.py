@@ -4,7 +4,8 @@ item 2):
 - the register sheet: its computed cells (formula and cached value) and the format of bad
   input cells (the clerk's format plus the error fill, appended to styles.xml);
 - the 「汇总」 values (and their ranges, which grow with the register);
-- an added 「错误清单」 sheet (workbook.xml, its .rels and [Content_Types].xml name it);
+- an added 「错误清单」 sheet (:mod:`workbooks.error_sheet`; workbook.xml, its .rels and
+  [Content_Types].xml name it);
 - xl/calcChain.xml is dropped (with its relationship and content type): Excel rebuilds it.
 
 Every other zip member is copied raw — byte for byte, compressed bytes included: other
@@ -19,35 +20,50 @@ blocks and handed to the deflate thread; then the next chunk. Memory holds one c
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import sys
 import time
 import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable
 
 import numpy as np
 
 from . import layout as L
 from . import outputs as O
+from .error_sheet import cell_xml as _cell_xml
+from .error_sheet import errors_sheet_parts
 from .spec import ERROR_PREFIX
 from .xlsx import scan as SC
-from .xlsx.cells import col_letter, escape, escape_attr, number_text, to_serial
+from .xlsx.cells import col_letter, escape, escape_attr, to_serial
 from .xlsx.package import CellReader, Package, rels_part
 from .xlsx.patch import Edits, apply, keep_shared, locate, restyle
-from .xlsx.styles import HEADER_FILL, StyleBook
+from .xlsx.styles import StyleBook
 from .xlsx.zipcopy import PackageWriter
 
 CHUNK_ROWS = 20_000
+PARALLEL_CHUNK = 5_000           # rows per job: small enough to keep every worker busy to the end
+PARALLEL_FROM = 48 << 20         # sheet XML bytes (~20k claim rows) before worker processes pay off
+
+
+def workers_for(sheet_bytes: int) -> int:
+    """Worker processes for the pass: 0 (this process) for small sheets or one core;
+    ``LOGIDESK_WORKERS`` overrides (0 = never)."""
+    env = os.environ.get("LOGIDESK_WORKERS")
+    if env is not None and env.strip().isdigit():
+        return int(env)
+    cores = os.cpu_count() or 1
+    if cores < 2 or sheet_bytes < PARALLEL_FROM:
+        return 0
+    return min(cores, 4)
 TOTAL_REFUSED = "有错误行，请先更正"
-MAX_LINKS = 65000                # Excel allows 65,530 hyperlinks per sheet
 CURRENT_CALC_ID = L.CURRENT_CALC_ID
 WORKSHEET_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 WORKSHEET_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
-ERROR_HEADS = ("行号", "列名", "单元格", "值", "错误信息", "规则编号")
-ERROR_WIDTHS = (7, 12, 9, 18, 70, 10)
 
 
 @dataclass
@@ -64,7 +80,7 @@ class Outcome:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
-def cached(c: Any, i: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+def cached(c: Any) -> tuple[np.ndarray, np.ndarray]:
     """(number, text) each computed cell caches: errors as 「错误：…」 text, guarded cells ""."""
     blank = np.asarray(c.blank, dtype=bool)
     err = np.not_equal(c.error, None).astype(bool)
@@ -268,6 +284,108 @@ def _col_styles(head: bytes) -> dict[int, int]:
     return out
 
 
+def tally_part(reg: Any, ev: Any, cached_values: dict[str, tuple[np.ndarray, np.ndarray]]) -> dict[str, Any]:
+    """Counts and totals of one evaluated chunk (what 汇总 and the console add up)."""
+    outcome = np.asarray(ev.outcome, dtype=object)
+    part: dict[str, Any] = {"rows": int(np.sum(outcome != "blank")), "errors": list(ev.errors),
+                            "error_rows": sorted({e.row for e in ev.errors}), "error_cells": 0,
+                            "refused": set(), "fen": {}}
+    for c in reg.tpl.computed:
+        if c.header not in cached_values:
+            continue
+        number, _ = cached_values[c.header]
+        comp = ev.computed[c.header]        # cells showing 「错误：…」 (what COUNTIF counts)
+        is_err = np.not_equal(comp.error, None).astype(bool) & ~np.asarray(comp.blank, dtype=bool)
+        part["error_cells"] += int(is_err.sum())
+        if c.total:
+            key = f"{c.header}合计"
+            if is_err.any():
+                part["refused"].add(key)
+            ok = ~np.isnan(number)
+            part["fen"][key] = int(np.rint(number[ok] * 100).astype(np.int64).sum())
+    return part
+
+
+class ChunkWork:
+    """The per-chunk work of the pass: typed values → the model → patched bytes. Run in this
+    process, or in worker processes (each builds its own from the file, see :func:`_init`)."""
+
+    def __init__(self, reg: Any, reader: CellReader, patcher: "SheetPatcher") -> None:
+        self.reg, self.reader, self.patcher = reg, reader, patcher
+        self.first, self.read_cols, self.fcols = reg.first_row, reg.read_columns, reg.computed_columns
+
+    def run(self, blocks: list[SC.Index]) -> tuple[bytes, dict[str, Any], dict[str, float], int]:
+        reg, patcher, first = self.reg, self.patcher, self.first
+        t0 = time.perf_counter()
+        chunk = self.reader.chunk_of(blocks, first, self.read_cols, self.fcols)
+        t1 = time.perf_counter()
+        ev = reg.evaluate(chunk)
+        t2 = time.perf_counter()
+        patcher.prepare(ev, chunk)
+        part = tally_part(reg, ev, patcher._cached)
+        bad: dict[int, set[int]] = {}
+        for e in ev.errors:
+            if getattr(e, "kind", "input" if e.input else "computed") == "input" and e.column in patcher.input_cols:
+                bad.setdefault(patcher.input_cols[e.column], set()).add(int(e.row))
+        rows_all = np.asarray(ev.rows, dtype=np.int64)
+        out = []
+        for ix in blocks:
+            keep = np.flatnonzero(ix.row_num >= first)
+            pos = np.searchsorted(rows_all, ix.row_num[keep])
+            out.append(apply(ix.data, patcher.edits(ix, keep, ev, pos, bad)))
+        t3 = time.perf_counter()
+        return b"".join(out), part, {"read": t1 - t0, "compute": t2 - t1, "write": t3 - t2}, len(chunk)
+
+
+_WORK: ChunkWork | None = None
+
+
+def _init(path: str, sheet_name: str, highlights: dict[int, int], named: dict, col_styles: dict[int, int]) -> None:
+    """A worker process: the register opened again from the file (nothing large is pickled);
+    the highlight formats fixed by the parent so every process writes the same indexes."""
+    import signal
+    from .register import open_register
+    from .xlsx.package import open_package
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    O._live.clear()                                  # the parent owns the temp file
+    global _WORK
+    pkg = open_package(path)
+    reg = open_register(path, package=pkg)
+    styles = StyleBook(None)
+    styles._highlight = dict(highlights)
+    styles._named = dict(named)
+    _WORK = ChunkWork(reg, CellReader(pkg, pkg.sheet(sheet_name)), SheetPatcher(reg, styles, col_styles))
+
+
+def _job(blocks: list[bytes], masters: dict) -> tuple[bytes, dict[str, Any], dict[str, float], int, int]:
+    assert _WORK is not None
+    _WORK.reader._shared.masters = dict(masters)
+    ixs = [index_block(b) for b in blocks]
+    data, part, secs, n = _WORK.run(ixs)
+    last = max((int(ix.row_num[-1]) for ix in ixs if len(ix.row_num)), default=0)
+    return data, part, secs, n, last
+
+
+def index_block(block: bytes) -> SC.Index:
+    try:
+        return SC.index(block)
+    except (ValueError, IndexError):
+        return SC.index(SC.normalise(block))
+
+
+_MASTER = re.compile(rb'<c r="([A-Z]{1,3})([0-9]+)"[^>]*>(<f\b[^>]*\bt="shared"[^>]*>[^<]+</f>)')
+
+
+def shared_masters(block: bytes, into: Any) -> None:
+    """Record the shared-formula masters of a block (the parent hands them to the worker
+    that gets the chunks after it)."""
+    from .xlsx.cells import col_index
+    if b't="shared"' not in block:
+        return
+    for m in _MASTER.finditer(block):
+        into.read(m.group(3), int(m.group(2)), col_index(m.group(1).decode()))
+
+
 class Tally:
     def __init__(self, reg: Any) -> None:
         self.reg = reg
@@ -277,24 +395,17 @@ class Tally:
         self.ok_fen: dict[str, int] = {}
 
     def add(self, ev: Any, cached_values: dict[str, tuple[np.ndarray, np.ndarray]]) -> None:
+        self.merge(tally_part(self.reg, ev, cached_values))
+
+    def merge(self, part: dict[str, Any]) -> None:
         out = self.out
-        outcome = np.asarray(ev.outcome, dtype=object)
-        out.rows += int(np.sum(outcome != "blank"))
-        out.errors += list(ev.errors)
-        out.error_rows += sorted({e.row for e in ev.errors})
-        for c in self.reg.tpl.computed:
-            if c.header not in cached_values:
-                continue
-            number, text = cached_values[c.header]
-            comp = ev.computed[c.header]        # cells showing 「错误：…」 (what COUNTIF counts)
-            is_err = np.not_equal(comp.error, None).astype(bool) & ~np.asarray(comp.blank, dtype=bool)
-            out.error_cells += int(is_err.sum())
-            if c.total:
-                key = f"{c.header}合计"
-                if is_err.any():
-                    self.refused.add(key)
-                ok = ~np.isnan(number)
-                self.fen[key] = self.fen.get(key, 0) + int(np.rint(number[ok] * 100).astype(np.int64).sum())
+        out.rows += part["rows"]
+        out.errors += part["errors"]
+        out.error_rows += part["error_rows"]
+        out.error_cells += part["error_cells"]
+        self.refused |= part["refused"]
+        for k, v in part["fen"].items():
+            self.fen[k] = self.fen.get(k, 0) + v
 
     def finish(self) -> Outcome:
         out = self.out
@@ -319,70 +430,6 @@ def summary_values(out: Outcome, reg: Any) -> list[Any]:
             v = out.totals[f"{c.header}合计"]
             values.append(float(v) if isinstance(v, Decimal) else v)
     return values
-
-
-def _cell_xml(ref: str, style: int | None, value: Any, formula: str | None = None) -> str:
-    s = f' s="{style}"' if style is not None else ""
-    f = f"<f>{escape(formula)}</f>" if formula else ""
-    if value is None or value == "":
-        if not f:
-            return ""
-        return f'<c r="{ref}"{s} t="str">{f}<v></v></c>'
-    if isinstance(value, bool):
-        return f'<c r="{ref}"{s} t="b">{f}<v>{int(value)}</v></c>'
-    if isinstance(value, (int, float)):
-        return f'<c r="{ref}"{s}>{f}<v>{number_text(float(value))}</v></c>'
-    text = escape(str(value))
-    space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
-    if f:
-        return f'<c r="{ref}"{s} t="str">{f}<v>{text}</v></c>'
-    return f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{text}</t></is></c>'
-
-
-def _shown(v: Any) -> str:
-    from udfs.values import show
-    if isinstance(v, (dt.date, dt.datetime)):
-        return v.isoformat(sep=" ") if isinstance(v, dt.datetime) and (v.hour or v.minute or v.second) \
-            else v.strftime("%Y-%m-%d")
-    return show(v)
-
-
-def errors_sheet(reg: Any, errors: Sequence[Any], styles: StyleBook) -> bytes:
-    head_s = styles.named(bold=True, fill=HEADER_FILL, border=True)
-    link_s = styles.named(link=True)
-    wrap_s = styles.named(wrap=True)
-    rows = ['<row r="1">' + "".join(_cell_xml(f"{col_letter(c)}1", head_s, h) for c, h in enumerate(ERROR_HEADS))
-            + "</row>"]
-    links = []
-    quoted = "'" + reg.sheet_name.replace("'", "''") + "'"
-    for r, e in enumerate(errors, start=2):
-        value = "" if e.value is None or e.value == "" else _shown(e.value)
-        cells = [_cell_xml(f"A{r}", None, float(e.row)), _cell_xml(f"B{r}", None, e.column),
-                 _cell_xml(f"C{r}", link_s if r - 1 <= MAX_LINKS else None, e.letter),
-                 _cell_xml(f"D{r}", None, value), _cell_xml(f"E{r}", wrap_s, e.message),
-                 _cell_xml(f"F{r}", None, e.rule or "")]
-        rows.append(f'<row r="{r}">' + "".join(cells) + "</row>")
-        if r - 1 <= MAX_LINKS:
-            links.append(f'<hyperlink ref="C{r}" location="{escape_attr(quoted + "!" + e.letter)}" '
-                         f'display="{escape_attr(e.letter)}"/>')
-    if not errors:
-        rows.append('<row r="2">' + _cell_xml("A2", None, "没有错误。") + "</row>")
-    last = max(len(errors) + 1, 2)
-    cols = "".join(f'<col min="{i + 1}" max="{i + 1}" width="{w}" customWidth="1"/>'
-                   for i, w in enumerate(ERROR_WIDTHS))
-    xml = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-           '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-           'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-           '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
-           f'<dimension ref="A1:F{last}"/>'
-           '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" '
-           'state="frozen"/></sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/>'
-           f"<cols>{cols}</cols><sheetData>{''.join(rows)}</sheetData>"
-           + (f"<hyperlinks>{''.join(links)}</hyperlinks>" if links else "")
-           + '<pageMargins left="0.4" right="0.4" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>'
-           '<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
-           "</worksheet>")
-    return xml.encode("utf-8")
 
 
 def patch_summary(pkg: Package, z: zipfile.ZipFile, part: str, lines: list[tuple[str, str]],
@@ -448,10 +495,11 @@ def _workbook_xml(xml: bytes, name: str, rid: str, sheet_id: int, replace_existi
     return xml
 
 
-def write_result(pkg: Package, reg: Any, target: Path, *, size: int = CHUNK_ROWS,
+def write_result(pkg: Package, reg: Any, target: Path, *, size: int | None = None,
                  on_rows: Callable[[int], None] | None = None) -> Outcome:
     """Write the result of register ``reg`` (read from ``pkg``) to ``target`` atomically."""
     t_start = time.perf_counter()
+    size = size or CHUNK_ROWS
     secs = {"read": 0.0, "compute": 0.0, "write": 0.0}
     sheet = pkg.sheet(reg.sheet_name)
     ct_part = "[Content_Types].xml"
@@ -479,63 +527,88 @@ def write_result(pkg: Package, reg: Any, target: Path, *, size: int = CHUNK_ROWS
                     zw.copy_raw(z, info, raw_in)
             styles = StyleBook(z.read(styles_part) if styles_part in names else None)
             reader = CellReader(pkg, sheet)
-            patcher = SheetPatcher(reg, styles, _col_styles(reader.stream.head))
+            col_styles = _col_styles(reader.stream.head)
+            patcher = SheetPatcher(reg, styles, col_styles)
+            work = ChunkWork(reg, reader, patcher)
             info = z.getinfo(sheet.part)
+            n_workers = workers_for(info.file_size)
+            pool = None
+            if n_workers:
+                # every process must write the same highlight indexes: fix them all up front
+                for xf in range(styles.xf_count()):
+                    styles.highlight(xf)
+                import multiprocessing as mp
+                ctx = mp.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+                pool = ctx.Pool(n_workers, initializer=_init,          # before any thread starts
+                                initargs=(str(pkg.path), sheet.name, styles._highlight, styles._named, col_styles))
             stream = zw.stream(sheet.part, info.date_time, big=info.file_size > (1 << 31),
                                external=info.external_attr)
             stream.write(reader.stream.head)
             first = reg.first_row
-            read_cols = reg.read_columns
-            fcols = reg.computed_columns
-            bad_cols = {}
-            pending: list[SC.Index] = []
-            count = 0
             last_row = 0
 
-            def flush(blocks: list[SC.Index]) -> None:
-                t0 = time.perf_counter()
-                chunk = reader.chunk_of(blocks, first, read_cols, fcols)
-                t1 = time.perf_counter()
-                ev = reg.evaluate(chunk)
-                t2 = time.perf_counter()
-                patcher.prepare(ev, chunk)
-                tally.add(ev, patcher._cached)
-                bad: dict[int, set[int]] = {}
-                for e in ev.errors:
-                    if getattr(e, "kind", "input" if e.input else "computed") == "input" and e.column in patcher.input_cols:
-                        bad.setdefault(patcher.input_cols[e.column], set()).add(int(e.row))
-                rows_all = np.asarray(ev.rows, dtype=np.int64)
-                for ix in blocks:
-                    keep = np.flatnonzero(ix.row_num >= first)
-                    pos = np.searchsorted(rows_all, ix.row_num[keep])
-                    edits = patcher.edits(ix, keep, ev, pos, bad)
-                    stream.write(apply(ix.data, edits))
-                t3 = time.perf_counter()
-                secs["read"] += t1 - t0
-                secs["compute"] += t2 - t1
-                secs["write"] += t3 - t2
+            def take(data: bytes, part: dict[str, Any], took: dict[str, float], n: int) -> None:
+                stream.write(data)
+                tally.merge(part)
+                for k, v in took.items():
+                    secs[k] += v
                 if on_rows:
-                    on_rows(len(chunk))
+                    on_rows(n)
 
-            t_read = time.perf_counter()
-            for ix in reader.indexes():
-                secs["read"] += time.perf_counter() - t_read
-                if len(ix.row_num):
-                    last_row = max(last_row, int(ix.row_num[-1]))
-                n_data = int(np.sum(ix.row_num >= first))
-                if n_data == 0 and not pending:
-                    stream.write(ix.data)              # rows above the data (title, header)
-                else:
-                    pending.append(ix)
-                    count += n_data
-                    if count >= size:
-                        flush(pending)
-                        pending, count = [], 0
+            if pool is not None:
+                from collections import deque
+                masters = SC.SharedFormulas()
+                inflight: deque = deque()
+                batch: list[bytes] = []
+                count = 0
+
+                def submit() -> None:
+                    inflight.append(pool.apply_async(_job, (list(batch), dict(masters.masters))))
+                    for b in batch:
+                        shared_masters(b, masters)
+
+                def collect() -> None:
+                    nonlocal last_row
+                    data, part, took, n, last = inflight.popleft().get()
+                    last_row = max(last_row, last)
+                    take(data, part, took, n)
+
+                try:
+                    for block in reader.blocks():
+                        batch.append(block)
+                        count += block.count(b"<row")
+                        if count >= min(size, PARALLEL_CHUNK):
+                            submit()
+                            batch, count = [], 0
+                            while len(inflight) > n_workers + 1:
+                                collect()
+                    if batch:
+                        submit()
+                    while inflight:
+                        collect()
+                finally:
+                    pool.terminate() if inflight else pool.close()
+                    pool.join()
+            else:
+                pending: list[SC.Index] = []
+                count = 0
                 t_read = time.perf_counter()
-            if pending:
-                flush(pending)
-            if tally.out.rows == 0 and not pending and count == 0:
-                pass
+                for ix in reader.indexes():
+                    secs["read"] += time.perf_counter() - t_read
+                    if len(ix.row_num):
+                        last_row = max(last_row, int(ix.row_num[-1]))
+                    n_data = int(np.sum(ix.row_num >= first))
+                    if n_data == 0 and not pending:
+                        stream.write(ix.data)              # rows above the data (title, header)
+                    else:
+                        pending.append(ix)
+                        count += n_data
+                        if count >= size:
+                            take(*work.run(pending))
+                            pending, count = [], 0
+                    t_read = time.perf_counter()
+                if pending:
+                    take(*work.run(pending))
             stream.write(reader.stream.tail)
             reader.close()
             t_w = time.perf_counter()
@@ -551,12 +624,21 @@ def write_result(pkg: Package, reg: Any, target: Path, *, size: int = CHUNK_ROWS
                 zw.write(summary.part, data if data is not None else z.read(summary.part),
                          z.getinfo(summary.part).date_time)
             # 「错误清单」
-            errors_xml = errors_sheet(reg, out.errors, styles)
+
+            def write_errors(part: str, date_time: tuple) -> None:
+                sink = zw.stream(part, date_time)
+                try:
+                    for piece in errors_sheet_parts(reg, out.errors, styles):
+                        sink.write(piece)
+                except BaseException:
+                    sink.abort()
+                    raise
+                sink.close()
             ct = z.read(ct_part)
             rels = z.read(wb_rels)
             wbx = z.read(wb_part)
             if existing_errors is not None:
-                zw.write(existing_errors.part, errors_xml, z.getinfo(existing_errors.part).date_time)
+                write_errors(existing_errors.part, z.getinfo(existing_errors.part).date_time)
                 wbx = _workbook_xml(wbx, L.ERRORS_SHEET, existing_errors.rel_id, 0, True)
             else:
                 k = 1
@@ -572,7 +654,7 @@ def write_result(pkg: Package, reg: Any, target: Path, *, size: int = CHUNK_ROWS
                                 f"</Types>".encode(), 1)
                 sheet_id = max((s.sheet_id for s in pkg.sheets), default=0) + 1
                 wbx = _workbook_xml(wbx, L.ERRORS_SHEET, rid, sheet_id, False)
-                zw.write(new_part, errors_xml, z.getinfo(wb_part).date_time)
+                write_errors(new_part, z.getinfo(wb_part).date_time)
             for cc in calc_chain:
                 rels = re.sub(rb'<Relationship\b[^>]*calcChain[^>]*/>', b"", rels)
                 ct = re.sub(rb'<Override\b[^>]*PartName="/' + re.escape(cc.encode()) + rb'"[^>]*/>', b"", ct)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 import numpy as np
 
-from .cells import col_letter
 from .scan import Index
 
 _S_ATTR = re.compile(rb' s="\d*"')
@@ -115,8 +114,3 @@ def apply(data: bytes, edits: Edits) -> bytes:
         prev = e_list[b - 1]
     out.append(data[prev:])
     return b"".join(out)
-
-
-def letters_for(cols: list[int]) -> dict[int, str]:
-    return {c: col_letter(c) for c in cols}
-

@@ -106,6 +106,9 @@ class StyleBook:
             self._fonts[key] = self._append("fonts", font)
         return self._fonts[key]
 
+    def xf_count(self) -> int:
+        return len(self._list("cellXfs"))
+
     def highlight(self, xf: int) -> int:
         """Index of the clerk's format ``xf`` with the error fill and font."""
         if xf not in self._highlight:

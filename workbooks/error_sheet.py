@@ -1,0 +1,87 @@
+"""The 「错误清单」 sheet of a result: one row per problem (row, column, cell with a link to it,
+the value as typed, the message with its rule, the rule ID), written as inline strings so
+the clerk's shared-string table stays as it was; streamed in pieces."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Iterator, Sequence
+
+from .xlsx.cells import col_letter, escape, escape_attr, number_text
+from .xlsx.styles import HEADER_FILL, StyleBook
+
+MAX_LINKS = 65000                # Excel allows 65,530 hyperlinks per sheet
+ERROR_HEADS = ("行号", "列名", "单元格", "值", "错误信息", "规则编号")
+ERROR_WIDTHS = (7, 12, 9, 18, 70, 10)
+
+
+def cell_xml(ref: str, style: int | None, value: Any, formula: str | None = None) -> str:
+    s = f' s="{style}"' if style is not None else ""
+    f = f"<f>{escape(formula)}</f>" if formula else ""
+    if value is None or value == "":
+        if not f:
+            return ""
+        return f'<c r="{ref}"{s} t="str">{f}<v></v></c>'
+    if isinstance(value, bool):
+        return f'<c r="{ref}"{s} t="b">{f}<v>{int(value)}</v></c>'
+    if isinstance(value, (int, float)):
+        return f'<c r="{ref}"{s}>{f}<v>{number_text(float(value))}</v></c>'
+    text = escape(str(value))
+    space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
+    if f:
+        return f'<c r="{ref}"{s} t="str">{f}<v>{text}</v></c>'
+    return f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{text}</t></is></c>'
+
+
+def _shown(v: Any) -> str:
+    from udfs.values import show
+    if isinstance(v, (dt.date, dt.datetime)):
+        return v.isoformat(sep=" ") if isinstance(v, dt.datetime) and (v.hour or v.minute or v.second) \
+            else v.strftime("%Y-%m-%d")
+    return show(v)
+
+
+def errors_sheet_parts(reg: Any, errors: Sequence[Any], styles: StyleBook, batch: int = 5000) -> Iterator[bytes]:
+    """The 「错误清单」 sheet XML in pieces (a 1M-row register can list 200k errors; the
+    sheet is streamed into the zip, never held whole)."""
+    head_s = styles.named(bold=True, fill=HEADER_FILL, border=True)
+    link_s = styles.named(link=True)
+    wrap_s = styles.named(wrap=True)
+    last = max(len(errors) + 1, 2)
+    cols = "".join(f'<col min="{i + 1}" max="{i + 1}" width="{w}" customWidth="1"/>'
+                   for i, w in enumerate(ERROR_WIDTHS))
+    yield ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+           '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+           'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+           '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
+           f'<dimension ref="A1:F{last}"/>'
+           '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" '
+           'state="frozen"/></sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/>'
+           f"<cols>{cols}</cols><sheetData>"
+           + '<row r="1">' + "".join(cell_xml(f"{col_letter(c)}1", head_s, h) for c, h in enumerate(ERROR_HEADS))
+           + "</row>").encode("utf-8")
+    quoted = "'" + reg.sheet_name.replace("'", "''") + "'"
+    for lo in range(0, len(errors), batch):
+        rows = []
+        for r, e in enumerate(errors[lo:lo + batch], start=lo + 2):
+            value = "" if e.value is None or e.value == "" else _shown(e.value)
+            rows.append(f'<row r="{r}">' + cell_xml(f"A{r}", None, float(e.row)) + cell_xml(f"B{r}", None, e.column)
+                        + cell_xml(f"C{r}", link_s if r - 1 <= MAX_LINKS else None, e.letter)
+                        + cell_xml(f"D{r}", None, value) + cell_xml(f"E{r}", wrap_s, e.message)
+                        + cell_xml(f"F{r}", None, e.rule or "") + "</row>")
+        yield "".join(rows).encode("utf-8")
+    if not errors:
+        yield ('<row r="2">' + cell_xml("A2", None, "没有错误。") + "</row>").encode("utf-8")
+    yield b"</sheetData>"
+    if errors:
+        yield b"<hyperlinks>"
+        for lo in range(0, min(len(errors), MAX_LINKS), batch):
+            yield "".join(f'<hyperlink ref="C{r}" location="{escape_attr(quoted + "!" + e.letter)}" '
+                          f'display="{escape_attr(e.letter)}"/>'
+                          for r, e in enumerate(errors[lo:min(lo + batch, MAX_LINKS)], start=lo + 2)).encode("utf-8")
+        yield b"</hyperlinks>"
+    yield (b'<pageMargins left="0.4" right="0.4" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>'
+           b'<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/></worksheet>')
+
+
+def errors_sheet(reg: Any, errors: Sequence[Any], styles: StyleBook) -> bytes:
+    return b"".join(errors_sheet_parts(reg, errors, styles))
