@@ -22,6 +22,8 @@ from typing import Any, Callable, Sequence
 import numpy as np
 import pandas as pd
 
+from .xlsx.cells import col_letter  # noqa: F401 - one definition of column letters (re-exported)
+
 TEMPLATE_VERSION = 1
 ERROR_PREFIX = "错误："          # what udfs.xl puts in a cell whose function failed
 
@@ -410,16 +412,6 @@ class Template:
     @property
     def marker(self) -> str:
         return f"{self.kind};{self.version}"
-
-
-def col_letter(index: int) -> str:
-    """0-based column index → Excel letters."""
-    out = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        out = chr(65 + rem) + out
-    return out
 
 
 SETTINGS = (("本网点", "福州仓山营业部"), ("公司名称", "示例物流有限公司"), ("联系人", "林晓"),
