@@ -13,6 +13,7 @@ import atexit
 import os
 import re
 import signal
+import sys
 import tempfile
 from pathlib import Path
 
@@ -99,8 +100,15 @@ atexit.register(_cleanup)
 def install_signal_handlers() -> None:
     """SIGTERM/SIGHUP end the run through the normal exit path (temp files removed)."""
     def stop(signum, frame):          # noqa: ARG001
+        # Remove our temp files, then leave at once: raising SystemExit would wait for the
+        # deflate thread and the worker pool to finish their jobs (a minute on a loaded PC).
         _cleanup()
-        raise SystemExit(128 + signum)
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                pass
+        os._exit(128 + signum)
     for sig in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None)):
         if sig is not None:
             try:
