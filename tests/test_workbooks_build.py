@@ -1,6 +1,7 @@
 """Issue 3, item 1–2: templates built from the specs, and the sample registers."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 import subprocess
@@ -127,13 +128,46 @@ def test_rules_sheet_lists_rules_with_ids(built):
     assert "sheetProtection" in _sheet_xml(path, "规则")
 
 
-def test_quote_template_values(built):
-    path = next(p for p in built if p.stem == "柜台报价")
+def test_quote_template_values(tmp_path, monkeypatch):
+    """With the example shipment (the equivalence check's copy) the cached values are the quote."""
+    monkeypatch.setenv("LOGIDESK_TODAY", TODAY)
+    path = build.build_quote(tmp_path / "柜台报价.xlsx", example=True)
     with CalamineWorkbook.from_path(str(path)) as w:
         rows = {r[0]: r[1] for r in w.get_sheet_by_name("柜台报价").to_python()[1:] if r[0]}
+    assert rows["运费"] == 120.0 and rows["始发地"] == "福州"
     assert rows["保价费"] == 15.0 and rows["代收手续费"] == 15.0 and rows["合计"] == 150.0
     assert rows["仓储条款"] == "到货通知后免费保管3天，逾期每天按运费的5%计收，即6.00元/天（STO-1）"
     assert rows["保价判定"].startswith("只保灭失险；运单备注：只保灭失险，易碎品")
+
+
+def test_quote_template_is_empty_and_dated_today(built):
+    """Issue 10: no sample shipment; the date is a live TODAY(); computed lines blank, not errors."""
+    from workbooks.spec import QUOTE_INPUTS, QUOTE_LINES, quote_cell, quote_row
+    path = next(p for p in built if p.stem == "柜台报价")
+    with CalamineWorkbook.from_path(str(path)) as w:
+        rows = {r[0]: r[1] for r in w.get_sheet_by_name("柜台报价").to_python()[1:] if r[0]}
+    assert all(rows[label] == "" for label in QUOTE_INPUTS)
+    computed = [q.label for q in QUOTE_LINES if q.expr is not None]
+    assert computed and all(rows[label] == "" for label in computed)
+    assert rows["免费保管天数"] == 3.0                                   # STO-2, a rule, not an input
+    xml = _sheet_xml(path, "柜台报价")
+    assert re.search(f'<c r="{quote_cell("报价日期")}" s="\\d+"><f>TODAY\\(\\)</f>', xml)
+    for label in computed:
+        f = re.search(f'<c r="{quote_cell(label)}"[^>]*><f>([^<]*)</f>', xml).group(1)
+        assert f.startswith('IF(COUNTA(B3:B9)=0,&quot;&quot;,') or f.startswith('IF(COUNTA(B3:B9)=0,"",'), label
+    # printed alone: print area = the quote block and its note, fit to one page, A5 portrait
+    last = quote_row(QUOTE_LINES[-1].label)
+    assert f'<definedName name="_xlnm.Print_Area" localSheetId="0">柜台报价!$A$1:$C${last + 2}</definedName>' \
+        in _xml(path, "xl/workbook.xml")
+    assert '<pageSetup paperSize="11" orientation="portrait"/>' in xml
+    assert '<pageSetUpPr fitToPage="1"/>' in xml
+
+
+def test_quote_python_mirror_of_blank_inputs():
+    from workbooks.quote import quote
+    q = quote(None, None, None, None, None, None)
+    assert q["total"] == "" and q["cells"]["保价费"] == "" and q["cells"]["仓储条款"] == ""
+    assert quote(None, None, None, None, "福州", None)["cells"]["日费率"] != ""   # one input → computed
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
@@ -152,6 +186,10 @@ def test_templates_open_in_libreoffice(built, tmp_path):
     text = subprocess.run(["pdftotext", "-l", "1", str(pdf_dir / "柜台报价.pdf"), "-"],
                           capture_output=True, text=True).stdout if shutil.which("pdftotext") else "保价费"
     assert "保价费" in text
+    if shutil.which("pdftotext"):
+        # built on TODAY (the cached value); LibreOffice recalculates TODAY() on open
+        assert dt.date.today().isoformat() in text and "错误" not in text
+        assert dt.date.today().isoformat() == TODAY or TODAY not in text
 
 
 def test_samples_are_reproducible_and_committed(tmp_path, monkeypatch):
