@@ -220,3 +220,18 @@ def test_build_cli(tmp_path, monkeypatch, capsys):
     assert build.main(["--out", str(tmp_path)]) == 0
     assert "已生成" in capsys.readouterr().out
     assert len(list(tmp_path.glob("*.xlsx"))) == 6
+
+
+def test_complaint_template_wraps_the_answer_scripts(built):
+    """回答要点: a wrapped column style, 60 wide, and rows five lines high (issue 10)."""
+    from workbooks.spec import COMPLAINTS
+    path = next(p for p in built if p.stem == "投诉登记表")
+    xml = _sheet_xml(path, "投诉登记表")
+    n = COMPLAINTS.headers.index("回答要点") + 1
+    style = int(re.search(f'<col min="{n}" max="{n}" width="60.7109375" style="(\\d+)"', xml).group(1))
+    assert '<sheetFormatPr defaultRowHeight="69.75" customHeight="1"/>' in xml
+    xfs = re.search(r"<cellXfs[^>]*>(.*?)</cellXfs>", _xml(path, "xl/styles.xml"), re.S).group(1)
+    xf = re.findall(r"<xf [^>]*?(?:/>|>.*?</xf>)", xfs, re.S)[style]
+    assert 'wrapText="1"' in xf
+    other = int(re.search('<col min="6" max="6" width="[\\d.]+" style="(\\d+)"', xml).group(1))   # 投诉内容
+    assert 'wrapText="1"' not in re.findall(r"<xf [^>]*?(?:/>|>.*?</xf>)", xfs, re.S)[other]

@@ -40,6 +40,7 @@ PROTECT_OPTIONS = {
 PROTECTION_NOTE = ("本表保护计算列（无密码）：如需修改结构，请在「审阅」→「撤消工作表保护」直接解除，"
                    "不需要密码。")
 
+LINE_HEIGHT = 14                 # points per wrapped line at the 10 pt body font
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 
 
@@ -171,6 +172,11 @@ def setup_data_sheet(wb: Workbook, ws: Worksheet, setup: SheetSetup, styles: Sty
                      extra_headers: Sequence[str] = ()) -> None:
     """Header, widths, column formats, validation, freeze panes, print setup, protection."""
     tpl = setup.tpl
+    lines = max((col.lines for col in tpl.columns if col.wrap), default=0)
+    if lines:
+        # every data row, also those a clerk adds, is high enough for the wrapped text;
+        # the result keeps the sheet's default row height
+        ws.set_default_row(LINE_HEIGHT * lines)
     ws.set_row(0, 32)
     for c, col in enumerate(tpl.columns):
         fmt = styles.cell(col.kind, computed=col.computed, wrap=col.wrap)

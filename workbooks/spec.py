@@ -359,6 +359,7 @@ class Column:
     total: bool = False                 # summed (guarded) on the 汇总 sheet
     note: str = ""                      # input prompt shown by Excel's data validation
     wrap: bool = False
+    lines: int = 0                      # wrapped: rows are this many lines high (viewers do not grow them)
 
     @property
     def computed(self) -> bool:
@@ -520,7 +521,8 @@ COMPLAINTS = Template(
                expr=Call("deadline", (Lit("投诉法定答复"), Ref("投诉日期")))),
         Column("时限状态", "text", 11, guard=("投诉日期",),
                expr=LiveStatus("处理期限", _CPL_DUE, Ref("投诉日期"), Ref("结案日期"))),
-        Column("回答要点", "text", 50, guard=("投诉日期",),
+        # the script is read out on the phone: wrapped, five lines high
+        Column("回答要点", "text", 60, guard=("投诉日期",), wrap=True, lines=5,
                expr=Call("complaint_script", (Ref("投诉类别"),))),
     ),
 )
