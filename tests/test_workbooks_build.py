@@ -39,7 +39,8 @@ def _sheet_xml(path: Path, sheet: str) -> str:
 
 def test_build_all_writes_every_template(built):
     assert sorted(p.name for p in built) == sorted(
-        ["理赔登记表.xlsx", "投诉登记表.xlsx", "仓储保管登记.xlsx", "代收货款登记.xlsx", "柜台报价.xlsx", "规则.xlsx"])
+        ["理赔登记表.xlsx", "投诉登记表.xlsx", "仓储保管登记.xlsx", "代收货款登记.xlsx", "VIP客户.xlsx", "柜台报价.xlsx",
+         "规则.xlsx"])
     for p in built:
         assert p.stat().st_size < 200_000
         assert not list(p.parent.glob(".tmp-*"))
@@ -47,7 +48,7 @@ def test_build_all_writes_every_template(built):
 
 def test_marker_and_sheets(built):
     kinds = {"理赔登记表": "claims", "投诉登记表": "complaints", "仓储保管登记": "storage",
-             "代收货款登记": "cod", "柜台报价": "quote", "规则": "rules"}
+             "代收货款登记": "cod", "VIP客户": "vip", "柜台报价": "quote", "规则": "rules"}
     for p in built:
         wb = _xml(p, "xl/workbook.xml")
         assert f'<definedName name="LOGIDESK_TEMPLATE">"{kinds[p.stem]};1"</definedName>' in wb
@@ -219,7 +220,9 @@ def test_build_cli(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("LOGIDESK_TODAY", TODAY)
     assert build.main(["--out", str(tmp_path)]) == 0
     assert "已生成" in capsys.readouterr().out
-    assert len(list(tmp_path.glob("*.xlsx"))) == 6
+    assert sorted(p.name for p in tmp_path.glob("*.xlsx")) == sorted(
+        ["理赔登记表.xlsx", "投诉登记表.xlsx", "仓储保管登记.xlsx", "代收货款登记.xlsx", "VIP客户.xlsx", "柜台报价.xlsx",
+         "规则.xlsx"])
 
 
 def test_complaint_template_wraps_the_answer_scripts(built):

@@ -182,15 +182,17 @@ def build_quote(target: Path, example: bool = False) -> Path:
 
 def build_all(out_dir: Path = DEFAULT_OUT) -> list[Path]:
     """Every template into ``out_dir``; returns the paths written."""
+    from .spec_vip import VIP, build_vip_register
     out_dir = Path(out_dir)
     paths = [build_register(t, out_dir / f"{t.sheet}.xlsx") for t in REGISTERS.values()]
+    paths.append(build_vip_register(out_dir / f"{VIP.sheet}.xlsx"))   # NTC-7 letters are made from it
     paths.append(build_quote(out_dir / f"{QUOTE_SHEET}.xlsx"))
     paths.append(build_rules(out_dir / "规则.xlsx"))
     return paths
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="logidesk build", description="生成登记表、柜台报价与规则表模板")
+    p = argparse.ArgumentParser(prog="logidesk build", description="生成登记表（含 VIP 客户登记表）、柜台报价与规则表模板")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"输出文件夹（默认 {DEFAULT_OUT}）")
     args = p.parse_args(argv)
     for path in build_all(args.out):
