@@ -238,3 +238,13 @@ def test_complaint_template_wraps_the_answer_scripts(built):
     assert 'wrapText="1"' in xf
     other = int(re.search('<col min="6" max="6" width="[\\d.]+" style="(\\d+)"', xml).group(1))   # 投诉内容
     assert 'wrapText="1"' not in re.findall(r"<xf [^>]*?(?:/>|>.*?</xf>)", xfs, re.S)[other]
+
+
+@pytest.mark.parametrize("stem, name", [("VIP客户", "VIP客户登记表"), ("柜台报价", "柜台报价"), ("规则", "规则")])
+def test_templates_without_batch_are_named_in_chinese(built, stem, name):
+    """Processing a built VIP, quote or rules template says so by its Chinese name (not 'vip')."""
+    from workbooks.register import RegisterError, open_register
+    path = next(p for p in built if p.stem == stem)
+    with pytest.raises(RegisterError) as e:
+        open_register(path)
+    assert e.value.reason == "no_batch" and e.value.message.startswith(f"{path.name}：{name}模板无需批量计算")
