@@ -57,9 +57,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def build_templates(out: Path) -> str:
     from workbooks.build import build_all
-    from workbooks.spec_vip import VIP, build_vip_register
     paths = build_all(out / "workbooks")
-    paths.append(build_vip_register(out / "workbooks" / f"{VIP.sheet}.xlsx"))  # NTC-7 letters
     return f"{len(paths)} 个模板 → {out / 'workbooks'}"
 
 

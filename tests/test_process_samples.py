@@ -333,3 +333,33 @@ def test_result_shows_cached_values_in_libreoffice(processed, tmp_path):
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
     assert "#NAME" not in text and "Err:" not in text
     assert "3,000.00" in text and "10,000.00" in text and "按时完成" in text
+
+
+def test_complaint_result_wraps_the_answer_scripts(processed):
+    """Issue 10: the 回答要点 cells of the result wrap, in a wide column, in rows high enough
+    (the style comes from the register's own column and default row height)."""
+    import openpyxl
+    _, out, _, _ = processed
+    col = next(c for c in COMPLAINTS.columns if c.header == "回答要点")
+    letter = chr(ord("A") + COMPLAINTS.headers.index("回答要点"))
+    ws = openpyxl.load_workbook(_result(out, "complaints"), data_only=True)[COMPLAINTS.sheet]
+    scripts = [ws[f"{letter}{r}"] for r in range(2, ws.max_row + 1) if str(ws[f"{letter}{r}"].value or "").startswith("【")]
+    assert len(scripts) >= 12
+    assert all(c.alignment.wrap_text for c in scripts)
+    assert round(ws.column_dimensions[letter].width) == col.width + 1       # XlsxWriter adds padding
+    high = 14 * col.lines                                                   # points, to the pixel
+    assert ws.sheet_format.customHeight and abs(ws.sheet_format.defaultRowHeight - high) < 1
+    assert all(ws.row_dimensions[c.row].height is None or abs(ws.row_dimensions[c.row].height - high) < 1
+               for c in scripts)
+
+
+def test_every_answer_script_fits_its_rows():
+    """Each category's script fits in the 回答要点 rows at about 0.6 CJK characters per width unit
+    (LibreOffice shows about 0.66); a longer script in the rules needs more lines."""
+    import math
+    col = next(c for c in COMPLAINTS.columns if c.header == "回答要点")
+    for name in udfs.rules_in_force()["complaints"]:
+        text = str(udfs.complaint_script(name))
+        lines = sum(max(1, math.ceil(sum(1 if ord(ch) > 0x2E80 else 0.5 for ch in part) / (col.width * 0.6)))
+                    for part in text.split("\n"))
+        assert lines <= col.lines, name

@@ -72,7 +72,7 @@ def test_logidesk_cli_wiring(tmp_path, capsys):
     assert logidesk(["quote", "--freight", "50", "--from", "福州", "--to", "厦门"]) == 0
     assert "合计　　　　：50.00 元" in capsys.readouterr().out
     assert logidesk(["build", "--out", str(tmp_path / "t")]) == 0
-    assert len(list((tmp_path / "t").glob("*.xlsx"))) == 6
+    assert len(list((tmp_path / "t").glob("*.xlsx"))) == 7                # 5 registers incl. VIP, quote, rules
     from workbooks.samples import sample_path
     assert logidesk(["process", str(sample_path("storage")), "--out", str(tmp_path / "o"), "--quiet"]) == 0
     out = capsys.readouterr().out

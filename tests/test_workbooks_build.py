@@ -1,6 +1,7 @@
 """Issue 3, item 1–2: templates built from the specs, and the sample registers."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 import subprocess
@@ -38,7 +39,8 @@ def _sheet_xml(path: Path, sheet: str) -> str:
 
 def test_build_all_writes_every_template(built):
     assert sorted(p.name for p in built) == sorted(
-        ["理赔登记表.xlsx", "投诉登记表.xlsx", "仓储保管登记.xlsx", "代收货款登记.xlsx", "柜台报价.xlsx", "规则.xlsx"])
+        ["理赔登记表.xlsx", "投诉登记表.xlsx", "仓储保管登记.xlsx", "代收货款登记.xlsx", "VIP客户.xlsx", "柜台报价.xlsx",
+         "规则.xlsx"])
     for p in built:
         assert p.stat().st_size < 200_000
         assert not list(p.parent.glob(".tmp-*"))
@@ -46,7 +48,7 @@ def test_build_all_writes_every_template(built):
 
 def test_marker_and_sheets(built):
     kinds = {"理赔登记表": "claims", "投诉登记表": "complaints", "仓储保管登记": "storage",
-             "代收货款登记": "cod", "柜台报价": "quote", "规则": "rules"}
+             "代收货款登记": "cod", "VIP客户": "vip", "柜台报价": "quote", "规则": "rules"}
     for p in built:
         wb = _xml(p, "xl/workbook.xml")
         assert f'<definedName name="LOGIDESK_TEMPLATE">"{kinds[p.stem]};1"</definedName>' in wb
@@ -127,13 +129,46 @@ def test_rules_sheet_lists_rules_with_ids(built):
     assert "sheetProtection" in _sheet_xml(path, "规则")
 
 
-def test_quote_template_values(built):
-    path = next(p for p in built if p.stem == "柜台报价")
+def test_quote_template_values(tmp_path, monkeypatch):
+    """With the example shipment (the equivalence check's copy) the cached values are the quote."""
+    monkeypatch.setenv("LOGIDESK_TODAY", TODAY)
+    path = build.build_quote(tmp_path / "柜台报价.xlsx", example=True)
     with CalamineWorkbook.from_path(str(path)) as w:
         rows = {r[0]: r[1] for r in w.get_sheet_by_name("柜台报价").to_python()[1:] if r[0]}
+    assert rows["运费"] == 120.0 and rows["始发地"] == "福州"
     assert rows["保价费"] == 15.0 and rows["代收手续费"] == 15.0 and rows["合计"] == 150.0
     assert rows["仓储条款"] == "到货通知后免费保管3天，逾期每天按运费的5%计收，即6.00元/天（STO-1）"
     assert rows["保价判定"].startswith("只保灭失险；运单备注：只保灭失险，易碎品")
+
+
+def test_quote_template_is_empty_and_dated_today(built):
+    """Issue 10: no sample shipment; the date is a live TODAY(); computed lines blank, not errors."""
+    from workbooks.spec import QUOTE_INPUTS, QUOTE_LINES, quote_cell, quote_row
+    path = next(p for p in built if p.stem == "柜台报价")
+    with CalamineWorkbook.from_path(str(path)) as w:
+        rows = {r[0]: r[1] for r in w.get_sheet_by_name("柜台报价").to_python()[1:] if r[0]}
+    assert all(rows[label] == "" for label in QUOTE_INPUTS)
+    computed = [q.label for q in QUOTE_LINES if q.expr is not None]
+    assert computed and all(rows[label] == "" for label in computed)
+    assert rows["免费保管天数"] == 3.0                                   # STO-2, a rule, not an input
+    xml = _sheet_xml(path, "柜台报价")
+    assert re.search(f'<c r="{quote_cell("报价日期")}" s="\\d+"><f>TODAY\\(\\)</f>', xml)
+    for label in computed:
+        f = re.search(f'<c r="{quote_cell(label)}"[^>]*><f>([^<]*)</f>', xml).group(1)
+        assert f.startswith('IF(COUNTA(B3:B9)=0,&quot;&quot;,') or f.startswith('IF(COUNTA(B3:B9)=0,"",'), label
+    # printed alone: print area = the quote block and its note, fit to one page, A5 portrait
+    last = quote_row(QUOTE_LINES[-1].label)
+    assert f'<definedName name="_xlnm.Print_Area" localSheetId="0">柜台报价!$A$1:$C${last + 2}</definedName>' \
+        in _xml(path, "xl/workbook.xml")
+    assert '<pageSetup paperSize="11" orientation="portrait"/>' in xml
+    assert '<pageSetUpPr fitToPage="1"/>' in xml
+
+
+def test_quote_python_mirror_of_blank_inputs():
+    from workbooks.quote import quote
+    q = quote(None, None, None, None, None, None)
+    assert q["total"] == "" and q["cells"]["保价费"] == "" and q["cells"]["仓储条款"] == ""
+    assert quote(None, None, None, None, "福州", None)["cells"]["日费率"] != ""   # one input → computed
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
@@ -152,6 +187,10 @@ def test_templates_open_in_libreoffice(built, tmp_path):
     text = subprocess.run(["pdftotext", "-l", "1", str(pdf_dir / "柜台报价.pdf"), "-"],
                           capture_output=True, text=True).stdout if shutil.which("pdftotext") else "保价费"
     assert "保价费" in text
+    if shutil.which("pdftotext"):
+        # built on TODAY (the cached value); LibreOffice recalculates TODAY() on open
+        assert dt.date.today().isoformat() in text and "错误" not in text
+        assert dt.date.today().isoformat() == TODAY or TODAY not in text
 
 
 def test_samples_are_reproducible_and_committed(tmp_path, monkeypatch):
@@ -181,4 +220,31 @@ def test_build_cli(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("LOGIDESK_TODAY", TODAY)
     assert build.main(["--out", str(tmp_path)]) == 0
     assert "已生成" in capsys.readouterr().out
-    assert len(list(tmp_path.glob("*.xlsx"))) == 6
+    assert sorted(p.name for p in tmp_path.glob("*.xlsx")) == sorted(
+        ["理赔登记表.xlsx", "投诉登记表.xlsx", "仓储保管登记.xlsx", "代收货款登记.xlsx", "VIP客户.xlsx", "柜台报价.xlsx",
+         "规则.xlsx"])
+
+
+def test_complaint_template_wraps_the_answer_scripts(built):
+    """回答要点: a wrapped column style, 60 wide, and rows five lines high (issue 10)."""
+    from workbooks.spec import COMPLAINTS
+    path = next(p for p in built if p.stem == "投诉登记表")
+    xml = _sheet_xml(path, "投诉登记表")
+    n = COMPLAINTS.headers.index("回答要点") + 1
+    style = int(re.search(f'<col min="{n}" max="{n}" width="60.7109375" style="(\\d+)"', xml).group(1))
+    assert '<sheetFormatPr defaultRowHeight="69.75" customHeight="1"/>' in xml
+    xfs = re.search(r"<cellXfs[^>]*>(.*?)</cellXfs>", _xml(path, "xl/styles.xml"), re.S).group(1)
+    xf = re.findall(r"<xf [^>]*?(?:/>|>.*?</xf>)", xfs, re.S)[style]
+    assert 'wrapText="1"' in xf
+    other = int(re.search('<col min="6" max="6" width="[\\d.]+" style="(\\d+)"', xml).group(1))   # 投诉内容
+    assert 'wrapText="1"' not in re.findall(r"<xf [^>]*?(?:/>|>.*?</xf>)", xfs, re.S)[other]
+
+
+@pytest.mark.parametrize("stem, name", [("VIP客户", "VIP客户登记表"), ("柜台报价", "柜台报价"), ("规则", "规则")])
+def test_templates_without_batch_are_named_in_chinese(built, stem, name):
+    """Processing a built VIP, quote or rules template says so by its Chinese name (not 'vip')."""
+    from workbooks.register import RegisterError, open_register
+    path = next(p for p in built if p.stem == stem)
+    with pytest.raises(RegisterError) as e:
+        open_register(path)
+    assert e.value.reason == "no_batch" and e.value.message.startswith(f"{path.name}：{name}模板无需批量计算")

@@ -153,23 +153,25 @@ def build_rules(target: Path) -> Path:
     return target
 
 
-def quote_values(example: bool = True) -> dict[str, Any]:
-    """Cached values for the quote template: the example inputs computed by workbooks.quote."""
+def quote_values(example: bool = False) -> dict[str, Any]:
+    """Cached values for the quote template, computed by workbooks.quote: the template
+    comes empty (blank inputs, blank computed lines); ``example`` fills in the spec's example
+    shipment (the formula-equivalence check evaluates the formulas on it)."""
     from .quote import quote
     from .spec import QUOTE_LINES
-    ex = {q.label: q.example for q in QUOTE_LINES if q.example is not None}
-    res = quote(ex["运费"], ex["声明价值"], ex["代收金额"], ex["货物类别"], ex["始发地"], ex["目的地"],
-                per_item=ex["单件价值"], on=udfs.today())
+    ex = {q.label: q.example for q in QUOTE_LINES if q.example is not None} if example else {}
+    res = quote(ex.get("运费"), ex.get("声明价值"), ex.get("代收金额"), ex.get("货物类别"), ex.get("始发地"),
+                ex.get("目的地"), per_item=ex.get("单件价值"), on=udfs.today())
     return {**ex, **res["cells"]}
 
 
-def build_quote(target: Path) -> Path:
+def build_quote(target: Path, example: bool = False) -> Path:
     wb = L.new_workbook(temp_path(target), streaming=False, template_mode=True)
     styles = L.Styles(wb)
     names = validation_lists()
     refs = {n: f"={L.LISTS_SHEET}!${L.col_letter(i)}$2:${L.col_letter(i)}${len(v) + 1}"
             for i, (n, v) in enumerate(names.items())}
-    L.write_quote_sheet(wb, styles, refs, quote_values())
+    L.write_quote_sheet(wb, styles, refs, quote_values(example))
     r = rules_today()
     L.write_rules_sheet(wb, styles, rules_rows(r), r.label())
     L.write_lists(wb, names)
@@ -180,15 +182,17 @@ def build_quote(target: Path) -> Path:
 
 def build_all(out_dir: Path = DEFAULT_OUT) -> list[Path]:
     """Every template into ``out_dir``; returns the paths written."""
+    from .spec_vip import VIP, build_vip_register
     out_dir = Path(out_dir)
     paths = [build_register(t, out_dir / f"{t.sheet}.xlsx") for t in REGISTERS.values()]
+    paths.append(build_vip_register(out_dir / f"{VIP.sheet}.xlsx"))   # NTC-7 letters are made from it
     paths.append(build_quote(out_dir / f"{QUOTE_SHEET}.xlsx"))
     paths.append(build_rules(out_dir / "规则.xlsx"))
     return paths
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="logidesk build", description="生成登记表、柜台报价与规则表模板")
+    p = argparse.ArgumentParser(prog="logidesk build", description="生成登记表（含 VIP 客户登记表）、柜台报价与规则表模板")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"输出文件夹（默认 {DEFAULT_OUT}）")
     args = p.parse_args(argv)
     for path in build_all(args.out):

@@ -214,7 +214,7 @@ def run(samples_dir: Path | None = None, results: bool = False) -> tuple[int, li
             n, bad = check_register(sample_path(kind, samples_dir or SAMPLES_DIR), tpl, Path(tmp), results)
             total += n
             problems += bad
-        n, bad = check_quote(build_quote(Path(tmp) / "柜台报价.xlsx"))
+        n, bad = check_quote(build_quote(Path(tmp) / "柜台报价.xlsx", example=True))
         total += n
         problems += bad
     return total, problems

@@ -17,7 +17,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from .spec import (ERROR_PREFIX, INPUT_FORMATS, OUTPUT_FORMATS, QUOTE_LINES, QUOTE_SHEET,
-                   Column, Template, col_letter, quote_cell)
+                   Column, Template, col_letter, quote_blank, quote_cell)
 
 MARKER_NAME = "LOGIDESK_TEMPLATE"
 MARKER_SHEET = "_logidesk"
@@ -40,6 +40,7 @@ PROTECT_OPTIONS = {
 PROTECTION_NOTE = ("本表保护计算列（无密码）：如需修改结构，请在「审阅」→「撤消工作表保护」直接解除，"
                    "不需要密码。")
 
+LINE_HEIGHT = 14                 # points per wrapped line at the 10 pt body font
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 
 
@@ -171,6 +172,11 @@ def setup_data_sheet(wb: Workbook, ws: Worksheet, setup: SheetSetup, styles: Sty
                      extra_headers: Sequence[str] = ()) -> None:
     """Header, widths, column formats, validation, freeze panes, print setup, protection."""
     tpl = setup.tpl
+    lines = max((col.lines for col in tpl.columns if col.wrap), default=0)
+    if lines:
+        # every data row, also those a clerk adds, is high enough for the wrapped text;
+        # the result keeps the sheet's default row height
+        ws.set_default_row(LINE_HEIGHT * lines)
     ws.set_row(0, 32)
     for c, col in enumerate(tpl.columns):
         fmt = styles.cell(col.kind, computed=col.computed, wrap=col.wrap)
@@ -303,7 +309,12 @@ def write_quote_sheet(wb: Workbook, styles: Styles, lists: dict[str, str],
         if line.expr is None and line.label != "免费保管天数":
             fmt = styles.cell(line.kind, computed=False)
             v = line.example if values is None else value
-            if v is None or v == "":
+            if line.default is not None:
+                if isinstance(v, dt.date):
+                    ws.write_formula(r, 1, "=" + line.default, fmt, serial(v))
+                else:
+                    ws.write_formula(r, 1, "=" + line.default, fmt)
+            elif v is None or v == "":
                 ws.write_blank(r, 1, None, fmt)
             elif isinstance(v, str):
                 ws.write_string(r, 1, v, fmt)
@@ -319,7 +330,7 @@ def write_quote_sheet(wb: Workbook, styles: Styles, lists: dict[str, str],
             ws.write_number(r, 1, values["免费保管天数"], styles.cell("int", computed=True))
         else:
             fmt = styles.cell(line.kind, computed=True, wrap=line.kind == "text")
-            formula = "=" + line.expr(cell)
+            formula = "=" + quote_blank(line.expr(cell))
             if value is None:
                 ws.write_formula(r, 1, formula, fmt)
             else:
@@ -327,10 +338,10 @@ def write_quote_sheet(wb: Workbook, styles: Styles, lists: dict[str, str],
     last = quote_row(QUOTE_LINES[-1].label)
     ws.conditional_format(1, 1, last - 1, 1, {"type": "text", "criteria": "begins with",
                                               "value": ERROR_PREFIX, "format": styles.error_fill})
-    ws.write_string(last + 1, 0, "本报价依据公司现行规则（见「规则」表），仅供柜台参考。", styles.note)
+    ws.merge_range(last + 1, 0, last + 1, 2, "本报价依据公司现行规则（见「规则」表），仅供柜台参考。", styles.note)
     ws.set_paper(11)                      # A5 receipt
     ws.set_portrait()
-    ws.print_area(0, 0, last, 2)
+    ws.print_area(0, 0, last + 1, 2)      # the quote block and its note, nothing else
     ws.fit_to_pages(1, 1)
     ws.set_header('&C&"-,Bold"&12柜台报价单')
     ws.set_footer("&L打印日期：&D&R经办人：________")

@@ -40,6 +40,15 @@ def quote(freight: Any, declared: Any, cod: Any, category: Any, origin: Any, des
     the other keys are the same figures as Python values for callers."""
     today = on or udfs.today()
     free = rules_for(today).free_days
+    inputs = (freight, declared, category, per_item, cod, origin, destination)
+    if all(x is None or (isinstance(x, str) and x == "") for x in inputs):
+        # the empty template: every computed line blank (spec.quote_blank), nothing to quote
+        cells = {"保价费": "", "保价判定": "", "代收手续费": "", "免费保管天数": free, "日费率": "",
+                 "逾期每日仓储费": "", "仓储条款": "", "合计": "", "报价日期": today}
+        return {"freight": None, "declared": None, "cod": None, "category": None, "origin": None,
+                "destination": None, "per_item": None, "premium": "", "cover": "", "cod_fee": "",
+                "free_days": free, "storage_rate": "", "storage_daily": "", "storage_terms": "",
+                "total": "", "cells": cells}
     per_item = declared if per_item is None else per_item
     freight_error = _try(lambda: V.money(freight, "运费", "STO-1", rules_for(today), required=True))
     premium = _try(lambda: udfs.insurance_premium(declared, None, None, category))   # INS-7

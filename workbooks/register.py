@@ -34,7 +34,7 @@ import udfs
 from .compute import Computed, compute
 from .inputs import XlError, as_decimals, header_key, is_blank, normalise_text, read_column
 from .outcomes import BLANK, INVALID, OK, OUTCOMES, REFUSED_OUTCOME, apply, computed_errors, decide, override_errors
-from .spec import KINDS_BY_SHEET, REGISTERS, Template, col_letter
+from .spec import REGISTERS, SHEETS, Template, col_letter
 from .validation import CellError, check_column
 
 __all__ = ["open_register", "Register", "RegisterError", "Evaluation", "Tally", "MemoryChunk",
@@ -629,7 +629,9 @@ def open_register(path: str | Path, package: Any = None) -> Register:
                                 "请用 logidesk build 生成的模板填写", "not_template")
         kind, version = marker
         if kind not in REGISTERS:
-            raise RegisterError(f"{path.name}：{KINDS_BY_SHEET.get(kind, kind)}模板无需批量计算（在 Excel 中打开即可）",
+            from .spec_vip import VIP
+            name = {**SHEETS, VIP.kind: VIP.title}.get(kind, kind)     # the template's Chinese name
+            raise RegisterError(f"{path.name}：{name}模板无需批量计算（在 Excel 中打开即可）",
                                 "no_batch")
         tpl = REGISTERS[kind]
         if version > tpl.version:

@@ -361,6 +361,7 @@ class Column:
     total: bool = False                 # summed (guarded) on the 汇总 sheet
     note: str = ""                      # input prompt shown by Excel's data validation
     wrap: bool = False
+    lines: int = 0                      # wrapped: rows are this many lines high (viewers do not grow them)
 
     @property
     def computed(self) -> bool:
@@ -512,7 +513,8 @@ COMPLAINTS = Template(
                expr=Call("deadline", (Lit("投诉法定答复"), Ref("投诉日期")))),
         Column("时限状态", "text", 11, guard=("投诉日期",),
                expr=LiveStatus("处理期限", _CPL_DUE, Ref("投诉日期"), Ref("结案日期"))),
-        Column("回答要点", "text", 50, guard=("投诉日期",),
+        # the script is read out on the phone: wrapped, five lines high
+        Column("回答要点", "text", 60, guard=("投诉日期",), wrap=True, lines=5,
                expr=Call("complaint_script", (Ref("投诉类别"),))),
     ),
 )
@@ -568,11 +570,13 @@ class QuoteLine:
     choices: str | None = None
     example: Any = None
     note: str = ""
+    default: str | None = None      # formula an input cell starts with (报价日期: today)
 
 
 QUOTE_SHEET = "柜台报价"
 QUOTE_LINES: tuple[QuoteLine, ...] = (
-    QuoteLine("报价日期", "date", note="仓储规则按此日期施行的版本"),
+    # the day the quote is made, not the day the template was built; the clerk may type another
+    QuoteLine("报价日期", "date", note="默认今天；仓储规则按此日期施行的版本", default="TODAY()"),
     QuoteLine("运费", "money", example=120, note="元"),
     QuoteLine("声明价值", "money", example=3000, note="元；不保价填 0 或留空（INS-1）"),
     QuoteLine("货物类别", "choice", choices="categories", example="易碎品", note="决定可否保价（INS-4、INS-5）"),
@@ -598,6 +602,16 @@ QUOTE_LINES: tuple[QuoteLine, ...] = (
               lambda c: f'IF(COUNTIF({c("保价费")}:{c("代收手续费")},"{ERROR_PREFIX}*")>0,"有错误，请先更正",N({c("运费")})+{c("保价费")}+{c("代收手续费")})',
               note="运费＋保价费＋代收手续费"),
 )
+
+
+QUOTE_INPUTS = ("运费", "声明价值", "货物类别", "单件价值", "代收金额", "始发地", "目的地")
+
+
+def quote_blank(expr: str) -> str:
+    """A computed quote line shows blank while every input is blank (the empty template),
+    instead of the errors its functions give on missing inputs."""
+    first, last = quote_cell(QUOTE_INPUTS[0]), quote_cell(QUOTE_INPUTS[-1])
+    return f'IF(COUNTA({first}:{last})=0,"",{expr})'
 
 
 def quote_row(label: str) -> int:

@@ -3,8 +3,8 @@ cancellation letter is written to. One row per customer and month; no computed c
 the letter's figures are the month's volume and freight as recorded by sales.
 
 Declared like the other registers (:class:`workbooks.spec.Template`), built by
-:func:`build_vip_register` (``logidesk demo`` writes it beside the other templates; listed in
-:data:`EXTRA_TEMPLATES` for ``workbooks.build``), read by :func:`open_vip_register`
+:func:`build_vip_register` (``logidesk build``, :func:`workbooks.build.build_all`, writes it
+beside the other templates), read by :func:`open_vip_register`
 through the same model code as every register (header below title rows, moved columns,
 typed inputs, errors naming file, sheet and cell).
 """
@@ -26,9 +26,6 @@ VIP = Template(
         Column("生效日期", "date", 11, required=True, rule="NTC-7", note="VIP 服务开始或取消之日"),
     ),
 )
-
-EXTRA_TEMPLATES = (VIP,)
-
 
 def open_vip_register(path: str | Path):
     """A filled VIP customer register as a ``workbooks.register.Register`` (``.frame()``);
@@ -104,7 +101,9 @@ def build_vip_register(target: str | Path, rows: int = 200) -> Path:
             st.write_string(i, 0, k)
         st.set_column(0, 0, 12)
         st.set_column(1, 1, 36)
-        wb.define_name("LOGIDESK_TEMPLATE", f'="{VIP.marker}"')
+        from .build import marker_details
+        from .layout import write_marker
+        write_marker(wb, VIP.kind, VIP.version, marker_details(VIP.title))
         wb.close()
         os.replace(tmp, target)
     except BaseException:
