@@ -103,6 +103,8 @@ class Evaluation:
     computed: dict[str, Computed]          # per computed header
     extra: dict[str, list[Any]] = field(default_factory=dict)   # clerk's own columns, as read
     lazy: dict[str, np.ndarray] = field(default_factory=dict)   # free-text inputs not yet typed
+    # per computed header: cells holding exactly the template formula of their row (as read)
+    template_formula: dict[str, np.ndarray] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -330,6 +332,7 @@ class Register:
         by_hand: dict[str, np.ndarray] = {}
         raw_computed: dict[str, list[Any]] = {}
         replaced: dict[str, list[str | None]] = {}
+        template_formula: dict[str, np.ndarray] = {}
         for c in tpl.computed:
             idx = self.columns.get(c.header)
             if idx is None or idx not in formulas:
@@ -348,7 +351,8 @@ class Register:
             # a cell holding exactly the template formula of its row needs no regex; only the
             # few others are judged (normalised: [n]! prefixes, $ anchors, spaces)
             foreign = np.zeros(n, dtype=bool)
-            rest = np.flatnonzero(~no_f & ~self.exact_template_formulas(c, f_arr, rows))
+            exact = template_formula[c.header] = self.exact_template_formulas(c, f_arr, rows)
+            rest = np.flatnonzero(~no_f & ~exact)
             if len(rest):
                 sub_f, sub_rows = f_arr[rest], rows[rest]
                 sub = foreign_formulas(sub_f, functions_of(c.expr))
@@ -374,7 +378,7 @@ class Register:
         apply(results, outcome, row_errors, rows, sheet_pos)
         extra = {h: raw_of(i) for h, i in self.extra}
         return Evaluation(tpl, rows, frame, errors, outcome, reason, {c.column.header: c for c in results}, extra,
-                          lazy)
+                          lazy, template_formula)
 
     def iter_evaluations(self, size: int = CHUNK_ROWS, today: dt.date | None = None) -> Iterator[Evaluation]:
         """Reads the register sheet chunk by chunk and evaluates each."""
