@@ -83,33 +83,43 @@ def run(scalar: Callable, kind: str, args: tuple, fast: Callable | None = None) 
     rest = np.flatnonzero(~done)
     if len(rest):
         cols = [s.to_numpy(dtype=object)[rest] for s in series]
-        memo: dict = {}
-        for j, i in enumerate(rest):
-            key = tuple((type(c[j]), c[j]) for c in cols)   # TRUE must not reuse 1's result
-            cacheable = _hashable(key)
-            if cacheable and key in memo:
-                result = memo[key]
-            else:
-                try:
-                    result = ("ok", scalar(*(v for _, v in key)))
-                except RuleError as e:
-                    result = ("err", str(e), e.rule)
-                except Exception:  # noqa: BLE001 - a bug must not become a traceback in a cell
-                    log.exception("internal error in %s%r", scalar.__name__, key)  # noqa
-                    result = ("err", INTERNAL, None)
-                if cacheable:
-                    memo[key] = result
+        # the scalar runs once per distinct argument row (its type too: TRUE must not reuse
+        # 1's result); keys built at C speed, results assigned per group
+        keys = list(zip(*[list(zip(map(type, c), c)) for c in cols])) if cols else [()] * len(rest)
+        groups: dict = {}
+        singles: list[int] = []
+        for j, key in enumerate(keys):
+            try:
+                groups.setdefault(key, []).append(j)
+            except TypeError:                    # an unhashable argument: row by row
+                singles.append(j)
+
+        def one(key: tuple) -> tuple:
+            try:
+                return ("ok", scalar(*(v for _, v in key)))
+            except RuleError as e:
+                return ("err", str(e), e.rule)
+            except Exception:  # noqa: BLE001 - a bug must not become a traceback in a cell
+                log.exception("internal error in %s%r", scalar.__name__, key)  # noqa
+                return ("err", INTERNAL, None)
+
+        work = [(key, rest[js]) for key, js in groups.items()] + [(keys[j], rest[[j]]) for j in singles]
+        for key, at in work:
+            result = one(key)
             if result[0] == "ok":
                 v = result[1]
                 if kind == "money":
-                    values[i] = float(v)
+                    values[at] = float(v)
                 elif kind in ("date", "datetime"):
-                    values[i] = np.datetime64(v, "ns")
+                    values[at] = np.datetime64(v, "ns")
+                elif kind == "int":
+                    values[at] = v
                 else:
-                    values[i] = v
-                done[i] = True
+                    for i in at.tolist():        # element by element: a value may be a sequence
+                        values[i] = v
+                done[at] = True
             else:
-                errors[i], rules[i] = result[1], result[2]
+                errors[at], rules[at] = result[1], result[2]
     if kind == "int":
         col = pd.array(np.where(done, values, 0), dtype="Int64")
         col[~done] = pd.NA

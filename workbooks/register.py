@@ -103,6 +103,8 @@ class Evaluation:
     computed: dict[str, Computed]          # per computed header
     extra: dict[str, list[Any]] = field(default_factory=dict)   # clerk's own columns, as read
     lazy: dict[str, np.ndarray] = field(default_factory=dict)   # free-text inputs not yet typed
+    # per computed header: cells holding exactly the template formula of their row (as read)
+    template_formula: dict[str, np.ndarray] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -214,15 +216,32 @@ class Register:
         cache = self.__dict__.setdefault("_formula_text", {})
         got = cache.get(column.header)
         if got is None:
+            parts = self._formula_parts(column)
+            got = cache[column.header] = lambda r, p=parts: str(r).join(p)
+        return got
+
+    def _formula_parts(self, column: Any) -> list[str]:
+        """The template formula of ``column`` split where its row number goes."""
+        cache = self.__dict__.setdefault("_formula_parts_of", {})
+        got = cache.get(column.header)
+        if got is None:
             cell = lambda h: f"{self.letter(h)}\x00"  # noqa: E731
             body = column.expr.excel(cell)
             if column.guard:
                 tests = [f'{cell(h)}=""' for h in column.guard]
                 test = tests[0] if len(tests) == 1 else f"OR({','.join(tests)})"
                 body = f'IF({test},"",{body})'
-            parts = body.split("\x00")
-            got = cache[column.header] = lambda r, p=parts: str(r).join(p)
+            got = cache[column.header] = body.split("\x00")
         return got
+
+    def exact_template_formulas(self, column: Any, formulas: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Cells whose formula text is exactly the template's formula of their row (what the
+        processor writes; nearly every cell): one string build over the row numbers and one
+        element-wise comparison, no regex."""
+        parts = self._formula_parts(column)
+        want = np.empty(len(rows), dtype=object)
+        want[:] = [r.join(parts) for r in map(str, rows.tolist())]
+        return np.asarray(formulas == want, dtype=bool)
 
     def template_formulas(self, column: Any, formulas: np.ndarray, rows: np.ndarray,
                           among: np.ndarray | None = None) -> np.ndarray:
@@ -313,6 +332,7 @@ class Register:
         by_hand: dict[str, np.ndarray] = {}
         raw_computed: dict[str, list[Any]] = {}
         replaced: dict[str, list[str | None]] = {}
+        template_formula: dict[str, np.ndarray] = {}
         for c in tpl.computed:
             idx = self.columns.get(c.header)
             if idx is None or idx not in formulas:
@@ -328,9 +348,17 @@ class Register:
             # the template's own formula (a native one such as the live 时限状态 calls none of
             # our functions) is never foreign, nor is a formula calling one of the column's
             # functions; Excel's add-in link form [1]!COD_FEE(B2) counts as COD_FEE(B2)
-            foreign = foreign_formulas(f_arr, functions_of(c.expr))
-            if foreign.any():
-                foreign &= ~self.template_formulas(c, f_arr, rows, foreign)
+            # a cell holding exactly the template formula of its row needs no regex; only the
+            # few others are judged (normalised: [n]! prefixes, $ anchors, spaces)
+            foreign = np.zeros(n, dtype=bool)
+            exact = template_formula[c.header] = self.exact_template_formulas(c, f_arr, rows)
+            rest = np.flatnonzero(~no_f & ~exact)
+            if len(rest):
+                sub_f, sub_rows = f_arr[rest], rows[rest]
+                sub = foreign_formulas(sub_f, functions_of(c.expr))
+                if sub.any():
+                    sub &= ~self.template_formulas(c, sub_f, sub_rows, sub)
+                foreign[rest] = sub
             raw = np.empty(n, dtype=object)
             raw[:] = vals
             by_hand[c.header] = (no_f & ~blank_cells(raw)) | foreign
@@ -350,7 +378,7 @@ class Register:
         apply(results, outcome, row_errors, rows, sheet_pos)
         extra = {h: raw_of(i) for h, i in self.extra}
         return Evaluation(tpl, rows, frame, errors, outcome, reason, {c.column.header: c for c in results}, extra,
-                          lazy)
+                          lazy, template_formula)
 
     def iter_evaluations(self, size: int = CHUNK_ROWS, today: dt.date | None = None) -> Iterator[Evaluation]:
         """Reads the register sheet chunk by chunk and evaluates each."""

@@ -234,10 +234,14 @@ class SheetPatcher:
         cand = np.flatnonzero(exists)
         if not len(cand):
             return same
-        ff = self.formula_text[idx]
-        f_have = forms[epos[cand]]
-        r_txt = ix.row_num[rows[cand]].astype(str).tolist()
-        fm = np.fromiter((f == ff(r) for f, r in zip(f_have.tolist(), r_txt)), dtype=bool, count=len(cand))
+        exact = self._exact.get(idx)
+        if exact is not None:           # the model already compared them with the template
+            fm = exact[epos[cand]]
+        else:
+            ff = self.formula_text[idx]
+            f_have = forms[epos[cand]]
+            r_txt = ix.row_num[rows[cand]].astype(str).tolist()
+            fm = np.fromiter((f == ff(r) for f, r in zip(f_have.tolist(), r_txt)), dtype=bool, count=len(cand))
         cand = cand[fm]
         if not len(cand):
             return same
@@ -270,6 +274,9 @@ class SheetPatcher:
         self._values = {c: np.array(v + [None], dtype=object)[:-1] for c, v in (chunk.values.items() if chunk else ())
                         if c in self.parts}
         self._cached = {h: cached(c) for h, c in ev.computed.items()}
+        exact = getattr(ev, "template_formula", None) or {}
+        self._exact = {idx: exact[c.header] for idx, c in self.computed
+                       if c.header in exact and chunk is not None and idx in chunk.formulas}
 
 
 def _col_styles(head: bytes) -> dict[int, int]:
