@@ -96,11 +96,29 @@ def write_rows(ws: Any, first_row: int, rows: Sequence[Sequence[Any]], fmt: Any 
                date_fmt: Any = None, money_fmt: Any = None, progress: Any = None) -> int:
     """Rows of values from ``first_row``; returns the last row written. ``progress(n)`` is
     called every 2,000 rows with the rows written so far."""
+    # The same cells as :func:`write`, with the frequent exact types (text, None, finite
+    # Decimal, date) dispatched inline: about a million cells in a half-month report.
+    string, blank, number, datetime = ws.write_string, ws.write_blank, ws.write_number, ws.write_datetime
+    dfmt, mfmt = date_fmt or fmt, money_fmt or fmt
+    combine, midnight = dt.datetime.combine, dt.time()
     r = first_row - 1
     for k, values in enumerate(rows):
         r = first_row + k
         for c, v in enumerate(values):
-            write(ws, r, c, v, fmt, date_fmt, money_fmt)
+            t = type(v)
+            if t is str:
+                if v:
+                    string(r, c, v, fmt)
+                else:
+                    blank(r, c, None, fmt)
+            elif v is None:
+                blank(r, c, None, fmt)
+            elif t is Decimal and v.is_finite():
+                number(r, c, float(v), mfmt)
+            elif t is dt.date:
+                datetime(r, c, combine(v, midnight), dfmt)
+            else:
+                write(ws, r, c, v, fmt, date_fmt, money_fmt)
         if progress and k % 2000 == 1999:
             progress(k + 1)
     if progress:
