@@ -330,6 +330,9 @@ def write_sheet(df: pd.DataFrame, path: Path, progress: Any = None) -> Path:
     path = Path(path)
     cu.check_name_length(path)
     today, within = df.attrs.get("today"), df.attrs.get("within_days")
+    # pandas deep-copies attrs (the list of every problem) on each df[...] / head(): once here.
+    df = df.copy(deep=False)
+    df.attrs = {}
     with xlsxout.workbook(path) as wb:
         ws = wb.add_worksheet("时限提醒")
         title = wb.add_format({"bold": True, "font_size": 14})
