@@ -61,6 +61,8 @@ def _blank(v: Any) -> bool:
 
 
 def _date(v: Any) -> dt.date | None:
+    if type(v) is dt.date:  # what the model gives: no further checks
+        return v
     if _blank(v):
         return None
     if hasattr(v, "to_pydatetime"):
@@ -73,6 +75,8 @@ def _date(v: Any) -> dt.date | None:
 
 
 def _s(v: Any) -> str:
+    if type(v) is str:  # the common case (a blank text strips to "")
+        return v.strip()
     if _blank(v):
         return ""
     if isinstance(v, float) and v.is_integer():
