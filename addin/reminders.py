@@ -61,6 +61,8 @@ def _blank(v: Any) -> bool:
 
 
 def _date(v: Any) -> dt.date | None:
+    if type(v) is dt.date:  # what the model gives: no further checks
+        return v
     if _blank(v):
         return None
     if hasattr(v, "to_pydatetime"):
@@ -73,6 +75,8 @@ def _date(v: Any) -> dt.date | None:
 
 
 def _s(v: Any) -> str:
+    if type(v) is str:  # the common case (a blank text strips to "")
+        return v.strip()
     if _blank(v):
         return ""
     if isinstance(v, float) and v.is_integer():
@@ -330,6 +334,9 @@ def write_sheet(df: pd.DataFrame, path: Path, progress: Any = None) -> Path:
     path = Path(path)
     cu.check_name_length(path)
     today, within = df.attrs.get("today"), df.attrs.get("within_days")
+    # pandas deep-copies attrs (the list of every problem) on each df[...] / head(): once here.
+    df = df.copy(deep=False)
+    df.attrs = {}
     with xlsxout.workbook(path) as wb:
         ws = wb.add_worksheet("时限提醒")
         title = wb.add_format({"bold": True, "font_size": 14})

@@ -103,6 +103,8 @@ def _dec(v: Any) -> Decimal:
 
 
 def _date(v: Any) -> dt.date | None:
+    if type(v) is dt.date:  # what the model gives: no further checks
+        return v
     if v is None or v is pd.NaT or (isinstance(v, float) and v != v):
         return None
     if hasattr(v, "to_pydatetime"):
@@ -113,6 +115,8 @@ def _date(v: Any) -> dt.date | None:
 
 
 def _text(v: Any) -> str:
+    if type(v) is str:
+        return v.strip()
     if v is None or (isinstance(v, float) and v != v):
         return ""
     return str(v).strip()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import os
 import tempfile
 from contextlib import contextmanager
@@ -61,7 +62,21 @@ def write(ws: Any, row: int, col: int, value: Any, fmt: Any = None, date_fmt: An
           money_fmt: Any = None) -> None:
     """One cell: str → string (never a formula/link), Decimal → number (money format),
     date/datetime → date, bool → boolean, blank → blank (keeps the border format)."""
-    if isinstance(value, str):  # the common case first: a text, always a string
+    t = type(value)
+    if t is str:  # the common case first: a text, always a string
+        if value:
+            ws.write_string(row, col, value, fmt)
+        else:
+            ws.write_blank(row, col, None, fmt)
+    elif value is None:
+        ws.write_blank(row, col, None, fmt)
+    elif t is int:  # exact types first (no pd.isna on every cell); the rest as before
+        ws.write_number(row, col, float(value), fmt)
+    elif t is Decimal and value.is_finite():
+        ws.write_number(row, col, float(value), money_fmt or fmt)
+    elif t is dt.date:
+        ws.write_datetime(row, col, dt.datetime.combine(value, dt.time()), date_fmt or fmt)
+    elif isinstance(value, str):
         if value:
             ws.write_string(row, col, value, fmt)
         else:
@@ -96,16 +111,37 @@ def write_rows(ws: Any, first_row: int, rows: Sequence[Sequence[Any]], fmt: Any 
                date_fmt: Any = None, money_fmt: Any = None, progress: Any = None) -> int:
     """Rows of values from ``first_row``; returns the last row written. ``progress(n)`` is
     called every 2,000 rows with the rows written so far."""
+    # The same cells as :func:`write`, with the frequent exact types (text, None, finite
+    # Decimal, date) dispatched inline: about a million cells in a half-month report.
+    string, blank, number, datetime = ws.write_string, ws.write_blank, ws.write_number, ws.write_datetime
+    dfmt, mfmt = date_fmt or fmt, money_fmt or fmt
+    combine, midnight = dt.datetime.combine, dt.time()
     r = first_row - 1
     for k, values in enumerate(rows):
         r = first_row + k
         for c, v in enumerate(values):
-            write(ws, r, c, v, fmt, date_fmt, money_fmt)
+            t = type(v)
+            if t is str:
+                if v:
+                    string(r, c, v, fmt)
+                else:
+                    blank(r, c, None, fmt)
+            elif v is None:
+                blank(r, c, None, fmt)
+            elif t is Decimal and v.is_finite():
+                number(r, c, float(v), mfmt)
+            elif t is dt.date:
+                datetime(r, c, combine(v, midnight), dfmt)
+            else:
+                write(ws, r, c, v, fmt, date_fmt, money_fmt)
         if progress and k % 2000 == 1999:
             progress(k + 1)
     if progress:
         progress(len(rows))
     return r
+
+
+_WIDE = re.compile("[\u2e80-\U0010ffff]")  # CJK and wider: two columns each
 
 
 def text_width(values: Sequence[Any], minimum: float = 6, maximum: float = 50) -> float:
@@ -115,6 +151,6 @@ def text_width(values: Sequence[Any], minimum: float = 6, maximum: float = 50) -
         if _blank(v):
             continue
         s = v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else str(v)
-        w = sum(2 if ord(ch) > 0x2E7F else 1 for ch in s) + 2
+        w = len(s) + (0 if s.isascii() else len(_WIDE.findall(s))) + 2
         best = max(best, w)
     return min(best, maximum)
