@@ -3,7 +3,6 @@ company rules file (udfs.company) — importing the State Council's holiday noti
 validating the rules files. Neither touches the program folder."""
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import os
 import shutil
@@ -175,7 +174,8 @@ def import_notice(source: str, *, year: int | None = None, target: Path | None =
 
 
 def holidays_main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="logidesk holidays",
+    from addin.cliutil import ArgumentParser  # Chinese usage, help and argument errors
+    ap = ArgumentParser(quiet=False, prog="logidesk holidays",
                                  description="导入国务院办公厅节假日安排通知，写入公司规则文件（程序升级不受影响）")
     sub = ap.add_subparsers(dest="cmd", required=True)
     imp = sub.add_parser("import", help="导入通知全文（文件、PDF、- 表示标准输入，或直接给出全文）")
@@ -220,7 +220,8 @@ def check_report(bundled: Path, company_path: Path | None, today: dt.date) -> tu
 
 
 def rules_main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="logidesk rules", description="规则文件：检查程序自带与公司规则文件")
+    from addin.cliutil import ArgumentParser  # Chinese usage, help and argument errors
+    ap = ArgumentParser(quiet=False, prog="logidesk rules", description="规则文件：检查程序自带与公司规则文件")
     sub = ap.add_subparsers(dest="cmd", required=True)
     chk = sub.add_parser("check", help="检查规则文件并列出已收录的节假日年份")
     chk.add_argument("--company", type=Path, help="检查这个公司规则文件（默认：程序正在使用的）")

@@ -3,7 +3,6 @@
 by tests/test_examples.py, so the reference cannot drift from the code."""
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import sys
 from decimal import Decimal
@@ -95,7 +94,8 @@ def markdown() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="logidesk functions", description="每个函数的示例与结果")
+    from addin.cliutil import ArgumentParser  # Chinese usage, help and argument errors
+    parser = ArgumentParser(quiet=False, prog="logidesk functions", description="每个函数的示例与结果")
     parser.add_argument("--markdown", action="store_true", help="输出 docs/functions.md 的内容")
     args = parser.parse_args(argv)
     if args.markdown:

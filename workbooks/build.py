@@ -7,7 +7,6 @@ and the hidden marker (defined name ``LOGIDESK_TEMPLATE`` + sheet ``_logidesk``)
 """
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import os
 import sys
@@ -192,7 +191,8 @@ def build_all(out_dir: Path = DEFAULT_OUT) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="logidesk build", description="生成登记表（含 VIP 客户登记表）、柜台报价与规则表模板")
+    from addin.cliutil import ArgumentParser  # Chinese usage, help and argument errors
+    p = ArgumentParser(quiet=False, prog="logidesk build", description="生成登记表（含 VIP 客户登记表）、柜台报价与规则表模板")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"输出文件夹（默认 {DEFAULT_OUT}）")
     args = p.parse_args(argv)
     for path in build_all(args.out):

@@ -24,7 +24,6 @@ The output is written to a temp file and renamed; the input is never modified.
 """
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import re
 import sys
@@ -351,7 +350,8 @@ def demo_step(out: Path) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
+    from addin.cliutil import ArgumentParser  # Chinese usage, help and argument errors
+    parser = ArgumentParser(quiet=False,
         prog="logidesk export",
         description="生成「发送版」：计算列转为数值，去掉加载项链接，给没有装加载项的人（其他网点、WPS、LibreOffice、手机）。")
     parser.add_argument("workbook", type=Path, help="登记表或使用了加载项函数的工作簿（.xlsx/.xlsm）")

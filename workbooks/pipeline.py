@@ -12,7 +12,6 @@ processed (refused, open in Excel, unreadable); 2 bad arguments.
 """
 from __future__ import annotations
 
-import argparse
 import gc
 import sys
 from dataclasses import dataclass, field
@@ -165,7 +164,8 @@ def process_paths(paths: Iterable[Path], out_dir: Path = DEFAULT_OUT, progress: 
 def main(argv: list[str] | None = None) -> int:
     """Exit 0 when every file was processed (bad rows are reported, not fatal); 3 when a
     file was not processed (open in Excel, not a template, unreadable); 2 for bad arguments."""
-    p = argparse.ArgumentParser(prog="logidesk process", description="无 Excel 批量计算已填写的登记表")
+    from addin.cliutil import ArgumentParser  # Chinese usage, help and argument errors
+    p = ArgumentParser(quiet=False, prog="logidesk process", description="无 Excel 批量计算已填写的登记表")
     p.add_argument("paths", nargs="+", type=Path, help="登记表文件或文件夹")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT,
                    help=f"结果文件夹（默认 {DEFAULT_OUT}；保留输入的子文件夹，结果名为 原名{RESULT_SUFFIX}）")

@@ -5,7 +5,6 @@ Premium (INS-1), cover and waybill remark (INS-2..5), COD fee (COD-1), storage t
 """
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import sys
 from decimal import Decimal
@@ -111,7 +110,8 @@ def format_quote(q: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="logidesk quote", description="柜台报价：保价费、代收手续费、仓储条款与合计")
+    from addin.cliutil import ArgumentParser  # Chinese usage, help and argument errors
+    p = ArgumentParser(quiet=False, prog="logidesk quote", description="柜台报价：保价费、代收手续费、仓储条款与合计")
     p.add_argument("--freight", required=True, help="运费（元）")
     p.add_argument("--declared", default="0", help="声明价值（元），不保价填 0")
     p.add_argument("--cod", default="0", help="代收金额（元），不代收填 0")
