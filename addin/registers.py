@@ -75,37 +75,12 @@ def open_one(path: str | Path, today: dt.date | None = None,
 def slim_frame(reg: Any, wanted: Sequence[str], today: dt.date | None = None) -> pd.DataFrame:
     """``reg.frame()`` restricted to ``wanted`` columns (same values, same rows): a large
     register is turned into Python values only where a workflow looks."""
-    import numpy as np
-
-    from workbooks.inputs import as_decimals
-    tpl = reg.tpl
-    kinds = {c.header: c.kind for c in tpl.columns}
-    inputs = [h for h in wanted if h in kinds and not tpl.column(h).computed]
-    computed = [h for h in wanted if h in kinds and tpl.column(h).computed]
-    parts = []
-    for ev in reg.iter_evaluations(today=today):
-        outcome = np.asarray(ev.outcome, dtype=object)
-        keep = np.flatnonzero(outcome != "blank")
-        data: dict[str, Any] = {}
-        for h in inputs:
-            data[h] = as_decimals(kinds[h], ev.inputs[h].to_numpy(dtype=object)[keep])
-        invalid = outcome[keep] == "invalid"
-        for h in computed:
-            vals = ev.computed[h].values(keep)
-            vals[invalid] = None
-            data[h] = vals
-        by_row: dict[int, list] = {}
-        for e in ev.errors:
-            by_row.setdefault(e.row, []).append(e)
-        rows = [int(r) for r in ev.rows[keep]]
-        data["_row"] = rows
-        data["_outcome"] = outcome[keep]
-        data["_reason"] = np.asarray(ev.reason, dtype=object)[keep]
-        data["_errors"] = [by_row.get(r, []) for r in rows]
-        data["_source"] = [reg.path] * len(rows)
-        parts.append(pd.DataFrame(data, index=pd.Index(rows, name="行号")))
+    from workbooks.register import evaluation_frame
+    parts = [evaluation_frame(ev, reg.path, columns=wanted) for ev in reg.iter_evaluations(today=today)]
     if not parts:
-        return pd.DataFrame(columns=[*inputs, *computed, "_row", "_outcome", "_reason", "_errors", "_source"])
+        kinds = {c.header for c in reg.tpl.columns}
+        return pd.DataFrame(columns=[*(h for h in wanted if h in kinds),
+                                     "_row", "_outcome", "_reason", "_errors", "_source"])
     return pd.concat(parts) if len(parts) > 1 else parts[0]
 
 

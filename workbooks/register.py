@@ -480,22 +480,29 @@ def functions_of(expr: Any) -> set[str]:
     return out
 
 
-def evaluation_frame(ev: Evaluation, source: Path | None = None, keep_blank: bool = False) -> pd.DataFrame:
-    """One evaluation as the workflows' DataFrame (see Register.frame)."""
+def evaluation_frame(ev: Evaluation, source: Path | None = None, keep_blank: bool = False,
+                     columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """One evaluation as the workflows' DataFrame (see Register.frame). ``columns``: only
+    these template columns (and no clerk columns) besides ``_row``…``_source``, so a large
+    register becomes Python values only where a workflow looks."""
     tpl = ev.tpl
+    wanted = None if columns is None else set(columns)
     outcome = np.asarray(ev.outcome, dtype=object)
     sel = np.arange(len(ev)) if keep_blank else np.flatnonzero(outcome != BLANK)
     inputs = ev.inputs
     data: dict[str, Any] = {}
     for col in tpl.inputs:
-        data[col.header] = as_decimals(col.kind, inputs[col.header].to_numpy(dtype=object)[sel])
+        if wanted is None or col.header in wanted:
+            data[col.header] = as_decimals(col.kind, inputs[col.header].to_numpy(dtype=object)[sel])
     invalid = outcome[sel] == INVALID
     for h, c in ev.computed.items():
+        if wanted is not None and h not in wanted:
+            continue
         vals = c.values(sel)
         vals[invalid] = None
         data[h] = vals
     for h, vals in ev.extra.items():
-        if h not in data:
+        if wanted is None and h not in data:
             col = np.empty(len(vals), dtype=object)
             col[:] = vals
             data[h] = col[sel]
