@@ -7,6 +7,7 @@ import io
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import openpyxl
 import pytest
 import xlsxwriter
@@ -208,3 +209,52 @@ def test_broken_workbook_xml_names_the_part(tmp_path):
     with pytest.raises(PackageError) as e:
         open_package(path)
     assert e.value.reason == "damaged" and e.value.part == "xl/workbook.xml"
+
+
+def test_stored_formulas_compare_like_their_decoded_texts(tmp_path):
+    """The model compares formulas with its template on the stored (escaped) bytes; the
+    answer must be the one the decoded texts give, however the writer escaped them."""
+    path = tmp_path / "stored.xlsx"
+    openpyxl.Workbook().save(path)
+    rows = [
+        '<row r="1"><c r="B1" t="str"><f t="shared" ref="B1:B6" si="0">A1&amp;"&gt;"</f><v>x</v></c></row>',
+        '<row r="2"><c r="B2"><f>A2&amp;"&gt;"</f></c></row>',                       # Excel's escaping
+        '<row r="3"><c r="B3"><f>A3&amp;&quot;&gt;&quot;</f></c></row>',             # LibreOffice's
+        '<row r="4"><c r="B4"><f>A4&amp;"&#62;"</f></c></row>',                       # a character reference
+        '<row r="5"><c r="B5"><f>A5*2</f></c></row>',                                 # not the template
+        '<row r="6"><c r="B6"><f t="shared" si="0"/></c></row>',                      # shared child
+        '<row r="7"><c r="B7"><v>3</v></c></row>',                                    # no formula
+        '<row r="8"><c r="B8"><f></f><v>0</v></c></row>',                             # empty formula
+    ]
+    sheet = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+             '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+             + "".join(rows) + '</sheetData></worksheet>')
+    _replace_member(path, "xl/worksheets/sheet1.xml", sheet.encode())
+    [chunk] = open_package(path).iter_chunks("Sheet", 2, formulas_of=[1])
+    parts = ["A", '&">"']
+    texts = chunk.formulas[1]
+    assert texts == ['A2&">"', 'A3&">"', 'A4&">"', "A5*2", 'A6&">"', None, ""]
+    stored = chunk.formula_cells[1]
+    assert stored.equal_template(parts, chunk.rows).tolist() == [t == f"A{r}" + '&">"'
+                                                                 for t, r in zip(texts, chunk.rows.tolist())]
+    assert stored.has.tolist() == [t is not None for t in texts]
+    assert stored.texts_at(np.array([1, 3, 5])).tolist() == [None, 'A3&">"', None, "A5*2", None, None, None]
+
+
+def test_sheet_with_a_wrong_crc_is_damaged(tmp_path):
+    path = _good(tmp_path)
+    with zipfile.ZipFile(path) as z:
+        info = z.getinfo("xl/worksheets/sheet1.xml")
+    data = bytearray(path.read_bytes())
+    crc = info.CRC.to_bytes(4, "little")
+    wrong = ((info.CRC + 1) & 0xFFFFFFFF).to_bytes(4, "little")
+    at = data.index(crc)
+    while at >= 0:                                 # local header and central directory
+        data[at:at + 4] = wrong
+        at = data.find(crc, at + 4)
+    path.write_bytes(bytes(data))
+    pkg = open_package(path)
+    with pytest.raises(PackageError) as e:
+        list(pkg.iter_chunks("数据", 1))
+    assert e.value.reason == "damaged" and e.value.part == "xl/worksheets/sheet1.xml"
+    assert "CRC" in e.value.message

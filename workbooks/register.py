@@ -337,21 +337,27 @@ class Register:
             idx = self.columns.get(c.header)
             if idx is None or idx not in formulas:
                 continue
-            vals, fs = raw_of(idx), list(formulas[idx])
+            vals = raw_of(idx)
             raw_computed[c.header] = vals
             # a value without a formula, or a formula that calls none of the column's
             # functions (=2000, =G5*0.8): typed over the template's formula (Excel and
             # LibreOffice store function names in upper case)
-            f_arr = np.empty(n, dtype=object)
-            f_arr[:] = fs
-            no_f = f_arr == None  # noqa: E711 (element-wise)
+            stored = getattr(chunk, "formula_cells", {}).get(idx)
+            if stored is not None:      # the reader's stored bytes: only cells unlike the template are decoded
+                no_f, exact = ~stored.has, stored.equal_template(self._formula_parts(c), rows)
+                f_arr = stored.texts_at(np.flatnonzero(~no_f & ~exact))
+            else:
+                f_arr = np.empty(n, dtype=object)
+                f_arr[:] = list(formulas[idx])
+                no_f = f_arr == None  # noqa: E711 (element-wise)
+                exact = self.exact_template_formulas(c, f_arr, rows)
             # the template's own formula (a native one such as the live 时限状态 calls none of
             # our functions) is never foreign, nor is a formula calling one of the column's
             # functions; Excel's add-in link form [1]!COD_FEE(B2) counts as COD_FEE(B2)
             # a cell holding exactly the template formula of its row needs no regex; only the
             # few others are judged (normalised: [n]! prefixes, $ anchors, spaces)
             foreign = np.zeros(n, dtype=bool)
-            exact = template_formula[c.header] = self.exact_template_formulas(c, f_arr, rows)
+            template_formula[c.header] = exact
             rest = np.flatnonzero(~no_f & ~exact)
             if len(rest):
                 sub_f, sub_rows = f_arr[rest], rows[rest]
@@ -362,7 +368,7 @@ class Register:
             raw = np.empty(n, dtype=object)
             raw[:] = vals
             by_hand[c.header] = (no_f & ~blank_cells(raw)) | foreign
-            replaced[c.header] = [f if bad else None for f, bad in zip(fs, foreign)] if foreign.any() else [None] * n
+            replaced[c.header] = [f if bad else None for f, bad in zip(f_arr, foreign)] if foreign.any() else [None] * n
         errors += override_errors(results, by_hand, raw_computed, rows, letter, replaced)
         order = {h: i for i, h in enumerate(tpl.headers)}
         sheet_pos = {h: self.columns.get(h, 10_000 + order.get(h, 0)) for h in tpl.headers}

@@ -227,9 +227,8 @@ class SheetPatcher:
         """Cells whose formula, type and cached value already are what we would write
         (compared on the values the reader decoded for the model, no second parse)."""
         same = np.zeros(len(cell), dtype=bool)
-        forms = self._formulas.get(idx)
         olds = self._values.get(idx)
-        if forms is None or olds is None:
+        if idx not in self._formulas or olds is None:
             return same
         cand = np.flatnonzero(exists)
         if not len(cand):
@@ -239,7 +238,7 @@ class SheetPatcher:
             fm = exact[epos[cand]]
         else:
             ff = self.formula_text[idx]
-            f_have = forms[epos[cand]]
+            f_have = np.array(self._formulas[idx] + [None], dtype=object)[:-1][epos[cand]]
             r_txt = ix.row_num[rows[cand]].astype(str).tolist()
             fm = np.fromiter((f == ff(r) for f, r in zip(f_have.tolist(), r_txt)), dtype=bool, count=len(cand))
         cand = cand[fm]
@@ -270,7 +269,7 @@ class SheetPatcher:
         return same
 
     def prepare(self, ev: Any, chunk: Any = None) -> None:
-        self._formulas = {c: np.array(v + [None], dtype=object)[:-1] for c, v in (chunk.formulas.items() if chunk else ())}
+        self._formulas = chunk.formulas if chunk else {}         # the reader's decode on first use
         self._values = {c: np.array(v + [None], dtype=object)[:-1] for c, v in (chunk.values.items() if chunk else ())
                         if c in self.parts}
         self._cached = {h: cached(c) for h, c in ev.computed.items()}

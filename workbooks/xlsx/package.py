@@ -16,7 +16,7 @@ import zlib
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Iterator, Mapping, Sequence
 
 import numpy as np
 from lxml import etree
@@ -73,14 +73,44 @@ class SheetInfo:
 class Chunk:
     """Rows of a sheet as read: ``rows`` are the sheet row numbers (1-based) of the rows that
     exist in the XML, in order; ``values[col]`` one value per row (blank = None);
-    ``formulas[col]`` the formula text (without '=') or None, for the formulas_of columns."""
+    ``formulas[col]`` the formula text (without '=') or None, for the formulas_of columns
+    (decoded on first use); ``formula_cells[col]`` the same formulas as stored, for a
+    comparison with the template that decodes only the cells unlike it."""
 
     rows: np.ndarray
     values: dict[int, list[Any]]
-    formulas: dict[int, list[str | None]] = field(default_factory=dict)
+    formulas: Mapping[int, list[str | None]] = field(default_factory=dict)
+    formula_cells: dict[int, "SC.FormulaCells"] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.rows)
+
+
+class LazyFormulas(Mapping):
+    """``Chunk.formulas`` of the reader: column → list of formula texts, each column
+    decoded when it is first asked for (most passes only compare the stored bytes)."""
+
+    def __init__(self, cells: dict[int, "SC.FormulaCells"]) -> None:
+        self._cells = cells
+        self._texts: dict[int, list[str | None]] = {}
+
+    def __getitem__(self, col: int) -> list[str | None]:
+        got = self._texts.get(col)
+        if got is None:
+            got = self._texts[col] = self._cells[col].texts()
+        return got
+
+    def __contains__(self, col: object) -> bool:
+        return col in self._cells
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._cells)
+
+    def __len__(self) -> int:
+        return len(self._cells)
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
 
 
 _BUILTIN_DATE_FORMATS = set(range(14, 23)) | set(range(27, 37)) | set(range(45, 48)) | set(range(50, 59))
@@ -663,7 +693,7 @@ class CellReader:
                  formulas_of: Sequence[int]) -> Chunk:
         """The typed values of indexed blocks as one :class:`Chunk` (rows ≥ first_row)."""
         conv = self._values
-        rows, vals, forms = [], {}, {}
+        rows, vals = [], {}
         if columns is None:
             cols = sorted(set().union(*(set(np.unique(ix.cell_col).tolist()) for ix in ixs)) | set(formulas_of)) \
                 if ixs else sorted(formulas_of)
@@ -675,28 +705,58 @@ class CellReader:
         vpos[cols] = np.arange(len(cols))
         fpos = np.full(top + 1, -1, dtype=np.int64)
         fpos[fcols] = np.arange(len(fcols))
+        stored: dict[int, tuple[list, list, dict]] = {c: ([], [], {}) for c in fcols}
+        base = 0
         for ix in ixs:
             keep = ix.row_num >= first_row
             n = len(ix.row_num)
             cc = np.minimum(ix.cell_col, top)
-            for pos, names, is_f in ((vpos, cols, False), (fpos, fcols, True)):
-                if not names:
-                    continue
-                where = pos[cc]
+            if cols:
+                where = vpos[cc]
                 sel = np.flatnonzero(where >= 0)
                 slots = where[sel] * n + ix.cell_row[sel]
-                if is_f:
-                    grid = SC.Values.formulas(ix, sel, n, self._shared, slots, len(names) * n)
-                else:
-                    grid = conv.column(ix, sel, n, slots, len(names) * n)
-                grid = grid.reshape(len(names), n)
-                target = forms if is_f else vals
-                for k, c in enumerate(names):
-                    target.setdefault(c, []).append(grid[k][keep])
+                grid = conv.column(ix, sel, n, slots, len(cols) * n).reshape(len(cols), n)
+                for k, c in enumerate(cols):
+                    vals.setdefault(c, []).append(grid[k][keep])
+            if fcols:
+                self._formula_cells(ix, fpos[cc], keep, base, stored)
             rows.append(ix.row_num[keep])
+            base += int(keep.sum())
         row_arr = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+        cells = {c: SC.FormulaCells(base, np.concatenate(pp) if pp else np.zeros(0, dtype=np.int64),
+                                    b"\x00".join(jj), other)
+                 for c, (pp, jj, other) in stored.items()}
         return Chunk(row_arr, {c: np.concatenate(v).tolist() for c, v in vals.items()},
-                     {c: np.concatenate(v).tolist() for c, v in forms.items()})
+                     LazyFormulas(cells), cells)
+
+    def _formula_cells(self, ix: "SC.Index", where: np.ndarray, keep: np.ndarray, base: int,
+                       stored: dict[int, tuple[list, list, dict]]) -> None:
+        """Add one block's formulas of the wanted columns (``where``: slot of each cell's
+        column, -1 = not wanted) to ``stored``: per column the chunk positions and escaped
+        bytes of plain formulas, and the decoded text of the others."""
+        sel = np.flatnonzero(where >= 0)
+        has = ix.f_start[sel] >= 0
+        other: dict[int, str | None] = {}
+        data = ix.data
+        for j in sel[has & ~ix.f_plain[sel]].tolist():     # shared masters first come first (all rows)
+            other[j] = self._shared.read(data[ix.f_start[j]:ix.f_end[j]], int(ix.row_num[ix.cell_row[j]]),
+                                         int(ix.cell_col[j]))
+        kept = np.cumsum(keep) - 1
+        for k, (positions, joined, texts) in enumerate(stored.values()):
+            cells = sel[where[sel] == k]
+            cells = cells[keep[ix.cell_row[cells]]]
+            pos = base + kept[ix.cell_row[cells]]
+            if len(pos) > 1 and not np.all(pos[1:] > pos[:-1]):     # a cell given twice: the last counts
+                last = np.append(pos[1:] != pos[:-1], True)
+                cells, pos = cells[last], pos[last]
+            fs = ix.f_start[cells]
+            plain = (fs >= 0) & ix.f_plain[cells]
+            if plain.any():
+                positions.append(pos[plain])
+                joined.append(b"\x00".join([data[s:e] for s, e in
+                                            zip((fs[plain] + 3).tolist(), (ix.f_end[cells[plain]] - 4).tolist())]))
+            for j, p in zip(cells[(fs >= 0) & ~plain].tolist(), pos[(fs >= 0) & ~plain].tolist()):
+                texts[p] = other[j]
 
     def chunks(self, first_row: int, columns: Sequence[int] | None, formulas_of: Sequence[int],
                size: int) -> Iterator[Chunk]:
