@@ -345,10 +345,11 @@ class Register:
             stored = getattr(chunk, "formula_cells", {}).get(idx)
             if stored is not None:      # the reader's stored bytes: only cells unlike the template are decoded
                 no_f, exact = ~stored.has, stored.equal_template(self._formula_parts(c), rows)
-                f_arr = stored.texts_at(np.flatnonzero(~no_f & ~exact))
+                f_arr = fs = stored.texts_at(np.flatnonzero(~no_f & ~exact))
             else:
+                fs = list(formulas[idx])
                 f_arr = np.empty(n, dtype=object)
-                f_arr[:] = list(formulas[idx])
+                f_arr[:] = fs
                 no_f = f_arr == None  # noqa: E711 (element-wise)
                 exact = self.exact_template_formulas(c, f_arr, rows)
             # the template's own formula (a native one such as the live 时限状态 calls none of
@@ -368,7 +369,7 @@ class Register:
             raw = np.empty(n, dtype=object)
             raw[:] = vals
             by_hand[c.header] = (no_f & ~blank_cells(raw)) | foreign
-            replaced[c.header] = [f if bad else None for f, bad in zip(f_arr, foreign)] if foreign.any() else [None] * n
+            replaced[c.header] = [f if bad else None for f, bad in zip(fs, foreign)] if foreign.any() else [None] * n
         errors += override_errors(results, by_hand, raw_computed, rows, letter, replaced)
         order = {h: i for i, h in enumerate(tpl.headers)}
         sheet_pos = {h: self.columns.get(h, 10_000 + order.get(h, 0)) for h in tpl.headers}
