@@ -258,3 +258,17 @@ def test_sheet_with_a_wrong_crc_is_damaged(tmp_path):
         list(pkg.iter_chunks("数据", 1))
     assert e.value.reason == "damaged" and e.value.part == "xl/worksheets/sheet1.xml"
     assert "CRC" in e.value.message
+
+
+def test_cells_at_the_very_end_of_the_sheet_data(tmp_path):
+    """The indexer reads the block's bytes in place (no padding): cells that end the last
+    row, right before </sheetData>, are still read."""
+    path = tmp_path / "end.xlsx"
+    openpyxl.Workbook().save(path)
+    sheet = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+             '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+             '<row r="1"><c r="A1" t="inlineStr"><is><t>甲</t></is></c><c r="B1" t="inlineStr"/></row>'
+             '<row r="2"><c r="A2"><v>7</v></c><c r="B2" t="inlineStr"/></row></sheetData></worksheet>')
+    _replace_member(path, "xl/worksheets/sheet1.xml", sheet.encode())
+    [chunk] = open_package(path).iter_chunks("Sheet", 1, columns=[0, 1])
+    assert chunk.values == {0: ["甲", 7.0], 1: ["", ""]}           # as before: an empty inline string

@@ -32,7 +32,7 @@ PAD = b"\0" * 16
 @dataclass
 class Index:
     data: bytes                     # the block (rows only)
-    a: np.ndarray                   # the block + padding as uint8
+    a: np.ndarray                   # the block as uint8 (not padded: clip positions near its end)
     row_start: np.ndarray           # position of '<row'
     row_end: np.ndarray             # position just after the row ('</row>' or '/>')
     row_body_end: np.ndarray        # position of '</row>' (self-closing rows: of '/>')
@@ -85,23 +85,45 @@ _TAG_ATTR = re.compile(rb'\s([\w:]+)="([^"]*)"')
 
 def index(block: bytes) -> Index:
     """Index a block of whole rows (raises ValueError when it is not in the expected shape;
-    call :func:`normalise` first)."""
-    a = np.frombuffer(block + PAD, dtype=np.uint8)
+    call :func:`normalise` first). The block's bytes are used in place (copying a 4 MiB
+    block to pad it was 14 % of the indexing); a block whose odd shape makes a position
+    run past its end is indexed again with padding."""
+    try:
+        return _index(block, np.frombuffer(block, dtype=np.uint8))
+    except IndexError:
+        return _index(block, np.frombuffer(block + PAD, dtype=np.uint8))
+
+
+def _tags(lt: np.ndarray, c1: np.ndarray, c2: np.ndarray, first: int, second: tuple[int, ...]) -> np.ndarray:
+    """Indexes (into ``lt``) of the tags whose two characters after '<' are ``first`` and
+    one of ``second`` (one pass over all tags, then over the few candidates)."""
+    k = np.flatnonzero(c1 == first)
+    d = c2[k]
+    hit = d == second[0]
+    for other in second[1:]:
+        hit |= d == other
+    return k[hit]
+
+
+def _index(block: bytes, a: np.ndarray) -> Index:
     n = len(block)
     lt = np.flatnonzero(a[:n] == LT)
     c1 = a[lt + 1]
     c2 = a[lt + 2]
     slash = c1 == SLASH
+    # closing tags: '</row>', '</c>', '</v>', '</f>' told apart by their 2nd and 3rd characters
+    close = lt[slash]
+    d2 = c2[slash]
+    d3 = a[close + 3]
     # rows: '<row' … '>' or '/>'; the start tag ends just before the next '<'
-    is_row = (c1 == 114) & (c2 == 111)
-    row_k = np.flatnonzero(is_row)
+    row_k = _tags(lt, c1, c2, 114, (111,))
     row_start = lt[row_k]
     nxt = np.append(lt, n)[row_k + 1]
     row_tag_end = nxt - 1
     if len(row_start) and not np.all(a[row_tag_end] == GT):
         raise ValueError("row 标签格式不规范")
     row_closed = a[row_tag_end - 1] == SLASH
-    row_close = lt[slash & (c2 == 114) & (a[lt + 3] == 111)]
+    row_close = close[(d2 == 114) & (d3 == 111)]
     _pair(row_start[~row_closed], row_close, "row")
     row_body_end = row_tag_end - 1
     row_body_end[~row_closed] = row_close
@@ -112,7 +134,7 @@ def index(block: bytes) -> Index:
         raise ValueError("row 缺少 r 属性")
     row_num, row_digits = _digits(a, row_start + 8)
     # cells: '<c r="AB12"[ s="3"][ t="s"]>' (anything else is parsed cell by cell below)
-    cell_start = lt[(c1 == 99) & (c2 == SPACE)]
+    cell_start = lt[_tags(lt, c1, c2, 99, (SPACE,))]
     nc = len(cell_start)
     if nc and not np.all((a[cell_start + 3] == 114) & (a[cell_start + 4] == EQ) & (a[cell_start + 5] == QUOTE)):
         raise ValueError("c 缺少 r 属性")
@@ -159,13 +181,13 @@ def index(block: bytes) -> Index:
             cell_type[i] = _TYPE_CODES.get(attrs.get(b"t", b"n"), T_N)
             cell_tag_end[i] = e
             closed[i] = block[e - 1:e] == b"/"
-    cell_close = lt[slash & (c2 == 99) & (a[lt + 3] == GT)]
+    cell_close = close[(d2 == 99) & (d3 == GT)]
     _pair(cell_start[~closed], cell_close, "c")
     cell_end = cell_tag_end + 1
     cell_end[~closed] = cell_close + 4
     # <v> … </v>
-    v_open = lt[(c1 == 118) & (c2 == GT)]
-    v_close = lt[slash & (c2 == 118)]
+    v_open = lt[_tags(lt, c1, c2, 118, (GT,))]
+    v_close = close[d2 == 118]
     _pair(v_open, v_close, "v")
     v_start = np.full(nc, -1, dtype=np.int64)
     v_end = np.full(nc, -1, dtype=np.int64)
@@ -174,7 +196,7 @@ def index(block: bytes) -> Index:
         v_start[owner] = v_open + 3
         v_end[owner] = v_close
     # <f …> … </f> or <f …/>
-    fk = np.flatnonzero((c1 == 102) & ((c2 == GT) | (c2 == SPACE) | (c2 == SLASH)))
+    fk = _tags(lt, c1, c2, 102, (GT, SPACE, SLASH))
     f_start = np.full(nc, -1, dtype=np.int64)
     f_end = np.full(nc, -1, dtype=np.int64)
     f_plain = np.zeros(nc, dtype=bool)
@@ -185,7 +207,7 @@ def index(block: bytes) -> Index:
         for i in np.flatnonzero(~plain):          # shared/array formulas: find their '>'
             f_tag_end[i] = block.index(b">", int(f_open[i]))
         f_closed = ~plain & (a[f_tag_end - 1] == SLASH)
-        f_close = lt[slash & (c2 == 102) & (a[lt + 3] == GT)]
+        f_close = close[(d2 == 102) & (d3 == GT)]
         _pair(f_open[~f_closed], f_close, "f")
         fe = f_tag_end + 1
         fe[~f_closed] = f_close + 4
@@ -372,9 +394,10 @@ class Values:
         if m.any():
             cs, ce = ix.cell_tag_end[sel][m] + 1, ix.cell_end[sel][m]
             # the usual shape <is><t>…</t></is></c>: the text span is known without a regex
-            simple = (a[cs] == LT) & (a[cs + 1] == 105) & (a[cs + 2] == 115) & (a[cs + 3] == GT) \
-                & (a[cs + 4] == LT) & (a[cs + 5] == 116) & (a[cs + 6] == GT) & (a[ce - 13] == LT) \
-                & (a[ce - 12] == SLASH) & (a[ce - 11] == 116) & (a[ce - 10] == GT)
+            at = lambda pos: a[np.clip(pos, 0, len(a) - 1)]  # noqa: E731 (the block is not padded)
+            simple = (at(cs) == LT) & (at(cs + 1) == 105) & (at(cs + 2) == 115) & (at(cs + 3) == GT) \
+                & (at(cs + 4) == LT) & (at(cs + 5) == 116) & (at(cs + 6) == GT) & (at(ce - 13) == LT) \
+                & (at(ce - 12) == SLASH) & (at(ce - 11) == 116) & (at(ce - 10) == GT)
             got = np.array(texts(data, (cs[simple] + 7).tolist(), (ce[simple] - 13).tolist()) + [None],
                            dtype=object)[:-1]
             vals = np.full(len(cs), None, dtype=object)
