@@ -272,3 +272,15 @@ def test_cells_at_the_very_end_of_the_sheet_data(tmp_path):
     _replace_member(path, "xl/worksheets/sheet1.xml", sheet.encode())
     [chunk] = open_package(path).iter_chunks("Sheet", 1, columns=[0, 1])
     assert chunk.values == {0: ["甲", 7.0], 1: ["", ""]}           # as before: an empty inline string
+
+
+def test_number_texts_read_exactly_as_float_reads_them():
+    from workbooks.xlsx.scan import numbers
+    cases = ["0", "-0", "12", "3000.0", "0.25", "-12.5", ".5", "5.", "007", "0.1", "0.30000000000000004",
+             "123456789012345", "1234567890123456", "999999999999999.9", "0.000000000000001", "1e5", "1.5E-3",
+             "+3", "2.9999999999999996", "46267", "-0.000001", "12345.678901234"]
+    data = "".join(f"<v>{c}</v>" for c in cases).encode()
+    starts = np.cumsum([0] + [len(c) + 7 for c in cases[:-1]]) + 3
+    got = numbers(np.frombuffer(data, np.uint8), starts, starts + np.array([len(c) for c in cases]))
+    want = np.array([float(c) for c in cases])
+    assert got.view(np.int64).tolist() == want.view(np.int64).tolist()       # bit for bit (-0.0 too)

@@ -320,6 +320,43 @@ def gather(a: np.ndarray, start: np.ndarray, end: np.ndarray, width: int = 24) -
     return np.ascontiguousarray(m).view(f"S{width}").ravel()
 
 
+_POW10 = np.array([float(10 ** k) for k in range(16)])      # exact doubles
+
+
+def numbers(a: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """Number texts (``<v>`` spans) → float64, exactly as float() reads them. Plain
+    decimals of at most 15 digits (``-12``, ``3000.0``, ``0.25``: nearly every cell) are
+    computed as integer / 10**k: both are exact doubles, so the one division rounds
+    correctly, as a correct decimal parser does. Anything else (exponents, 16+ digits)
+    goes to numpy's parser, which was ~5 ms per 4 MiB block for all of them."""
+    s = gather(a, start, end)
+    if not len(s):
+        return np.zeros(0, dtype=np.float64)
+    m = np.ascontiguousarray(s.view(np.uint8).reshape(len(s), -1).T)     # one row per character position
+    neg = m[0] == 45                                     # '-'
+    val = np.zeros(len(s), dtype=np.int64)
+    digits = np.zeros(len(s), dtype=np.uint8)
+    frac = np.zeros(len(s), dtype=np.uint8)
+    dot = np.zeros(len(s), dtype=bool)
+    ok = np.ones(len(s), dtype=bool)
+    for j, c in enumerate(m):
+        d = c - np.uint8(48)                             # wraps: digits are 0…9, others > 9
+        is_digit = d <= 9
+        is_dot = c == 46
+        ok &= is_digit | (is_dot & ~dot) | (c == 0) | (neg if j == 0 else False)
+        val *= np.where(is_digit, 10, 1)
+        val += np.where(is_digit, d, 0)
+        digits += is_digit
+        frac += is_digit & dot
+        dot |= is_dot
+    ok &= (digits >= 1) & (digits <= 15)
+    out = np.empty(len(s), dtype=np.float64)
+    out[ok] = np.where(neg[ok], -1.0, 1.0) * (val[ok] / _POW10[frac[ok]])
+    if not ok.all():
+        out[~ok] = s[~ok].astype(np.float64)
+    return out
+
+
 def serials_to_datetimes(x: np.ndarray, date1904: bool) -> np.ndarray:
     """Excel serials → datetime.datetime objects (ms precision; 1900 leap-year bug folded)."""
     x = x.astype(np.float64)
@@ -357,7 +394,7 @@ class Values:
         has_v = (vs >= 0) & (ve > vs)
         num = has_v & (types == T_N)
         if num.any():
-            x = gather(a, vs[num], ve[num]).astype(np.float64)
+            x = numbers(a, vs[num], ve[num])
             st = ix.cell_style[sel][num]
             is_date = np.zeros(len(x), dtype=bool)
             if len(self.dates):
