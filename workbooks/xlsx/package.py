@@ -205,6 +205,22 @@ _SI = re.compile(rb"<si>(.*?)</si>|<si/>", re.S)
 _SIMPLE_T = re.compile(rb"<t(?: xml:space=\"preserve\")?>([^<]*)</t>$|<t/>$")
 
 
+_SST_BODY = re.compile(rb"<sst\b[^>]*>(.*)</sst>", re.S)
+_PLAIN_SI = re.compile(rb'<si><t(?: xml:space="preserve")?>([^<]*)</t></si>')
+_PLAIN_SIS = re.compile(rb'(?:<si><t(?: xml:space="preserve")?>[^<]*</t></si>)*')
+
+
+def _plain_sst(data: bytes) -> list[str] | None:
+    """The table when every entry is one plain ``<t>`` (Excel's usual form): all texts
+    found by one C-level findall and decoded together (the per-entry loop cost ~3 µs an
+    entry, 0.4 s for a 100k-row register's table); None when any entry is otherwise."""
+    body = _SST_BODY.search(data)
+    if body is None or _PLAIN_SIS.fullmatch(body.group(1)) is None:
+        return None
+    texts = _PLAIN_SI.findall(body.group(1))
+    return SC.decode_joined(b"\x00".join(texts)) if texts else []
+
+
 def parse_sst(data: bytes) -> list[str]:
     """The shared-string table: plain entries by a regex, rich text (runs, phonetic guides)
     and unusual ones by lxml."""
@@ -215,6 +231,9 @@ def parse_sst(data: bytes) -> list[str]:
                                        if etree.QName(t.getparent()).localname != "rPh"))
                     for si in root.iter("{*}si")]
         return []
+    plain = _plain_sst(data)
+    if plain is not None:
+        return plain
     out = []
     for m in _SI.finditer(data):
         body = m.group(1)
