@@ -284,3 +284,12 @@ def test_number_texts_read_exactly_as_float_reads_them():
     got = numbers(np.frombuffer(data, np.uint8), starts, starts + np.array([len(c) for c in cases]))
     want = np.array([float(c) for c in cases])
     assert got.view(np.int64).tolist() == want.view(np.int64).tolist()       # bit for bit (-0.0 too)
+
+
+def test_template_texts_are_the_joined_row_formulas():
+    from workbooks.xlsx.scan import template_texts
+    parts = [b"IF(A", b'="","",F(D', b",\xe4\xb8\x8d", b")"]
+    for rows in ([2, 3, 9, 10, 99, 100, 12345], [7], [], [3, 2, 10]):
+        r = np.array(rows, dtype=np.int64)
+        assert template_texts(parts, r) == b"\x00".join(str(x).encode().join(parts) for x in rows)
+        assert template_texts([b"N()"], r) == b"\x00".join([b"N()"] * len(rows))

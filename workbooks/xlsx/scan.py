@@ -574,7 +574,7 @@ class FormulaCells:
         exact_escape = not any("_x" in p or _CONTROL_CHARS.search(p) for p in parts)
         if len(pos) and exact_escape:
             eparts = [escape(p).encode("utf-8") for p in parts]
-            want = b"\x00".join([r.join(eparts) for r in rows[pos].astype("S").tolist()])
+            want = template_texts(eparts, rows[pos])
             if want == self.joined:
                 out[pos] = True
             else:
@@ -591,3 +591,36 @@ class FormulaCells:
         for p, t in self.other.items():
             out[p] = t is not None and t == str(int(rows[p])).join(parts)
         return out
+
+
+_POW10_INT = np.array([10 ** k for k in range(19)], dtype=np.int64)
+
+
+def template_texts(parts: list[bytes], rows: np.ndarray) -> bytes:
+    """``b"\\x00".join(str(r).encode().join(parts) for r in rows)``, built in numpy (one
+    Python join per row cost ~0.5 µs, 0.45 s per 100k rows of nine formula columns): rows
+    with the same number of digits make a matrix of one fixed template row with their
+    digits written into its slots. Rows not in ascending order: the plain way."""
+    if not len(rows) or np.any(rows[1:] < rows[:-1]) or rows[0] < 1:
+        return b"\x00".join([r.join(parts) for r in rows.astype("S").tolist()])
+    width = np.searchsorted(_POW10_INT, rows, side="right")          # digits of each row number
+    cuts = np.flatnonzero(np.diff(width)) + 1
+    fixed = sum(len(p) for p in parts)
+    pieces = []
+    for lo, hi in zip(np.r_[0, cuts].tolist(), np.r_[cuts, len(rows)].tolist()):
+        digits = int(width[lo])
+        row = np.zeros(fixed + (len(parts) - 1) * digits + 1, dtype=np.uint8)   # + the NUL separator
+        slots, at = [], 0
+        for k, p in enumerate(parts):
+            row[at:at + len(p)] = np.frombuffer(p, dtype=np.uint8)
+            at += len(p)
+            if k < len(parts) - 1:
+                slots.append(at)
+                at += digits
+        grid = np.empty((hi - lo, len(row)), dtype=np.uint8)
+        grid[:] = row
+        d = rows[lo:hi].astype(f"S{digits}").view(np.uint8).reshape(hi - lo, digits)
+        if slots:
+            grid[:, (np.array(slots)[:, None] + np.arange(digits)).ravel()] = np.tile(d, len(slots))
+        pieces.append(grid.tobytes())
+    return b"".join(pieces)[:-1]
