@@ -42,20 +42,6 @@ _ZERO_WIDTH = {0x200B: None, 0x200C: None, 0x200D: None, 0x2060: None, 0xFEFF: N
 _TABLE = {**_WIDTH, **_ZERO_WIDTH}
 _SPACES = re.compile(r"\s+")
 _NEEDS_TABLE = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_TABLE)) + "]")
-_ASCII_SPACES = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
-_RARE_SPACES = re.compile("[\x85\u1680\u2000-\u200a\u2028\u2029\u202f\u205f]")
-
-
-def _needs_strip(joined: str) -> bool:
-    """Does any of the NUL-joined texts start or end with whitespace, or is one empty?
-    (``in`` tests run at memchr speed; a regex over the whole text is 30× slower.)"""
-    if not joined or joined[0].isspace() or joined[-1].isspace() or "\x00\x00" in joined:
-        return True
-    if joined.startswith("\x00") or joined.endswith("\x00"):
-        return True
-    if any(f"\x00{c}" in joined or f"{c}\x00" in joined for c in _ASCII_SPACES):
-        return True
-    return _RARE_SPACES.search(joined) is not None
 
 
 def normalise_text(s: str) -> str:
@@ -169,15 +155,18 @@ def normalise_many(texts: np.ndarray) -> np.ndarray:
     if len(parts) != n:                 # a text holding NUL (never in sheet XML)
         parts = [normalise_text(v) for v in texts]
     clean = np.empty(n, dtype=object)
-    clean[:] = [p.strip() for p in parts] if _needs_strip(joined) else parts
+    clean[:] = list(map(str.strip, parts))     # 0.4 ms per 20k texts: cheaper than testing first
     return clean
 
 
 def read_column(kind: str, header: str, rule: str | None, raw: Sequence[Any]) -> Typed:
     """Type one input column of a chunk."""
     n = len(raw)
-    values = np.empty(n, dtype=object)
-    values[:] = list(raw)
+    if isinstance(raw, np.ndarray) and raw.dtype == object and raw.ndim == 1:
+        values = raw.copy()             # what the model hands over: 25× faster than via a list
+    else:
+        values = np.empty(n, dtype=object)
+        values[:] = list(raw)
     problem = np.full(n, None, dtype=object)
     types = np.fromiter(map(type, values), dtype=object, count=n)
     blank = types == type(None)
