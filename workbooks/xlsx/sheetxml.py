@@ -117,8 +117,9 @@ class SheetStream:
         buf = self._buf
         self._buf = b""
         close = g.sheet_data_close
+        searched = 0                         # buf[:searched] holds no '</sheetData>' (searched once)
         while True:
-            end = buf.find(close)
+            end = buf.find(close, searched)
             if end >= 0:
                 if end:
                     yield buf[:end]
@@ -135,9 +136,9 @@ class SheetStream:
             cut = buf.rfind(g.row_start)
             if cut > 0:
                 yield buf[:cut]
-                buf = buf[cut:] + data
-            else:
-                buf += data
+                buf = buf[cut:]
+            searched = max(0, len(buf) - len(close) + 1)
+            buf += data
 
 
 def rows(block: bytes, g: Grammar, last_row: int = 0) -> Iterator[tuple[int, bytes, bytes, bool]]:
