@@ -31,7 +31,7 @@ import pandas as pd
 
 import udfs
 
-from .compute import Computed, compute
+from .compute import Computed, compute, needed_columns
 from .inputs import XlError, as_decimals, header_key, is_blank, normalise_text, read_column
 from .outcomes import BLANK, INVALID, OK, OUTCOMES, REFUSED_OUTCOME, apply, computed_errors, decide, override_errors
 from .spec import REGISTERS, SHEETS, Template, col_letter
@@ -288,9 +288,17 @@ class Register:
 
     # -- evaluation
     def evaluate(self, chunk: Any, today: dt.date | None = None,
-                 lists: dict[str, list[str]] | None = None) -> Evaluation:
-        """Pure: typed inputs, errors, outcome and computed values of one chunk."""
+                 lists: dict[str, list[str]] | None = None,
+                 columns: Sequence[str] | None = None) -> Evaluation:
+        """Pure: typed inputs, errors, outcome and computed values of one chunk.
+
+        ``columns`` (headers; None = all): the computed columns a workflow uses. Only those,
+        and the computed columns others read (受理判定, which decides refusals, CLM-8), get
+        values in ``Evaluation.computed``; every input is still checked and every other
+        computed column still evaluated for its errors, so ``errors`` and ``outcome`` are
+        exactly those of the full evaluation."""
         tpl = self.tpl
+        keep = None if columns is None else needed_columns(tpl, columns)
         rows = np.asarray(chunk.rows, dtype=np.int64)
         n = len(rows)
         values = chunk.values
@@ -326,7 +334,7 @@ class Register:
         frame = pd.DataFrame({h: pd.Series(t.values, dtype=object) for h, t in typed.items()})
         frame.index = pd.Index(rows)
         results = compute(tpl, frame.reset_index(drop=True), {h: t.blank for h, t in typed.items()},
-                          filled, today)
+                          filled, today, keep)
         letter = lambda h, r: self.letter(h, r)  # noqa: E731
         errors += computed_errors(results, rows, input_bad, letter)
         by_hand: dict[str, np.ndarray] = {}
@@ -363,6 +371,10 @@ class Register:
             raw[:] = vals
             by_hand[c.header] = (no_f & ~blank_cells(raw)) | foreign
             replaced[c.header] = [f if bad else None for f, bad in zip(fs, foreign)] if foreign.any() else [None] * n
+        # a value typed over a column computed for its errors only: the message says what
+        # the rules compute there, so that column is computed in full after all
+        results = [c.complete() if c.partial and by_hand.get(c.column.header, np.zeros(0, bool)).any() else c
+                   for c in results]
         errors += override_errors(results, by_hand, raw_computed, rows, letter, replaced)
         order = {h: i for i, h in enumerate(tpl.headers)}
         sheet_pos = {h: self.columns.get(h, 10_000 + order.get(h, 0)) for h in tpl.headers}
@@ -377,15 +389,17 @@ class Register:
         outcome, reason = decide(tpl, filled, bad_rows, results)
         apply(results, outcome, row_errors, rows, sheet_pos)
         extra = {h: raw_of(i) for h, i in self.extra}
-        return Evaluation(tpl, rows, frame, errors, outcome, reason, {c.column.header: c for c in results}, extra,
-                          lazy, template_formula)
+        computed = {c.column.header: c for c in results if keep is None or c.column.header in keep}
+        return Evaluation(tpl, rows, frame, errors, outcome, reason, computed, extra, lazy, template_formula)
 
-    def iter_evaluations(self, size: int = CHUNK_ROWS, today: dt.date | None = None) -> Iterator[Evaluation]:
-        """Reads the register sheet chunk by chunk and evaluates each."""
+    def iter_evaluations(self, size: int = CHUNK_ROWS, today: dt.date | None = None,
+                         columns: Sequence[str] | None = None) -> Iterator[Evaluation]:
+        """Reads the register sheet chunk by chunk and evaluates each (``columns``: see
+        :meth:`evaluate`)."""
         lists = udfs.rules_in_force(today or udfs.today())
         for chunk in self.package.iter_chunks(self.sheet_name, self.first_row, columns=self.read_columns,
                                               formulas_of=self.computed_columns, size=size):
-            yield self.evaluate(chunk, today, lists)
+            yield self.evaluate(chunk, today, lists, columns)
 
     def tally(self, size: int = CHUNK_ROWS, today: dt.date | None = None) -> Tally:
         t = Tally()

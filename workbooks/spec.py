@@ -59,6 +59,12 @@ class Expr:
     def evaluate(self, env: Env) -> Evaluated:
         raise NotImplementedError
 
+    def errors(self, env: Env) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """(error, rule) per row of ``evaluate`` (None: no row fails), for a column computed
+        for its errors only; expressions whose errors are cheaper than their values say so."""
+        ev = self.evaluate(env)
+        return ev.error, ev.rule
+
     def refs(self) -> set[str]:
         return set()
 
@@ -300,7 +306,8 @@ class LiveStatus(Expr):
                 f'IF({f}<={d},"按时完成","逾期"&({f}-{d})&"天完成")),"{ERROR_PREFIX}{STATUS_BAD_DONE}")')
         return f'IF(ISNUMBER({D}),IF({F}="",{open_},{done}),{D})'
 
-    def evaluate(self, env: Env) -> Evaluated:
+    def _dates(self, env: Env) -> tuple[Evaluated, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(deadline evaluated, due, done, done blank, done ok, start) as datetime64[D]."""
         from udfs import colparse as cp
 
         due_ev = self.deadline_expr.evaluate(env)
@@ -308,14 +315,12 @@ class LiveStatus(Expr):
         due, _, _ = cp.dates(due_vals.reset_index(drop=True).astype(object))
         fin, fblank, fok = cp.dates(env.column(self.done.header).reset_index(drop=True).astype(object))
         begin, _, _ = cp.dates(env.column(self.start.header).reset_index(drop=True).astype(object))
-        today = np.datetime64(env.today, "D")
+        return due_ev, due, fin, fblank, fok, begin
+
+    def _errors(self, env: Env, due_ev: Evaluated, fin: np.ndarray, fblank: np.ndarray, fok: np.ndarray,
+                begin: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         with np.errstate(invalid="ignore"):
-            left = (due - today).astype("timedelta64[D]").astype(np.int64)
-            late = (fin - due).astype("timedelta64[D]").astype(np.int64)
             early = ~fblank & fok & (fin < begin)
-        text = np.where(left > 0, "剩余" + left.astype(str) + "天",
-                        np.where(left == 0, "今日到期", "已逾期" + (-left).astype(str) + "天"))
-        text = np.where(fblank, text, np.where(late <= 0, "按时完成", "逾期" + late.astype(str) + "天完成"))
         error = np.full(env.n, None, dtype=object)
         rule = np.full(env.n, None, dtype=object)
         error[~fblank & ~fok], rule[~fblank & ~fok] = STATUS_BAD_DONE, "DL-1"
@@ -323,6 +328,23 @@ class LiveStatus(Expr):
         if due_ev.error is not None:  # the deadline's own error shows through (what Excel shows)
             bad = np.array([e is not None for e in due_ev.error], dtype=bool)
             error[bad], rule[bad] = due_ev.error[bad], due_ev.rule[bad]
+        return error, rule
+
+    def errors(self, env: Env) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """The status's errors without building its texts (a column nobody asked for)."""
+        due_ev, _, fin, fblank, fok, begin = self._dates(env)
+        return self._errors(env, due_ev, fin, fblank, fok, begin)
+
+    def evaluate(self, env: Env) -> Evaluated:
+        due_ev, due, fin, fblank, fok, begin = self._dates(env)
+        today = np.datetime64(env.today, "D")
+        with np.errstate(invalid="ignore"):
+            left = (due - today).astype("timedelta64[D]").astype(np.int64)
+            late = (fin - due).astype("timedelta64[D]").astype(np.int64)
+        text = np.where(left > 0, "剩余" + left.astype(str) + "天",
+                        np.where(left == 0, "今日到期", "已逾期" + (-left).astype(str) + "天"))
+        text = np.where(fblank, text, np.where(late <= 0, "按时完成", "逾期" + late.astype(str) + "天完成"))
+        error, rule = self._errors(env, due_ev, fin, fblank, fok, begin)
         return Evaluated(pd.Series(text.astype(object), index=env.frame.index), error, rule)
 
     def refs(self) -> set[str]:
