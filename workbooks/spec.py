@@ -168,6 +168,20 @@ class Call(Expr):
         return set().union(*(a.refs() for a in self.args))
 
 
+def _per_distinct(col: pd.Series, test: Callable[[Any], bool]) -> pd.Series:
+    """``col.map(test)`` for a pure ``test`` that gives equal values (==) the same answer,
+    asked once per distinct value (a register repeats a few texts over thousands of rows).
+    Blanks (None, NaN, NaT) are asked once, as None — ``test`` must answer them alike;
+    unhashable values fall back to the plain map."""
+    try:
+        codes, uniques = pd.factorize(col.to_numpy(dtype=object), use_na_sentinel=True)
+    except TypeError:
+        return col.map(test)
+    answers = np.fromiter(map(test, uniques), dtype=bool, count=len(uniques))
+    out = np.append(answers, test(None))[codes]      # code -1 (blank) takes the last entry
+    return pd.Series(out, index=col.index, dtype=bool)
+
+
 @dataclass(frozen=True)
 class Eq(Expr):
     """``cell = "text"`` (Excel compares text case-insensitively; our lists are Chinese)."""
@@ -179,8 +193,9 @@ class Eq(Expr):
         return f"{self.ref.excel(cell)}={Lit(self.text).excel(cell)}"
 
     def evaluate(self, env: Env) -> Evaluated:
-        col = env.column(self.ref.header)
-        return Evaluated(col.map(lambda v: isinstance(v, str) and v.lower() == self.text.lower()))
+        want = self.text.lower()
+        return Evaluated(_per_distinct(env.column(self.ref.header),
+                                       lambda v: isinstance(v, str) and v.lower() == want))
 
     def refs(self) -> set[str]:
         return self.ref.refs()
@@ -204,7 +219,7 @@ class Positive(Expr):
             if isinstance(v, (int, float)):
                 return v > 0
             return isinstance(v, str)
-        return Evaluated(env.column(self.ref.header).map(gt).astype(object))
+        return Evaluated(_per_distinct(env.column(self.ref.header), gt).astype(object))
 
     def refs(self) -> set[str]:
         return self.ref.refs()
@@ -312,7 +327,10 @@ class LiveStatus(Expr):
 
         due_ev = self.deadline_expr.evaluate(env)
         due_vals = due_ev.value if isinstance(due_ev.value, pd.Series) else pd.Series([due_ev.value] * env.n)
-        due, _, _ = cp.dates(due_vals.reset_index(drop=True).astype(object))
+        due_vals = due_vals.reset_index(drop=True)
+        # a datetime64 deadline takes colparse's bulk path (the same dates as its Timestamps)
+        due, _, _ = cp.dates(due_vals if pd.api.types.is_datetime64_any_dtype(due_vals.dtype)
+                             else due_vals.astype(object))
         fin, fblank, fok = cp.dates(env.column(self.done.header).reset_index(drop=True).astype(object))
         begin, _, _ = cp.dates(env.column(self.start.header).reset_index(drop=True).astype(object))
         return due_ev, due, fin, fblank, fok, begin
