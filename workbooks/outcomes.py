@@ -14,10 +14,9 @@ from __future__ import annotations
 from typing import Sequence
 
 import numpy as np
-import pandas as pd
 
 from .compute import Computed
-from .spec import REFUSED, Template
+from .spec import REFUSED, Template, starts_with
 from .validation import CellError
 
 BLANK, INVALID, REFUSED_OUTCOME, OK = "blank", "invalid", "refused", "ok"
@@ -72,7 +71,7 @@ def decide(tpl: Template, filled: np.ndarray, bad_rows: np.ndarray,
     reason = np.full(n, None, dtype=object)
     check = next((c for c in results if c.column.header == CHECK_COLUMN), None)
     if check is not None:
-        starts = pd.Series(check.text, dtype=object).str.startswith(REFUSED, na=False).to_numpy(dtype=bool)
+        starts = starts_with(check.text, REFUSED)
         refused = starts & ~np.asarray(check.blank, dtype=bool) & ~check.has_error()
         outcome[refused] = REFUSED_OUTCOME
         reason[refused] = check.text[refused]

@@ -46,10 +46,63 @@ class Env:
         self.frame = frame
         self.today = today
         self.n = len(frame)
-        self.computed: dict[str, Any] = {}   # header → workbooks.compute.Computed, in column order
+        self.index = frame.index
+        self.computed: Any = {}              # header → workbooks.compute.Computed, in column order
+        self.memo: dict[Expr, Evaluated] = {}   # calls evaluated on these rows (shared sub-trees)
 
     def column(self, header: str) -> pd.Series:
         return self.frame[header]
+
+    def subset(self, pos: np.ndarray) -> "Env":
+        """The rows ``pos`` (positions) of this env: what an IF branch is evaluated on."""
+        return self if len(pos) == self.n else _Rows(self, pos)
+
+
+class _Rows(Env):
+    """Some rows of an env; its columns (inputs and computed) are taken on first use."""
+
+    def __init__(self, parent: Env, pos: np.ndarray) -> None:
+        self.parent, self.pos = parent, pos
+        self.frame = None                    # (columns come from the parent, see column())
+        self.today = parent.today
+        self.n = len(pos)
+        self.index = parent.index[pos]
+        self.computed = _ComputedRows(parent.computed, pos)
+        self.memo = {}
+        self._columns: dict[str, pd.Series] = {}
+        cache = parent.__dict__.get("_refused")
+        if cache:
+            self.__dict__["_refused"] = {h: v[pos] for h, v in cache.items()}
+
+    def column(self, header: str) -> pd.Series:
+        got = self._columns.get(header)
+        if got is None:
+            got = self._columns[header] = self.parent.column(header).iloc[self.pos]
+        return got
+
+
+class _ComputedRows:
+    """``env.computed`` of a sub-env: each computed column's arrays at its rows, on use."""
+
+    def __init__(self, computed: Any, pos: np.ndarray) -> None:
+        self._computed, self._pos, self._got = computed, pos, {}
+
+    def __getitem__(self, header: str) -> "_RowsOf":
+        got = self._got.get(header)
+        if got is None:
+            got = self._got[header] = _RowsOf(self._computed[header], self._pos)
+        return got
+
+    def __contains__(self, header: str) -> bool:
+        return header in self._computed
+
+
+class _RowsOf:
+    """A computed column's arrays at some rows (what Out and Refused read in a sub-env)."""
+
+    def __init__(self, c: Any, pos: np.ndarray) -> None:
+        self.text, self.error, self.rule = c.text[pos], c.error[pos], c.rule[pos]
+        self.blank = np.asarray(c.blank, dtype=bool)[pos]
 
 
 class Expr:
@@ -58,6 +111,12 @@ class Expr:
 
     def evaluate(self, env: Env) -> Evaluated:
         raise NotImplementedError
+
+    def errors(self, env: Env) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """(error, rule) per row of ``evaluate`` (None: no row fails), for a column computed
+        for its errors only; expressions whose errors are cheaper than their values say so."""
+        ev = self.evaluate(env)
+        return ev.error, ev.rule
 
     def refs(self) -> set[str]:
         return set()
@@ -140,6 +199,14 @@ class Call(Expr):
         return f"{self.name.upper()}({','.join(a.excel(cell) for a in self.args)})"
 
     def evaluate(self, env: Env) -> Evaluated:
+        """The column form of the function; a call shared by two columns (the claim deadline
+        of 处理期限 and of 时限状态) is computed once per set of rows."""
+        got = env.memo.get(self)
+        if got is None:
+            got = env.memo[self] = self._evaluate(env)
+        return got
+
+    def _evaluate(self, env: Env) -> Evaluated:
         parts = [a.evaluate(env) for a in self.args]
         values = []
         for p in parts:
@@ -148,7 +215,7 @@ class Call(Expr):
                 v = v.astype(object).where(v.notna(), None) if v.dtype != object else v
             values.append(v)
         if not any(isinstance(v, pd.Series) for v in values):
-            values[0] = pd.Series([values[0]] * env.n, index=env.frame.index, dtype=object)
+            values[0] = pd.Series([values[0]] * env.n, index=env.index, dtype=object)
         result = _column_function(self.name)(*values)
         error = result["error"].to_numpy(dtype=object).copy()
         rule = result["rule"].to_numpy(dtype=object).copy()
@@ -162,6 +229,26 @@ class Call(Expr):
         return set().union(*(a.refs() for a in self.args))
 
 
+def _per_distinct(col: pd.Series, test: Callable[[Any], bool]) -> pd.Series:
+    """``col.map(test)`` for a pure ``test`` that gives equal values (==) the same answer,
+    asked once per distinct value (a register repeats a few texts over thousands of rows).
+    Blanks (None, NaN, NaT) are asked once, as None — ``test`` must answer them alike;
+    unhashable values fall back to the plain map."""
+    try:
+        codes, uniques = pd.factorize(col.to_numpy(dtype=object), use_na_sentinel=True)
+    except TypeError:
+        return col.map(test)
+    answers = np.fromiter(map(test, uniques), dtype=bool, count=len(uniques))
+    out = np.append(answers, test(None))[codes]      # code -1 (blank) takes the last entry
+    return pd.Series(out, index=col.index, dtype=bool)
+
+
+def starts_with(texts: np.ndarray, prefix: str) -> np.ndarray:
+    """Which cells are texts beginning with ``prefix`` (a column repeats a few texts)."""
+    col = pd.Series(texts, dtype=object)
+    return _per_distinct(col, lambda v: isinstance(v, str) and v.startswith(prefix)).to_numpy(dtype=bool)
+
+
 @dataclass(frozen=True)
 class Eq(Expr):
     """``cell = "text"`` (Excel compares text case-insensitively; our lists are Chinese)."""
@@ -173,8 +260,9 @@ class Eq(Expr):
         return f"{self.ref.excel(cell)}={Lit(self.text).excel(cell)}"
 
     def evaluate(self, env: Env) -> Evaluated:
-        col = env.column(self.ref.header)
-        return Evaluated(col.map(lambda v: isinstance(v, str) and v.lower() == self.text.lower()))
+        want = self.text.lower()
+        return Evaluated(_per_distinct(env.column(self.ref.header),
+                                       lambda v: isinstance(v, str) and v.lower() == want))
 
     def refs(self) -> set[str]:
         return self.ref.refs()
@@ -198,7 +286,7 @@ class Positive(Expr):
             if isinstance(v, (int, float)):
                 return v > 0
             return isinstance(v, str)
-        return Evaluated(env.column(self.ref.header).map(gt).astype(object))
+        return Evaluated(_per_distinct(env.column(self.ref.header), gt).astype(object))
 
     def refs(self) -> set[str]:
         return self.ref.refs()
@@ -220,7 +308,7 @@ class Out(Expr):
     def evaluate(self, env: Env) -> Evaluated:
         c = env.computed[self.header]
         text = np.where(c.blank, "", c.text).astype(object)
-        return Evaluated(pd.Series(text, index=env.frame.index, dtype=object), c.error.copy(), c.rule.copy())
+        return Evaluated(pd.Series(text, index=env.index, dtype=object), c.error.copy(), c.rule.copy())
 
 
 @dataclass(frozen=True)
@@ -236,10 +324,10 @@ class Refused(Expr):
         cache = env.__dict__.setdefault("_refused", {})
         if self.header not in cache:
             c = env.computed[self.header]
-            starts = pd.Series(c.text, dtype=object).str.startswith(REFUSED, na=False).to_numpy(dtype=bool)
+            starts = starts_with(c.text, REFUSED)
             error = np.asarray(c.error != None, dtype=bool)  # noqa: E711 (element-wise)
             cache[self.header] = starts & ~np.asarray(c.blank, dtype=bool) & ~error
-        return Evaluated(pd.Series(cache[self.header], index=env.frame.index, dtype=bool))
+        return Evaluated(pd.Series(cache[self.header], index=env.index, dtype=bool))
 
 
 @dataclass(frozen=True)
@@ -252,24 +340,38 @@ class If(Expr):
         return f"IF({self.cond.excel(cell)},{self.then.excel(cell)},{self.other.excel(cell)})"
 
     def evaluate(self, env: Env) -> Evaluated:
+        """Each branch on its own rows only (Excel's IF does not compute the other branch);
+        rows are independent, so every row gets what the whole-column branch gives it. A
+        branch with no rows is still evaluated (on none) for its dtype: the result's dtype is
+        the same whichever rows each branch has."""
         mask = self.cond.evaluate(env).value.to_numpy(dtype=bool)
-        a, b = self.then.evaluate(env), self.other.evaluate(env)
+        at_a, at_b = np.flatnonzero(mask), np.flatnonzero(~mask)
+        a, b = self.then.evaluate(env.subset(at_a)), self.other.evaluate(env.subset(at_b))
 
-        def series(x: Evaluated) -> pd.Series:
+        def series(x: Evaluated, m: int) -> pd.Series:
             if isinstance(x.value, pd.Series):
                 return x.value.reset_index(drop=True)
-            return pd.Series([x.value] * env.n, dtype=object)
+            return pd.Series([x.value] * m, dtype=object)
 
-        def arr(x: np.ndarray | None) -> np.ndarray:
-            return np.full(env.n, None, dtype=object) if x is None else x
+        def spread(xa: np.ndarray | None, xb: np.ndarray | None) -> np.ndarray:
+            out = np.full(env.n, None, dtype=object)
+            if xa is not None:
+                out[at_a] = xa
+            if xb is not None:
+                out[at_b] = xb
+            return out
 
-        va, vb = series(a), series(b)
+        va, vb = series(a, len(at_a)), series(b, len(at_b))
         if va.dtype != vb.dtype:
             va, vb = va.astype(object), vb.astype(object)
-        value = va.where(mask, vb)
-        value.index = env.frame.index
-        return Evaluated(value, np.where(mask, arr(a.error), arr(b.error)),
-                         np.where(mask, arr(a.rule), arr(b.rule)))
+        if not len(at_b):
+            value = va
+        elif not len(at_a):
+            value = vb
+        else:
+            value = pd.concat([va.set_axis(at_a), vb.set_axis(at_b)]).sort_index()
+        value.index = env.index
+        return Evaluated(value, spread(a.error, b.error), spread(a.rule, b.rule))
 
     def refs(self) -> set[str]:
         return self.cond.refs() | self.then.refs() | self.other.refs()
@@ -300,22 +402,24 @@ class LiveStatus(Expr):
                 f'IF({f}<={d},"按时完成","逾期"&({f}-{d})&"天完成")),"{ERROR_PREFIX}{STATUS_BAD_DONE}")')
         return f'IF(ISNUMBER({D}),IF({F}="",{open_},{done}),{D})'
 
-    def evaluate(self, env: Env) -> Evaluated:
+    def _dates(self, env: Env) -> tuple[Evaluated, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(deadline evaluated, due, done, done blank, done ok, start) as datetime64[D]."""
         from udfs import colparse as cp
 
         due_ev = self.deadline_expr.evaluate(env)
         due_vals = due_ev.value if isinstance(due_ev.value, pd.Series) else pd.Series([due_ev.value] * env.n)
-        due, _, _ = cp.dates(due_vals.reset_index(drop=True).astype(object))
+        due_vals = due_vals.reset_index(drop=True)
+        # a datetime64 deadline takes colparse's bulk path (the same dates as its Timestamps)
+        due, _, _ = cp.dates(due_vals if pd.api.types.is_datetime64_any_dtype(due_vals.dtype)
+                             else due_vals.astype(object))
         fin, fblank, fok = cp.dates(env.column(self.done.header).reset_index(drop=True).astype(object))
         begin, _, _ = cp.dates(env.column(self.start.header).reset_index(drop=True).astype(object))
-        today = np.datetime64(env.today, "D")
+        return due_ev, due, fin, fblank, fok, begin
+
+    def _errors(self, env: Env, due_ev: Evaluated, fin: np.ndarray, fblank: np.ndarray, fok: np.ndarray,
+                begin: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         with np.errstate(invalid="ignore"):
-            left = (due - today).astype("timedelta64[D]").astype(np.int64)
-            late = (fin - due).astype("timedelta64[D]").astype(np.int64)
             early = ~fblank & fok & (fin < begin)
-        text = np.where(left > 0, "剩余" + left.astype(str) + "天",
-                        np.where(left == 0, "今日到期", "已逾期" + (-left).astype(str) + "天"))
-        text = np.where(fblank, text, np.where(late <= 0, "按时完成", "逾期" + late.astype(str) + "天完成"))
         error = np.full(env.n, None, dtype=object)
         rule = np.full(env.n, None, dtype=object)
         error[~fblank & ~fok], rule[~fblank & ~fok] = STATUS_BAD_DONE, "DL-1"
@@ -323,7 +427,24 @@ class LiveStatus(Expr):
         if due_ev.error is not None:  # the deadline's own error shows through (what Excel shows)
             bad = np.array([e is not None for e in due_ev.error], dtype=bool)
             error[bad], rule[bad] = due_ev.error[bad], due_ev.rule[bad]
-        return Evaluated(pd.Series(text.astype(object), index=env.frame.index), error, rule)
+        return error, rule
+
+    def errors(self, env: Env) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """The status's errors without building its texts (a column nobody asked for)."""
+        due_ev, _, fin, fblank, fok, begin = self._dates(env)
+        return self._errors(env, due_ev, fin, fblank, fok, begin)
+
+    def evaluate(self, env: Env) -> Evaluated:
+        due_ev, due, fin, fblank, fok, begin = self._dates(env)
+        today = np.datetime64(env.today, "D")
+        with np.errstate(invalid="ignore"):
+            left = (due - today).astype("timedelta64[D]").astype(np.int64)
+            late = (fin - due).astype("timedelta64[D]").astype(np.int64)
+        text = np.where(left > 0, "剩余" + left.astype(str) + "天",
+                        np.where(left == 0, "今日到期", "已逾期" + (-left).astype(str) + "天"))
+        text = np.where(fblank, text, np.where(late <= 0, "按时完成", "逾期" + late.astype(str) + "天完成"))
+        error, rule = self._errors(env, due_ev, fin, fblank, fok, begin)
+        return Evaluated(pd.Series(text.astype(object), index=env.index), error, rule)
 
     def refs(self) -> set[str]:
         return self.deadline_expr.refs() | self.start.refs() | self.done.refs()
