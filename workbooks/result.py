@@ -158,7 +158,6 @@ class SheetPatcher:
             if closed.any():
                 rows, epos = rows[~closed], epos[~closed]
         if len(rows):
-            r_obj = ix.row_num[rows].astype(str).tolist()
             for idx, col in self.computed:
                 if col.header not in self._cached:
                     continue
@@ -166,30 +165,35 @@ class SheetPatcher:
                 num, txt = number[epos], text[epos]
                 cell, insert, _ = locate(ix, rows, idx)
                 exists = cell >= 0
-                cc = np.maximum(cell, 0)
-                style = np.where(exists, ix.cell_style[cc], self.col_styles.get(idx, 0)).astype(str).astype(object)
                 has_txt = np.not_equal(txt, None)
                 is_num = ~has_txt & ~np.isnan(num)
-                vals = np.full(len(rows), "", dtype=object)
+                # a cell already holding our formula and our value stays as it is (not
+                # re-serialised): only the others get a payload
+                same = self._unchanged(ix, cell, exists, rows, idx, epos, num, txt, has_txt, is_num)
+                if same.all():
+                    continue
+                if same.any():
+                    keep = np.flatnonzero(~same)
+                    cell, insert, exists = cell[keep], insert[keep], exists[keep]
+                    num, txt, has_txt, is_num = num[keep], txt[keep], has_txt[keep], is_num[keep]
+                    sel_rows = rows[keep]
+                else:
+                    sel_rows = rows
+                cc = np.maximum(cell, 0)
+                style = np.where(exists, ix.cell_style[cc], self.col_styles.get(idx, 0)).tolist()
+                vals = np.full(len(cell), "", dtype=object)
                 if is_num.any():
                     vals[is_num] = np.array(numbers_text(num[is_num].tolist()), dtype=object)
                 if has_txt.any():
                     vals[has_txt] = np.array(escape_all(txt[has_txt].tolist()), dtype=object)
-                # a cell already holding our formula and our value stays as it is (not re-serialised)
-                same = self._unchanged(ix, cell, exists, rows, idx, epos, num, txt, has_txt, is_num)
-                if same.any():
-                    keep = ~same
-                    cell, insert, exists, cc = cell[keep], insert[keep], exists[keep], cc[keep]
-                    style, vals, is_num = style[keep], vals[keep], is_num[keep]
-                    rsel = [r for r, k in zip(r_obj, keep.tolist()) if k]
-                else:
-                    rsel = r_obj
+                rsel = ix.row_num[sel_rows].tolist()
                 kind = np.where(is_num, '">', '" t="str">')
                 fmt = self.cell_format[idx]
-                payload = [fmt(r, st, k, v) for r, st, k, v in zip(rsel, style.tolist(), kind.tolist(), vals.tolist())]
+                payload = [fmt(r, st, k, v) for r, st, k, v in zip(rsel, style, kind.tolist(), vals.tolist())]
                 shared = exists & (ix.f_start[cc] >= 0) & ~ix.f_plain[cc]
                 for i in np.flatnonzero(shared).tolist():      # keep shared-formula groups valid
-                    f = self.parts[idx][0] + "".join(rsel[i] + p for p in self.parts[idx][1:])
+                    r = str(rsel[i])
+                    f = self.parts[idx][0] + "".join(r + p for p in self.parts[idx][1:])
                     fel = keep_shared(ix, int(cell[i]), f.encode("utf-8"))
                     if fel is not None:
                         payload[i] = payload[i].replace(f"<f>{f}</f>", fel.decode("utf-8"), 1)
