@@ -94,6 +94,22 @@ def cached(c: Any) -> tuple[np.ndarray, np.ndarray]:
 _SEP = "\ue000"
 
 
+def same_numbers(old: np.ndarray, new: np.ndarray) -> np.ndarray:
+    """Whether each value the reader decoded (a float, or a datetime for a date format)
+    equals the number we would write (datetimes compared as their serial)."""
+    kinds = set(map(type, old.tolist()))
+    if kinds == {float}:
+        return old.astype(np.float64) == new
+    if kinds == {dt.datetime}:
+        return np.fromiter(map(to_serial, old.tolist()), dtype=np.float64, count=len(old)) == new
+    eq = np.zeros(len(old), dtype=bool)               # mixed or other types: cell by cell
+    for i, v in enumerate(old.tolist()):
+        if isinstance(v, dt.datetime):
+            v = to_serial(v)
+        eq[i] = isinstance(v, float) and v == new[i]
+    return eq
+
+
 def numbers_text(xs: list[float]) -> list[str]:
     """Floats → shortest round-trip text, integral values without '.0' (Excel's form)."""
     return [str(int(x)) if x.is_integer() and abs(x) < 1e15 else repr(x) for x in xs]
@@ -149,6 +165,7 @@ class SheetPatcher:
         """Edits of one block. ``keep_rows``: block rows in the chunk; ``pos``: their index
         in the evaluation; ``bad``: column → sheet rows to highlight."""
         out = Edits.empty()
+        keys = ix.key
         write = np.asarray(ev.outcome, dtype=object)[pos] != "blank"
         rows = keep_rows[write]
         epos = pos[write]
@@ -163,7 +180,7 @@ class SheetPatcher:
                     continue
                 number, text = self._cached[col.header]
                 num, txt = number[epos], text[epos]
-                cell, insert, _ = locate(ix, rows, idx)
+                cell, insert, _ = locate(ix, rows, idx, keys)
                 exists = cell >= 0
                 has_txt = np.not_equal(txt, None)
                 is_num = ~has_txt & ~np.isnan(num)
@@ -207,7 +224,7 @@ class SheetPatcher:
                 if not hits:
                     continue
                 brows = np.array([h[0] for h in hits], dtype=np.int64)
-                cell, insert, closed = locate(ix, brows, idx)
+                cell, insert, closed = locate(ix, brows, idx, keys)
                 ss, es, ps = [], [], []
                 for (k, r), c, p, cl in zip(hits, cell.tolist(), insert.tolist(), closed.tolist()):
                     if c >= 0:
@@ -231,9 +248,8 @@ class SheetPatcher:
         """Cells whose formula, type and cached value already are what we would write
         (compared on the values the reader decoded for the model, no second parse)."""
         same = np.zeros(len(cell), dtype=bool)
-        forms = self._formulas.get(idx)
         olds = self._values.get(idx)
-        if forms is None or olds is None:
+        if idx not in self._formulas or olds is None:
             return same
         cand = np.flatnonzero(exists)
         if not len(cand):
@@ -243,7 +259,7 @@ class SheetPatcher:
             fm = exact[epos[cand]]
         else:
             ff = self.formula_text[idx]
-            f_have = forms[epos[cand]]
+            f_have = np.array(self._formulas[idx] + [None], dtype=object)[:-1][epos[cand]]
             r_txt = ix.row_num[rows[cand]].astype(str).tolist()
             fm = np.fromiter((f == ff(r) for f, r in zip(f_have.tolist(), r_txt)), dtype=bool, count=len(cand))
         cand = cand[fm]
@@ -254,15 +270,7 @@ class SheetPatcher:
         ok = np.zeros(len(cand), dtype=bool)
         m = is_num[cand] & (t == SC.T_N)
         if m.any():
-            o = old[m]
-            dates = np.fromiter((isinstance(v, dt.datetime) for v in o), dtype=bool, count=len(o))
-            if dates.any():
-                o = o.copy()
-                o[dates] = [to_serial(v) for v in o[dates]]
-            floats = np.fromiter((isinstance(v, float) for v in o), dtype=bool, count=len(o))
-            eq = np.zeros(len(o), dtype=bool)
-            eq[floats] = o[floats].astype(np.float64) == num[cand][m][floats]
-            ok[m] = eq
+            ok[m] = same_numbers(old[m], num[cand][m])
         m = has_txt[cand] & (t == SC.T_STR)
         if m.any():
             ok[m] = np.equal(old[m], txt[cand][m]).astype(bool)
@@ -274,7 +282,7 @@ class SheetPatcher:
         return same
 
     def prepare(self, ev: Any, chunk: Any = None) -> None:
-        self._formulas = {c: np.array(v + [None], dtype=object)[:-1] for c, v in (chunk.formulas.items() if chunk else ())}
+        self._formulas = dict(chunk.formulas) if chunk else {}      # made arrays only where needed
         self._values = {c: np.array(v + [None], dtype=object)[:-1] for c, v in (chunk.values.items() if chunk else ())
                         if c in self.parts}
         self._cached = {h: cached(c) for h, c in ev.computed.items()}
