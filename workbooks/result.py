@@ -359,14 +359,20 @@ class ChunkWork:
 _WORK: ChunkWork | None = None
 
 
-def _init(path: str, sheet_name: str, highlights: dict[int, int], named: dict, col_styles: dict[int, int]) -> None:
-    """A worker process: the register opened again from the file (nothing large is pickled);
-    the highlight formats fixed by the parent so every process writes the same indexes."""
+def _forked() -> None:
+    """A forked worker: it inherited the parent's opened register and patcher (``_WORK``)."""
     import signal
-    from .register import open_register
-    from .xlsx.package import open_package
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     O._live.clear()                                  # the parent owns the temp file
+
+
+def _init(path: str, sheet_name: str, highlights: dict[int, int], named: dict, col_styles: dict[int, int]) -> None:
+    """A spawned worker (no fork, e.g. Windows): the register opened again from the file
+    (nothing large is pickled); the highlight formats fixed by the parent so every process
+    writes the same indexes."""
+    from .register import open_register
+    from .xlsx.package import open_package
+    _forked()
     global _WORK
     pkg = open_package(path)
     reg = open_register(path, package=pkg)
@@ -390,6 +396,20 @@ def index_block(block: bytes) -> SC.Index:
         return SC.index(block)
     except (ValueError, IndexError):
         return SC.index(SC.normalise(block))
+
+
+_ROW_R = re.compile(rb'<row r="([0-9]+)"')
+
+
+def rows_in(block: bytes) -> int:
+    """About how many rows a block holds, from its first and last row numbers (sizes the
+    workers' jobs; a full count would scan the block once more)."""
+    first = _ROW_R.search(block)
+    at = block.rfind(b'<row r="')
+    if first is None or at < 0:
+        return block.count(b"<row")
+    last = _ROW_R.match(block, at)
+    return int(last.group(1)) - int(first.group(1)) + 1 if last else block.count(b"<row")
 
 
 _MASTER = re.compile(rb'<c r="([A-Z]{1,3})([0-9]+)"[^>]*>(<f\b[^>]*\bt="shared"[^>]*>[^<]+</f>)')
@@ -517,6 +537,7 @@ def _workbook_xml(xml: bytes, name: str, rid: str, sheet_id: int, replace_existi
 def write_result(pkg: Package, reg: Any, target: Path, *, size: int | None = None,
                  on_rows: Callable[[int], None] | None = None) -> Outcome:
     """Write the result of register ``reg`` (read from ``pkg``) to ``target`` atomically."""
+    global _WORK                                     # what forked workers inherit
     t_start = time.perf_counter()
     size = size or CHUNK_ROWS
     secs = {"read": 0.0, "compute": 0.0, "write": 0.0}
@@ -557,9 +578,15 @@ def write_result(pkg: Package, reg: Any, target: Path, *, size: int | None = Non
                 for xf in range(styles.xf_count()):
                     styles.highlight(xf)
                 import multiprocessing as mp
-                ctx = mp.get_context("fork" if sys.platform.startswith("linux") else "spawn")
-                pool = ctx.Pool(n_workers, initializer=_init,          # before any thread starts
-                                initargs=(str(pkg.path), sheet.name, styles._highlight, styles._named, col_styles))
+                if sys.platform.startswith("linux"):
+                    # forked workers inherit this process's register, reader and patcher:
+                    # nothing is opened or parsed again (fork before any thread starts)
+                    _WORK = work
+                    pool = mp.get_context("fork").Pool(n_workers, initializer=_forked)
+                else:
+                    pool = mp.get_context("spawn").Pool(
+                        n_workers, initializer=_init,
+                        initargs=(str(pkg.path), sheet.name, styles._highlight, styles._named, col_styles))
             stream = zw.stream(sheet.part, info.date_time, big=info.file_size > (1 << 31),
                                external=info.external_attr)
             stream.write(reader.stream.head)
@@ -595,7 +622,7 @@ def write_result(pkg: Package, reg: Any, target: Path, *, size: int | None = Non
                 try:
                     for block in reader.blocks():
                         batch.append(block)
-                        count += block.count(b"<row")
+                        count += rows_in(block)
                         if count >= min(size, PARALLEL_CHUNK):
                             submit()
                             batch, count = [], 0
@@ -608,6 +635,7 @@ def write_result(pkg: Package, reg: Any, target: Path, *, size: int | None = Non
                 finally:
                     pool.terminate() if inflight else pool.close()
                     pool.join()
+                    _WORK = None
             else:
                 pending: list[SC.Index] = []
                 count = 0
