@@ -42,7 +42,7 @@ from .xlsx.cells import col_letter, escape, escape_attr, to_serial
 from .xlsx.package import CellReader, Package, rels_part
 from .xlsx.patch import Edits, apply, keep_shared, locate, restyle
 from .xlsx.styles import StyleBook
-from .xlsx.zipcopy import PackageWriter
+from .xlsx.zipcopy import PackageWriter, deflate_piece
 
 CHUNK_ROWS = 20_000
 PARALLEL_CHUNK = 5_000           # rows per job: small enough to keep every worker busy to the end
@@ -382,13 +382,19 @@ def _init(path: str, sheet_name: str, highlights: dict[int, int], named: dict, c
     _WORK = ChunkWork(reg, CellReader(pkg, pkg.sheet(sheet_name)), SheetPatcher(reg, styles, col_styles))
 
 
-def _job(blocks: list[bytes], masters: dict) -> tuple[bytes, dict[str, Any], dict[str, float], int, int]:
+def _job(blocks: list[bytes], masters: dict) -> tuple[tuple[bytes, int, int], dict[str, Any], dict[str, float],
+                                                     int, int]:
+    """A worker's job: its blocks patched and deflated (a sixth of the bytes go back to the
+    parent, which appends them to the member as they are)."""
     assert _WORK is not None
     _WORK.reader._shared.masters = dict(masters)
     ixs = [index_block(b) for b in blocks]
     data, part, secs, n = _WORK.run(ixs)
     last = max((int(ix.row_num[-1]) for ix in ixs if len(ix.row_num)), default=0)
-    return data, part, secs, n, last
+    t = time.perf_counter()
+    piece = deflate_piece(data)
+    secs["write"] += time.perf_counter() - t
+    return piece, part, secs, n, last
 
 
 def index_block(block: bytes) -> SC.Index:
@@ -593,8 +599,12 @@ def write_result(pkg: Package, reg: Any, target: Path, *, size: int | None = Non
             first = reg.first_row
             last_row = 0
 
-            def take(data: bytes, part: dict[str, Any], took: dict[str, float], n: int) -> None:
-                stream.write(data)
+            def take(data: bytes | tuple[bytes, int, int], part: dict[str, Any], took: dict[str, float],
+                     n: int) -> None:
+                if isinstance(data, tuple):
+                    stream.write_deflated(data)          # deflated by a worker
+                else:
+                    stream.write(data)
                 tally.merge(part)
                 for k, v in took.items():
                     secs[k] += v
