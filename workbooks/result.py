@@ -42,7 +42,7 @@ from .xlsx.cells import col_letter, escape, escape_attr, to_serial
 from .xlsx.package import CellReader, Package, rels_part
 from .xlsx.patch import Edits, apply, keep_shared, locate, restyle
 from .xlsx.styles import StyleBook
-from .xlsx.zipcopy import PackageWriter
+from .xlsx.zipcopy import PackageWriter, deflate_piece
 
 CHUNK_ROWS = 20_000
 PARALLEL_CHUNK = 5_000           # rows per job: small enough to keep every worker busy to the end
@@ -92,6 +92,22 @@ def cached(c: Any) -> tuple[np.ndarray, np.ndarray]:
 
 
 _SEP = "\ue000"
+
+
+def same_numbers(old: np.ndarray, new: np.ndarray) -> np.ndarray:
+    """Whether each value the reader decoded (a float, or a datetime for a date format)
+    equals the number we would write (datetimes compared as their serial)."""
+    kinds = set(map(type, old.tolist()))
+    if kinds == {float}:
+        return old.astype(np.float64) == new
+    if kinds == {dt.datetime}:
+        return np.fromiter(map(to_serial, old.tolist()), dtype=np.float64, count=len(old)) == new
+    eq = np.zeros(len(old), dtype=bool)               # mixed or other types: cell by cell
+    for i, v in enumerate(old.tolist()):
+        if isinstance(v, dt.datetime):
+            v = to_serial(v)
+        eq[i] = isinstance(v, float) and v == new[i]
+    return eq
 
 
 def numbers_text(xs: list[float]) -> list[str]:
@@ -149,6 +165,7 @@ class SheetPatcher:
         """Edits of one block. ``keep_rows``: block rows in the chunk; ``pos``: their index
         in the evaluation; ``bad``: column → sheet rows to highlight."""
         out = Edits.empty()
+        keys = ix.key
         write = np.asarray(ev.outcome, dtype=object)[pos] != "blank"
         rows = keep_rows[write]
         epos = pos[write]
@@ -158,38 +175,42 @@ class SheetPatcher:
             if closed.any():
                 rows, epos = rows[~closed], epos[~closed]
         if len(rows):
-            r_obj = ix.row_num[rows].astype(str).tolist()
             for idx, col in self.computed:
                 if col.header not in self._cached:
                     continue
                 number, text = self._cached[col.header]
                 num, txt = number[epos], text[epos]
-                cell, insert, _ = locate(ix, rows, idx)
+                cell, insert, _ = locate(ix, rows, idx, keys)
                 exists = cell >= 0
-                cc = np.maximum(cell, 0)
-                style = np.where(exists, ix.cell_style[cc], self.col_styles.get(idx, 0)).astype(str).astype(object)
                 has_txt = np.not_equal(txt, None)
                 is_num = ~has_txt & ~np.isnan(num)
-                vals = np.full(len(rows), "", dtype=object)
+                # a cell already holding our formula and our value stays as it is (not
+                # re-serialised): only the others get a payload
+                same = self._unchanged(ix, cell, exists, rows, idx, epos, num, txt, has_txt, is_num)
+                if same.all():
+                    continue
+                if same.any():
+                    keep = np.flatnonzero(~same)
+                    cell, insert, exists = cell[keep], insert[keep], exists[keep]
+                    num, txt, has_txt, is_num = num[keep], txt[keep], has_txt[keep], is_num[keep]
+                    sel_rows = rows[keep]
+                else:
+                    sel_rows = rows
+                cc = np.maximum(cell, 0)
+                style = np.where(exists, ix.cell_style[cc], self.col_styles.get(idx, 0)).tolist()
+                vals = np.full(len(cell), "", dtype=object)
                 if is_num.any():
                     vals[is_num] = np.array(numbers_text(num[is_num].tolist()), dtype=object)
                 if has_txt.any():
                     vals[has_txt] = np.array(escape_all(txt[has_txt].tolist()), dtype=object)
-                # a cell already holding our formula and our value stays as it is (not re-serialised)
-                same = self._unchanged(ix, cell, exists, rows, idx, epos, num, txt, has_txt, is_num)
-                if same.any():
-                    keep = ~same
-                    cell, insert, exists, cc = cell[keep], insert[keep], exists[keep], cc[keep]
-                    style, vals, is_num = style[keep], vals[keep], is_num[keep]
-                    rsel = [r for r, k in zip(r_obj, keep.tolist()) if k]
-                else:
-                    rsel = r_obj
+                rsel = ix.row_num[sel_rows].tolist()
                 kind = np.where(is_num, '">', '" t="str">')
                 fmt = self.cell_format[idx]
-                payload = [fmt(r, st, k, v) for r, st, k, v in zip(rsel, style.tolist(), kind.tolist(), vals.tolist())]
+                payload = [fmt(r, st, k, v) for r, st, k, v in zip(rsel, style, kind.tolist(), vals.tolist())]
                 shared = exists & (ix.f_start[cc] >= 0) & ~ix.f_plain[cc]
                 for i in np.flatnonzero(shared).tolist():      # keep shared-formula groups valid
-                    f = self.parts[idx][0] + "".join(rsel[i] + p for p in self.parts[idx][1:])
+                    r = str(rsel[i])
+                    f = self.parts[idx][0] + "".join(r + p for p in self.parts[idx][1:])
                     fel = keep_shared(ix, int(cell[i]), f.encode("utf-8"))
                     if fel is not None:
                         payload[i] = payload[i].replace(f"<f>{f}</f>", fel.decode("utf-8"), 1)
@@ -203,7 +224,7 @@ class SheetPatcher:
                 if not hits:
                     continue
                 brows = np.array([h[0] for h in hits], dtype=np.int64)
-                cell, insert, closed = locate(ix, brows, idx)
+                cell, insert, closed = locate(ix, brows, idx, keys)
                 ss, es, ps = [], [], []
                 for (k, r), c, p, cl in zip(hits, cell.tolist(), insert.tolist(), closed.tolist()):
                     if c >= 0:
@@ -249,15 +270,7 @@ class SheetPatcher:
         ok = np.zeros(len(cand), dtype=bool)
         m = is_num[cand] & (t == SC.T_N)
         if m.any():
-            o = old[m]
-            dates = np.fromiter((isinstance(v, dt.datetime) for v in o), dtype=bool, count=len(o))
-            if dates.any():
-                o = o.copy()
-                o[dates] = [to_serial(v) for v in o[dates]]
-            floats = np.fromiter((isinstance(v, float) for v in o), dtype=bool, count=len(o))
-            eq = np.zeros(len(o), dtype=bool)
-            eq[floats] = o[floats].astype(np.float64) == num[cand][m][floats]
-            ok[m] = eq
+            ok[m] = same_numbers(old[m], num[cand][m])
         m = has_txt[cand] & (t == SC.T_STR)
         if m.any():
             ok[m] = np.equal(old[m], txt[cand][m]).astype(bool)
@@ -346,14 +359,20 @@ class ChunkWork:
 _WORK: ChunkWork | None = None
 
 
-def _init(path: str, sheet_name: str, highlights: dict[int, int], named: dict, col_styles: dict[int, int]) -> None:
-    """A worker process: the register opened again from the file (nothing large is pickled);
-    the highlight formats fixed by the parent so every process writes the same indexes."""
+def _forked() -> None:
+    """A forked worker: it inherited the parent's opened register and patcher (``_WORK``)."""
     import signal
-    from .register import open_register
-    from .xlsx.package import open_package
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     O._live.clear()                                  # the parent owns the temp file
+
+
+def _init(path: str, sheet_name: str, highlights: dict[int, int], named: dict, col_styles: dict[int, int]) -> None:
+    """A spawned worker (no fork, e.g. Windows): the register opened again from the file
+    (nothing large is pickled); the highlight formats fixed by the parent so every process
+    writes the same indexes."""
+    from .register import open_register
+    from .xlsx.package import open_package
+    _forked()
     global _WORK
     pkg = open_package(path)
     reg = open_register(path, package=pkg)
@@ -363,13 +382,19 @@ def _init(path: str, sheet_name: str, highlights: dict[int, int], named: dict, c
     _WORK = ChunkWork(reg, CellReader(pkg, pkg.sheet(sheet_name)), SheetPatcher(reg, styles, col_styles))
 
 
-def _job(blocks: list[bytes], masters: dict) -> tuple[bytes, dict[str, Any], dict[str, float], int, int]:
+def _job(blocks: list[bytes], masters: dict) -> tuple[tuple[bytes, int, int], dict[str, Any], dict[str, float],
+                                                     int, int]:
+    """A worker's job: its blocks patched and deflated (a sixth of the bytes go back to the
+    parent, which appends them to the member as they are)."""
     assert _WORK is not None
     _WORK.reader._shared.masters = dict(masters)
     ixs = [index_block(b) for b in blocks]
     data, part, secs, n = _WORK.run(ixs)
     last = max((int(ix.row_num[-1]) for ix in ixs if len(ix.row_num)), default=0)
-    return data, part, secs, n, last
+    t = time.perf_counter()
+    piece = deflate_piece(data)
+    secs["write"] += time.perf_counter() - t
+    return piece, part, secs, n, last
 
 
 def index_block(block: bytes) -> SC.Index:
@@ -377,6 +402,20 @@ def index_block(block: bytes) -> SC.Index:
         return SC.index(block)
     except (ValueError, IndexError):
         return SC.index(SC.normalise(block))
+
+
+_ROW_R = re.compile(rb'<row r="([0-9]+)"')
+
+
+def rows_in(block: bytes) -> int:
+    """About how many rows a block holds, from its first and last row numbers (sizes the
+    workers' jobs; a full count would scan the block once more)."""
+    first = _ROW_R.search(block)
+    at = block.rfind(b'<row r="')
+    if first is None or at < 0:
+        return block.count(b"<row")
+    last = _ROW_R.match(block, at)
+    return int(last.group(1)) - int(first.group(1)) + 1 if last else block.count(b"<row")
 
 
 _MASTER = re.compile(rb'<c r="([A-Z]{1,3})([0-9]+)"[^>]*>(<f\b[^>]*\bt="shared"[^>]*>[^<]+</f>)')
@@ -504,6 +543,7 @@ def _workbook_xml(xml: bytes, name: str, rid: str, sheet_id: int, replace_existi
 def write_result(pkg: Package, reg: Any, target: Path, *, size: int | None = None,
                  on_rows: Callable[[int], None] | None = None) -> Outcome:
     """Write the result of register ``reg`` (read from ``pkg``) to ``target`` atomically."""
+    global _WORK                                     # what forked workers inherit
     t_start = time.perf_counter()
     size = size or CHUNK_ROWS
     secs = {"read": 0.0, "compute": 0.0, "write": 0.0}
@@ -544,17 +584,27 @@ def write_result(pkg: Package, reg: Any, target: Path, *, size: int | None = Non
                 for xf in range(styles.xf_count()):
                     styles.highlight(xf)
                 import multiprocessing as mp
-                ctx = mp.get_context("fork" if sys.platform.startswith("linux") else "spawn")
-                pool = ctx.Pool(n_workers, initializer=_init,          # before any thread starts
-                                initargs=(str(pkg.path), sheet.name, styles._highlight, styles._named, col_styles))
+                if sys.platform.startswith("linux"):
+                    # forked workers inherit this process's register, reader and patcher:
+                    # nothing is opened or parsed again (fork before any thread starts)
+                    _WORK = work
+                    pool = mp.get_context("fork").Pool(n_workers, initializer=_forked)
+                else:
+                    pool = mp.get_context("spawn").Pool(
+                        n_workers, initializer=_init,
+                        initargs=(str(pkg.path), sheet.name, styles._highlight, styles._named, col_styles))
             stream = zw.stream(sheet.part, info.date_time, big=info.file_size > (1 << 31),
                                external=info.external_attr)
             stream.write(reader.stream.head)
             first = reg.first_row
             last_row = 0
 
-            def take(data: bytes, part: dict[str, Any], took: dict[str, float], n: int) -> None:
-                stream.write(data)
+            def take(data: bytes | tuple[bytes, int, int], part: dict[str, Any], took: dict[str, float],
+                     n: int) -> None:
+                if isinstance(data, tuple):
+                    stream.write_deflated(data)          # deflated by a worker
+                else:
+                    stream.write(data)
                 tally.merge(part)
                 for k, v in took.items():
                     secs[k] += v
@@ -582,7 +632,7 @@ def write_result(pkg: Package, reg: Any, target: Path, *, size: int | None = Non
                 try:
                     for block in reader.blocks():
                         batch.append(block)
-                        count += block.count(b"<row")
+                        count += rows_in(block)
                         if count >= min(size, PARALLEL_CHUNK):
                             submit()
                             batch, count = [], 0
@@ -595,6 +645,7 @@ def write_result(pkg: Package, reg: Any, target: Path, *, size: int | None = Non
                 finally:
                     pool.terminate() if inflight else pool.close()
                     pool.join()
+                    _WORK = None
             else:
                 pending: list[SC.Index] = []
                 count = 0

@@ -44,10 +44,13 @@ class Edits:
         return np.concatenate(self.starts).tolist() if self.starts else []
 
 
-def locate(ix: Index, rows: np.ndarray, col: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def locate(ix: Index, rows: np.ndarray, col: int,
+           keys: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """For block rows ``rows`` (indexes into the row arrays) and a column: (cell index or -1,
-    insertion position for a missing cell, row is self-closing)."""
-    keys = ix.row_num[ix.cell_row] * 16384 + ix.cell_col
+    insertion position for a missing cell, row is self-closing). ``keys``: ``ix.key``, when
+    the caller locates several columns in one block."""
+    if keys is None:
+        keys = ix.key
     want = ix.row_num[rows] * 16384 + col
     j = np.searchsorted(keys, want)
     jc = np.minimum(j, max(len(keys) - 1, 0))

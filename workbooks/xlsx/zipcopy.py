@@ -44,6 +44,47 @@ def crc32(data: bytes, value: int = 0) -> int:
     return (_fast.crc32 if _fast is not None else zlib.crc32)(data, value)
 
 
+def _gf2_times(mat: list[int], vec: int) -> int:
+    out, i = 0, 0
+    while vec:
+        if vec & 1:
+            out ^= mat[i]
+        vec >>= 1
+        i += 1
+    return out
+
+
+_SHIFTS: list[list[int]] = []            # _SHIFTS[k]: the CRC-32 register moved over 2**k zero bytes
+
+
+def crc32_combine(crc1: int, crc2: int, len2: int) -> int:
+    """CRC-32 of A + B from crc1 = crc(A), crc2 = crc(B) and len(B) (zlib's crc32_combine,
+    which Python does not expose: GF(2) operators for 2**k zero bytes, built once)."""
+    if not _SHIFTS:
+        bit = [0xEDB88320] + [1 << n for n in range(31)]          # one zero bit
+        for _ in range(3):                                         # → one zero byte
+            bit = [_gf2_times(bit, v) for v in bit]
+        _SHIFTS.append(bit)
+        for _ in range(63):
+            _SHIFTS.append([_gf2_times(_SHIFTS[-1], v) for v in _SHIFTS[-1]])
+    k = 0
+    while len2:
+        if len2 & 1:
+            crc1 = _gf2_times(_SHIFTS[k], crc1)
+        len2 >>= 1
+        k += 1
+    return crc1 ^ crc2
+
+
+def deflate_piece(data: bytes) -> tuple[bytes, int, int]:
+    """A piece of a streamed member deflated on its own (e.g. in a worker process), ending
+    on a byte boundary with no final block: ``(deflated, crc32, length)`` for
+    :meth:`StreamedMember.write_deflated`."""
+    c = compressor()
+    flush = (_fast or zlib).Z_SYNC_FLUSH
+    return c.compress(data) + c.flush(flush), crc32(data), len(data)
+
+
 def _dos_time(date_time: tuple) -> tuple[int, int]:
     y, mo, d, h, mi, s = date_time[:6]
     y = max(y, 1980)
@@ -170,13 +211,14 @@ class StreamedMember:
         self.zip64 = big
         writer._local(self.entry, big)
         self.data_start = writer.out.tell()
-        self.q: queue.Queue[bytes | None] = queue.Queue(maxsize=3)
+        self.q: queue.Queue[bytes | tuple[bytes, int, int] | None] = queue.Queue(maxsize=3)
         self.error: BaseException | None = None
         self.thread = threading.Thread(target=self._run, name="deflate", daemon=True)
         self.thread.start()
 
     def _run(self) -> None:
         c = compressor()
+        dirty = False                    # c holds input not yet flushed to a byte boundary
         crc = 0
         size = 0
         out = self.w.out
@@ -185,9 +227,20 @@ class StreamedMember:
                 data = self.q.get()
                 if data is None:
                     break
+                if isinstance(data, tuple):          # deflated elsewhere (deflate_piece)
+                    body, pcrc, plen = data
+                    if dirty:
+                        out.write(c.flush((_fast or zlib).Z_SYNC_FLUSH))
+                    # a fresh compressor after it: nothing may refer back across the piece
+                    c, dirty = compressor(), False
+                    out.write(body)
+                    crc = crc32_combine(crc, pcrc, plen)
+                    size += plen
+                    continue
                 crc = crc32(data, crc)
                 size += len(data)
                 out.write(c.compress(data))
+                dirty = True
             out.write(c.flush())
         except BaseException as e:  # noqa: BLE001 — re-raised in the caller's thread
             self.error = e
@@ -201,6 +254,13 @@ class StreamedMember:
             raise self.error
         if data:
             self.q.put(data)
+
+    def write_deflated(self, piece: tuple[bytes, int, int]) -> None:
+        """Append a piece made by :func:`deflate_piece` (in order with :meth:`write`)."""
+        if self.error is not None:
+            raise self.error
+        if piece[2]:
+            self.q.put(piece)
 
     def writelines(self, parts: Iterable[bytes]) -> None:
         for p in parts:
