@@ -360,17 +360,19 @@ def write_sheet(df: pd.DataFrame, path: Path, progress: Any = None) -> Path:
             w = fixed.get(h) or xlsxout.text_width([h] + sample[h].tolist(), 8, 44 if h == "来源" else 24)
             widths.append(w)
             ws.set_column(j, j, w)
-        wrap_cols = [COLUMNS.index(h) for h in ("对方", "状态", "来源")]
-        for i, rec in enumerate(df[COLUMNS].itertuples(index=False, name=None), start=4):
-            lines = max(-(-xlsxout.text_width([rec[j]], 0, 10_000) // max(widths[j] - 1, 1))
-                        if isinstance(rec[j], str) and rec[j] else 1 for j in wrap_cols)
-            if lines > 1:  # wrapped text: LibreOffice and Excel keep the default height otherwise
-                ws.set_row(i, 16 * min(lines, 8) + 2)
-            urgent = rec[2] in (CANNOT, "已逾期")
-            for j, v in enumerate(rec):
-                xlsxout.write(ws, i, j, v, alert if (urgent and j == 2) else cell, datef)
-            if progress and i % 2000 == 0:
-                progress(i - 4, len(df))
+        cols = [df[h].tolist() for h in COLUMNS]
+        heights = [None] * len(df)  # wrapped text: LibreOffice and Excel keep the default height otherwise
+        for j in (COLUMNS.index(h) for h in ("对方", "状态", "来源")):
+            per_line = max(widths[j] - 1, 1)
+            for i, v in enumerate(cols[j]):
+                if isinstance(v, str) and v:
+                    lines = -(-xlsxout.text_width([v], 0, 10_000) // per_line)
+                    if lines > 1 and lines > (heights[i] or 0):
+                        heights[i] = lines
+        heights = [None if k is None else 16 * min(k, 8) + 2 for k in heights]
+        urgent = [alert if v in (CANNOT, "已逾期") else None for v in cols[2]]
+        xlsxout.write_table(ws, 4, cols, cell, datef, cell_formats={2: urgent}, heights=heights,
+                            progress=(lambda n: progress(n, len(df))) if progress else None)
         ws.freeze_panes(4, 0)
         if len(df):
             ws.autofilter(3, 0, 3 + len(df), len(COLUMNS) - 1)

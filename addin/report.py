@@ -320,8 +320,12 @@ def _write(wb: Any, data: dict, by_branch: pd.DataFrame, by_type: pd.DataFrame,
             written[0] = base + n
             if progress:
                 progress(min(written[0], total_rows), total_rows)
-        last = xlsxout.write_rows(ws, r0 + 1, list(df.itertuples(index=False, name=None)), fmt, datef, money,
-                                  progress=step)
+        if total:  # small tables with a total row below: cell by cell
+            last = xlsxout.write_rows(ws, r0 + 1, list(df.itertuples(index=False, name=None)), fmt, datef,
+                                      money, progress=step)
+        else:
+            last = xlsxout.write_table(ws, r0 + 1, [df[c].tolist() for c in df.columns], fmt, datef, money,
+                                       progress=step)
         last = max(last, r0)
         if total and len(df):
             ws.write_string(last + 1, 0, "合计", bold)
