@@ -61,9 +61,10 @@ def workbook(path: str | os.PathLike, streaming: bool = True) -> Iterator[Any]:
         wb.set_properties({"title": path.stem, "author": "logidesk"})
         yield wb
         wb.close()
-        tables = [(ws.get_name(), t) for ws in wb.worksheets() if (t := _TABLES.pop(ws, None))]
-        if tables:
-            _splice(Path(tmp), dict(tables))
+        tables = {ws.get_name(): t for ws in wb.worksheets() if (t := _TABLES.pop(ws, None))}
+        texts = {ws.get_name(): t for ws in wb.worksheets() if (t := _TEXTS.pop(ws, None))}
+        if tables or texts:
+            _splice(Path(tmp), tables, texts)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -77,7 +78,7 @@ def write(ws: Any, row: int, col: int, value: Any, fmt: Any = None, date_fmt: An
     t = type(value)
     if t is str:  # the common case first: a text, always a string
         if value:
-            ws.write_string(row, col, value, fmt)
+            _string(ws, row, col, value, fmt)
         else:
             ws.write_blank(row, col, None, fmt)
     elif value is None:
@@ -90,7 +91,7 @@ def write(ws: Any, row: int, col: int, value: Any, fmt: Any = None, date_fmt: An
         ws.write_datetime(row, col, dt.datetime.combine(value, dt.time()), date_fmt or fmt)
     elif isinstance(value, str):
         if value:
-            ws.write_string(row, col, value, fmt)
+            _string(ws, row, col, str(value), fmt)
         else:
             ws.write_blank(row, col, None, fmt)
     elif _blank(value):
@@ -109,9 +110,21 @@ def write(ws: Any, row: int, col: int, value: Any, fmt: Any = None, date_fmt: An
         try:
             ws.write_number(row, col, float(value), fmt)
         except (TypeError, ValueError):
-            ws.write_string(row, col, str(value), fmt)
+            _string(ws, row, col, str(value), fmt)
     else:
-        ws.write_string(row, col, str(value), fmt)
+        _string(ws, row, col, str(value), fmt)
+
+
+def _string(ws: Any, row: int, col: int, text: str, fmt: Any) -> None:
+    """A text cell. XlsxWriter writes a text that starts with ``<r>`` and ends with ``</r>``
+    into the sheet XML unescaped (as if it were its own rich-string markup), so a clerk's
+    ``<r>…</r>`` could carry any XML, a formula included: such a text is put in as an
+    escaped inline string when the workbook is saved (a number 0 holds its place)."""
+    if text.startswith("<r>") and text.endswith("</r>"):
+        ws.write_number(row, col, 0, fmt)
+        _TEXTS.setdefault(ws, []).append((row, col, text))
+    else:
+        ws.write_string(row, col, text, fmt)
 
 
 def write_formula(ws: Any, row: int, col: int, formula: str, fmt: Any = None, value: Any = None) -> None:
@@ -134,10 +147,12 @@ def write_rows(ws: Any, first_row: int, rows: Sequence[Sequence[Any]], fmt: Any 
         for c, v in enumerate(values):
             t = type(v)
             if t is str:
-                if v:
-                    string(r, c, v, fmt)
-                else:
+                if not v:
                     blank(r, c, None, fmt)
+                elif v[0] == "<":
+                    _string(ws, r, c, v, fmt)
+                else:
+                    string(r, c, v, fmt)
             elif v is None:
                 blank(r, c, None, fmt)
             elif t is Decimal and v.is_finite():
@@ -177,6 +192,7 @@ def text_width(values: Sequence[Any], minimum: float = 6, maximum: float = 50) -
 # is then replaced by the table's rows.
 
 _TABLES: "weakref.WeakKeyDictionary[Any, _Table]" = weakref.WeakKeyDictionary()
+_TEXTS: "weakref.WeakKeyDictionary[Any, list[tuple[int, int, str]]]" = weakref.WeakKeyDictionary()
 _CHUNK = 4000  # rows rendered at a time (progress, memory)
 
 _ESCAPE = re.compile("[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
@@ -414,32 +430,52 @@ def _sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
 _PROBE_CELL = re.compile(r'<c r="([A-Z]+)(\d+)"(?: s="(\d+)")?/>')
 
 
-def _splice(path: Path, tables: dict[str, _Table]) -> None:
-    """Put each table's rows in place of its probe row, in the saved package at ``path``."""
+def _splice(path: Path, tables: dict[str, _Table], texts: dict[str, list[tuple[int, int, str]]]) -> None:
+    """Put each table's rows in place of its probe row, and each ``<r>…</r>`` text in place
+    of its number 0, in the saved package at ``path``."""
     tmp = path.with_name(path.name + ".splice")
     try:
         with zipfile.ZipFile(path) as zin, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
-            parts = {part: tables[name] for name, part in _sheet_parts(zin).items() if name in tables}
+            names = {part: name for name, part in _sheet_parts(zin).items() if name in tables or name in texts}
             for info in zin.infolist():
                 data = zin.read(info.filename)
-                t = parts.get(info.filename)
-                if t is None:
+                name = names.get(info.filename)
+                if name is None:
                     zout.writestr(info, data)
                     continue
-                head, tail, styles = _cut(data.decode("utf-8"), t)
-                tokens = [(b"\x01%d\x02" % k, s.encode()) for k, s in zip(t.probes, styles)]
+                xml, t = data.decode("utf-8"), tables.get(name)
+                head, tail, styles = _cut(xml, t) if t else (xml, "", [])
+                head = _put_texts(head, texts.get(name, ()))
                 out = zipfile.ZipInfo(info.filename, info.date_time)
                 out.compress_type = zipfile.ZIP_DEFLATED
                 with zout.open(out, "w") as f:
                     f.write(head.encode("utf-8"))
-                    for chunk in t.chunks:
-                        for tok, sid in tokens:
-                            chunk = chunk.replace(tok, sid)
-                        f.write(chunk)
+                    if t:
+                        tokens = [(b"\x01%d\x02" % k, s.encode()) for k, s in zip(t.probes, styles)]
+                        for chunk in t.chunks:
+                            for tok, sid in tokens:
+                                chunk = chunk.replace(tok, sid)
+                            f.write(chunk)
                     f.write(tail.encode("utf-8"))
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+_NUMBER_0 = re.compile(r'<c r="([A-Z]+\d+)"( s="\d+")?><v>0</v></c>')
+
+
+def _put_texts(xml: str, texts: Sequence[tuple[int, int, str]]) -> str:
+    if not texts:
+        return xml
+    by_ref = {f"{_letters(col)}{row + 1}": text for row, col, text in texts}
+
+    def put(m: re.Match) -> str:
+        text = by_ref.get(m.group(1))
+        if text is None:
+            return m.group(0)
+        return f'<c r="{m.group(1)}"{m.group(2) or ""} t="inlineStr"><is>{_text(text)}</t></is></c>'
+    return _NUMBER_0.sub(put, xml)
 
 
 def _cut(xml: str, t: _Table) -> tuple[str, str, list[str]]:

@@ -129,3 +129,28 @@ def test_small_and_empty_tables(tmp_path: Path) -> None:
     import openpyxl
     ws = openpyxl.load_workbook(tmp_path / "s.xlsx")["单列"]
     assert [c.value for c in ws["A"]] == [1.5, dt.datetime(2026, 1, 2), "x"]
+
+
+INJECT = ('<r><t>a</t></r></is></c><c r="C1"><f>HYPERLINK("http://evil.example","点我")</f><v>0</v></c>'
+          '<c r="D1" t="inlineStr"><is><r><t>b</t></r>')
+
+
+@pytest.mark.parametrize("streaming", [True, False])
+def test_rich_string_looking_text_is_escaped(tmp_path: Path, streaming: bool) -> None:
+    """XlsxWriter passes a text shaped <r>…</r> into the sheet XML unescaped (its own rich
+    string markup): through our writer it stays one escaped text cell, no formula."""
+    out = tmp_path / "r.xlsx"
+    with xlsxout.workbook(out, streaming=streaming) as wb:
+        ws = wb.add_worksheet("表")
+        f = wb.add_format({"bold": True})
+        xlsxout.write(ws, 0, 0, INJECT, f)
+        xlsxout.write(ws, 1, 0, "<r>plain</r>")
+        xlsxout.write_rows(ws, 2, [[INJECT, 0, "<r></r>"]], f)
+        ws.write_number(3, 0, 0)  # a real 0 stays a 0
+    xml = "".join(v.decode() for v in _sheets(out).values())
+    assert not re.search(r"<f[ >/]|<hyperlink", xml)
+    import openpyxl
+    ws = openpyxl.load_workbook(out)["表"]
+    assert ws["A1"].value == INJECT and ws["A1"].font.b and ws["C1"].value is None
+    assert ws["A2"].value == "<r>plain</r>"
+    assert [ws["A3"].value, ws["B3"].value, ws["C3"].value] == [INJECT, 0, "<r></r>"] and ws["A4"].value == 0
