@@ -132,29 +132,33 @@ def _claims(reg: Loaded, out: _Out, closed: set[str]) -> None:
         reg, "_row", "_outcome", "_errors", "运单号", "索赔日期", "结案日期", "处理期限", "受理答复期限",
         "寄递范围", "责任网点")
     sheet = getattr(reg, "sheet", None)
-    for i in range(len(rows)):
+    branch, today, within = reg.branch, out.today, out.within
+    is_open = [_blank(v) for v in closed_on]
+    closed.update(normalise_waybill(w) for w in (_s(wb[i]) for i, o in enumerate(is_open) if not o) if w)
+    for i in (i for i, o in enumerate(is_open) if o):
+        refused = outcome[i] == "refused"
+        if outcome[i] != "invalid":
+            d = _date(due1[i] if refused else due2[i])
+            if d is not None and (d - today).days > within and _date(claimed[i]) is not None:
+                continue  # the model's deadline is not due yet: no line (out.due would drop it)
         w = _s(wb[i])
-        if not _blank(closed_on[i]):
-            if w:
-                closed.add(normalise_waybill(w))
-            continue
         src = _src(reg, rows[i], sheet)
         if outcome[i] == "invalid":
-            out.cannot(reg.branch, "理赔", w, error_text(errs[i]) or "输入有误", src)
+            out.cannot(branch, "理赔", w, error_text(errs[i]) or "输入有误", src)
             continue
         start = _date(claimed[i])
         if start is None:
-            out.cannot(reg.branch, "理赔", w, "缺少索赔日期", src, "DL-2")
+            out.cannot(branch, "理赔", w, "缺少索赔日期", src, "DL-2")
             continue
         try:
-            if outcome[i] == "refused":  # CLM-8: no compensation, but the reply is still due (DL-1)
+            if refused:  # CLM-8: no compensation, but the reply is still due (DL-1)
                 d = _date(due1[i]) or _date(udfs.deadline("索赔受理", start))
-                out.due(reg.branch, "不予受理答复", w, start, d, "DL-1、CLM-8", src, _s(party[i]))
+                out.due(branch, "不予受理答复", w, start, d, "DL-1、CLM-8", src, _s(party[i]))
             else:
                 d = _date(due2[i]) or _date(udfs.deadline("索赔处理", start, _s(scope[i]) or None))
-                out.due(reg.branch, "理赔处理", w, start, d, "DL-2", src, _s(party[i]))
+                out.due(branch, "理赔处理", w, start, d, "DL-2", src, _s(party[i]))
         except udfs.RuleError as e:
-            out.cannot(reg.branch, "理赔", w, str(e), src, "DL-2")
+            out.cannot(branch, "理赔", w, str(e), src, "DL-2")
 
 
 def _complaints(reg: Loaded, out: _Out) -> None:
