@@ -367,3 +367,34 @@ def test_damage_rows_leave_the_network_amount_empty(tmp_path):
     assert list(f["网点赔付"]) == [None, None]
     assert list(f["赔偿金额"]) == [Decimal("24.00"), Decimal("30.00")]
     assert reg.tally().totals["网点赔付"] == Decimal("0.00")
+
+
+def _errors_of(ev):
+    return [(e.row, e.column, e.letter, e.kind, e.rule, e.message, e.value) for e in ev.errors]
+
+
+@pytest.mark.parametrize("wanted", [["赔偿金额", "免收运费", "网点赔付"], ["处理期限", "运单号"], ["运单号"],
+                                    ["赔偿说明"], ["时限状态", "受理答复期限"]])
+def test_evaluate_only_the_columns_a_workflow_asks_for(tmp_path, wanted):
+    """issue 10: ``columns=`` computes the asked columns (and 受理判定, which decides
+    refusals, CLM-8) with the full evaluation's values; every other computed column is still
+    checked, so errors (a closing date before the claim in 时限状态, a value typed over an
+    unasked column) and every row's outcome are unchanged."""
+    rows = CLERK_ROWS + [claim("SF2026110011", 结案日期=D(2026, 11, 2)),            # 时限状态 fails (DL-1)
+                         claim("SF2026110012", 赔偿说明="手工说明")]                 # typed over 赔偿说明
+    path = make_register(tmp_path / "按列.xlsx", CLAIMS, _xl(rows), order=ORDER, formula_rows=20)
+    reg = open_register(path)
+    full = next(reg.iter_evaluations())
+    part = next(reg.iter_evaluations(columns=wanted))
+    assert _errors_of(part) == _errors_of(full)
+    assert list(part.outcome) == list(full.outcome) and list(part.reason) == list(full.reason)
+    assert {"时限状态", "赔偿说明"} <= {e.column for e in full.errors}
+    asked = {h for h in wanted if h in {c.header for c in CLAIMS.computed}}
+    assert set(part.computed) == asked | {"受理判定"}
+    for h in part.computed:
+        assert list(part.computed[h].values()) == list(full.computed[h].values()), h
+    assert part.totals() == {h: v for h, v in full.totals().items() if h in part.computed}
+    from workbooks.register import evaluation_frame
+    slim, whole = evaluation_frame(part, columns=wanted), evaluation_frame(full, columns=wanted)
+    assert list(slim.columns) == list(whole.columns)
+    assert slim.astype(str).equals(whole.astype(str))

@@ -163,14 +163,27 @@ def _moments(s: pd.Series, unit: str) -> tuple[np.ndarray, np.ndarray, np.ndarra
         return arr, blank, ok
     values = s.to_numpy(dtype=object)
     blank = s.isna().to_numpy()
-    ok = np.array([isinstance(v, (dt.date, pd.Timestamp)) and 1900 <= v.year < 2200
-                   for v in values], dtype=bool) | blank
-    out = np.full(len(s), np.datetime64("NaT"), dtype=f"datetime64[{unit}]")
-    good = ok & ~blank
-    if good.any():
-        parsed = pd.to_datetime(pd.Series(values[good]), errors="coerce").to_numpy()
-        out[good] = parsed.astype(f"datetime64[{unit}]")
-    return out, blank, ok
+    n = len(values)
+    types = list(map(type, values))
+    kind = {t: 1 if t in (dt.date, dt.datetime) else 2 if issubclass(t, (dt.date, pd.Timestamp)) else 0
+            for t in set(types)}
+    kinds = np.fromiter(map(kind.__getitem__, types), dtype=np.int8, count=n)
+    plain = kinds == 1                       # exactly date/datetime: range-checked in bulk
+    ok = np.zeros(n, dtype=bool)             # other date-likes (Timestamp, subclasses): one by one
+    other = np.flatnonzero(kinds == 2)
+    if len(other):
+        ok[other] = [1900 <= v.year < 2200 for v in values[other]]
+    out = np.full(n, np.datetime64("NaT"), dtype=f"datetime64[{unit}]")
+    cand = (plain | ok) & ~blank
+    if cand.any():
+        parsed = pd.to_datetime(pd.Series(values[cand]), errors="coerce").to_numpy().astype(f"datetime64[{unit}]")
+        # a plain date's year is in 1900–2199 exactly when its moment is in [1900-01-01, 2200-01-01)
+        fits = ~np.isnat(parsed) & (parsed >= _LOW.astype(f"datetime64[{unit}]")) \
+            & (parsed < _HIGH.astype(f"datetime64[{unit}]"))
+        ok[cand] |= plain[cand] & fits
+        good = ok[cand]
+        out[np.flatnonzero(cand)[good]] = parsed[good]
+    return out, blank, ok | blank
 
 
 def dates(s: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

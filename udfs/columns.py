@@ -84,28 +84,26 @@ def run(scalar: Callable, kind: str, args: tuple, fast: Callable | None = None) 
     if len(rest):
         cols = [s.to_numpy(dtype=object)[rest] for s in series]
         # the scalar runs once per distinct argument row (its type too: TRUE must not reuse
-        # 1's result); keys built at C speed, results assigned per group
-        keys = list(zip(*[list(zip(map(type, c), c)) for c in cols])) if cols else [()] * len(rest)
-        groups: dict = {}
-        singles: list[int] = []
-        for j, key in enumerate(keys):
-            try:
-                groups.setdefault(key, []).append(j)
-            except TypeError:                    # an unhashable argument: row by row
-                singles.append(j)
+        # 1's result); results are spread to the rows of each group
+        grouped = _distinct_rows(cols, len(rest))
+        if grouped is not None:
+            group, firsts = grouped
+            work = [(tuple(c[j] for c in cols), rest[group == g]) for g, j in enumerate(firsts.tolist())] \
+                if len(firsts) <= 64 else _groups(cols, group, firsts, rest)
+        else:                                    # an unhashable argument: row by row
+            work = [(tuple(c[j] for c in cols), rest[[j]]) for j in range(len(rest))]
 
-        def one(key: tuple) -> tuple:
+        def one(args: tuple) -> tuple:
             try:
-                return ("ok", scalar(*(v for _, v in key)))
+                return ("ok", scalar(*args))
             except RuleError as e:
                 return ("err", str(e), e.rule)
             except Exception:  # noqa: BLE001 - a bug must not become a traceback in a cell
-                log.exception("internal error in %s%r", scalar.__name__, key)  # noqa
+                log.exception("internal error in %s%r", scalar.__name__, args)  # noqa
                 return ("err", INTERNAL, None)
 
-        work = [(key, rest[js]) for key, js in groups.items()] + [(keys[j], rest[[j]]) for j in singles]
-        for key, at in work:
-            result = one(key)
+        for args, at in work:
+            result = one(args)
             if result[0] == "ok":
                 v = result[1]
                 if kind == "money":
@@ -130,6 +128,31 @@ def run(scalar: Callable, kind: str, args: tuple, fast: Callable | None = None) 
     return pd.DataFrame({"value": col,
                          "error": pd.Series(errors, index=index, dtype=object),
                          "rule": pd.Series(rules, index=index, dtype=object)}, index=index)
+
+
+def _distinct_rows(cols: list[np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """(group of each row, first row of each group) for rows whose arguments are equal and of
+    the same types — the grouping a dict keyed by ((type, value), …) gives, computed by
+    hashing each column in C (pandas.factorize); None when an argument is unhashable."""
+    group = np.zeros(n, dtype=np.int64)
+    for c in cols:
+        try:
+            values, _ = pd.factorize(c, use_na_sentinel=False)
+        except TypeError:
+            return None
+        types, _ = pd.factorize(np.fromiter(map(type, c), dtype=object, count=n), use_na_sentinel=False)
+        for codes in (values, types):
+            group, _ = pd.factorize(group * (int(codes.max(initial=0)) + 1) + codes)
+    _, firsts = np.unique(group, return_index=True)
+    return group, firsts
+
+
+def _groups(cols: list[np.ndarray], group: np.ndarray, firsts: np.ndarray, rest: np.ndarray) -> list:
+    """(arguments, rows) per group, the rows of all groups found in one sort."""
+    order = np.argsort(group, kind="stable")
+    bounds = np.searchsorted(group[order], np.arange(len(firsts) + 1))
+    return [(tuple(c[j] for c in cols), rest[order[bounds[g]:bounds[g + 1]]])
+            for g, j in enumerate(firsts.tolist())]
 
 
 def _make(name: str, scalar: Callable, kind: str, fast: Callable | None) -> Callable:

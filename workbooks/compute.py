@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable, Collection
 
 import numpy as np
 import pandas as pd
@@ -30,6 +30,13 @@ class Computed:
     error: np.ndarray
     rule: np.ndarray
     blank: np.ndarray
+    # set on a column computed for its errors only (see ``compute(keep=…)``): builds the
+    # full column (values too) on demand, e.g. to say what replaced a value typed over it
+    complete: Callable[[], "Computed"] | None = None
+
+    @property
+    def partial(self) -> bool:
+        return self.complete is not None
 
     def has_error(self) -> np.ndarray:
         return np.asarray(self.error != None, dtype=bool)  # noqa: E711 (element-wise)
@@ -119,11 +126,44 @@ def _as_numbers(col: Column, value: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return number, text
 
 
+def computed_refs(expr: Any) -> set[str]:
+    """Headers of the computed columns an expression reads (``Out``, ``Refused``)."""
+    from .spec import Out, Refused
+    out: set[str] = set()
+    stack = [expr]
+    while stack:
+        e = stack.pop()
+        if isinstance(e, (Out, Refused)):
+            out.add(e.header)
+        for v in getattr(e, "__dict__", {}).values():
+            if isinstance(v, tuple):
+                stack.extend(v)
+            elif hasattr(v, "excel"):
+                stack.append(v)
+    return out
+
+
+def needed_columns(tpl: Template, wanted: Collection[str]) -> set[str]:
+    """The computed columns to compute in full for ``wanted`` headers: those asked for, and
+    every computed column any computed column reads (受理判定: it also decides refusals,
+    CLM-8), so a column's value never depends on which others were asked for."""
+    computed = {c.header for c in tpl.computed}
+    keep = set(wanted) & computed
+    for c in tpl.computed:
+        keep |= computed_refs(c.expr) & computed
+    return keep
+
+
 def compute(tpl: Template, frame: pd.DataFrame, blank: dict[str, np.ndarray],
-            filled: np.ndarray, today: dt.date | None = None) -> list[Computed]:
+            filled: np.ndarray, today: dt.date | None = None,
+            keep: Collection[str] | None = None) -> list[Computed]:
     """Every computed column of ``frame`` (typed inputs by header). ``blank`` gives each
     input column's empty cells (an unusable cell is not empty), ``filled`` the rows with
-    any input; a column is left empty where its guard inputs are empty."""
+    any input; a column is left empty where its guard inputs are empty.
+
+    ``keep``: compute only these columns in full (see :func:`needed_columns`); the others
+    are still evaluated for their errors — a failing formula makes its row invalid, so the
+    outcome of every row is the same whatever was asked — but get no values (``partial``)."""
     n = len(frame)
     env = Env(frame, today or udfs.today())
     out = []
@@ -131,19 +171,46 @@ def compute(tpl: Template, frame: pd.DataFrame, blank: dict[str, np.ndarray],
         empty = ~filled.copy()
         for g in col.guard:
             empty |= blank[g]
-        if n and not empty.all():
-            ev: Evaluated = col.expr.evaluate(env)
-            value = ev.value if isinstance(ev.value, pd.Series) else pd.Series([ev.value] * n)
-            number, text = _as_numbers(col, value.reset_index(drop=True))
-            error = ev.error if ev.error is not None else np.full(n, None, dtype=object)
-            rule = ev.rule if ev.rule is not None else np.full(n, None, dtype=object)
+        if keep is None or col.header in keep:
+            res = _column(col, env, empty, n)
         else:
-            number, text = np.full(n, np.nan), np.full(n, None, dtype=object)
-            error = np.full(n, None, dtype=object)
-            rule = np.full(n, None, dtype=object)
-        error = np.where(empty, None, error).astype(object)
-        rule = np.where(empty, None, rule).astype(object)
-        res = Computed(col, np.array(number, dtype=float), np.array(text, dtype=object), error, rule, empty)
+            res = _checked(col, env, empty, n)
         env.computed[col.header] = res
         out.append(res)
     return out
+
+
+def _column(col: Column, env: Env, empty: np.ndarray, n: int) -> Computed:
+    """One computed column in full: values, errors and rules (none where it is empty)."""
+    if n and not empty.all():
+        ev: Evaluated = col.expr.evaluate(env)
+        value = ev.value if isinstance(ev.value, pd.Series) else pd.Series([ev.value] * n)
+        number, text = _as_numbers(col, value.reset_index(drop=True))
+        error = ev.error if ev.error is not None else np.full(n, None, dtype=object)
+        rule = ev.rule if ev.rule is not None else np.full(n, None, dtype=object)
+    else:
+        number, text = np.full(n, np.nan), np.full(n, None, dtype=object)
+        error = np.full(n, None, dtype=object)
+        rule = np.full(n, None, dtype=object)
+    error = np.where(empty, None, error).astype(object)
+    rule = np.where(empty, None, rule).astype(object)
+    return Computed(col, np.array(number, dtype=float), np.array(text, dtype=object), error, rule, empty)
+
+
+def _checked(col: Column, env: Env, empty: np.ndarray, n: int) -> Computed:
+    """A column nobody asked for: its errors and rules only (no value is converted)."""
+    error = np.full(n, None, dtype=object)
+    rule = np.full(n, None, dtype=object)
+    if n and not empty.all():
+        got_error, got_rule = col.expr.errors(env)
+        if got_error is not None:
+            error, rule = got_error, got_rule
+    error = np.where(empty, None, error).astype(object)
+    rule = np.where(empty, None, rule).astype(object)
+    computed = dict(env.computed)          # what the column reads, as it was at this point
+
+    def complete() -> Computed:
+        full_env = Env(env.frame, env.today)
+        full_env.computed = computed
+        return _column(col, full_env, empty, n)
+    return Computed(col, np.full(n, np.nan), np.full(n, None, dtype=object), error, rule, empty, complete)

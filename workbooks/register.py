@@ -20,6 +20,8 @@ The raw reading is the streaming package reader of ``workbooks.xlsx`` (branch i9
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import operator
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -31,7 +33,7 @@ import pandas as pd
 
 import udfs
 
-from .compute import Computed, compute
+from .compute import Computed, compute, needed_columns
 from .inputs import XlError, as_decimals, header_key, is_blank, normalise_text, read_column
 from .outcomes import BLANK, INVALID, OK, OUTCOMES, REFUSED_OUTCOME, apply, computed_errors, decide, override_errors
 from .spec import REGISTERS, SHEETS, Template, col_letter
@@ -234,14 +236,15 @@ class Register:
             got = cache[column.header] = body.split("\x00")
         return got
 
-    def exact_template_formulas(self, column: Any, formulas: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    def exact_template_formulas(self, column: Any, formulas: np.ndarray, rows: np.ndarray,
+                                row_texts: Sequence[str] | None = None) -> np.ndarray:
         """Cells whose formula text is exactly the template's formula of their row (what the
-        processor writes; nearly every cell): one string build over the row numbers and one
-        element-wise comparison, no regex."""
+        processor writes; nearly every cell): each row's formula built and compared in one
+        C-level map (``row_texts``: the rows as text, shared by a chunk's columns), no regex."""
         parts = self._formula_parts(column)
-        want = np.empty(len(rows), dtype=object)
-        want[:] = [r.join(parts) for r in map(str, rows.tolist())]
-        return np.asarray(formulas == want, dtype=bool)
+        texts = row_texts if row_texts is not None else list(map(str, rows.tolist()))
+        wants = map(str.join, texts, itertools.repeat(parts))
+        return np.fromiter(map(operator.eq, formulas.tolist(), wants), dtype=bool, count=len(rows))
 
     def template_formulas(self, column: Any, formulas: np.ndarray, rows: np.ndarray,
                           among: np.ndarray | None = None) -> np.ndarray:
@@ -288,9 +291,17 @@ class Register:
 
     # -- evaluation
     def evaluate(self, chunk: Any, today: dt.date | None = None,
-                 lists: dict[str, list[str]] | None = None) -> Evaluation:
-        """Pure: typed inputs, errors, outcome and computed values of one chunk."""
+                 lists: dict[str, list[str]] | None = None,
+                 columns: Sequence[str] | None = None) -> Evaluation:
+        """Pure: typed inputs, errors, outcome and computed values of one chunk.
+
+        ``columns`` (headers; None = all): the computed columns a workflow uses. Only those,
+        and the computed columns others read (受理判定, which decides refusals, CLM-8), get
+        values in ``Evaluation.computed``; every input is still checked and every other
+        computed column still evaluated for its errors, so ``errors`` and ``outcome`` are
+        exactly those of the full evaluation."""
         tpl = self.tpl
+        keep = None if columns is None else needed_columns(tpl, columns)
         rows = np.asarray(chunk.rows, dtype=np.int64)
         n = len(rows)
         values = chunk.values
@@ -308,7 +319,8 @@ class Register:
             raws[col.header] = np.array(raw_of(self.columns.get(col.header)), dtype=object) if n else np.empty(0, object)
             if col.header in later:
                 lazy[col.header] = raws[col.header]
-                filled |= ~blank_cells(raws[col.header])
+                if not filled.all():           # (every row already has an input: nothing to add)
+                    filled |= ~blank_cells(raws[col.header])
             else:
                 typed[col.header] = read_column(col.kind, col.header, col.rule, raws[col.header])
                 filled |= ~typed[col.header].blank
@@ -319,20 +331,18 @@ class Register:
             errors += check_column(col, typed[col.header], raws[col.header], rows, filled,
                                    lambda r, h=col.header: self.letter(h, r), lists)
         input_bad = np.zeros(n, dtype=bool)
-        if errors:
-            pos = {int(r): i for i, r in enumerate(rows)}
-            for e in errors:
-                input_bad[pos[e.row]] = True
+        input_bad[row_positions(rows, [e.row for e in errors])] = True
         frame = pd.DataFrame({h: pd.Series(t.values, dtype=object) for h, t in typed.items()})
         frame.index = pd.Index(rows)
         results = compute(tpl, frame.reset_index(drop=True), {h: t.blank for h, t in typed.items()},
-                          filled, today)
+                          filled, today, keep)
         letter = lambda h, r: self.letter(h, r)  # noqa: E731
         errors += computed_errors(results, rows, input_bad, letter)
         by_hand: dict[str, np.ndarray] = {}
         raw_computed: dict[str, list[Any]] = {}
         replaced: dict[str, list[str | None]] = {}
         template_formula: dict[str, np.ndarray] = {}
+        row_texts = list(map(str, rows.tolist()))
         for c in tpl.computed:
             idx = self.columns.get(c.header)
             if idx is None or idx not in formulas:
@@ -351,7 +361,7 @@ class Register:
             # a cell holding exactly the template formula of its row needs no regex; only the
             # few others are judged (normalised: [n]! prefixes, $ anchors, spaces)
             foreign = np.zeros(n, dtype=bool)
-            exact = template_formula[c.header] = self.exact_template_formulas(c, f_arr, rows)
+            exact = template_formula[c.header] = self.exact_template_formulas(c, f_arr, rows, row_texts)
             rest = np.flatnonzero(~no_f & ~exact)
             if len(rest):
                 sub_f, sub_rows = f_arr[rest], rows[rest]
@@ -359,33 +369,41 @@ class Register:
                 if sub.any():
                     sub &= ~self.template_formulas(c, sub_f, sub_rows, sub)
                 foreign[rest] = sub
-            raw = np.empty(n, dtype=object)
-            raw[:] = vals
-            by_hand[c.header] = (no_f & ~blank_cells(raw)) | foreign
+            typed_over = np.zeros(n, dtype=bool)     # a value, no formula (only those are looked at)
+            at = np.flatnonzero(no_f)
+            if len(at):
+                raw = np.empty(len(at), dtype=object)
+                raw[:] = [vals[i] for i in at.tolist()]
+                typed_over[at] = ~blank_cells(raw)
+            by_hand[c.header] = typed_over | foreign
             replaced[c.header] = [f if bad else None for f, bad in zip(fs, foreign)] if foreign.any() else [None] * n
+        # a value typed over a column computed for its errors only: the message says what
+        # the rules compute there, so that column is computed in full after all
+        results = [c.complete() if c.partial and by_hand.get(c.column.header, np.zeros(0, bool)).any() else c
+                   for c in results]
         errors += override_errors(results, by_hand, raw_computed, rows, letter, replaced)
         order = {h: i for i, h in enumerate(tpl.headers)}
         sheet_pos = {h: self.columns.get(h, 10_000 + order.get(h, 0)) for h in tpl.headers}
         errors.sort(key=lambda e: (e.row, sheet_pos.get(e.column, 99_999), e.kind != "input"))
         bad_rows = np.zeros(n, dtype=bool)
         row_errors: dict[int, list[CellError]] = {}
-        if errors:
-            pos = {int(r): i for i, r in enumerate(rows)}
-            for e in errors:
-                bad_rows[pos[e.row]] = True
-                row_errors.setdefault(e.row, []).append(e)
+        bad_rows[row_positions(rows, [e.row for e in errors])] = True
+        for e in errors:
+            row_errors.setdefault(e.row, []).append(e)
         outcome, reason = decide(tpl, filled, bad_rows, results)
         apply(results, outcome, row_errors, rows, sheet_pos)
         extra = {h: raw_of(i) for h, i in self.extra}
-        return Evaluation(tpl, rows, frame, errors, outcome, reason, {c.column.header: c for c in results}, extra,
-                          lazy, template_formula)
+        computed = {c.column.header: c for c in results if keep is None or c.column.header in keep}
+        return Evaluation(tpl, rows, frame, errors, outcome, reason, computed, extra, lazy, template_formula)
 
-    def iter_evaluations(self, size: int = CHUNK_ROWS, today: dt.date | None = None) -> Iterator[Evaluation]:
-        """Reads the register sheet chunk by chunk and evaluates each."""
+    def iter_evaluations(self, size: int = CHUNK_ROWS, today: dt.date | None = None,
+                         columns: Sequence[str] | None = None) -> Iterator[Evaluation]:
+        """Reads the register sheet chunk by chunk and evaluates each (``columns``: see
+        :meth:`evaluate`)."""
         lists = udfs.rules_in_force(today or udfs.today())
         for chunk in self.package.iter_chunks(self.sheet_name, self.first_row, columns=self.read_columns,
                                               formulas_of=self.computed_columns, size=size):
-            yield self.evaluate(chunk, today, lists)
+            yield self.evaluate(chunk, today, lists, columns)
 
     def tally(self, size: int = CHUNK_ROWS, today: dt.date | None = None) -> Tally:
         t = Tally()
@@ -402,6 +420,18 @@ class Register:
         if not parts:
             return evaluation_frame(self.evaluate(MemoryChunk(np.zeros(0, np.int64), {}), today), self.path)
         return pd.concat(parts) if len(parts) > 1 else parts[0]
+
+
+def row_positions(rows: np.ndarray, wanted: Sequence[int]) -> np.ndarray:
+    """Positions in ``rows`` (sheet rows of a chunk, each once) of the sheet rows ``wanted``:
+    a binary search when the chunk is in sheet order (as read), else a lookup table."""
+    want = np.asarray(wanted, dtype=np.int64)
+    if not len(want):
+        return np.zeros(0, dtype=np.int64)
+    if len(rows) < 2 or bool(np.all(rows[1:] > rows[:-1])):
+        return np.searchsorted(rows, want)
+    pos = {int(r): i for i, r in enumerate(rows)}
+    return np.fromiter((pos[int(r)] for r in want), dtype=np.int64, count=len(want))
 
 
 _ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"

@@ -59,6 +59,12 @@ class Expr:
     def evaluate(self, env: Env) -> Evaluated:
         raise NotImplementedError
 
+    def errors(self, env: Env) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """(error, rule) per row of ``evaluate`` (None: no row fails), for a column computed
+        for its errors only; expressions whose errors are cheaper than their values say so."""
+        ev = self.evaluate(env)
+        return ev.error, ev.rule
+
     def refs(self) -> set[str]:
         return set()
 
@@ -162,6 +168,20 @@ class Call(Expr):
         return set().union(*(a.refs() for a in self.args))
 
 
+def _per_distinct(col: pd.Series, test: Callable[[Any], bool]) -> pd.Series:
+    """``col.map(test)`` for a pure ``test`` that gives equal values (==) the same answer,
+    asked once per distinct value (a register repeats a few texts over thousands of rows).
+    Blanks (None, NaN, NaT) are asked once, as None — ``test`` must answer them alike;
+    unhashable values fall back to the plain map."""
+    try:
+        codes, uniques = pd.factorize(col.to_numpy(dtype=object), use_na_sentinel=True)
+    except TypeError:
+        return col.map(test)
+    answers = np.fromiter(map(test, uniques), dtype=bool, count=len(uniques))
+    out = np.append(answers, test(None))[codes]      # code -1 (blank) takes the last entry
+    return pd.Series(out, index=col.index, dtype=bool)
+
+
 @dataclass(frozen=True)
 class Eq(Expr):
     """``cell = "text"`` (Excel compares text case-insensitively; our lists are Chinese)."""
@@ -173,8 +193,9 @@ class Eq(Expr):
         return f"{self.ref.excel(cell)}={Lit(self.text).excel(cell)}"
 
     def evaluate(self, env: Env) -> Evaluated:
-        col = env.column(self.ref.header)
-        return Evaluated(col.map(lambda v: isinstance(v, str) and v.lower() == self.text.lower()))
+        want = self.text.lower()
+        return Evaluated(_per_distinct(env.column(self.ref.header),
+                                       lambda v: isinstance(v, str) and v.lower() == want))
 
     def refs(self) -> set[str]:
         return self.ref.refs()
@@ -198,7 +219,7 @@ class Positive(Expr):
             if isinstance(v, (int, float)):
                 return v > 0
             return isinstance(v, str)
-        return Evaluated(env.column(self.ref.header).map(gt).astype(object))
+        return Evaluated(_per_distinct(env.column(self.ref.header), gt).astype(object))
 
     def refs(self) -> set[str]:
         return self.ref.refs()
@@ -300,22 +321,24 @@ class LiveStatus(Expr):
                 f'IF({f}<={d},"按时完成","逾期"&({f}-{d})&"天完成")),"{ERROR_PREFIX}{STATUS_BAD_DONE}")')
         return f'IF(ISNUMBER({D}),IF({F}="",{open_},{done}),{D})'
 
-    def evaluate(self, env: Env) -> Evaluated:
+    def _dates(self, env: Env) -> tuple[Evaluated, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(deadline evaluated, due, done, done blank, done ok, start) as datetime64[D]."""
         from udfs import colparse as cp
 
         due_ev = self.deadline_expr.evaluate(env)
         due_vals = due_ev.value if isinstance(due_ev.value, pd.Series) else pd.Series([due_ev.value] * env.n)
-        due, _, _ = cp.dates(due_vals.reset_index(drop=True).astype(object))
+        due_vals = due_vals.reset_index(drop=True)
+        # a datetime64 deadline takes colparse's bulk path (the same dates as its Timestamps)
+        due, _, _ = cp.dates(due_vals if pd.api.types.is_datetime64_any_dtype(due_vals.dtype)
+                             else due_vals.astype(object))
         fin, fblank, fok = cp.dates(env.column(self.done.header).reset_index(drop=True).astype(object))
         begin, _, _ = cp.dates(env.column(self.start.header).reset_index(drop=True).astype(object))
-        today = np.datetime64(env.today, "D")
+        return due_ev, due, fin, fblank, fok, begin
+
+    def _errors(self, env: Env, due_ev: Evaluated, fin: np.ndarray, fblank: np.ndarray, fok: np.ndarray,
+                begin: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         with np.errstate(invalid="ignore"):
-            left = (due - today).astype("timedelta64[D]").astype(np.int64)
-            late = (fin - due).astype("timedelta64[D]").astype(np.int64)
             early = ~fblank & fok & (fin < begin)
-        text = np.where(left > 0, "剩余" + left.astype(str) + "天",
-                        np.where(left == 0, "今日到期", "已逾期" + (-left).astype(str) + "天"))
-        text = np.where(fblank, text, np.where(late <= 0, "按时完成", "逾期" + late.astype(str) + "天完成"))
         error = np.full(env.n, None, dtype=object)
         rule = np.full(env.n, None, dtype=object)
         error[~fblank & ~fok], rule[~fblank & ~fok] = STATUS_BAD_DONE, "DL-1"
@@ -323,6 +346,23 @@ class LiveStatus(Expr):
         if due_ev.error is not None:  # the deadline's own error shows through (what Excel shows)
             bad = np.array([e is not None for e in due_ev.error], dtype=bool)
             error[bad], rule[bad] = due_ev.error[bad], due_ev.rule[bad]
+        return error, rule
+
+    def errors(self, env: Env) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """The status's errors without building its texts (a column nobody asked for)."""
+        due_ev, _, fin, fblank, fok, begin = self._dates(env)
+        return self._errors(env, due_ev, fin, fblank, fok, begin)
+
+    def evaluate(self, env: Env) -> Evaluated:
+        due_ev, due, fin, fblank, fok, begin = self._dates(env)
+        today = np.datetime64(env.today, "D")
+        with np.errstate(invalid="ignore"):
+            left = (due - today).astype("timedelta64[D]").astype(np.int64)
+            late = (fin - due).astype("timedelta64[D]").astype(np.int64)
+        text = np.where(left > 0, "剩余" + left.astype(str) + "天",
+                        np.where(left == 0, "今日到期", "已逾期" + (-left).astype(str) + "天"))
+        text = np.where(fblank, text, np.where(late <= 0, "按时完成", "逾期" + late.astype(str) + "天完成"))
+        error, rule = self._errors(env, due_ev, fin, fblank, fok, begin)
         return Evaluated(pd.Series(text.astype(object), index=env.frame.index), error, rule)
 
     def refs(self) -> set[str]:
