@@ -76,7 +76,8 @@ def slim_frame(reg: Any, wanted: Sequence[str], today: dt.date | None = None) ->
     """``reg.frame()`` restricted to ``wanted`` columns (same values, same rows): a large
     register is turned into Python values only where a workflow looks."""
     from workbooks.register import evaluation_frame
-    parts = [evaluation_frame(ev, reg.path, columns=wanted) for ev in reg.iter_evaluations(today=today)]
+    parts = [evaluation_frame(ev, reg.path, columns=wanted)
+             for ev in reg.iter_evaluations(today=today, columns=wanted)]
     if not parts:
         kinds = {c.header for c in reg.tpl.columns}
         return pd.DataFrame(columns=[*(h for h in wanted if h in kinds),

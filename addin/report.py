@@ -207,30 +207,30 @@ def consolidate(paths: Sequence[str | Path] | Loaded, period: str, today: dt.dat
     in_period = [d is not None and start <= d <= end for d in dates]
     rows = allrows[in_period].copy()
     # A claim is counted once, whichever files hold it (a copy, a result named explicitly).
-    key = list(zip(rows["网点"], rows["_waybill"], rows["索赔类型"], rows["索赔日期"]))
+    key = list(zip(*(rows[c].tolist() for c in ("网点", "_waybill", "索赔类型", "索赔日期"))))
     rows["_key"] = key
     dup = rows.duplicated("_key", keep="first") & (rows["运单号"] != "")
-    first_of = dict(zip(rows.loc[~dup, "_key"], rows.loc[~dup, "来源"]))
+    first_of = dict(zip(rows.loc[~dup, "_key"].tolist(), rows.loc[~dup, "来源"].tolist()))
     parts = [_apart(rows[dup], "需核对", [f"同一索赔已在 {first_of.get(k, '')} 计入，此处不再重复计算"
-                                         for k in rows.loc[dup, "_key"]])]
+                                         for k in rows.loc[dup, "_key"].tolist()])]
     rows = rows[~dup]
     # Rows the report cannot count: input errors (in period, or without a usable claim date).
     undated = pd.Series([d is None for d in dates], index=allrows.index, dtype=bool)
     bad = pd.concat([rows[rows["_outcome"] == "invalid"], allrows[undated & (allrows["_outcome"] == "invalid")]])
-    parts.append(_apart(bad, "需核对", ["输入有误，未计入：" + (error_text(e) or "请核对") for e in bad["_errors"]]))
+    parts.append(_apart(bad, "需核对", ["输入有误，未计入：" + (error_text(e) or "请核对") for e in bad["_errors"].tolist()]))
     refused = rows[rows["_outcome"] == "refused"]
-    parts.append(_apart(refused, "不予受理", [r or "不予受理" for r in refused["_reason"]]))
+    parts.append(_apart(refused, "不予受理", [r or "不予受理" for r in refused["_reason"].tolist()]))
     ok = rows[rows["_outcome"] == "ok"]
     delays = ok[ok["索赔类型"] == DELAY_TYPE]
     parts.append(_apart(delays, "延误（另列）", [f"延误不属货损货差，另列；建议赔偿 {a:,.2f} 元"
-                                               for a in delays["赔偿金额"]]))
+                                               for a in delays["赔偿金额"].tolist()]))
     claims = ok[ok["索赔类型"].isin(DAMAGE_TYPES)].copy()
     others = ok[~ok["索赔类型"].isin(DAMAGE_TYPES + (DELAY_TYPE,))]
     parts.append(_apart(others, "需核对", ["索赔类型不属货损货差，未计入"] * len(others)))
     apart_df = pd.concat(parts, ignore_index=True)
     # Overdue (DL-2): the processing limit against the closing date, or the report date.
     status, late = [], []
-    for due, done in zip(claims["处理期限"], claims["结案日期"]):
+    for due, done in zip(claims["处理期限"].tolist(), claims["结案日期"].tolist()):
         if due is None:
             status.append("")
             late.append(False)
@@ -250,7 +250,7 @@ def consolidate(paths: Sequence[str | Path] | Loaded, period: str, today: dt.dat
     return {"rows": claims.reset_index(drop=True), "apart": apart_df, "status": pd.DataFrame(state),
             "start": start, "end": end, "period": label, "today": today, "branches": names,
             "errors": problems + [f"{src}（{w or '无单号'}）：{note}" for src, w, note, sh in
-                                  zip(apart_df["来源"], apart_df["运单号"], apart_df["说明"], apart_df["_sheet"])
+                                  zip(*(apart_df[c].tolist() for c in ("来源", "运单号", "说明", "_sheet")))
                                   if sh == "需核对"],
             "n_refused": len(refused), "n_delays": len(delays), "n_registers": len(regs)}
 

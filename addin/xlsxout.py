@@ -202,6 +202,8 @@ _CONTROL = re.compile("([\x00-\x08\x0b-\x1f])")
 _LEADING, _TRAILING = re.compile(r"^\s"), re.compile(r"\s$")
 _MAX_TEXT = 32767  # Excel's cell text limit, in UTF-16 units
 _DAY0 = dt.datetime(1899, 12, 31)
+_MARCH_1900 = dt.date(1900, 3, 1)               # from here on, serial = days since 1899-12-30
+_SERIAL_0 = dt.date(1899, 12, 30).toordinal()
 
 
 @dataclass
@@ -309,6 +311,17 @@ def _column_xml(values: Sequence[Any], ref: Sequence[str], fmt: int | None, date
                     for r, v in zip(ref, values)]
         return [f'<c r="{r}"{head}{_text(v)}</t></is></c>' if v else (f'<c r="{r}"{blank}' if blank else "")
                 for r, v in zip(ref, values)]
+    if cell_fmts is None and (types <= {Decimal, type(None)} or types <= {dt.date, type(None)}):
+        present = [v for v in values if v is not None]
+        blank = "" if fmt is None else f'{_style(fmt)}/>'
+        if Decimal in types and all(map(Decimal.is_finite, present)):  # money: float, as write_number
+            s = _style(fmt if money_fmt is None else money_fmt)
+            return [f'<c r="{r}"{s}><v>{float(v):.16G}</v></c>' if v is not None else
+                    (f'<c r="{r}"{blank}' if blank else "") for r, v in zip(ref, values)]
+        if dt.date in types and min(present) >= _MARCH_1900:  # dates: whole serials (1900 system)
+            s = _style(fmt if date_fmt is None else date_fmt)
+            return [f'<c r="{r}"{s}><v>{v.toordinal() - _SERIAL_0}</v></c>' if v is not None else
+                    (f'<c r="{r}"{blank}' if blank else "") for r, v in zip(ref, values)]
     out = []
     for i, (r, v) in enumerate(zip(ref, values)):
         f = fmt if cell_fmts is None or cell_fmts[i] is None else cell_fmts[i]

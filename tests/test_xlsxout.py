@@ -92,6 +92,20 @@ def test_write_table_is_write_rows(tmp_path: Path, streaming: bool) -> None:
     assert _cells(a_path) == _cells(b_path)
 
 
+@pytest.mark.parametrize("column", [
+    [Decimal("1.10"), None, Decimal("-3"), Decimal("123456789.12")],            # money fast path
+    [Decimal("1.10"), Decimal("NaN"), None, Decimal("2")],                     # … and its fallback
+    [dt.date(2026, 11, 1), None, dt.date(1900, 3, 1), dt.date(9999, 12, 31)],  # date fast path
+    [dt.date(2026, 11, 1), dt.date(1900, 2, 28), dt.date(1900, 1, 1), None],   # … the 1900 bug
+    ["a", None, "", "b"], [None, None, None, None]])
+def test_one_kind_columns(tmp_path: Path, column: list) -> None:
+    rows = [[v, "x", 1] for v in column]
+    a = _sheets(_build(tmp_path / "a.xlsx", "rows", rows))
+    b = _sheets(_build(tmp_path / "b.xlsx", "table", rows))
+    for name in a:
+        assert re.sub(rb' s="\d+"', b"", a[name]) == re.sub(rb' s="\d+"', b"", b[name]), name
+
+
 def test_texts_are_strings_never_formulas(tmp_path: Path) -> None:
     rows = [[v, "<r><t>rich?</t></r>", "x"] for v in VALUES[:12]]
     out = _build(tmp_path / "t.xlsx", "table", rows)
