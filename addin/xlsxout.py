@@ -470,6 +470,8 @@ def _splice(path: Path, tables: dict[str, _Table], texts: dict[str, list[tuple[i
                                 chunk = chunk.replace(tok, sid)
                             f.write(chunk)
                     f.write(tail.encode("utf-8"))
+        import shutil
+        shutil.copymode(path, tmp)  # the saved file's permissions, as XlsxWriter's file had them
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
