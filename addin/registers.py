@@ -76,7 +76,8 @@ def slim_frame(reg: Any, wanted: Sequence[str], today: dt.date | None = None) ->
     """``reg.frame()`` restricted to ``wanted`` columns (same values, same rows): a large
     register is turned into Python values only where a workflow looks."""
     from workbooks.register import evaluation_frame
-    parts = [evaluation_frame(ev, reg.path, columns=wanted) for ev in reg.iter_evaluations(today=today)]
+    parts = [evaluation_frame(ev, reg.path, columns=wanted)
+             for ev in reg.iter_evaluations(today=today, columns=wanted)]
     if not parts:
         kinds = {c.header for c in reg.tpl.columns}
         return pd.DataFrame(columns=[*(h for h in wanted if h in kinds),
@@ -91,8 +92,13 @@ def settings_of(reg: Any) -> dict[str, Any]:
 
 def load(paths: Iterable[str | Path], kinds: Sequence[str] | None = None, *,
          today: dt.date | None = None, progress: Callable[[int, int], None] | None = None,
-         columns: dict[str, Sequence[str]] | None = None) -> Loads:
+         columns: dict[str, Sequence[str]] | None = None,
+         prepare: Callable[[Loaded], pd.DataFrame] | None = None) -> Loads:
     """Every register under ``paths`` of ``kinds`` (all kinds when None).
+
+    ``prepare``: a picklable function (module level, or a partial of one) that turns a
+    register of ``kinds`` into the frame the workflow keeps (its rows and columns); it runs
+    where the file is read — in the worker, so only what the workflow needs comes back.
 
     A file named explicitly that is not a register of these kinds is in ``unread``; inside
     folders, registers of other kinds are left alone quietly, our ``_结果`` files and lock
@@ -108,7 +114,7 @@ def load(paths: Iterable[str | Path], kinds: Sequence[str] | None = None, *,
     for s in w.ignored:
         out.unread.append(Unread(Path(s.path), s.reason, quiet=True))
     files = list(w.files)
-    opened = _open_all(files, today, progress, columns)
+    opened = _open_all(files, today, progress, columns, kinds, prepare)
     for f, (reg, reason, key) in zip(files, opened):
         if reg is None:
             in_folder = f.resolve() not in named
@@ -123,12 +129,16 @@ def load(paths: Iterable[str | Path], kinds: Sequence[str] | None = None, *,
     return out
 
 
-def _open_safe(path: Path, today: dt.date | None,
-               columns: dict[str, Sequence[str]] | None = None) -> tuple[Loaded | None, str, str]:
+def _open_safe(path: Path, today: dt.date | None, columns: dict[str, Sequence[str]] | None = None,
+               kinds: Sequence[str] | None = None, prepare: Callable[[Loaded], pd.DataFrame] | None = None,
+               ) -> tuple[Loaded | None, str, str]:
     """(register, "", "") or (None, Chinese reason, reason key) — picklable for a worker."""
     from workbooks.register import RegisterError
     try:
-        return open_one(path, today, columns), "", ""
+        reg = open_one(path, today, columns)
+        if prepare is not None and (kinds is None or reg.kind in kinds):
+            reg.frame = prepare(reg)
+        return reg, "", ""
     except RegisterError as e:
         return None, _message(e), str(getattr(e, "reason", ""))
     except OSError as e:
@@ -139,7 +149,8 @@ PARALLEL_FROM = 4  # files: below this, worker start-up costs more than it saves
 
 
 def _open_all(files: list[Path], today: dt.date | None, progress: Callable[[int, int], None] | None,
-              columns: dict[str, Sequence[str]] | None = None) -> list[tuple[Loaded | None, str, str]]:
+              columns: dict[str, Sequence[str]] | None = None, kinds: Sequence[str] | None = None,
+              prepare: Callable[[Loaded], pd.DataFrame] | None = None) -> list[tuple[Loaded | None, str, str]]:
     """Open every register; several files are read in parallel, one process per core."""
     import os
     workers = min(os.cpu_count() or 1, len(files))
@@ -148,13 +159,13 @@ def _open_all(files: list[Path], today: dt.date | None, progress: Callable[[int,
     if workers < 2 or len(files) < PARALLEL_FROM:
         out = []
         for i, f in enumerate(files):
-            out.append(_open_safe(f, today, columns))
+            out.append(_open_safe(f, today, columns, kinds, prepare))
             if progress:
                 progress(i + 1, len(files))
         return out
     from concurrent.futures import ProcessPoolExecutor
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(_open_safe, f, today, columns) for f in files]
+        futures = [pool.submit(_open_safe, f, today, columns, kinds, prepare) for f in files]
         out = []
         for i, fut in enumerate(futures):
             out.append(fut.result())

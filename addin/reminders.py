@@ -132,29 +132,33 @@ def _claims(reg: Loaded, out: _Out, closed: set[str]) -> None:
         reg, "_row", "_outcome", "_errors", "运单号", "索赔日期", "结案日期", "处理期限", "受理答复期限",
         "寄递范围", "责任网点")
     sheet = getattr(reg, "sheet", None)
-    for i in range(len(rows)):
+    branch, today, within = reg.branch, out.today, out.within
+    is_open = [_blank(v) for v in closed_on]
+    closed.update(normalise_waybill(w) for w in (_s(wb[i]) for i, o in enumerate(is_open) if not o) if w)
+    for i in (i for i, o in enumerate(is_open) if o):
+        refused = outcome[i] == "refused"
+        if outcome[i] != "invalid":
+            d = _date(due1[i] if refused else due2[i])
+            if d is not None and (d - today).days > within and _date(claimed[i]) is not None:
+                continue  # the model's deadline is not due yet: no line (out.due would drop it)
         w = _s(wb[i])
-        if not _blank(closed_on[i]):
-            if w:
-                closed.add(normalise_waybill(w))
-            continue
         src = _src(reg, rows[i], sheet)
         if outcome[i] == "invalid":
-            out.cannot(reg.branch, "理赔", w, error_text(errs[i]) or "输入有误", src)
+            out.cannot(branch, "理赔", w, error_text(errs[i]) or "输入有误", src)
             continue
         start = _date(claimed[i])
         if start is None:
-            out.cannot(reg.branch, "理赔", w, "缺少索赔日期", src, "DL-2")
+            out.cannot(branch, "理赔", w, "缺少索赔日期", src, "DL-2")
             continue
         try:
-            if outcome[i] == "refused":  # CLM-8: no compensation, but the reply is still due (DL-1)
+            if refused:  # CLM-8: no compensation, but the reply is still due (DL-1)
                 d = _date(due1[i]) or _date(udfs.deadline("索赔受理", start))
-                out.due(reg.branch, "不予受理答复", w, start, d, "DL-1、CLM-8", src, _s(party[i]))
+                out.due(branch, "不予受理答复", w, start, d, "DL-1、CLM-8", src, _s(party[i]))
             else:
                 d = _date(due2[i]) or _date(udfs.deadline("索赔处理", start, _s(scope[i]) or None))
-                out.due(reg.branch, "理赔处理", w, start, d, "DL-2", src, _s(party[i]))
+                out.due(branch, "理赔处理", w, start, d, "DL-2", src, _s(party[i]))
         except udfs.RuleError as e:
-            out.cannot(reg.branch, "理赔", w, str(e), src, "DL-2")
+            out.cannot(branch, "理赔", w, str(e), src, "DL-2")
 
 
 def _complaints(reg: Loaded, out: _Out) -> None:
@@ -360,17 +364,19 @@ def write_sheet(df: pd.DataFrame, path: Path, progress: Any = None) -> Path:
             w = fixed.get(h) or xlsxout.text_width([h] + sample[h].tolist(), 8, 44 if h == "来源" else 24)
             widths.append(w)
             ws.set_column(j, j, w)
-        wrap_cols = [COLUMNS.index(h) for h in ("对方", "状态", "来源")]
-        for i, rec in enumerate(df[COLUMNS].itertuples(index=False, name=None), start=4):
-            lines = max(-(-xlsxout.text_width([rec[j]], 0, 10_000) // max(widths[j] - 1, 1))
-                        if isinstance(rec[j], str) and rec[j] else 1 for j in wrap_cols)
-            if lines > 1:  # wrapped text: LibreOffice and Excel keep the default height otherwise
-                ws.set_row(i, 16 * min(lines, 8) + 2)
-            urgent = rec[2] in (CANNOT, "已逾期")
-            for j, v in enumerate(rec):
-                xlsxout.write(ws, i, j, v, alert if (urgent and j == 2) else cell, datef)
-            if progress and i % 2000 == 0:
-                progress(i - 4, len(df))
+        cols = [df[h].tolist() for h in COLUMNS]
+        heights = [None] * len(df)  # wrapped text: LibreOffice and Excel keep the default height otherwise
+        for j in (COLUMNS.index(h) for h in ("对方", "状态", "来源")):
+            per_line = max(widths[j] - 1, 1)
+            for i, v in enumerate(cols[j]):
+                if isinstance(v, str) and v:
+                    lines = -(-xlsxout.text_width([v], 0, 10_000) // per_line)
+                    if lines > 1 and lines > (heights[i] or 0):
+                        heights[i] = lines
+        heights = [None if k is None else 16 * min(k, 8) + 2 for k in heights]
+        urgent = [alert if v in (CANNOT, "已逾期") else None for v in cols[2]]
+        xlsxout.write_table(ws, 4, cols, cell, datef, cell_formats={2: urgent}, heights=heights,
+                            progress=(lambda n: progress(n, len(df))) if progress else None)
         ws.freeze_panes(4, 0)
         if len(df):
             ws.autofilter(3, 0, 3 + len(df), len(COLUMNS) - 1)

@@ -122,16 +122,30 @@ def _text(v: Any) -> str:
     return str(v).strip()
 
 
-def _claims_frame(reg: Loaded) -> pd.DataFrame:
-    """The columns the report uses, from one register's model frame (one row per claim)."""
+def _claims_frame(reg: Loaded, period: tuple[dt.date, dt.date] | None = None) -> pd.DataFrame:
+    """The columns the report uses, from one register's model frame (one row per claim).
+
+    ``period`` (first, last day): only the rows the report can use — claims of the period,
+    and rows with input errors and no usable claim date (listed in 「需核对」)."""
+    from addin.ledger import normalise_waybill
     f = reg.frame
     n = len(f)
 
     def col(c: str) -> list:
         return f[c].tolist() if c in f.columns else [None] * n
+    dates = [_date(x) for x in col("索赔日期")]
+    if period is not None:
+        start, end = period
+        keep = [i for i, (d, o) in enumerate(zip(dates, col("_outcome")))
+                if (start <= d <= end if d is not None else o == "invalid")]
+        if len(keep) < n:
+            f = f.iloc[keep]
+            dates = [dates[i] for i in keep]
+            n = len(keep)
+    waybills = [_text(x) for x in col("运单号")]
     out = pd.DataFrame({
-        "网点": [reg.branch] * n, "运单号": [_text(x) for x in col("运单号")],
-        "索赔日期": [_date(x) for x in col("索赔日期")], "索赔类型": [_text(x) for x in col("索赔类型")],
+        "网点": [reg.branch] * n, "运单号": waybills,
+        "索赔日期": dates, "索赔类型": [_text(x) for x in col("索赔类型")],
         "索赔原因": [_text(x) or "（未填）" for x in col("索赔原因")],
         "货物类别": [_text(x) for x in col("货物类别")], "物品价值": col("物品价值"),
         "责任网点": [_text(x) for x in col("责任网点")], "赔偿金额": [_dec(x) for x in col("赔偿金额")],
@@ -139,11 +153,16 @@ def _claims_frame(reg: Loaded) -> pd.DataFrame:
         "处理期限": [_date(x) for x in col("处理期限")], "_outcome": col("_outcome"),
         "_reason": [_text(x) for x in col("_reason")], "_errors": col("_errors"),
         "来源": [f"{reg.path.name}「{reg.sheet or '理赔登记表'}」第{r}行" for r in col("_row")],
-        "来源文件": [reg.path.name] * n,
+        "来源文件": [reg.path.name] * n, "_waybill": [normalise_waybill(w) for w in waybills],
     }, index=range(n))
     out["物品价值"] = [_dec(x) if x is not None and not (isinstance(x, float) and x != x) else None
                    for x in out["物品价值"]]
     return out
+
+
+def _period_rows(start: dt.date, end: dt.date, reg: Loaded) -> pd.DataFrame:
+    """:func:`_claims_frame` of the period, computed where the register is read (a worker)."""
+    return _claims_frame(reg, (start, end))
 
 
 def _apart(part: pd.DataFrame, sheet: str, notes: list[str]) -> pd.DataFrame:
@@ -161,7 +180,6 @@ def consolidate(paths: Sequence[str | Path] | Loaded, period: str, today: dt.dat
     import udfs
     from udfs.deadlines import status_text
 
-    from addin.ledger import normalise_waybill
     start, end, label = parse_period(period)
     today = today or udfs.today()
     if isinstance(paths, (str, Path, Loaded)):
@@ -170,7 +188,9 @@ def consolidate(paths: Sequence[str | Path] | Loaded, period: str, today: dt.dat
     files = [Path(p) for p in paths if not isinstance(p, Loaded)]
     reads = {"claims": ("运单号", "索赔日期", "索赔类型", "索赔原因", "货物类别", "物品价值", "责任网点", "赔偿金额",
                         "已付金额", "结案日期", "处理期限")}
-    loads = load(files, ("claims",), today=today, progress=progress, columns=reads) if files else None
+    from functools import partial
+    loads = load(files, ("claims",), today=today, progress=progress, columns=reads,
+                 prepare=partial(_period_rows, start, end)) if files else None
     regs = given + (loads.registers if loads else [])
     problems = [str(u) for u in (loads.unread if loads else []) if not u.quiet]
     if files and not regs:
@@ -178,40 +198,39 @@ def consolidate(paths: Sequence[str | Path] | Loaded, period: str, today: dt.dat
                          "、".join(str(p) for p in files) + " 中没有理赔登记表（logidesk 模板）"), cu.EXIT_ROWS)
     seen: dict[str, list[str]] = {}
     frames = []
-    for reg in regs:
+    for k, reg in enumerate(regs):  # registers read by load() come prepared (_period_rows)
         seen.setdefault(reg.branch, []).append(reg.path.name)
-        frames.append(_claims_frame(reg))
+        frames.append(_claims_frame(reg, (start, end)) if k < len(given) else reg.frame)
     allrows = pd.concat(frames, ignore_index=True) if frames else _claims_frame(
         Loaded(Path("-"), "claims", pd.DataFrame(), {}))
     dates = allrows["索赔日期"]
     in_period = [d is not None and start <= d <= end for d in dates]
     rows = allrows[in_period].copy()
     # A claim is counted once, whichever files hold it (a copy, a result named explicitly).
-    key = [(b, normalise_waybill(w), t, d) for b, w, t, d in
-           zip(rows["网点"], rows["运单号"], rows["索赔类型"], rows["索赔日期"])]
+    key = list(zip(*(rows[c].tolist() for c in ("网点", "_waybill", "索赔类型", "索赔日期"))))
     rows["_key"] = key
     dup = rows.duplicated("_key", keep="first") & (rows["运单号"] != "")
-    first_of = dict(zip(rows.loc[~dup, "_key"], rows.loc[~dup, "来源"]))
+    first_of = dict(zip(rows.loc[~dup, "_key"].tolist(), rows.loc[~dup, "来源"].tolist()))
     parts = [_apart(rows[dup], "需核对", [f"同一索赔已在 {first_of.get(k, '')} 计入，此处不再重复计算"
-                                         for k in rows.loc[dup, "_key"]])]
+                                         for k in rows.loc[dup, "_key"].tolist()])]
     rows = rows[~dup]
     # Rows the report cannot count: input errors (in period, or without a usable claim date).
     undated = pd.Series([d is None for d in dates], index=allrows.index, dtype=bool)
     bad = pd.concat([rows[rows["_outcome"] == "invalid"], allrows[undated & (allrows["_outcome"] == "invalid")]])
-    parts.append(_apart(bad, "需核对", ["输入有误，未计入：" + (error_text(e) or "请核对") for e in bad["_errors"]]))
+    parts.append(_apart(bad, "需核对", ["输入有误，未计入：" + (error_text(e) or "请核对") for e in bad["_errors"].tolist()]))
     refused = rows[rows["_outcome"] == "refused"]
-    parts.append(_apart(refused, "不予受理", [r or "不予受理" for r in refused["_reason"]]))
+    parts.append(_apart(refused, "不予受理", [r or "不予受理" for r in refused["_reason"].tolist()]))
     ok = rows[rows["_outcome"] == "ok"]
     delays = ok[ok["索赔类型"] == DELAY_TYPE]
     parts.append(_apart(delays, "延误（另列）", [f"延误不属货损货差，另列；建议赔偿 {a:,.2f} 元"
-                                               for a in delays["赔偿金额"]]))
+                                               for a in delays["赔偿金额"].tolist()]))
     claims = ok[ok["索赔类型"].isin(DAMAGE_TYPES)].copy()
     others = ok[~ok["索赔类型"].isin(DAMAGE_TYPES + (DELAY_TYPE,))]
     parts.append(_apart(others, "需核对", ["索赔类型不属货损货差，未计入"] * len(others)))
     apart_df = pd.concat(parts, ignore_index=True)
     # Overdue (DL-2): the processing limit against the closing date, or the report date.
     status, late = [], []
-    for due, done in zip(claims["处理期限"], claims["结案日期"]):
+    for due, done in zip(claims["处理期限"].tolist(), claims["结案日期"].tolist()):
         if due is None:
             status.append("")
             late.append(False)
@@ -231,7 +250,7 @@ def consolidate(paths: Sequence[str | Path] | Loaded, period: str, today: dt.dat
     return {"rows": claims.reset_index(drop=True), "apart": apart_df, "status": pd.DataFrame(state),
             "start": start, "end": end, "period": label, "today": today, "branches": names,
             "errors": problems + [f"{src}（{w or '无单号'}）：{note}" for src, w, note, sh in
-                                  zip(apart_df["来源"], apart_df["运单号"], apart_df["说明"], apart_df["_sheet"])
+                                  zip(*(apart_df[c].tolist() for c in ("来源", "运单号", "说明", "_sheet")))
                                   if sh == "需核对"],
             "n_refused": len(refused), "n_delays": len(delays), "n_registers": len(regs)}
 
@@ -320,8 +339,12 @@ def _write(wb: Any, data: dict, by_branch: pd.DataFrame, by_type: pd.DataFrame,
             written[0] = base + n
             if progress:
                 progress(min(written[0], total_rows), total_rows)
-        last = xlsxout.write_rows(ws, r0 + 1, list(df.itertuples(index=False, name=None)), fmt, datef, money,
-                                  progress=step)
+        if total:  # small tables with a total row below: cell by cell
+            last = xlsxout.write_rows(ws, r0 + 1, list(df.itertuples(index=False, name=None)), fmt, datef,
+                                      money, progress=step)
+        else:
+            last = xlsxout.write_table(ws, r0 + 1, [df[c].tolist() for c in df.columns], fmt, datef, money,
+                                       progress=step)
         last = max(last, r0)
         if total and len(df):
             ws.write_string(last + 1, 0, "合计", bold)

@@ -152,13 +152,17 @@ def bench_pdf(n: int) -> None:
 
 
 def main() -> None:
+    global DATA
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=10_000)
     ap.add_argument("--files", type=int, default=20)
     ap.add_argument("--deadline-rows", type=int, default=100_000)
     ap.add_argument("--pdf", type=int, default=200)
     ap.add_argument("--skip-pdf", action="store_true")
+    ap.add_argument("--dir", type=Path, help=f"registers and outputs here (default {DATA})")
     a = ap.parse_args()
+    if a.dir:
+        DATA = a.dir
     os.environ.setdefault("LOGIDESK_HOME", str(DATA / "home"))
     bench_report(a.rows, a.files)
     bench_deadlines(a.deadline_rows)

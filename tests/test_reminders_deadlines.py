@@ -139,7 +139,9 @@ def test_formula_looking_text_stays_text(tmp_path: Path) -> None:
     """Clerk text that looks like a formula, a DDE call, an array formula or a link is written
     as a string in the reminder export (no <f>, no hyperlink)."""
     evil = ["=HYPERLINK(\"http://evil.example\",\"点我\")", "=cmd|' /C calc'!A0", "{=SUM(1)}", "+1+1", "-2+3",
-            "@SUM(1)", "http://evil.example/x"]
+            "@SUM(1)", "http://evil.example/x",
+            # XlsxWriter's own rich-string markup, closing the cell and opening a formula
+            '<r><t>a</t></r></is></c><c r="Z9"><f>HYPERLINK("http://evil.example","x")</f></c><c><is><r><t>b</t></r>']
     rows = [claim_row(f"E{i}", "遗失", 寄件日期=SHIP, 索赔日期=dt.datetime(2026, 10, 20), 责任网点=t)
             for i, t in enumerate(evil)]
     write_register(tmp_path / "r" / "登记.xlsx", rows)
