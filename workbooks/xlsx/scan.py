@@ -444,23 +444,6 @@ class Values:
             out[rows[m]] = vals
         return out
 
-    @staticmethod
-    def formulas(ix: Index, sel: np.ndarray, n_rows: int, shared: "SharedFormulas",
-                 slots: np.ndarray | None = None, size: int = 0) -> np.ndarray:
-        out = np.full(size if slots is not None else n_rows, None, dtype=object)
-        fs, fe = ix.f_start[sel], ix.f_end[sel]
-        has = fs >= 0
-        plain = has & ix.f_plain[sel]
-        rows = slots if slots is not None else ix.cell_row[sel]
-        data = ix.data
-        if plain.any():
-            got = texts(data, (fs[plain] + 3).tolist(), (fe[plain] - 4).tolist())
-            out[rows[plain]] = np.array(got + [None], dtype=object)[:-1]
-        for i in np.flatnonzero(has & ~plain):
-            j = sel[i]
-            out[rows[i]] = shared.read(data[fs[i]:fe[i]], int(ix.row_num[ix.cell_row[j]]), int(ix.cell_col[j]))
-        return out
-
 
 def _iso(text: str):
     import datetime as dt
