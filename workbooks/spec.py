@@ -440,14 +440,25 @@ class LiveStatus(Expr):
         with np.errstate(invalid="ignore"):
             left = (due - today).astype("timedelta64[D]").astype(np.int64)
             late = (fin - due).astype("timedelta64[D]").astype(np.int64)
-        text = np.where(left > 0, "剩余" + left.astype(str) + "天",
-                        np.where(left == 0, "今日到期", "已逾期" + (-left).astype(str) + "天"))
-        text = np.where(fblank, text, np.where(late <= 0, "按时完成", "逾期" + late.astype(str) + "天完成"))
         error, rule = self._errors(env, due_ev, fin, fblank, fok, begin)
-        return Evaluated(pd.Series(text.astype(object), index=env.index), error, rule)
+        return Evaluated(pd.Series(_status_texts(left, late, fblank), index=env.index), error, rule)
 
     def refs(self) -> set[str]:
         return self.deadline_expr.refs() | self.start.refs() | self.done.refs()
+
+
+def _status_texts(left: np.ndarray, late: np.ndarray, done_blank: np.ndarray) -> np.ndarray:
+    """The status text of each row from its days left / days late, built once per distinct
+    (left, late, open) triple — a register has a few hundred — as an object array."""
+    if not len(left):
+        return np.empty(0, dtype=object)
+    keys = np.stack([left, late, done_blank.astype(np.int64)], axis=1)
+    distinct, inverse = np.unique(keys, axis=0, return_inverse=True)
+    left, late, open_ = distinct[:, 0], distinct[:, 1], distinct[:, 2].astype(bool)
+    text = np.where(left > 0, "剩余" + left.astype(str) + "天",
+                    np.where(left == 0, "今日到期", "已逾期" + (-left).astype(str) + "天"))
+    text = np.where(open_, text, np.where(late <= 0, "按时完成", "逾期" + late.astype(str) + "天完成"))
+    return text.astype(object)[inverse.reshape(-1)]
 
 
 STATUS_EARLY = "完成日期早于起算日期（DL-1）"
