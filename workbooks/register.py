@@ -104,7 +104,7 @@ class Evaluation:
     reason: np.ndarray                     # refusal text with its rule (refused rows), else None
     computed: dict[str, Computed]          # per computed header
     extra: dict[str, list[Any]] = field(default_factory=dict)   # clerk's own columns, as read
-    lazy: dict[str, np.ndarray] = field(default_factory=dict)   # free-text inputs not yet typed
+    lazy: dict[str, list[Any]] = field(default_factory=dict)    # free-text inputs not yet typed (as read)
     # per computed header: cells holding exactly the template formula of their row (as read)
     template_formula: dict[str, np.ndarray] = field(default_factory=dict)
 
@@ -316,11 +316,11 @@ class Register:
         filled = np.zeros(n, dtype=bool)
         later = self.free_texts
         for col in tpl.inputs:
-            raws[col.header] = np.array(raw_of(self.columns.get(col.header)), dtype=object) if n else np.empty(0, object)
+            raws[col.header] = raw_of(self.columns.get(col.header))   # a list: read_column copies it
             if col.header in later:
                 lazy[col.header] = raws[col.header]
                 if not filled.all():           # (every row already has an input: nothing to add)
-                    filled |= ~blank_cells(raws[col.header])
+                    filled |= ~blank_cells(_objects(raws[col.header]))
             else:
                 typed[col.header] = read_column(col.kind, col.header, col.rule, raws[col.header])
                 filled |= ~typed[col.header].blank
@@ -420,6 +420,13 @@ class Register:
         if not parts:
             return evaluation_frame(self.evaluate(MemoryChunk(np.zeros(0, np.int64), {}), today), self.path)
         return pd.concat(parts) if len(parts) > 1 else parts[0]
+
+
+def _objects(values: Sequence[Any]) -> np.ndarray:
+    """A 1-d object array of ``values`` (never a 2-d one, whatever the values are)."""
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
 
 
 def row_positions(rows: np.ndarray, wanted: Sequence[int]) -> np.ndarray:
