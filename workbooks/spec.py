@@ -369,7 +369,10 @@ class If(Expr):
         elif not len(at_a):
             value = vb
         else:
-            value = pd.concat([va.set_axis(at_a), vb.set_axis(at_b)]).sort_index()
+            order = np.empty(env.n, dtype=np.int64)          # row → its place in (a rows, b rows)
+            order[at_a] = np.arange(len(at_a))
+            order[at_b] = len(at_a) + np.arange(len(at_b))
+            value = pd.concat([va, vb], ignore_index=True).take(order)
         value.index = env.index
         return Evaluated(value, spread(a.error, b.error), spread(a.rule, b.rule))
 
