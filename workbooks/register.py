@@ -35,7 +35,8 @@ import udfs
 
 from .compute import Computed, compute, needed_columns
 from .inputs import XlError, as_decimals, header_key, is_blank, normalise_text, read_column
-from .outcomes import BLANK, INVALID, OK, OUTCOMES, REFUSED_OUTCOME, apply, computed_errors, decide, override_errors
+from .outcomes import (BLANK, INVALID, OK, OUTCOMES, REFUSED_OUTCOME, apply, computed_errors, decide,
+                       override_errors, row_positions)
 from .spec import REGISTERS, SHEETS, Template, col_letter
 from .validation import CellError, check_column
 
@@ -427,18 +428,6 @@ def _objects(values: Sequence[Any]) -> np.ndarray:
     out = np.empty(len(values), dtype=object)
     out[:] = values
     return out
-
-
-def row_positions(rows: np.ndarray, wanted: Sequence[int]) -> np.ndarray:
-    """Positions in ``rows`` (sheet rows of a chunk, each once) of the sheet rows ``wanted``:
-    a binary search when the chunk is in sheet order (as read), else a lookup table."""
-    want = np.asarray(wanted, dtype=np.int64)
-    if not len(want):
-        return np.zeros(0, dtype=np.int64)
-    if len(rows) < 2 or bool(np.all(rows[1:] > rows[:-1])):
-        return np.searchsorted(rows, want)
-    pos = {int(r): i for i, r in enumerate(rows)}
-    return np.fromiter((pos[int(r)] for r in want), dtype=np.int64, count=len(want))
 
 
 _ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
