@@ -221,7 +221,7 @@ class Call(Expr):
         rule = result["rule"].to_numpy(dtype=object).copy()
         for p in reversed(parts):  # an argument's own error wins (what Excel would show)
             if p.error is not None:
-                bad = np.array([e is not None for e in p.error], dtype=bool)
+                bad = np.asarray(p.error != None, dtype=bool)  # noqa: E711 (element-wise)
                 error[bad], rule[bad] = p.error[bad], p.rule[bad]
         return Evaluated(result["value"], error, rule)
 
@@ -428,7 +428,7 @@ class LiveStatus(Expr):
         error[~fblank & ~fok], rule[~fblank & ~fok] = STATUS_BAD_DONE, "DL-1"
         error[early], rule[early] = STATUS_EARLY, "DL-1"
         if due_ev.error is not None:  # the deadline's own error shows through (what Excel shows)
-            bad = np.array([e is not None for e in due_ev.error], dtype=bool)
+            bad = np.asarray(due_ev.error != None, dtype=bool)  # noqa: E711 (element-wise)
             error[bad], rule[bad] = due_ev.error[bad], due_ev.rule[bad]
         return error, rule
 
