@@ -125,6 +125,17 @@ class Evaluation:
             self.lazy = {}
         return self.typed
 
+    def input_values(self, header: str) -> np.ndarray:
+        """Typed values (object array) of one template input column; a free text not yet
+        typed is typed alone (a workflow asking for a few columns pays for those only)."""
+        raw = self.lazy.pop(header, None)
+        if raw is not None:
+            col = self.tpl.column(header)
+            self.typed[header] = read_column(col.kind, header, col.rule, raw).values
+            if not self.lazy:                              # all typed: template column order
+                self.typed = self.typed[[c.header for c in self.tpl.inputs]]
+        return self.typed[header].to_numpy(dtype=object)
+
     @property
     def error_count(self) -> int:
         return len(self.errors)
@@ -515,11 +526,10 @@ def evaluation_frame(ev: Evaluation, source: Path | None = None, keep_blank: boo
     wanted = None if columns is None else set(columns)
     outcome = np.asarray(ev.outcome, dtype=object)
     sel = np.arange(len(ev)) if keep_blank else np.flatnonzero(outcome != BLANK)
-    inputs = ev.inputs
     data: dict[str, Any] = {}
     for col in tpl.inputs:
         if wanted is None or col.header in wanted:
-            data[col.header] = as_decimals(col.kind, inputs[col.header].to_numpy(dtype=object)[sel])
+            data[col.header] = as_decimals(col.kind, ev.input_values(col.header)[sel])
     invalid = outcome[sel] == INVALID
     for h, c in ev.computed.items():
         if wanted is not None and h not in wanted:
