@@ -176,7 +176,8 @@ def _moments(s: pd.Series, unit: str) -> tuple[np.ndarray, np.ndarray, np.ndarra
     out = np.full(n, np.datetime64("NaT"), dtype=f"datetime64[{unit}]")
     cand = (plain | ok) & ~blank
     if cand.any():
-        parsed = pd.to_datetime(pd.Series(values[cand]), errors="coerce").to_numpy().astype(f"datetime64[{unit}]")
+        codes, distinct = pd.factorize(values[cand])    # a register repeats its dates: each parsed once
+        parsed = pd.to_datetime(pd.Series(distinct), errors="coerce").to_numpy().astype(f"datetime64[{unit}]")[codes]
         # a plain date's year is in 1900–2199 exactly when its moment is in [1900-01-01, 2200-01-01)
         fits = ~np.isnat(parsed) & (parsed >= _LOW.astype(f"datetime64[{unit}]")) \
             & (parsed < _HIGH.astype(f"datetime64[{unit}]"))

@@ -134,15 +134,25 @@ def _distinct_rows(cols: list[np.ndarray], n: int) -> tuple[np.ndarray, np.ndarr
     """(group of each row, first row of each group) for rows whose arguments are equal and of
     the same types — the grouping a dict keyed by ((type, value), …) gives, computed by
     hashing each column in C (pandas.factorize); None when an argument is unhashable."""
-    group = np.zeros(n, dtype=np.int64)
+    codes: list[tuple[np.ndarray, int]] = []
     for c in cols:
         try:
-            values, _ = pd.factorize(c, use_na_sentinel=False)
+            values, distinct = pd.factorize(c, use_na_sentinel=False)
         except TypeError:
             return None
-        types, _ = pd.factorize(np.fromiter(map(type, c), dtype=object, count=n), use_na_sentinel=False)
-        for codes in (values, types):
-            group, _ = pd.factorize(group * (int(codes.max(initial=0)) + 1) + codes)
+        codes.append((values, len(distinct)))
+        types = list(map(type, c))
+        kinds = set(types)
+        if len(kinds) > 1:                   # equal values of different types: apart (TRUE ≠ 1)
+            number = {t: i for i, t in enumerate(kinds)}
+            codes.append((np.fromiter(map(number.__getitem__, types), dtype=np.int64, count=n), len(kinds)))
+    group, size = np.zeros(n, dtype=np.int64), 1
+    for values, k in codes:                  # mixed-radix key, re-numbered before it could overflow
+        if size * k >= 2 ** 62:
+            group, distinct = pd.factorize(group)
+            size = len(distinct)
+        group, size = group * k + values, size * max(k, 1)
+    group, _ = pd.factorize(group)
     _, firsts = np.unique(group, return_index=True)
     return group, firsts
 

@@ -91,23 +91,40 @@ def apply(results: Sequence[Computed], outcome: np.ndarray, row_errors: dict[int
     if not bad_mask.any():
         return
     n = len(rows)
-    pos = {int(r): i for i, r in enumerate(rows)}
     none = lambda: np.full(n, None, dtype=object)  # noqa: E731
-    dep_text: dict[str, np.ndarray] = {}            # input header → error text / rule per row
-    dep_rule: dict[str, np.ndarray] = {}
-    first_text, first_rule = none(), none()
+    flat = [e for errs in row_errors.values() for e in errs]      # by row, each row's in order
+    at = row_positions(rows, [e.row for e in flat])
+    kinds = np.array([e.kind for e in flat], dtype=object)
+    columns = np.array([e.column for e in flat], dtype=object)
+    # a row's first error that is not an override, else its first error
+    first = _first_per_row(at, np.arange(len(flat)), n)
+    first_own = _first_per_row(at, np.flatnonzero(kinds != "override"), n)
+    first = np.where(first_own >= 0, first_own, first)
+    # per input column, the row's first error in it
+    dep: dict[str, np.ndarray] = {}
+    is_input = kinds == "input"
+    for h in set(columns[is_input].tolist()):
+        dep[h] = _first_per_row(at, np.flatnonzero(is_input & (columns == h)), n)
+    texts: dict[int, str] = {}
+
+    def text_rule(which: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        text, rule = none(), none()
+        idx = np.flatnonzero(which >= 0)
+        if len(idx):
+            js = which[idx].tolist()
+            text[idx] = [texts[j] if j in texts else texts.setdefault(j, _cell_text(flat[j])) for j in js]
+            rule[idx] = [flat[j].rule for j in js]
+        return text, rule
+
+    first_text, first_rule = text_rule(first)
+    dep_text, dep_rule = {}, {}
+    for h, which in dep.items():
+        dep_text[h], dep_rule[h] = text_rule(which)
     overridden: dict[str, np.ndarray] = {}
-    for r, errs in row_errors.items():
-        i = pos[r]
-        first = next((e for e in errs if e.kind != "override"), errs[0])
-        first_text[i], first_rule[i] = _cell_text(first), first.rule
-        for e in errs:
-            if e.kind == "input" and e.column not in dep_text:
-                dep_text[e.column], dep_rule[e.column] = none(), none()
-            if e.kind == "input" and dep_text[e.column][i] is None:
-                dep_text[e.column][i], dep_rule[e.column][i] = _cell_text(e), e.rule
-            elif e.kind == "override":
-                overridden.setdefault(e.column, np.zeros(n, dtype=bool))[i] = True
+    is_override = kinds == "override"
+    for h in set(columns[is_override].tolist()):
+        overridden[h] = np.zeros(n, dtype=bool)
+        overridden[h][at[is_override & (columns == h)]] = True
     order = sheet_order or {}
     for c in results:
         target = bad_mask & ~np.asarray(c.blank, dtype=bool)
@@ -127,6 +144,28 @@ def apply(results: Sequence[Computed], outcome: np.ndarray, row_errors: dict[int
             c.error[own], c.rule[own] = OWN_OVERRIDE, None
         c.number[bad_mask] = np.nan
         c.text[bad_mask] = None
+
+
+def row_positions(rows: np.ndarray, wanted: Sequence[int]) -> np.ndarray:
+    """Positions in ``rows`` (sheet rows of a chunk, each once) of the sheet rows ``wanted``:
+    a binary search when the chunk is in sheet order (as read), else a lookup table."""
+    want = np.asarray(wanted, dtype=np.int64)
+    if not len(want):
+        return np.zeros(0, dtype=np.int64)
+    if len(rows) < 2 or bool(np.all(rows[1:] > rows[:-1])):
+        return np.searchsorted(rows, want)
+    pos = {int(r): i for i, r in enumerate(rows)}
+    return np.fromiter((pos[int(r)] for r in want), dtype=np.int64, count=len(want))
+
+
+def _first_per_row(at: np.ndarray, among: np.ndarray, n: int) -> np.ndarray:
+    """Per row position, the first index of ``among`` (indexes into the errors, ascending)
+    whose error is on that row; -1 where none is."""
+    out = np.full(n, -1, dtype=np.int64)
+    if len(among):
+        pos, first = np.unique(at[among], return_index=True)
+        out[pos] = among[first]
+    return out
 
 
 OWN_OVERRIDE = "此格手工填写的值已替换为公式，本行改正前不计算"

@@ -35,7 +35,8 @@ import udfs
 
 from .compute import Computed, compute, needed_columns
 from .inputs import XlError, as_decimals, header_key, is_blank, normalise_text, read_column
-from .outcomes import BLANK, INVALID, OK, OUTCOMES, REFUSED_OUTCOME, apply, computed_errors, decide, override_errors
+from .outcomes import (BLANK, INVALID, OK, OUTCOMES, REFUSED_OUTCOME, apply, computed_errors, decide,
+                       override_errors, row_positions)
 from .spec import REGISTERS, SHEETS, Template, col_letter
 from .validation import CellError, check_column
 
@@ -104,7 +105,7 @@ class Evaluation:
     reason: np.ndarray                     # refusal text with its rule (refused rows), else None
     computed: dict[str, Computed]          # per computed header
     extra: dict[str, list[Any]] = field(default_factory=dict)   # clerk's own columns, as read
-    lazy: dict[str, np.ndarray] = field(default_factory=dict)   # free-text inputs not yet typed
+    lazy: dict[str, list[Any]] = field(default_factory=dict)    # free-text inputs not yet typed (as read)
     # per computed header: cells holding exactly the template formula of their row (as read)
     template_formula: dict[str, np.ndarray] = field(default_factory=dict)
 
@@ -123,6 +124,17 @@ class Evaluation:
             self.typed = self.typed[[c.header for c in self.tpl.inputs]]
             self.lazy = {}
         return self.typed
+
+    def input_values(self, header: str) -> np.ndarray:
+        """Typed values (object array) of one template input column; a free text not yet
+        typed is typed alone (a workflow asking for a few columns pays for those only)."""
+        raw = self.lazy.pop(header, None)
+        if raw is not None:
+            col = self.tpl.column(header)
+            self.typed[header] = read_column(col.kind, header, col.rule, raw).values
+            if not self.lazy:                              # all typed: template column order
+                self.typed = self.typed[[c.header for c in self.tpl.inputs]]
+        return self.typed[header].to_numpy(dtype=object)
 
     @property
     def error_count(self) -> int:
@@ -316,11 +328,11 @@ class Register:
         filled = np.zeros(n, dtype=bool)
         later = self.free_texts
         for col in tpl.inputs:
-            raws[col.header] = np.array(raw_of(self.columns.get(col.header)), dtype=object) if n else np.empty(0, object)
+            raws[col.header] = raw_of(self.columns.get(col.header))   # a list: read_column copies it
             if col.header in later:
                 lazy[col.header] = raws[col.header]
                 if not filled.all():           # (every row already has an input: nothing to add)
-                    filled |= ~blank_cells(raws[col.header])
+                    filled |= ~blank_cells(_objects(raws[col.header]))
             else:
                 typed[col.header] = read_column(col.kind, col.header, col.rule, raws[col.header])
                 filled |= ~typed[col.header].blank
@@ -429,16 +441,11 @@ class Register:
         return pd.concat(parts) if len(parts) > 1 else parts[0]
 
 
-def row_positions(rows: np.ndarray, wanted: Sequence[int]) -> np.ndarray:
-    """Positions in ``rows`` (sheet rows of a chunk, each once) of the sheet rows ``wanted``:
-    a binary search when the chunk is in sheet order (as read), else a lookup table."""
-    want = np.asarray(wanted, dtype=np.int64)
-    if not len(want):
-        return np.zeros(0, dtype=np.int64)
-    if len(rows) < 2 or bool(np.all(rows[1:] > rows[:-1])):
-        return np.searchsorted(rows, want)
-    pos = {int(r): i for i, r in enumerate(rows)}
-    return np.fromiter((pos[int(r)] for r in want), dtype=np.int64, count=len(want))
+def _objects(values: Sequence[Any]) -> np.ndarray:
+    """A 1-d object array of ``values`` (never a 2-d one, whatever the values are)."""
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
 
 
 _ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
@@ -526,11 +533,10 @@ def evaluation_frame(ev: Evaluation, source: Path | None = None, keep_blank: boo
     wanted = None if columns is None else set(columns)
     outcome = np.asarray(ev.outcome, dtype=object)
     sel = np.arange(len(ev)) if keep_blank else np.flatnonzero(outcome != BLANK)
-    inputs = ev.inputs
     data: dict[str, Any] = {}
     for col in tpl.inputs:
         if wanted is None or col.header in wanted:
-            data[col.header] = as_decimals(col.kind, inputs[col.header].to_numpy(dtype=object)[sel])
+            data[col.header] = as_decimals(col.kind, ev.input_values(col.header)[sel])
     invalid = outcome[sel] == INVALID
     for h, c in ev.computed.items():
         if wanted is not None and h not in wanted:

@@ -221,7 +221,7 @@ class Call(Expr):
         rule = result["rule"].to_numpy(dtype=object).copy()
         for p in reversed(parts):  # an argument's own error wins (what Excel would show)
             if p.error is not None:
-                bad = np.array([e is not None for e in p.error], dtype=bool)
+                bad = np.asarray(p.error != None, dtype=bool)  # noqa: E711 (element-wise)
                 error[bad], rule[bad] = p.error[bad], p.rule[bad]
         return Evaluated(result["value"], error, rule)
 
@@ -369,7 +369,10 @@ class If(Expr):
         elif not len(at_a):
             value = vb
         else:
-            value = pd.concat([va.set_axis(at_a), vb.set_axis(at_b)]).sort_index()
+            order = np.empty(env.n, dtype=np.int64)          # row → its place in (a rows, b rows)
+            order[at_a] = np.arange(len(at_a))
+            order[at_b] = len(at_a) + np.arange(len(at_b))
+            value = pd.concat([va, vb], ignore_index=True).take(order)
         value.index = env.index
         return Evaluated(value, spread(a.error, b.error), spread(a.rule, b.rule))
 
@@ -425,7 +428,7 @@ class LiveStatus(Expr):
         error[~fblank & ~fok], rule[~fblank & ~fok] = STATUS_BAD_DONE, "DL-1"
         error[early], rule[early] = STATUS_EARLY, "DL-1"
         if due_ev.error is not None:  # the deadline's own error shows through (what Excel shows)
-            bad = np.array([e is not None for e in due_ev.error], dtype=bool)
+            bad = np.asarray(due_ev.error != None, dtype=bool)  # noqa: E711 (element-wise)
             error[bad], rule[bad] = due_ev.error[bad], due_ev.rule[bad]
         return error, rule
 
@@ -440,14 +443,25 @@ class LiveStatus(Expr):
         with np.errstate(invalid="ignore"):
             left = (due - today).astype("timedelta64[D]").astype(np.int64)
             late = (fin - due).astype("timedelta64[D]").astype(np.int64)
-        text = np.where(left > 0, "剩余" + left.astype(str) + "天",
-                        np.where(left == 0, "今日到期", "已逾期" + (-left).astype(str) + "天"))
-        text = np.where(fblank, text, np.where(late <= 0, "按时完成", "逾期" + late.astype(str) + "天完成"))
         error, rule = self._errors(env, due_ev, fin, fblank, fok, begin)
-        return Evaluated(pd.Series(text.astype(object), index=env.index), error, rule)
+        return Evaluated(pd.Series(_status_texts(left, late, fblank), index=env.index), error, rule)
 
     def refs(self) -> set[str]:
         return self.deadline_expr.refs() | self.start.refs() | self.done.refs()
+
+
+def _status_texts(left: np.ndarray, late: np.ndarray, done_blank: np.ndarray) -> np.ndarray:
+    """The status text of each row from its days left / days late, built once per distinct
+    (left, late, open) triple — a register has a few hundred — as an object array."""
+    if not len(left):
+        return np.empty(0, dtype=object)
+    keys = np.stack([left, late, done_blank.astype(np.int64)], axis=1)
+    distinct, inverse = np.unique(keys, axis=0, return_inverse=True)
+    left, late, open_ = distinct[:, 0], distinct[:, 1], distinct[:, 2].astype(bool)
+    text = np.where(left > 0, "剩余" + left.astype(str) + "天",
+                    np.where(left == 0, "今日到期", "已逾期" + (-left).astype(str) + "天"))
+    text = np.where(open_, text, np.where(late <= 0, "按时完成", "逾期" + late.astype(str) + "天完成"))
+    return text.astype(object)[inverse.reshape(-1)]
 
 
 STATUS_EARLY = "完成日期早于起算日期（DL-1）"
