@@ -59,6 +59,7 @@ def workbook(path: str | os.PathLike, streaming: bool = True) -> Iterator[Any]:
         wb = xlsxwriter.Workbook(tmp, {**OPTIONS, "constant_memory": streaming,
                                        "tmpdir": str(path.parent)})
         wb.set_properties({"title": path.stem, "author": "logidesk"})
+        _OURS.add(wb)
         yield wb
         wb.close()
         tables = {ws.get_name(): t for ws in wb.worksheets() if (t := _TABLES.pop(ws, None))}
@@ -121,6 +122,7 @@ def _string(ws: Any, row: int, col: int, text: str, fmt: Any) -> None:
     ``<r>…</r>`` could carry any XML, a formula included: such a text is put in as an
     escaped inline string when the workbook is saved (a number 0 holds its place)."""
     if text.startswith("<r>") and text.endswith("</r>"):
+        _check_ours(ws)
         ws.write_number(row, col, 0, fmt)
         _TEXTS.setdefault(ws, []).append((row, col, text))
     else:
@@ -193,6 +195,13 @@ def text_width(values: Sequence[Any], minimum: float = 6, maximum: float = 50) -
 
 _TABLES: "weakref.WeakKeyDictionary[Any, _Table]" = weakref.WeakKeyDictionary()
 _TEXTS: "weakref.WeakKeyDictionary[Any, list[tuple[int, int, str]]]" = weakref.WeakKeyDictionary()
+_OURS: "weakref.WeakSet[Any]" = weakref.WeakSet()  # workbooks opened by workbook(): they splice on save
+
+
+def _check_ours(ws: Any) -> None:
+    """Cells put in when the workbook is saved need a workbook from :func:`workbook`."""
+    if not any(ws is w for wb in _OURS for w in wb.worksheets()):
+        raise ValueError("xlsxout: this sheet is not in a workbook opened by xlsxout.workbook()")
 _CHUNK = 4000  # rows rendered at a time (progress, memory)
 
 _ESCAPE = re.compile("[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
@@ -403,6 +412,7 @@ def write_table(ws: Any, first_row: int, columns: Sequence[Sequence[Any]], fmt: 
     used = sorted(first_use, key=first_use.get)
     if not used:  # no formatted cell at all: nothing to probe, cell by cell is as quick
         return _write_cells(ws, first_row, cols, fmt, date_fmt, money_fmt, cell_formats, heights, progress)
+    _check_ours(ws)
     for j, k in enumerate(used):
         ws.write_blank(first_row, j, None, probes[k])
     _TABLES[ws] = _Table(first_row, n, len(cols), used, chunks)

@@ -168,3 +168,18 @@ def test_rich_string_looking_text_is_escaped(tmp_path: Path, streaming: bool) ->
     assert ws["A1"].value == INJECT and ws["A1"].font.b and ws["C1"].value is None
     assert ws["A2"].value == "<r>plain</r>"
     assert [ws["A3"].value, ws["B3"].value, ws["C3"].value] == [INJECT, 0, "<r></r>"] and ws["A4"].value == 0
+
+
+def test_only_in_our_workbooks(tmp_path: Path) -> None:
+    """Cells put in at save time need xlsxout.workbook(): elsewhere a loud error, never a
+    table or a text silently missing."""
+    import xlsxwriter
+    wb = xlsxwriter.Workbook(str(tmp_path / "plain.xlsx"), {"constant_memory": True})
+    ws = wb.add_worksheet("表")
+    f = wb.add_format({"border": 1})
+    with pytest.raises(ValueError):
+        xlsxout.write_table(ws, 0, [["a", "b"], ["c", "d"]], f)
+    with pytest.raises(ValueError):
+        xlsxout.write(ws, 0, 0, "<r>x</r>", f)
+    xlsxout.write(ws, 1, 0, "plain", f)  # the rest is written as always
+    wb.close()
