@@ -16,7 +16,7 @@ from .spec import SETTINGS, Column, Template
 
 VIP = Template(
     kind="vip", sheet="VIP客户", title="VIP客户登记表",
-    settings=SETTINGS + (("经办人", "林晓"),),
+    settings=SETTINGS,
     columns=(
         Column("客户名称", "text", 24, required=True, rule="NTC-7", note="函件抬头：客户公司全称"),
         Column("客户联系人", "text", 10),
