@@ -94,6 +94,10 @@ def cached(c: Any) -> tuple[np.ndarray, np.ndarray]:
 _SEP = "\ue000"
 
 
+_ORD_1899_12_30 = dt.date(1899, 12, 30).toordinal()
+_MIDNIGHT = dt.time()
+
+
 def same_numbers(old: np.ndarray, new: np.ndarray) -> np.ndarray:
     """Whether each value the reader decoded (a float, or a datetime for a date format)
     equals the number we would write (datetimes compared as their serial)."""
@@ -101,7 +105,15 @@ def same_numbers(old: np.ndarray, new: np.ndarray) -> np.ndarray:
     if kinds == {float}:
         return old.astype(np.float64) == new
     if kinds == {dt.datetime}:
-        return np.fromiter(map(to_serial, old.tolist()), dtype=np.float64, count=len(old)) == new
+        values = old.tolist()
+        # whole days (what computed dates are): the serial is the day count, as to_serial
+        # gives it; a time of day goes through to_serial itself
+        days = np.fromiter(map(dt.datetime.toordinal, values), dtype=np.int64, count=len(values)) - _ORD_1899_12_30
+        whole = np.fromiter(map(_MIDNIGHT.__eq__, map(dt.datetime.time, values)), dtype=bool, count=len(values))
+        serial = days.astype(np.float64)
+        for i in np.flatnonzero(~whole).tolist():
+            serial[i] = to_serial(values[i])
+        return serial == new
     eq = np.zeros(len(old), dtype=bool)               # mixed or other types: cell by cell
     for i, v in enumerate(old.tolist()):
         if isinstance(v, dt.datetime):
@@ -161,12 +173,12 @@ class SheetPatcher:
         self.input_cols = {h: i for h, i in reg.columns.items() if not reg.tpl.column(h).computed}
 
     def edits(self, ix: SC.Index, keep_rows: np.ndarray, ev: Any, pos: np.ndarray,
-              bad: dict[int, set[int]]) -> Edits:
+              bad: dict[int, np.ndarray]) -> Edits:
         """Edits of one block. ``keep_rows``: block rows in the chunk; ``pos``: their index
-        in the evaluation; ``bad``: column → sheet rows to highlight."""
+        in the evaluation; ``bad``: column → sheet rows to highlight (int64 array)."""
         out = Edits.empty()
         keys = ix.key
-        write = np.asarray(ev.outcome, dtype=object)[pos] != "blank"
+        write = self._written[pos]
         rows = keep_rows[write]
         epos = pos[write]
         per_col: dict[int, list[tuple[np.ndarray, np.ndarray, list]]] = {}
@@ -206,7 +218,7 @@ class SheetPatcher:
                 rsel = ix.row_num[sel_rows].tolist()
                 kind = np.where(is_num, '">', '" t="str">')
                 fmt = self.cell_format[idx]
-                payload = [fmt(r, st, k, v) for r, st, k, v in zip(rsel, style, kind.tolist(), vals.tolist())]
+                payload = list(map(fmt, rsel, style, kind.tolist(), vals.tolist()))
                 shared = exists & (ix.f_start[cc] >= 0) & ~ix.f_plain[cc]
                 for i in np.flatnonzero(shared).tolist():      # keep shared-formula groups valid
                     r = str(rsel[i])
@@ -218,11 +230,13 @@ class SheetPatcher:
                 ends = np.where(exists, ix.cell_end[cc], insert)
                 per_col.setdefault(idx, []).append((starts, ends, payload))
         if bad:
-            block_rows = {int(r): k for k, r in zip(keep_rows.tolist(), ix.row_num[keep_rows].tolist())}
+            rn = ix.row_num[keep_rows]
             for idx, sheet_rows in bad.items():
-                hits = [(block_rows[r], r) for r in sheet_rows if r in block_rows]
-                if not hits:
+                m = np.isin(rn, sheet_rows)
+                if not m.any():
                     continue
+                block_rows = dict(zip(rn[m].tolist(), keep_rows[m].tolist()))
+                hits = [(k, r) for r, k in block_rows.items()]
                 brows = np.array([h[0] for h in hits], dtype=np.int64)
                 cell, insert, closed = locate(ix, brows, idx, keys)
                 ss, es, ps = [], [], []
@@ -282,6 +296,7 @@ class SheetPatcher:
         return same
 
     def prepare(self, ev: Any, chunk: Any = None) -> None:
+        self._written = np.asarray(ev.outcome, dtype=object) != "blank"
         self._formulas = chunk.formulas if chunk else {}         # the reader's decode on first use
         self._values = {c: np.array(v + [None], dtype=object)[:-1] for c, v in (chunk.values.items() if chunk else ())
                         if c in self.parts}
@@ -333,7 +348,8 @@ class ChunkWork:
         self.reg, self.reader, self.patcher = reg, reader, patcher
         self.first, self.read_cols, self.fcols = reg.first_row, reg.read_columns, reg.computed_columns
 
-    def run(self, blocks: list[SC.Index]) -> tuple[bytes, dict[str, Any], dict[str, float], int]:
+    def run(self, blocks: list[SC.Index]) -> tuple[list[bytes], dict[str, Any], dict[str, float], int]:
+        """(the patched blocks, the chunk's tally, seconds per phase, rows)."""
         reg, patcher, first = self.reg, self.patcher, self.first
         t0 = time.perf_counter()
         chunk = self.reader.chunk_of(blocks, first, self.read_cols, self.fcols)
@@ -342,10 +358,11 @@ class ChunkWork:
         t2 = time.perf_counter()
         patcher.prepare(ev, chunk)
         part = tally_part(reg, ev, patcher._cached)
-        bad: dict[int, set[int]] = {}
+        bad_sets: dict[int, set[int]] = {}
         for e in ev.errors:
             if getattr(e, "kind", "input" if e.input else "computed") == "input" and e.column in patcher.input_cols:
-                bad.setdefault(patcher.input_cols[e.column], set()).add(int(e.row))
+                bad_sets.setdefault(patcher.input_cols[e.column], set()).add(int(e.row))
+        bad = {c: np.fromiter(rs, dtype=np.int64, count=len(rs)) for c, rs in bad_sets.items()}
         rows_all = np.asarray(ev.rows, dtype=np.int64)
         out = []
         for ix in blocks:
@@ -353,7 +370,7 @@ class ChunkWork:
             pos = np.searchsorted(rows_all, ix.row_num[keep])
             out.append(apply(ix.data, patcher.edits(ix, keep, ev, pos, bad)))
         t3 = time.perf_counter()
-        return b"".join(out), part, {"read": t1 - t0, "compute": t2 - t1, "write": t3 - t2}, len(chunk)
+        return out, part, {"read": t1 - t0, "compute": t2 - t1, "write": t3 - t2}, len(chunk)
 
 
 _WORK: ChunkWork | None = None
@@ -599,12 +616,12 @@ def write_result(pkg: Package, reg: Any, target: Path, *, size: int | None = Non
             first = reg.first_row
             last_row = 0
 
-            def take(data: bytes | tuple[bytes, int, int], part: dict[str, Any], took: dict[str, float],
+            def take(data: list[bytes] | tuple[bytes, int, int], part: dict[str, Any], took: dict[str, float],
                      n: int) -> None:
                 if isinstance(data, tuple):
                     stream.write_deflated(data)          # deflated by a worker
                 else:
-                    stream.write(data)
+                    stream.writelines(data)
                 tally.merge(part)
                 for k, v in took.items():
                     secs[k] += v

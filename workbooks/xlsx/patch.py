@@ -7,6 +7,8 @@ missing cell goes), merged where they touch, and applied by one join over the bl
 from __future__ import annotations
 
 import re
+from itertools import repeat
+
 import numpy as np
 
 from .scan import Index
@@ -84,13 +86,22 @@ def keep_shared(ix: Index, cell: int, new_formula: bytes) -> bytes | None:
     return b"<f" + m.group(1) + b">" + new_formula + b"</f>"
 
 
-def _encoded(parts: list) -> bytes:
-    if len(parts) == 1:
-        p = parts[0]
-        return p if isinstance(p, bytes) else p.encode("utf-8")
-    if all(isinstance(p, str) for p in parts):
-        return "".join(parts).encode("utf-8")
-    return b"".join(p if isinstance(p, bytes) else p.encode("utf-8") for p in parts)
+def _encoded(payload: list) -> list[bytes]:
+    """Payloads as bytes: the texts encoded with one join, one encode and one split (NUL
+    cannot occur in XML, so it can separate them)."""
+    is_bytes = np.fromiter(map(isinstance, payload, repeat(bytes)), dtype=bool, count=len(payload))
+    if is_bytes.all():
+        return payload
+    where = np.flatnonzero(~is_bytes)
+    texts = [payload[i] for i in where.tolist()]
+    enc = "\x00".join(texts).encode("utf-8").split(b"\x00")
+    if len(enc) != len(texts):
+        enc = [t.encode("utf-8") for t in texts]
+    if len(where) == len(payload):
+        return enc
+    out = np.array(payload + [None], dtype=object)[:-1]
+    out[where] = np.array(enc + [None], dtype=object)[:-1]
+    return out.tolist()
 
 
 def apply(data: bytes, edits: Edits) -> bytes:
@@ -105,15 +116,10 @@ def apply(data: bytes, edits: Edits) -> bytes:
     payload = [payload[i] for i in order.tolist()]
     if np.any(start[1:] < end[:-1]):
         raise ValueError("overlapping edits")
-    # runs of touching edits become one (cells of a row are usually next to each other)
-    brk = np.flatnonzero(start[1:] != end[:-1]) + 1
-    bounds = np.concatenate(([0], brk, [len(start)])).tolist()
-    out: list[bytes] = []
-    prev = 0
-    s_list, e_list = start.tolist(), end.tolist()
-    for a, b in zip(bounds[:-1], bounds[1:]):
-        out.append(data[prev:s_list[a]])
-        out.append(_encoded(payload[a:b]))
-        prev = e_list[b - 1]
-    out.append(data[prev:])
+    # the bytes between edits (views: copied once, by the join), and the payloads between them
+    view = memoryview(data)
+    gaps = [view[a:b] for a, b in zip([0] + end.tolist(), start.tolist() + [len(data)])]
+    out: list = [b""] * (2 * len(gaps) - 1)
+    out[0::2] = gaps
+    out[1::2] = _encoded(payload)
     return b"".join(out)

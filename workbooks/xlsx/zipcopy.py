@@ -76,13 +76,18 @@ def crc32_combine(crc1: int, crc2: int, len2: int) -> int:
     return crc1 ^ crc2
 
 
-def deflate_piece(data: bytes) -> tuple[bytes, int, int]:
+def deflate_piece(data: bytes | list[bytes]) -> tuple[bytes, int, int]:
     """A piece of a streamed member deflated on its own (e.g. in a worker process), ending
     on a byte boundary with no final block: ``(deflated, crc32, length)`` for
     :meth:`StreamedMember.write_deflated`."""
     c = compressor()
-    flush = (_fast or zlib).Z_SYNC_FLUSH
-    return c.compress(data) + c.flush(flush), crc32(data), len(data)
+    out, crc, size = [], 0, 0
+    for part in (data if isinstance(data, list) else (data,)):
+        out.append(c.compress(part))
+        crc = crc32(part, crc)
+        size += len(part)
+    out.append(c.flush((_fast or zlib).Z_SYNC_FLUSH))
+    return b"".join(out), crc, size
 
 
 def _dos_time(date_time: tuple) -> tuple[int, int]:
@@ -211,7 +216,7 @@ class StreamedMember:
         self.zip64 = big
         writer._local(self.entry, big)
         self.data_start = writer.out.tell()
-        self.q: queue.Queue[bytes | tuple[bytes, int, int] | None] = queue.Queue(maxsize=3)
+        self.q: queue.Queue[bytes | list[bytes] | tuple[bytes, int, int] | None] = queue.Queue(maxsize=3)
         self.error: BaseException | None = None
         self.thread = threading.Thread(target=self._run, name="deflate", daemon=True)
         self.thread.start()
@@ -237,9 +242,10 @@ class StreamedMember:
                     crc = crc32_combine(crc, pcrc, plen)
                     size += plen
                     continue
-                crc = crc32(data, crc)
-                size += len(data)
-                out.write(c.compress(data))
+                for part in (data if isinstance(data, list) else (data,)):
+                    crc = crc32(part, crc)
+                    size += len(part)
+                    out.write(c.compress(part))
                 dirty = True
             out.write(c.flush())
         except BaseException as e:  # noqa: BLE001 — re-raised in the caller's thread
@@ -263,8 +269,12 @@ class StreamedMember:
             self.q.put(piece)
 
     def writelines(self, parts: Iterable[bytes]) -> None:
-        for p in parts:
-            self.write(p)
+        """Several pieces as one hand-over to the thread (no join, one queue slot)."""
+        if self.error is not None:
+            raise self.error
+        parts = [p for p in parts if p]
+        if parts:
+            self.q.put(parts)
 
     def close(self) -> None:
         self.q.put(None)
