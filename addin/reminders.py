@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import pandas as pd
 
@@ -192,51 +192,45 @@ def _complaints(reg: Loaded, out: _Out) -> None:
                 out.cannot(reg.branch, label, w, str(e), src, rule)
 
 
-def _cod(reg: Loaded, out: _Out) -> None:
-    """COD-2: the shipper collects the goods money within 3 months of its arrival."""
+def _open_items(reg: Loaded, out: _Out, label: str, start_col: str, done_col: str, rule: str,
+                due_of: Callable[..., dt.date], due_rule: str | None = None, extra: tuple[str, ...] = ()) -> None:
+    """Rows whose ``done_col`` is blank: due ``due_of(start, *extra values)`` from the date in
+    ``start_col`` (no date yet: nothing to remind); invalid rows and rule errors are listed."""
     import udfs
-    rows, outcome, errs, wb, arrived, taken, due = _rows(
-        reg, "_row", "_outcome", "_errors", "运单号", "到账日期", "提款日期", "提款期限")
+    rows, outcome, errs, wb, starts, done, *more = _rows(
+        reg, "_row", "_outcome", "_errors", "运单号", start_col, done_col, *extra)
     sheet = getattr(reg, "sheet", None)
     for i in range(len(rows)):
-        if not _blank(taken[i]):
+        if not _blank(done[i]):
             continue
         src = _src(reg, rows[i], sheet)
         w = _s(wb[i])
         if outcome[i] == "invalid":
-            out.cannot(reg.branch, "代收货款提取", w, error_text(errs[i]) or "输入有误", src, "COD-2")
+            out.cannot(reg.branch, label, w, error_text(errs[i]) or "输入有误", src, rule)
             continue
-        start = _date(arrived[i])
+        start = _date(starts[i])
         if start is None:
-            continue  # money not arrived yet: nothing to collect
-        try:
-            d = _date(due[i]) or _date(udfs.deadline("代收货款提取", start))
-        except udfs.RuleError as e:
-            out.cannot(reg.branch, "代收货款提取", w, str(e), src, "COD-2")
             continue
-        out.due(reg.branch, "代收货款提取", w, start, d, "COD-2", src)
+        try:
+            d = due_of(start, *(m[i] for m in more))
+        except udfs.RuleError as e:
+            out.cannot(reg.branch, label, w, str(e), src, rule)
+            continue
+        out.due(reg.branch, label, w, start, d, due_rule or rule, src)
+
+
+def _cod(reg: Loaded, out: _Out) -> None:
+    """COD-2: the shipper collects the goods money within 3 months of its arrival."""
+    import udfs
+    _open_items(reg, out, "代收货款提取", "到账日期", "提款日期", "COD-2",
+                lambda start, due: _date(due) or _date(udfs.deadline("代收货款提取", start)), extra=("提款期限",))
 
 
 def _storage(reg: Loaded, out: _Out) -> None:
     """STO-2: goods not picked up; the free period ends ``free_days`` after the notice."""
     import udfs
-    rows, outcome, errs, wb, notified, picked = _rows(
-        reg, "_row", "_outcome", "_errors", "运单号", "到货通知日期", "提货日期")
-    sheet = getattr(reg, "sheet", None)
-    for i in range(len(rows)):
-        if not _blank(picked[i]):
-            continue
-        src = _src(reg, rows[i], sheet)
-        w = _s(wb[i])
-        if outcome[i] == "invalid":
-            out.cannot(reg.branch, "免费保管期", w, error_text(errs[i]) or "输入有误", src, "STO-2")
-            continue
-        start = _date(notified[i])
-        if start is None:
-            continue
-        free = udfs.rules_for(start).free_days
-        d = start + dt.timedelta(days=free)
-        out.due(reg.branch, "免费保管期", w, start, d, "STO-1、STO-2", src)
+    _open_items(reg, out, "免费保管期", "到货通知日期", "提货日期", "STO-2",
+                lambda start: start + dt.timedelta(days=udfs.rules_for(start).free_days), due_rule="STO-1、STO-2")
 
 
 def _from_ledger(ledger: Any, out: _Out, closed: set[str]) -> None:

@@ -28,6 +28,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
+from workbooks.xlsx.cells import col_letter
+
 OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
            "nan_inf_to_errors": False}
 
@@ -347,15 +349,6 @@ def _column_xml(values: Sequence[Any], ref: Sequence[str], fmt: int | None, date
     return out
 
 
-def _letters(col: int) -> str:
-    s = ""
-    col += 1
-    while col:
-        col, rem = divmod(col - 1, 26)
-        s = chr(65 + rem) + s
-    return s
-
-
 def write_table(ws: Any, first_row: int, columns: Sequence[Sequence[Any]], fmt: Any = None,
                 date_fmt: Any = None, money_fmt: Any = None, *,
                 cell_formats: dict[int, Sequence[Any]] | None = None,
@@ -381,7 +374,7 @@ def write_table(ws: Any, first_row: int, columns: Sequence[Sequence[Any]], fmt: 
 
     def token(f: Any) -> int | None:
         return None if f is None else next(k for k, p in enumerate(probes) if p is f)
-    letters = [_letters(j) for j in range(len(cols))]
+    letters = [col_letter(j) for j in range(len(cols))]
     t_fmt, t_date, t_money = token(fmt), token(date_fmt), token(money_fmt)  # None: the cell's format
     t_cells = {j: [None if f is None else token(f) for f in v] for j, v in cell_formats.items()}
     chunks = []
@@ -493,7 +486,7 @@ _NUMBER_0 = re.compile(r'<c r="([A-Z]+\d+)"( s="\d+")?><v>0</v></c>')
 def _put_texts(xml: str, texts: Sequence[tuple[int, int, str]]) -> str:
     if not texts:
         return xml
-    by_ref = {f"{_letters(col)}{row + 1}": text for row, col, text in texts}
+    by_ref = {f"{col_letter(col)}{row + 1}": text for row, col, text in texts}
 
     def put(m: re.Match) -> str:
         text = by_ref.get(m.group(1))
@@ -519,7 +512,7 @@ def _cut(xml: str, t: _Table) -> tuple[str, str, list[str]]:
     m = re.search(r'<dimension ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"/>', head)
     if m:
         last_col = max(_col_number(m.group(3) or m.group(1)), t.n_cols)
-        ref = f'{m.group(1)}{m.group(2)}:{_letters(last_col - 1)}{t.first_row + t.n_rows}'
+        ref = f'{m.group(1)}{m.group(2)}:{col_letter(last_col - 1)}{t.first_row + t.n_rows}'
         head = head[:m.start()] + f'<dimension ref="{ref}"/>' + head[m.end():]
     return head, xml[end:], styles
 
