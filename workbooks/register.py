@@ -230,21 +230,16 @@ class Register:
         cache = self.__dict__.setdefault("_formula_text", {})
         got = cache.get(column.header)
         if got is None:
-            parts = self._formula_parts(column)
+            parts = self.formula_parts(column)
             got = cache[column.header] = lambda r, p=parts: str(r).join(p)
         return got
 
-    def _formula_parts(self, column: Any) -> list[str]:
+    def formula_parts(self, column: Any) -> list[str]:
         """The template formula of ``column`` split where its row number goes."""
         cache = self.__dict__.setdefault("_formula_parts_of", {})
         got = cache.get(column.header)
         if got is None:
-            cell = lambda h: f"{self.letter(h)}\x00"  # noqa: E731
-            body = column.expr.excel(cell)
-            if column.guard:
-                tests = [f'{cell(h)}=""' for h in column.guard]
-                test = tests[0] if len(tests) == 1 else f"OR({','.join(tests)})"
-                body = f'IF({test},"",{body})'
+            body = column.excel(lambda h: f"{self.letter(h)}\x00")
             got = cache[column.header] = body.split("\x00")
         return got
 
@@ -253,7 +248,7 @@ class Register:
         """Cells whose formula text is exactly the template's formula of their row (what the
         processor writes; nearly every cell): each row's formula built and compared in one
         C-level map (``row_texts``: the rows as text, shared by a chunk's columns), no regex."""
-        parts = self._formula_parts(column)
+        parts = self.formula_parts(column)
         texts = row_texts if row_texts is not None else list(map(str, rows.tolist()))
         wants = map(str.join, texts, itertools.repeat(parts))
         return np.fromiter(map(operator.eq, formulas.tolist(), wants), dtype=bool, count=len(rows))
@@ -366,7 +361,7 @@ class Register:
             # LibreOffice store function names in upper case)
             stored = getattr(chunk, "formula_cells", {}).get(idx)
             if stored is not None:      # the reader's stored bytes: only cells unlike the template are decoded
-                no_f, exact = ~stored.has, stored.equal_template(self._formula_parts(c), rows)
+                no_f, exact = ~stored.has, stored.equal_template(self.formula_parts(c), rows)
                 f_arr = fs = stored.texts_at(np.flatnonzero(~no_f & ~exact))
             else:
                 fs = list(formulas[idx])

@@ -138,16 +138,9 @@ def escape_all(texts: list[str]) -> list[str]:
 
 def _formula_parts(reg: Any, column: Any, escaped: bool = True) -> list[str]:
     """The computed column's formula (no '=') for the clerk's columns, split where the row
-    number goes (XML-escaped unless ``escaped=False``)."""
-    tpl = reg.tpl
-    cell = lambda h: f"{reg.letter(h)}\x00"  # noqa: E731
-    body = column.expr.excel(cell)
-    if column.guard:
-        tests = [f'{cell(h)}=""' for h in column.guard]
-        test = tests[0] if len(tests) == 1 else f"OR({','.join(tests)})"
-        body = f'IF({test},"",{body})'
-    del tpl
-    return [escape(p) if escaped else p for p in body.split("\x00")]
+    number goes (the model's, XML-escaped unless ``escaped=False``)."""
+    parts = reg.formula_parts(column)
+    return [escape(p) for p in parts] if escaped else list(parts)
 
 
 class SheetPatcher:

@@ -502,6 +502,17 @@ class Column:
     def computed(self) -> bool:
         return self.expr is not None
 
+    def excel(self, cell: Callable[[str], str]) -> str:
+        """The computed column's formula without '=' (``cell(header)`` names each cell it
+        reads), kept blank while a guard input is blank: the one builder of our formulas."""
+        assert self.expr is not None
+        body = self.expr.excel(cell)
+        if self.guard:
+            tests = [f'{cell(h)}=""' for h in self.guard]
+            test = tests[0] if len(tests) == 1 else f"OR({','.join(tests)})"
+            body = f'IF({test},"",{body})'
+        return body
+
 
 @dataclass(frozen=True)
 class Template:
@@ -536,14 +547,7 @@ class Template:
 
     def formula(self, column: Column, row: int | str) -> str:
         """The Excel formula of a computed cell in 1-based sheet row ``row``."""
-        assert column.expr is not None
-        cell = lambda h: f"{self.letter(h)}{row}"  # noqa: E731
-        body = column.expr.excel(cell)
-        if column.guard:
-            tests = [f'{cell(h)}=""' for h in column.guard]
-            test = tests[0] if len(tests) == 1 else f"OR({','.join(tests)})"
-            body = f'IF({test},"",{body})'
-        return "=" + body
+        return "=" + column.excel(lambda h: f"{self.letter(h)}{row}")
 
     @property
     def marker(self) -> str:
