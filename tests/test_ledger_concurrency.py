@@ -337,3 +337,29 @@ def test_crash_after_commit_recovered_on_rerun(tmp_path: Path) -> None:
     assert [p.reason for p in r.skipped] == ["recovered"] * 3 and not r.problems
     assert sorted(p.name for p in (tmp_path / "o").glob("*.docx")) == [
         f"YS-2026-0000{i}_遗失公告_SF{i - 1}.docx" for i in (1, 2, 3)]
+
+
+def test_recover_between_open_and_lock_never_removes_a_live_batch(tmp_path: Path, monkeypatch) -> None:
+    """A clerk's batch opens its lock file; before it takes the lock, another clerk's
+    recover() finds the file free and removes it. The batch must not then hold a lock on a
+    removed file (the next recover would take its folder for a crashed batch and delete it
+    mid-render, seen as FileNotFoundError with 4 clerks on PostgreSQL): it locks again."""
+    from addin.notices import staging as S
+    real = S._lock
+    raced = {"done": False}
+
+    def lock(fh, blocking):
+        if blocking and not raced["done"]:
+            raced["done"] = True
+            recover(tmp_path, "ledger", lambda _b: False)  # the other clerk, in that instant
+        return real(fh, blocking)
+    monkeypatch.setattr(S, "_lock", lock)
+    st = S.Staging(tmp_path)
+    assert raced["done"] and st.lock_path.exists()
+    with open(st.path(tmp_path / "a.docx"), "wb") as fh:
+        fh.write(b"x")
+    monkeypatch.setattr(S, "_lock", real)
+    assert recover(tmp_path, "ledger", lambda _b: False)["discarded"] == 0  # live: left alone
+    assert (st.dir / "a.docx").exists()
+    st.abort()
+    assert not (tmp_path / STAGING).exists()

@@ -69,12 +69,20 @@ class Staging:
         for attempt in range(20):  # another process may remove the empty root meanwhile
             self.root.mkdir(parents=True, exist_ok=True)
             try:
-                self._lock_fh = open(self.lock_path, "a+b")
-                break
+                fh = open(self.lock_path, "a+b")
             except FileNotFoundError:
                 if attempt == 19:
                     raise
-        _lock(self._lock_fh, blocking=True)
+                continue
+            _lock(fh, blocking=True)
+            # a recover() elsewhere may have found the lock file free in the instant between
+            # our open and our lock, and removed it: a lock on a removed file protects nothing
+            if _still_linked(fh, self.lock_path):
+                self._lock_fh = fh
+                break
+            fh.close()
+            if attempt == 19:
+                raise OSError(f"无法锁定暂存文件 {self.lock_path}")
         self.dir = self.root / self.batch_id
         self.dir.mkdir()
         self.moves: list[tuple[str, str]] = []  # (staged name, final path)
@@ -125,6 +133,19 @@ class Staging:
                 _remove_if_empty(self.root)
 
 
+def _still_linked(fh: Any, path: Path) -> bool:
+    """Whether the open, locked file ``fh`` is still the one at ``path`` (not removed or
+    replaced meanwhile). Windows does not remove a file that is open, so it always is."""
+    if sys.platform == "win32":  # pragma: no cover - Windows clients
+        return True
+    try:
+        now = os.stat(path)
+    except FileNotFoundError:
+        return False
+    mine = os.fstat(fh.fileno())
+    return (mine.st_dev, mine.st_ino) == (now.st_dev, now.st_ino)
+
+
 def _remove_if_empty(root: Path) -> None:
     try:
         root.rmdir()
@@ -154,13 +175,14 @@ def recover(out_dir: Path, ledger_ident: str, batch_committed: Callable[[str], b
                 fh = open(entry, "a+b")
             except FileNotFoundError:  # finished and removed meanwhile
                 continue
-            got = _lock(fh, blocking=False)
-            fh.close()
-            if got:
-                try:
-                    entry.unlink()
-                except OSError:
-                    pass
+            try:
+                if _lock(fh, blocking=False):  # removed while held: see Staging.__init__
+                    try:
+                        entry.unlink()
+                    except OSError:
+                        pass
+            finally:
+                fh.close()
             continue
         if not entry.is_dir():
             continue
