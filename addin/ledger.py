@@ -218,9 +218,8 @@ class Ledger:
             con = sqlite3.connect(self.path, timeout=120, isolation_level=None,
                                   check_same_thread=False, uri=isinstance(self.path, str))
             con.execute("PRAGMA busy_timeout=120000")
-            if con.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal" \
-                    and "mode=ro" not in str(self.path):
-                con.execute("PRAGMA journal_mode=WAL")
+            if "mode=ro" not in str(self.path):
+                _use_wal(con)
             con.execute("PRAGMA synchronous=FULL")
         return con
 
@@ -445,3 +444,22 @@ def _redact(url: str) -> str:
         netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
         parts = parts._replace(netloc=netloc)
     return urlunsplit(parts)
+
+
+def _use_wal(con: sqlite3.Connection, budget: float = 120.0) -> None:
+    """Switch a SQLite ledger to WAL (readers never wait for a batch). Two clerks opening a
+    new ledger at the same instant both try the switch; SQLite may answer one of them
+    "database is locked" at once, without waiting for the busy timeout: retry, and stop as
+    soon as the other clerk's switch is seen."""
+    import time
+    until = time.monotonic() + budget
+    while True:
+        try:
+            if con.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal":
+                return
+            con.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.OperationalError as e:
+            text = str(e).lower()
+            if ("locked" not in text and "busy" not in text) or time.monotonic() > until:
+                raise
+            time.sleep(0.05)
