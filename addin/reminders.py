@@ -19,13 +19,16 @@ Used by the ribbon (sheet 「时限提醒」) and by ``logidesk deadlines`` for 
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import contextmanager
 import sys
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
+import numpy as np
 import pandas as pd
 
 from addin import cliutil as cu
+from addin import listing
 from addin.registers import Loaded, error_text, load
 
 COLUMNS = ["网点", "类别", "提醒", "运单号", "编号", "对方", "起算日期", "期限", "剩余天数", "状态",
@@ -305,24 +308,56 @@ def collect(sources: Any = (), *args: Any, today: dt.date | None = None,
     return df
 
 
-def format_table(df: pd.DataFrame) -> str:
-    """Printed morning check: grouped by branch and kind, cannot-compute and overdue first."""
+def format_table(df: pd.DataFrame, limit: int | None = None, where: Path | str | None = None) -> str:
+    """Printed morning check: grouped by branch and kind, cannot-compute and overdue first.
+
+    ``limit``: at most that many items (None: all), then 「共 N 件…」 naming ``where``;
+    linear in rows (columns read once as lists, no per-group copies of the frame)."""
     today, within = df.attrs.get("today"), df.attrs.get("within_days")
     lines = [f"时限提醒（截至 {today}，{within} 天内到期、已逾期及无法计算的事项）"]
     if df.empty:
         lines.append("无到期或逾期事项。")
-    for (branch, kind), g in df.groupby(["网点", "类别"], sort=True):
-        lines.append(f"\n【{branch}】{kind}：{len(g)} 件")
-        for _, r in g.iterrows():
-            ref = f"{r['编号']} " if r["编号"] else ""
-            when = r["期限"].isoformat() if isinstance(r["期限"], dt.date) else "—"
-            lines.append(f"  {r['提醒']:<4} {when}  {ref}{r['运单号'] or '无单号'}  {r['状态']}"
-                         f"{'  对方：' + r['对方'] if r['对方'] else ''}  〔{r['来源']}〕")
-    if not df.empty:
+        return "\n".join(lines)
+    with _without_attrs(df):
+        # groups in the order of their most urgent item (collect() sorts by branch, then urgency)
+        first_seen = pd.factorize(pd.MultiIndex.from_arrays([df["网点"], df["类别"]]))[0]
+        order = df.iloc[np.argsort(first_seen, kind="stable")]
         c = df["提醒"].value_counts()
-        lines.append(f"\n合计：无法计算 {c.get(CANNOT, 0)} 件，已逾期 {c.get('已逾期', 0)} 件，"
-                     f"今日到期 {c.get('今日到期', 0)} 件，{within} 天内到期 {c.get('即将到期', 0)} 件")
+    lines += listing.shown(_items(order), len(order), limit, where,
+                           hint=f"加 --out 提醒.xlsx 保存全部，或加 {listing.SHOW_ALL} 全部显示")
+    lines.append(f"\n合计：无法计算 {c.get(CANNOT, 0)} 件，已逾期 {c.get('已逾期', 0)} 件，"
+                 f"今日到期 {c.get('今日到期', 0)} 件，{within} 天内到期 {c.get('即将到期', 0)} 件")
     return "\n".join(lines)
+
+
+@contextmanager
+def _without_attrs(df: pd.DataFrame) -> Iterator[None]:
+    """pandas deep-copies ``attrs`` (here: every problem found) into each frame or column
+    derived from ``df``; while only reading, the attrs are set aside instead."""
+    saved = df.attrs
+    df.attrs = {}
+    try:
+        yield
+    finally:
+        df.attrs = saved
+
+
+def _items(df: pd.DataFrame) -> Iterator[str]:
+    """One console line per item, a 【网点】类别：N 件 heading before each group's first item."""
+    cols = {h: df[h].tolist() for h in ("网点", "类别", "编号", "期限", "提醒", "运单号", "状态", "对方", "来源")}
+    sizes = df.groupby(["网点", "类别"], sort=False).size().to_dict()
+    group = None
+    for i in range(len(df)):
+        g = (cols["网点"][i], cols["类别"][i])
+        head = ""
+        if g != group:
+            group = g
+            head = f"\n【{g[0]}】{g[1]}：{sizes[g]} 件\n"
+        ref = f"{cols['编号'][i]} " if cols["编号"][i] else ""
+        when = cols["期限"][i].isoformat() if isinstance(cols["期限"][i], dt.date) else "—"
+        other = cols["对方"][i]
+        yield (f"{head}  {cols['提醒'][i]:<4} {when}  {ref}{cols['运单号'][i] or '无单号'}  {cols['状态'][i]}"
+               f"{'  对方：' + other if other else ''}  〔{cols['来源'][i]}〕")
 
 
 def write_sheet(df: pd.DataFrame, path: Path, progress: Any = None) -> Path:
@@ -393,6 +428,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--ledger", help="通知台账（SQLite 路径或 postgresql:// URL）；默认为配置的公司台账")
     ap.add_argument("--no-ledger", action="store_true", help="不读取通知台账")
     ap.add_argument("--out", type=Path, help="另存为 .xlsx（工作表「时限提醒」）")
+    ap.add_argument(listing.SHOW_ALL, action="store_true", help=listing.SHOW_ALL_HELP)
     args = ap.parse_args(argv)
     from udfs.coverage import print_once
     print_once(args.today)             # from 1 November: the coming year's holidays missing
@@ -406,7 +442,7 @@ def _main(args: Any) -> int:
     with cu.Progress("读取登记表", unit="个", quiet=args.quiet) as bar:
         df = collect(paths, args.today, args.within, args.ledger, use_ledger=not args.no_ledger,
                      progress=bar.update)
-    text = format_table(df)
+    text = format_table(df, listing.limit(args.quiet, args.show_all), args.out)
     if args.out:
         try:
             with cu.Progress("写出提醒表", unit="行", quiet=args.quiet) as bar:

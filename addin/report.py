@@ -27,6 +27,7 @@ from typing import Any, Iterable, Sequence
 import pandas as pd
 
 from addin import cliutil as cu
+from addin import listing
 from addin.registers import Loaded, error_text, load
 
 BRANCH_FILES = ("网点清单.txt", "branches.txt")
@@ -429,6 +430,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--branches", help="应报送网点：清单文件（每行一个）或以逗号分隔；默认文件夹中的"
                                        " 网点清单.txt，并包括出现过的所有网点")
     ap.add_argument("--today", type=cu.date_arg, help="逾期判断日期，如 2026-11-23（默认今天）")
+    ap.add_argument(listing.SHOW_ALL, action="store_true", help=listing.SHOW_ALL_HELP)
     args = ap.parse_args(argv)
     try:
         _, _, label = parse_period(args.period)
@@ -456,8 +458,10 @@ def _main(args: Any, label: str) -> int:
            f"不予受理 {data['n_refused']} 件")
     if missing:
         cu.say(f"未报送网点（{len(missing)} 个）：{'、'.join(missing)}")
-    for e in data["errors"]:
-        cu.say(f"需核对：{e}", err=True)
+    checks = (f"需核对：{e}" for e in data["errors"])
+    for line in listing.shown(checks, len(data["errors"]), listing.limit(args.quiet, args.show_all), out, "处",
+                              "需核对："):
+        cu.say(line, err=True)
     return cu.EXIT_ROWS if data["errors"] else cu.EXIT_OK
 
 

@@ -1,14 +1,18 @@
-"""Benchmark of the downstream workflows (issue 10). Not a test: run it by hand.
+"""Benchmark of the downstream workflows, timed as the user runs them. Not a test: run it by hand.
 
-    python bench/bench_workflows.py                  # report 20 × 10k, deadlines 100k, PDFs 200
+    python bench/bench_workflows.py                  # report 20 × 10k, deadlines 10k/30k/100k, PDFs 200
     python bench/bench_workflows.py --skip-pdf
 
-- ``report``: the half-month report over 20 branch claim registers of 10,000 rows each
-  (target ≤ 10 s), read by the register model, side by side with what a user would do
-  instead: read the same 20 files with pandas (calamine) and total the 赔偿金额 column —
-  which has no value to total, since a clerk's file holds formulas, not numbers.
-- ``deadlines``: the reminders over one 100,000-row claim register (target ≤ 8 s), same
-  comparison (pandas read of the file alone).
+Every line times the command a user types, as a whole process (import, read, compute,
+write, console output; the same figures as ``/usr/bin/time -v``), beside the alternative a
+user would pick, and where it helps the in-process split (read+compute vs write):
+
+- ``logidesk report DIR --period 2026-11-上半月 --out 报表.xlsx -q`` over 20 branch claim
+  registers of 10,000 rows each (target ≤ 10 s), beside a pandas (calamine) read of the same
+  20 files in a process of its own — which has no amount to total, since a clerk's file
+  holds formulas, not numbers: a lower bound of that way of working, not the same work.
+- ``logidesk deadlines DIR --no-ledger --within 3 --out 提醒.xlsx -q`` on claim registers of
+  10k, 30k and 100k rows (linear: 30k ≤ 4 × 10k; 100k ≤ 3 × the pandas read of that file).
 - ``pdf``: 200 notices with PDF (target ≥ 8 notices/s): sub-batches on every core after the
   numbering commit, side by side with one LibreOffice run for the whole batch (the old way).
 
@@ -27,10 +31,14 @@ import tempfile
 import time
 from pathlib import Path
 
+import wholeproc
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("LOGIDESK_TODAY", "2026-11-23")
 DATA = Path(tempfile.gettempdir()) / "logidesk-bench-workflows"
+RUNS = 3
+ENV = {"LOGIDESK_TODAY": "2026-11-23"}
 
 
 def register(path: Path, n: int, branch: str, prefix: str) -> Path:
@@ -85,46 +93,56 @@ def cpu() -> float:
                for a in ("ru_utime", "ru_stime"))
 
 
-def naive(paths: list[Path]) -> str:
-    """What a user would try instead: read the files with pandas (calamine, one process) and
-    total the 赔偿金额 column. Nothing is computed or checked, so it is a lower bound of that
-    way of working, not the same work."""
-    import pandas as pd
-    t, c = time.perf_counter(), cpu()
-    for p in paths:
-        df = pd.read_excel(p, sheet_name="理赔登记表", header=1, engine="calamine")
-        pd.to_numeric(df["赔偿金额"], errors="coerce").sum()
-    return f"{time.perf_counter() - t:.1f} s, CPU {cpu() - c:.1f} s"
+NAIVE = """import sys, pandas as pd
+for p in sys.argv[1:]:
+    df = pd.read_excel(p, sheet_name="理赔登记表", header=1, engine="calamine")
+    pd.to_numeric(df["赔偿金额"], errors="coerce").sum()
+"""
+
+
+def naive(paths: list[Path]) -> wholeproc.Run:
+    """What a user would try instead: read the files with pandas (calamine) in a process of
+    its own and total the 赔偿金额 column. Nothing is computed or checked, so it is a lower
+    bound of that way of working, not the same work."""
+    return wholeproc.median([sys.executable, "-c", NAIVE, *map(str, paths)], RUNS)
 
 
 def bench_report(rows: int, files: int) -> None:
     from addin.report import consolidate, write_report
     folder = DATA / f"report-{files}x{rows}"
     paths = [register(folder / f"网点{i:02d}.xlsx", rows, f"网点{i:02d}", f"B{i:02d}-") for i in range(files)]
+    cmd = wholeproc.logidesk("report", str(folder), "--period", "2026-11-上半月", "--today", "2026-11-23",
+                             "--out", str(DATA / "report.xlsx"), "-q")
+    r = wholeproc.median(cmd, RUNS, ENV)
+    print(f"logidesk report {files} × {rows:,} rows -q: {r}  [target ≤ 10 s]")
+    alt = naive(paths)
+    print(f"  alternative (pandas read of the same files, nothing computed): {alt}; ratio {r.wall / alt.wall:.2f}")
     t, c = time.perf_counter(), cpu()
     data = consolidate([folder], "2026-11-上半月", dt.date(2026, 11, 23))
     t_read, c_read = time.perf_counter() - t, cpu() - c
     out = write_report(data, DATA / "report.xlsx")
     total, c_total = time.perf_counter() - t, cpu() - c
-    print(f"report {files} × {rows:,} rows: {total:.1f} s (read+compute {t_read:.1f} s, write {total - t_read:.1f} s); "
-          f"CPU {c_total:.1f} s (read+compute {c_read:.1f} s, write {c_total - c_read:.1f} s); "
-          f"{len(data['rows']):,} damage/shortage claims, {len(data['apart']):,} listed apart → {out.stat().st_size:,} bytes"
-          f"  [target ≤ 10 s]")
-    print(f"  alternative (pandas read of the same files, nothing computed): {naive(paths)}")
+    print(f"  in-process split: {total:.1f} s (read+compute {t_read:.1f} s, write {total - t_read:.1f} s); "
+          f"CPU {c_total:.1f} s; {len(data['rows']):,} damage/shortage claims, {len(data['apart']):,} listed apart "
+          f"→ {out.stat().st_size:,} bytes")
 
 
-def bench_deadlines(rows: int) -> None:
-    from addin.reminders import collect, write_sheet
-    path = register(DATA / f"deadlines-{rows}" / "网点.xlsx", rows, "网点", "D-")
-    t, c = time.perf_counter(), cpu()
-    df = collect([path.parent], dt.date(2026, 11, 23), 3, use_ledger=False)
-    t_read, c_read = time.perf_counter() - t, cpu() - c
-    write_sheet(df, DATA / "deadlines.xlsx")
-    total, c_total = time.perf_counter() - t, cpu() - c
-    print(f"deadlines {rows:,} rows: {total:.1f} s (collect {t_read:.1f} s); CPU {c_total:.1f} s (collect {c_read:.1f} s); "
-          f"{len(df):,} lines, "
-          f"{len(df.attrs['errors']):,} cannot compute  [target ≤ 8 s]")
-    print(f"  alternative (pandas read of the file, nothing computed): {naive([path])}")
+def bench_deadlines(sizes: list[int]) -> None:
+    walls = {}
+    for rows in sizes:
+        path = register(DATA / f"deadlines-{rows}" / "网点.xlsx", rows, "网点", "D-")
+        cmd = wholeproc.logidesk("deadlines", str(path.parent), "--today", "2026-11-23", "--no-ledger",
+                                 "--within", "3", "--out", str(DATA / "deadlines.xlsx"), "-q")
+        r = wholeproc.median(cmd, RUNS, ENV)
+        walls[rows] = r.wall
+        alt = naive([path])
+        print(f"logidesk deadlines {rows:,} rows -q: {r}")
+        print(f"  alternative (pandas read of the file, nothing computed): {alt}; ratio {r.wall / alt.wall:.2f}"
+              f"  [target at 100k ≤ 3]")
+    base = min(walls)
+    for rows in sorted(walls)[1:]:
+        print(f"  deadlines {rows:,} ÷ {base:,} rows: {walls[rows] / walls[base]:.2f}× "
+              f"(rows {rows / base:.0f}×; linear target at 30k ≤ 4×)")
 
 
 def bench_pdf(n: int) -> None:
@@ -155,18 +173,21 @@ def bench_pdf(n: int) -> None:
 
 
 def main() -> None:
-    global DATA
+    global DATA, RUNS
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=10_000)
     ap.add_argument("--files", type=int, default=20)
-    ap.add_argument("--deadline-rows", type=int, default=100_000)
+    ap.add_argument("--deadline-rows", type=int, nargs="+", default=[10_000, 30_000, 100_000])
+    ap.add_argument("--runs", type=int, default=3, help="runs of each command; the median is shown")
     ap.add_argument("--pdf", type=int, default=200)
     ap.add_argument("--skip-pdf", action="store_true")
     ap.add_argument("--dir", type=Path, help=f"registers and outputs here (default {DATA})")
     a = ap.parse_args()
+    RUNS = a.runs
     if a.dir:
         DATA = a.dir
     os.environ.setdefault("LOGIDESK_HOME", str(DATA / "home"))
+    ENV["LOGIDESK_HOME"] = os.environ["LOGIDESK_HOME"]
     bench_report(a.rows, a.files)
     bench_deadlines(a.deadline_rows)
     if not a.skip_pdf:

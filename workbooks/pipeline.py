@@ -64,33 +64,46 @@ class Summary:
     def error_rows(self) -> int:
         return sum(len(f.error_rows) for f in self.files)
 
-    def text(self) -> str:
+    def text(self, quiet: bool = False) -> str:
+        """The console summary: every file with its totals; under ``quiet`` only the files that
+        need a person (not processed, problems, error rows) in one line each, and the total."""
         lines = []
         for f in self.files:
-            if f.refused:
-                lines.append(f"✗ {f.source}：{f.refused}")
-                continue
-            if f.skipped:
-                lines.append(f"- {f.source}：{f.skipped}")
-                continue
-            lines.append(f"✓ {f.source} → {f.output}")
-            for p in f.problems:
-                lines.append(f"  注意：{p}")
-            lines.append(f"  {f.sheet}：{f.rows} 行，错误行 {len(f.error_rows)} 行，错误 {len(f.errors)} 处")
-            for k, v in f.totals.items():
-                if isinstance(v, Decimal):
-                    lines.append(f"  {k}：{v:,.2f} 元")
-                else:
-                    lines.append(f"  {k}：{v}（无错误的行合计 {f.partial_totals.get(k, Decimal(0)):,.2f} 元）")
-            if f.error_rows:
-                shown = "、".join(str(r) for r in f.error_rows[:20])
-                more = f" 等 {len(f.error_rows)} 行" if len(f.error_rows) > 20 else ""
-                lines.append(f"  有错误的行：{shown}{more}（详见「{L.ERRORS_SHEET}」）")
+            lines += _file_lines(f) if not quiet else _file_line_quiet(f)
         done = [f for f in self.files if not f.refused and not f.skipped]
         refused = sum(1 for f in self.files if f.refused)
         lines.append(f"合计：处理 {len(done)} 个文件，{self.rows} 行，错误行 {self.error_rows} 行"
                      + (f"，{refused} 个文件未处理" if refused else ""))
         return "\n".join(lines)
+
+
+def _file_line_quiet(f: FileResult) -> list[str]:
+    if f.refused:
+        return [f"✗ {f.source}：{f.refused}"]
+    if f.skipped or not (f.error_rows or f.problems):
+        return []
+    notes = "".join(f"；注意：{p}" for p in f.problems)
+    return [f"! {f.source} → {f.output}：错误行 {len(f.error_rows)} 行（详见「{L.ERRORS_SHEET}」）{notes}"]
+
+
+def _file_lines(f: FileResult) -> list[str]:
+    if f.refused:
+        return [f"✗ {f.source}：{f.refused}"]
+    if f.skipped:
+        return [f"- {f.source}：{f.skipped}"]
+    lines = [f"✓ {f.source} → {f.output}"]
+    lines += [f"  注意：{p}" for p in f.problems]
+    lines.append(f"  {f.sheet}：{f.rows} 行，错误行 {len(f.error_rows)} 行，错误 {len(f.errors)} 处")
+    for k, v in f.totals.items():
+        if isinstance(v, Decimal):
+            lines.append(f"  {k}：{v:,.2f} 元")
+        else:
+            lines.append(f"  {k}：{v}（无错误的行合计 {f.partial_totals.get(k, Decimal(0)):,.2f} 元）")
+    if f.error_rows:
+        shown = "、".join(str(r) for r in f.error_rows[:20])
+        more = f" 等 {len(f.error_rows)} 行" if len(f.error_rows) > 20 else ""
+        lines.append(f"  有错误的行：{shown}{more}（详见「{L.ERRORS_SHEET}」）")
+    return lines
 
 
 def process_to(source: Path, target: Path, progress: bool = True) -> FileResult:
@@ -175,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
     print_once()                       # from 1 November: the coming year's holidays missing
     O.install_signal_handlers()
     summary = process_paths(a.paths, a.out, progress=not a.quiet)
-    print(summary.text())
+    print(summary.text(quiet=a.quiet))
     return 0 if summary.ok else 3
 
 

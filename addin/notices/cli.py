@@ -14,6 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from addin import cliutil as cu
+from addin import listing
 from addin.ledger import Ledger, LedgerError
 from addin.notices.kinds import KINDS, spec as kind_spec
 
@@ -43,6 +44,7 @@ def _parser() -> cu.ArgumentParser:
                     help="改用此文件夹中的模板（每种通知一个 .docx）；默认只用内置模板或管理员配置的模板目录")
     ap.add_argument("--replied", metavar="编号", help="登记对方已回复的通知编号（配合 --date）")
     ap.add_argument("--list", action="store_true", help="列出台账中的通知（可配合 --kind）")
+    ap.add_argument(listing.SHOW_ALL, action="store_true", help=listing.SHOW_ALL_HELP)
     return ap
 
 
@@ -119,17 +121,7 @@ def _main(ap: cu.ArgumentParser, args) -> int:
     if result.recovered.get("rolled_forward") or result.recovered.get("discarded"):
         say(f"已恢复上次中断的批次：补全文件 {result.recovered['rolled_forward']} 个，"
             f"清理未完成批次 {result.recovered['discarded']} 个")
-    others = [p for p in result.skipped if p.reason == "type"]
-    for p in result.skipped:
-        if p.reason != "type" or args.rows:
-            say(f"无需出具 {p}")
-    if others and not args.rows:
-        say(f"登记表共 {len(frame)} 行；其中 {len(others)} 行是其他索赔类型，{sp.title}只适用于"
-            f"{'/'.join(sp.claim_types)}")
-    for w in result.skipped_duplicates:
-        say(f"跳过 {w}：已出具过{sp.title}")
-    for p in result.problems:
-        say(f"需处理 {p}", err=True)
+    _say_skipped(args, sp, frame, result)
     if len(result):
         total = sum((n.amount or Decimal(0)) for n in result)
         pdfs = sum(1 for n in result if n.pdf)
@@ -148,6 +140,28 @@ def _main(ap: cu.ArgumentParser, args) -> int:
         raise cu.Refused(f"通知已出具并登记（.docx 齐全），但 {len(lost)} 份 PDF 未生成：{reasons}\n"
                          f"  涉及编号：{'、'.join(lost[:20])}{'……' if len(lost) > 20 else ''}", cu.EXIT_ENV)
     return cu.EXIT_ROWS if result.problems else cu.EXIT_OK
+
+
+def _say_skipped(args, sp, frame, result) -> None:
+    """Rows not issued: the first few of each list (all with --show-all, none under --quiet
+    except the rows that need a person), with a count of the rest."""
+    say = cu.say
+    others = [p for p in result.skipped if p.reason == "type"]
+    listed = [p for p in result.skipped if p.reason != "type" or args.rows]
+    n = listing.limit(args.quiet, args.show_all)
+    for line in listing.shown((f"无需出具 {p}" for p in listed), len(listed), n, None, "行", "无需出具："):
+        say(line)
+    if others and not args.rows:
+        say(f"登记表共 {len(frame)} 行；其中 {len(others)} 行是其他索赔类型，{sp.title}只适用于"
+            f"{'/'.join(sp.claim_types)}")
+    dups = result.skipped_duplicates
+    for line in listing.shown((f"跳过 {w}：已出具过{sp.title}" for w in dups), len(dups), n, None, "行",
+                              "跳过已出具："):
+        say(line)
+    n = listing.limit(args.quiet, args.show_all, problems=True)
+    for line in listing.shown((f"需处理 {p}" for p in result.problems), len(result.problems), n, None, "行",
+                              "需处理："):
+        say(line, err=True)
 
 
 if __name__ == "__main__":
