@@ -36,17 +36,26 @@ def logidesk(*args: str) -> list[str]:
     return [sys.executable, "-m", "addin.cli", *args]
 
 
+TIME = "/usr/bin/time"
+
+
 def run(cmd: Sequence[str], env: dict[str, str] | None = None) -> Run:
-    """One run of ``cmd``; its output is counted, not shown. Peak memory is the largest of the
-    process and its children (ru_maxrss of the process tree that wait4 reports)."""
-    with tempfile.TemporaryFile() as out:
+    """One run of ``cmd`` under ``/usr/bin/time`` (a small parent, so the peak memory is the
+    command's own: Linux carries a parent's peak across fork and exec); its output is counted,
+    not shown. Without /usr/bin/time, os.wait4's accounting (peak memory then includes this
+    process's at the fork)."""
+    with tempfile.TemporaryFile() as out, tempfile.NamedTemporaryFile("r") as tf:
+        timed = [TIME, "-f", "%e %U %S %M %x", "-o", tf.name, *cmd] if os.path.exists(TIME) else list(cmd)
         t = time.perf_counter()
-        p = subprocess.Popen(list(cmd), cwd=ROOT, env={**os.environ, **(env or {})}, stdout=out, stderr=out)
+        p = subprocess.Popen(timed, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=out, stderr=out)
         _, status, ru = os.wait4(p.pid, 0)
         wall = time.perf_counter() - t
-        p.returncode = os.waitstatus_to_exitcode(status)
         printed = out.seek(0, os.SEEK_END)
-    return Run(wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024, printed, p.returncode)
+        fields = tf.read().split()[-5:] if timed[0] == TIME else []
+    if len(fields) == 5:
+        e, u, s, m, x = fields
+        return Run(float(e), float(u) + float(s), int(m) / 1024, printed, int(x))
+    return Run(wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024, printed, os.waitstatus_to_exitcode(status))
 
 
 def median(cmd: Sequence[str], runs: int = 3, env: dict[str, str] | None = None) -> Run:
