@@ -50,6 +50,8 @@ COMPANY_KEYS = (
     "categories",                                                         # INS-4/5 货物类别
     "freight",                                                            # FRT-1 公司运价
 )
+# Sections a company replaces as a whole (its first version that sets one drops the bundled one).
+REPLACED = ("freight",)
 
 
 def candidates(env: Mapping[str, str] | None = None, platform: str | None = None) -> list[Path]:
@@ -202,12 +204,13 @@ def load(bundled_path: Path, company_path: Path | None) -> Loaded:
         applied = [vid for vid in corder if _day(cver[vid].get("effective_from")) <= point]
         data = bver[base_id]
         keys: set[str] = set()
-        own_tariff = False
+        replaced: set[str] = set()
         for vid in applied:
             override = {k: v for k, v in cver[vid].items()
                         if k not in ("title", "published", "effective_from", "rule")}
-            if "freight" in override and not own_tariff:     # FRT-1: replaces the example
-                data, own_tariff = {k: v for k, v in data.items() if k != "freight"}, True
+            for section in REPLACED:                         # FRT-1: replaces the example
+                if section in override and section not in replaced:
+                    data, replaced = {k: v for k, v in data.items() if k != section}, replaced | {section}
             data = merge(data, override)
             keys |= set(leaf_keys(override))
         if applied:

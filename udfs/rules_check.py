@@ -23,7 +23,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterable
 
-from .company import COMPANY_KEYS, Layer, Loaded, leaf_keys
+from .company import COMPANY_KEYS, REPLACED, Layer, Loaded, leaf_keys
 from .errors import RuleError
 
 NOTICE_DAYS = 10                                   # LAW-5
@@ -110,6 +110,12 @@ class _Checker:
         if company is not None and key in layer.company_keys:
             for cid in reversed(layer.company_ids):
                 if _get(self.loaded.company_versions[cid], key) is not None:
+                    return f"{company.what} {company.path}", f"version.{_q(cid)}.{key}"
+        section = key.split(".")[0]
+        if company is not None and section in REPLACED:
+            # a section the company replaces as a whole: a key missing from it is the company's
+            for cid in reversed(layer.company_ids):
+                if _get(self.loaded.company_versions[cid], section) is not None:
                     return f"{company.what} {company.path}", f"version.{_q(cid)}.{key}"
         bundled = self.loaded.bundled
         raw = bundled.raw.get("version", {})
