@@ -245,3 +245,16 @@ def test_a_size_that_is_not_three_sides_is_refused(text):
     with pytest.raises(RuleError) as e:
         parse_size(text)
     assert str(e.value) == f"尺寸应写作 长x宽x高（厘米），如 40x30x20，收到「{text.strip()}」（FRT-2）"
+
+
+def test_the_rules_sheet_lists_the_tariff(company, monkeypatch):
+    from workbooks.build import rules_rows
+    company()
+    rows = [r for r in rules_rows(rb.rules_for(None)) if r[0] == "运价"]
+    assert ("运价", "长三角", "线路类别 B：首重 2 kg 15.00 元，续重 4.5 元/kg；每票最低 20.00 元", "FRT-1") in rows
+    assert ("运价", "温州专线", "温州：首重 1 kg 7.00 元，续重 1.45 元/kg；每票最低 0.00 元", "FRT-1") in rows
+    assert "示例运价" not in rows[0][2]
+    monkeypatch.setenv("LOGIDESK_COMPANY_RULES", "/nonexistent/company_rules.toml")
+    rb.reload()
+    example = [r for r in rules_rows(rb.rules_for(None)) if r[0] == "运价"]     # the bundled example
+    assert example[0][2].endswith("示例运价，请管理员设置公司运价") and len(example) == 5

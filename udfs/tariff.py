@@ -130,6 +130,24 @@ def _key(place: str) -> str:
     return s[:-1] if s.endswith(("省", "市")) and len(s) > 2 else s
 
 
+def rules_rows(r: Rules) -> list[tuple[str, str, str, str]]:
+    """The tariff as (类别, 项目, 内容, 依据) rows of the 规则 sheet; [] without a tariff."""
+    if not r.data.get("freight"):
+        return []
+    t = tariff(r)
+    head = (f"快递取实重与体积重量（长×宽×高 厘米 ÷ {plain(t.divisor)}）的大者，续重按 {plain(t.step)} kg 向上取整；"
+            f"零担按重量与体积分别计价取高者")
+    rows = [("运价", "计费重量", head + (f"；{t.note}" if t.example else ""), WEIGHT_RULE)]
+    for z in t.zones:
+        where = "、".join([*(f"线路类别 {c}" for c in z.classes), *z.places])
+        if z.pricing == "express":
+            price = (f"首重 {plain(z.first_weight)} kg {yuan(z.first_price)} 元，续重 {plain(z.extra_price)} 元/kg")
+        else:
+            price = f"零担 {plain(z.per_kg)} 元/kg 或 {plain(z.per_m3)} 元/m³，取高者"
+        rows.append(("运价", z.name, f"{where}：{price}；每票最低 {yuan(z.minimum)} 元", RULE))
+    return rows
+
+
 # ---------------------------------------------------------------------------- zones
 
 def find_zone(r: Rules, t: Tariff, origin: Any, destination: Any) -> tuple[Zone, str]:

@@ -18,6 +18,7 @@ from typing import Any, Iterator
 import udfs
 from udfs.quote import quote
 from udfs.rulebook import Rules, rules_for
+from udfs.tariff import rules_rows as tariff_rows
 
 from . import layout as L
 from .spec import QUOTE_SHEET, REGISTERS, TEMPLATE_VERSION, Template
@@ -105,6 +106,7 @@ def rules_rows(r: Rules) -> Iterator[tuple[str, str, str, str]]:
     for key, cls in sto["classes"].items():
         places = list(sto["cities"].get(key, [])) + list(sto["provinces"].get(key, []))
         yield ("仓储", f"{cls['name']} {_pct(cls['rate'])}", "、".join(places), sto["route_rule"])
+    yield from tariff_rows(r)                                        # FRT-1, FRT-2
     for name, e in d["claim_types"].items():
         yield ("索赔类型", name, "、".join(e.get("aliases", [])), e["rule"])
     for name, e in d["claim_causes"].items():
