@@ -11,6 +11,7 @@ from udfs import columns
 from udfs import rulebook as rb
 from udfs.errors import RuleError
 from udfs.tariff import freight, freight_explain, parse_size
+from workbooks.build import rules_rows
 
 TODAY = "2026-11-23"
 
@@ -248,7 +249,6 @@ def test_a_size_that_is_not_three_sides_is_refused(text):
 
 
 def test_the_rules_sheet_lists_the_tariff(company, monkeypatch):
-    from workbooks.build import rules_rows
     company()
     rows = [r for r in rules_rows(rb.rules_for(None)) if r[0] == "运价"]
     assert ("运价", "长三角", "线路类别 B：首重 2 kg 15.00 元，续重 4.5 元/kg；每票最低 20.00 元", "FRT-1") in rows

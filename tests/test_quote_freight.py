@@ -3,6 +3,7 @@ the quote template evaluated by the independent formula engine (workbooks.equiva
 by the processor's Python (udfs.quote) give the same total; the quote path stays light."""
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from decimal import Decimal
@@ -14,6 +15,9 @@ from test_freight import TARIFF
 from addin.cli import main as logidesk
 from udfs import rulebook as rb
 from udfs.quote import quote
+from workbooks.build import build_quote
+from workbooks.equivalence import check_quote, evaluate, read_cached
+from workbooks.spec import QUOTE_SHEET, quote_cell, quote_row
 
 ROOT = Path(__file__).resolve().parents[1]
 TODAY = "2026-11-23"
@@ -94,9 +98,6 @@ def test_unknown_zone_names_the_place_and_refuses_the_total(capsys, company):
 def _formula_total(tmp_path: Path, inputs: dict) -> tuple[dict, float]:
     """The quote template built for ``inputs``: (the processor's cached lines, the total the
     formula engine computes from the template's formulas), after the line-by-line check."""
-    from workbooks.build import build_quote
-    from workbooks.equivalence import check_quote, evaluate, read_cached
-    from workbooks.spec import QUOTE_SHEET, quote_cell, quote_row
     path = build_quote(tmp_path / "柜台报价.xlsx", inputs=inputs)
     compared, mismatches = check_quote(path)
     assert mismatches == [] and compared == 9             # every computed line
@@ -150,7 +151,7 @@ def test_the_quote_process_imports_neither_pandas_nor_the_workbook_layer():
             "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('pandas', 'workbooks'))\n"
             "print('RC', rc, 'HEAVY', heavy)\n")
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,
-                          env={**__import__("os").environ, "LOGIDESK_TODAY": TODAY})
+                          env={**os.environ, "LOGIDESK_TODAY": TODAY})
     assert done.returncode == 0, done.stderr
     assert "合计　　　　：46.00 元" in done.stdout
     assert done.stdout.strip().endswith("RC 0 HEAVY []")
