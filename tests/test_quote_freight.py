@@ -143,12 +143,12 @@ def test_python_quote_blank_freight_uses_the_tariff(company):
     assert q["freight_used"] == Decimal("0.00") and q["overridden"] and q["total"] == Decimal("0.00")
 
 
-def test_the_quote_process_imports_neither_pandas_nor_the_workbook_layer():
+def test_the_quote_process_imports_neither_pandas_numpy_nor_the_workbook_layer():
     code = ("import sys\n"
             "from addin.cli import main\n"
             "rc = main(['quote', '--weight', '3.2', '--size', '40x30x20', '--from', '福州', '--to', '温州市鹿城区',"
             " '--declared', '3000', '--cod', '5000'])\n"
-            "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('pandas', 'workbooks'))\n"
+            "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('pandas', 'numpy', 'workbooks'))\n"
             "print('RC', rc, 'HEAVY', heavy)\n")
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,
                           env={**os.environ, "LOGIDESK_TODAY": TODAY})
