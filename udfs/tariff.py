@@ -192,8 +192,8 @@ def _place_codes(t: Tariff) -> dict[str, Zone]:
         for name in zone.places:
             try:
                 found = P.table().resolve(P.normalise(name))
-            except P.PlaceError:
-                continue                          # kept as a name (rules check names it)
+            except ValueError:                    # the table cannot read it: matched as written
+                continue
             for place in found:
                 out.setdefault(_divisions(place)[0], zone)
     return out
@@ -210,6 +210,8 @@ def _named_zone(t: Tariff, dest: str) -> tuple[Zone, str] | None:
         found = P.table().resolve(P.normalise(dest))
     except P.PlaceError as e:
         raise RuleError(str(e), "STO-4") from None
+    except ValueError:              # a place the table cannot read: the route table names it (STO-3)
+        return None
     codes = _place_codes(t)
     answers: dict[str, Zone | None] = {}
     for place in found:

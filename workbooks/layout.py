@@ -324,10 +324,6 @@ def write_quote_sheet(wb: Workbook, styles: Styles, lists: dict[str, str],
                 ws.write_number(r, 1, float(v), fmt)
             col = Column(line.label, line.kind, choices=line.choices)
             opts = validation_for(col, lists, {})
-            if opts and line.choices == "places":
-                # STO-4: a full address (浙江省温州市鹿城区) may be typed; the list only helps
-                opts = {**opts, "error_type": "information",
-                        "error_message": "可从下拉列表选择，也可填写含区县的地址（STO-4）"}
             if opts:
                 ws.data_validation(r, 1, r, 1, opts)
         elif line.label == "免费保管天数":
