@@ -32,8 +32,8 @@ def parser() -> ArgumentParser:
     p.add_argument("--declared", default="0", metavar="元", help="声明价值（元），不保价填 0")
     p.add_argument("--cod", default="0", metavar="元", help="代收金额（元），不代收填 0")
     p.add_argument("--category", default="普通货物", metavar="类别", help="货物类别，如 普通货物、易碎品、精密仪器")
-    p.add_argument("--from", dest="origin", required=True, metavar="始发地", help="始发地，如 福州")
-    p.add_argument("--to", dest="destination", required=True, metavar="目的地", help="目的地，如 温州市鹿城区")
+    p.add_argument("--from", dest="origin", required=True, metavar="地名", help="始发地（本网点），如 福州")
+    p.add_argument("--to", dest="destination", required=True, metavar="地名", help="目的地：城市、省或含区县的地址，如 温州市鹿城区")
     p.add_argument("--per-item", default=None, metavar="元", help="单件价值（元），默认等于声明价值")
     return p
 
