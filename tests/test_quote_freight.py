@@ -56,7 +56,8 @@ def test_example_tariff_quote_shows_every_step_with_its_rule(capsys):
     assert "保价费　　　：15.00 元（INS-1）" in out                       # 3000 × 0.5 %
     assert "代收手续费　：15.00 元（COD-1）" in out                       # 5000 × 3 ‰
     assert "即1.60元/天（STO-1）" in out                                  # 16 × 10 %
-    assert "合计　　　　：46.00 元" in out                                # 16 + 15 + 15
+    assert "合计　　　　：46.00 元（运费＋保价费＋代收手续费，FRT-3）" in out  # 16 + 15 + 15
+    assert "保价判定　　：只保灭失险；运单备注：" in out and out.count("（INS-2～INS-5）") == 1
     lines = out.splitlines()
     order = [next(i for i, line in enumerate(lines) if line.startswith(k))
              for k in ("区域", "计费重量", "运价", "运费", "保价费", "代收手续费", "仓储条款", "合计")]

@@ -154,11 +154,11 @@ def format_quote(q: dict) -> str:
         "─" * 30,
         *_freight_lines(q),
         f"保价费　　　：{_money(q['premium'])}（INS-1）",
-        f"保价判定　　：{q['cover']}",
+        f"保价判定　　：{q['cover']}" + ("" if "（INS-" in str(q["cover"]) else "（INS-2～INS-5）"),
         f"代收手续费　：{_money(q['cod_fee'])}（COD-1）",
         f"日费率　　　：{f'{rate * 100:.0f}%（STO-3）' if isinstance(rate, Decimal) else rate}",
         f"仓储条款　　：{q['storage_terms']}",
         "─" * 30,
-        f"合计　　　　：{_money(q['total'])}（运费＋保价费＋代收手续费）",
+        f"合计　　　　：{_money(q['total'])}（运费＋保价费＋代收手续费，FRT-3）",
     ]
     return "\n".join(lines)
