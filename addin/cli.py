@@ -14,7 +14,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "functions": ("udfs.examples:main", "打印每个函数的示例与结果"),
     "build": ("workbooks.build:main", "生成登记表模板（加载项用 logidesk addin）"),
     "process": ("workbooks.process:main", "无 Excel 批量计算已填写的登记表"),
-    "quote": ("workbooks.quote:main", "柜台报价（终端）"),
+    "quote": ("addin.quote:main", "柜台报价（终端）：按公司运价算运费，再算保价费、代收手续费与合计"),
     "notices": ("addin.notices.cli:main", "为登记表行生成公告/函件（.docx/.pdf）并登记台账"),
     "deadlines": ("addin.reminders:main", "时限提醒：今日到期、N 天内到期、已逾期"),
     "report": ("addin.report:main", "货损货差十五日报表"),

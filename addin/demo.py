@@ -71,9 +71,9 @@ def process_samples(out: Path) -> str:
 
 
 def counter_quote(out: Path) -> str:
-    from workbooks.quote import format_quote, quote
-    print(format_quote(quote(120, 3000, 5000, "易碎品", "福州", "上海")))
-    return "柜台报价：运费 120 元，声明价值 3000 元，代收 5000 元，易碎品，福州→上海"
+    from udfs.quote import format_quote, quote
+    print(format_quote(quote(None, 3000, 5000, "易碎品", "福州", "上海", weight=3.2, length=40, width=30, height=20)))
+    return "柜台报价：3.2 kg、40x30x20 厘米，按运价计运费，声明价值 3000 元，代收 5000 元，易碎品，福州→上海"
 
 
 # (title, module, function(out_dir) -> summary text). Each module owns its step.

@@ -13,7 +13,7 @@ def test_formulas_engine_agrees_with_the_processor(monkeypatch):
     compared, mismatches = E.run()
     assert mismatches == []
     # 36 + 17 + 13 + 12 rows × their computed columns, 汇总 cells, quote lines
-    assert compared == 36 * 8 + 17 * 5 + 13 * 3 + 12 * 3 + (2 + 3) + (2 + 0) + (2 + 1) + (2 + 1) + 7
+    assert compared == 36 * 8 + 17 * 5 + 13 * 3 + 12 * 3 + (2 + 3) + (2 + 0) + (2 + 1) + (2 + 1) + 9
 
 
 def test_result_workbook_formulas_agree(monkeypatch, tmp_path):

@@ -6,7 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from workbooks.quote import main, quote
+from addin.quote import main
+from udfs.quote import quote
 
 TODAY = "2026-11-23"
 

@@ -135,9 +135,12 @@ def test_quote_template_values(tmp_path, monkeypatch):
     path = build.build_quote(tmp_path / "柜台报价.xlsx", example=True)
     with CalamineWorkbook.from_path(str(path)) as w:
         rows = {r[0]: r[1] for r in w.get_sheet_by_name("柜台报价").to_python()[1:] if r[0]}
-    assert rows["运费"] == 120.0 and rows["始发地"] == "福州"
-    assert rows["保价费"] == 15.0 and rows["代收手续费"] == 15.0 and rows["合计"] == 150.0
-    assert rows["仓储条款"] == "到货通知后免费保管3天，逾期每天按运费的5%计收，即6.00元/天（STO-1）"
+    # freight left blank: the example tariff, zone B (福州 F, 上海 B → B), 40×30×20 ÷ 6000 = 4 kg
+    # beats 3.2 kg: 12 + 3 × 5 = 27 (FRT-1, FRT-2); the quote says the tariff is an example
+    assert rows["运费"] == "" and rows["始发地"] == "福州" and rows["计费运费"] == 27.0
+    assert rows["运费说明"].endswith("示例运价，请管理员设置公司运价（FRT-1）")
+    assert rows["保价费"] == 15.0 and rows["代收手续费"] == 15.0 and rows["合计"] == 57.0
+    assert rows["仓储条款"] == "到货通知后免费保管3天，逾期每天按运费的5%计收，即1.35元/天（STO-1）"
     assert rows["保价判定"].startswith("只保灭失险；运单备注：只保灭失险，易碎品")
 
 
@@ -155,7 +158,7 @@ def test_quote_template_is_empty_and_dated_today(built):
     assert re.search(f'<c r="{quote_cell("报价日期")}" s="\\d+"><f>TODAY\\(\\)</f>', xml)
     for label in computed:
         f = re.search(f'<c r="{quote_cell(label)}"[^>]*><f>([^<]*)</f>', xml).group(1)
-        assert f.startswith('IF(COUNTA(B3:B9)=0,&quot;&quot;,') or f.startswith('IF(COUNTA(B3:B9)=0,"",'), label
+        assert f.startswith('IF(COUNTA(B3:B13)=0,&quot;&quot;,') or f.startswith('IF(COUNTA(B3:B13)=0,"",'), label
     # printed alone: print area = the quote block and its note, fit to one page, A5 portrait
     last = quote_row(QUOTE_LINES[-1].label)
     assert f'<definedName name="_xlnm.Print_Area" localSheetId="0">柜台报价!$A$1:$C${last + 2}</definedName>' \
@@ -165,7 +168,7 @@ def test_quote_template_is_empty_and_dated_today(built):
 
 
 def test_quote_python_mirror_of_blank_inputs():
-    from workbooks.quote import quote
+    from udfs.quote import quote
     q = quote(None, None, None, None, None, None)
     assert q["total"] == "" and q["cells"]["保价费"] == "" and q["cells"]["仓储条款"] == ""
     assert quote(None, None, None, None, "福州", None)["cells"]["日费率"] != ""   # one input → computed

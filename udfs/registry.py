@@ -24,7 +24,7 @@ import inspect
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from . import claims, complaints, deadlines, fees
+from . import claims, complaints, deadlines, fees, tariff
 
 CATEGORY = "物流客服"
 MAX_HELP = 255          # Application.MacroOptions rejects longer descriptions
@@ -249,6 +249,36 @@ declare(
             P("rate_or_origin", "日费率或始发地", "text", "日费率（数字），或始发地（城市、省或含区县的地址，此时须填目的地）", "STO-3"),
             O("destination", "目的地", "text", "目的地（第 4 个参数为始发地时必填）", "STO-3")),
     examples=(((200, D(2026, 3, 1), D(2026, 3, 8), "厦门", "温州"), "80.00", "7 − 3 = 4 天 × 10% × 200"),))
+
+_FREIGHT_PARAMS = (
+    P("origin", "始发地", "text", "始发地（本网点）：城市、省，或含区县的地址，如 福州", "FRT-1"),
+    P("destination", "目的地", "text", "目的地：城市、省，或含区县的地址，如 浙江省温州市鹿城区", "FRT-1"),
+    P("weight", "重量", "number", "实际重量（千克），大于 0", "FRT-2"),
+    O("length", "长", "number", "长（厘米）；长、宽、高都不填则不计体积重量", "FRT-2"),
+    O("width", "宽", "number", "宽（厘米）", "FRT-2"),
+    O("height", "高", "number", "高（厘米）", "FRT-2"))
+
+declare(
+    "FREIGHT", tariff.freight,
+    title="运费", rule="FRT-1, FRT-2", result="money",
+    description="运费（FRT-1、FRT-2）：按公司运价表的区域计价；快递按首重、续重（向上取整），计费重量取实重与体积重量"
+                "（长×宽×高÷6000）的大者；零担按重量与体积分别计价取高者；不低于每票最低运费。"
+                "程序自带的是示例运价，FREIGHT_EXPLAIN 会注明。",
+    params=_FREIGHT_PARAMS,
+    examples=((("福州", "温州市鹿城区", 3.2, 40, 30, 20), "16.00",
+               "示例运价「省内」：体积重量 40×30×20÷6000 = 4 kg > 实重 3.2 kg；首重 1 kg 10 元 + 续重 3 kg × 2 元"),
+              (("福州", "上海", 1.01), "14.50", "示例运价「珠三角长三角」：续重 0.01 kg 按 0.5 kg 计，12 + 0.5 × 5"),
+              (("厦门", "乌鲁木齐", 100, 100, 100, 100), "800.00",
+               "示例运价「西北零担」：按重量 100 × 4 = 400，按体积 1 m³ × 800 = 800，取高者")))
+
+declare(
+    "FREIGHT_EXPLAIN", tariff.freight_explain,
+    title="运费说明", rule="FRT-1..3", result="text",
+    description="运费说明（FRT-1..3）：区域、计费重量、所用价格与规则编号；使用示例运价时注明「示例运价，请管理员设置公司运价」。",
+    params=_FREIGHT_PARAMS,
+    examples=((("福州", "上海", 1), "区域：珠三角长三角（线路类别 B（珠三角、长三角，STO-3））；计费重量：1 kg（实重 1 kg，"
+               "未给尺寸，不计体积重量，FRT-2）；运价：首重 1 kg 12.00 元 = 12.00 元（FRT-1）；运费 12.00 元；"
+               "示例运价，请管理员设置公司运价（FRT-1）", "首重以内按首重价；示例运价须注明（FRT-1）"),))
 
 _CLAIM_PARAMS = (
     P("claim_type", "索赔类型", "text", "索赔类型：遗失、破损、内件不符、延误", "CLM-1"),

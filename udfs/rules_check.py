@@ -9,8 +9,10 @@ names the file, the TOML key and the rule ID, e.g.
 Checked: LAW-5's 10 days between published and effective date; every figure in range
 (no negative amount or rate, rates ≤ 100 %, a cap not below its floor, counts positive);
 every referenced deadline event, complaint level, route class and cover kind known; no
-alias naming two entries; what a company file may set; holiday tables (dates in their
-year, make-up working days on weekends, years contiguous).
+alias naming two entries; the freight tariff (FRT-1/FRT-2: every zone priced, no route class
+or place in two zones, a rounding step of 0.5 or 1 kg, a positive divisor); what a company
+file may set; holiday tables (dates in their year, make-up working days on weekends, years
+contiguous).
 """
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterable
 
-from .company import COMPANY_KEYS, Layer, Loaded, leaf_keys
+from .company import COMPANY_KEYS, REPLACED, Layer, Loaded, leaf_keys
 from .errors import RuleError
 
 NOTICE_DAYS = 10                                   # LAW-5
@@ -33,7 +35,10 @@ SECTION_RULE = {"money": "MONEY-1", "insurance": "INS-1", "categories": "INS-4",
                 "storage": "STO-1", "claim_types": "CLM-1", "compensation": "CMP-1",
                 "claim_causes": "CLM-5", "claim_window": "CLM-7", "ecommerce": "ECM-5",
                 "network": "NET-1", "labels": "LBL-1", "deadlines": "DL-1",
-                "complaint_levels": "CPL-1", "complaints": "CPL-3"}
+                "complaint_levels": "CPL-1", "complaints": "CPL-3", "freight": "FRT-1"}
+PRICINGS = {"express": ("first_weight", "first_price", "extra_price"), "ltl": ("per_kg", "per_m3")}
+ZONE_KEYS = {"pricing", "classes", "places", "minimum", "rule", *(k for ks in PRICINGS.values() for k in ks)}
+STEPS = (Decimal("0.5"), Decimal(1))
 VOCABULARIES = ("categories", "claim_types", "claim_causes", "deadlines", "complaints")
 
 
@@ -105,6 +110,12 @@ class _Checker:
         if company is not None and key in layer.company_keys:
             for cid in reversed(layer.company_ids):
                 if _get(self.loaded.company_versions[cid], key) is not None:
+                    return f"{company.what} {company.path}", f"version.{_q(cid)}.{key}"
+        section = key.split(".")[0]
+        if company is not None and section in REPLACED:
+            # a section the company replaces as a whole: a key missing from it is the company's
+            for cid in reversed(layer.company_ids):
+                if _get(self.loaded.company_versions[cid], section) is not None:
                     return f"{company.what} {company.path}", f"version.{_q(cid)}.{key}"
         bundled = self.loaded.bundled
         raw = bundled.raw.get("version", {})
@@ -239,6 +250,7 @@ class _Checker:
             for key in ("script", "handling"):
                 if not (isinstance(entry.get(key), str) and entry[key].strip()):
                     bad(f"complaints.{name}.{key}", "回答要点/处理方式不能为空", "CPL-3")
+        self.tariff(d, bad, number)
         for vocab in VOCABULARIES:
             names: dict[str, str] = {}
             for name, entry in (_get(d, vocab) or {}).items():
@@ -249,6 +261,69 @@ class _Checker:
                     if norm in names and names[norm] != name:
                         bad(f"{vocab}.{name}.aliases", f"别名「{alias}」同时指向「{names[norm]}」和「{name}」")
                     names.setdefault(norm, name)
+
+    # ------------------------------------------------------------------ FRT-1/FRT-2 tariff
+    def tariff(self, d: dict, bad: Any, number: Any) -> None:
+        t = _get(d, "freight")
+        if t is None:
+            return
+        if not isinstance(t, dict):
+            bad("freight", "运价表应为表 [freight]", "FRT-1")
+            return
+        zero = Decimal(0)
+        number("freight.divisor", zero, lo_open=True)
+        number("freight.minimum", zero)
+        for key in ("max_weight", "max_side", "step"):
+            if key not in t:
+                bad(f"freight.{key}", "缺少此项", "FRT-2" if key.startswith("max") else "FRT-1")
+            else:
+                number(f"freight.{key}", zero, lo_open=True)
+        if "step" in t and _num(t["step"]) not in STEPS:
+            bad("freight.step", f"续重取整单位应为 0.5 或 1（千克），收到 {t['step']!r}", "FRT-1")
+        if not isinstance(t.get("example", False), bool):
+            bad("freight.example", f"应为 true 或 false，收到 {t.get('example')!r}", "FRT-1")
+        zones = t.get("zones")
+        if not isinstance(zones, dict) or not zones:
+            bad("freight.zones", "运价表没有任何区域", "FRT-1")
+            return
+        owner: dict[tuple[str, str], str] = {}
+        classes = _get(d, "storage.classes") or {}
+        for name, zone in zones.items():
+            if not isinstance(zone, dict):
+                bad(f"freight.zones.{name}", "区域应为表", "FRT-1")
+                continue
+            self.tariff_zone(name, zone, classes, owner, bad, number)
+
+    def tariff_zone(self, name: str, zone: dict, classes: dict, owner: dict, bad: Any, number: Any) -> None:
+        p, zero = f"freight.zones.{name}", Decimal(0)
+        for key in sorted(set(zone) - ZONE_KEYS):
+            bad(f"{p}.{key}", f"不认识的运价项（可用：{'、'.join(sorted(ZONE_KEYS))}）", "FRT-1")
+        pricing = zone.get("pricing")
+        if pricing not in PRICINGS:
+            bad(f"{p}.pricing", f"计价方式应为 express（首重续重）或 ltl（零担），收到 {pricing!r}", "FRT-1")
+        else:
+            for key in PRICINGS[pricing]:
+                if key not in zone:
+                    bad(f"{p}.{key}", "缺少此项", "FRT-1")
+                number(f"{p}.{key}", zero, lo_open=key == "first_weight")
+            if pricing == "ltl" and all(_num(zone.get(k)) == 0 for k in PRICINGS["ltl"]):
+                bad(f"{p}.per_kg", "零担的每千克与每立方米价格不能都为 0", "FRT-1")
+        number(f"{p}.minimum", zero)
+        found = False
+        for kind in ("classes", "places"):
+            items = zone.get(kind, [])
+            if not isinstance(items, list) or not all(isinstance(x, str) and x.strip() for x in items):
+                bad(f"{p}.{kind}", "应为线路类别或地名的列表", "FRT-1")
+                continue
+            found = found or bool(items)
+            for item in items:
+                if kind == "classes" and item not in classes:
+                    bad(f"{p}.classes", f"线路类别「{item}」未定义（已定义：{'、'.join(classes)}）", "STO-3")
+                seen = owner.setdefault((kind, item.strip()), name)
+                if seen != name:
+                    bad(f"{p}.{kind}", f"「{item}」同时属于区域「{seen}」和「{name}」", "FRT-1")
+        if not found:
+            bad(p, "区域应有线路类别 classes 或地名 places", "FRT-1")
 
     # ------------------------------------------------------------------ company file shape
     def company_shape(self) -> None:
@@ -272,10 +347,10 @@ class _Checker:
             for key in leaf_keys(entry):
                 if key != "based_on" and not any(key == p or key.startswith(p + ".") for p in COMPANY_KEYS):
                     self.add(file, f"version.{_q(vid)}.{key}",
-                             "公司规则文件不能修改此项（只能改 k 倍运费、线路地名、投诉话术与类别、货物类别；"
+                             "公司规则文件不能修改此项（只能改 k 倍运费、线路地名、投诉话术与类别、货物类别、运价；"
                              "其他数字随程序发布）", _rule_of(base, key))
             # each entry carries its rule ID
-            entries = [k for k in ("compensation", "storage") if k in entry]
+            entries = [k for k in ("compensation", "storage", "freight") if k in entry]
             entries += [f"{sec}.{name}" for sec in ("complaints", "categories")
                         for name in (entry.get(sec) or {})]
             for key in entries:

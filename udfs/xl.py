@@ -73,6 +73,30 @@ def STORAGE_FEE(freight, notice_date, pickup_date, rate_or_origin, destination=N
 
 
 @xw.func(category='物流客服')
+@xw.arg('origin', ndim=2, err_to_str=True, doc='始发地（本网点）：城市、省，或含区县的地址，如 福州')
+@xw.arg('destination', ndim=2, err_to_str=True, doc='目的地：城市、省，或含区县的地址，如 浙江省温州市鹿城区')
+@xw.arg('weight', ndim=2, err_to_str=True, doc='实际重量（千克），大于 0')
+@xw.arg('length', ndim=2, err_to_str=True, doc='长（厘米）；长、宽、高都不填则不计体积重量')
+@xw.arg('width', ndim=2, err_to_str=True, doc='宽（厘米）')
+@xw.arg('height', ndim=2, err_to_str=True, doc='高（厘米）')
+def FREIGHT(origin, destination, weight, length=None, width=None, height=None):
+    """运费（FRT-1、FRT-2）：按公司运价表的区域计价；快递按首重、续重（向上取整），计费重量取实重与体积重量（长×宽×高÷6000）的大者；零担按重量与体积分别计价取高者；不低于每票最低运费。程序自带的是示例运价，FREIGHT_EXPLAIN 会注明。"""
+    return call('FREIGHT', origin, destination, weight, length, width, height)
+
+
+@xw.func(category='物流客服')
+@xw.arg('origin', ndim=2, err_to_str=True, doc='始发地（本网点）：城市、省，或含区县的地址，如 福州')
+@xw.arg('destination', ndim=2, err_to_str=True, doc='目的地：城市、省，或含区县的地址，如 浙江省温州市鹿城区')
+@xw.arg('weight', ndim=2, err_to_str=True, doc='实际重量（千克），大于 0')
+@xw.arg('length', ndim=2, err_to_str=True, doc='长（厘米）；长、宽、高都不填则不计体积重量')
+@xw.arg('width', ndim=2, err_to_str=True, doc='宽（厘米）')
+@xw.arg('height', ndim=2, err_to_str=True, doc='高（厘米）')
+def FREIGHT_EXPLAIN(origin, destination, weight, length=None, width=None, height=None):
+    """运费说明（FRT-1..3）：区域、计费重量、所用价格与规则编号；使用示例运价时注明「示例运价，请管理员设置公司运价」。"""
+    return call('FREIGHT_EXPLAIN', origin, destination, weight, length, width, height)
+
+
+@xw.func(category='物流客服')
 @xw.arg('claim_type', ndim=2, err_to_str=True, doc='索赔类型：遗失、破损、内件不符、延误')
 @xw.arg('value', ndim=2, err_to_str=True, doc='物品价值（元）：遗失为丢失的价值，破损/内件不符为全部内件价值，延误为物品价值（CMP-3）')
 @xw.arg('freight', ndim=2, err_to_str=True, doc='运费（元）')

@@ -35,11 +35,10 @@ import numpy as np
 import pandas as pd
 
 from . import registry
-from .errors import RuleError
+from .errors import ERROR_PREFIX, RuleError
 
 log = logging.getLogger(__name__)
 
-ERROR_PREFIX = "错误："
 INTERNAL = "内部错误，请联系管理员（详情见日志）"
 
 # XlCVError codes → their text. Through COM an error is the SCODE 0x800A0000 + code.

@@ -5,6 +5,6 @@ headless processor, the counter quote and the formula-equivalence check.
 - :mod:`workbooks.build`    templates → ``build/workbooks/*.xlsx`` (``logidesk build``)
 - :mod:`workbooks.samples`  deterministic sample registers → ``workbooks/samples/``
 - :mod:`workbooks.process`  ``logidesk process``: validate, compute, write results
-- :mod:`workbooks.quote`    ``logidesk quote``: the counter quote in the terminal
+- the counter quote: its template here (spec, build), its figures in :mod:`udfs.quote`
 - :mod:`workbooks.equivalence`  the template formulas evaluated by the ``formulas`` package
 """

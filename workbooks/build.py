@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import udfs
+from udfs.quote import quote
 from udfs.rulebook import Rules, rules_for
+from udfs.tariff import rules_rows as tariff_rows
 
 from . import layout as L
 from .spec import QUOTE_SHEET, REGISTERS, TEMPLATE_VERSION, Template
@@ -104,6 +106,7 @@ def rules_rows(r: Rules) -> Iterator[tuple[str, str, str, str]]:
     for key, cls in sto["classes"].items():
         places = list(sto["cities"].get(key, [])) + list(sto["provinces"].get(key, []))
         yield ("仓储", f"{cls['name']} {_pct(cls['rate'])}", "、".join(places), sto["route_rule"])
+    yield from tariff_rows(r)                                        # FRT-1, FRT-2
     for name, e in d["claim_types"].items():
         yield ("索赔类型", name, "、".join(e.get("aliases", [])), e["rule"])
     for name, e in d["claim_causes"].items():
@@ -152,25 +155,27 @@ def build_rules(target: Path) -> Path:
     return target
 
 
-def quote_values(example: bool = False) -> dict[str, Any]:
-    """Cached values for the quote template, computed by workbooks.quote: the template
-    comes empty (blank inputs, blank computed lines); ``example`` fills in the spec's example
-    shipment (the formula-equivalence check evaluates the formulas on it)."""
-    from .quote import quote
+def quote_values(example: bool = False, inputs: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Cached values for the quote template, computed by udfs.quote: the template comes empty
+    (blank inputs, blank computed lines); ``example`` fills in the spec's example shipment
+    (the formula-equivalence check evaluates the formulas on it), ``inputs`` any other one
+    (line label → value)."""
     from .spec import QUOTE_LINES
     ex = {q.label: q.example for q in QUOTE_LINES if q.example is not None} if example else {}
+    ex.update(inputs or {})
     res = quote(ex.get("运费"), ex.get("声明价值"), ex.get("代收金额"), ex.get("货物类别"), ex.get("始发地"),
-                ex.get("目的地"), per_item=ex.get("单件价值"), on=udfs.today())
+                ex.get("目的地"), per_item=ex.get("单件价值"), on=udfs.today(), weight=ex.get("重量"),
+                length=ex.get("长"), width=ex.get("宽"), height=ex.get("高"))
     return {**ex, **res["cells"]}
 
 
-def build_quote(target: Path, example: bool = False) -> Path:
+def build_quote(target: Path, example: bool = False, inputs: dict[str, Any] | None = None) -> Path:
     wb = L.new_workbook(temp_path(target), streaming=False, template_mode=True)
     styles = L.Styles(wb)
     names = validation_lists()
     refs = {n: f"={L.LISTS_SHEET}!${L.col_letter(i)}$2:${L.col_letter(i)}${len(v) + 1}"
             for i, (n, v) in enumerate(names.items())}
-    L.write_quote_sheet(wb, styles, refs, quote_values(example))
+    L.write_quote_sheet(wb, styles, refs, quote_values(example, inputs))
     r = rules_today()
     L.write_rules_sheet(wb, styles, rules_rows(r), r.label())
     L.write_lists(wb, names)

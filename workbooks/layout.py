@@ -302,7 +302,7 @@ def write_quote_sheet(wb: Workbook, styles: Styles, lists: dict[str, str],
     cell = quote_cell
     for line in QUOTE_LINES:
         r = quote_row(line.label) - 1
-        ws.set_row(r, 30 if line.label in ("保价判定", "仓储条款") else 20)
+        ws.set_row(r, 60 if line.label == "运费说明" else 30 if line.label in ("保价判定", "仓储条款") else 20)
         ws.write_string(r, 0, line.label, styles.label)
         ws.write_string(r, 2, line.note, styles.note)
         value = values.get(line.label) if values else None

@@ -22,6 +22,9 @@ from typing import Any, Callable, Sequence
 import numpy as np
 import pandas as pd
 
+from udfs.quote import TOTAL_REFUSED
+from udfs.tariff import OVERRIDE_NOTE
+
 from .xlsx.cells import col_letter  # noqa: F401 - one definition of column letters (re-exported)
 
 TEMPLATE_VERSION = 1
@@ -714,16 +717,32 @@ class QuoteLine:
 
 
 QUOTE_SHEET = "柜台报价"
+
+
+def _freight_args(c: Callable[[str], str]) -> str:
+    return ",".join(c(label) for label in ("始发地", "目的地", "重量", "长", "宽", "高"))
+
+
 QUOTE_LINES: tuple[QuoteLine, ...] = (
     # the day the quote is made, not the day the template was built; the clerk may type another
     QuoteLine("报价日期", "date", note="默认今天；仓储规则按此日期施行的版本", default="TODAY()"),
-    QuoteLine("运费", "money", example=120, note="元"),
+    QuoteLine("始发地", "choice", choices="places", example="福州", note="本网点（FRT-1、STO-3）"),
+    QuoteLine("目的地", "choice", choices="places", example="上海", note="城市、省或含区县的地址（STO-4）"),
+    QuoteLine("重量", "number", example=3.2, note="千克；运费留空时按公司运价计算（FRT-2）"),
+    QuoteLine("长", "number", example=40, note="厘米；长、宽、高都不填则不计体积重量（FRT-2）"),
+    QuoteLine("宽", "number", example=30, note="厘米"),
+    QuoteLine("高", "number", example=20, note="厘米"),
+    QuoteLine("运费", "money", note="元；留空按公司运价计算，填写则按此计收（FRT-3）"),
     QuoteLine("声明价值", "money", example=3000, note="元；不保价填 0 或留空（INS-1）"),
     QuoteLine("货物类别", "choice", choices="categories", example="易碎品", note="决定可否保价（INS-4、INS-5）"),
     QuoteLine("单件价值", "money", example=3000, note="单件超过 10 万需经理把关（INS-2、INS-3）"),
     QuoteLine("代收金额", "money", example=5000, note="不代收填 0 或留空（COD-1）"),
-    QuoteLine("始发地", "choice", choices="places", example="福州"),
-    QuoteLine("目的地", "choice", choices="places", example="上海"),
+    # FRT-3: a freight typed by the clerk overrides the tariff, and the quote says so
+    QuoteLine("计费运费", "money", lambda c: f'IF({c("运费")}="",FREIGHT({_freight_args(c)}),{c("运费")})',
+              note="FRT-1、FRT-3"),
+    QuoteLine("运费说明", "text",
+              lambda c: f'IF({c("运费")}="",FREIGHT_EXPLAIN({_freight_args(c)}),"{OVERRIDE_NOTE}")',
+              note="区域、计费重量、价格（FRT-1..3）"),
     # INS-7: goods that may not be insured (INS-4) pay no premium, so the category goes in
     QuoteLine("保价费", "money", lambda c: f'INSURANCE_PREMIUM({c("声明价值")},"","",{c("货物类别")})',
               note="INS-1、INS-7"),
@@ -734,17 +753,18 @@ QUOTE_LINES: tuple[QuoteLine, ...] = (
     QuoteLine("免费保管天数", "int", note="到货通知后（STO-2）"),
     QuoteLine("日费率", "rate", lambda c: f"STORAGE_RATE({c('始发地')},{c('目的地')})", note="按运费计（STO-1、STO-3）"),
     QuoteLine("逾期每日仓储费", "money",
-              lambda c: f"STORAGE_FEE({c('运费')},{c('报价日期')},{c('报价日期')}+{c('免费保管天数')}+1,{c('始发地')},{c('目的地')})",
+              lambda c: f"STORAGE_FEE({c('计费运费')},{c('报价日期')},{c('报价日期')}+{c('免费保管天数')}+1,{c('始发地')},{c('目的地')})",
               note="超过免费天数后每天"),
     QuoteLine("仓储条款", "text",
               lambda c: f'"到货通知后免费保管"&{c("免费保管天数")}&"天，逾期每天按运费的"&TEXT({c("日费率")},"0%")&"计收，即"&TEXT({c("逾期每日仓储费")},"0.00")&"元/天（STO-1）"'),
     QuoteLine("合计", "money",
-              lambda c: f'IF(COUNTIF({c("保价费")}:{c("代收手续费")},"{ERROR_PREFIX}*")>0,"有错误，请先更正",N({c("运费")})+{c("保价费")}+{c("代收手续费")})',
-              note="运费＋保价费＋代收手续费"),
+              lambda c: f'IF(OR(COUNTIF({c("计费运费")}:{c("代收手续费")},"{ERROR_PREFIX}*")>0,NOT(ISNUMBER({c("计费运费")}))),'
+                        f'"{TOTAL_REFUSED}",{c("计费运费")}+{c("保价费")}+{c("代收手续费")})',
+              note="计费运费＋保价费＋代收手续费"),
 )
 
 
-QUOTE_INPUTS = ("运费", "声明价值", "货物类别", "单件价值", "代收金额", "始发地", "目的地")
+QUOTE_INPUTS = ("始发地", "目的地", "重量", "长", "宽", "高", "运费", "声明价值", "货物类别", "单件价值", "代收金额")
 
 
 def quote_blank(expr: str) -> str:
