@@ -1,8 +1,8 @@
-"""Cells per second of the column forms (issue 2): COMPENSATION, STORAGE_FEE, DEADLINE,
+"""Cells per second of the column forms: COMPENSATION, STORAGE_FEE, DEADLINE,
 COD_FEE and INSURANCE_PREMIUM on N rows of realistic clean data (default 1,000,000), and
 COMPENSATION with shares computed by formulas (=a/b, full-precision floats: the exact path).
 
-    .venv/bin/python bench/bench_engine.py [--rows N] [--repeat R]
+    .venv/bin/python bench/bench_engine.py [--rows N] [--repeat R] [--only NAME]
 
 Prints the best of R runs per function. Not a test: figures go into the closing notes.
 """
@@ -56,10 +56,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--only", action="append", choices=sorted(CASES),
+                        help="run only this function (repeatable)")
     args = parser.parse_args(argv)
     d = data(args.rows)
     print(f"rows: {args.rows:,}")
     for name, case in CASES.items():
+        if args.only and name not in args.only:
+            continue
         best = float("inf")
         for _ in range(args.repeat):
             t0 = time.perf_counter()
