@@ -128,6 +128,17 @@ def compensation_fast(claim_type, value, freight, insured_value, lost_share, cat
                   after=(cover, r.k_multiple, r.frac_scale)), ok
 
 
+def actual_loss(claim_type: Any, value: Any, lost_share: Any = None) -> Decimal:
+    """实际损失 (NTC-4 Decision): the goods' value × the share lost (CMP-2, CMP-5; the whole
+    value for 遗失, CMP-3's share for 延误), before any cap — what the 索赔函 labels
+    实际损失金额 beside the amount claimed."""
+    r = rules_for(None)
+    t = claim_type_code(r, claim_type)
+    v = V.money(value, "物品价值", "CMP-1", r, required=True)
+    num, den = share_of(r, t, lost_share)
+    return fen_to_decimal(div_half_up(one(v) * num, den)[0])
+
+
 def freight_waiver(claim_type: Any, freight: Any, lost_share: Any = None) -> Decimal:
     """免收运费 (CMP-4)."""
     r = rules_for(None)
