@@ -164,8 +164,9 @@ def _place_class(r: Rules, s: str) -> tuple[str, str]:
         raise RuleError(f"线路未定义：「{s}」不在仓储保管费线路表中，请管理员在规则数据中补充该地", "STO-3")
     place, found_class = next(iter(answers.values()))
     if found_class is None:
-        where = place.decisive().name
-        raise RuleError(f"线路未定义：「{s}」（{P.describe(place)}）属{where}，{where}不在仓储保管费线路表中，"
+        where, full = place.decisive().name, P.describe(place)
+        shown = f"「{s}」" if full == s else f"「{s}」（{full}）"
+        raise RuleError(f"线路未定义：{shown}属{where}，{where}不在仓储保管费线路表中，"
                         f"请管理员在规则数据中补充该地", "STO-3")
     return found_class
 
