@@ -149,7 +149,7 @@ def _place_class(r: Rules, s: str) -> tuple[str, str]:
     # ... else the administrative divisions (GB/T 2260): the most specific known place
     # decides — a county as its prefecture-level city, then the province (STO-4).
     try:
-        found = P.table().resolve(s)
+        found = P.table(_extra_divisions(r)).resolve(s)
     except P.PlaceError as e:
         raise RuleError(str(e), "STO-4") from None
     except P.UnknownPlace as e:
@@ -169,6 +169,19 @@ def _place_class(r: Rules, s: str) -> tuple[str, str]:
         raise RuleError(f"线路未定义：{shown}属{where}，{where}不在仓储保管费线路表中，"
                         f"请管理员在规则数据中补充该地", "STO-3")
     return found_class
+
+
+def _extra_divisions(r: Rules) -> tuple[tuple[str, str], ...]:
+    """storage.extra_divisions of the rules data (STO-4): [6-digit GB/T 2260 code, name]."""
+    out = []
+    for entry in r.storage.get("extra_divisions", ()):
+        ok = (isinstance(entry, list) and len(entry) == 2 and all(isinstance(x, str) for x in entry)
+              and len(entry[0]) == 6 and entry[0].isdigit() and entry[0][4:] != "00" and entry[1].strip())
+        if not ok:
+            raise RuleError(f"规则数据 storage.extra_divisions 的条目「{entry}」应为 [6 位区县代码, 名称]，"
+                            f"如 [\"500105\", \"江北区\"]", "STO-4")
+        out.append((entry[0], entry[1].strip()))
+    return tuple(out)
 
 
 def _division_class(r: Rules, place: P.Place) -> tuple[str, str] | None:
