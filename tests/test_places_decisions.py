@@ -149,6 +149,8 @@ def test_names_that_collide_or_are_unknown(text, message):
     ("中山", D("0.05")), ("中山市", D("0.05")), ("西安", D("0.03")),   # listed cities by name
     ("湖北省武汉市", D("0.05")), ("重庆市渝中区", D("0.03")),
     ("浙江", D("0.05")), ("福建省内", D("0.10")),
+    ("普陀区", D("0.05")),               # 上海 and 舟山 (浙江): two candidates of one class (B)
+    ("西湖区", D("0.05")),               # 杭州 and 南昌: both B
 ])
 def test_names_that_resolve(text, rate):
     assert udfs.storage_rate("福州", text) == rate

@@ -157,7 +157,7 @@ def _place_class(r: Rules, s: str) -> tuple[str, str]:
                         f"请核对地名，或由管理员在规则数据中补充该地", "STO-3") from None
     answers = {P.describe(place): (place, _division_class(r, place)) for place in found}
     if len(answers) > 1:
-        classes = {a[1] if a[1] else None for a in answers.values()}
+        classes = {a[1][1] if a[1] else None for a in answers.values()}     # class letters
         if len(classes) > 1 or None in classes:
             raise RuleError(f"地点「{s}」有多处同名（{'、'.join(answers)}），请写明所属省市", "STO-4")
     if not answers:
