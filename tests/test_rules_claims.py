@@ -57,7 +57,7 @@ def same(got, expected: str) -> None:
     (("延误", 1000, 20, 1000, 0.5), "500.00"),        # issue 8: was 1000.00
     (("延误", 500, 100, None, 1), "300.00"),     # share 1 = as loss: min(500, 3 × 100)
     (("延误", 500, 100, 400, 1), "400.00"),      # as loss, insured: min(500, 400)
-    (("延误", 1000, 100, None, D("0.5"), "易碎品"), "0.00"),   # as damage of INS-5 goods (CMP-6)
+    (("延误", 1000, 100, None, D("0.5"), "易碎品"), "150.00"),  # CMP-6 covers 破损 only: 300 × 0.5
     (("延误", 1000, 100, None, 1, "易碎品"), "300.00"),       # as loss: paid normally
     # MONEY-2: shares exact, a float at its shortest decimal form
     (("破损", 900000, 10, 900000, 1/3), "300000.00"),    # 900,000 × 0.3333333333333333 = 299,999.99999… → 300,000.00
@@ -182,7 +182,7 @@ def test_claim_check_beyond_the_holiday_data_is_the_date5_error():
     (("破损", 1000, D("0.5")), "500.00"),     # 500 = cap
     (("破损", 1000, D("0.6")), "500.00"),     # 600 → partial damage cap 500
     (("破损", 3000, 1), "2000.00"),           # total damage: 3000 → ECM-2 cap 2000
-    (("破损", 1800, None), "1800.00"),        # share blank = 1 → total damage, ≤ 2000 (CMP-8 is a customer rule)
+    (("破损", 1800, 1), "1800.00"),           # total damage, ≤ 2000 (a blank share is ECM-7's error)
     (("遗失", 1500), "1500.00"),              # ECM-2 actual loss
     (("遗失", 2000), "2000.00"),
     (("遗失", D("2000.01")), "2000.00"),      # capped 2000
@@ -324,8 +324,8 @@ def compensation_oracle(t, v, f, ins, share, cat):
     cap = ins if ins > 0 else 3 * f                  # CMP-1 (k = 3)
     base = min(v, cap)
     amount = base * share if t in ("破损", "内件不符", "延误") else base   # CMP-2, CMP-5, CMP-3
-    if (t == "破损" or (t == "延误" and share < 1)) and cat in LOSS_ONLY:
-        amount = D(0)                                # CMP-6 (a delay share < 1 counts as damage)
+    if t == "破损" and cat in LOSS_ONLY:
+        amount = D(0)                                # CMP-6 covers 破损 only
     return r2(amount)
 
 

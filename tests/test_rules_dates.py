@@ -399,17 +399,24 @@ def test_legal_periods_end_on_a_working_day(event, start, expected):
     assert got["value"][0].date() == expected and got["error"][0] is None
 
 
-@pytest.mark.parametrize("event, start, year", [
-    ("索赔时效", d(2026, 3, 2), 2027),      # last day 2027-03-02: 2027 not in the data
-    ("诉讼时效", d(2025, 3, 1), 2028),
-    ("投诉法定答复", d(2026, 12, 28), 2027),
+@pytest.mark.parametrize("event, start, nominal", [
+    ("索赔时效", d(2026, 3, 2), "2027-03-02"),      # 2027 not in the data
+    ("诉讼时效", d(2025, 3, 1), "2028-03-01"),
+    ("诉讼时效", d(2025, 8, 31), "2028-08-31"),     # DATE-8's example
+    ("投诉法定答复", d(2026, 12, 28), "2027-01-04"),
 ])
-def test_legal_period_beyond_the_holiday_data_is_the_date5_error(event, start, year):
-    with pytest.raises(RuleError, match=f"^{year}年的节假日安排尚未收录"):
+def test_legal_period_beyond_the_holiday_data_is_the_date5_error(event, start, nominal):
+    # DATE-8: the DATE-5 error, giving the nominal last day and the missing year
+    year = nominal[:4]
+    message = (f"{event}：名义最后一日 {nominal}，如遇休息日顺延；{year} 年放假安排尚未收录"
+               f"（已收录 2023–2026 年），无法确定顺延后的最后一日；"
+               f"请管理员在规则数据中补充 {year} 年放假安排（DATE-5）")
+    with pytest.raises(RuleError) as info:
         udfs.deadline(event, start)
+    assert str(info.value) == message and info.value.rule == "DATE-5"
     import udfs.columns as C
     got = C.deadline([event], [start])
-    assert got["error"][0].startswith(f"{year}年") and got["rule"][0] == "DATE-5"
+    assert got["error"][0] == message and got["rule"][0] == "DATE-5"
 
 
 def test_rulebook_does_not_import_the_calendar():

@@ -33,14 +33,15 @@ def compensation_kernel(t, value, freight, insured, share, share_den, cover, k, 
     """CMP-1..8. insured → min(loss, insured); uninsured → min(loss, k × freight);
     破损/内件不符 × share lost (CMP-2, CMP-5); 延误 × the share the delay destroyed, as damage
     or at share 1 as loss (CMP-3 Decision); INS-4 goods count as uninsured (CMP-7);
-    damage of INS-5 goods is 0 (CMP-6). Shares are exact: share / share_den (MONEY-2)."""
+    damage (破损) of INS-5 goods is 0 (CMP-6). Shares are exact: share / share_den (MONEY-2)."""
     insured = np.where(cover == COVER_NONE, 0, insured)
     cap = np.where(insured > 0, insured, div_half_up(freight * k, scale))
     base = np.minimum(value, cap)
     partial = (t == DAMAGE) | (t == MISMATCH) | (t == DELAY)
     amount = np.where(partial, div_half_up(base * share, share_den), base)
-    as_damage = (t == DAMAGE) | ((t == DELAY) & (share < share_den))
-    return np.where(as_damage & (cover == COVER_LOSS_ONLY), 0, amount)
+    # CMP-6 covers 破损 only: a delay's destroyed value (CMP-3) and missing contents (CMP-5)
+    # of loss-only goods are compensated normally
+    return np.where((t == DAMAGE) & (cover == COVER_LOSS_ONLY), 0, amount)
 
 
 def freight_waiver_kernel(t, freight, share, share_den):
@@ -127,6 +128,17 @@ def compensation_fast(claim_type, value, freight, insured_value, lost_share, cat
                   after=(cover, r.k_multiple, r.frac_scale)), ok
 
 
+def actual_loss(claim_type: Any, value: Any, lost_share: Any = None) -> Decimal:
+    """实际损失 (NTC-4 Decision): the goods' value × the share lost (CMP-2, CMP-5; the whole
+    value for 遗失, CMP-3's share for 延误), before any cap — what the 索赔函 labels
+    实际损失金额 beside the amount claimed."""
+    r = rules_for(None)
+    t = claim_type_code(r, claim_type)
+    v = V.money(value, "物品价值", "CMP-1", r, required=True)
+    num, den = share_of(r, t, lost_share)
+    return fen_to_decimal(div_half_up(one(v) * num, den)[0])
+
+
 def freight_waiver(claim_type: Any, freight: Any, lost_share: Any = None) -> Decimal:
     """免收运费 (CMP-4)."""
     r = rules_for(None)
@@ -167,7 +179,7 @@ def compensation_explain(claim_type: Any, value: Any, freight: Any, insured_valu
     share_text = _percent(Decimal(s[0]) / s[1])
     if t == DELAY and s[0] == 0:
         parts.append("延误未造成物品价值损失（损失比例为 0），不赔偿货款，只免运费（CMP-3）")
-    elif (t == DAMAGE or (t == DELAY and s[0] < s[1])) and cover == COVER_LOSS_ONLY:
+    elif t == DAMAGE and cover == COVER_LOSS_ONLY:
         parts.append(f"{cat}只保灭失险，运单注明途中损坏承运方不承担责任，破损不予赔偿（CMP-6、INS-5）")
     else:
         effective_insured = 0 if cover == COVER_NONE else i
@@ -185,6 +197,8 @@ def compensation_explain(claim_type: Any, value: Any, freight: Any, insured_valu
             parts.append(f"物品价值 {_yuan(v)}，{how}得 {_yuan(base)}，乘损失比例 {share_text}（{rule}）")
         elif t == DELAY:
             as_what = "按遗失赔偿（CMP-1）" if s[0] >= s[1] else "按破损赔偿（CMP-2）"
+            if cover == COVER_LOSS_ONLY:
+                as_what += f"，{cat}只保灭失险仍照常赔偿（CMP-6 只适用于破损）"
             parts.append(f"物品价值 {_yuan(v)}，{how}得 {_yuan(base)}，延误毁损比例 {share_text}，"
                          f"{as_what}（CMP-3）")
         else:
@@ -206,6 +220,16 @@ def late_refusal(ship, last, extended) -> str:
     return f"不予受理：超过一年索赔时效（寄件日 {ship.isoformat()}，最迟 {until}）（CLM-5、CLM-7）"
 
 
+def insured_flag(insured: Any) -> bool:
+    """CLM-5(b): the 保价 box as 是/否, or the insured value itself (> 0 is insured); a blank
+    box or value means not insured."""
+    if isinstance(insured, (int, float, Decimal)) and not isinstance(insured, bool):
+        if insured != insured:                       # NaN: an empty cell read as a number
+            return False
+        return insured > 0
+    return V.flag(insured, "是否保价", "CLM-5", False)
+
+
 def claim_check(ship_date: Any, claim_date: Any, cause: Any = None, insured: Any = None) -> str:
     """受理判定: 受理, or 不予受理：<reason>（rule）. One year from shipping (CLM-7, DATE-4)."""
     ship = V.when(ship_date, "寄件日期", "CLM-7")
@@ -220,7 +244,7 @@ def claim_check(ship_date: Any, claim_date: Any, cause: Any = None, insured: Any
         extended = calendar().rest_day_extension(last)
         if claim > extended[0].item():
             return late_refusal(ship, last[0].item(), extended[0].item())
-    is_insured = V.flag(insured, "是否保价", "CLM-5", False)
+    is_insured = insured_flag(insured)
     if V.is_blank(cause):
         return "受理"
     name = r.causes.resolve(cause)
@@ -250,6 +274,18 @@ ECOM_DELAY = ("电商件赔偿标准（ECM-1..5）没有延误条款：客户赔
               "网点间按 NET-5 计算")
 
 
+def ecom_share(r: Rules, t: int, lost_share: Any) -> tuple[int, int]:
+    """损失比例 of an e-commerce claim, read exactly (MONEY-2): required for 破损 and
+    内件不符 (ECM-7), 1 when blank for 遗失."""
+    share = V.ratio(lost_share, "损失比例", "ECM-5", min_den=r.frac_scale)
+    if share is not None:
+        return share
+    if t in (DAMAGE, MISMATCH):
+        raise RuleError("缺少损失比例：电商件破损、内件不符须填写损失比例（如 0.4 或 40%），"
+                        "不按 100% 计算（ECM-5、ECM-7）", "ECM-7")
+    return r.frac_scale, r.frac_scale
+
+
 def ecom_compensation(claim_type: Any, value: Any, lost_share: Any = None,
                       has_invoice: Any = None, practical: Any = None) -> Decimal:
     """电商件赔偿 (ECM-1..6). has_invoice and practical default to 是; 延误 is refused (ECM-6)."""
@@ -258,8 +294,7 @@ def ecom_compensation(claim_type: Any, value: Any, lost_share: Any = None,
     if t == DELAY:
         raise RuleError(ECOM_DELAY, "ECM-6")
     v = V.money(value, "物品价值", "ECM-2", r, required=True)
-    num, den = V.ratio(lost_share, "损失比例", "ECM-5", default=(r.frac_scale, r.frac_scale),
-                       min_den=r.frac_scale)
+    num, den = ecom_share(r, t, lost_share)
     inv = V.flag(has_invoice, "有正规发票", "ECM-3", True)
     pr = V.flag(practical, "实用性物品", "ECM-3", True)
     return fen_to_decimal(ecom_kernel(one(t), one(v), one(num), den, np.array([inv]), np.array([pr]),
@@ -272,6 +307,7 @@ def ecom_compensation_fast(claim_type, value, lost_share, has_invoice, practical
     v, vb, ok2 = cp.money(value, r.max_fen)
     s, sb, ok3, *exact = cp.fraction_exact(lost_share, r.frac_scale)
     s = np.where(sb, r.frac_scale, s)
+    ok3 = ok3 & ~(sb & ((t == DAMAGE) | (t == MISMATCH)))       # ECM-7: the per-cell error
     inv, _, ok4 = cp.flags(has_invoice, True)
     pr, _, ok5 = cp.flags(practical, True)
     out = ecom_kernel(t, v, s, r.frac_scale, inv, pr, r.ecom)

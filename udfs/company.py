@@ -46,6 +46,7 @@ COMPANY_KEYS = (
     "title", "published", "effective_from", "rule",
     "compensation.uninsured_freight_multiple", "compensation.rule",       # CMP-1 k × 运费
     "storage.cities", "storage.provinces", "storage.rule",                # STO-3 线路地点
+    "storage.extra_divisions",                                            # STO-4 区划表未收的地名
     "complaints",                                                         # CPL-3 话术、类别
     "categories",                                                         # INS-4/5 货物类别
     "freight",                                                            # FRT-1 公司运价

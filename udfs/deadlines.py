@@ -16,7 +16,7 @@ import pandas as pd
 from . import colparse as cp
 from . import values as V
 from .errors import RuleError
-from .rulebook import Rules, rules_for
+from .rulebook import Rules, rulebook, rules_for
 from .workcal import add_months, calendar, month_end_after
 
 TIMED_UNITS = {"hours", "minutes"}
@@ -73,7 +73,25 @@ def deadline(event_name: Any, start: Any, scope: Any = None) -> dt.date | dt.dat
     if unit == "minutes":
         return probe + dt.timedelta(minutes=n)
     day = np.array([probe.date()], "datetime64[D]")
-    return due_days(unit, day, n, bool(spec.get("extend_rest_day")))[0].item()
+    due = _due_days(unit, day, n)
+    if not spec.get("extend_rest_day"):
+        return due[0].item()
+    try:
+        return calendar().rest_day_extension(due)[0].item()
+    except RuleError as e:
+        if e.rule != "DATE-5":
+            raise
+        raise nominal_day_error(name, due[0].item()) from None
+
+
+def nominal_day_error(name: str, last: dt.date) -> RuleError:
+    """DATE-8: a legal period (DATE-7) whose nominal last day falls in a year without
+    holiday data: the DATE-5 error, giving that nominal last day."""
+    years = sorted(rulebook().holidays)
+    have = f"{years[0]}–{years[-1]}" if years else "无"
+    return RuleError(f"{name}：名义最后一日 {last.isoformat()}，如遇休息日顺延；{last.year} 年放假安排"
+                     f"尚未收录（已收录 {have} 年），无法确定顺延后的最后一日；"
+                     f"请管理员在规则数据中补充 {last.year} 年放假安排", "DATE-5")
 
 
 def deadline_fast(event_name: pd.Series, start: pd.Series, scope: pd.Series):

@@ -152,32 +152,53 @@ def _place_class(r: Rules, s: str) -> tuple[str, str]:
     if key in r.province_class:
         return key, r.province_class[key]
     # ... else the administrative divisions (GB/T 2260): the most specific known place
-    # decides — county, then its prefecture-level city, then the province (STO-4).
+    # decides — a county as its prefecture-level city, then the province (STO-4).
     try:
-        found = P.table().resolve(s)
+        found = P.table(_extra_divisions(r)).resolve(s)
     except P.PlaceError as e:
         raise RuleError(str(e), "STO-4") from None
-    answers = {}
-    for place in found:
-        answers[P.describe(place)] = _division_class(r, place)
+    except P.UnknownPlace as e:
+        raise RuleError(f"线路未定义：「{s}」中的「{e.name}」不在行政区划表中（不按{e.province.name}计），"
+                        f"请核对地名，或由管理员在规则数据中补充该地", "STO-3") from None
+    answers = {P.describe(place): (place, _division_class(r, place)) for place in found}
     if len(answers) > 1:
-        classes = {a[1] if a else None for a in answers.values()}
+        classes = {a[1][1] if a[1] else None for a in answers.values()}     # class letters
         if len(classes) > 1 or None in classes:
             raise RuleError(f"地点「{s}」有多处同名（{'、'.join(answers)}），请写明所属省市", "STO-4")
-    if not answers or None in answers.values():
-        shown = f"「{s}」" + (f"（{next(iter(answers))}）" if answers else "")
-        raise RuleError(f"线路未定义：{shown}不在仓储保管费线路表中，请管理员在规则数据中补充该地", "STO-3")
-    return next(iter(answers.values()))
+    if not answers:
+        raise RuleError(f"线路未定义：「{s}」不在仓储保管费线路表中，请管理员在规则数据中补充该地", "STO-3")
+    place, found_class = next(iter(answers.values()))
+    if found_class is None:
+        where, full = place.decisive().name, P.describe(place)
+        shown = f"「{s}」" if full == s else f"「{s}」（{full}）"
+        raise RuleError(f"线路未定义：{shown}属{where}，{where}不在仓储保管费线路表中，"
+                        f"请管理员在规则数据中补充该地", "STO-3")
+    return found_class
+
+
+def _extra_divisions(r: Rules) -> tuple[tuple[str, str], ...]:
+    """storage.extra_divisions of the rules data (STO-4): [6-digit GB/T 2260 code, name]."""
+    out = []
+    for entry in r.storage.get("extra_divisions", ()):
+        ok = (isinstance(entry, list) and len(entry) == 2 and all(isinstance(x, str) for x in entry)
+              and len(entry[0]) == 6 and entry[0].isdigit() and entry[0][4:] != "00" and entry[1].strip())
+        if not ok:
+            raise RuleError(f"规则数据 storage.extra_divisions 的条目「{entry}」应为 [6 位区县代码, 名称]，"
+                            f"如 [\"500105\", \"江北区\"]", "STO-4")
+        out.append((entry[0], entry[1].strip()))
+    return tuple(out)
 
 
 def _division_class(r: Rules, place: P.Place) -> tuple[str, str] | None:
-    names = place.names()
-    for name in names:                       # county, city (or municipality) before province
-        if name in r.city_class:
-            return name, r.city_class[name]
+    """The class of the division that decides (STO-4): its own name looked up among the
+    listed cities — a county never by its own name — then its province."""
+    name = P.short_name(place.decisive().name)
+    if name in r.city_class:
+        return name, r.city_class[name]
     province = P.short_name(place.province.name)
-    if province in r.province_class:
-        return province, r.province_class[province]
+    for listed in (r.city_class, r.province_class):       # a municipality is listed as a city
+        if province in listed:
+            return province, listed[province]
     return None
 
 

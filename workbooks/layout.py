@@ -16,7 +16,7 @@ import xlsxwriter
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from .spec import (ERROR_PREFIX, INPUT_FORMATS, OUTPUT_FORMATS, QUOTE_LINES, QUOTE_SHEET,
+from .spec import (ERROR_PREFIX, INPUT_FORMATS, OUTPUT_FORMATS, OPEN_LISTS, QUOTE_LINES, QUOTE_SHEET,
                    Column, Template, col_letter, quote_blank, quote_cell)
 
 MARKER_NAME = "LOGIDESK_TEMPLATE"
@@ -132,7 +132,10 @@ def write_lists(wb: Workbook, lists: dict[str, list[str]]) -> dict[str, str]:
 def validation_for(col: Column, lists: dict[str, str], names: dict[str, list[str]]) -> dict | None:
     """Excel data validation of an input column (the processor re-checks the same rules)."""
     rule = f"（{col.rule}）" if col.rule else ""
-    if col.choices:
+    if col.choices in OPEN_LISTS:         # a suggestion: other places are read by STO-4
+        opts = {"validate": "list", "source": lists[col.choices], "error_type": "information",
+                "error_message": f"{col.header}不在下拉列表中：将按行政区划表确定线路（STO-4）"}
+    elif col.choices:
         opts = {"validate": "list", "source": lists[col.choices],
                 "error_message": f"请从下拉列表中选择{col.header}{rule}"}
     elif col.kind == "date":

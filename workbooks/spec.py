@@ -296,6 +296,10 @@ class Positive(Expr):
 
 
 REFUSED = "不予受理"              # how CLAIM_CHECK's refusals begin (CLM-5..8)
+# Lists that suggest rather than restrict: a place may be any city, province or address
+# (STO-4); the list offers the places the route classes name, the engine reads the rest
+# through the division table and names what it cannot place (STO-3 线路未定义).
+OPEN_LISTS = frozenset({"places"})
 
 
 @dataclass(frozen=True)

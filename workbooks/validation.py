@@ -15,7 +15,7 @@ import pandas as pd
 from udfs import values as V
 
 from .inputs import Typed, normalise_text
-from .spec import Column
+from .spec import OPEN_LISTS, Column
 
 _RULE_AT_END = re.compile(r"（([A-Z]+-\d+[a-z]?)(?:、[A-Z]+-\d+[a-z]?)*）$")
 
@@ -73,6 +73,8 @@ def check_column(col: Column, typed: Typed, raw: np.ndarray, rows: np.ndarray, f
             got = hits[codes]
             miss = got == None  # noqa: E711
             typed.values[idx[~miss]] = got[~miss]
+            if col.choices in OPEN_LISTS:       # any place: the engine reads it (STO-4)
+                miss = np.zeros(len(idx), dtype=bool)
             for i in idx[miss]:
                 v = typed.values[i]
                 bad.setdefault(int(i), with_rule(f"{col.header}「{V.show(v)}」不在下拉列表中，可选：{shown}", col.rule))

@@ -29,7 +29,8 @@ from addin.notices.templates import FIELDS, TEMPLATE_DIR, template_path, write_d
 HOOKS: dict[str, Callable[[Staging], None] | None] = {"after_commit": None, "after_render": None}
 
 # Placeholder -> the register column (or setting) it comes from, for "missing field" messages.
-SOURCE = {"送达日期": "实际送达日期", "对方公司": "责任网点", "重量": "重量(kg)", "金额大写": "金额"}
+SOURCE = {"送达日期": "实际送达日期", "对方公司": "责任网点", "重量": "重量(kg)", "金额大写": "金额",
+          "实际损失": "物品价值"}
 OPTIONAL = {"赔偿说明", "保价金额", "客户联系人", "重量", "始发地", "目的地", "寄递范围", "索赔日期", "运费"}
 DATE_FIELDS = {"寄件日期", "索赔日期", "实际送达日期", "生效日期"}
 MONEY_FIELDS = {"物品价值", "运费", "保价金额"}
@@ -201,6 +202,19 @@ def _amount_rules(row: pd.Series, column: str) -> list[str]:
     return _rule_ids(_text(row.get("赔偿说明")))
 
 
+def _actual_loss(get: Callable[[str], Any]) -> str:
+    """实际损失 of a claim row (NTC-4 Decision): 物品价值 × 损失比例 before any cap, by the
+    rules engine; '' when the row cannot give it (the gap is then reported as 物品价值)."""
+    import udfs                       # lazily, as build_values does
+    from udfs.claims import actual_loss
+    if is_blank(get("物品价值")) or is_blank(get("索赔类型")):
+        return ""
+    try:
+        return figures(actual_loss(get("索赔类型"), get("物品价值"), get("损失比例")))
+    except udfs.RuleError:
+        return ""
+
+
 def build_values(row: pd.Series, sp: KindSpec, settings: Mapping[str, Any], amount: Decimal | None,
                  notice_date: dt.date, issued_by: str, amount_rules: Sequence[str] = (),
                  ) -> tuple[dict[str, str], dt.date | None, list[str]]:
@@ -244,6 +258,7 @@ def build_values(row: pd.Series, sp: KindSpec, settings: Mapping[str, Any], amou
     values["经办人"] = issued_by
     values["金额"] = "" if amount is None else figures(amount)
     values["金额大写"] = "" if amount is None else rmb_capitals(amount)
+    values["实际损失"] = _actual_loss(get)
     reply_by = None
     if sp.event:
         scope = _text(get(sp.scope_column)) if sp.scope_column else ""
