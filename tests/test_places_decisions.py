@@ -96,7 +96,7 @@ def test_issue_places_through_the_register(tmp_path):
     reg = write_filled(STORAGE, rows, tmp_path / "in" / "仓储保管登记.xlsx")
     out = tmp_path / "out"
     env = {**os.environ, "LOGIDESK_TODAY": "2026-11-23"}
-    p = subprocess.run([sys.executable, "-m", "addin.cli", "process", str(reg), "--out", str(out), "--quiet"],
+    p = subprocess.run([sys.executable, "-m", "addin.cli", "process", str(reg), "--out", str(out)],
                        cwd=ROOT, capture_output=True, text=True, timeout=300, env=env)
     assert p.returncode in (0, 1), p.stdout + p.stderr
     # 12 + 6 × 4 + 3.60 over the six rows that resolve; the seven others are listed
