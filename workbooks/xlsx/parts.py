@@ -33,8 +33,12 @@ def parse(data: bytes) -> etree._Element:
     return etree.fromstring(data, _PARSER)
 
 
+_DECLARATION = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+
+
 def serialise(root: etree._Element) -> bytes:
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    """A part as Excel writes it: the standalone declaration in double quotes, UTF-8."""
+    return _DECLARATION + etree.tostring(root, encoding="unicode").encode("utf-8")
 
 
 def local(el: etree._Element) -> str:
@@ -210,6 +214,29 @@ class Workbook:
             else:
                 self.root.insert(after, calc)
         calc.set("fullCalcOnLoad", "1")
+
+    def add_sheet(self, name: str, sheet_id: int, rid: str) -> None:
+        """A ``<sheet>`` at the end of ``<sheets>`` (the relationship namespace bound on the
+        element itself when the root does not declare it)."""
+        holder = self._child("sheets")
+        if holder is None:
+            raise ValueError("workbook part without <sheets>")
+        tag = f"{{{self.ns}}}sheet" if self.ns else "sheet"
+        el = etree.SubElement(holder, tag, nsmap=None if NS_R[0] in self.root.nsmap.values() else {"r": NS_R[0]})
+        el.set("name", name)
+        el.set("sheetId", str(sheet_id))
+        el.set(f"{{{NS_R[0]}}}id", rid)
+
+    def keep_cached_values(self, calc_id: int) -> None:
+        """No recalculation on open (no ``fullCalcOnLoad``) and a ``calcId`` of at least
+        ``calc_id`` (an older one makes Excel recalculate everything on load)."""
+        calc = self._child("calcPr")
+        if calc is None:
+            return
+        calc.attrib.pop("fullCalcOnLoad", None)
+        cid = calc.get("calcId")
+        if cid is None or not cid.isdigit() or int(cid) < calc_id:
+            calc.set("calcId", str(calc_id))
 
     def bytes(self) -> bytes:
         return serialise(self.root)
