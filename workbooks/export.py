@@ -321,13 +321,17 @@ def export(source: Path, output: Path | None = None, now: dt.datetime | None = N
     engine = False
     with tempfile.TemporaryDirectory(prefix=".logidesk-export-", dir=output.parent) as tmp:
         if _is_register(parts):
+            from udfs.errors import RuleError  # with the processor: udfs costs ~0.3 s to import
             from workbooks.process import process_paths
 
             # a neutral name: the processor skips files named like its own results (…_结果),
             # and a send copy of a result is a normal request
             work = Path(tmp) / ("register" + source.suffix.lower())
             work.write_bytes(source.read_bytes())
-            summary = process_paths([work], Path(tmp) / "out", progress=False)
+            try:
+                summary = process_paths([work], Path(tmp) / "out", progress=False)
+            except RuleError as exc:   # the rules data itself (a damaged company rules file)
+                raise ExportError(str(exc)) from None
             f = summary.files[0]
             if f.refused or f.output is None:
                 raise ExportError(f"{source.name}：{f.refused or '处理失败'}")
