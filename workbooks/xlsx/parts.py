@@ -41,6 +41,12 @@ def serialise(root: etree._Element) -> bytes:
     return _DECLARATION + etree.tostring(root, encoding="unicode").encode("utf-8")
 
 
+def extension(part: str) -> str:
+    """A part name's extension as [Content_Types].xml matches it ("_rels/.rels" → "rels")."""
+    base = part.rsplit("/", 1)[-1]
+    return base.rsplit(".", 1)[-1].lower() if "." in base else ""
+
+
 def local(el: etree._Element) -> str:
     return etree.QName(el).localname if isinstance(el.tag, str) else ""
 
@@ -144,8 +150,7 @@ class ContentTypes:
         """Drop the Default entries of ``extensions`` that no part in ``names`` needs (a part
         needs its extension's Default unless an Override names it)."""
         over = {p.lower() for p in self.overrides()}
-        used = {posixpath.splitext(n)[1].lstrip(".").lower() for n in names
-                if not n.endswith("/") and n.lower() not in over}
+        used = {extension(n) for n in names if not n.endswith("/") and n.lower() not in over}
         drop = {e.lower() for e in extensions} - used
         for el in self._entries("Default"):
             if el.get("Extension", "").lower() in drop:
@@ -292,6 +297,6 @@ def remove_parts(parts: dict[str, bytes], drop: set[str]) -> list[str]:
         ct = ContentTypes(parts[ct_name])
         ct.remove_parts(gone)
         ct.remove_unused_defaults([n for n in parts if n != ct_name],
-                                  {posixpath.splitext(p)[1].lstrip(".") for p in gone} - {"xml", "rels"})
+                                  {extension(p) for p in gone} - {"xml", "rels"})
         parts[ct_name] = ct.bytes()
     return sorted(gone)
