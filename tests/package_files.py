@@ -255,10 +255,11 @@ def inline_strings(src: Path, dst: Path) -> Path:
     return write_members(dst, parts)
 
 
-def crlf(data: bytes) -> bytes:
-    """A shared-string part whose line breaks are stored as Excel stores Alt+Enter typed on
-    Windows: CR LF (the CR as ``&#13;``, which an XML parser keeps)."""
-    return data.replace(b"\n", b"&#13;\n") if b"<sst" in data else data
+def line_breaks(data: bytes, cr: bool) -> bytes:
+    """A shared-string part with a line break after each 市 of its texts (a two-line
+    address): LF, or CR LF as Excel stores Alt+Enter (the CR as ``&#13;``, which an XML
+    parser keeps)."""
+    return data.replace("市".encode(), "市".encode() + (b"&#13;\n" if cr else b"\n"))
 
 
 # ----------------------------------------------------------------------------- other writers
@@ -355,13 +356,14 @@ def variant(name: str, src: Path, dst: Path, profile: Path | None = None) -> Pat
         return rewrite(src, dst, {r".*\.rels": rels_type_first}, pattern=True)
     if name == "inline":
         return inline_strings(src, dst)
-    if name == "crlf":
-        return rewrite(src, dst, {r"xl/sharedStrings\.xml": crlf}, pattern=True)
+    if name in ("lf", "crlf"):
+        return rewrite(src, dst, {"xl/sharedStrings.xml": lambda d: line_breaks(d, name == "crlf")})
     raise KeyError(name)
 
 
 VARIANTS = ("original", "openpyxl", "xlsxwriter", "libreoffice", "date1904", "prefix", "uncached",
-            "rels_order", "inline", "crlf")
+            "rels_order", "inline", "lf", "crlf")
+BASE = {"crlf": "lf"}     # what a variant must read as: CR LF as the same text with LF
 CELL_LEVEL = {  # read wrong today because of how cells are read (the cell-level work)
     "date1904": "cell level: dates of a 1904-system workbook",
     "prefix": "cell level: namespace-prefixed sheet XML",

@@ -90,7 +90,7 @@ def needs_value(formula: str, names: frozenset[str]) -> bool:
 
 _CELL = re.compile(r"<c\b([^>]*?)(/>|>(.*?)</c>)", re.S)
 _F = re.compile(r"<f\b([^>]*?)(?:/>|>(.*?)</f>)", re.S)
-_V = re.compile(r"<v>(.*?)</v>", re.S)
+_V = re.compile(r"<v>(.*?)</v>|<v/>", re.S)          # an empty cached value is <v></v> or <v/>
 _ATTR = lambda name: re.compile(rf'\s{name}="([^"]*)"')  # noqa: E731
 
 
@@ -147,7 +147,7 @@ def convert_sheet(xml: str, names: frozenset[str], stats: SheetStats) -> str:
         if v is None:
             stats.bad.append(ref)
             return f"<c{_set_attr(attrs, 't', None)}/>"
-        value = v.group(1)
+        value = v.group(1) or ""
         if kind == "e":
             stats.bad.append(f"{ref}（{_unescape(value)}）")
             return f"<c{attrs}><v>{value}</v></c>"
