@@ -80,6 +80,10 @@ def test_a_1gb_shared_string_is_stopped_early(tmp_path) -> None:
     sst = _parts()[SST]
     head = sst[:sst.index(b"</sst>")] + b"<si><t>"
     bad = PF.bomb(CLAIMS, tmp_path / "长文本.xlsx", SST, head, b"a", 1 << 30, b"</t></si></sst>")
+    send = PF.measured_run([*PF.logidesk(), "export", str(bad), "--out", str(tmp_path / "发送版.xlsx")], cwd=PF.ROOT)
+    assert send["code"] == 1 and send["err"].strip() == f"未生成发送版：无法读取 {bad}：{RATIO}（部件 {SST}）{TAIL}", send
+    assert send["seconds"] < MAX_SECONDS and send["peak_bytes"] < MAX_PEAK, send
+    assert not (tmp_path / "发送版.xlsx").exists()
     run = _folder_run(tmp_path, bad)
     _assert_only_the_bad_file_failed(run, tmp_path, "长文本.xlsx", f"{RATIO}（部件 {SST}）{TAIL}")
     assert run["seconds"] < MAX_SECONDS and run["peak_bytes"] < MAX_PEAK, run

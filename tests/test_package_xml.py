@@ -225,6 +225,21 @@ def test_process_over_a_folder_goes_on_after_a_fault_of_ours(tmp_path, monkeypat
     assert "TypeError: a bug" in log.read_text(encoding="utf-8")
 
 
+def test_a_cell_no_reader_expected_never_stops_the_folder(tmp_path, monkeypatch, capsys) -> None:
+    """A number cell holding text (``<v>abc</v>``): whatever that cell becomes, every other
+    file of the folder is still processed and nothing prints a traceback."""
+    folder = _folder_with(tmp_path, {"abc.xlsx": b'<row r="60"><c r="J60"><v>abc</v></c></row>'})
+    monkeypatch.setenv("LOGIDESK_HOME", str(tmp_path / "home"))
+    code = process_main([str(folder), "--out", str(tmp_path / "out"), "--quiet"])
+    cap = capsys.readouterr()
+    lines = cap.out.splitlines()
+    assert any(line.startswith(f"✓ {folder / '好.xlsx'} → ") for line in lines)
+    assert any(line.startswith(f"✗ {folder / 'abc.xlsx'}：") or line.startswith(f"✓ {folder / 'abc.xlsx'} → ")
+               for line in lines)
+    assert "Traceback" not in cap.out + cap.err and code in (0, 1, 3, 5)
+    assert (tmp_path / "out" / "好_结果.xlsx").exists()
+
+
 @pytest.mark.parametrize("command", ["deadlines", "report"])
 def test_deadlines_and_report_name_a_damaged_file_and_read_the_others(tmp_path, command) -> None:
     folder = _folder_with(tmp_path, {"坏.xlsx": b'<row r="60"><c r="B60" t="s"><v>99999</v></c></row>'})
