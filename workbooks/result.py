@@ -400,6 +400,8 @@ def _job(blocks: list[bytes], masters: dict) -> tuple[tuple[bytes, int, int], di
     assert _WORK is not None
     _WORK.reader._shared.masters = dict(masters)
     ixs = [index_block(b) for b in blocks]
+    for ix in ixs:                    # Excel's limits, as the serial reader checks them
+        _WORK.reader.pkg.check_block(_WORK.reader.sheet.part, ix)
     data, part, secs, n = _WORK.run(ixs)
     last = max((int(ix.row_num[-1]) for ix in ixs if len(ix.row_num)), default=0)
     t = time.perf_counter()
