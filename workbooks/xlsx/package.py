@@ -4,6 +4,12 @@ Refuses, with a plain Chinese reason, what is not an .xlsx/.xlsm package: an old
 (an OLE compound file), an encrypted workbook (OOXML inside an OLE file with an
 ``EncryptionInfo`` stream), an OpenDocument .ods, an .xlsb, a damaged zip (naming the part
 that failed). Cell values are read by the streaming scanner of :mod:`.sheetxml`.
+
+A hostile package is refused the same way (「文件已损坏：…」), before it costs memory or time:
+unsafe or duplicate member names; parts inflating past the limits below (checked piece by
+piece while inflating, never from the sizes the zip directory claims); rows, columns, texts
+or shared-string indexes no spreadsheet program writes. The parts around the sheets are
+parsed by lxml with entity expansion, DTDs and the network off.
 """
 from __future__ import annotations
 
