@@ -69,10 +69,7 @@ def test_2gb_of_empty_rows_are_stopped_early(tmp_path) -> None:
     head = PF.sheet_head(_parts()[SHEET])
     bad = PF.bomb(CLAIMS, tmp_path / "空行.xlsx", SHEET, head, b"<row/>", 2 << 30, b"</sheetData></worksheet>")
     run = _folder_run(tmp_path, bad)
-    # 16 MiB of <row/> (the ratio's grace) already hold 2.8 million rows: Excel's row limit
-    # stops it first
-    _assert_only_the_bad_file_failed(run, tmp_path, "空行.xlsx",
-                                     f"文件已损坏：第 1048577 行超出 Excel 的最大行号 1048576（部件 {SHEET}）{TAIL}")
+    _assert_only_the_bad_file_failed(run, tmp_path, "空行.xlsx", f"{RATIO}（部件 {SHEET}）{TAIL}")
     assert run["seconds"] < MAX_SECONDS and run["peak_bytes"] < MAX_PEAK, run
 
 
@@ -105,6 +102,19 @@ def test_the_ratio_is_judged_on_what_was_inflated_not_on_the_declared_sizes(tmp_
     with pytest.raises(PackageError) as e:
         open_package(bad).read_small_sheet("理赔登记表")
     assert e.value.message == f"{RATIO}（部件 {SHEET}）{TAIL}"
+
+
+def test_a_million_empty_rows_below_the_ratio_meet_the_row_limit(tmp_path) -> None:
+    """Rows past 1,048,576 that compress like real data (numbered rows, ~20×) are refused
+    by Excel's row limit."""
+    head = PF.sheet_head(_parts()[SHEET])
+    rows = b"".join(b'<row r="%d"/>' % r for r in range(60, 1_048_600))
+    bad = PF.rewrite(CLAIMS, tmp_path / "多行.xlsx", {SHEET: head + rows + b"</sheetData></worksheet>"})
+    with zipfile.ZipFile(bad) as z:
+        assert z.getinfo(SHEET).file_size / z.getinfo(SHEET).compress_size < PK.MAX_RATIO
+    with pytest.raises(PackageError) as e:
+        open_package(bad).read_small_sheet("理赔登记表")
+    assert e.value.message == f"文件已损坏：第 1048577 行超出 Excel 的最大行号 1048576（部件 {SHEET}）{TAIL}"
 
 
 def test_a_real_100k_row_sheet_is_far_inside_the_ratio() -> None:

@@ -45,8 +45,8 @@ SAVE_AS = "请在 Excel 或 WPS 中打开，另存为 Excel 工作簿（.xlsx）
 # zip directory are written by whoever made the file and are never trusted.
 MAX_RATIO = 200                # inflated ÷ compressed bytes so far. Real parts: 2–11× (a 100k-row
                                # register's sheet 7.9×, its shared strings 10.4×); a zip bomb ~1000×
-RATIO_GRACE = 16 << 20         # the ratio is judged past 16 MiB inflated: a small, very regular part
-                               # (an empty styles or theme part) may legitimately exceed 200×
+RATIO_GRACE = 4 << 20          # the ratio is judged past 4 MiB inflated: a small, very regular part
+                               # may exceed 200× (Apache POI, stricter: 100× past 100 KiB)
 MAX_MEMBER_BYTES = 4 << 30     # one streamed part (a sheet): a full 1,048,576-row register is ~3 GiB
 MAX_PART_BYTES = 256 << 20     # a part read whole into memory (shared strings, styles, workbook, rels):
                                # a 1M-row register's shared strings are ~30 MiB
