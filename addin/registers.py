@@ -134,15 +134,21 @@ def _open_safe(path: Path, today: dt.date | None, columns: dict[str, Sequence[st
                ) -> tuple[Loaded | None, str, str]:
     """(register, "", "") or (None, Chinese reason, reason key) — picklable for a worker."""
     from workbooks.register import RegisterError
+    from workbooks.xlsx.package import PackageError
     try:
         reg = open_one(path, today, columns)
         if prepare is not None and (kinds is None or reg.kind in kinds):
             reg.frame = prepare(reg)
         return reg, "", ""
-    except RegisterError as e:
+    except (RegisterError, PackageError) as e:    # a package that breaks while its rows are read
         return None, _message(e), str(getattr(e, "reason", ""))
     except OSError as e:
         return None, f"无法读取（{e.strerror or e}）", "os"
+    except Exception as e:  # noqa: BLE001 — one file's fault never stops the run over the others
+        from addin.cliutil import log_problem
+        where = log_problem("registers", f"{path}：内部错误：{e!r}", e)
+        return None, (f"读取失败：程序内部错误（{type(e).__name__}），本文件未读取，其他文件照常处理；"
+                      + (f"详情已写入日志：{where}，请发给管理员。" if where else "请联系管理员。")), "internal"
 
 
 PARALLEL_FROM = 4  # files: below this, worker start-up costs more than it saves

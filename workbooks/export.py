@@ -33,9 +33,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from lxml import etree
+
+from .xlsx import parts as X
+from .xlsx.package import PackageError, read_parts
+
 SUFFIX = "_发送版"
 NOTE_TITLE = "发送版"
-_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
 
 class ExportError(Exception):
@@ -86,7 +90,7 @@ def needs_value(formula: str, names: frozenset[str]) -> bool:
 
 _CELL = re.compile(r"<c\b([^>]*?)(/>|>(.*?)</c>)", re.S)
 _F = re.compile(r"<f\b([^>]*?)(?:/>|>(.*?)</f>)", re.S)
-_V = re.compile(r"<v>(.*?)</v>", re.S)
+_V = re.compile(r"<v>(.*?)</v>|<v/>", re.S)          # an empty cached value is <v></v> or <v/>
 _ATTR = lambda name: re.compile(rf'\s{name}="([^"]*)"')  # noqa: E731
 
 
@@ -143,7 +147,7 @@ def convert_sheet(xml: str, names: frozenset[str], stats: SheetStats) -> str:
         if v is None:
             stats.bad.append(ref)
             return f"<c{_set_attr(attrs, 't', None)}/>"
-        value = v.group(1)
+        value = v.group(1) or ""
         if kind == "e":
             stats.bad.append(f"{ref}（{_unescape(value)}）")
             return f"<c{attrs}><v>{value}</v></c>"
@@ -199,20 +203,37 @@ def add_note(xml: str, text: str) -> tuple[str, str]:
 
 # ------------------------------------------------------------------ package
 
-def _rels_targets(xml: str) -> list[tuple[str, str, str]]:
-    return [(m.group(1), m.group(2), m.group(3)) for m in re.finditer(
-        r'<Relationship\b[^>]*?Id="([^"]+)"[^>]*?Type="([^"]+)"[^>]*?Target="([^"]+)"', xml)]
+class _Book:
+    """The workbook part of a package held in memory, its relationships and sheets (read as
+    XML: any attribute order, any namespace prefix)."""
+
+    def __init__(self, parts: dict[str, bytes]) -> None:
+        try:
+            root = X.Rels(parts["_rels/.rels"], "")
+            self.part = next((t for _i, ty, t, ext in root.items()
+                              if ty.endswith("/officeDocument") and not ext), "xl/workbook.xml")
+            self.workbook = X.Workbook(parts[self.part])
+            self.rels = X.Rels(parts.get(X.rels_part(self.part), b"<Relationships/>"), self.part)
+        except KeyError as exc:
+            raise ExportError(f"工作簿结构异常：缺少部件 {exc.args[0]}") from None
+        except etree.XMLSyntaxError as exc:
+            raise ExportError(f"工作簿结构异常：XML 格式错误（{exc}）") from None
+        self.sheets = [(name, self.rels.target(rid)) for name, rid in self.workbook.sheets()]
+
+    def first_sheet(self) -> str:
+        if not self.sheets or self.sheets[0][1] is None:
+            raise ExportError("工作簿结构异常：找不到第一张工作表")
+        return self.sheets[0][1]
+
+    def worksheets(self) -> list[str]:
+        return [t for _i, ty, t, ext in self.rels.items() if ty.endswith("/worksheet") and not ext]
+
+    def parts_of(self, *types: str) -> set[str]:
+        return {t for _i, ty, t, ext in self.rels.items() if ty.endswith(types) and not ext}
 
 
 def _first_sheet_part(parts: dict[str, bytes]) -> str:
-    wb = parts["xl/workbook.xml"].decode("utf-8")
-    rels = parts["xl/_rels/workbook.xml.rels"].decode("utf-8")
-    first = re.search(r'<sheet\b[^>]*?r:id="([^"]+)"', wb).group(1)
-    for rid, _type, target in _rels_targets(rels):
-        if rid == first:
-            target = target.lstrip("/")
-            return target if target.startswith("xl/") else "xl/" + target
-    raise ExportError("工作簿结构异常：找不到第一张工作表")
+    return _Book(parts).first_sheet()
 
 
 def strip_package(parts: dict[str, bytes], note: str, names: frozenset[str] | None = None
@@ -221,56 +242,34 @@ def strip_package(parts: dict[str, bytes], note: str, names: frozenset[str] | No
     res = ExportResult(Path(), Path(), note=note)
     out = dict(parts)
     bad: list[str] = []
-    first = _first_sheet_part(out)
-    wb_rels = out["xl/_rels/workbook.xml.rels"].decode("utf-8")
-    sheet_names = dict(re.findall(r'<sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]+)"',
-                                  out["xl/workbook.xml"].decode("utf-8")))
-    part_of_rid = {rid: ("xl/" + t.lstrip("/")) if not t.startswith("/xl/") else t[1:]
-                   for rid, _ty, t in _rels_targets(wb_rels)}
-    sheet_of_part = {part_of_rid.get(rid): name for name, rid in sheet_names.items()}
-    for name in sorted(out):
-        if re.fullmatch(r"xl/worksheets/[^/]+\.xml", name):
-            stats = SheetStats()
-            xml = convert_sheet(out[name].decode("utf-8"), names, stats)
-            if name == first:
-                xml, _ = add_note(xml, note)
-            out[name] = xml.encode("utf-8")
-            res.values += stats.values
-            res.kept_formulas += stats.kept
-            bad += [f"「{sheet_of_part.get(name, name)}」{c}" for c in stats.bad]
-    # links and the calculation chain
-    drop = [n for n in out if n.startswith("xl/externalLinks/") or n == "xl/calcChain.xml"]
-    for n in drop:
-        del out[n]
-    res.removed_parts = drop
-    keep_rels = [(rid, ty, t) for rid, ty, t in _rels_targets(wb_rels)
-                 if not ty.endswith(("/externalLink", "/calcChain"))]
-    dropped_rids = {rid for rid, ty, _t in _rels_targets(wb_rels)} - {rid for rid, _, _ in keep_rels}
-    for rid in dropped_rids:
-        wb_rels = re.sub(rf'<Relationship\b[^>]*?Id="{re.escape(rid)}"[^>]*/>', "", wb_rels)
-    out["xl/_rels/workbook.xml.rels"] = wb_rels.encode("utf-8")
-    wb = out["xl/workbook.xml"].decode("utf-8")
-    wb = re.sub(r"<externalReferences>.*?</externalReferences>", "", wb, flags=re.S)
-    wb = re.sub(r'<definedName\b[^>]*>[^<]*\[\d+\][^<]*</definedName>', "", wb)
-    if "<calcPr" in wb:
-        wb = re.sub(r"<calcPr\b([^>]*?)/>", lambda m: "<calcPr" + _set_attr(m.group(1), "fullCalcOnLoad", "1") + "/>", wb)
-    else:
-        wb = wb.replace("</workbook>", '<calcPr fullCalcOnLoad="1"/></workbook>')
-    out["xl/workbook.xml"] = wb.encode("utf-8")
-    ct = out["[Content_Types].xml"].decode("utf-8")
-    ct = re.sub(r'<Override PartName="/xl/(?:externalLinks/[^"]+|calcChain\.xml)"[^>]*/>', "", ct)
-    if "macroEnabled.main+xml" in ct:  # .xlsm: the send copy is a plain .xlsx without macros
-        vba = [n for n in out if re.fullmatch(r"xl/vba[^/]*", n)]
-        for n in vba:
-            del out[n]
-        res.removed_parts += vba
-        ct = ct.replace("application/vnd.ms-excel.sheet.macroEnabled.main+xml",
-                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml")
-        ct = re.sub(r'<Override PartName="/xl/vba[^"]*"[^>]*/>', "", ct)
-        rels = out["xl/_rels/workbook.xml.rels"].decode("utf-8")
-        rels = re.sub(r'<Relationship\b[^>]*?Target="/?(?:xl/)?vba[^"]*"[^>]*/>', "", rels)
-        out["xl/_rels/workbook.xml.rels"] = rels.encode("utf-8")
-    out["[Content_Types].xml"] = ct.encode("utf-8")
+    book = _Book(out)
+    first = book.first_sheet()
+    sheet_of_part = {part: name for name, part in book.sheets}
+    for name in book.worksheets():
+        if name not in out:
+            continue
+        stats = SheetStats()
+        xml = convert_sheet(out[name].decode("utf-8"), names, stats)
+        if name == first:
+            xml, _ = add_note(xml, note)
+        out[name] = xml.encode("utf-8")
+        res.values += stats.values
+        res.kept_formulas += stats.kept
+        bad += [f"「{sheet_of_part.get(name, name)}」{c}" for c in stats.bad]
+    # links and the calculation chain; an .xlsm also loses its VBA project (and what only it
+    # leads to: its signatures), the send copy is always a plain .xlsx without macros
+    ct = X.ContentTypes(out["[Content_Types].xml"])
+    macro = ct.overrides().get(book.part) == X.CT_MACRO_MAIN
+    drop = book.parts_of("/externalLink", "/calcChain")
+    drop |= {n for n in out if n.startswith("xl/externalLinks/") or n == "xl/calcChain.xml"}
+    if macro:
+        drop |= book.parts_of("/vbaProject") | ({"xl/vbaProject.bin"} & set(out))
+        ct.set_part(book.part, X.CT_SHEET_MAIN)
+        out["[Content_Types].xml"] = ct.bytes()
+    book.workbook.drop_links()
+    book.workbook.recalc_on_load()
+    out[book.part] = book.workbook.bytes()
+    res.removed_parts = X.remove_parts(out, drop)
     if bad:
         shown = "、".join(bad[:20]) + ("……" if len(bad) > 20 else "")
         raise ExportError(f"有 {len(bad)} 个加载项函数单元格没有可用的计算结果（如在未装加载项的电脑上"
@@ -279,14 +278,17 @@ def strip_package(parts: dict[str, bytes], note: str, names: frozenset[str] | No
 
 
 def _is_register(parts: dict[str, bytes]) -> bool:
-    return b'name="LOGIDESK_TEMPLATE"' in parts.get("xl/workbook.xml", b"")
+    try:
+        return "LOGIDESK_TEMPLATE" in _Book(parts).workbook.defined_names()
+    except ExportError:
+        return False
 
 
 def _read(path: Path) -> tuple[list[zipfile.ZipInfo], dict[str, bytes]]:
     try:
-        with zipfile.ZipFile(path) as z:
-            infos = z.infolist()
-            return infos, {i.filename: z.read(i.filename) for i in infos}
+        return read_parts(path)
+    except PackageError as exc:
+        raise ExportError(f"无法读取 {path}：{exc.message}") from exc
     except (zipfile.BadZipFile, OSError) as exc:
         raise ExportError(f"无法读取 {path}：不是 .xlsx/.xlsm 文件或已损坏（{exc}）") from exc
 
@@ -319,13 +321,17 @@ def export(source: Path, output: Path | None = None, now: dt.datetime | None = N
     engine = False
     with tempfile.TemporaryDirectory(prefix=".logidesk-export-", dir=output.parent) as tmp:
         if _is_register(parts):
+            from udfs.errors import RuleError  # with the processor: udfs costs ~0.3 s to import
             from workbooks.process import process_paths
 
             # a neutral name: the processor skips files named like its own results (…_结果),
             # and a send copy of a result is a normal request
             work = Path(tmp) / ("register" + source.suffix.lower())
             work.write_bytes(source.read_bytes())
-            summary = process_paths([work], Path(tmp) / "out", progress=False)
+            try:
+                summary = process_paths([work], Path(tmp) / "out", progress=False)
+            except RuleError as exc:   # the rules data itself (a damaged company rules file)
+                raise ExportError(str(exc)) from None
             f = summary.files[0]
             if f.refused or f.output is None:
                 raise ExportError(f"{source.name}：{f.refused or '处理失败'}")

@@ -46,6 +46,7 @@ class FileResult:
     problems: list[str] = field(default_factory=list)
     refused: str | None = None
     skipped: str | None = None
+    internal: bool = False             # refused because of a fault of ours (logged), not of the file
 
 
 @dataclass
@@ -155,14 +156,29 @@ def process_to(source: Path, target: Path, progress: bool = True) -> FileResult:
         res.refused = str(e)
     except OSError as e:
         res.refused = f"无法读取或写入：{e.strerror or e}"
+    except Exception as e:  # noqa: BLE001 — one file's fault never stops the run over the others
+        res.refused, res.internal = _internal_failure(Path(source), e), True
     finally:
         if gc_was:
             gc.enable()
     return res
 
 
+def _internal_failure(source: Path, e: Exception) -> str:
+    """The message for a file that failed through a fault of ours; the traceback goes to
+    the log file every command writes."""
+    from addin.cliutil import log_problem  # the shared log; workbooks reaches addin only here
+    where = log_problem("process", f"{source}：内部错误：{e!r}", e)
+    return (f"处理失败：程序内部错误（{type(e).__name__}），本文件未处理，其他文件照常处理；"
+            + (f"详情已写入日志：{where}，请发给管理员。" if where else "请联系管理员。"))
+
+
 def process_paths(paths: Iterable[Path], out_dir: Path = DEFAULT_OUT, progress: bool = True) -> Summary:
-    """Process files and folders of registers; results go under ``out_dir``."""
+    """Process files and folders of registers; results go under ``out_dir``. The rules
+    (bundled and company file) are loaded first: a damaged rules file raises
+    :class:`udfs.RuleError` once, before any file, instead of failing every file."""
+    from udfs.rulebook import rulebook  # as the other imports here: udfs costs ~0.3 s, only when processing
+    rulebook()
     paths = [Path(p) for p in paths]
     w = walk(paths)
     plan = plan_outputs(w.files, [p for p in paths if p.is_dir()], Path(out_dir))
@@ -187,8 +203,16 @@ def main(argv: list[str] | None = None) -> int:
     from udfs.coverage import print_once
     print_once()                       # from 1 November: the coming year's holidays missing
     O.install_signal_handlers()
-    summary = process_paths(a.paths, a.out, progress=not a.quiet)
+    from addin.cliutil import EXIT_ENV, EXIT_INTERNAL
+    from udfs import RuleError
+    try:
+        summary = process_paths(a.paths, a.out, progress=not a.quiet)
+    except RuleError as e:             # the rules data itself (a damaged company rules file)
+        print(f"未处理任何文件：{e}", file=sys.stderr)
+        return EXIT_ENV
     print(summary.text(quiet=a.quiet))
+    if any(f.internal for f in summary.files):
+        return EXIT_INTERNAL
     return 0 if summary.ok else 3
 
 

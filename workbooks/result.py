@@ -37,6 +37,7 @@ from . import outputs as O
 from .error_sheet import cell_xml as _cell_xml
 from .error_sheet import errors_sheet_parts
 from .spec import ERROR_PREFIX
+from .xlsx import parts as X
 from .xlsx import scan as SC
 from .xlsx.cells import col_letter, escape, escape_attr, to_serial
 from .xlsx.package import CellReader, Package, rels_part
@@ -399,6 +400,8 @@ def _job(blocks: list[bytes], masters: dict) -> tuple[tuple[bytes, int, int], di
     assert _WORK is not None
     _WORK.reader._shared.masters = dict(masters)
     ixs = [index_block(b) for b in blocks]
+    for ix in ixs:                    # Excel's limits, as the serial reader checks them
+        _WORK.reader.pkg.check_block(_WORK.reader.sheet.part, ix)
     data, part, secs, n = _WORK.run(ixs)
     last = max((int(ix.row_num[-1]) for ix in ixs if len(ix.row_num)), default=0)
     t = time.perf_counter()
@@ -491,7 +494,7 @@ def patch_summary(pkg: Package, z: zipfile.ZipFile, part: str, lines: list[tuple
                   values: list[Any]) -> bytes | None:
     """The 「汇总」 sheet with each line's value cell (column B of the row labelled in
     column A) rewritten: formula over the register's rows and the value we computed."""
-    data = z.read(part)
+    data = pkg.read_part(part)
     small = pkg.read_small_sheet(next(s.name for s in pkg.sheets if s.part == part))
     where = {}
     for r, row in enumerate(small, start=1):
@@ -530,24 +533,13 @@ def patch_summary(pkg: Package, z: zipfile.ZipFile, part: str, lines: list[tuple
 
 
 def _workbook_xml(xml: bytes, name: str, rid: str, sheet_id: int, replace_existing: bool) -> bytes:
+    wb = X.Workbook(xml)
     if not replace_existing:
-        # the relationship namespace is declared on the element itself: writers declare it on
-        # the root (Excel) or on each <sheet> (openpyxl)
-        el = (f'<sheet xmlns:r="{NS_REL}" name="{escape_attr(name)}" sheetId="{sheet_id}" '
-              f'r:id="{rid}"/>').encode("utf-8")
-        xml = xml.replace(b"</sheets>", el + b"</sheets>", 1)
+        wb.add_sheet(name, sheet_id, rid)
     # keep showing the cached values: no recalculation on open (Excel without the add-in
     # would turn every computed cell into #NAME?)
-    m = re.search(rb"<calcPr\b[^>]*?/?>", xml)
-    if m:
-        tag = re.sub(rb'\s+fullCalcOnLoad="[^"]*"', b"", m.group())
-        cid = re.search(rb'calcId="(\d+)"', tag)
-        if cid is None:
-            tag = tag.replace(b"<calcPr", f'<calcPr calcId="{CURRENT_CALC_ID}"'.encode(), 1)
-        elif int(cid.group(1)) < CURRENT_CALC_ID:
-            tag = tag.replace(cid.group(), f'calcId="{CURRENT_CALC_ID}"'.encode())
-        xml = xml[:m.start()] + tag + xml[m.end():]
-    return xml
+    wb.keep_cached_values(CURRENT_CALC_ID)
+    return wb.bytes()
 
 
 def write_result(pkg: Package, reg: Any, target: Path, *, size: int | None = None,
@@ -581,7 +573,7 @@ def write_result(pkg: Package, reg: Any, target: Path, *, size: int | None = Non
             for info in infos:
                 if info.filename not in changed:
                     zw.copy_raw(z, info, raw_in)
-            styles = StyleBook(z.read(styles_part) if styles_part in names else None)
+            styles = StyleBook(pkg.read_part(styles_part) if styles_part in names else None)
             reader = CellReader(pkg, sheet)
             col_styles = _col_styles(reader.stream.head)
             patcher = SheetPatcher(reg, styles, col_styles)
@@ -688,7 +680,7 @@ def write_result(pkg: Package, reg: Any, target: Path, *, size: int | None = Non
             if summary is not None:
                 data = patch_summary(pkg, z, summary.part, summary_lines(reg, out.last_row),
                                      summary_values(out, reg))
-                zw.write(summary.part, data if data is not None else z.read(summary.part),
+                zw.write(summary.part, data if data is not None else pkg.read_part(summary.part),
                          z.getinfo(summary.part).date_time)
             # 「错误清单」
 
@@ -701,9 +693,9 @@ def write_result(pkg: Package, reg: Any, target: Path, *, size: int | None = Non
                     sink.abort()
                     raise
                 sink.close()
-            ct = z.read(ct_part)
-            rels = z.read(wb_rels)
-            wbx = z.read(wb_part)
+            ct = X.ContentTypes(pkg.read_part(ct_part))
+            rels = X.Rels(pkg.read_part(wb_rels), wb_part)
+            wbx = pkg.read_part(wb_part)
             if existing_errors is not None:
                 write_errors(existing_errors.part, z.getinfo(existing_errors.part).date_time)
                 wbx = _workbook_xml(wbx, L.ERRORS_SHEET, existing_errors.rel_id, 0, True)
@@ -712,24 +704,18 @@ def write_result(pkg: Package, reg: Any, target: Path, *, size: int | None = Non
                 while f"xl/worksheets/sheet{k}.xml" in names:
                     k += 1
                 new_part = f"xl/worksheets/sheet{k}.xml"
-                ids = {int(m) for m in re.findall(rb'Id="rId(\d+)"', rels)}
-                rid = f"rId{max(ids, default=0) + 1}"
-                target_rel = posix_rel(wb_part, new_part)
-                rels = rels.replace(b"</Relationships>", f'<Relationship Id="{rid}" Type="{WORKSHEET_REL}" '
-                                    f'Target="{target_rel}"/></Relationships>'.encode(), 1)
-                ct = ct.replace(b"</Types>", f'<Override PartName="/{new_part}" ContentType="{WORKSHEET_CT}"/>'
-                                f"</Types>".encode(), 1)
+                rid = rels.add(WORKSHEET_REL, new_part)
+                ct.set_part(new_part, WORKSHEET_CT)
                 sheet_id = max((s.sheet_id for s in pkg.sheets), default=0) + 1
                 wbx = _workbook_xml(wbx, L.ERRORS_SHEET, rid, sheet_id, False)
                 write_errors(new_part, z.getinfo(wb_part).date_time)
-            for cc in calc_chain:
-                rels = re.sub(rb'<Relationship\b[^>]*calcChain[^>]*/>', b"", rels)
-                ct = re.sub(rb'<Override\b[^>]*PartName="/' + re.escape(cc.encode()) + rb'"[^>]*/>', b"", ct)
-            zw.write(wb_rels, rels, z.getinfo(wb_rels).date_time)
-            zw.write(ct_part, ct, z.getinfo(ct_part).date_time)
+            rels.remove(lambda _i, typ, _t, _ext: typ.endswith("/calcChain"))
+            ct.remove_parts(calc_chain)
+            zw.write(wb_rels, rels.bytes(), z.getinfo(wb_rels).date_time)
+            zw.write(ct_part, ct.bytes(), z.getinfo(ct_part).date_time)
             zw.write(wb_part, wbx, z.getinfo(wb_part).date_time)
             if styles_part in names or styles.changed:
-                zw.write(styles_part, styles.xml() if styles.changed else z.read(styles_part),
+                zw.write(styles_part, styles.xml() if styles.changed else pkg.read_part(styles_part),
                          z.getinfo(styles_part).date_time if styles_part in names else (2026, 1, 1, 0, 0, 0))
             zw.close()
         lock = O.open_elsewhere(target)

@@ -4,6 +4,12 @@ Refuses, with a plain Chinese reason, what is not an .xlsx/.xlsm package: an old
 (an OLE compound file), an encrypted workbook (OOXML inside an OLE file with an
 ``EncryptionInfo`` stream), an OpenDocument .ods, an .xlsb, a damaged zip (naming the part
 that failed). Cell values are read by the streaming scanner of :mod:`.sheetxml`.
+
+A hostile package is refused the same way (「文件已损坏：…」), before it costs memory or time:
+unsafe or duplicate member names; parts inflating past the limits below (checked piece by
+piece while inflating, never from the sizes the zip directory claims); rows, columns, texts
+or shared-string indexes no spreadsheet program writes. The parts around the sheets are
+parsed by lxml with entity expansion, DTDs and the network off.
 """
 from __future__ import annotations
 
@@ -35,6 +41,23 @@ ZIP_MAGIC = b"PK"
 MACRO_CT = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
 SAVE_AS = "请在 Excel 或 WPS 中打开，另存为 Excel 工作簿（.xlsx）后再处理"
 
+# What a package may inflate to. Checked while inflating, piece by piece: the sizes in the
+# zip directory are written by whoever made the file and are never trusted.
+MAX_RATIO = 200                # inflated ÷ compressed bytes so far. Real parts: 2–11× (a 100k-row
+                               # register's sheet 7.9×, its shared strings 10.4×); a zip bomb ~1000×
+RATIO_GRACE = 4 << 20          # the ratio is judged past 4 MiB inflated: a small, very regular part
+                               # may exceed 200× (Apache POI, stricter: 100× past 100 KiB)
+MAX_MEMBER_BYTES = 4 << 30     # one streamed part (a sheet): a full 1,048,576-row register is ~3 GiB
+MAX_PART_BYTES = 256 << 20     # a part read whole into memory (shared strings, styles, workbook, rels):
+                               # a 1M-row register's shared strings are ~30 MiB
+MAX_TOTAL_BYTES = 8 << 30      # every part of one package together
+MAX_MEMBERS = 20_000           # zip entries: Excel writes ~15 for a register, ~1,000 for a large book
+# Excel's own sheet limits (a file beyond them was not written by a spreadsheet program)
+EXCEL_MAX_ROWS = 1_048_576
+EXCEL_MAX_COLS = 16_384
+EXCEL_MAX_TEXT = 32_767        # characters in one cell
+_OUT_PIECE = 4 << 20           # inflated bytes per read: memory stays bounded whatever the ratio
+
 
 class PackageError(Exception):
     """A file that is not a readable .xlsx/.xlsm package. ``message`` is plain Chinese for
@@ -52,11 +75,77 @@ class PackageError(Exception):
     def __str__(self) -> str:
         return self.message
 
+    def __reduce__(self) -> tuple:
+        """Pickled whole: a refusal raised in a worker process reaches the parent intact."""
+        return (type(self), (self.message, self.reason, self.path, self.part))
+
 
 def damaged(path: Path | str, part: str, detail: str = "") -> PackageError:
     more = f"：{detail}" if detail else ""
     return PackageError(f"文件已损坏，无法读取部件 {part}{more}；请在 Excel 中打开并修复后另存为 .xlsx 再处理",
                         "damaged", path, part)
+
+
+def unsafe(path: Path | str, part: str, detail: str) -> PackageError:
+    """A package that breaks a limit or names its parts unsafely (hostile or broken)."""
+    return PackageError(f"文件已损坏：{detail}（部件 {part}）；本文件未处理，请在 Excel 中打开并修复后另存为 .xlsx 再处理",
+                        "damaged", path, part)
+
+
+def check_names(infos: Sequence[zipfile.ZipInfo], path: Path | str) -> None:
+    """Refuse member names that could escape a folder or hide a part: absolute, with ``..``,
+    a drive or backslash, or the same part twice (part names compare case-insensitively,
+    OPC Part 2 §6.3.5)."""
+    if len(infos) > MAX_MEMBERS:
+        raise unsafe(path, "zip", f"压缩包有 {len(infos)} 个部件，超过上限 {MAX_MEMBERS}")
+    seen: set[str] = set()
+    for info in infos:
+        name = info.filename
+        parts = name.split("/")
+        if (name.startswith("/") or "\\" in name or ":" in parts[0] or "\x00" in name
+                or any(p in ("..", ".") for p in parts)):
+            raise unsafe(path, name, f"压缩包内有不安全的部件名「{name}」")
+        key = name.lower()
+        if key in seen:
+            raise unsafe(path, name, f"压缩包内部件「{name}」出现两次")
+        seen.add(key)
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise unsafe(path, name, f"部件使用了 Excel 不用的压缩方式（{info.compress_type}）")
+
+
+def _largest_uint(a: np.ndarray, start: np.ndarray, end: np.ndarray) -> int:
+    """The largest of the unsigned decimal numbers at ``a[start:end]`` (digit by digit over
+    all spans at once: 20× faster than converting byte strings); spans that are not plain
+    digits are left to the cell reader (-1 when none is)."""
+    width = end - start
+    ok = (width > 0) & (width <= 18)
+    start, width = start[ok], width[ok]
+    if not len(start):
+        return -1
+    value = np.zeros(len(start), dtype=np.int64)
+    for k in range(int(width.max())):
+        live = k < width
+        d = a[np.minimum(start + k, len(a) - 1)].astype(np.int64) - 48
+        ok = ~live | ((d >= 0) & (d <= 9))
+        value = np.where(live, value * 10 + d, value)
+        start, width, value = start[ok], width[ok], value[ok]
+    return int(value.max()) if len(value) else -1
+
+
+class Budget:
+    """Bytes inflated per part of one package (the largest read of each part counts once
+    towards :data:`MAX_TOTAL_BYTES`)."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = path
+        self.parts: dict[str, int] = {}
+
+    def charge(self, part: str, size: int) -> None:
+        if size > self.parts.get(part, 0):
+            self.parts[part] = size
+            total = sum(self.parts.values())
+            if total > MAX_TOTAL_BYTES:
+                raise unsafe(self.path, part, f"解压后总大小超过上限 {MAX_TOTAL_BYTES >> 30} GiB")
 
 
 @dataclass(frozen=True)
@@ -113,6 +202,11 @@ class LazyFormulas(Mapping):
         return repr(dict(self))
 
 
+# Used only on a cell longer than 32,767 bytes, to measure its text: a tag is "<" up to the
+# next ">" (attribute values cannot hold a raw "<", XML 1.0 §3.1), formulas are dropped whole.
+_TAG = re.compile(rb"<[^>]*>")
+_FORMULA_EL = re.compile(rb"<(?:[\w.-]+:)?f\b[^>]*?(?:/>|>.*?</(?:[\w.-]+:)?f>)", re.S)
+
 _BUILTIN_DATE_FORMATS = set(range(14, 23)) | set(range(27, 37)) | set(range(45, 48)) | set(range(50, 59))
 _QUOTED = re.compile(r'"[^"]*"|\\.|_.|\*.')
 _BRACKET = re.compile(r"\[[^\]]*\]")
@@ -147,27 +241,46 @@ def rels_part(part: str) -> str:
     return posixpath.join(d, "_rels", n + ".rels")
 
 
-def read_rels(z: zipfile.ZipFile, part: str, path: Path) -> dict[str, tuple[str, str, str]]:
+def read_rels(z: zipfile.ZipFile, part: str, path: Path,
+              budget: Budget | None = None) -> dict[str, tuple[str, str, str]]:
     """Relationships of a part: Id → (type, resolved target part, TargetMode)."""
     name = rels_part(part)
     try:
-        data = z.read(name)
+        info = z.getinfo(name)
     except KeyError:
         return {}
+    try:
+        data = read_member(path, info, MAX_PART_BYTES, budget)
     except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as e:
         raise damaged(path, name, str(e)) from None
-    try:
-        root = etree.fromstring(data)
-    except etree.XMLSyntaxError as e:
-        raise damaged(path, name, str(e)) from None
+    return parse_rels(data, part, path)
+
+
+def parse_rels(data: bytes, part: str, path: Path | str = "") -> dict[str, tuple[str, str, str]]:
+    """A ``.rels`` part parsed as XML (any attribute order, any namespace prefix, both the
+    transitional and the strict namespace): Id → (type, resolved target, TargetMode)."""
+    name = rels_part(part)
+    root = xml_root(data, path, name)
     out = {}
     for r in root:
-        if r.get("Id") is None:
+        if not isinstance(r.tag, str) or etree.QName(r).localname != "Relationship" or r.get("Id") is None:
             continue
         mode = r.get("TargetMode", "Internal")
         tgt = r.get("Target", "")
         out[r.get("Id")] = (r.get("Type", ""), tgt if mode == "External" else _resolve(part, tgt), mode)
     return out
+
+
+_PARSER = etree.XMLParser(resolve_entities=False, huge_tree=True, no_network=True, load_dtd=False)
+
+
+def xml_root(data: bytes, path: Path | str, part: str) -> Any:
+    """A package part parsed by lxml with entity expansion, DTD loading and network access
+    off (raises a "damaged" PackageError naming the part)."""
+    try:
+        return etree.fromstring(data, _PARSER)
+    except etree.XMLSyntaxError as e:
+        raise damaged(path, part, f"XML 格式错误（{e}）") from None
 
 
 def sniff(path: Path) -> None:
@@ -255,21 +368,26 @@ def parse_sst(data: bytes) -> list[str]:
 try:                                     # pinned (constraints.txt); zlib is the fallback
     from isal import isal_zlib as _inflater
 except ImportError:                      # pragma: no cover - isal is a dependency
-    _inflater = None
+    _inflater = zlib
 
 _LOCAL_HEADER = struct.Struct("<IHHHHHIIIHH")
 _RAW_PIECE = 1 << 19                      # compressed bytes per read (~4 MiB of sheet XML)
 
 
 class InflatedMember:
-    """A deflated zip member read piece by piece with ISA-L's inflate (``isal``, ~2× zlib's
-    speed on sheet XML: 0.18 s against 0.42 s for a 272 MB part) and its CRC checked at the
-    end, like ``ZipFile.open``. Only public zip data is used (``ZipInfo.header_offset``,
-    ``compress_size``, ``CRC``) and the local header layout of APPNOTE 4.3.7.
-    ``read()`` returns the next piece (any size; b"" at the end)."""
+    """A stored or deflated zip member read piece by piece (ISA-L's inflate, ``isal``, ~2×
+    zlib's speed on sheet XML: 0.18 s against 0.42 s for a 272 MB part), with the limits of
+    this module checked on every piece (ratio so far, size of the part, the package's total)
+    and its CRC checked at the end, like ``ZipFile.open``. Only public zip data is used
+    (``ZipInfo.header_offset``, ``compress_size``, ``CRC``) and the local header layout of
+    APPNOTE 4.3.7. ``read()`` returns the next piece (at most 4 MiB; b"" at the end)."""
 
-    def __init__(self, path: Path, info: zipfile.ZipInfo) -> None:
+    def __init__(self, path: Path, info: zipfile.ZipInfo, limit: int = MAX_MEMBER_BYTES,
+                 budget: Budget | None = None) -> None:
         self.name = info.filename
+        self.path = path
+        self._limit = limit
+        self._budget = budget
         self._fp = open(path, "rb")
         try:
             self._fp.seek(info.header_offset)
@@ -281,8 +399,10 @@ class InflatedMember:
         except BaseException:
             self._fp.close()
             raise
-        self._left = info.compress_size
-        self._inflate = _inflater.decompressobj(-15)
+        self._left = self._compressed_total = info.compress_size
+        self._stored = info.compress_type == zipfile.ZIP_STORED
+        self._inflate = None if self._stored else _inflater.decompressobj(-15)
+        self._tail = b""                  # compressed bytes read but not yet inflated
         self._crc = 0
         self._want_crc = info.CRC
         self._want_size = info.file_size
@@ -291,24 +411,44 @@ class InflatedMember:
 
     @staticmethod
     def usable(info: zipfile.ZipInfo) -> bool:
-        """Plain deflated members (not encrypted) when isal is installed; else ZipFile.open."""
-        return _inflater is not None and info.compress_type == zipfile.ZIP_DEFLATED and not info.flag_bits & 1
+        """Stored or deflated members that are not encrypted (every part Excel writes)."""
+        return info.compress_type in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) and not info.flag_bits & 1
+
+    def _next(self) -> bytes:
+        """The next inflated piece (may be b"" before the end)."""
+        if not self._tail and self._left:
+            self._tail = self._fp.read(min(self._left, _RAW_PIECE))
+            self._left -= len(self._tail)
+            if not self._tail:
+                raise EOFError(f"{self.name}: 压缩数据不完整")
+        if self._stored:
+            out, self._tail = self._tail, b""
+            return out
+        try:
+            out = self._inflate.decompress(self._tail, _OUT_PIECE)
+            self._tail = self._inflate.unconsumed_tail
+            if not self._left and not self._tail:
+                out += self._inflate.flush()
+        except _inflater.error as e:
+            raise zlib.error(str(e)) from None
+        return out
+
+    def _check(self, size: int) -> None:
+        if size > self._limit:
+            raise unsafe(self.path, self.name, f"部件解压后超过 {self._limit >> 20} MiB 上限")
+        used = self._compressed_total - self._left - len(self._tail)
+        if size > RATIO_GRACE and size > MAX_RATIO * max(used, 1):
+            raise unsafe(self.path, self.name, f"压缩比超过 {MAX_RATIO} 倍（疑似压缩炸弹）")
+        if self._budget is not None:
+            self._budget.charge(self.name, size)
 
     def read(self, n: int = -1) -> bytes:
         while not self._done:
-            raw = self._fp.read(min(self._left, _RAW_PIECE))
-            self._left -= len(raw)
-            if not raw and self._left:
-                raise EOFError(f"{self.name}: 压缩数据不完整")
-            try:
-                out = self._inflate.decompress(raw)
-                if not self._left:
-                    out += self._inflate.flush()
-            except _inflater.error as e:
-                raise zlib.error(str(e)) from None
+            out = self._next()
             self._crc = _inflater.crc32(out, self._crc)
             self._size += len(out)
-            if not self._left:
+            self._check(self._size)
+            if not self._left and not self._tail:
                 self._done = True
                 if self._crc != self._want_crc or self._size != self._want_size:
                     raise zipfile.BadZipFile(f"Bad CRC-32 for file {self.name!r}")
@@ -316,8 +456,51 @@ class InflatedMember:
                 return out
         return b""
 
+    def read_all(self) -> bytes:
+        pieces = []
+        while True:
+            piece = self.read()
+            if not piece:
+                return b"".join(pieces)
+            pieces.append(piece)
+
     def close(self) -> None:
         self._fp.close()
+
+
+def read_member(path: Path, info: zipfile.ZipInfo, limit: int = MAX_PART_BYTES,
+                budget: Budget | None = None) -> bytes:
+    """A whole member, inflated within the limits (raises PackageError, zipfile.BadZipFile,
+    zlib.error or EOFError)."""
+    if not InflatedMember.usable(info):
+        raise unsafe(path, info.filename, "部件已加密或使用了 Excel 不用的压缩方式")
+    m = InflatedMember(path, info, limit, budget)
+    try:
+        return m.read_all()
+    finally:
+        m.close()
+
+
+def read_parts(path: Path | str) -> tuple[list[zipfile.ZipInfo], dict[str, bytes]]:
+    """Every member of a package, inflated within the limits (for a writer that rebuilds
+    the package in memory); unsafe or duplicate names refused. Raises PackageError."""
+    path = Path(path)
+    sniff(path)
+    try:
+        z = zipfile.ZipFile(path)
+    except zipfile.BadZipFile as e:
+        raise damaged(path, "zip", f"压缩包目录损坏（{e}）") from None
+    with z:
+        infos = z.infolist()
+        check_names(infos, path)
+        budget = Budget(path)
+        out = {}
+        for info in infos:
+            try:
+                out[info.filename] = read_member(path, info, MAX_MEMBER_BYTES, budget)
+            except (zipfile.BadZipFile, zlib.error, EOFError) as e:
+                raise damaged(path, info.filename, str(e)) from None
+    return infos, out
 
 
 def open_package(path: Path | str) -> Package:
@@ -331,11 +514,12 @@ def open_package(path: Path | str) -> Package:
     except OSError as e:
         raise PackageError(f"无法打开文件：{e.strerror or e}", "missing", path) from None
     with z:
+        check_names(z.infolist(), path)
         names = set(z.namelist())
         if "mimetype" in names:
             try:
-                mime = z.read("mimetype")[:100]
-            except Exception:  # noqa: BLE001
+                mime = read_member(path, z.getinfo("mimetype"), 1 << 10)[:100]
+            except Exception:  # noqa: BLE001 — an unreadable mimetype only means "not an .ods"
                 mime = b""
             if b"opendocument.spreadsheet" in mime:
                 raise PackageError(f"这是 OpenDocument 表格（.ods），本程序只处理 .xlsx/.xlsm；请另存为 .xlsx"
@@ -368,22 +552,28 @@ class Package:
         self.workbook_rels: dict[str, tuple[str, str, str]] = {}
         self._sst_part: str | None = None
         self._styles_part: str | None = None
+        self.budget = Budget(path)
 
     # ------------------------------------------------------------------ loading
     def _read(self, z: zipfile.ZipFile, part: str) -> bytes:
         try:
-            return z.read(part)
+            return read_member(self.path, z.getinfo(part), MAX_PART_BYTES, self.budget)
         except KeyError:
             raise damaged(self.path, part, "部件缺失") from None
         except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError) as e:
             raise damaged(self.path, part, str(e)) from None
 
+    def read_part(self, part: str) -> bytes:
+        """A whole part (at most :data:`MAX_PART_BYTES` inflated; raises PackageError)."""
+        with self.zip() as z:
+            return self._read(z, part)
+
+    def open_member(self, info: zipfile.ZipInfo) -> InflatedMember:
+        """A streamed read of a (large) part within this package's limits."""
+        return InflatedMember(self.path, info, MAX_MEMBER_BYTES, self.budget)
+
     def _xml(self, z: zipfile.ZipFile, part: str) -> Any:
-        data = self._read(z, part)
-        try:
-            return etree.fromstring(data, etree.XMLParser(resolve_entities=False, huge_tree=True))
-        except etree.XMLSyntaxError as e:
-            raise damaged(self.path, part, f"XML 格式错误（{e}）") from None
+        return xml_root(self._read(z, part), self.path, part)
 
     def _load(self, z: zipfile.ZipFile) -> None:
         ct = self._xml(z, "[Content_Types].xml")
@@ -393,7 +583,7 @@ class Package:
                 self.content_types[el.get("PartName").lstrip("/")] = el.get("ContentType", "")
             elif tag == "Default" and el.get("Extension"):
                 self.default_types[el.get("Extension").lower()] = el.get("ContentType", "")
-        root_rels = read_rels(z, "", self.path) if "_rels/.rels" in self.names else {}
+        root_rels = read_rels(z, "", self.path, self.budget) if "_rels/.rels" in self.names else {}
         for typ, target, _ in root_rels.values():
             if typ.endswith("/officeDocument"):
                 self.workbook_part = target
@@ -401,7 +591,7 @@ class Package:
             raise damaged(self.path, self.workbook_part, "部件缺失")
         wb = self._xml(z, self.workbook_part)
         ns = etree.QName(wb).namespace or NS_MAIN
-        self.workbook_rels = read_rels(z, self.workbook_part, self.path)
+        self.workbook_rels = read_rels(z, self.workbook_part, self.path, self.budget)
         pr = wb.find(f"{{{ns}}}workbookPr")
         if pr is not None:
             self.date1904 = pr.get("date1904", "false").lower() in ("1", "true")
@@ -456,7 +646,47 @@ class Package:
             out = parse_sst(data)
         except (etree.XMLSyntaxError, ValueError) as e:
             raise damaged(self.path, part, str(e)) from None
+        longest = max(map(len, out), default=0)
+        if longest > EXCEL_MAX_TEXT:
+            raise unsafe(self.path, part, f"有 {longest} 个字符的文本，超过 Excel 单元格上限 {EXCEL_MAX_TEXT} 个字符")
         return out
+
+    def check_block(self, part: str, ix: "SC.Index") -> None:
+        """Refuse a block of rows no spreadsheet program writes: a row past 1,048,576, a
+        column past XFD (16,384), a shared-string index outside the table, a cell text over
+        32,767 characters (raises PackageError)."""
+        if len(ix.row_num) and int(ix.row_num.max()) > EXCEL_MAX_ROWS:
+            raise unsafe(self.path, part, f"第 {int(ix.row_num.max())} 行超出 Excel 的最大行号 {EXCEL_MAX_ROWS}")
+        if not len(ix.cell_col):
+            return
+        if int(ix.cell_col.max()) >= EXCEL_MAX_COLS:
+            raise unsafe(self.path, part, f"第 {int(ix.cell_col.max()) + 1} 列超出 Excel 的最大列数 {EXCEL_MAX_COLS}")
+        ss = (ix.cell_type == SC.T_S) & (ix.v_start >= 0) & (ix.v_end > ix.v_start)
+        if ss.any():
+            top = _largest_uint(ix.a, ix.v_start[ss], ix.v_end[ss])
+            if top >= len(self.shared_strings):
+                raise unsafe(self.path, part, f"共享字符串编号 {top} 超出范围（共 {len(self.shared_strings)} 条）")
+        long = np.flatnonzero(ix.cell_end - ix.cell_start > EXCEL_MAX_TEXT)
+        for j in long.tolist():
+            self._check_text(part, ix.data[ix.cell_start[j]:ix.cell_end[j]])
+
+    def _check_text(self, part: str, cell: bytes) -> None:
+        """A cell longer than 32,767 bytes: its text (value or inline runs, formula aside)
+        measured in characters."""
+        body = _FORMULA_EL.sub(b"", cell)
+        text = xml_text(_TAG.sub(b"", body))
+        if len(text) > EXCEL_MAX_TEXT:
+            raise unsafe(self.path, part, f"有 {len(text)} 个字符的单元格文本，超过 Excel 上限 {EXCEL_MAX_TEXT} 个字符")
+
+    def check_row(self, part: str, row: int, values: Mapping[int, Any]) -> None:
+        """The same limits for one row read cell by cell (small sheets)."""
+        if row > EXCEL_MAX_ROWS:
+            raise unsafe(self.path, part, f"第 {row} 行超出 Excel 的最大行号 {EXCEL_MAX_ROWS}")
+        if values and max(values) >= EXCEL_MAX_COLS:
+            raise unsafe(self.path, part, f"第 {max(values) + 1} 列超出 Excel 的最大列数 {EXCEL_MAX_COLS}")
+        for v in values.values():
+            if isinstance(v, str) and len(v) > EXCEL_MAX_TEXT:
+                raise unsafe(self.path, part, f"有 {len(v)} 个字符的单元格文本，超过 Excel 上限 {EXCEL_MAX_TEXT} 个字符")
 
     @cached_property
     def styles_root(self) -> Any | None:
@@ -493,7 +723,7 @@ class Package:
         out: list[tuple[int, list[Any]]] = []
         rd = self.reader(sheet_name)
         for block in rd.blocks():
-            for r, values, _ in rd.parse(block, None, ()):
+            for r, values, _ in self._parsed(rd, block):
                 if any(v is not None for v in values.values()):
                     width = max(values) + 1
                     out.append((r, [values.get(c) for c in range(width)]))
@@ -507,7 +737,7 @@ class Package:
         rows: list[list[Any]] = []
         rd = self.reader(name)
         for block in rd.blocks():
-            for r, values, _ in rd.parse(block, None, ()):
+            for r, values, _ in self._parsed(rd, block):
                 while len(rows) < r - 1:
                     rows.append([])
                 width = max(values) + 1 if values else 0
@@ -515,6 +745,21 @@ class Package:
         while rows and not any(v is not None for v in rows[-1]):
             rows.pop()
         return rows
+
+    def _parsed(self, rd: "CellReader", block: bytes) -> Iterator[tuple[int, dict[int, Any], dict]]:
+        """``rd.parse`` of a block within Excel's limits; a shared-string index outside the
+        table is a damaged file, not a crash."""
+        it = rd.parse(block, None, ())
+        while True:
+            try:
+                r, values, forms = next(it)
+            except StopIteration:
+                return
+            except IndexError:
+                raise unsafe(self.path, rd.sheet.part,
+                             f"共享字符串编号超出范围（共 {len(self.shared_strings)} 条）") from None
+            self.check_row(rd.sheet.part, r, values)
+            yield r, values, forms
 
     def iter_chunks(self, sheet_name: str, first_row: int, columns: Sequence[int] | None = None,
                     formulas_of: Sequence[int] = (), size: int = 50_000) -> Iterator[Chunk]:
@@ -541,7 +786,7 @@ class CellReader:
         self._z = pkg.zip()
         try:
             info = self._z.getinfo(sheet.part)
-            self._f = InflatedMember(pkg.path, info) if InflatedMember.usable(info) else self._z.open(info)
+            self._f = pkg.open_member(info) if InflatedMember.usable(info) else self._z.open(info)
         except KeyError:
             self._z.close()
             raise damaged(pkg.path, sheet.part, "部件缺失") from None
@@ -706,6 +951,7 @@ class CellReader:
                     ix = SC.index(SC.normalise(block))
                 except (ValueError, IndexError, KeyError, AttributeError) as e:
                     raise damaged(self.pkg.path, self.sheet.part, f"XML 格式错误（{e}）") from None
+            self.pkg.check_block(self.sheet.part, ix)
             yield ix
 
     def chunk_of(self, ixs: list["SC.Index"], first_row: int, columns: Sequence[int] | None,
