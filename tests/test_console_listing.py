@@ -108,17 +108,3 @@ def test_rest_line_forms() -> None:
     assert listing.limit(True) == 0 and listing.limit(True, problems=True) == 20
     assert listing.limit(False) == 20 and listing.limit(True, everything=True) is None
 
-
-def test_quiet_process_names_only_files_that_need_a_person(tmp_path: Path) -> None:
-    samples = sorted((ROOT / "workbooks" / "samples").glob("*.xlsx"))
-    src = tmp_path / "in"
-    src.mkdir()
-    for p in samples:
-        (src / p.name).write_bytes(p.read_bytes())
-    r = _cli("process", str(src), "--out", str(tmp_path / "out"), "--quiet", home=tmp_path)
-    loud = _cli("process", str(src), "--out", str(tmp_path / "out2"), home=tmp_path)
-    quiet_lines = r.stdout.splitlines()
-    with_errors = [line for line in loud.stdout.splitlines() if line.startswith("  有错误的行：")]
-    assert len(quiet_lines) == len(with_errors) + 1  # one line per file with error rows, then the total
-    assert all(line.startswith("! ") and "错误行" in line for line in quiet_lines[:-1])
-    assert quiet_lines[-1] == loud.stdout.splitlines()[-1] and quiet_lines[-1].startswith("合计：处理 4 个文件")

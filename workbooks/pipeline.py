@@ -65,26 +65,17 @@ class Summary:
     def error_rows(self) -> int:
         return sum(len(f.error_rows) for f in self.files)
 
-    def text(self, quiet: bool = False) -> str:
-        """The console summary: every file with its totals; under ``quiet`` only the files that
-        need a person (not processed, problems, error rows) in one line each, and the total."""
+    def text(self) -> str:
+        """The console summary: every file with its totals and its first error rows (the rest
+        are in each result's 「错误清单」), then the total."""
         lines = []
         for f in self.files:
-            lines += _file_lines(f) if not quiet else _file_line_quiet(f)
+            lines += _file_lines(f)
         done = [f for f in self.files if not f.refused and not f.skipped]
         refused = sum(1 for f in self.files if f.refused)
         lines.append(f"合计：处理 {len(done)} 个文件，{self.rows} 行，错误行 {self.error_rows} 行"
                      + (f"，{refused} 个文件未处理" if refused else ""))
         return "\n".join(lines)
-
-
-def _file_line_quiet(f: FileResult) -> list[str]:
-    if f.refused:
-        return [f"✗ {f.source}：{f.refused}"]
-    if f.skipped or not (f.error_rows or f.problems):
-        return []
-    notes = "".join(f"；注意：{p}" for p in f.problems)
-    return [f"! {f.source} → {f.output}：错误行 {len(f.error_rows)} 行（详见「{L.ERRORS_SHEET}」）{notes}"]
 
 
 def _file_lines(f: FileResult) -> list[str]:
@@ -210,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     except RuleError as e:             # the rules data itself (a damaged company rules file)
         print(f"未处理任何文件：{e}", file=sys.stderr)
         return EXIT_ENV
-    print(summary.text(quiet=a.quiet))
+    print(summary.text())
     if any(f.internal for f in summary.files):
         return EXIT_INTERNAL
     return 0 if summary.ok else 3
