@@ -45,6 +45,7 @@ COMPANY_KEYS = (
     "storage.cities", "storage.provinces", "storage.rule",                # STO-3 线路地点
     "complaints",                                                         # CPL-3 话术、类别
     "categories",                                                         # INS-4/5 货物类别
+    "analysis.causes", "analysis.major_from",                             # ANL-1 原因、ANL-3 门槛
 )
 
 
