@@ -22,6 +22,7 @@ import datetime as dt
 import re
 import sys
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -187,14 +188,16 @@ def _candidates(sp: claimset.Split) -> pd.DataFrame:
 
 
 def _trend(claims: pd.DataFrame, firsts: list[dt.date], branches: list[str]) -> pd.DataFrame:
-    keys = [(d.year, d.month) for d in claims["索赔日期"].tolist()]
-    c = claims.assign(_m=keys)
+    """Per month of ``firsts``: the network's count and amount, and each branch's count."""
+    per: dict[tuple[int, int], list[tuple[str, Decimal]]] = {}
+    for d, b, amount in zip(claims["索赔日期"].tolist(), claims["网点"].tolist(), claims["赔偿金额"].tolist()):
+        per.setdefault((d.year, d.month), []).append((b, amount))
     rows = []
     for first in firsts:
-        g = c[c["_m"] == (first.year, first.month)]
-        rec = {"月份": f"{first.year}-{first.month:02d}", "全网件数": len(g), "全网金额": sum(g["赔偿金额"], ZERO)}
-        counts = g.groupby("网点").size() if len(g) else {}
-        rec.update({b: int(counts.get(b, 0)) for b in branches})
+        got = per.get((first.year, first.month), [])
+        rec = {"月份": f"{first.year}-{first.month:02d}", "全网件数": len(got), "全网金额": sum((x for _, x in got), ZERO)}
+        counts = Counter(name for name, _ in got)
+        rec.update({b: counts.get(b, 0) for b in branches})
         rows.append(rec)
     return pd.DataFrame(rows, columns=["月份", "全网件数", "全网金额", *branches])
 

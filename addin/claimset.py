@@ -169,7 +169,8 @@ class Split:
 def split(allrows: pd.DataFrame, start: dt.date, end: dt.date) -> Split:
     """The claims of ``start``–``end`` counted once; rows that cannot be counted listed apart."""
     dates = allrows["索赔日期"]
-    in_period = [d is not None and start <= d <= end for d in dates]
+    # a boolean Series: an empty list would select no *columns* of a frame without rows
+    in_period = pd.Series([d is not None and start <= d <= end for d in dates], index=allrows.index, dtype=bool)
     rows = allrows[in_period].copy()
     # A claim is counted once, whichever files hold it (a copy, a result named explicitly).
     key = list(zip(*(rows[c].tolist() for c in ("网点", "_waybill", "索赔类型", "索赔日期"))))
