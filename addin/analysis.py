@@ -354,7 +354,7 @@ def _dimensions(look: _Look, ws: Any, sheet: str, r: int, rows: pd.DataFrame, wh
 
 
 def _network_sheet(look: _Look, a: Analysis, caption: str) -> None:
-    ws = look.sheet("全网", (16, 10, 10, 10, 14, 12, 10, 10))
+    ws = look.sheet("全网", (18, 10, 10, 10, 14, 12, 10, 10))
     ws.write_string(0, 0, caption + "　全网", look.title)
     rate, note = network_rate(a)
     n_check = int((a.apart["_sheet"] == "需核对").sum()) if len(a.apart) else 0
@@ -449,12 +449,14 @@ def write(a: Analysis, out: Path, progress: Any = None) -> Path:
     from addin import xlsxout
     cu.check_name_length(Path(out))
     caption = f"月度货损分析　{a.label}（{a.start} 至 {a.end}）"
-    with xlsxout.workbook(out) as wb:
+    # not streamed: XlsxWriter then stores each chart's data (text categories as text) in the
+    # chart, for viewers that draw from it; the large 明细 table is put in by write_table
+    with xlsxout.workbook(out, streaming=False) as wb:
         look = _Look(wb)
         _network_sheet(look, a, caption)
         _trend_sheet(look, a, caption)
         for b, name in _sheet_names(a.branches).items():
-            ws = look.sheet(name, (16, 8, 10, 14, 10, 12))
+            ws = look.sheet(name, (18, 8, 10, 14, 10, 12))
             rows = a.of(b)
             ws.write_string(0, 0, f"{caption}　{b}", look.title)
             ships = a.shipments.get(b)
@@ -463,8 +465,8 @@ def write(a: Analysis, out: Path, progress: Any = None) -> Path:
                                   f"重大案件 {int((a.majors['网点'] == b).sum())} 件", look.sub)
             _dimensions(look, ws, name, 3, rows, b)
         _majors_sheet(look, a, caption)
-        _apart_sheets(look, a, caption)
         _detail_sheet(look, a, caption, progress)
+        _apart_sheets(look, a, caption)
     return Path(out)
 
 
