@@ -294,3 +294,34 @@ def test_bad_month_is_a_usage_error(folder: Path, capsys) -> None:
         main([str(folder), "--month", "2026-13"])
     assert e.value.code == 2
     assert "--month：月份「2026-13」无法识别" in capsys.readouterr().err
+
+
+def test_reminders_list_open_major_cases_not_reported(tmp_path: Path) -> None:
+    from addin.reminders import MAJOR_KIND, collect
+    today = dt.date(2026, 11, 25)
+    rows = [
+        _row("M1", "遗失", D(2026, 11, 25), 物品价值=5000, 运费=20),                       # 5000 ≥ 5000: major
+        _row("M2", "遗失", D(2026, 11, 20), 物品价值=4999.99, 运费=20),                    # below the threshold
+        _row("M3", "遗失", D(2026, 11, 20), 物品价值=9000, 运费=20, 结案日期=D(2026, 11, 24)),  # closed
+        _row("M4", "遗失", D(2026, 11, 21), 物品价值=9000, 运费=20, 上报集团日期=D(2026, 11, 21)),  # reported
+        _row("M5", "破损", D(2026, 11, 18), 物品价值=100, 损失比例=0.5, 运费=20, 保价金额=200000.01),  # INS-3
+        _row("M6", "破损", D(2026, 11, 18), 物品价值=100, 损失比例=0.5, 运费=20, 保价金额=200000),     # not over
+        _row("M7", "遗失", D(2026, 11, 19), 物品价值=3000, 运费=20, 电商件="是"),              # ECM-4: 3000 ≥ 3000
+        _row("M8", "遗失", D(2026, 11, 19), 物品价值=2999.99, 运费=20, 电商件="是"),
+    ]
+    write_register(tmp_path / "重大.xlsx", rows, settings=dict(DEFAULT_SETTINGS, 本网点=A),
+                   columns=CLAIM_COLUMNS + NEW)
+    older = [_row("O1", "遗失", D(2026, 11, 24), 物品价值=12000, 运费=20)]   # no 上报集团日期 column: not reported
+    write_register(tmp_path / "旧表.xlsx", older, settings=dict(DEFAULT_SETTINGS, 本网点=B))
+    df = collect([tmp_path], today=today, within_days=3, use_ledger=False)
+    got = df[df["类别"] == MAJOR_KIND]
+    assert [(r.网点, r.运单号, r.期限, r.提醒, r.依据) for r in got.itertuples()] == [
+        (B, "O1", dt.date(2026, 11, 24), "已逾期", "ANL-3"),
+        (A, "M5", dt.date(2026, 11, 18), "已逾期", "ANL-3"),
+        (A, "M7", dt.date(2026, 11, 19), "已逾期", "ANL-3"),
+        (A, "M1", dt.date(2026, 11, 25), "今日到期", "ANL-3"),
+    ]
+    status = dict(zip(got["运单号"], got["状态"]))
+    assert status["M1"] == "未上报集团客服部：索赔金额 5,000.00 元达到 5,000 元（ANL-3）"
+    assert status["M5"] == "未上报集团客服部：保价金额 200,000.01 元超过 200,000.00 元，须报集团客服部立案（INS-3）"
+    assert status["M7"] == "未上报集团客服部：物品价值 3,000.00 元，电商件高价值（ECM-4）"

@@ -33,7 +33,7 @@ SECTION_RULE = {"money": "MONEY-1", "insurance": "INS-1", "categories": "INS-4",
                 "storage": "STO-1", "claim_types": "CLM-1", "compensation": "CMP-1",
                 "claim_causes": "CLM-5", "claim_window": "CLM-7", "ecommerce": "ECM-5",
                 "network": "NET-1", "labels": "LBL-1", "deadlines": "DL-1",
-                "complaint_levels": "CPL-1", "complaints": "CPL-3", "analysis": "ANL-2"}
+                "complaint_levels": "CPL-1", "complaints": "CPL-3", "analysis": "ANL-1"}
 VOCABULARIES = ("categories", "claim_types", "claim_causes", "deadlines", "complaints", "analysis.links",
                 "analysis.causes")
 
