@@ -33,6 +33,7 @@ import pandas as pd
 import udfs
 from addin import claimset
 from addin import cliutil as cu
+from addin import xlsxout
 from addin.claimset import APART_COLUMNS, DAMAGE_TYPES, ZERO, as_date, text
 from udfs.analysis import amount_claimed, major_reasons
 
@@ -285,7 +286,6 @@ class _Look:
               fmt: Any = None, formats: dict[str, Any] | None = None) -> int:
         """Header at ``r0``, rows, an optional bold total row; returns the last row written.
         ``formats``: per column, the format of its cells (shares in %)."""
-        from addin import xlsxout
         formats = formats or {}
         for j, c in enumerate(df.columns):
             ws.write_string(r0, j, str(c), self.head)
@@ -400,22 +400,29 @@ def _majors_sheet(look: _Look, a: Analysis, caption: str) -> None:
     ws.write_string(0, 0, f"{caption}　重大理赔案件（ANL-3：索赔金额达门槛、电商件高价值 ECM-4、保价超过 20 万 INS-3）",
                     look.title)
     ws.write_string(1, 0, "重大理赔案件应及时上报集团客服部；上报后在登记表「上报集团日期」列填写日期", look.sub)
-    ws.write_string(2, 0, f"本月重大案件 {len(a.majors)} 件", look.section)
-    r = _major_rows(look, ws, 3, a.majors)
-    ws.write_string(r + 2, 0, f"以前月份（近 {TREND_MONTHS} 个月）尚未上报的重大案件 {len(a.earlier)} 件", look.section)
-    _major_rows(look, ws, r + 3, a.earlier)
+    # the older cases still not reported first (the most urgent), then this month's
+    ws.write_string(2, 0, f"以前月份（近 {TREND_MONTHS} 个月）尚未上报的重大案件 {len(a.earlier)} 件", look.section)
+    r = _major_rows(look, ws, 3, a.earlier, small=True)
+    ws.write_string(r + 2, 0, f"本月重大案件 {len(a.majors)} 件", look.section)
+    _major_rows(look, ws, r + 3, a.majors)
 
 
-def _major_rows(look: _Look, ws: Any, r0: int, df: pd.DataFrame) -> int:
-    from addin import xlsxout
+def _major_rows(look: _Look, ws: Any, r0: int, df: pd.DataFrame, small: bool = False) -> int:
+    """A major-case table (header at ``r0``), 未上报 in red; returns its last row. The large
+    one goes last on the sheet (write_table); ``small`` tables are written cell by cell."""
     for j, c in enumerate(MAJOR_COLUMNS):
         ws.write_string(r0, j, c, look.head)
-    r = r0
-    for r, rec in enumerate(df.itertuples(index=False, name=None), start=r0 + 1):
-        for j, (c, v) in enumerate(zip(MAJOR_COLUMNS, rec)):
-            f = look.warn if c == "上报状态" and v == "未上报" else look.wrap if c in ("重大原因", "来源") else look.cell
-            xlsxout.write(ws, r, j, v, f, look.date, look.money)
-    return r
+    cols = [df[c].tolist() for c in MAJOR_COLUMNS]
+    formats = {MAJOR_COLUMNS.index("上报状态"): [look.warn if v == "未上报" else None for v in df["上报状态"]]}
+    for c in ("重大原因", "来源"):
+        formats[MAJOR_COLUMNS.index(c)] = [look.wrap] * len(df)
+    if small:
+        for i, values in enumerate(zip(*cols)):
+            for j, v in enumerate(values):
+                f = formats[j][i] if j in formats and formats[j][i] is not None else look.cell
+                xlsxout.write(ws, r0 + 1 + i, j, v, f, look.date, look.money)
+        return r0 + len(df)
+    return max(r0, xlsxout.write_table(ws, r0 + 1, cols, look.cell, look.date, look.money, cell_formats=formats))
 
 
 def _apart_sheets(look: _Look, a: Analysis, caption: str) -> None:
@@ -425,12 +432,13 @@ def _apart_sheets(look: _Look, a: Analysis, caption: str) -> None:
         ws = look.sheet(name, (12, 16, 11, 9, 60, 36))
         ws.write_string(0, 0, f"{caption}　{name}", look.title)
         ws.write_string(1, 0, note, look.sub)
-        part = a.apart[a.apart["_sheet"] == name][APART_COLUMNS] if len(a.apart) else pd.DataFrame(columns=APART_COLUMNS)
-        look.table(ws, 2, part.reset_index(drop=True), fmt=look.wrap)
+        part = a.apart[a.apart["_sheet"] == name] if len(a.apart) else pd.DataFrame(columns=APART_COLUMNS)
+        for j, c in enumerate(APART_COLUMNS):
+            ws.write_string(2, j, c, look.head)
+        xlsxout.write_table(ws, 3, [part[c].tolist() for c in APART_COLUMNS], look.wrap, look.date)
 
 
 def _detail_sheet(look: _Look, a: Analysis, caption: str, progress: Any) -> None:
-    from addin import xlsxout
     ws = look.sheet("明细", (14, 16, 11, 9, 10, 11, 10, 11, 11, 11, 11, 30))
     ws.write_string(0, 0, f"{caption}　明细", look.title)
     for j, c in enumerate(DETAIL_COLUMNS):
@@ -446,7 +454,6 @@ def _detail_sheet(look: _Look, a: Analysis, caption: str, progress: Any) -> None
 
 def write(a: Analysis, out: Path, progress: Any = None) -> Path:
     """Write the analysis workbook (atomic, through the one safe writer)."""
-    from addin import xlsxout
     cu.check_name_length(Path(out))
     caption = f"月度货损分析　{a.label}（{a.start} 至 {a.end}）"
     # not streamed: XlsxWriter then stores each chart's data (text categories as text) in the

@@ -202,9 +202,13 @@ def test_trend_twelve_months(run) -> None:
 def test_major_cases_and_apart_lists(run) -> None:
     wb = openpyxl.load_workbook(run[0])
     rows = list(wb["重大案件"].iter_rows(values_only=True))
-    head = rows.index(next(r for r in rows if r[0] == "网点"))
-    assert rows[head - 1][0] == "本月重大案件 4 件"
-    got = [(r[0], r[1], r[2].date(), r[3], r[7], r[9] and r[9].date(), r[10]) for r in rows[head + 1:head + 5]]
+    # the older cases not yet reported come first (the most urgent)
+    assert rows[2][0] == "以前月份（近 12 个月）尚未上报的重大案件 1 件" and rows[3][0] == "网点"
+    assert rows[4][:4] == (A, "A8", D(2026, 9, 10), "遗失") and rows[4][10] == "未上报"
+    assert rows[6][0] == "本月重大案件 4 件"
+    head = 7
+    assert rows[head][0] == "网点"
+    got = [(r[0], r[1], r[2].date(), r[3], r[7], r[9] and r[9].date(), r[10]) for r in rows[head + 1:]]
     assert got == [
         (C, "C2", dt.date(2026, 11, 5), "遗失", "受理", dt.date(2026, 11, 6), "已上报"),
         (B, "B2", dt.date(2026, 11, 18), "破损", "受理", None, "未上报"),
@@ -217,9 +221,8 @@ def test_major_cases_and_apart_lists(run) -> None:
     assert c2[8] == ("索赔金额 300,000.00 元达到 5,000 元（ANL-3）；"
                      "保价金额 250,000.00 元超过 200,000.00 元，须报集团客服部立案（INS-3）")
     assert _money(rows[head + 2][5]) == Decimal("8000.00")          # 20000 × 0.4
-    earlier = rows.index(next(r for r in rows if isinstance(r[0], str) and r[0].startswith("以前月份")))
-    assert rows[earlier][0] == "以前月份（近 12 个月）尚未上报的重大案件 1 件"
-    assert rows[earlier + 2][:4] == (A, "A8", D(2026, 9, 10), "遗失")
+    red = openpyxl.load_workbook(run[0])["重大案件"][f"K{head + 3}"]   # B2 未上报 in red
+    assert red.value == "未上报" and red.font.color.rgb.endswith("C00000")
     refused = [r for r in wb["不予受理"].iter_rows(min_row=4, values_only=True) if r[0]]
     assert [(r[0], r[1]) for r in refused] == [(A, "A4")] and "CLM-6" in refused[0][4]
     delays = [r for r in wb["延误（另列）"].iter_rows(min_row=4, values_only=True) if r[0]]
