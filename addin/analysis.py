@@ -143,17 +143,18 @@ def _label(v: Any) -> str:
 
 def _majors(rows: pd.DataFrame) -> pd.DataFrame:
     """The major cases (ANL-3) among accepted and refused claims, oldest first."""
+    cols = ("网点", "运单号", "索赔日期", "索赔类型", "物品价值", "损失比例", "保价金额", "电商件", "_outcome",
+            "上报集团日期", "来源")
     out = []
-    for r in rows.rename(columns={"_outcome": "受理结果"}).itertuples(index=False):
-        why = major_reasons(r.索赔类型, r.物品价值, r.损失比例, r.保价金额, text(r.电商件) == "是", r.索赔日期)
+    for branch, waybill, day, ctype, value, lost, insured, ecom, outcome, reported, src in zip(
+            *(rows[c].tolist() for c in cols)):
+        why = major_reasons(ctype, value, lost, insured, text(ecom) == "是", day)
         if not why:
             continue
-        reported = as_date(r.上报集团日期)
-        out.append({"网点": r.网点, "运单号": r.运单号, "登记日期": r.索赔日期, "索赔类型": r.索赔类型,
-                    "物品价值": r.物品价值, "索赔金额": amount_claimed(r.索赔类型, r.物品价值, r.损失比例),
-                    "保价金额": r.保价金额, "受理": "不予受理" if r.受理结果 == "refused" else "受理",
-                    "重大原因": why, "上报集团日期": reported, "上报状态": "已上报" if reported else "未上报",
-                    "来源": r.来源})
+        reported = as_date(reported)
+        out.append((branch, waybill, day, ctype, value, amount_claimed(ctype, value, lost), insured,
+                    "不予受理" if outcome == "refused" else "受理", why, reported,
+                    "已上报" if reported else "未上报", src))
     df = pd.DataFrame(out, columns=MAJOR_COLUMNS)
     return df.sort_values(["登记日期", "网点", "运单号"], kind="stable").reset_index(drop=True) if len(df) else df
 
@@ -215,13 +216,13 @@ def analyse(paths: Any, month: str, today: dt.date | None = None, shipments: dic
     claims = sp.claims.assign(责任环节=[_label(v) for v in sp.claims["责任环节"]],
                               原因=[_label(v) for v in sp.claims["原因"]])
     branches = sorted(set(g.seen) | set(shipments or {}))
-    before = _candidates(year)
-    before = before[[d < start for d in before["索赔日期"]]]
-    earlier = _majors(before)
+    majors = _majors(_candidates(year))          # the month's split counts the same claims once
+    this_month = pd.Series([d >= start for d in majors["登记日期"]], index=majors.index, dtype=bool)
+    earlier = majors[~this_month & (majors["上报状态"] == "未上报")].reset_index(drop=True)
     return Analysis(label, start, end, today, branches, claims.reset_index(drop=True), sp.apart,
-                    _trend(year.claims, firsts, branches), _majors(_candidates(sp)),
-                    earlier[earlier["上报状态"] == "未上报"].reset_index(drop=True), dict(shipments or {}),
-                    sorted(set(shipments or {}) - set(g.seen)), claimset.check_notes(g, sp), len(g.registers), len(sp.refused), len(sp.delays))
+                    _trend(year.claims, firsts, branches), majors[this_month].reset_index(drop=True), earlier,
+                    dict(shipments or {}), sorted(set(shipments or {}) - set(g.seen)), claimset.check_notes(g, sp),
+                    len(g.registers), len(sp.refused), len(sp.delays))
 
 
 def branch_table(a: Analysis) -> pd.DataFrame:
