@@ -41,6 +41,7 @@ EXTRA = ("责任环节", "原因", "上报集团日期", "损失比例", "保价
 UNFILLED = "（未填）"
 TREND_MONTHS = 12
 MONTH_FORMS = "2026-11、2026/11、2026.11、2026年11月"
+REASON_WIDTH = 48                  # 重大原因 column of 重大案件
 SHARE = Decimal("0.0001")          # shares and rates: half-up to 0.01 %
 FIXED_SHEETS = ("全网", "趋势", "重大案件", "明细", "延误（另列）", "不予受理", "需核对")
 MAJOR_COLUMNS = ["网点", "运单号", "登记日期", "索赔类型", "物品价值", "索赔金额", "保价金额", "受理",
@@ -355,7 +356,7 @@ def _dimensions(look: _Look, ws: Any, sheet: str, r: int, rows: pd.DataFrame, wh
 
 
 def _network_sheet(look: _Look, a: Analysis, caption: str) -> None:
-    ws = look.sheet("全网", (18, 10, 10, 10, 14, 12, 10, 10))
+    ws = look.sheet("全网", (xlsxout.text_width(["累计金额占比", *a.branches], 16, 28), 10, 10, 10, 14, 12, 10, 10))
     ws.write_string(0, 0, caption + "　全网", look.title)
     rate, note = network_rate(a)
     n_check = int((a.apart["_sheet"] == "需核对").sum()) if len(a.apart) else 0
@@ -375,7 +376,7 @@ def _network_sheet(look: _Look, a: Analysis, caption: str) -> None:
 
 
 def _trend_sheet(look: _Look, a: Analysis, caption: str) -> None:
-    ws = look.sheet("趋势", (10, 10, 14) + (10,) * len(a.branches))
+    ws = look.sheet("趋势", (10, 10, 14, *(xlsxout.text_width([b], 8, 24) for b in a.branches)))
     ws.write_string(0, 0, f"{caption}　近 {TREND_MONTHS} 个月趋势（货损货差案件，按索赔日期）", look.title)
     total = {"月份": "合计", "全网件数": int(a.trend["全网件数"].sum()), "全网金额": sum(a.trend["全网金额"], ZERO),
              **{b: int(a.trend[b].sum()) for b in a.branches}}
@@ -397,7 +398,7 @@ def _trend_sheet(look: _Look, a: Analysis, caption: str) -> None:
 
 
 def _majors_sheet(look: _Look, a: Analysis, caption: str) -> None:
-    ws = look.sheet("重大案件", (14, 16, 11, 9, 11, 11, 11, 9, 44, 12, 9, 30))
+    ws = look.sheet("重大案件", (14, 16, 11, 9, 11, 11, 11, 9, REASON_WIDTH, 12, 9, 30))
     ws.write_string(0, 0, f"{caption}　重大理赔案件（ANL-3：索赔金额达门槛、电商件高价值 ECM-4、保价超过 20 万 INS-3）",
                     look.title)
     ws.write_string(1, 0, "重大理赔案件应及时上报集团客服部；上报后在登记表「上报集团日期」列填写日期", look.sub)
@@ -417,13 +418,19 @@ def _major_rows(look: _Look, ws: Any, r0: int, df: pd.DataFrame, small: bool = F
     formats = {MAJOR_COLUMNS.index("上报状态"): [look.warn if v == "未上报" else None for v in df["上报状态"]]}
     for c in ("重大原因", "来源"):
         formats[MAJOR_COLUMNS.index(c)] = [look.wrap] * len(df)
+    # wrapped reasons: viewers keep the default row height otherwise (as the reminder export)
+    lines = [-(-xlsxout.text_width([w], 0, 10_000) // (REASON_WIDTH - 1)) for w in df["重大原因"]]
+    heights = [16 * min(k, 6) + 2 if k > 1 else None for k in lines]
     if small:
         for i, values in enumerate(zip(*cols)):
+            if heights[i]:
+                ws.set_row(r0 + 1 + i, heights[i])
             for j, v in enumerate(values):
                 f = formats[j][i] if j in formats and formats[j][i] is not None else look.cell
                 xlsxout.write(ws, r0 + 1 + i, j, v, f, look.date, look.money)
         return r0 + len(df)
-    return max(r0, xlsxout.write_table(ws, r0 + 1, cols, look.cell, look.date, look.money, cell_formats=formats))
+    return max(r0, xlsxout.write_table(ws, r0 + 1, cols, look.cell, look.date, look.money, cell_formats=formats,
+                                       heights=heights))
 
 
 def _apart_sheets(look: _Look, a: Analysis, caption: str) -> None:
@@ -471,6 +478,8 @@ def write(a: Analysis, out: Path, progress: Any = None) -> Path:
             rate = f"，货损率 {share(len(rows), ships) * 100:.2f}%（{len(rows)} ÷ {ships:,}）" if ships else ""
             ws.write_string(1, 0, f"货损货差案件 {len(rows)} 件，建议赔偿 {sum(rows['赔偿金额'], ZERO):,.2f} 元{rate}；"
                                   f"重大案件 {int((a.majors['网点'] == b).sum())} 件", look.sub)
+            if len(rows) and (rows["责任环节"] == UNFILLED).all() and (rows["原因"] == UNFILLED).all():
+                ws.write_string(2, 0, "本网点的案件均未填写责任环节、原因：请在理赔登记表增加或填写这两列（ANL-1）", look.sub)
             _dimensions(look, ws, name, 3, rows, b)
         _majors_sheet(look, a, caption)
         _detail_sheet(look, a, caption, progress)
