@@ -328,3 +328,19 @@ def test_reminders_list_open_major_cases_not_reported(tmp_path: Path) -> None:
     assert status["M1"] == "未上报集团客服部：索赔金额 5,000.00 元达到 5,000 元（ANL-3）"
     assert status["M5"] == "未上报集团客服部：保价金额 200,000.01 元超过 200,000.00 元，须报集团客服部立案（INS-3）"
     assert status["M7"] == "未上报集团客服部：物品价值 3,000.00 元，电商件高价值（ECM-4）"
+
+
+def test_the_month_is_the_two_half_month_reports(folder: Path) -> None:
+    """The analysis counts exactly the claims the half-month reports count (one reader)."""
+    from addin.analysis import analyse
+    from addin.report import consolidate
+    today = dt.date(2026, 12, 2)
+    a = analyse([folder], "2026-11", today)
+    halves = [consolidate([folder], f"2026-11-{h}", today) for h in ("上半月", "下半月")]
+    assert sorted(a.claims["运单号"]) == sorted(w for h in halves for w in h["rows"]["运单号"])
+    assert sum(a.claims["赔偿金额"], Decimal(0)) == sum((sum(h["rows"]["赔偿金额"], Decimal(0)) for h in halves),
+                                                   Decimal(0)) == Decimal("268671.00")
+    for sheet in ("不予受理", "需核对", "延误（另列）"):
+        mine = a.apart[a.apart["_sheet"] == sheet]
+        theirs = [h["apart"][h["apart"]["_sheet"] == sheet] for h in halves]
+        assert sorted(mine["来源"]) == sorted(s for t in theirs for s in t["来源"]), sheet
