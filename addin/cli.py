@@ -18,6 +18,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "notices": ("addin.notices.cli:main", "为登记表行生成公告/函件（.docx/.pdf）并登记台账"),
     "deadlines": ("addin.reminders:main", "时限提醒：今日到期、N 天内到期、已逾期"),
     "report": ("addin.report:main", "货损货差十五日报表"),
+    "analysis": ("addin.analysis:main", "月度货损分析：各网点与全网按类型、环节、原因，趋势与重大案件"),
     "addin": ("addin.xlam.build:main", "生成 logidesk.xlam 加载项"),
     "holidays": ("addin.holidays_cli:holidays_main", "导入国务院节假日安排通知到公司规则文件"),
     "rules": ("addin.holidays_cli:rules_main", "检查规则文件（程序自带与公司），列出已收录年份"),

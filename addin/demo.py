@@ -4,7 +4,7 @@
 2. build the clerk templates (workbooks/) and the add-in (addin/xlam/);
 3. process the sample registers as `logidesk process` does;
 4. issue notices for the sample claim register and check deadlines;
-5. build the half-month report.
+5. build the half-month report and the monthly damage analysis.
 Output goes to build/ (git-ignored). A step whose optional system tool is missing says so.
 """
 from __future__ import annotations
@@ -85,6 +85,7 @@ DEMO_STEPS: list[tuple[str, str, str]] = [
     ("生成公告与函件并登记台账", "addin.notices", "demo_step"),
     ("时限提醒", "addin.reminders", "demo_step"),
     ("货损货差十五日报表", "addin.report", "demo_step"),
+    ("月度货损分析", "addin.analysis", "demo_step"),
     ("生成发送版（给没有加载项的人）", "workbooks.export", "demo_step"),
 ]
 

@@ -15,6 +15,7 @@ disables its buttons):
   -> list of issued notices (``.number``, ``.docx``) with ``.problems`` / ``.skipped``
 * ``addin.reminders.collect([loaded], today=date)`` -> DataFrame (one row per due item)
 * ``addin.report.build(loaded, kind=kind, out_dir=dir)`` -> path of the report
+* ``addin.analysis.build(loaded, month, today=date, out_dir=dir)`` -> path of the monthly analysis
 * ``workbooks.build.build_quote(target)`` -> path of a fresh counter-quote workbook
 * ``workbooks.spec.REGISTERS[kind]`` (sheet name, input headers) when present
 * ``udfs.rulebook.rules_for(date).label()`` and the functions of ``udfs.xl``
@@ -342,6 +343,15 @@ def report15(ctx: Context) -> None:
     ctx.ui.alert(f"十五日报表已生成：{path}")
 
 
+def analysis(ctx: Context) -> None:
+    kind = require_template(ctx, ("claims",))
+    reg = register_on_sheet(ctx, kind)
+    build = _headless("addin.analysis", "build")
+    month = _headless("addin.analysis", "last_month")(ctx.today)
+    path = build(reg, month, today=ctx.today, out_dir=_out_dir(ctx.book))
+    ctx.ui.alert(f"月度货损分析（{month}）已生成：{path}")
+
+
 def quote(ctx: Context) -> None:
     found = template_kind(ctx.book)
     if found and found[0] == "quote":
@@ -388,6 +398,7 @@ HANDLERS: dict[str, Callable[[Context], None]] = {
     "btnClaimLetter": _notice("索赔函"),
     "btnClaimReport": _notice("理赔申请报告书"),
     "btnReport15": report15,
+    "btnAnalysis": analysis,
     "btnQuote": quote,
     "btnRulesVersion": rules_version,
     "btnFunctionHelp": function_help,

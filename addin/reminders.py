@@ -5,7 +5,8 @@ Sources, each register read once by the one model (:mod:`addin.registers`):
 
 - claim registers: open claims (结案日期 blank) — the processing limit DL-2 (处理期限) of
   accepted claims; for refused claims (CLM-8) the reply to the customer is still due (DL-1,
-  受理答复期限);
+  受理答复期限); a major case (ANL-3) not yet reported to group customer service (上报集团日期
+  blank) is due the day it was registered (索赔日期);
 - complaint registers: open complaints — the level's limit (CPL-1) and the legal reply (LAW-3);
 - COD registers (代收货款登记): money arrived and not collected — COD-2, 3 months (提款期限);
 - storage registers (仓储保管登记): goods not picked up — the free period of STO-2 ends on the
@@ -38,7 +39,8 @@ ORDER = {CANNOT: 0, "已逾期": 1, "今日到期": 2, "即将到期": 3}
 COMPLAINT_LEGAL_EVENT = "投诉法定答复"  # LAW-3 art. 28
 # What the reminders read of each register (the model computes the rest; not converted).
 READS = {
-    "claims": ("运单号", "索赔日期", "结案日期", "处理期限", "受理答复期限", "寄递范围", "责任网点"),
+    "claims": ("运单号", "索赔日期", "结案日期", "处理期限", "受理答复期限", "寄递范围", "责任网点",
+               "索赔类型", "物品价值", "损失比例", "保价金额", "电商件", "上报集团日期"),
     "complaints": ("运单号", "投诉日期", "结案日期", "投诉类别", "处理期限", "法定答复期限", "投诉人"),
     "cod": ("运单号", "到账日期", "提款日期", "提款期限"),
     "storage": ("运单号", "到货通知日期", "提货日期"),
@@ -96,14 +98,14 @@ class _Out:
         self.problems: list[str] = []
 
     def due(self, branch: str, kind: str, waybill: str, start: Any, due: dt.date, rule: str,
-            source: str, party: str = "", number: str = "") -> None:
+            source: str, party: str = "", number: str = "", status: str = "") -> None:
         from udfs.deadlines import status_text
         left = (due - self.today).days
         if left > self.within:
             return
         self.rows.append({"网点": branch, "类别": kind, "提醒": _bucket(left), "运单号": waybill,
                           "编号": number, "对方": party, "起算日期": start, "期限": due,
-                          "剩余天数": left, "状态": status_text(due, None, self.today), "依据": rule,
+                          "剩余天数": left, "状态": status or status_text(due, None, self.today), "依据": rule,
                           "来源": source})
 
     def cannot(self, branch: str, kind: str, waybill: str, why: str, source: str, rule: str = "") -> None:
@@ -128,6 +130,26 @@ def _src(reg: Loaded, row: Any, sheet: str | None = None) -> str:
     return f"{reg.path.name}{s}第{row}行"
 
 
+MAJOR_KIND = "重大案件上报"
+
+
+def _majors(reg: Loaded, out: _Out, open_rows: list[int]) -> None:
+    """ANL-3: open major cases not yet reported to group customer service, due at once."""
+    from udfs.analysis import major_reasons
+    rows, outcome, wb, claimed, ctype, value, lost, insured, ecom, reported = _rows(
+        reg, "_row", "_outcome", "运单号", "索赔日期", "索赔类型", "物品价值", "损失比例", "保价金额", "电商件",
+        "上报集团日期")
+    sheet = getattr(reg, "sheet", None)
+    for i in open_rows:
+        start = _date(claimed[i])
+        if outcome[i] == "invalid" or start is None or not _blank(reported[i]):
+            continue
+        why = major_reasons(_s(ctype[i]), value[i], lost[i], insured[i], _s(ecom[i]) == "是", start)
+        if why:
+            out.due(reg.branch, MAJOR_KIND, _s(wb[i]), start, start, "ANL-3", _src(reg, rows[i], sheet),
+                    status=f"未上报集团客服部：{why}")
+
+
 def _claims(reg: Loaded, out: _Out, closed: set[str]) -> None:
     import udfs
     from addin.ledger import normalise_waybill
@@ -138,6 +160,7 @@ def _claims(reg: Loaded, out: _Out, closed: set[str]) -> None:
     branch, today, within = reg.branch, out.today, out.within
     is_open = [_blank(v) for v in closed_on]
     closed.update(normalise_waybill(w) for w in (_s(wb[i]) for i, o in enumerate(is_open) if not o) if w)
+    _majors(reg, out, [i for i, o in enumerate(is_open) if o])
     for i in (i for i, o in enumerate(is_open) if o):
         refused = outcome[i] == "refused"
         if outcome[i] != "invalid":

@@ -20,22 +20,20 @@ import calendar
 import datetime as dt
 import re
 import sys
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 import pandas as pd
 
+from addin import claimset
 from addin import cliutil as cu
 from addin import listing
-from addin.registers import Loaded, error_text, load
+from addin.claimset import APART_COLUMNS, DAMAGE_TYPES, ZERO
+from addin.registers import Loaded
 
 BRANCH_FILES = ("网点清单.txt", "branches.txt")
-DAMAGE_TYPES = ("破损", "遗失", "内件不符")   # 货损货差: damage and shortage (CLM-2..4)
-DELAY_TYPE = "延误"
 DETAIL_COLUMNS = ["网点", "运单号", "索赔日期", "索赔类型", "索赔原因", "货物类别", "物品价值", "责任网点",
                   "赔偿金额", "已付金额", "结案日期", "处理期限", "时限状态"]
-APART_COLUMNS = ["网点", "运单号", "索赔日期", "索赔类型", "说明", "来源"]
 
 
 PERIOD_FORMS = "2026-11-上半月、2026-11-下半月、2026年11月上半月、2026-11-1（上半月）、2026-11-2（下半月）、2026-11-H1、2026-11-H2"
@@ -89,91 +87,6 @@ def read_branch_list(spec: str | Path | Sequence[str] | None, folders: Iterable[
     return [s.strip() for s in re.split(r"[,，、]", str(spec)) if s.strip()]
 
 
-ZERO = Decimal(0)
-
-
-def _dec(v: Any) -> Decimal:
-    if isinstance(v, Decimal):
-        return v
-    if v is None or (isinstance(v, float) and v != v):
-        return ZERO
-    try:
-        return Decimal(str(v))
-    except Exception:  # noqa: BLE001 - the model gives Decimal; anything else is no amount
-        return ZERO
-
-
-def _date(v: Any) -> dt.date | None:
-    if type(v) is dt.date:  # what the model gives: no further checks
-        return v
-    if v is None or v is pd.NaT or (isinstance(v, float) and v != v):
-        return None
-    if hasattr(v, "to_pydatetime"):
-        v = v.to_pydatetime()
-    if isinstance(v, dt.datetime):
-        return v.date()
-    return v if isinstance(v, dt.date) else None
-
-
-def _text(v: Any) -> str:
-    if type(v) is str:
-        return v.strip()
-    if v is None or (isinstance(v, float) and v != v):
-        return ""
-    return str(v).strip()
-
-
-def _claims_frame(reg: Loaded, period: tuple[dt.date, dt.date] | None = None) -> pd.DataFrame:
-    """The columns the report uses, from one register's model frame (one row per claim).
-
-    ``period`` (first, last day): only the rows the report can use — claims of the period,
-    and rows with input errors and no usable claim date (listed in 「需核对」)."""
-    from addin.ledger import normalise_waybill
-    f = reg.frame
-    n = len(f)
-
-    def col(c: str) -> list:
-        return f[c].tolist() if c in f.columns else [None] * n
-    dates = [_date(x) for x in col("索赔日期")]
-    if period is not None:
-        start, end = period
-        keep = [i for i, (d, o) in enumerate(zip(dates, col("_outcome")))
-                if (start <= d <= end if d is not None else o == "invalid")]
-        if len(keep) < n:
-            f = f.iloc[keep]
-            dates = [dates[i] for i in keep]
-            n = len(keep)
-    waybills = [_text(x) for x in col("运单号")]
-    out = pd.DataFrame({
-        "网点": [reg.branch] * n, "运单号": waybills,
-        "索赔日期": dates, "索赔类型": [_text(x) for x in col("索赔类型")],
-        "索赔原因": [_text(x) or "（未填）" for x in col("索赔原因")],
-        "货物类别": [_text(x) for x in col("货物类别")], "物品价值": col("物品价值"),
-        "责任网点": [_text(x) for x in col("责任网点")], "赔偿金额": [_dec(x) for x in col("赔偿金额")],
-        "已付金额": [_dec(x) for x in col("已付金额")], "结案日期": [_date(x) for x in col("结案日期")],
-        "处理期限": [_date(x) for x in col("处理期限")], "_outcome": col("_outcome"),
-        "_reason": [_text(x) for x in col("_reason")], "_errors": col("_errors"),
-        "来源": [f"{reg.path.name}「{reg.sheet or '理赔登记表'}」第{r}行" for r in col("_row")],
-        "来源文件": [reg.path.name] * n, "_waybill": [normalise_waybill(w) for w in waybills],
-    }, index=range(n))
-    out["物品价值"] = [_dec(x) if x is not None and not (isinstance(x, float) and x != x) else None
-                   for x in out["物品价值"]]
-    return out
-
-
-def _period_rows(start: dt.date, end: dt.date, reg: Loaded) -> pd.DataFrame:
-    """:func:`_claims_frame` of the period, computed where the register is read (a worker)."""
-    return _claims_frame(reg, (start, end))
-
-
-def _apart(part: pd.DataFrame, sheet: str, notes: list[str]) -> pd.DataFrame:
-    """Rows listed apart (not in any total), with why, on sheet ``sheet``."""
-    return pd.DataFrame({"网点": part["网点"].tolist(), "运单号": part["运单号"].tolist(),
-                         "索赔日期": part["索赔日期"].tolist(), "索赔类型": part["索赔类型"].tolist(),
-                         "说明": list(notes), "来源": part["来源"].tolist(), "_sheet": [sheet] * len(part)},
-                        columns=APART_COLUMNS + ["_sheet"])
-
-
 def consolidate(paths: Sequence[str | Path] | Loaded, period: str, today: dt.date | None = None,
                 branches: Any = None, progress: Any = None) -> dict[str, Any]:
     """Read every claim register and return the period's claims, the rows listed apart and
@@ -183,52 +96,9 @@ def consolidate(paths: Sequence[str | Path] | Loaded, period: str, today: dt.dat
 
     start, end, label = parse_period(period)
     today = today or udfs.today()
-    if isinstance(paths, (str, Path, Loaded)):
-        paths = [paths]
-    given = [p for p in paths if isinstance(p, Loaded)]
-    files = [Path(p) for p in paths if not isinstance(p, Loaded)]
-    reads = {"claims": ("运单号", "索赔日期", "索赔类型", "索赔原因", "货物类别", "物品价值", "责任网点", "赔偿金额",
-                        "已付金额", "结案日期", "处理期限")}
-    from functools import partial
-    loads = load(files, ("claims",), today=today, progress=progress, columns=reads,
-                 prepare=partial(_period_rows, start, end)) if files else None
-    regs = given + (loads.registers if loads else [])
-    problems = [str(u) for u in (loads.unread if loads else []) if not u.quiet]
-    if files and not regs:
-        raise cu.Refused("没有找到理赔登记表：" + ("；".join(problems) if problems else
-                         "、".join(str(p) for p in files) + " 中没有理赔登记表（logidesk 模板）"), cu.EXIT_ROWS)
-    seen: dict[str, list[str]] = {}
-    frames = []
-    for k, reg in enumerate(regs):  # registers read by load() come prepared (_period_rows)
-        seen.setdefault(reg.branch, []).append(reg.path.name)
-        frames.append(_claims_frame(reg, (start, end)) if k < len(given) else reg.frame)
-    allrows = pd.concat(frames, ignore_index=True) if frames else _claims_frame(
-        Loaded(Path("-"), "claims", pd.DataFrame(), {}))
-    dates = allrows["索赔日期"]
-    in_period = [d is not None and start <= d <= end for d in dates]
-    rows = allrows[in_period].copy()
-    # A claim is counted once, whichever files hold it (a copy, a result named explicitly).
-    key = list(zip(*(rows[c].tolist() for c in ("网点", "_waybill", "索赔类型", "索赔日期"))))
-    rows["_key"] = key
-    dup = rows.duplicated("_key", keep="first") & (rows["运单号"] != "")
-    first_of = dict(zip(rows.loc[~dup, "_key"].tolist(), rows.loc[~dup, "来源"].tolist()))
-    parts = [_apart(rows[dup], "需核对", [f"同一索赔已在 {first_of.get(k, '')} 计入，此处不再重复计算"
-                                         for k in rows.loc[dup, "_key"].tolist()])]
-    rows = rows[~dup]
-    # Rows the report cannot count: input errors (in period, or without a usable claim date).
-    undated = pd.Series([d is None for d in dates], index=allrows.index, dtype=bool)
-    bad = pd.concat([rows[rows["_outcome"] == "invalid"], allrows[undated & (allrows["_outcome"] == "invalid")]])
-    parts.append(_apart(bad, "需核对", ["输入有误，未计入：" + (error_text(e) or "请核对") for e in bad["_errors"].tolist()]))
-    refused = rows[rows["_outcome"] == "refused"]
-    parts.append(_apart(refused, "不予受理", [r or "不予受理" for r in refused["_reason"].tolist()]))
-    ok = rows[rows["_outcome"] == "ok"]
-    delays = ok[ok["索赔类型"] == DELAY_TYPE]
-    parts.append(_apart(delays, "延误（另列）", [f"延误不属货损货差，另列；建议赔偿 {a:,.2f} 元"
-                                               for a in delays["赔偿金额"].tolist()]))
-    claims = ok[ok["索赔类型"].isin(DAMAGE_TYPES)].copy()
-    others = ok[~ok["索赔类型"].isin(DAMAGE_TYPES + (DELAY_TYPE,))]
-    parts.append(_apart(others, "需核对", ["索赔类型不属货损货差，未计入"] * len(others)))
-    apart_df = pd.concat(parts, ignore_index=True)
+    g = claimset.gather(paths, start, end, today, progress)
+    sp = claimset.split(g.rows, start, end)
+    claims, apart_df, seen, files = sp.claims, sp.apart, g.seen, g.files
     # Overdue (DL-2): the processing limit against the closing date, or the report date.
     status, late = [], []
     for due, done in zip(claims["处理期限"].tolist(), claims["结案日期"].tolist()):
@@ -250,10 +120,8 @@ def consolidate(paths: Sequence[str | Path] | Loaded, period: str, today: dt.dat
         state.append({"网点": b, "报送状态": st, "本期件数": c, "文件": "、".join(seen.get(b, []))})
     return {"rows": claims.reset_index(drop=True), "apart": apart_df, "status": pd.DataFrame(state),
             "start": start, "end": end, "period": label, "today": today, "branches": names,
-            "errors": problems + [f"{src}（{w or '无单号'}）：{note}" for src, w, note, sh in
-                                  zip(*(apart_df[c].tolist() for c in ("来源", "运单号", "说明", "_sheet")))
-                                  if sh == "需核对"],
-            "n_refused": len(refused), "n_delays": len(delays), "n_registers": len(regs)}
+            "errors": claimset.check_notes(g, sp),
+            "n_refused": len(sp.refused), "n_delays": len(sp.delays), "n_registers": len(g.registers)}
 
 
 def _group(rows: pd.DataFrame, key: str, order: Sequence[str] | None = None) -> pd.DataFrame:

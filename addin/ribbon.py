@@ -52,6 +52,9 @@ GROUPS: tuple[Group, ...] = (
     Group("grpReport", "报表", (
         Button("btnReport15", "十五日报表", "PivotTableInsert", "十五日报表",
                "汇总当前登记表，生成货损货差十五日报表。"),
+        Button("btnAnalysis", "月度货损分析", "ChartInsert", "月度货损分析",
+               "分析当前理赔登记表上一个月的货损货差：按索赔类型、责任环节、原因的件数与金额，帕累托图、"
+               "近 12 个月趋势与重大案件（ANL-1～ANL-3）。"),
         Button("btnSendCopy", "生成发送版", "FileSaveAs", "生成发送版",
                "另存一份计算列已转为数值的副本，发给没有装加载项的人（其他网点、WPS、LibreOffice、手机）。"),
     )),

@@ -107,7 +107,7 @@ def excel_shaped(n: int, path: Path) -> Path:
     head = sheet[:sheet.index(b"<sheetData>") + 11] + by_num[1]
     tail = sheet[sheet.index(b"</sheetData>"):]
     last = max(n + 1, T.rows + 1)
-    head = re.sub(rb'<dimension ref="[^"]*"/>', f'<dimension ref="A1:AL{last}"/>'.encode(), head)
+    head = re.sub(rb'<dimension ref="[^"]*"/>', f'<dimension ref="A1:{T.letter(T.headers[-1])}{last}"/>'.encode(), head)
     unique = int(re.search(rb'uniqueCount="(\d+)"', sst).group(1))
     count = int(re.search(rb' count="(\d+)"', sst).group(1))
 

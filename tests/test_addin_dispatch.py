@@ -22,7 +22,7 @@ ROWS = [
     ["YT0003", dt.date(2026, 11, 3), dt.date(2026, 11, 15), "延误", 50, 8],
 ]
 REGISTER_BUTTONS = ["btnRefresh", "btnDeadlines", "btnNoticeDamage", "btnNoticeLoss",
-                    "btnNoticeDelay", "btnClaimLetter", "btnClaimReport", "btnReport15"]
+                    "btnNoticeDelay", "btnClaimLetter", "btnClaimReport", "btnReport15", "btnAnalysis"]
 NOTICE_BUTTONS = {"btnNoticeDamage": "破损公告", "btnNoticeLoss": "遗失公告", "btnNoticeDelay": "延误公告",
                   "btnClaimLetter": "索赔函", "btnClaimReport": "理赔申请报告书"}
 
@@ -151,6 +151,9 @@ def test_every_button_runs_headless(button: str, tmp_path: Path, fakes: Recorder
         assert book.sheets["时限提醒"].cells[(2, 1)] == "YT0001"
     elif button == "btnReport15":
         assert "十五日报表.xlsx" in text
+    elif button == "btnAnalysis":  # the real analysis of the live sheet: the month before TODAY
+        out = tmp_path / "月度货损分析_2026-10.xlsx"
+        assert text == f"月度货损分析（2026-10）已生成：{out}" and out.is_file()
     elif button == "btnRulesVersion":
         assert "当前生效规则" in text and "xlwings 0.37.8" in text
     elif button == "btnSendCopy":

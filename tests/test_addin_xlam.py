@@ -122,7 +122,7 @@ def test_ribbon_tab_groups_and_buttons(built: Path) -> None:
     assert groups == {
         "计算": ["刷新计算", "检查时限"],
         "公告": ["破损公告", "遗失公告", "延误公告", "索赔函", "理赔申请报告书"],
-        "报表": ["十五日报表", "生成发送版"],
+        "报表": ["十五日报表", "月度货损分析", "生成发送版"],
         "工具": ["柜台报价", "规则版本", "函数说明"],
     }
     for b in doc.findall(".//c:button", CUSTOMUI_NS):
@@ -149,7 +149,7 @@ def test_button_ids_match_handlers(built: Path) -> None:
     from addin.dispatch import HANDLERS
 
     ids = [b.get("id") for b in _customui(built).findall(".//c:button", CUSTOMUI_NS)]
-    assert len(ids) == len(set(ids)) == 12
+    assert len(ids) == len(set(ids)) == 13
     assert set(ids) == set(HANDLERS) == set(ribbon.button_ids())
 
 

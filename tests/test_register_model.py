@@ -14,7 +14,7 @@ from tests.register_files import make_register
 from workbooks.build import build_register
 from workbooks.register import MemoryChunk, RegisterError, Tally, XlError, open_register
 from workbooks.samples import sample_path
-from workbooks.spec import CLAIMS, COD, STORAGE
+from workbooks.spec import CLAIMS, COD, STORAGE, col_letter
 
 D = dt.date
 TODAY = "2026-11-23"
@@ -320,7 +320,8 @@ def test_headers_as_clerks_retype_them(tmp_path):
 def test_duplicate_clerk_column_is_refused_too(tmp_path):
     order = CLAIMS.headers + ["备注", "备注"]
     e = _refused(make_register(tmp_path / "两个备注.xlsx", CLAIMS, [claim("SF1")], order=order))
-    assert e.message == "两个备注.xlsx「理赔登记表」第 1 行的表头「备注」重复出现在 AM 列和 AN 列，请删除或改名其中一列"
+    first, second = (col_letter(len(CLAIMS.headers) + k) for k in (0, 1))  # the two columns after the template's
+    assert e.message == f"两个备注.xlsx「理赔登记表」第 1 行的表头「备注」重复出现在 {first} 列和 {second} 列，请删除或改名其中一列"
 
 
 def test_template_formulas_as_excel_stores_them_are_not_overrides(clerk):

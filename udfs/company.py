@@ -50,6 +50,7 @@ COMPANY_KEYS = (
     "complaints",                                                         # CPL-3 话术、类别
     "categories",                                                         # INS-4/5 货物类别
     "freight",                                                            # FRT-1 公司运价
+    "analysis.causes", "analysis.major_from",                             # ANL-1 原因、ANL-3 门槛
 )
 # Sections a company replaces as a whole (its first version that sets one drops the bundled one).
 REPLACED = ("freight",)

@@ -58,4 +58,6 @@ def rules_in_force(when: Any = None) -> dict[str, list[str]]:
         "label_violations": r.label_violations.names,
         "sides": r.fee_sides.names,
         "yes_no": ["是", "否"],
+        "links": list(r.data["analysis"]["links"]),           # ANL-1 责任环节
+        "loss_causes": list(r.data["analysis"]["causes"]),    # ANL-1 原因 (company may extend)
     }

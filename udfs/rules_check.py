@@ -35,11 +35,12 @@ SECTION_RULE = {"money": "MONEY-1", "insurance": "INS-1", "categories": "INS-4",
                 "storage": "STO-1", "claim_types": "CLM-1", "compensation": "CMP-1",
                 "claim_causes": "CLM-5", "claim_window": "CLM-7", "ecommerce": "ECM-5",
                 "network": "NET-1", "labels": "LBL-1", "deadlines": "DL-1",
-                "complaint_levels": "CPL-1", "complaints": "CPL-3", "freight": "FRT-1"}
+                "complaint_levels": "CPL-1", "complaints": "CPL-3", "freight": "FRT-1", "analysis": "ANL-1"}
 PRICINGS = {"express": ("first_weight", "first_price", "extra_price"), "ltl": ("per_kg", "per_m3")}
 ZONE_KEYS = {"pricing", "classes", "places", "minimum", "rule", *(k for ks in PRICINGS.values() for k in ks)}
 STEPS = (Decimal("0.5"), Decimal(1))
-VOCABULARIES = ("categories", "claim_types", "claim_causes", "deadlines", "complaints")
+VOCABULARIES = ("categories", "claim_types", "claim_causes", "deadlines", "complaints", "analysis.links",
+                "analysis.causes")
 
 
 @dataclass(frozen=True)
@@ -202,6 +203,15 @@ class _Checker:
                     placed[(kind, place)] = cls
         number("compensation.uninsured_freight_multiple", zero, Decimal(100), lo_open=True)
         number("claim_window.months", zero, integer=True, lo_open=True)
+        number("analysis.major_from", zero, lo_open=True)                     # ANL-3
+        for vocab in ("analysis.links", "analysis.causes"):                   # ANL-1
+            table = _get(d, vocab)
+            if not isinstance(table, dict) or not table:
+                bad(vocab, "应至少有一项（责任环节、原因的下拉列表）", "ANL-1")
+                continue
+            for name, entry in table.items():
+                if not isinstance(entry, dict):
+                    bad(f"{vocab}.{name}", "应为一个表（含 rule、aliases）", "ANL-1")
         for key in ("fined_fee_rate", "compensated_fee_rate"):
             number(f"network.{key}", zero, one)
         number("network.light_kg", zero, lo_open=True)
@@ -347,12 +357,12 @@ class _Checker:
             for key in leaf_keys(entry):
                 if key != "based_on" and not any(key == p or key.startswith(p + ".") for p in COMPANY_KEYS):
                     self.add(file, f"version.{_q(vid)}.{key}",
-                             "公司规则文件不能修改此项（只能改 k 倍运费、线路地名、投诉话术与类别、货物类别、运价；"
-                             "其他数字随程序发布）", _rule_of(base, key))
+                             "公司规则文件不能修改此项（只能改 k 倍运费、线路地名、投诉话术与类别、货物类别、运价、货损原因、"
+                             "重大案件门槛；其他数字随程序发布）", _rule_of(base, key))
             # each entry carries its rule ID
             entries = [k for k in ("compensation", "storage", "freight") if k in entry]
-            entries += [f"{sec}.{name}" for sec in ("complaints", "categories")
-                        for name in (entry.get(sec) or {})]
+            entries += [f"{sec}.{name}" for sec in ("complaints", "categories", "analysis.causes")
+                        for name in (_get(entry, sec) or {})]
             for key in entries:
                 rule = _get(entry, f"{key}.rule")
                 if not (isinstance(rule, str) and RULE_ID.match(rule)):

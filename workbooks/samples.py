@@ -83,6 +83,31 @@ _CLAIM_BAD = {
 }
 
 
+# ANL-1/ANL-3 analysis columns of the claim sample: waybill → (责任环节, 原因, 上报集团日期);
+# rows not listed leave them blank (older registers and clerks who skip them)
+_CLAIM_ANALYSIS: dict[str, tuple] = {
+    "SF1001000001": ("中转", "漏装漏卸", None),
+    "SF1001000002": ("派送", "交接不清", None),
+    "SF1001000003": ("装车", "野蛮装卸", None),
+    "SF1001000004": ("中转", "堆码不当", None),
+    "SF1001000005": ("干线运输", "挤压碰撞", None),
+    "SF1001000006": ("中转", "错分错发", None),
+    "SF1001000007": ("派送", "被盗", D(2026, 9, 19)),           # major (ANL-3), reported
+    "SF1001000008": ("收件", "签收不规范", None),
+    "SF1001000010": ("中转", "漏装漏卸", None),                # major, not reported
+    "SF1001000011": ("干线运输", "其他", D(2026, 9, 2)),         # major, reported
+    "SF1001000013": ("客户原因", "包装不良", None),
+    "SF1001000014": ("干线运输", "车辆事故", None),
+    "JD2002000001": ("派送", "野蛮装卸", None),
+    "JD2002000002": ("派送", "交接不清", None),
+    "PD2002000005": ("收件", "签收不规范", None),              # ECM-4 high value, not reported
+    "ZT3003000001": ("干线运输", "漏装漏卸", None),
+    "ZT3003000003": ("装车", "漏装漏卸", D(2026, 10, 31)),       # major (batch), reported
+    "SF1001000016": ("仓储", "被盗", None),
+    "SF1001000017": ("仓储", "雨淋受潮", None),
+}
+
+
 def claim_rows() -> list[dict[str, Any]]:
     heads = ["运单号", "寄件日期", "索赔日期", "索赔类型", "索赔原因", "货物类别", "物品价值", "损失比例", "保价金额",
              "运费", "重量(kg)", "延误天数", "实际送达日期", "始发地", "目的地", "寄递范围", "电商件", "有正规发票",
@@ -93,6 +118,8 @@ def claim_rows() -> list[dict[str, Any]]:
         s, r = _PEOPLE[i % len(_PEOPLE)], _PEOPLE[(i + 3) % len(_PEOPLE)]
         row.update({"寄件人": s[0], "寄件人电话": s[1], "寄件地址": s[2],
                     "收件人": r[0], "收件人电话": r[1], "收件地址": r[2]})
+        link, cause, reported = _CLAIM_ANALYSIS.get(row["运单号"], (None, None, None))
+        row.update({"责任环节": link, "原因": cause, "上报集团日期": reported})
         if i in (0, 8, 20):
             row["已付金额"] = {0: 3045, 8: 35, 20: 1000}[i]
             row["结案日期"] = row["索赔日期"] + dt.timedelta(days=12)

@@ -637,6 +637,14 @@ CLAIMS = Template(
         Column("处理期限", "date", 11, guard=("运单号",), expr=_CLAIM_DUE),
         Column("时限状态", "text", 11, guard=("运单号",),
                expr=LiveStatus("处理期限", _CLAIM_DUE, Ref("索赔日期"), Ref("结案日期"))),
+        # ANL-1/ANL-3: optional analysis inputs, last so that no other column moves (registers
+        # without them still process)
+        Column("责任环节", "choice", 10, choices="links", rule="ANL-1",
+               note="货损货差发生的环节（月度货损分析）；可留空"),
+        Column("原因", "choice", 11, choices="loss_causes", rule="ANL-1",
+               note="货损货差的原因（月度货损分析）；列表可在公司规则文件中增加；可留空"),
+        Column("上报集团日期", "date", 12, rule="ANL-3",
+               note="重大理赔案件上报集团客服部的日期；未上报留空"),
     ),
 )
 

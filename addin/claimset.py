@@ -1,0 +1,203 @@
+"""The claims of a date range across every branch's claim register, each claim counted once,
+with the rows that cannot be counted listed apart — what the half-month report
+(:mod:`addin.report`) and the monthly analysis (:mod:`addin.analysis`) both count.
+
+Every register is read once by the one register model (:mod:`addin.registers`); our own
+``_结果`` files are never read beside their inputs, and a claim found in several files (same
+branch, waybill, type and claim date) is counted once. Only accepted claims (outcome "ok")
+of the damage and shortage types (破损、遗失、内件不符) are counted: refused claims (CLM-8)
+are listed apart with their reason, rows with input errors in 「需核对」 with file, sheet
+and row, delays (延误) in 「延误（另列）」.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import partial
+from pathlib import Path
+from typing import Any, Sequence
+
+import pandas as pd
+
+from addin import cliutil as cu
+from addin.ledger import normalise_waybill
+from addin.registers import Loaded, error_text, load
+
+DAMAGE_TYPES = ("破损", "遗失", "内件不符")   # 货损货差: damage and shortage (CLM-2..4)
+DELAY_TYPE = "延误"
+APART_COLUMNS = ["网点", "运单号", "索赔日期", "索赔类型", "说明", "来源"]
+# What the counts read of each claim register (the model computes the rest).
+READS = ("运单号", "索赔日期", "索赔类型", "索赔原因", "货物类别", "物品价值", "责任网点", "赔偿金额",
+         "已付金额", "结案日期", "处理期限")
+ZERO = Decimal(0)
+
+
+def dec(v: Any) -> Decimal:
+    """A model amount as Decimal (no amount: 0)."""
+    if isinstance(v, Decimal):
+        return v
+    if v is None or (isinstance(v, float) and v != v):
+        return ZERO
+    try:
+        return Decimal(str(v))
+    except Exception:  # noqa: BLE001 - the model gives Decimal; anything else is no amount
+        return ZERO
+
+
+def as_date(v: Any) -> dt.date | None:
+    if type(v) is dt.date:  # what the model gives: no further checks
+        return v
+    if v is None or v is pd.NaT or (isinstance(v, float) and v != v):
+        return None
+    if hasattr(v, "to_pydatetime"):
+        v = v.to_pydatetime()
+    if isinstance(v, dt.datetime):
+        return v.date()
+    return v if isinstance(v, dt.date) else None
+
+
+def text(v: Any) -> str:
+    if type(v) is str:
+        return v.strip()
+    if v is None or (isinstance(v, float) and v != v):
+        return ""
+    return str(v).strip()
+
+
+def claims_frame(reg: Loaded, period: tuple[dt.date, dt.date] | None = None,
+                 extra: Sequence[str] = ()) -> pd.DataFrame:
+    """The columns the counts use, from one register's model frame (one row per claim).
+
+    ``period`` (first, last day): only the rows that can be used — claims of the period, and
+    rows with input errors and no usable claim date (listed in 「需核对」). ``extra``: more
+    register columns, as the model gives them (None where the register lacks the column)."""
+    f = reg.frame
+    n = len(f)
+
+    def col(c: str) -> list:
+        return f[c].tolist() if c in f.columns else [None] * n
+    dates = [as_date(x) for x in col("索赔日期")]
+    if period is not None:
+        start, end = period
+        keep = [i for i, (d, o) in enumerate(zip(dates, col("_outcome")))
+                if (start <= d <= end if d is not None else o == "invalid")]
+        if len(keep) < n:
+            f = f.iloc[keep]
+            dates = [dates[i] for i in keep]
+            n = len(keep)
+    waybills = [text(x) for x in col("运单号")]
+    out = pd.DataFrame({
+        "网点": [reg.branch] * n, "运单号": waybills,
+        "索赔日期": dates, "索赔类型": [text(x) for x in col("索赔类型")],
+        "索赔原因": [text(x) or "（未填）" for x in col("索赔原因")],
+        "货物类别": [text(x) for x in col("货物类别")], "物品价值": col("物品价值"),
+        "责任网点": [text(x) for x in col("责任网点")], "赔偿金额": [dec(x) for x in col("赔偿金额")],
+        "已付金额": [dec(x) for x in col("已付金额")], "结案日期": [as_date(x) for x in col("结案日期")],
+        "处理期限": [as_date(x) for x in col("处理期限")], "_outcome": col("_outcome"),
+        "_reason": [text(x) for x in col("_reason")], "_errors": col("_errors"),
+        "来源": [f"{reg.path.name}「{reg.sheet or '理赔登记表'}」第{r}行" for r in col("_row")],
+        "来源文件": [reg.path.name] * n, "_waybill": [normalise_waybill(w) for w in waybills],
+    }, index=range(n))
+    out["物品价值"] = [dec(x) if x is not None and not (isinstance(x, float) and x != x) else None
+                   for x in out["物品价值"]]
+    for c in extra:
+        out[c] = col(c)
+    return out
+
+
+def range_rows(start: dt.date, end: dt.date, extra: Sequence[str], reg: Loaded) -> pd.DataFrame:
+    """:func:`claims_frame` of the range, computed where the register is read (a worker)."""
+    return claims_frame(reg, (start, end), extra)
+
+
+def apart(part: pd.DataFrame, sheet: str, notes: list[str]) -> pd.DataFrame:
+    """Rows listed apart (not in any total), with why, on sheet ``sheet``."""
+    return pd.DataFrame({"网点": part["网点"].tolist(), "运单号": part["运单号"].tolist(),
+                         "索赔日期": part["索赔日期"].tolist(), "索赔类型": part["索赔类型"].tolist(),
+                         "说明": list(notes), "来源": part["来源"].tolist(), "_sheet": [sheet] * len(part)},
+                        columns=APART_COLUMNS + ["_sheet"])
+
+
+@dataclass
+class Gathered:
+    """Every row of a date range (and undated rows with errors) from the registers read."""
+
+    rows: pd.DataFrame
+    registers: list[Loaded]
+    problems: list[str]                                  # files that could not be read
+    seen: dict[str, list[str]] = field(default_factory=dict)   # branch → its files
+    files: list[Path] = field(default_factory=list)
+
+
+def gather(paths: Sequence[str | Path | Loaded] | str | Path | Loaded, start: dt.date, end: dt.date,
+           today: dt.date, progress: Any = None, extra: Sequence[str] = ()) -> Gathered:
+    """Read every claim register under ``paths`` (files, folders, or registers already read
+    such as the ribbon's live book) and keep the rows of ``start``–``end``."""
+    if isinstance(paths, (str, Path, Loaded)):
+        paths = [paths]
+    given = [p for p in paths if isinstance(p, Loaded)]
+    files = [Path(p) for p in paths if not isinstance(p, Loaded)]
+    extra = tuple(extra)
+    loads = load(files, ("claims",), today=today, progress=progress, columns={"claims": READS + extra},
+                 prepare=partial(range_rows, start, end, extra)) if files else None
+    regs = given + (loads.registers if loads else [])
+    problems = [str(u) for u in (loads.unread if loads else []) if not u.quiet]
+    if files and not regs:
+        raise cu.Refused("没有找到理赔登记表：" + ("；".join(problems) if problems else
+                         "、".join(str(p) for p in files) + " 中没有理赔登记表（logidesk 模板）"), cu.EXIT_ROWS)
+    seen: dict[str, list[str]] = {}
+    frames = []
+    for k, reg in enumerate(regs):  # registers read by load() come prepared (range_rows)
+        seen.setdefault(reg.branch, []).append(reg.path.name)
+        frames.append(claims_frame(reg, (start, end), extra) if k < len(given) else reg.frame)
+    rows = pd.concat(frames, ignore_index=True) if frames else claims_frame(
+        Loaded(Path("-"), "claims", pd.DataFrame(), {}), extra=extra)
+    return Gathered(rows, regs, problems, seen, files)
+
+
+@dataclass
+class Split:
+    """The rows of one period: accepted damage/shortage claims, and the rows listed apart."""
+
+    claims: pd.DataFrame          # accepted 破损/遗失/内件不符, each claim once
+    apart: pd.DataFrame           # APART_COLUMNS + _sheet (需核对, 不予受理, 延误（另列）)
+    refused: pd.DataFrame
+    delays: pd.DataFrame
+
+
+def split(allrows: pd.DataFrame, start: dt.date, end: dt.date) -> Split:
+    """The claims of ``start``–``end`` counted once; rows that cannot be counted listed apart."""
+    dates = allrows["索赔日期"]
+    # a boolean Series: an empty list would select no *columns* of a frame without rows
+    in_period = pd.Series([d is not None and start <= d <= end for d in dates], index=allrows.index, dtype=bool)
+    rows = allrows[in_period].copy()
+    # A claim is counted once, whichever files hold it (a copy, a result named explicitly).
+    key = list(zip(*(rows[c].tolist() for c in ("网点", "_waybill", "索赔类型", "索赔日期"))))
+    rows["_key"] = key
+    dup = rows.duplicated("_key", keep="first") & (rows["运单号"] != "")
+    first_of = dict(zip(rows.loc[~dup, "_key"].tolist(), rows.loc[~dup, "来源"].tolist()))
+    parts = [apart(rows[dup], "需核对", [f"同一索赔已在 {first_of.get(k, '')} 计入，此处不再重复计算"
+                                        for k in rows.loc[dup, "_key"].tolist()])]
+    rows = rows[~dup]
+    # Rows that cannot be counted: input errors (in period, or without a usable claim date).
+    undated = pd.Series([d is None for d in dates], index=allrows.index, dtype=bool)
+    bad = pd.concat([rows[rows["_outcome"] == "invalid"], allrows[undated & (allrows["_outcome"] == "invalid")]])
+    parts.append(apart(bad, "需核对", ["输入有误，未计入：" + (error_text(e) or "请核对") for e in bad["_errors"].tolist()]))
+    refused = rows[rows["_outcome"] == "refused"]
+    parts.append(apart(refused, "不予受理", [r or "不予受理" for r in refused["_reason"].tolist()]))
+    ok = rows[rows["_outcome"] == "ok"]
+    delays = ok[ok["索赔类型"] == DELAY_TYPE]
+    parts.append(apart(delays, "延误（另列）", [f"延误不属货损货差，另列；建议赔偿 {a:,.2f} 元"
+                                              for a in delays["赔偿金额"].tolist()]))
+    claims = ok[ok["索赔类型"].isin(DAMAGE_TYPES)].copy()
+    others = ok[~ok["索赔类型"].isin(DAMAGE_TYPES + (DELAY_TYPE,))]
+    parts.append(apart(others, "需核对", ["索赔类型不属货损货差，未计入"] * len(others)))
+    return Split(claims, pd.concat(parts, ignore_index=True), refused, delays)
+
+
+def check_notes(g: Gathered, s: Split) -> list[str]:
+    """Problems to show the user: unreadable files, then every row of 「需核对」."""
+    return g.problems + [f"{src}（{w or '无单号'}）：{note}" for src, w, note, sh in
+                         zip(*(s.apart[c].tolist() for c in ("来源", "运单号", "说明", "_sheet")))
+                         if sh == "需核对"]
