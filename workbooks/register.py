@@ -721,3 +721,12 @@ def open_register(path: str | Path, package: Any = None) -> Register:
         problems.append(f"登记表工作表名为「{sheet}」（模板为「{tpl.sheet}」），已按表头识别")
     return Register(path, kind, tpl, sheet, row, columns, extra, read_settings(pkg), version, problems,
                     pkg, last)
+
+
+def template_register(kind: str) -> Register:
+    """A register laid out exactly as the template (header in row 1, the template's columns
+    in their order, no file): what a live sheet or a DataFrame of inputs is evaluated as."""
+    tpl = REGISTERS[kind]
+    columns = {h: i for i, h in enumerate(tpl.headers)}
+    return Register(Path(tpl.sheet), kind, tpl, tpl.sheet, 1, columns, [], {}, tpl.version,
+                    last_column=len(tpl.headers) - 1)
