@@ -216,7 +216,7 @@ def test_formulas_and_cached_values_in_result(processed):
         sheet = z.read("xl/worksheets/sheet1.xml").decode()
         wb = z.read("xl/workbook.xml").decode()
     # the row gate (ROW_CHECK over the checked inputs) wraps the first computed column
-    assert '<c r="E2" s=' in sheet and '<f>IF(A2="","",ROW_CHECK(COD_FEE(B2),"cod",A2,B2,C2,D2))</f><v>5</v>' in sheet
+    assert '<c r="E2" s=' in sheet and '<f>IF(COUNTBLANK(A2),"",ROW_CHECK(COD_FEE(B2),"cod",A2,B2,C2,D2))</f><v>5</v>' in sheet
     assert "_xlfn" not in sheet and "[1]!" not in sheet               # plain add-in names
     assert "fullCalcOnLoad" not in wb and 'calcId="191029"' in wb     # viewers keep the cached values
     assert 'LOGIDESK_TEMPLATE' in wb

@@ -24,6 +24,7 @@ from typing import Any, Callable
 import numpy as np
 
 import udfs
+from udfs.xlcall import upstream
 
 from . import layout as L
 from .spec import ERROR_PREFIX, QUOTE_SHEET, REGISTERS, Template
@@ -81,10 +82,12 @@ def adapter(name: str) -> Callable[..., Any]:
         return pass_through
 
     def excel_function(*args: Any) -> Any:
-        values = [_scalar(a) for a in args]
-        for v in values:   # an argument that is already an error is passed on unchanged
-            if isinstance(v, str) and v.startswith(ERROR_PREFIX):
-                return v
+        values = [_cell(a) for a in args]
+        # an Excel error value, or an argument that already shows one of our errors: what
+        # the Excel boundary shows (udfs.xlcall.upstream)
+        shown = upstream(declared, values)
+        if shown is not None:
+            return shown
         try:
             return _to_excel(func(*values))
         except udfs.RuleError as e:
@@ -115,7 +118,7 @@ def evaluate(path: Path) -> dict[tuple[str, str], Any]:
             continue
         sheet_part, cell = key.rsplit("!", 1)
         sheet = sheet_part.strip("'").split("]", 1)[-1]
-        out[(sheet.upper(), cell.upper())] = _scalar(getattr(value, "value", value))
+        out[(sheet.upper(), cell.upper())] = _cell(getattr(value, "value", value))
     return out
 
 

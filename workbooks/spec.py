@@ -520,8 +520,9 @@ class Column:
             g = cell(self.gate)
             body = f'IF(LEFT({g},{len(ERROR_PREFIX)})="{ERROR_PREFIX}",{g},{body})'
         if self.guard:
-            tests = [f'{cell(h)}=""' for h in self.guard]
-            test = tests[0] if len(tests) == 1 else f"OR({','.join(tests)})"
+            # COUNTBLANK, not cell="": an Excel error value in a guard cell is no blank, and
+            # the row gate shows it as the input error it is (cell="" would give #N/A)
+            test = "+".join(f"COUNTBLANK({cell(h)})" for h in self.guard)
             body = f'IF({test},"",{body})'
         return body
 
