@@ -222,3 +222,36 @@ def test_generated_rows_cover_every_kind_of_input_error(worked):
     messages = " ".join(str(m) for k in worked for m in worked[k][4]["错误信息"])
     for part in ("应为数字", "不在下拉列表中", "缺少", "Excel 错误值", "早于", "不是日期"):
         assert part in messages, part
+
+
+def test_a_file_from_a_template_before_the_row_gate(tmp_path, monkeypatch):
+    """A clerk's register made from the previous template (no ROW_CHECK, ``cell=""`` guards):
+    its formulas are the template's own, not values typed over them — no override errors —
+    and the result carries the current formulas."""
+    monkeypatch.setenv("LOGIDESK_TODAY", TODAY)
+    from workbooks.register import open_register, previous_formula
+    rows = [_claim(运单号="OLD1"), _claim(运单号="OLD2", 物品价值="八百", 结案日期=D(2026, 11, 20))]
+    path = make_register(tmp_path / "旧模板.xlsx", CLAIMS, rows, formula_rows=5)
+    wb = openpyxl.load_workbook(path)
+    ws = wb[CLAIMS.sheet]
+    for r in range(2, 7):
+        for col in CLAIMS.computed:
+            ws.cell(r, CLAIMS.headers.index(col.header) + 1,
+                    "=" + previous_formula(col, lambda h, r=r: f"{CLAIMS.letter(h)}{r}"))
+    wb.save(path)
+    assert ws["AL2"].value.startswith('=IF(A2="","",IF(ISNUMBER(AK2)')          # the old 时限状态
+    ev = next(open_register(path).iter_evaluations())
+    assert [(e.row, e.column, e.kind) for e in ev.errors] == [(3, "物品价值", "input")]
+    assert list(ev.outcome[:2]) == ["ok", "invalid"]
+    res = process_file(path, tmp_path / "out", progress=False)
+    import zipfile
+    with zipfile.ZipFile(res.output) as z:
+        sheet = z.read("xl/worksheets/sheet1.xml").decode()
+    assert '<f>IF(COUNTBLANK(A2),"",ROW_CHECK(CLAIM_CHECK(B2,C2,E2,I2&gt;0),"claims",' in sheet
+
+
+def test_the_generated_register_declarations_are_current():
+    """udfs/register_inputs.py (what ROW_CHECK reads) is generated from the templates."""
+    from workbooks import gen_checks
+    assert gen_checks.TARGET.read_text(encoding="utf-8") == gen_checks.render()
+    assert gen_checks.main(["--check"]) == 0

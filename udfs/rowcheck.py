@@ -237,21 +237,8 @@ def _evaluate(e: tuple, typed: dict[str, Any], done: dict[str, tuple[Any, str | 
     """(value, error) of one expression for one row, as the column engine computes it: an
     IF takes one branch, a function's first failing argument gives the call its error."""
     op = e[0]
-    if op == "ref":
-        return typed.get(e[1]), None
-    if op == "lit":
-        return e[1], None
-    if op == "blank":
-        return None, None
-    if op == "eq":
-        v = typed.get(e[1])
-        return isinstance(v, str) and v.lower() == e[2].lower(), None
-    if op == "positive":
-        v = typed.get(e[1])
-        return (v if isinstance(v, bool) else v > 0 if isinstance(v, (int, float)) else isinstance(v, str)), None
-    if op == "refused":
-        value, error, blank = done[e[1]]
-        return isinstance(value, str) and value.startswith(REFUSED) and not blank and error is None, None
+    if op in _LEAVES:
+        return _LEAVES[op](e, typed, done), None
     if op == "out":
         value, error, blank = done[e[1]]
         return ("" if blank else value), error
@@ -268,6 +255,33 @@ def _evaluate(e: tuple, typed: dict[str, Any], done: dict[str, tuple[Any, str | 
         return call(e[1])(*(v for v, _ in args)), None
     except RuleError as exc:
         return None, str(exc)
+
+
+def _positive(v: Any) -> bool:
+    """``cell>0`` as Excel compares: empty → FALSE, any text → TRUE."""
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, (int, float)):
+        return v > 0
+    return isinstance(v, str)
+
+
+def _refused(value: Any, error: str | None, blank: bool) -> bool:
+    return isinstance(value, str) and value.startswith(REFUSED) and not blank and error is None
+
+
+def _equal_text(v: Any, text: str) -> bool:
+    return isinstance(v, str) and v.lower() == text.lower()
+
+
+_LEAVES: dict[str, Callable[[tuple, dict[str, Any], dict[str, tuple[Any, str | None, bool]]], Any]] = {
+    "ref": lambda e, typed, done: typed.get(e[1]),
+    "lit": lambda e, typed, done: e[1],
+    "blank": lambda e, typed, done: None,
+    "eq": lambda e, typed, done: _equal_text(typed.get(e[1]), e[2]),
+    "positive": lambda e, typed, done: _positive(typed.get(e[1])),
+    "refused": lambda e, typed, done: _refused(*done[e[1]]),
+}
 
 
 def _single(a: Any) -> Any:

@@ -23,7 +23,7 @@ import datetime as dt
 import itertools
 import operator
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable, Iterator, Protocol, Sequence
@@ -262,8 +262,9 @@ class Register:
         text literals."""
         out = np.zeros(len(formulas), dtype=bool)
         texts = [self.formula_text(column)]
-        if column.gate is not None or column.row_check is not None:   # a template made before the row gate
-            texts.append(self.formula_text(replace(column, gate=None, row_check=None)))
+        if column.expr is not None:                  # a template made before the row gate
+            parts = previous_formula(column, lambda h: f"{self.letter(h)}\x00").split("\x00")
+            texts.append(lambda r, p=parts: str(r).join(p))
         has = formulas != None  # noqa: E711 (element-wise)
         for i in np.flatnonzero(has if among is None else has & among).tolist():
             f = formulas[i]
@@ -439,6 +440,18 @@ class Register:
         if not parts:
             return evaluation_frame(self.evaluate(MemoryChunk(np.zeros(0, np.int64), {}), today), self.path)
         return pd.concat(parts) if len(parts) > 1 else parts[0]
+
+
+def previous_formula(column: Any, cell: Callable[[str], str]) -> str:
+    """The formula templates wrote before the row gate (ROW_CHECK) and the COUNTBLANK guard:
+    a clerk's file made from one still holds it, and it is the template's own formula, not
+    one typed over it (the result gets the current one)."""
+    body = column.expr.excel(cell)
+    if column.guard:
+        tests = [f'{cell(h)}=""' for h in column.guard]
+        test = tests[0] if len(tests) == 1 else f"OR({','.join(tests)})"
+        body = f'IF({test},"",{body})'
+    return body
 
 
 def _objects(values: Sequence[Any]) -> np.ndarray:
