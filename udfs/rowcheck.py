@@ -307,4 +307,8 @@ def row_check(result: Any, register: Any, *cells: Any) -> Any:
         return error_text(shown_error(*errors[0]))
     if failed is not None:
         return error_text(failed)
-    return to_excel(_single(result))
+    value = _single(result)
+    code = error_code(value)
+    if code is not None:            # the wrapped formula gave an Excel error value
+        return error_text(f"计算结果是 Excel 错误值 {code}")
+    return to_excel(value)

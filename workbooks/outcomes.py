@@ -84,8 +84,7 @@ def decide(tpl: Template, filled: np.ndarray, bad_rows: np.ndarray,
 
 
 def apply(results: Sequence[Computed], outcome: np.ndarray, row_errors: dict[int, list[CellError]],
-          rows: np.ndarray, sheet_order: dict[str, int] | None = None,
-          input_order: dict[str, int] | None = None) -> None:
+          rows: np.ndarray, input_order: dict[str, int] | None = None) -> None:
     """An invalid row's computed cells show an error and no number — in every cell the
     same, as the template's formulas show it (ROW_CHECK in the row gate, see
     spec.with_row_check):
@@ -94,7 +93,8 @@ def apply(results: Sequence[Computed], outcome: np.ndarray, row_errors: dict[int
       (``input_order``);
     - else a row where a formula fails: the first failing computed column's error (``results``
       are in the template's order);
-    - else (values typed over formulas only): the row's first error;
+    - else (values typed over formulas only): the row's first error (``row_errors`` come
+      sorted by the caller);
 
     a cell holding a value typed over its formula says so instead. Vectorised over rows: one
     pass over the errors, then a few array operations per column."""

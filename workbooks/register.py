@@ -411,7 +411,7 @@ class Register:
         for e in errors:
             row_errors.setdefault(e.row, []).append(e)
         outcome, reason = decide(tpl, filled, bad_rows, results)
-        apply(results, outcome, row_errors, rows, sheet_pos, {c.header: i for i, c in enumerate(tpl.inputs)})
+        apply(results, outcome, row_errors, rows, {c.header: i for i, c in enumerate(tpl.inputs)})
         extra = {h: raw_of(i) for h, i in self.extra}
         computed = {c.column.header: c for c in results if keep is None or c.column.header in keep}
         return Evaluation(tpl, rows, frame, errors, outcome, reason, computed, extra, lazy, template_formula)
