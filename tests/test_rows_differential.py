@@ -255,3 +255,22 @@ def test_the_generated_register_declarations_are_current():
     from workbooks import gen_checks
     assert gen_checks.TARGET.read_text(encoding="utf-8") == gen_checks.render()
     assert gen_checks.main(["--check"]) == 0
+
+
+def test_row_check_at_the_excel_boundary(monkeypatch):
+    """What xlwings hands ROW_CHECK (every argument as [[value]], an error cell as its text or
+    as the COM SCODE): the messages of 错误清单; a wrong call says so in Chinese."""
+    monkeypatch.setenv("LOGIDESK_TODAY", TODAY)
+    from udfs.xlcall import SCODE_BASE, call
+    cell = lambda v: [[v]]  # noqa: E731
+    good = ["SF1", 5000.0, dt.datetime(2026, 11, 2), None]
+    assert call("ROW_CHECK", cell(15.0), cell("cod"), *map(cell, good)) == 15.0   # 5000 × 3‰ (COD-1)
+    na = SCODE_BASE + 2042                                                         # #N/A through COM
+    assert call("ROW_CHECK", cell(15.0), cell("cod"), *map(cell, ["SF1", na, None, None])) == \
+        "错误：代收金额是 Excel 错误值 #N/A（不能当作空白），请更正该单元格或其引用的单元格（COD-1）"
+    assert call("ROW_CHECK", cell(0.0), cell("cod"), *map(cell, ["SF1", 100.0, dt.datetime(2026, 11, 12),
+                                                                   dt.datetime(2026, 11, 2)])) == \
+        "错误：提款日期 2026-11-02 早于到账日期 2026-11-12（COD-2）"
+    assert call("ROW_CHECK", cell("#N/A"), cell("cod"), *map(cell, good)) == "错误：计算结果是 Excel 错误值 #N/A"
+    assert call("ROW_CHECK", 1.0, "cod", "SF1") == "错误：ROW_CHECK 应有 4 个输入单元格，收到 1 个（请用模板公式）"
+    assert call("ROW_CHECK", 1.0, "仓库", "SF1").startswith("错误：未知的登记表类型「仓库」")
