@@ -732,11 +732,6 @@ def with_row_check(tpl: Template) -> Template:
     return replace(tpl, columns=cols)
 
 
-def gate_of(tpl: Template) -> str | None:
-    """Header of the template's row gate (see :func:`with_row_check`)."""
-    return next((c.header for c in tpl.computed if c.row_check is not None), None)
-
-
 CLAIMS, COMPLAINTS, STORAGE, COD = map(with_row_check, (CLAIMS, COMPLAINTS, STORAGE, COD))
 REGISTERS: dict[str, Template] = {t.kind: t for t in (CLAIMS, COMPLAINTS, STORAGE, COD)}
 
