@@ -18,14 +18,7 @@ MARKER = "LOGIDESK_TEMPLATE"
 
 def formula(tpl: Template, header: str, row: int, where: dict[str, int]) -> str:
     """The template's formula of a computed cell, pointing at the columns where they are."""
-    col = tpl.column(header)
-    cell = lambda h: f"{col_letter(where[h])}{row}"  # noqa: E731
-    body = col.expr.excel(cell)
-    if col.guard:
-        tests = [f'{cell(h)}=""' for h in col.guard]
-        test = tests[0] if len(tests) == 1 else f"OR({','.join(tests)})"
-        body = f'IF({test},"",{body})'
-    return "=" + body
+    return "=" + tpl.column(header).excel(lambda h: f"{col_letter(where[h])}{row}")
 
 
 def make_register(path: Path, tpl: Template, rows: Sequence[dict[str, Any]], *,

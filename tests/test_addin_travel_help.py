@@ -152,8 +152,9 @@ class StandInBook:
 def _vba_signatures() -> dict[str, list[str]]:
     src = udfvba.generate()
     sigs = {}
-    for m in re.finditer(r"^Function (\w+)\(([^)]*)\)", src, re.M):
-        args = [a.strip().split()[-1] if a.strip() else "" for a in m.group(2).split(",")]
+    for m in re.finditer(r"^Function (\w+)\((.*)\)\s*$", src, re.M):
+        # "ParamArray cells()": a variadic last argument (ROW_CHECK's row cells)
+        args = [a.strip().split()[-1].removesuffix("()") if a.strip() else "" for a in m.group(2).split(",")]
         sigs[m.group(1)] = [a for a in args if a]
     return sigs
 

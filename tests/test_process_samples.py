@@ -191,7 +191,7 @@ def test_error_sheet_and_highlight(processed):
     body = [r for r in errs[1:] if r[0] != ""]
     assert [(int(r[0]), r[1], r[2], r[5]) for r in body] == [
         (31, "物品价值", "G31", "CMP-1"), (32, "货物类别", "F32", "INS-4"), (33, "索赔日期", "C33", "CLM-7"),
-        (34, "损失比例", "H34", "CMP-2"), (35, "网点类型", "T35", "NET-1"), (36, "受理判定", "AE36", "CLM-7"),
+        (34, "损失比例", "H34", "CMP-2"), (35, "网点类型", "T35", "NET-1"), (36, "索赔日期", "C36", "CLM-7"),
         (37, "网点赔付", "AH37", "NET-5")]
     assert body[0][3] == "三千元左右" and "物品价值应为数字" in body[0][4]
     # the bad input cell carries the highlight style (a fill), the good one does not
@@ -215,7 +215,8 @@ def test_formulas_and_cached_values_in_result(processed):
     with zipfile.ZipFile(_result(out, "cod")) as z:
         sheet = z.read("xl/worksheets/sheet1.xml").decode()
         wb = z.read("xl/workbook.xml").decode()
-    assert '<c r="E2" s=' in sheet and '<f>IF(A2="","",COD_FEE(B2))</f><v>5</v>' in sheet
+    # the row gate (ROW_CHECK over the checked inputs) wraps the first computed column
+    assert '<c r="E2" s=' in sheet and '<f>IF(COUNTBLANK(A2),"",ROW_CHECK(COD_FEE(B2),"cod",A2,B2,C2,D2))</f><v>5</v>' in sheet
     assert "_xlfn" not in sheet and "[1]!" not in sheet               # plain add-in names
     assert "fullCalcOnLoad" not in wb and 'calcId="191029"' in wb     # viewers keep the cached values
     assert 'LOGIDESK_TEMPLATE' in wb

@@ -230,9 +230,11 @@ def test_storage_sample_error_rows_are_in_no_total():
     """Issue 10 item 2: 392.35 included two flagged rows; the valid rows add up to 121.22."""
     reg = open_register(sample_path("storage"))
     t = reg.tally()
-    # row 12's 拉萨 is read (STO-4) and is 线路未定义 in 日费率 and 仓储保管费 (STO-3): 2 errors
-    assert (t.rows, t.ok, t.invalid, t.errors, t.error_rows) == (13, 10, 3, 5, [12, 13, 14])
+    # row 12's 拉萨 is read (STO-4) and is 线路未定义 in 日费率 and 仓储保管费 (STO-3): 2 errors;
+    # row 13 (提货日期 before 到货通知日期) is one bad input (STO-2), not two failing formulas
+    assert (t.rows, t.ok, t.invalid, t.errors, t.error_rows) == (13, 10, 3, 4, [12, 13, 14])
     df = reg.frame()
+    assert [(e.column, e.letter, e.rule) for e in df.loc[13, "_errors"]] == [("提货日期", "C13", "STO-2")]
     fees = {r: df.loc[r, "仓储保管费"] for r in df.index}
     assert fees[12] is None and fees[13] is None and fees[14] is None
     assert sum(v for v in fees.values() if v is not None) == Decimal("121.22") == t.totals["仓储保管费"]
@@ -380,9 +382,9 @@ def _errors_of(ev):
 def test_evaluate_only_the_columns_a_workflow_asks_for(tmp_path, wanted):
     """issue 10: ``columns=`` computes the asked columns (and 受理判定, which decides
     refusals, CLM-8) with the full evaluation's values; every other computed column is still
-    checked, so errors (a closing date before the claim in 时限状态, a value typed over an
-    unasked column) and every row's outcome are unchanged."""
-    rows = CLERK_ROWS + [claim("SF2026110011", 结案日期=D(2026, 11, 2)),            # 时限状态 fails (DL-1)
+    checked, so errors (a closing date before the claim date, a value typed over an unasked
+    column) and every row's outcome are unchanged."""
+    rows = CLERK_ROWS + [claim("SF2026110011", 结案日期=D(2026, 11, 2)),            # closed before the claim (DL-2)
                          claim("SF2026110012", 赔偿说明="手工说明")]                 # typed over 赔偿说明
     path = make_register(tmp_path / "按列.xlsx", CLAIMS, _xl(rows), order=ORDER, formula_rows=20)
     reg = open_register(path)
@@ -390,7 +392,7 @@ def test_evaluate_only_the_columns_a_workflow_asks_for(tmp_path, wanted):
     part = next(reg.iter_evaluations(columns=wanted))
     assert _errors_of(part) == _errors_of(full)
     assert list(part.outcome) == list(full.outcome) and list(part.reason) == list(full.reason)
-    assert {"时限状态", "赔偿说明"} <= {e.column for e in full.errors}
+    assert {"结案日期", "赔偿说明"} <= {e.column for e in full.errors}
     asked = {h for h in wanted if h in {c.header for c in CLAIMS.computed}}
     assert set(part.computed) == asked | {"受理判定"}
     for h in part.computed:

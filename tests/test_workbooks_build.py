@@ -77,12 +77,17 @@ def test_claim_register_layout(built):
     assert settings == ["本网点", "公司名称", "联系人", "联系电话", "收款账号"]
     xml = _sheet_xml(path, "理赔登记表")
     # computed cells: formulas calling our functions by plain name (no _xlfn., no [1]! link)
+    # the row gate: 受理判定 (AE) checks the row's inputs (ROW_CHECK), the others show its error
+    assert ('<f>IF(COUNTBLANK(A2),"",ROW_CHECK(CLAIM_CHECK(B2,C2,E2,I2&gt;0),"claims",A2,B2,C2,D2,E2,F2,G2,H2,'
+            'I2,J2,K2,L2,M2,P2,Q2,R2,S2,T2,U2,AC2,AD2,AM2,AN2,AO2))</f>') in xml
     # CLM-8: a refused claim (受理判定 in AE) shows 0, and its refusal as the explanation
-    assert ('<f>IF(A2="","",IF(LEFT(AE2,4)="不予受理",0,IF(Q2="是",ECOM_COMPENSATION(D2,G2,H2,R2,S2),'
-            'COMPENSATION(D2,G2,J2,I2,H2,F2))))</f>') in xml
-    assert '<f>IF(A2="","",IF(LEFT(AE2,4)="不予受理",0,FREIGHT_WAIVER(D2,J2,H2)))</f>' in xml
-    assert '<f>IF(A2="","",IF(LEFT(AE2,4)="不予受理",AE2,IF(Q2="是","电商件：' in xml
-    assert '<f>IF(A501="","",DEADLINE("索赔处理",C501,P501))</f>' in xml
+    gate = 'IF(LEFT(AE2,3)="错误：",AE2,'
+    assert ('<f>IF(COUNTBLANK(A2),"",' + gate + 'IF(LEFT(AE2,4)="不予受理",0,IF(Q2="是",'
+            'ECOM_COMPENSATION(D2,G2,H2,R2,S2),COMPENSATION(D2,G2,J2,I2,H2,F2)))))</f>') in xml
+    assert '<f>IF(COUNTBLANK(A2),"",' + gate + 'IF(LEFT(AE2,4)="不予受理",0,FREIGHT_WAIVER(D2,J2,H2))))</f>' in xml
+    assert '<f>IF(COUNTBLANK(A2),"",' + gate + 'IF(LEFT(AE2,4)="不予受理",AE2,IF(Q2="是","电商件：' in xml
+    assert ('<f>IF(COUNTBLANK(A501),"",IF(LEFT(AE501,3)="错误：",AE501,DEADLINE("索赔处理",C501,P501)))</f>'
+            in xml)
     assert "_xlfn" not in xml and "[1]!" not in xml
     assert '<pane xSplit="1" ySplit="1" topLeftCell="B2" activePane="bottomRight" state="frozen"/>' in xml
     assert 'paperSize="9"' in xml and 'orientation="landscape"' in xml

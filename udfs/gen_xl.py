@@ -63,8 +63,9 @@ def render_function(f: registry.Function, reserved: frozenset[str] = frozenset()
     lines = [f"@xw.func(category={_text(f.category)})"]
     for p in f.params:
         lines.append(f"@xw.arg({_text(p.name)}, ndim=2, err_to_str=True, doc={_text(p.help)})")
-    sig = ", ".join(p.name if p.required else f"{p.name}={p.default!r}" for p in f.params)
-    call_args = "".join(f", {p.name}" for p in f.params)
+    sig = ", ".join(f"*{p.name}" if p.kind == "values" else p.name if p.required else f"{p.name}={p.default!r}"
+                    for p in f.params)
+    call_args = "".join(f", *{p.name}" if p.kind == "values" else f", {p.name}" for p in f.params)
     lines += [f"def {f.excel_name}({sig}):",
               f"    \"\"\"{f.description}\"\"\"",
               f"    return call({_text(f.excel_name)}{call_args})"]

@@ -24,7 +24,7 @@ import inspect
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from . import claims, complaints, deadlines, fees, tariff
+from . import claims, complaints, deadlines, fees, rowcheck, tariff
 
 CATEGORY = "物流客服"
 MAX_HELP = 255          # Application.MacroOptions rejects longer descriptions
@@ -33,7 +33,10 @@ MAX_HELP = 255          # Application.MacroOptions rejects longer descriptions
 COLUMN_KIND = {"money": "money", "rate": "money", "days": "int", "date": "date",
                "datetime": "datetime", "text": "text", "bool": "bool"}
 PARAM_KINDS = frozenset({"money", "share", "rate", "number", "int", "date", "datetime", "text",
-                         "bool", "range"})
+                         "bool", "range", "any", "values"})
+# a function whose first parameter is of one of these kinds takes what Excel passes as it is
+# (its own handling of ranges and error values); "values" is a last, variadic parameter
+PASS_THROUGH = frozenset({"range", "any"})
 
 
 @dataclass(frozen=True)
@@ -453,3 +456,18 @@ declare(
     description="安全合计：区域内有错误值、「错误：」单元格或其他文字时不给出合计，并指出是哪个单元格，避免 SUM 悄悄漏掉错误行。",
     params=(P("values", "合计区域", "range", "要合计的区域（本加载项函数的结果）", "MONEY-1"),),
     examples=((([[10.5], [20.25]],), "30.75", "无错误单元格时照常合计"),))
+
+
+declare(
+    "ROW_CHECK", rowcheck.row_check, engine=False, column=False,
+    title="登记行检查", rule="各列规则", result="text",
+    description="登记行检查：按登记表模板的列规则（必填、下拉列表、数字与日期、日期先后）检查本行输入，"
+                "有错误时显示「错误：」及本行第一个错误（与错误清单相同），否则显示计算结果。模板的计算列已使用。",
+    params=(P("result", "计算结果", "any", "本列公式的计算结果，本行输入无误时原样显示"),
+            P("register", "登记表", "text", "登记表类型：claims（理赔）、complaints（投诉）、storage（仓储）、cod（代收货款）"),
+            P("cells", "本行输入", "values", "本行被检查的输入单元格，按模板列的顺序（由模板生成）")),
+    examples=(((15.0, "cod", "SF1", 5000, D(2026, 11, 2), None), "15.00", "输入无误：显示计算结果"),
+              ((5.0, "cod", "SF1", "五千", D(2026, 11, 2), None), "错误：代收金额应为数字，收到文字「五千」（COD-1）",
+               "代收金额不是数字（COD-1）"),
+              ((5.0, "cod", "SF1", 5000, D(2026, 11, 12), D(2026, 11, 2)),
+               "错误：提款日期 2026-11-02 早于到账日期 2026-11-12（COD-2）", "日期先后颠倒（COD-2）")))

@@ -149,8 +149,8 @@ def call(excel_name: str, *args: Any) -> Any:
     """Run declared function ``excel_name`` on what xlwings passed: one cell or a block."""
     func = registry.FUNCTIONS[excel_name]
     try:
-        if func.params and func.params[0].kind == "range":
-            return func.func(*args)              # takes the whole range itself (SAFE_SUM)
+        if func.params and func.params[0].kind in registry.PASS_THROUGH:
+            return func.func(*args)              # takes the arguments as given (SAFE_SUM, ROW_CHECK)
         if not any(type(a) in _SEQUENCES for a in args):      # single cells: the common case
             return upstream(func, args) or to_excel(func.func(*args))
         grids = [_grid(a) for a in args]

@@ -24,12 +24,15 @@ from typing import Any, Callable
 import numpy as np
 
 import udfs
+from udfs.xlcall import upstream
 
 from . import layout as L
 from .spec import ERROR_PREFIX, QUOTE_SHEET, REGISTERS, Template
 
 # every engine function our templates may call, by Excel name (derived from udfs.registry)
-EXCEL_NAMES = [n for n, f in udfs.registry.FUNCTIONS.items() if f.excel and f.engine]
+# (and ROW_CHECK, the templates' row gate, which takes its arguments as Excel passes them)
+EXCEL_NAMES = [n for n, f in udfs.registry.FUNCTIONS.items()
+               if f.excel and (f.engine or (f.params and f.params[0].kind == "any"))]
 
 
 def _scalar(x: Any) -> Any:
@@ -58,14 +61,33 @@ def _to_excel(v: Any) -> Any:
     return v
 
 
+def _cell(x: Any) -> Any:
+    """A formulas argument as xlwings hands a cell to a pass-through function: an error
+    value as its text (#N/A), never an exception."""
+    if type(x).__name__ == "XlError":
+        return str(x)
+    try:
+        return _scalar(x)
+    except ValueError as e:
+        return str(e)
+
+
 def adapter(name: str) -> Callable[..., Any]:
-    func = udfs.registry.FUNCTIONS[name].func
+    declared = udfs.registry.FUNCTIONS[name]
+    func = declared.func
+    if declared.params and declared.params[0].kind in udfs.registry.PASS_THROUGH:
+        def pass_through(*args: Any) -> Any:     # ROW_CHECK: judges error values itself
+            return _to_excel(func(*[_cell(a) for a in args]))
+        pass_through.__name__ = name
+        return pass_through
 
     def excel_function(*args: Any) -> Any:
-        values = [_scalar(a) for a in args]
-        for v in values:   # an argument that is already an error is passed on unchanged
-            if isinstance(v, str) and v.startswith(ERROR_PREFIX):
-                return v
+        values = [_cell(a) for a in args]
+        # an Excel error value, or an argument that already shows one of our errors: what
+        # the Excel boundary shows (udfs.xlcall.upstream)
+        shown = upstream(declared, values)
+        if shown is not None:
+            return shown
         try:
             return _to_excel(func(*values))
         except udfs.RuleError as e:
@@ -96,7 +118,7 @@ def evaluate(path: Path) -> dict[tuple[str, str], Any]:
             continue
         sheet_part, cell = key.rsplit("!", 1)
         sheet = sheet_part.strip("'").split("]", 1)[-1]
-        out[(sheet.upper(), cell.upper())] = _scalar(getattr(value, "value", value))
+        out[(sheet.upper(), cell.upper())] = _cell(getattr(value, "value", value))
     return out
 
 
@@ -137,26 +159,17 @@ def check_register(sample: Path, tpl: Template, work: Path, results: bool = Fals
         return 0, [f"{sample}: 处理失败：{res.refused}"]
     evaluated = evaluate(sample)
     cached = read_cached(res.output, tpl.sheet)
-    invalid = invalid_rows(sample)
-    mismatches, compared = _compare(tpl, res.rows, evaluated, cached, res.output, invalid=invalid)
+    mismatches, compared = _compare(tpl, res.rows, evaluated, cached, res.output)
     if not results:
         return compared, mismatches
     # The result workbook's own formulas (patched in by workbooks.result) must agree too
     # (slower: a result keeps the template's 500 pre-filled formula rows).
-    m2, c2 = _compare(tpl, res.rows, evaluate(res.output), cached, res.output, "结果文件", invalid)
+    m2, c2 = _compare(tpl, res.rows, evaluate(res.output), cached, res.output, "结果文件")
     return compared + c2, mismatches + m2
 
 
-def invalid_rows(path: Path) -> set[int]:
-    """Sheet rows the register model marks invalid: their computed cells show the row's
-    error instead of a number (issue 10 item 2), which the formulas alone cannot know."""
-    from .register import open_register
-    df = open_register(path).frame()
-    return {int(r) for r in df.index[df["_outcome"] == "invalid"]}
-
-
 def _compare(tpl: Template, rows: int, evaluated: dict, cached: list[list[Any]], output: Path,
-             label: str = "", invalid: set[int] = frozenset()) -> tuple[list[str], int]:
+             label: str = "") -> tuple[list[str], int]:
     mismatches: list[str] = []
     compared = 0
     for i in range(1, rows + 1):
@@ -167,17 +180,11 @@ def _compare(tpl: Template, rows: int, evaluated: dict, cached: list[list[Any]],
             got = evaluated.get((tpl.sheet.upper(), ref), "<缺失>")
             a, b = _norm_pair(row[c], got)
             compared += 1
-            if a != b and i + 1 in invalid and str(row[c]).startswith(ERROR_PREFIX):
-                continue            # an invalid row shows its error instead of a number
             if a != b:
                 mismatches.append(f"{label}{tpl.sheet}!{ref}（{col.header}）：处理结果 {row[c]!r}，公式计算 {got!r}")
     summary = read_cached(output, L.SUMMARY_SHEET)
-    shown_errors = sum(1 for i in range(1, rows + 1) for col in tpl.computed
-                       if str(cached[i][tpl.headers.index(col.header)]).startswith(ERROR_PREFIX))
     for r in range(1, len(summary)):
         got = evaluated.get((L.SUMMARY_SHEET.upper(), f"B{r + 1}"), "<缺失>")
-        if invalid and summary[r][0] == "错误单元格数":
-            got = float(shown_errors)   # COUNTIF over the cells as shown (invalid rows show their error)
         a, b = _norm_pair(summary[r][1], got)
         compared += 1
         if a != b:

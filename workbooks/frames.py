@@ -1,7 +1,11 @@
 """A register held in a DataFrame, computed in one call (the ribbon's 刷新计算 on a live
-sheet): ``process_frame(kind, df)``. Built on the register model's parts
-(:mod:`workbooks.inputs`, :mod:`workbooks.validation`, :mod:`workbooks.compute`,
-:mod:`workbooks.outcomes`)."""
+sheet): ``process_frame(kind, df)``. The frame is laid out as the template (row i is sheet
+row i + 2) and evaluated by the one register model (:meth:`workbooks.register.Register.evaluate`):
+the same checks, computed columns and row outcomes as ``logidesk process``, so a row with
+an input error shows the error in its computed cells, no number, and is in no total.
+
+:func:`compute` and :func:`cell_value` are the column engine alone (no checks, no outcomes),
+for tests of a computed column's texts."""
 from __future__ import annotations
 
 import datetime as dt
@@ -10,16 +14,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-import udfs
 from udfs import values as V
 
 from . import layout as L
 from .compute import Computed
 from .compute import compute as compute_columns
-from .inputs import read_column
-from .outcomes import computed_errors as outcome_errors
+from .register import MemoryChunk, template_register
 from .spec import ERROR_PREFIX, REGISTERS, Template
-from .validation import CellError, check_column
+
+FIRST_ROW = 2                    # sheet row of a frame's first row (the template's header is row 1)
+ERROR_COLUMNS = ["行号", "列名", "单元格", "值", "错误信息", "规则编号"]
 
 
 def nulls(frame: pd.DataFrame) -> np.ndarray:
@@ -30,24 +34,9 @@ def nulls(frame: pd.DataFrame) -> np.ndarray:
     return np.equal(frame.to_numpy(dtype=object), None)
 
 
-def validate(tpl: Template, frame: pd.DataFrame, lists: dict[str, list[str]]) -> list[CellError]:
-    """Input checks of every row of ``frame`` (row i = sheet row base + i + 2)."""
-    if frame.empty:
-        return []
-    base = int(frame.index[0]) if isinstance(frame.index, pd.RangeIndex) else 0
-    rows = np.arange(base + 2, base + 2 + len(frame))
-    typed = {c.header: read_column(c.kind, c.header, c.rule, frame[c.header].to_numpy(dtype=object))
-             for c in tpl.inputs}
-    filled = ~np.logical_and.reduce([t.blank for t in typed.values()])
-    errors: list[CellError] = []
-    for c in tpl.inputs:
-        errors += check_column(c, typed[c.header], frame[c.header].to_numpy(dtype=object), rows, filled,
-                               lambda r, h=c.header: f"{tpl.letter(h)}{r}", lists)
-    return errors
-
-
 def compute(tpl: Template, frame: pd.DataFrame, today: dt.date | None = None) -> list[Computed]:
-    """Every computed column of the register with the column engine."""
+    """Every computed column of the register with the column engine (no input checks and
+    no row outcomes: see :func:`process_frame` for what a sheet shows)."""
     null = nulls(frame)
     position = {h: j for j, h in enumerate(frame.columns)}
     filled = ~null.all(axis=1) if len(frame) else np.zeros(0, bool)
@@ -67,13 +56,27 @@ def cell_value(c: Computed, i: int) -> Any:
     return "" if x != x else float(x)
 
 
-def computed_errors(tpl: Template, results: list[Computed], frame: pd.DataFrame,
-                    input_rows: set[int]) -> list[CellError]:
-    """Errors of computed cells on rows whose inputs passed validation."""
-    base = int(frame.index[0]) if len(frame) and isinstance(frame.index, pd.RangeIndex) else 0
-    rows = np.arange(base + 2, base + 2 + len(frame))
-    bad = np.array([int(r) in input_rows for r in rows], dtype=bool)
-    return outcome_errors(results, rows, bad, lambda h, r: f"{tpl.letter(h)}{r}")
+def _cell(v: Any) -> Any:
+    """A DataFrame value as a sheet cell: blanks (None, NaN, NaT, "") → None, pandas and
+    numpy scalars → Python values."""
+    if V.is_blank(v) or v is pd.NaT:
+        return None
+    if isinstance(v, pd.Timestamp):
+        return v.to_pydatetime()
+    if isinstance(v, np.generic):
+        return v.item()
+    return v
+
+
+def _shown(c: Computed, n: int) -> list[Any]:
+    """What each cell of a computed column shows: float, datetime, int, text, "" or 「错误：…」."""
+    vals = [cell_value(c, i) for i in range(n)]
+    if c.column.kind in ("date", "datetime"):
+        vals = [(L.EXCEL_EPOCH + dt.timedelta(days=v)).replace(microsecond=0) if isinstance(v, float) else v
+                for v in vals]
+    elif c.column.kind == "int":
+        vals = [int(v) if isinstance(v, float) else v for v in vals]
+    return vals
 
 
 def process_frame(kind: str, df: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -84,24 +87,14 @@ def process_frame(kind: str, df: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFra
     each cell shows (float, datetime, int, text, "" or 「错误：…」); ``errors`` lists
     行号, 列名, 单元格, 值, 错误信息, 规则编号 for bad inputs and failing formulas."""
     tpl = REGISTERS[kind]
-    frame = pd.DataFrame(index=range(len(df)))
+    reg = template_register(kind)
+    n = len(df)
+    values = {}
     for c in tpl.inputs:
-        col = df[c.header].tolist() if c.header in df.columns else [None] * len(df)
-        frame[c.header] = pd.Series([None if V.is_blank(v) else v for v in col], dtype=object)
-    lists = udfs.rules_in_force(udfs.today())
-    errs = validate(tpl, frame, lists)
-    results = compute(tpl, frame)
-    errs += computed_errors(tpl, results, frame, {e.row for e in errs})
-    computed = {}
-    for c in results:
-        vals = [cell_value(c, i) for i in range(len(frame))]
-        if c.column.kind in ("date", "datetime"):
-            vals = [L.EXCEL_EPOCH + dt.timedelta(days=v) if isinstance(v, float) else v for v in vals]
-            vals = [v.replace(microsecond=0) if isinstance(v, dt.datetime) else v for v in vals]
-        elif c.column.kind == "int":
-            vals = [int(v) if isinstance(v, float) else v for v in vals]
-        computed[c.column.header] = vals
-    out = pd.DataFrame(computed, index=df.index)
-    errors = pd.DataFrame([(e.row, e.column, e.letter, e.value, e.message, e.rule) for e in errs],
-                          columns=["行号", "列名", "单元格", "值", "错误信息", "规则编号"])
+        col = df[c.header].tolist() if c.header in df.columns else [None] * n
+        values[reg.columns[c.header]] = [_cell(v) for v in col]
+    ev = reg.evaluate(MemoryChunk(np.arange(FIRST_ROW, FIRST_ROW + n, dtype=np.int64), values))
+    out = pd.DataFrame({c.header: _shown(ev.computed[c.header], n) for c in tpl.computed}, index=df.index)
+    errors = pd.DataFrame([(e.row, e.column, e.letter, e.value, e.message, e.rule) for e in ev.errors],
+                          columns=ERROR_COLUMNS)
     return out, errors

@@ -30,23 +30,14 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-import udfs
-from udfs import values as V
+from udfs.rowcheck import TEXT_KINDS, TEXT_TABLE, error_value_message, normalise_text, typed_value
 from udfs.rulebook import rules_for
 
 from .xlsx.cells import XlError      # the streaming reader's error value (branch i9-io)
 
-_WIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
-_WIDTH.update({0x3000: 0x20, 0x00A0: 0x20})
-_ZERO_WIDTH = {0x200B: None, 0x200C: None, 0x200D: None, 0x2060: None, 0xFEFF: None}
-_TABLE = {**_WIDTH, **_ZERO_WIDTH}
+_TABLE = TEXT_TABLE
 _SPACES = re.compile(r"\s+")
 _NEEDS_TABLE = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_TABLE)) + "]")
-
-
-def normalise_text(s: str) -> str:
-    """Trimmed, half-width, without zero-width characters (what a clerk meant)."""
-    return s.translate(_TABLE).strip()
 
 
 def header_key(h: Any) -> str:
@@ -72,9 +63,6 @@ def is_blank(v: Any) -> bool:
     return False
 
 
-TEXT_KINDS = ("text", "phone", "choice", "flag")
-
-
 @dataclass
 class Typed:
     """One column read: ``values`` (object array; None for blank or unusable cells),
@@ -85,57 +73,7 @@ class Typed:
     problem: np.ndarray
 
 
-def _text(v: Any) -> str:
-    if isinstance(v, bool):
-        return "TRUE" if v else "FALSE"
-    if isinstance(v, float):
-        return str(int(v)) if v.is_integer() else repr(v)
-    if isinstance(v, dt.datetime):
-        return v.date().isoformat() if v.time() == dt.time() else v.isoformat(sep=" ")
-    if isinstance(v, dt.date):
-        return v.isoformat()
-    return normalise_text(str(v))
-
-
-def _one(kind: str, header: str, rule: str | None, v: Any) -> tuple[Any, str | None]:
-    """A non-blank, non-error cell → (typed value, None) or (None, message)."""
-    if kind in ("text", "phone", "choice", "flag"):
-        if kind == "flag" and isinstance(v, bool):
-            return ("是" if v else "否"), None
-        return _text(v), None
-    if isinstance(v, str):
-        v = normalise_text(v)
-    try:
-        if kind == "date":
-            return V.when(v, header, rule), None
-        if kind == "datetime":
-            return V.when(v, header, rule, keep_time=True), None
-        if kind == "money":
-            fen = V.money(v, header, rule, rules_for(None))
-            return fen / 100, None
-        if kind == "share":
-            V.fraction(v, header, rule, rules_for(None))
-            if isinstance(v, str) and v.endswith(("%", "％")):
-                return float(V.decimal(v[:-1], header, rule) / 100), None
-            return float(V.decimal(v, header, rule)), None
-        if kind == "int" and rule == "NET-9":   # 批货: a number of waybills, 否 = one (NET-9)
-            from udfs.claims import waybill_count
-            return float(waybill_count(v)), None
-        if kind == "int":
-            return float(V.integer(v, header, rule)), None
-        if kind == "number":
-            d = V.decimal(v, header, rule)
-            if d < 0:
-                raise udfs.RuleError(f"{header}不能为负数：{V.show(v)}", rule)
-            return float(d), None
-    except udfs.RuleError as e:
-        return None, str(e)
-    return v, None
-
-
-def error_value_message(header: str, rule: str | None, v: Any) -> str:
-    text = f"{header}是 Excel 错误值 {v}（不能当作空白），请更正该单元格或其引用的单元格"
-    return f"{text}（{rule}）" if rule else text
+_one = typed_value        # one non-blank, non-error cell (the checks of ROW_CHECK too)
 
 
 def normalise_many(texts: np.ndarray) -> np.ndarray:

@@ -15,6 +15,8 @@ from typing import Sequence
 
 import numpy as np
 
+from udfs.rowcheck import shown_error
+
 from .compute import Computed
 from .spec import REFUSED, Template, starts_with
 from .validation import CellError
@@ -82,16 +84,24 @@ def decide(tpl: Template, filled: np.ndarray, bad_rows: np.ndarray,
 
 
 def apply(results: Sequence[Computed], outcome: np.ndarray, row_errors: dict[int, list[CellError]],
-          rows: np.ndarray, sheet_order: dict[str, int] | None = None) -> None:
-    """An invalid row's computed cells show an error and no number: the cell's own error
-    when a value was typed over it, else the error of an input it depends on (the leftmost
-    in the sheet), else its own formula error, else the row's first error. Vectorised over
-    rows: one pass over the errors, then a few array operations per column."""
+          rows: np.ndarray, input_order: dict[str, int] | None = None) -> None:
+    """An invalid row's computed cells show an error and no number — in every cell the
+    same, as the template's formulas show it (ROW_CHECK in the row gate, see
+    spec.with_row_check):
+
+    - a row with a bad input: its first bad input in the template's column order
+      (``input_order``);
+    - else a row where a formula fails: the first failing computed column's error (``results``
+      are in the template's order);
+    - else (values typed over formulas only): the row's first error (``row_errors`` come
+      sorted by the caller);
+
+    a cell holding a value typed over its formula says so instead. Vectorised over rows: one
+    pass over the errors, then a few array operations per column."""
     bad_mask = outcome == INVALID
     if not bad_mask.any():
         return
     n = len(rows)
-    none = lambda: np.full(n, None, dtype=object)  # noqa: E731
     flat = [e for errs in row_errors.values() for e in errs]      # by row, each row's in order
     at = row_positions(rows, [e.row for e in flat])
     kinds = np.array([e.kind for e in flat], dtype=object)
@@ -100,15 +110,11 @@ def apply(results: Sequence[Computed], outcome: np.ndarray, row_errors: dict[int
     first = _first_per_row(at, np.arange(len(flat)), n)
     first_own = _first_per_row(at, np.flatnonzero(kinds != "override"), n)
     first = np.where(first_own >= 0, first_own, first)
-    # per input column, the row's first error in it
-    dep: dict[str, np.ndarray] = {}
-    is_input = kinds == "input"
-    for h in set(columns[is_input].tolist()):
-        dep[h] = _first_per_row(at, np.flatnonzero(is_input & (columns == h)), n)
+    first_input = _first_input(at, kinds, columns, input_order or {}, n)
     texts: dict[int, str] = {}
 
     def text_rule(which: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        text, rule = none(), none()
+        text, rule = np.full(n, None, dtype=object), np.full(n, None, dtype=object)
         idx = np.flatnonzero(which >= 0)
         if len(idx):
             js = which[idx].tolist()
@@ -117,33 +123,47 @@ def apply(results: Sequence[Computed], outcome: np.ndarray, row_errors: dict[int
         return text, rule
 
     first_text, first_rule = text_rule(first)
-    dep_text, dep_rule = {}, {}
-    for h, which in dep.items():
-        dep_text[h], dep_rule[h] = text_rule(which)
+    input_text, input_rule = text_rule(first_input)
+    has_input = first_input >= 0
+    fail_text, fail_rule = np.full(n, None, dtype=object), np.full(n, None, dtype=object)
+    fails = np.zeros(n, dtype=bool)
+    for c in results:                    # the first failing formula, in the template's order
+        new = c.has_error() & ~np.asarray(c.blank, dtype=bool) & ~fails & ~has_input
+        fail_text[new], fail_rule[new] = c.error[new], c.rule[new]
+        fails |= new
     overridden: dict[str, np.ndarray] = {}
     is_override = kinds == "override"
     for h in set(columns[is_override].tolist()):
         overridden[h] = np.zeros(n, dtype=bool)
         overridden[h][at[is_override & (columns == h)]] = True
-    order = sheet_order or {}
     for c in results:
         target = bad_mask & ~np.asarray(c.blank, dtype=bool)
-        refs = c.column.expr.refs() if c.column.expr is not None else set()
-        text, rule = none(), none()
-        for h in sorted(refs & dep_text.keys(), key=lambda h: order.get(h, 0), reverse=True):
-            has = dep_text[h] != None  # noqa: E711 (element-wise)
-            text = np.where(has, dep_text[h], text)
-            rule = np.where(has, dep_rule[h], rule)
-        has_dep = target & (text != None)  # noqa: E711
-        c.error[has_dep], c.rule[has_dep] = text[has_dep], rule[has_dep]
-        fill = target & ~has_dep & ~c.has_error()
+        fill = target & ~c.has_error()
         c.error[fill], c.rule[fill] = first_text[fill], first_rule[fill]
+        at_fail = target & fails
+        c.error[at_fail], c.rule[at_fail] = fail_text[at_fail], fail_rule[at_fail]
+        at_input = target & has_input
+        c.error[at_input], c.rule[at_input] = input_text[at_input], input_rule[at_input]
         own = overridden.get(c.column.header)
         if own is not None:
             own = own & target
             c.error[own], c.rule[own] = OWN_OVERRIDE, None
         c.number[bad_mask] = np.nan
         c.text[bad_mask] = None
+
+
+def _first_input(at: np.ndarray, kinds: np.ndarray, columns: np.ndarray, order: dict[str, int],
+                 n: int) -> np.ndarray:
+    """Per row position, the index of the row's bad input first in the template's column
+    order (what ROW_CHECK shows); -1 where the row has none."""
+    idx = np.flatnonzero(kinds == "input")
+    out = np.full(n, -1, dtype=np.int64)
+    if len(idx):
+        rank = np.array([order.get(h, len(order)) for h in columns[idx].tolist()], dtype=np.int64)
+        by = idx[np.lexsort((rank, at[idx]))]
+        pos, firsts = np.unique(at[by], return_index=True)
+        out[pos] = by[firsts]
+    return out
 
 
 def row_positions(rows: np.ndarray, wanted: Sequence[int]) -> np.ndarray:
@@ -174,6 +194,4 @@ OWN_OVERRIDE = "此格手工填写的值已替换为公式，本行改正前不�
 def _cell_text(e: CellError) -> str:
     if e.kind == "override":
         return f"本行「{e.column}」被手工改写，改正前不计算"
-    if e.kind == "input" and e.message.startswith(e.column):
-        return e.message
-    return f"{e.column}：{e.message}" if e.kind == "input" else e.message
+    return shown_error(e.column, e.message) if e.kind == "input" else e.message

@@ -37,8 +37,8 @@ from .compute import Computed, compute, needed_columns
 from .inputs import XlError, as_decimals, header_key, is_blank, normalise_text, read_column
 from .outcomes import (BLANK, INVALID, OK, OUTCOMES, REFUSED_OUTCOME, apply, computed_errors, decide,
                        override_errors, row_positions)
-from .spec import REGISTERS, SHEETS, Template, col_letter
-from .validation import CellError, check_column
+from .spec import REGISTERS, SHEETS, Template, checked_inputs, col_letter
+from .validation import CellError, check_column, check_order
 
 __all__ = ["open_register", "Register", "RegisterError", "Evaluation", "Tally", "MemoryChunk",
            "CellError", "Computed", "XlError", "OUTCOMES", "OK", "REFUSED_OUTCOME", "INVALID", "BLANK"]
@@ -228,19 +228,21 @@ class Register:
         """The template formula (no '=') of a computed column for the clerk's column layout,
         as a function of the sheet row (what the processor writes)."""
         cache = self.__dict__.setdefault("_formula_text", {})
-        got = cache.get(column.header)
+        key = (column.header, column.gate, column.row_check is not None)
+        got = cache.get(key)
         if got is None:
             parts = self.formula_parts(column)
-            got = cache[column.header] = lambda r, p=parts: str(r).join(p)
+            got = cache[key] = lambda r, p=parts: str(r).join(p)
         return got
 
     def formula_parts(self, column: Any) -> list[str]:
         """The template formula of ``column`` split where its row number goes."""
         cache = self.__dict__.setdefault("_formula_parts_of", {})
-        got = cache.get(column.header)
+        key = (column.header, column.gate, column.row_check is not None)
+        got = cache.get(key)
         if got is None:
             body = column.excel(lambda h: f"{self.letter(h)}\x00")
-            got = cache[column.header] = body.split("\x00")
+            got = cache[key] = body.split("\x00")
         return got
 
     def exact_template_formulas(self, column: Any, formulas: np.ndarray, rows: np.ndarray,
@@ -259,11 +261,15 @@ class Register:
         Excel may store it: with ``[n]!`` add-in link prefixes, ``$`` anchors or spaces outside
         text literals."""
         out = np.zeros(len(formulas), dtype=bool)
-        ff = self.formula_text(column)
+        texts = [self.formula_text(column)]
+        if column.expr is not None:                  # a template made before the row gate
+            parts = previous_formula(column, lambda h: f"{self.letter(h)}\x00").split("\x00")
+            texts.append(lambda r, p=parts: str(r).join(p))
         has = formulas != None  # noqa: E711 (element-wise)
         for i in np.flatnonzero(has if among is None else has & among).tolist():
-            f, want = formulas[i], ff(int(rows[i]))
-            out[i] = f == want or normalise_formula(f) == normalise_formula(want)
+            f = formulas[i]
+            wants = [ff(int(rows[i])) for ff in texts]
+            out[i] = f in wants or normalise_formula(f) in {normalise_formula(w) for w in wants}
         return out
 
     @property
@@ -271,12 +277,8 @@ class Register:
         """Text inputs no check and no computed column uses (typed lazily)."""
         got = self.__dict__.get("_free_texts")
         if got is None:
-            used: set[str] = set()
-            for c in self.tpl.computed:
-                used |= c.expr.refs() | set(c.guard)
-            got = self.__dict__["_free_texts"] = {
-                c.header for c in self.tpl.inputs
-                if c.kind in ("text", "phone") and not c.required and not c.choices and c.header not in used}
+            checked = {c.header for c in checked_inputs(self.tpl)}
+            got = self.__dict__["_free_texts"] = {c.header for c in self.tpl.inputs if c.header not in checked}
         return got
 
     @property
@@ -337,6 +339,10 @@ class Register:
                 continue
             errors += check_column(col, typed[col.header], raws[col.header], rows, filled,
                                    lambda r, h=col.header: self.letter(h, r), lists)
+        for col in tpl.inputs:
+            if col.after and col.header in typed and col.after in typed:
+                errors += check_order(col, typed[col.header], typed[col.after], raws[col.header], rows,
+                                      lambda r, h=col.header: self.letter(h, r))
         input_bad = np.zeros(n, dtype=bool)
         input_bad[row_positions(rows, [e.row for e in errors])] = True
         frame = pd.DataFrame({h: pd.Series(t.values, dtype=object) for h, t in typed.items()})
@@ -405,7 +411,7 @@ class Register:
         for e in errors:
             row_errors.setdefault(e.row, []).append(e)
         outcome, reason = decide(tpl, filled, bad_rows, results)
-        apply(results, outcome, row_errors, rows, sheet_pos)
+        apply(results, outcome, row_errors, rows, {c.header: i for i, c in enumerate(tpl.inputs)})
         extra = {h: raw_of(i) for h, i in self.extra}
         computed = {c.column.header: c for c in results if keep is None or c.column.header in keep}
         return Evaluation(tpl, rows, frame, errors, outcome, reason, computed, extra, lazy, template_formula)
@@ -434,6 +440,18 @@ class Register:
         if not parts:
             return evaluation_frame(self.evaluate(MemoryChunk(np.zeros(0, np.int64), {}), today), self.path)
         return pd.concat(parts) if len(parts) > 1 else parts[0]
+
+
+def previous_formula(column: Any, cell: Callable[[str], str]) -> str:
+    """The formula templates wrote before the row gate (ROW_CHECK) and the COUNTBLANK guard:
+    a clerk's file made from one still holds it, and it is the template's own formula, not
+    one typed over it (the result gets the current one)."""
+    body = column.expr.excel(cell)
+    if column.guard:
+        tests = [f'{cell(h)}=""' for h in column.guard]
+        test = tests[0] if len(tests) == 1 else f"OR({','.join(tests)})"
+        body = f'IF({test},"",{body})'
+    return body
 
 
 def _objects(values: Sequence[Any]) -> np.ndarray:
@@ -721,3 +739,12 @@ def open_register(path: str | Path, package: Any = None) -> Register:
         problems.append(f"登记表工作表名为「{sheet}」（模板为「{tpl.sheet}」），已按表头识别")
     return Register(path, kind, tpl, sheet, row, columns, extra, read_settings(pkg), version, problems,
                     pkg, last)
+
+
+def template_register(kind: str) -> Register:
+    """A register laid out exactly as the template (header in row 1, the template's columns
+    in their order, no file): what a live sheet or a DataFrame of inputs is evaluated as."""
+    tpl = REGISTERS[kind]
+    columns = {h: i for i, h in enumerate(tpl.headers)}
+    return Register(Path(tpl.sheet), kind, tpl, tpl.sheet, 1, columns, [], {}, tpl.version,
+                    last_column=len(tpl.headers) - 1)

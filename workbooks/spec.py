@@ -16,7 +16,7 @@ which breaks on another PC). A plain name resolves against whatever add-in is lo
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -504,6 +504,11 @@ class Column:
     note: str = ""                      # input prompt shown by Excel's data validation
     wrap: bool = False
     lines: int = 0                      # wrapped: rows are this many lines high (viewers do not grow them)
+    after: str | None = None            # input date: may not be earlier than this input date
+    # computed: the row gate (ROW_CHECK over the register's checked inputs: kind, headers) or
+    # the header of the gate whose 「错误：…」 the cell shows instead of its own value
+    row_check: tuple[str, tuple[str, ...]] | None = None
+    gate: str | None = None
 
     @property
     def computed(self) -> bool:
@@ -511,12 +516,20 @@ class Column:
 
     def excel(self, cell: Callable[[str], str]) -> str:
         """The computed column's formula without '=' (``cell(header)`` names each cell it
-        reads), kept blank while a guard input is blank: the one builder of our formulas."""
+        reads), kept blank while a guard input is blank and showing the row's first input
+        error (the gate's ROW_CHECK) instead of a value: the one builder of our formulas."""
         assert self.expr is not None
         body = self.expr.excel(cell)
+        if self.row_check is not None:
+            kind, heads = self.row_check
+            body = f'ROW_CHECK({body},"{kind}",{",".join(cell(h) for h in heads)})'
+        elif self.gate is not None:
+            g = cell(self.gate)
+            body = f'IF(LEFT({g},{len(ERROR_PREFIX)})="{ERROR_PREFIX}",{g},{body})'
         if self.guard:
-            tests = [f'{cell(h)}=""' for h in self.guard]
-            test = tests[0] if len(tests) == 1 else f"OR({','.join(tests)})"
+            # COUNTBLANK, not cell="": an Excel error value in a guard cell is no blank, and
+            # the row gate shows it as the input error it is (cell="" would give #N/A)
+            test = "+".join(f"COUNTBLANK({cell(h)})" for h in self.guard)
             body = f'IF({test},"",{body})'
         return body
 
@@ -581,7 +594,7 @@ CLAIMS = Template(
     columns=(
         Column("运单号", "text", 16, required=True, rule="NTC-5", note="快件运单号"),
         Column("寄件日期", "date", 11, required=True, rule="CLM-7"),
-        Column("索赔日期", "date", 11, required=True, rule="CLM-7"),
+        Column("索赔日期", "date", 11, required=True, rule="CLM-7", after="寄件日期"),
         Column("索赔类型", "choice", 9, required=True, choices="claim_types", rule="CLM-1"),
         Column("索赔原因", "choice", 12, choices="causes", rule="CLM-5",
                note="不予受理的原因；承运方原因选「无」或留空"),
@@ -609,7 +622,7 @@ CLAIMS = Template(
         Column("收件人电话", "phone", 13),
         Column("收件地址", "text", 20),
         Column("已付金额", "money", 10, rule="DL-3"),
-        Column("结案日期", "date", 11, rule="DL-2"),
+        Column("结案日期", "date", 11, rule="DL-2", after="索赔日期"),
         Column("受理判定", "text", 18, guard=("运单号",),
                expr=Call("claim_check", (Ref("寄件日期"), Ref("索赔日期"), Ref("索赔原因"),
                                          Positive(Ref("保价金额"))))),
@@ -660,7 +673,7 @@ COMPLAINTS = Template(
         Column("投诉内容", "text", 28),
         Column("诉求", "text", 18),
         Column("责任部门", "text", 12),
-        Column("结案日期", "date", 11, rule="CPL-1"),
+        Column("结案日期", "date", 11, rule="CPL-1", after="投诉日期"),
         Column("级别", "text", 16, guard=("投诉日期",),
                expr=Call("complaint_level", (Ref("投诉类别"),))),
         Column("处理期限", "date", 11, guard=("投诉日期",), expr=_CPL_DUE),
@@ -680,7 +693,7 @@ STORAGE = Template(
     columns=(
         Column("运单号", "text", 16, required=True, rule="STO-1"),
         Column("到货通知日期", "date", 12, required=True, rule="STO-2"),
-        Column("提货日期", "date", 11, rule="STO-2", note="未提货留空"),
+        Column("提货日期", "date", 11, rule="STO-2", note="未提货留空", after="到货通知日期"),
         Column("运费", "money", 10, required=True, rule="STO-1"),
         Column("始发地", "choice", 9, required=True, choices="places", rule="STO-3"),
         Column("目的地", "choice", 9, required=True, choices="places", rule="STO-3"),
@@ -701,7 +714,7 @@ COD = Template(
         Column("运单号", "text", 16, required=True, rule="COD-1"),
         Column("代收金额", "money", 12, required=True, rule="COD-1"),
         Column("到账日期", "date", 11, rule="COD-2", note="货款到账之日"),
-        Column("提款日期", "date", 11, rule="COD-2", note="发货人提款之日，未提留空"),
+        Column("提款日期", "date", 11, rule="COD-2", note="发货人提款之日，未提留空", after="到账日期"),
         Column("手续费", "money", 10, guard=("运单号",), total=True,
                expr=Call("cod_fee", (Ref("代收金额"),))),
         Column("提款期限", "date", 11, guard=("运单号", "到账日期"), expr=_COD_DUE),
@@ -710,6 +723,31 @@ COD = Template(
     ),
 )
 
+
+
+def checked_inputs(tpl: Template) -> list[Column]:
+    """The inputs the register model checks (every one but the free texts nothing computes
+    with: names, addresses, phones), in the template's order: ROW_CHECK's arguments."""
+    used: set[str] = set()
+    for c in tpl.computed:
+        used |= c.expr.refs() | set(c.guard)
+    return [c for c in tpl.inputs if not (c.kind in ("text", "phone") and not c.required and not c.choices
+                                           and c.header not in used)]
+
+
+def with_row_check(tpl: Template) -> Template:
+    """The template with its row gate: the first computed column wraps its formula in
+    ROW_CHECK over the checked inputs, every other computed column shows the gate's error
+    instead of its value, so a row with a bad input shows the error in every computed cell
+    (and no number) in Excel as in ``logidesk process``."""
+    gate = tpl.computed[0].header
+    heads = tuple(c.header for c in checked_inputs(tpl))
+    cols = tuple(replace(c, row_check=(tpl.kind, heads)) if c.header == gate
+                 else replace(c, gate=gate) if c.computed else c for c in tpl.columns)
+    return replace(tpl, columns=cols)
+
+
+CLAIMS, COMPLAINTS, STORAGE, COD = map(with_row_check, (CLAIMS, COMPLAINTS, STORAGE, COD))
 REGISTERS: dict[str, Template] = {t.kind: t for t in (CLAIMS, COMPLAINTS, STORAGE, COD)}
 
 # ----------------------------------------------------------------------------- counter quote

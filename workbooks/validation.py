@@ -7,12 +7,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 import numpy as np
 import pandas as pd
 
-from udfs import values as V
+from udfs.rowcheck import day, list_message, order_message, required_message, with_rule  # noqa: F401 (re-exported)
 
 from .inputs import Typed, normalise_text
 from .spec import OPEN_LISTS, Column
@@ -42,10 +42,6 @@ def rule_of(message: str, default: str | None) -> str | None:
     return _rule_at_end(message) or default
 
 
-def with_rule(message: str, rule: str | None) -> str:
-    return f"{message}（{rule}）" if rule and rule not in message else message
-
-
 def list_lookup(choices: list[str]) -> dict[str, str]:
     """Normalised spelling → the list's own spelling (full-width or padded input still matches)."""
     return {normalise_text(c): c for c in choices}
@@ -60,11 +56,10 @@ def check_column(col: Column, typed: Typed, raw: np.ndarray, rows: np.ndarray, f
         bad[int(i)] = typed.problem[i]
     if col.required:
         for i in np.flatnonzero(typed.blank & filled):
-            bad[int(i)] = with_rule(f"缺少{col.header}", col.rule)
+            bad[int(i)] = required_message(col.header, col.rule)
     if col.choices:
         allowed = lists[col.choices]
         lookup = list_lookup(allowed)
-        shown = "、".join(allowed[:12]) + ("…" if len(allowed) > 12 else "")
         idx = np.flatnonzero(~typed.blank & (typed.problem == None))  # noqa: E711 (element-wise)
         if len(idx):
             codes, uniques = pd.factorize(typed.values[idx], use_na_sentinel=False)
@@ -77,10 +72,30 @@ def check_column(col: Column, typed: Typed, raw: np.ndarray, rows: np.ndarray, f
                 miss = np.zeros(len(idx), dtype=bool)
             for i in idx[miss]:
                 v = typed.values[i]
-                bad.setdefault(int(i), with_rule(f"{col.header}「{V.show(v)}」不在下拉列表中，可选：{shown}", col.rule))
+                bad.setdefault(int(i), list_message(col.header, v, allowed, col.rule))
     out = []
     for i, msg in sorted(bad.items()):
         typed.values[i] = None
+        r = int(rows[i])
+        out.append(CellError(r, col.header, letter(r), raw[i], msg, rule_of(msg, col.rule), True, "input"))
+    return out
+
+
+def check_order(col: Column, typed: Typed, first: Typed, raw: Sequence[Any], rows: np.ndarray,
+                letter: Callable[[int], str]) -> list[CellError]:
+    """A date earlier than the date it may not precede (``col.after``: 索赔日期 before
+    寄件日期…), on rows where both passed their own checks. The date itself stays readable
+    (the row is an error row either way), so a claim keeps its date where it is listed apart."""
+    both = np.flatnonzero((typed.values != None) & (first.values != None))  # noqa: E711 (element-wise)
+    a, b = typed.values[both], first.values[both]
+    try:
+        early = np.asarray(a < b, dtype=bool)              # one C-level loop (dates)
+    except TypeError:                                      # a datetime and a date: by day
+        early = np.array([day(x) < day(y) for x, y in zip(a, b)], dtype=bool)
+    out = []
+    for i in both[early].tolist():
+        it, before = typed.values[i], first.values[i]
+        msg = order_message(col.header, it, col.after, before, col.rule)
         r = int(rows[i])
         out.append(CellError(r, col.header, letter(r), raw[i], msg, rule_of(msg, col.rule), True, "input"))
     return out
