@@ -32,6 +32,8 @@ from addin import cliutil as cu
 from addin import listing
 from addin.registers import Loaded, error_text, load
 
+WHOLE_SOURCES = ("（无法读取）", "（通知台账）")   # the 网点 of problems with a whole file or the ledger
+
 COLUMNS = ["网点", "类别", "提醒", "运单号", "编号", "对方", "起算日期", "期限", "剩余天数", "状态",
            "依据", "来源"]
 CANNOT = "无法计算"
@@ -303,7 +305,7 @@ def collect(sources: Any = (), *args: Any, today: dt.date | None = None,
         regs += loads.registers
         for u in loads.unread:
             if not u.quiet:
-                out.cannot("（无法读取）", "登记表", "", u.reason, u.path.name)
+                out.cannot(WHOLE_SOURCES[0], "登记表", "", u.reason, u.path.name)
     closed: set[str] = set()
     for reg in regs:
         {"claims": lambda r: _claims(r, out, closed), "complaints": lambda r: _complaints(r, out),
@@ -317,7 +319,7 @@ def collect(sources: Any = (), *args: Any, today: dt.date | None = None,
             finally:
                 led.close()
         except LedgerError as e:
-            out.cannot("（通知台账）", "通知回复", "", str(e), "通知台账")
+            out.cannot(WHOLE_SOURCES[1], "通知回复", "", str(e), "通知台账")
     df = pd.DataFrame(out.rows, columns=COLUMNS, dtype=object)
     df = df.where(pd.notna(df), None)  # "cannot compute" lines keep None, not NaN
     if not df.empty:
@@ -346,7 +348,10 @@ def format_table(df: pd.DataFrame, limit: int | None = None, where: Path | str |
         first_seen = pd.factorize(pd.MultiIndex.from_arrays([df["网点"], df["类别"]]))[0]
         order = df.iloc[np.argsort(first_seen, kind="stable")]
         c = df["提醒"].value_counts()
-    lines += listing.shown(_items(order), len(order), limit, where,
+    # a file or the ledger that could not be read is always shown: it hides every item it holds
+    whole = order["网点"].isin(WHOLE_SOURCES).to_numpy()
+    lines += _items(order[whole])
+    lines += listing.shown(_items(order[~whole]), int((~whole).sum()), limit, where,
                            hint=f"加 --out 提醒.xlsx 保存全部，或加 {listing.SHOW_ALL} 全部显示")
     lines.append(f"\n合计：无法计算 {c.get(CANNOT, 0)} 件，已逾期 {c.get('已逾期', 0)} 件，"
                  f"今日到期 {c.get('今日到期', 0)} 件，{within} 天内到期 {c.get('即将到期', 0)} 件")

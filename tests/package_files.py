@@ -378,3 +378,9 @@ def zip_bytes(entries: dict[str, bytes]) -> bytes:
         for k, v in entries.items():
             z.writestr(k, v)
     return buf.getvalue()
+
+
+def sst_count(path: Path) -> int:
+    """Entries of a package's shared-string table (what a 'shared string out of range' message counts)."""
+    with zipfile.ZipFile(path) as z:
+        return len(etree.fromstring(z.read("xl/sharedStrings.xml")))

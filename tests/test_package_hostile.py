@@ -16,6 +16,7 @@ from workbooks.xlsx import package as PK
 from workbooks.xlsx.package import PackageError, open_package
 
 CLAIMS = PF.SAMPLES / "理赔登记表_样例.xlsx"
+SST_N = PF.sst_count(CLAIMS)
 SHEET = "xl/worksheets/sheet1.xml"
 SST = "xl/sharedStrings.xml"
 TAIL = "；本文件未处理，请在 Excel 中打开并修复后另存为 .xlsx 再处理"
@@ -143,7 +144,7 @@ def _sheet_with(tmp_path: Path, name: str, rows: bytes) -> Path:
     ("文本.xlsx", b'<row r="60"><c r="B60" t="inlineStr"><is><t>' + "货".encode() * 32768 + b"</t></is></c></row>",
      "文件已损坏：有 32768 个字符的单元格文本，超过 Excel 上限 32767 个字符"),
     ("编号.xlsx", b'<row r="60"><c r="B60" t="s"><v>99999</v></c></row>',
-     "文件已损坏：共享字符串编号 99999 超出范围（共 324 条）"),
+     f"文件已损坏：共享字符串编号 99999 超出范围（共 {SST_N} 条）"),
 ], ids=["row", "column", "text", "sst-index"])
 def test_past_excels_limits_is_that_files_failure(tmp_path, name, rows, message) -> None:
     bad = _sheet_with(tmp_path, name, rows)
@@ -174,7 +175,7 @@ def test_small_sheets_check_the_same_limits(tmp_path) -> None:
     bad = _sheet_with(tmp_path, "s.xlsx", b'<row r="60"><c r="B60" t="s"><v>400</v></c></row>')
     with pytest.raises(PackageError) as e:
         open_package(bad).read_small_sheet("理赔登记表")
-    assert e.value.message == f"文件已损坏：共享字符串编号超出范围（共 324 条）（部件 {SHEET}）{TAIL}"
+    assert e.value.message == f"文件已损坏：共享字符串编号超出范围（共 {SST_N} 条）（部件 {SHEET}）{TAIL}"
 
 
 # ----------------------------------------------------------------------------- member names

@@ -20,6 +20,7 @@ from workbooks.xlsx import parts as X
 from workbooks.xlsx.package import open_package
 
 CLAIMS = PF.SAMPLES / "理赔登记表_样例.xlsx"
+SST_N = PF.sst_count(CLAIMS)
 NS_CT = "{http://schemas.openxmlformats.org/package/2006/content-types}"
 
 
@@ -194,7 +195,7 @@ def _folder_with(tmp_path: Path, edits: dict[str, bytes]) -> Path:
     return folder
 
 
-SST_DAMAGED = ("文件已损坏：共享字符串编号 99999 超出范围（共 324 条）（部件 xl/worksheets/sheet1.xml）；"
+SST_DAMAGED = (f"文件已损坏：共享字符串编号 99999 超出范围（共 {SST_N} 条）（部件 xl/worksheets/sheet1.xml）；"
                "本文件未处理，请在 Excel 中打开并修复后另存为 .xlsx 再处理")
 
 
