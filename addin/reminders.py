@@ -392,7 +392,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--today", type=cu.date_arg, help="按此日期检查，如 2026-11-23 或 2026年11月23日（默认今天）")
     ap.add_argument("--ledger", help="通知台账（SQLite 路径或 postgresql:// URL）；默认为配置的公司台账")
     ap.add_argument("--no-ledger", action="store_true", help="不读取通知台账")
-    ap.add_argument("--out", type=Path, help="另存为 .xlsx（工作表「时限提醒」）")
+    ap.add_argument("--out", type=Path, help="另存为 .xlsx（工作表「时限提醒」），或已有的文件夹（写入 时限提醒.xlsx）")
     args = ap.parse_args(argv)
     from udfs.coverage import print_once
     print_once(args.today)             # from 1 November: the coming year's holidays missing
@@ -402,7 +402,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _main(args: Any) -> int:
     paths = args.paths or [Path.cwd()]
     if args.out:
+        args.out = cu.out_file(args.out, Path("时限提醒.xlsx"))
         cu.check_name_length(args.out)
+        cu.refuse_if_open([args.out])
     with cu.Progress("读取登记表", unit="个", quiet=args.quiet) as bar:
         df = collect(paths, args.today, args.within, args.ledger, use_ledger=not args.no_ledger,
                      progress=bar.update)
@@ -412,7 +414,7 @@ def _main(args: Any) -> int:
             with cu.Progress("写出提醒表", unit="行", quiet=args.quiet) as bar:
                 write_sheet(df, args.out, bar.update)
         except OSError as e:
-            raise cu.Refused(f"无法保存 {args.out}（{e.strerror or e}）", cu.EXIT_ENV) from e
+            return cu.os_failure("deadlines", e, f"提醒表 {args.out} 未保存（已有的文件未改动）。")
     cu.say(text)
     if args.out:
         cu.say(f"已保存：{args.out}")
