@@ -279,7 +279,7 @@ def run(command: str, body: Callable[[], int]) -> int:
         from addin.ledger import LedgerError
         if not isinstance(e, (ConfigError, LedgerError)):
             return _internal(command, e)
-        where = log_problem(command, str(e))  # the configuration or the ledger: environment
+        where = log_problem(command, str(e), e)  # the configuration or the ledger: environment
         _err(f"未完成：{e}" + (f"\n（已记录到日志：{where}）" if where else ""))
         return EXIT_ENV
     except OSError as e:  # disk full, read-only, no permission, name too long …: environment
@@ -288,6 +288,12 @@ def run(command: str, body: Callable[[], int]) -> int:
         _err("已中断（Ctrl+C）。已登记的通知和已写出的文件保持完整。")
         return 130
     except Exception as e:  # noqa: BLE001 - the one place that turns a bug into a message
+        rules = sys.modules.get("udfs.errors")  # loaded when the engine raised it
+        if rules is not None and isinstance(e, rules.RuleError):
+            # the rules data itself (company rules file damaged, holidays missing): environment
+            where = log_problem(command, str(e))
+            _err(f"未完成：{e}" + (f"\n（已记录到日志：{where}）" if where else ""))
+            return EXIT_ENV
         return _internal(command, e)
 
 
