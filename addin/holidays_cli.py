@@ -15,6 +15,7 @@ from udfs import company, coverage, holiday_notice, rules_check
 from udfs import rulebook as rb
 from udfs.errors import RuleError
 from udfs.errtext import os_reason, toml_text
+from workbooks.outputs import follow_umask
 
 HEADER = """\
 # logidesk 公司规则文件（company rules）
@@ -101,6 +102,7 @@ def _write_atomic(path: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
+        follow_umask(tmp)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
 from workbooks.xlsx.cells import col_letter
+from workbooks.outputs import follow_umask
 
 OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
            "nan_inf_to_errors": False}
@@ -68,6 +69,7 @@ def workbook(path: str | os.PathLike, streaming: bool = True) -> Iterator[Any]:
         texts = {ws.get_name(): t for ws in wb.worksheets() if (t := _TEXTS.pop(ws, None))}
         if tables or texts:
             _splice(Path(tmp), tables, texts)
+        follow_umask(tmp)  # mkstemp made it 0600: colleagues must be able to open it
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

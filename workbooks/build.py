@@ -19,6 +19,7 @@ import udfs
 from udfs.rulebook import Rules, rules_for
 
 from . import layout as L
+from . import outputs as O
 from .spec import QUOTE_SHEET, REGISTERS, TEMPLATE_VERSION, Template
 
 DEFAULT_OUT = Path("build/workbooks")
@@ -36,7 +37,7 @@ def validation_lists(when: dt.date | None = None) -> dict[str, list[str]]:
 def atomic_close(wb: Any, target: Path) -> None:
     """Close an XlsxWriter workbook that was opened on a temp name, then os.replace it."""
     wb.close()
-    os.chmod(wb.filename, 0o644)
+    O.follow_umask(wb.filename)
     os.replace(wb.filename, target)
 
 
