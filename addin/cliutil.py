@@ -345,31 +345,56 @@ def check_name_length(path: Path) -> None:
 
 class Progress:
     """A progress bar on stderr for a phase, shown only when the phase runs longer than a
-    second, on a terminal, and not ``--quiet``."""
+    second, on a terminal, and not ``--quiet``. A phase that reports no counts (reading a
+    register) still shows its name and the seconds elapsed once it passes a second."""
 
     def __init__(self, desc: str, total: int | None = None, unit: str = "行", quiet: bool = False) -> None:
+        import threading
         self.desc, self.total, self.unit = desc, total, unit
         self.enabled = not quiet and sys.stderr.isatty()
         self.t0 = time.monotonic()
         self.bar: Any = None
+        self._lock = threading.Lock()
+        self._closed = threading.Event()
+        if self.enabled:
+            threading.Thread(target=self._tick, daemon=True).start()
+
+    def _tick(self) -> None:
+        """After a second without a bar, show one; refresh its clock until the phase ends."""
+        if self._closed.wait(1.0):
+            return
+        while not self._closed.is_set():
+            with self._lock:
+                if self._closed.is_set():
+                    return
+                if self.bar is None:
+                    self._open(self.total)
+                self.bar.refresh()
+            self._closed.wait(0.5)
+
+    def _open(self, total: int | None) -> None:
+        from tqdm import tqdm
+        self.bar = tqdm(total=total, desc=self.desc, unit=self.unit, ascii=True, file=sys.stderr)
 
     def update(self, done: int, total: int | None = None) -> None:
         if not self.enabled:
             return
-        if self.bar is None:
-            if time.monotonic() - self.t0 < 1.0:
-                return
-            from tqdm import tqdm
-            self.bar = tqdm(total=total or self.total, desc=self.desc, unit=self.unit, ascii=True)
-        if total is not None:
-            self.bar.total = total
-        self.bar.n = done
-        self.bar.refresh()
+        with self._lock:
+            if self.bar is None:
+                if time.monotonic() - self.t0 < 1.0:
+                    return
+                self._open(total or self.total)
+            if total is not None:
+                self.bar.total = total
+            self.bar.n = done
+            self.bar.refresh()
 
     def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
-            self.bar = None
+        self._closed.set()
+        with self._lock:
+            if self.bar is not None:
+                self.bar.close()
+                self.bar = None
 
     def __enter__(self) -> "Progress":
         return self
