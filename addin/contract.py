@@ -68,7 +68,7 @@ class Command:
 
     @classmethod
     def of(cls, value: "Command | tuple[str, str]") -> "Command":
-        return value if isinstance(value, Command) else cls(*value)
+        return value if hasattr(value, "target") else cls(*value)  # type: ignore[return-value]
 
 
 def commands() -> dict[str, Command]:
