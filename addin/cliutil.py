@@ -96,6 +96,11 @@ class ArgumentParser(argparse.ArgumentParser):
             kw["metavar"] = self.METAVARS.get(dest, "值" if any(a.startswith("-") for a in args) else "参数")
         return super().add_argument(*args, **kw)
 
+    def add_subparsers(self, **kw: Any) -> Any:
+        """Subcommands named 子命令 in usage and errors (never the dest, e.g. ``cmd``)."""
+        kw.setdefault("metavar", "子命令")
+        return super().add_subparsers(**kw)
+
     def _declaration(self) -> C.Command | None:
         found = C.command_of(self.prog)
         return None if found is None or self._subparsers is not None else found[1]
