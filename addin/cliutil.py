@@ -245,6 +245,13 @@ def setup_console() -> None:
             stream.reconfigure(errors="replace")  # type: ignore[union-attr]
         except (AttributeError, ValueError):  # pragma: no cover - replaced streams (pytest)
             pass
+    sys.unraisablehook = _log_unraisable
+
+
+def _log_unraisable(info: Any) -> None:
+    """An exception in a destructor (a library's file closed on a full disk): to the log,
+    never as English on the console."""
+    log_problem("（析构）", f"{info.exc_type.__name__}: {info.exc_value}", info.exc_value)
 
 
 def log_path() -> Path:
@@ -293,6 +300,9 @@ def run(command: str, body: Callable[[], int]) -> int:
         _err("已中断（Ctrl+C）。已登记的通知和已写出的文件保持完整。")
         return 130
     except Exception as e:  # noqa: BLE001 - the one place that turns a bug into a message
+        inner = os_error_in(e)
+        if inner is not None:  # e.g. XlsxWriter's FileCreateError around "No space left on device"
+            return os_failure(command, inner)
         rules = sys.modules.get("udfs.errors")  # loaded when the engine raised it
         if rules is not None and isinstance(e, rules.RuleError):
             # the rules data itself (company rules file damaged, holidays missing): environment
@@ -300,6 +310,14 @@ def run(command: str, body: Callable[[], int]) -> int:
             _err(f"未完成：{e}" + (f"\n（已记录到日志：{where}）" if where else ""))
             return EXIT_ENV
         return _internal(command, e)
+
+
+def os_error_in(e: BaseException) -> OSError | None:
+    """The OSError a library wrapped in its own exception (its argument or its cause)."""
+    for inner in (e.args[0] if e.args else None, e.__cause__):
+        if isinstance(inner, OSError):
+            return inner
+    return None
 
 
 def os_failure(command: str, e: OSError, done: str = "") -> int:

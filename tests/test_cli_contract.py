@@ -34,7 +34,7 @@ ALLOWED = {
     "SSL", "URL", "SHA", "CPU", "VBA", "VIP", "Noto", "CJK", "Sans", "Serif", "soffice", "pg_hba", "conf", "Ctrl",
     "usage", "check", "import", "demo", "functions", "build", "process", "quote", "notices", "deadlines",
     "report", "addin", "holidays", "rules", "export", "doctor", "constraints", "install", "py", "README",
-    "docs", "deploy", "md", "cli", "templates", "out", "git", "psycopg", "fonts", "noto", "cjk", "HK", "SC", "TC", "JP", "KR",
+    "docs", "deploy", "md", "cli", "templates", "out", "git", "psycopg", "python", "venv", "fonts", "noto", "cjk", "HK", "SC", "TC", "JP", "KR",
 }
 _STRIP = (
     re.compile(r"\S*[/\\]\S*"),                   # paths and URLs
@@ -188,7 +188,7 @@ def test_out_of_a_file_command_an_existing_folder_or_no_suffix(capsys, home):
     code, _ = run(capsys, "deadlines", SAMPLES, "--no-ledger", "--out", folder)
     assert code in (0, 1) and (folder / "时限提醒.xlsx").is_file()
     code, _ = run(capsys, "report", CLAIMS, "--period", PERIOD, "--out", folder)
-    assert code in (0, 1) and (folder / "货损货差十五日报表_2026年5月下半月.xlsx").is_file()
+    assert code in (0, 1) and (folder / "货损货差十五日报表_2026-05-下半月.xlsx").is_file()
     code, _ = run(capsys, "report", CLAIMS, "--period", PERIOD, "--out", home / "半月报")
     assert code in (0, 1) and (home / "半月报.xlsx").is_file() and not (home / "半月报").exists()
     code, text = run(capsys, "export", CLAIMS, "--out", home / "发送版.txt")

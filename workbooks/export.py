@@ -381,7 +381,7 @@ def _main(cu, args) -> int:  # noqa: ANN001 - addin.cliutil and the parsed argum
         cu.say(f"未生成发送版：{exc}", err=True)
         return exc.code
     except OSError as exc:  # disk full, read-only, permission denied while writing …
-        return cu.os_failure("export", exc, "未生成发送版，原文件未改动。")
+        return cu.os_failure("export", exc, f"发送版 {out} 未生成，原文件未改动。")
     how = "按规则重新计算后" if res.computed_by_engine else "使用 Excel 保存的计算结果"
     cu.say(f"已生成发送版 {res.output}：{how}，{res.values} 个单元格转为数值，"
            f"保留 {res.kept_formulas} 个 Excel 自带公式。")

@@ -153,7 +153,8 @@ def process_to(source: Path, target: Path, progress: bool = True) -> FileResult:
         res.refused = str(e)
     except OSError as e:
         from udfs.errtext import is_file_open, os_text
-        res.refused, res.code = f"无法读取或写入：{os_text(e)}", 3 if is_file_open(e) else 4
+        where = None if e.filename else target  # the writer thread's errors name no file
+        res.refused, res.code = f"无法读取或写入：{os_text(e, where)}", 3 if is_file_open(e) else 4
     finally:
         if gc_was:
             gc.enable()
