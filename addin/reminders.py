@@ -282,6 +282,7 @@ def collect(sources: Any = (), *args: Any, today: dt.date | None = None,
     for reg in regs:
         {"claims": lambda r: _claims(r, out, closed), "complaints": lambda r: _complaints(r, out),
          "cod": lambda r: _cod(r, out), "storage": lambda r: _storage(r, out)}[reg.kind](reg)
+    ledger_error = None
     if use_ledger:
         from addin.ledger import Ledger, LedgerError
         try:
@@ -291,7 +292,8 @@ def collect(sources: Any = (), *args: Any, today: dt.date | None = None,
             finally:
                 led.close()
         except LedgerError as e:
-            out.cannot("（通知台账）", "通知回复", "", str(e), "通知台账")
+            ledger_error = str(e)
+            out.cannot("（通知台账）", "通知回复", "", ledger_error, "通知台账")
     df = pd.DataFrame(out.rows, columns=COLUMNS, dtype=object)
     df = df.where(pd.notna(df), None)  # "cannot compute" lines keep None, not NaN
     if not df.empty:
@@ -302,6 +304,7 @@ def collect(sources: Any = (), *args: Any, today: dt.date | None = None,
     df.attrs["errors"] = out.problems
     df.attrs["today"] = today
     df.attrs["within_days"] = within_days
+    df.attrs["ledger_error"] = ledger_error   # the ledger could not be read: the environment
     return df
 
 
@@ -418,6 +421,8 @@ def _main(args: Any) -> int:
     cu.say(text)
     if args.out:
         cu.say(f"已保存：{args.out}")
+    if df.attrs.get("ledger_error"):
+        raise cu.Refused(f"未完成：{df.attrs['ledger_error']}。登记表中的时限已列出，通知的回复期限未检查。", cu.EXIT_ENV)
     return cu.EXIT_ROWS if df.attrs["errors"] else cu.EXIT_OK
 
 
