@@ -89,6 +89,9 @@ class ArgumentParser(argparse.ArgumentParser):
     def add_argument(self, *args: Any, **kw: Any) -> Any:
         """Chinese placeholders in the usage line (类型, 日期 …) unless one is given; a
         placeholder for every value option (never FREIGHT, ORIGIN or UDF_MODULE)."""
+        if args and all(a in self._option_string_actions for a in args if a.startswith("-")) \
+                and set(args) <= {"-q", "--quiet", "--version"}:
+            return self._option_string_actions[args[0]]  # the contract already gave every command these
         action = kw.get("action")
         if "metavar" not in kw and action in (None, "store", "append"):
             dest = kw.get("dest") or next((a.lstrip("-") for a in args if a.startswith("--")), args[0] if args else "")

@@ -152,6 +152,35 @@ def test_install_py_help_is_chinese():
     assert not english(got.stdout), english(got.stdout)
 
 
+def test_a_command_that_still_declares_its_own_quiet_gets_the_contracts():
+    from addin.cliutil import ArgumentParser
+    ap = ArgumentParser(prog="logidesk process", quiet=False)
+    ap.add_argument("--quiet", action="store_true", help="不显示进度条")
+    ap.add_argument("paths", nargs="+")
+    assert ap.parse_args(["-q", "a.xlsx"]).quiet is True
+
+
+def test_a_phase_without_counts_shows_progress_after_a_second(monkeypatch):
+    import io
+    import time
+
+    from addin.cliutil import Progress
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+    err = Tty()
+    monkeypatch.setattr(sys, "stderr", err)
+    with Progress("读取登记表", unit="个"):
+        time.sleep(1.6)
+    assert "读取登记表" in err.getvalue()
+    quiet = Tty()
+    monkeypatch.setattr(sys, "stderr", quiet)
+    with Progress("读取登记表", unit="个", quiet=True):
+        time.sleep(1.2)
+    assert quiet.getvalue() == ""
+
+
 # ----------------------------------------------------------------------------- -q on real runs
 def test_quiet_real_runs(capsys, home):
     assert run(capsys, "functions", "-q")[0] == 0
