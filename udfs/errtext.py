@@ -117,22 +117,23 @@ def xml_text(e: Exception) -> str:
 
 
 _DETAILS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"File is not a zip file", re.I), "不是 zip 压缩包（.xlsx 文件本应是压缩包）"),
-    (re.compile(r"Bad CRC-32 for file '?([^']*)'?", re.I), r"部件 \1 校验和不符（文件不完整或被改动）"),
-    (re.compile(r"Bad magic number for (?:file header|central directory)", re.I), "压缩包的文件头损坏"),
-    (re.compile(r"Truncated file header|truncated|unexpected end of data|EOF", re.I), "文件被截断（不完整）"),
-    (re.compile(r"Error -?\d+ while decompressing data.*", re.I), "解压失败（数据损坏）"),
+    (re.compile(r"File is not a zip file", re.I), "不是 zip 压缩包"),
+    (re.compile(r"Bad CRC-32 for file '?([^'\s]*)'?", re.I), r"部件 \1 校验和不符（文件不完整或被改动）"),
+    (re.compile(r"Bad magic number for (?:file header|central directory)[^)）]*", re.I), "压缩包的文件头损坏"),
+    (re.compile(r"Truncated file header|unexpected end of data|truncated|EOF", re.I), "文件被截断（不完整）"),
+    (re.compile(r"Error -?\d+ while decompressing data[^)）]*", re.I), "解压失败（数据损坏）"),
     (re.compile(r"(\S+): bad local header", re.I), r"部件 \1 的文件头损坏"),
     (re.compile(r"That compression method is not supported", re.I), "不支持的压缩方式"),
     (re.compile(r"zipfiles that span multiple disks are not supported", re.I), "分卷压缩包不受支持"),
-    (re.compile(r"Overlapped entries.*|duplicate name.*", re.I), "压缩包内的部件重叠或重名（可能是恶意文件）"),
+    (re.compile(r"Overlapped entries[^)）]*|duplicate name[^)）]*", re.I), "压缩包内的部件重叠或重名（可能是恶意文件）"),
 )
-_ASCII_WORD = re.compile(r"[A-Za-z]{3,}")
+_NAMES = re.compile(r"\S*[/.]\S*")                    # part and file names stay as they are
+_KEEP = {"zip", "XML", "xlsx", "xlsm"}
 
 
 def detail_text(text: str) -> str:
-    """A library's English detail (zip, XML, TOML, OS) as Chinese; text the table does not
-    know becomes 「格式错误」 (the original goes to the log)."""
+    """A library's English detail (zip, XML, TOML, OS) as Chinese, in place inside a Chinese
+    sentence; text the table does not know becomes 「格式错误」 (the original goes to the log)."""
     text = str(text)
     m = re.search(r"\[Errno (\d+)\]", text)
     if m:
@@ -142,7 +143,8 @@ def detail_text(text: str) -> str:
     if _TOML_AT.match(text):
         return toml_text(Exception(text))
     for pattern, zh in _DETAILS:
-        found = pattern.search(text)
-        if found:
-            return found.expand(zh)
-    return "格式错误" if _ASCII_WORD.search(text) else text
+        if pattern.search(text):
+            text = pattern.sub(zh, text, count=1)
+            break
+    left = set(re.findall(r"[A-Za-z]{3,}", _NAMES.sub(" ", text))) - _KEEP
+    return "格式错误" if left else text
