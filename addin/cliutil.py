@@ -129,9 +129,9 @@ class ArgumentParser(argparse.ArgumentParser):
         if cmd.out is None or out is None:
             return
         out = Path(out)
-        if cmd.out == "folder" and out.exists() and not out.is_dir():
+        if cmd.out == "folder" and _is_file(out):
             self.error(f"--out 应为文件夹，但「{out}」是已有的文件")
-        if cmd.out == "file" and not out.is_dir():
+        if cmd.out == "file" and not _is_dir(out):
             if not out.suffix:
                 out = out.with_name(out.name + cmd.suffix)
             elif out.suffix.lower() != cmd.suffix.lower():
@@ -148,6 +148,22 @@ class ArgumentParser(argparse.ArgumentParser):
         self.print_usage(sys.stderr)
         self.exit(EXIT_USAGE, f"{self.prog}：参数错误：{translate(message)}\n"
                               f"（{self.prog} --help 查看全部参数）\n")
+
+
+def _is_dir(path: Path) -> bool:
+    """Path.is_dir that answers False for a name the OS refuses (too long): the write that
+    follows reports it as the environment (exit 4)."""
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.exists() and not path.is_dir()
+    except OSError:
+        return False
 
 
 _TODAY_WAS: list[str | None] = []
@@ -178,7 +194,7 @@ def out_file(out: Path | None, default: Path) -> Path:
     if out is None:
         return Path(default)
     out = Path(out)
-    return out / Path(default).name if out.is_dir() else out
+    return out / Path(default).name if _is_dir(out) else out
 
 
 def date_arg(text: str) -> dt.date:
