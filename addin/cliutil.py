@@ -64,6 +64,17 @@ class _Formatter(argparse.RawDescriptionHelpFormatter):
         super().add_usage(usage, actions, groups, "用法：" if prefix is None else prefix)
 
 
+class _Version(argparse.Action):
+    """``--version``: the installed version, looked up only when asked (importlib.metadata)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kw: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kw)
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any) -> None:
+        print(f"logidesk {C.version()}")
+        parser.exit(EXIT_OK)
+
+
 class ArgumentParser(argparse.ArgumentParser):
     """argparse with Chinese usage, help headings and error messages (exit 2), applying the
     contract of the command named by ``prog`` ("logidesk NAME", :mod:`addin.contract`):
@@ -76,7 +87,7 @@ class ArgumentParser(argparse.ArgumentParser):
         kw.setdefault("epilog", EXIT_CODES_HELP)
         super().__init__(*args, **kw)
         self.add_argument("-q", "--quiet", action="store_true", help=C.QUIET_HELP)
-        self.add_argument("--version", action="version", version=f"logidesk {C.version()}", help=C.VERSION_HELP)
+        self.add_argument("--version", action=_Version, help=C.VERSION_HELP)
         self._contract_done = False
 
     METAVARS = {"kind": "类型", "rows": "行号", "out": "路径", "ledger": "台账", "date": "日期", "today": "日期",

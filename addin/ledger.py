@@ -30,7 +30,6 @@ from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 from addin.config import ENV_URL, LEDGER_FILENAME as DEFAULT_FILENAME, ledger_target  # noqa: F401 (re-exported)
-from udfs.errtext import os_reason
 
 COLUMNS = ("number", "kind", "year", "seq", "waybill", "branch", "counterparty", "amount",
            "notice_date", "reply_by", "issued_by", "issued_at", "doc_path", "pdf_path",
@@ -162,6 +161,8 @@ class Ledger:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as e:
+                # importing udfs loads the rulebook: 1.1 s measured, which `notices --list` must not pay
+                from udfs.errtext import os_reason
                 raise LedgerError(self._where(f"无法创建台账所在文件夹（{os_reason(e)}）")) from e
         with self.errors():
             self._init_schema()
