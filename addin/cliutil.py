@@ -308,6 +308,13 @@ def run(command: str, body: Callable[[], int]) -> int:
     anything else → "内部错误" with the log file named (exit 5); a closed pipe → exit 0."""
     setup_console()
     try:
+        return _guarded(command, body)
+    finally:
+        restore_today()  # a --today of this command never outlives it (tests call main() in process)
+
+
+def _guarded(command: str, body: Callable[[], int]) -> int:
+    try:
         return int(body() or 0)
     except Refused as e:  # environment problems are logged too; the message names the log
         where = log_problem(command, e.message) if e.code >= EXIT_ENV else None

@@ -3,6 +3,7 @@ company rules file (udfs.company) — importing the State Council's holiday noti
 validating the rules files. Neither touches the program folder."""
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import os
 import shutil
@@ -224,13 +225,17 @@ def check_report(bundled: Path, company_path: Path | None, today: dt.date) -> tu
 
 
 def rules_main(argv: list[str] | None = None) -> int:
-    from addin.cliutil import ArgumentParser, date_arg  # Chinese usage, help and argument errors
+    from addin.cliutil import ArgumentParser, date_arg, run  # Chinese usage, help, errors and exit codes
     ap = ArgumentParser(prog="logidesk rules", description="规则文件：检查程序自带与公司规则文件")
     sub = ap.add_subparsers(dest="cmd", required=True)
     chk = sub.add_parser("check", help="检查规则文件并列出已收录的节假日年份")
     chk.add_argument("--company", type=Path, help="检查这个公司规则文件（默认：程序正在使用的）")
     chk.add_argument("--today", type=date_arg, help="按此日期给出提醒，如 2026-11-23（默认今天）")
     args = ap.parse_args(argv)
+    return run("rules", lambda: _rules_check(args))
+
+
+def _rules_check(args: argparse.Namespace) -> int:
     path = args.company if args.company else company.company_rules_path()
     if args.company and not args.company.is_file():
         print(f"找不到文件 {args.company}", file=sys.stderr)

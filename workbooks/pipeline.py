@@ -176,12 +176,16 @@ def process_paths(paths: Iterable[Path], out_dir: Path = DEFAULT_OUT, progress: 
 
 def main(argv: list[str] | None = None) -> int:
     """Exit codes: :attr:`Summary.exit_code` (the contract); 2 for bad arguments."""
-    from addin.cliutil import ArgumentParser  # Chinese usage, help and argument errors
+    from addin.cliutil import ArgumentParser, run  # Chinese usage, help, errors and exit codes
     p = ArgumentParser(prog="logidesk process", description="无 Excel 批量计算已填写的登记表")
     p.add_argument("paths", nargs="+", type=Path, help="登记表文件或文件夹")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT,
                    help=f"结果文件夹（默认 {DEFAULT_OUT}；保留输入的子文件夹，结果名为 原名{RESULT_SUFFIX}）")
     a = p.parse_args(argv)
+    return run("process", lambda: _main(a))
+
+
+def _main(a: Any) -> int:
     from udfs.coverage import print_once
     print_once()                       # from 1 November: the coming year's holidays missing
     O.install_signal_handlers()
