@@ -138,26 +138,53 @@ def excel_present() -> bool:
     return False
 
 
+class ChineseParser(argparse.ArgumentParser):
+    """argparse with Chinese usage, headings and errors (this file uses the standard library
+    only: it runs before anything is installed)."""
+
+    WORDS = (("usage: ", "用法："), ("options:", "选项："), ("optional arguments:", "选项："),
+             ("show this help message and exit", "显示此帮助并退出"))
+    ERRORS = (("unrecognized arguments:", "无法识别的参数："), ("expected one argument", "需要一个值"),
+              ("not allowed with argument", "不能同时使用"), ("argument ", "参数 "))
+
+    def format_usage(self) -> str:
+        return self._zh(super().format_usage())
+
+    def format_help(self) -> str:
+        return self._zh(super().format_help())
+
+    def _zh(self, text: str) -> str:
+        for en, zh in self.WORDS:
+            text = text.replace(en, zh)
+        return text
+
+    def error(self, message: str) -> "NoReturn":
+        for en, zh in self.ERRORS:
+            message = message.replace(en, zh)
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}：参数错误：{message}\n")
+
+
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = ChineseParser(
         prog="python install.py",
         description="安装 logidesk：创建 .venv、按 constraints.txt 安装固定版本、安装 Excel 加载项"
                     "（有 Excel 时），并在自带样例数据上运行主流程。",
         epilog="源码目录（有 .git）默认 --dev，其他情况默认 --runtime。网点电脑请用 --runtime。")
     kind = p.add_mutually_exclusive_group()
     kind.add_argument("--runtime", action="store_true", help="只装产品运行所需的包（网点电脑）")
-    kind.add_argument("--dev", action="store_true", help="另装测试与开发工具（pip install -e .[dev]）")
+    kind.add_argument("--dev", action="store_true", help="另装测试与开发工具（源码目录的开发者用）")
     p.add_argument("--postgres", action="store_true", help="另装 PostgreSQL 台账驱动（psycopg）")
-    p.add_argument("--offline", type=Path, metavar="DIR",
-                   help="离线安装：只从 DIR（--wheelhouse 生成）取包，不访问软件包索引")
+    p.add_argument("--offline", type=Path, metavar="文件夹",
+                   help="离线安装：只从这个文件夹（--wheelhouse 生成）取包，不访问软件包索引")
     p.add_argument("--no-demo", action="store_true", help="不运行样例主流程")
     action = p.add_mutually_exclusive_group()
     action.add_argument("--uninstall", action="store_true",
                         help="只卸载 Excel 加载项（本程序安装的文件与注册项），不安装任何东西")
-    action.add_argument("--wheelhouse", type=Path, metavar="DIR",
-                        help="只把离线安装所需的全部轮子（含 setuptools、wheel）下载到 DIR")
-    p.add_argument("--platform", metavar="TAG",
-                   help="与 --wheelhouse 同用：为其他电脑下载，如 win_amd64（只收二进制轮子）")
+    action.add_argument("--wheelhouse", type=Path, metavar="文件夹",
+                        help="只把离线安装所需的全部安装包（含打包工具）下载到这个文件夹")
+    p.add_argument("--platform", metavar="平台",
+                   help="与 --wheelhouse 同用：为其他电脑下载，如 win_amd64（只收预编译的安装包）")
     return p
 
 

@@ -8,51 +8,60 @@ from __future__ import annotations
 import importlib
 import sys
 
-# name -> (module:function, help). Add a subcommand here and nowhere else.
-COMMANDS: dict[str, tuple[str, str]] = {
-    "demo": ("addin.demo:main", "在自带样例数据上运行全部主流程（install.py 最后一步）"),
-    "functions": ("udfs.examples:main", "打印每个函数的示例与结果"),
-    "build": ("workbooks.build:main", "生成登记表模板（加载项用 logidesk addin）"),
-    "process": ("workbooks.process:main", "无 Excel 批量计算已填写的登记表"),
-    "quote": ("addin.quote:main", "柜台报价（终端）：按公司运价算运费，再算保价费、代收手续费与合计"),
-    "notices": ("addin.notices.cli:main", "为登记表行生成公告/函件（.docx/.pdf）并登记台账"),
-    "deadlines": ("addin.reminders:main", "时限提醒：今日到期、N 天内到期、已逾期"),
-    "report": ("addin.report:main", "货损货差十五日报表"),
-    "analysis": ("addin.analysis:main", "月度货损分析：各网点与全网按类型、环节、原因，趋势与重大案件"),
-    "addin": ("addin.xlam.build:main", "生成 logidesk.xlam 加载项"),
-    "holidays": ("addin.holidays_cli:holidays_main", "导入国务院节假日安排通知到公司规则文件"),
-    "rules": ("addin.holidays_cli:rules_main", "检查规则文件（程序自带与公司），列出已收录年份"),
-    "export": ("workbooks.export:main", "生成发送版：计算列转为数值，给没有加载项的人（WPS、LibreOffice）"),
+from addin.contract import Command, exit_help, version
+
+# name -> what the command is (addin.contract.Command: where, help, --out, --today) or a plain
+# (module:function, help). Add a subcommand here and nowhere else.
+COMMANDS: dict[str, Command | tuple[str, str]] = {
+    "demo": Command("addin.demo:main", "在自带样例数据上运行全部主流程（install.py 最后一步）", out="folder"),
+    "functions": Command("udfs.examples:main", "打印每个函数的示例与结果"),
+    "build": Command("workbooks.build:main", "生成登记表模板（加载项用 logidesk addin）", out="folder"),
+    "process": Command("workbooks.process:main", "无 Excel 批量计算已填写的登记表", out="folder", today=True),
+    "quote": Command("addin.quote:main", "柜台报价（终端）：按公司运价算运费，再算保价费、代收手续费与合计", today=True),
+    "notices": Command("addin.notices.cli:main", "为登记表行生成公告/函件（.docx/.pdf）并登记台账", out="folder"),
+    "deadlines": Command("addin.reminders:main", "时限提醒：今日到期、N 天内到期、已逾期",
+                         out="file", suffix=".xlsx", today=True),
+    "report": Command("addin.report:main", "货损货差十五日报表", out="file", suffix=".xlsx", today=True),
+    "analysis": Command("addin.analysis:main", "月度货损分析：各网点与全网按类型、环节、原因，趋势与重大案件",
+                        out="file", suffix=".xlsx", today=True),
+    "addin": Command("addin.xlam.build:main", "生成 logidesk.xlam 加载项", out="folder"),
+    "holidays": Command("addin.holidays_cli:holidays_main", "导入国务院节假日安排通知到公司规则文件"),
+    "rules": Command("addin.holidays_cli:rules_main", "检查规则文件（程序自带与公司），列出已收录年份", today=True),
+    "export": Command("workbooks.export:main", "生成发送版：计算列转为数值，给没有加载项的人（WPS、LibreOffice）",
+                      out="file", suffix=".xlsx"),
+    "doctor": Command("addin.doctor:main", "检查本机安装：版本、加载项、台账、规则文件、节假日、LibreOffice、"
+                                           "模板目录与写入权限", today=True),
 }
 
 
 def _usage() -> str:
     lines = ["用法：logidesk <命令> [参数]", "", "命令："]
-    lines += [f"  {name:<10} {help_}" for name, (_, help_) in COMMANDS.items()]
-    lines += ["", "每个命令加 --help 查看参数。"]
-    from addin.cliutil import EXIT_CODES_HELP
-    lines += [EXIT_CODES_HELP]
+    lines += [f"  {name:<10} {Command.of(c).help}" for name, c in COMMANDS.items()]
+    lines += ["", "每个命令加 --help 查看参数；每个命令都接受 -q/--quiet 和 --version。", exit_help()]
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
-    from addin.cliutil import quiet_pipe, setup_console
-    setup_console()  # every subcommand: a GBK console or a redirect never crashes the output
+    from addin import cliutil as cu
+    cu.setup_console()  # every subcommand: a GBK console or a redirect never crashes the output
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] in ("-h", "--help", "help"):
         print(_usage())
         return 0
+    if argv[0] == "--version":
+        print(f"logidesk {version()}")
+        return 0
     name, rest = argv[0], argv[1:]
     if name not in COMMANDS:
         print(f"未知命令：{name}\n\n{_usage()}", file=sys.stderr)
-        return 2
-    module_name, func_name = COMMANDS[name][0].split(":")
-    func = getattr(importlib.import_module(module_name), func_name)
+        return cu.EXIT_USAGE
+    module_name, func_name = Command.of(COMMANDS[name]).target.split(":")
     try:
-        return int(func(rest) or 0)
-    except BrokenPipeError:  # e.g. `logidesk … | head`: the reader stopped, the work is done
-        quiet_pipe()
-        return 0
+        # one place applies the contract's failures to every command: OS errors in Chinese
+        # (exit 4, or 3 when the OS says the file is open), bugs → exit 5 with the log file
+        return cu.run(name, lambda: getattr(importlib.import_module(module_name), func_name)(rest))
+    finally:
+        cu.restore_today()
 
 
 if __name__ == "__main__":

@@ -1,18 +1,7 @@
-"""What every ``logidesk`` command shares: Chinese argument parsing, exit codes, console
-output that survives a GBK console or a closed pipe, a log file, progress bars.
-
-Exit codes (documented in ``logidesk --help`` and docs/cli.md):
-
-==  ==========================================================================================
-0   done
-1   done, but some rows need the clerk's attention (listed), or nothing could be done for them
-2   bad arguments (unknown option, bad date, period or row range) — nothing was done
-3   refused: a file is open in Excel/WPS (lock file present) — nothing was changed
-4   the environment stopped the run: ledger unusable (damaged, read-only, a folder, server
-    down), LibreOffice missing or hanging, a file or folder that cannot be written, a name
-    too long for the file system. The message says what was already done.
-5   internal error (a bug): the details are in the log file the message names
-==  ==========================================================================================
+"""What every ``logidesk`` command shares: Chinese argument parsing that applies the
+contract of :mod:`addin.contract` (exit codes, ``-q``, ``--version``, ``--out``, ``--today``),
+console output that survives a GBK console or a closed pipe, Chinese messages for OS and
+library errors with the original in a log file, progress bars, lock files.
 """
 from __future__ import annotations
 
@@ -25,10 +14,10 @@ import traceback
 from pathlib import Path
 from typing import Any, Callable, Iterable, NoReturn, Sequence
 
-EXIT_OK, EXIT_ROWS, EXIT_USAGE, EXIT_OPEN, EXIT_ENV, EXIT_INTERNAL = 0, 1, 2, 3, 4, 5
-EXIT_CODES_HELP = ("退出码：0 完成；1 完成，但有需要处理的行（已列出）；2 参数错误，未执行；"
-                   "3 文件正在 Excel/WPS 中打开，未改动；4 运行环境问题（台账、LibreOffice、文件写入），"
-                   "消息说明已完成的部分；5 程序内部错误，详情见日志文件。")
+from addin import contract as C
+from addin.contract import EXIT_ENV, EXIT_INTERNAL, EXIT_OK, EXIT_OPEN, EXIT_ROWS, EXIT_USAGE  # noqa: F401
+
+EXIT_CODES_HELP = C.exit_help()
 MAX_ROWS = 1_048_576  # Excel's last row: a --rows range beyond it is an argument error
 MAX_NAME_BYTES = 255
 
@@ -75,31 +64,90 @@ class _Formatter(argparse.RawDescriptionHelpFormatter):
         super().add_usage(usage, actions, groups, "用法：" if prefix is None else prefix)
 
 
+class _Version(argparse.Action):
+    """``--version``: the installed version, looked up only when asked (importlib.metadata)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kw: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kw)
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any) -> None:
+        print(f"logidesk {C.version()}")
+        parser.exit(EXIT_OK)
+
+
 class ArgumentParser(argparse.ArgumentParser):
-    """argparse with Chinese usage, help headings and error messages; errors exit 2.
+    """argparse with Chinese usage, help headings and error messages (exit 2), applying the
+    contract of the command named by ``prog`` ("logidesk NAME", :mod:`addin.contract`):
+    ``-q/--quiet`` and ``--version`` everywhere, the exit codes as epilog, ``--today`` for
+    the commands that declare it (also fixing the engine's today), ``--out`` checked as a
+    folder or as a file with the declared suffix."""
 
-    Every command adds ``--quiet`` (no progress bars, only problems and the final line)."""
-
-    def __init__(self, *args: Any, quiet: bool = True, **kw: Any) -> None:
+    def __init__(self, *args: Any, quiet: bool = True, **kw: Any) -> None:  # noqa: ARG002
         kw.setdefault("formatter_class", _Formatter)
         kw.setdefault("epilog", EXIT_CODES_HELP)
         super().__init__(*args, **kw)
-        if quiet:
-            self.add_argument("-q", "--quiet", action="store_true", help="安静模式：不显示进度条，只输出问题和结果")
+        self.add_argument("-q", "--quiet", action="store_true", help=C.QUIET_HELP)
+        self.add_argument("--version", action=_Version, help=C.VERSION_HELP)
+        self._contract_done = False
 
     METAVARS = {"kind": "类型", "rows": "行号", "out": "路径", "ledger": "台账", "date": "日期", "today": "日期",
                 "by": "姓名", "templates": "文件夹", "period": "期间", "branches": "网点", "within": "天数",
-                "workbook": "登记表", "paths": "登记表"}
+                "workbook": "登记表", "paths": "登记表", "freight": "元", "declared": "元", "cod": "元",
+                "per_item": "元", "category": "类别", "origin": "地名", "destination": "地名", "file": "文件",
+                "source": "通知", "year": "年份", "company": "文件", "udf_module": "模块", "pythonpath": "路径",
+                "weight": "千克", "size": "尺寸", "month": "月份"}
 
     def add_argument(self, *args: Any, **kw: Any) -> Any:
-        """Chinese placeholders in the usage line (类型, 日期 …) unless one is given."""
+        """Chinese placeholders in the usage line (类型, 日期 …) unless one is given; a
+        placeholder for every value option (never FREIGHT, ORIGIN or UDF_MODULE)."""
+        if args and all(a in self._option_string_actions for a in args if a.startswith("-")) \
+                and set(args) <= {"-q", "--quiet", "--version"}:
+            return self._option_string_actions[args[0]]  # the contract already gave every command these
         action = kw.get("action")
-        if "metavar" not in kw and action in (None, "store"):
+        if "metavar" not in kw and action in (None, "store", "append"):
             dest = kw.get("dest") or next((a.lstrip("-") for a in args if a.startswith("--")), args[0] if args else "")
             dest = str(dest).replace("-", "_")
-            if dest in self.METAVARS:
-                kw["metavar"] = self.METAVARS[dest]
+            kw["metavar"] = self.METAVARS.get(dest, "值" if any(a.startswith("-") for a in args) else "参数")
         return super().add_argument(*args, **kw)
+
+    def add_subparsers(self, **kw: Any) -> Any:
+        """Subcommands named 子命令 in usage and errors (never the dest, e.g. ``cmd``)."""
+        kw.setdefault("metavar", "子命令")
+        return super().add_subparsers(**kw)
+
+    def _declaration(self) -> C.Command | None:
+        found = C.command_of(self.prog)
+        return None if found is None or self._subparsers is not None else found[1]
+
+    def _options(self) -> set[str]:
+        return {o for a in self._actions for o in a.option_strings}
+
+    def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
+        cmd = self._declaration()
+        if cmd is not None and not self._contract_done:
+            self._contract_done = True
+            if cmd.today and "--today" not in self._options():
+                self.add_argument("--today", type=date_arg, help=C.TODAY_HELP)
+        ns, rest = super().parse_known_args(args, namespace)
+        if cmd is not None:
+            self._apply(cmd, ns)
+        return ns, rest
+
+    def _apply(self, cmd: C.Command, ns: Any) -> None:
+        if cmd.today and isinstance(getattr(ns, "today", None), dt.date):
+            fix_today(ns.today)
+        out = getattr(ns, "out", None)
+        if cmd.out is None or out is None:
+            return
+        out = Path(out)
+        if cmd.out == "folder" and _is_file(out):
+            self.error(f"--out 应为文件夹，但「{out}」是已有的文件")
+        if cmd.out == "file" and not _is_dir(out):
+            if not out.suffix:
+                out = out.with_name(out.name + cmd.suffix)
+            elif out.suffix.lower() != cmd.suffix.lower():
+                self.error(f"--out「{out.name}」的扩展名应为 {cmd.suffix}")
+        ns.out = out
 
     def format_help(self) -> str:
         text = super().format_help()
@@ -111,6 +159,53 @@ class ArgumentParser(argparse.ArgumentParser):
         self.print_usage(sys.stderr)
         self.exit(EXIT_USAGE, f"{self.prog}：参数错误：{translate(message)}\n"
                               f"（{self.prog} --help 查看全部参数）\n")
+
+
+def _is_dir(path: Path) -> bool:
+    """Path.is_dir that answers False for a name the OS refuses (too long): the write that
+    follows reports it as the environment (exit 4)."""
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.exists() and not path.is_dir()
+    except OSError:
+        return False
+
+
+_TODAY_WAS: list[str | None] = []
+
+
+def fix_today(day: dt.date) -> None:
+    """``--today``: the engine's today (``LOGIDESK_TODAY``) for the rest of the command;
+    :func:`restore_today` puts the previous value back."""
+    import os
+    _TODAY_WAS.append(os.environ.get("LOGIDESK_TODAY"))
+    os.environ["LOGIDESK_TODAY"] = day.isoformat()
+
+
+def restore_today() -> None:
+    import os
+    while _TODAY_WAS:
+        was = _TODAY_WAS.pop(0)
+        if was is None:
+            os.environ.pop("LOGIDESK_TODAY", None)
+        else:
+            os.environ["LOGIDESK_TODAY"] = was
+        _TODAY_WAS.clear()
+
+
+def out_file(out: Path | None, default: Path) -> Path:
+    """The one file a command writes: ``--out`` (already given its suffix by the parser),
+    ``default``'s name inside ``--out`` when that is an existing folder, else ``default``."""
+    if out is None:
+        return Path(default)
+    out = Path(out)
+    return out / Path(default).name if _is_dir(out) else out
 
 
 def date_arg(text: str) -> dt.date:
@@ -180,6 +275,13 @@ def setup_console() -> None:
             stream.reconfigure(errors="replace")  # type: ignore[union-attr]
         except (AttributeError, ValueError):  # pragma: no cover - replaced streams (pytest)
             pass
+    sys.unraisablehook = _log_unraisable
+
+
+def _log_unraisable(info: Any) -> None:
+    """An exception in a destructor (a library's file closed on a full disk): to the log,
+    never as English on the console."""
+    log_problem("（析构）", f"{info.exc_type.__name__}: {info.exc_value}", info.exc_value)
 
 
 def log_path() -> Path:
@@ -206,6 +308,13 @@ def run(command: str, body: Callable[[], int]) -> int:
     anything else → "内部错误" with the log file named (exit 5); a closed pipe → exit 0."""
     setup_console()
     try:
+        return _guarded(command, body)
+    finally:
+        restore_today()  # a --today of this command never outlives it (tests call main() in process)
+
+
+def _guarded(command: str, body: Callable[[], int]) -> int:
+    try:
         return int(body() or 0)
     except Refused as e:  # environment problems are logged too; the message names the log
         where = log_problem(command, e.message) if e.code >= EXIT_ENV else None
@@ -219,19 +328,49 @@ def run(command: str, body: Callable[[], int]) -> int:
         from addin.ledger import LedgerError
         if not isinstance(e, (ConfigError, LedgerError)):
             return _internal(command, e)
-        where = log_problem(command, str(e))  # the configuration or the ledger: environment
+        where = log_problem(command, str(e), e)  # the configuration or the ledger: environment
         _err(f"未完成：{e}" + (f"\n（已记录到日志：{where}）" if where else ""))
         return EXIT_ENV
+    except OSError as e:  # disk full, read-only, no permission, name too long …: environment
+        return os_failure(command, e)
     except KeyboardInterrupt:
         _err("已中断（Ctrl+C）。已登记的通知和已写出的文件保持完整。")
         return 130
     except Exception as e:  # noqa: BLE001 - the one place that turns a bug into a message
+        inner = os_error_in(e)
+        if inner is not None:  # e.g. XlsxWriter's FileCreateError around "No space left on device"
+            return os_failure(command, inner)
+        rules = sys.modules.get("udfs.errors")  # loaded when the engine raised it
+        if rules is not None and isinstance(e, rules.RuleError):
+            # the rules data itself (company rules file damaged, holidays missing): environment
+            where = log_problem(command, str(e))
+            _err(f"未完成：{e}" + (f"\n（已记录到日志：{where}）" if where else ""))
+            return EXIT_ENV
         return _internal(command, e)
+
+
+def os_error_in(e: BaseException) -> OSError | None:
+    """The OSError a library wrapped in its own exception (its argument or its cause)."""
+    for inner in (e.args[0] if e.args else None, e.__cause__):
+        if isinstance(inner, OSError):
+            return inner
+    return None
+
+
+def os_failure(command: str, e: OSError, done: str = "") -> int:
+    """An OS error as one Chinese sentence naming the file (original text in the log):
+    exit 3 when the OS says another program holds the file open, else 4."""
+    # udfs.errtext is plain stdlib, but importing it runs udfs/__init__ (the rulebook):
+    # 4.5-6 s measured under load 12; `--help` and `--version` must not pay for it
+    from udfs.errtext import is_file_open, os_text
+    where = log_problem(command, f"{type(e).__name__}: {e}", e)
+    _err(f"未完成：{os_text(e)}。{done}" + (f"\n（已记录到日志：{where}）" if where else ""))
+    return EXIT_OPEN if is_file_open(e) else EXIT_ENV
 
 
 def _internal(command: str, e: BaseException) -> int:
     where = log_problem(command, f"内部错误：{e!r}", e)
-    _err(f"logidesk {command}：程序内部错误（{type(e).__name__}）。"
+    _err(f"logidesk {command}：程序内部错误。"
          + (f"详情已写入日志：{where}，请发给管理员。" if where else "请联系管理员。"))
     return EXIT_INTERNAL
 
@@ -256,39 +395,66 @@ def quiet_pipe() -> None:
 
 
 def check_name_length(path: Path) -> None:
-    """Refuse (exit 2) an output file name the file system cannot hold (> 255 bytes)."""
+    """Refuse (exit 4, nothing written) an output file name the file system cannot hold
+    (> 255 bytes)."""
     n = len(Path(path).name.encode("utf-8"))
     if n > MAX_NAME_BYTES:
-        raise Refused(f"输出文件名过长（{n} 字节，文件系统最多 {MAX_NAME_BYTES} 字节）：{Path(path).name[:40]}…", EXIT_USAGE)
+        raise Refused(f"未完成：文件名过长（{n} 字节，文件系统最多 {MAX_NAME_BYTES} 字节）：{Path(path).name[:40]}…"
+                      "。未写出任何文件。", EXIT_ENV)
 
 
 class Progress:
     """A progress bar on stderr for a phase, shown only when the phase runs longer than a
-    second, on a terminal, and not ``--quiet``."""
+    second, on a terminal, and not ``--quiet``. A phase that reports no counts (reading a
+    register) still shows its name and the seconds elapsed once it passes a second."""
 
     def __init__(self, desc: str, total: int | None = None, unit: str = "行", quiet: bool = False) -> None:
+        import threading
         self.desc, self.total, self.unit = desc, total, unit
         self.enabled = not quiet and sys.stderr.isatty()
         self.t0 = time.monotonic()
         self.bar: Any = None
+        self._lock = threading.Lock()
+        self._closed = threading.Event()
+        if self.enabled:
+            threading.Thread(target=self._tick, daemon=True).start()
+
+    def _tick(self) -> None:
+        """After a second without a bar, show one; refresh its clock until the phase ends."""
+        if self._closed.wait(1.0):
+            return
+        while not self._closed.is_set():
+            with self._lock:
+                if self._closed.is_set():
+                    return
+                if self.bar is None:
+                    self._open(self.total)
+                self.bar.refresh()
+            self._closed.wait(0.5)
+
+    def _open(self, total: int | None) -> None:
+        from tqdm import tqdm
+        self.bar = tqdm(total=total, desc=self.desc, unit=self.unit, ascii=True, file=sys.stderr)
 
     def update(self, done: int, total: int | None = None) -> None:
         if not self.enabled:
             return
-        if self.bar is None:
-            if time.monotonic() - self.t0 < 1.0:
-                return
-            from tqdm import tqdm
-            self.bar = tqdm(total=total or self.total, desc=self.desc, unit=self.unit, ascii=True)
-        if total is not None:
-            self.bar.total = total
-        self.bar.n = done
-        self.bar.refresh()
+        with self._lock:
+            if self.bar is None:
+                if time.monotonic() - self.t0 < 1.0:
+                    return
+                self._open(total or self.total)
+            if total is not None:
+                self.bar.total = total
+            self.bar.n = done
+            self.bar.refresh()
 
     def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
-            self.bar = None
+        self._closed.set()
+        with self._lock:
+            if self.bar is not None:
+                self.bar.close()
+                self.bar = None
 
     def __enter__(self) -> "Progress":
         return self
@@ -304,11 +470,8 @@ def say(text: str = "", *, err: bool = False) -> None:
 
 def lock_file_of(path: Path) -> Path | None:
     """The Excel/WPS/LibreOffice lock file of ``path`` when the workbook is open."""
-    path = Path(path)
-    for cand in (path.with_name("~$" + path.name), path.with_name(".~lock." + path.name + "#")):
-        if cand.exists():
-            return cand
-    return None
+    from workbooks.outputs import open_elsewhere
+    return open_elsewhere(Path(path))
 
 
 def refuse_if_open(paths: Sequence[Path]) -> None:

@@ -87,8 +87,12 @@ def _read_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(fh)
     except FileNotFoundError:
         return {}
-    except (OSError, tomllib.TOMLDecodeError) as e:
-        raise ConfigError(f"配置文件无法读取：{path}（{e}）") from e
+    except OSError as e:
+        from udfs.errtext import os_reason  # udfs/__init__ loads the rulebook (4.5-6 s under load)
+        raise ConfigError(f"配置文件无法读取：{path}（{os_reason(e)}）") from e
+    except tomllib.TOMLDecodeError as e:
+        from udfs.errtext import toml_text
+        raise ConfigError(f"配置文件格式错误：{path}，{toml_text(e)}") from e
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ def _step(title: str, func: Callable[[], str | None]) -> bool:
 def main(argv: list[str] | None = None) -> int:
     from addin.cliutil import ArgumentParser
     parser = ArgumentParser(prog="logidesk demo", description="在自带样例数据上运行全部主流程（生成模板、加载项、"
-                                                              "批量计算、报价、公告、时限提醒、十五日报表）", quiet=False)
+                                                              "批量计算、报价、公告、时限提醒、十五日报表）")
     parser.add_argument("--out", type=Path, default=ROOT / "build", help="输出目录（默认 build/）")
     args = parser.parse_args(argv)
     from udfs.coverage import print_once

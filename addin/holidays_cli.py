@@ -3,6 +3,7 @@ company rules file (udfs.company) — importing the State Council's holiday noti
 validating the rules files. Neither touches the program folder."""
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import os
 import shutil
@@ -14,6 +15,8 @@ from pathlib import Path
 from udfs import company, coverage, holiday_notice, rules_check
 from udfs import rulebook as rb
 from udfs.errors import RuleError
+from udfs.errtext import os_reason, toml_text
+from workbooks.outputs import follow_umask
 
 HEADER = """\
 # logidesk 公司规则文件（company rules）
@@ -85,7 +88,7 @@ def updated_text(existing: str, schedule: holiday_notice.Schedule, path: Path) -
         try:
             raw = tomllib.loads(existing)
         except tomllib.TOMLDecodeError as e:
-            raise RuleError(f"公司规则文件 {path} 不是有效的 TOML：{e}", "DATE-5") from None
+            raise RuleError(f"公司规则文件 {path} 格式错误，{toml_text(e)}", "DATE-5") from None
         if str(year) in raw.get("holidays", {}):
             raise RuleError(f"公司规则文件 {path} 已有手工编写的 [holidays.{year}]；"
                             f"请先删除该段再导入", "DATE-5")
@@ -100,6 +103,7 @@ def _write_atomic(path: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
+        follow_umask(tmp)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -128,8 +132,8 @@ def import_notice(source: str, *, year: int | None = None, target: Path | None =
         out(f"通知无法导入：{e}")
         return 1
     except OSError as e:
-        out(f"通知无法读取：{source}：{e.strerror or e}")
-        return 1
+        out(f"通知无法读取：{source}：{os_reason(e)}")
+        return 4
     target = Path(target) if target else company.write_target()
     out(holiday_notice.describe(schedule))
     bundled = company.read_toml(Path(os.environ.get("LOGIDESK_RULES", rb.RULES_PATH)), "程序自带规则文件")
@@ -148,8 +152,9 @@ def import_notice(source: str, *, year: int | None = None, target: Path | None =
         out(f"未写入：{e}")
         return 1
     except (OSError, UnicodeDecodeError) as e:
-        out(f"未写入：无法读取公司规则文件 {target}：{getattr(e, 'strerror', None) or e}")
-        return 1
+        why = os_reason(e) if isinstance(e, OSError) else "不是 UTF-8 文本"
+        out(f"未写入：无法读取公司规则文件 {target}：{why}")
+        return 4 if isinstance(e, OSError) else 1
     if not yes:
         try:
             answer = ask(f"写入公司规则文件 {target}？输入 y 确认：")
@@ -161,9 +166,9 @@ def import_notice(source: str, *, year: int | None = None, target: Path | None =
     try:
         _write_atomic(target, text)
     except OSError as e:
-        out(f"未写入：无法写入 {target}：{e.strerror or e}。请以管理员身份运行，"
+        out(f"未写入：无法写入 {target}：{os_reason(e)}。请以管理员身份运行，"
             f"或用 --file / 环境变量 {company.ENV} 指定可写的位置。")
-        return 1
+        return 4
     rb.reload()
     years = sorted(rb.rulebook().holidays)
     out(f"已写入 {target}（{schedule.year} 年：放假 {sum(len(i.off) for i in schedule.items)} 天，"
@@ -175,7 +180,7 @@ def import_notice(source: str, *, year: int | None = None, target: Path | None =
 
 def holidays_main(argv: list[str] | None = None) -> int:
     from addin.cliutil import ArgumentParser  # Chinese usage, help and argument errors
-    ap = ArgumentParser(quiet=False, prog="logidesk holidays",
+    ap = ArgumentParser(prog="logidesk holidays",
                                  description="导入国务院办公厅节假日安排通知，写入公司规则文件（程序升级不受影响）")
     sub = ap.add_subparsers(dest="cmd", required=True)
     imp = sub.add_parser("import", help="导入通知全文（文件、PDF、- 表示标准输入，或直接给出全文）")
@@ -220,17 +225,21 @@ def check_report(bundled: Path, company_path: Path | None, today: dt.date) -> tu
 
 
 def rules_main(argv: list[str] | None = None) -> int:
-    from addin.cliutil import ArgumentParser  # Chinese usage, help and argument errors
-    ap = ArgumentParser(quiet=False, prog="logidesk rules", description="规则文件：检查程序自带与公司规则文件")
+    from addin.cliutil import ArgumentParser, date_arg, run  # Chinese usage, help, errors and exit codes
+    ap = ArgumentParser(prog="logidesk rules", description="规则文件：检查程序自带与公司规则文件")
     sub = ap.add_subparsers(dest="cmd", required=True)
     chk = sub.add_parser("check", help="检查规则文件并列出已收录的节假日年份")
     chk.add_argument("--company", type=Path, help="检查这个公司规则文件（默认：程序正在使用的）")
-    chk.add_argument("--today", type=dt.date.fromisoformat, help="按此日期给出提醒 YYYY-MM-DD")
+    chk.add_argument("--today", type=date_arg, help="按此日期给出提醒，如 2026-11-23（默认今天）")
     args = ap.parse_args(argv)
+    return run("rules", lambda: _rules_check(args))
+
+
+def _rules_check(args: argparse.Namespace) -> int:
     path = args.company if args.company else company.company_rules_path()
     if args.company and not args.company.is_file():
-        print(f"找不到文件 {args.company}")
-        return 1
+        print(f"找不到文件 {args.company}", file=sys.stderr)
+        return 2
     code, text = check_report(Path(os.environ.get("LOGIDESK_RULES", rb.RULES_PATH)), path,
                               args.today or rb.today())
     print(text)

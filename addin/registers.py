@@ -16,6 +16,8 @@ from typing import Any, Callable, Iterable, Sequence
 
 import pandas as pd
 
+from udfs.errors import RuleError
+
 KIND_NAMES = {"claims": "理赔登记表", "complaints": "投诉登记表", "storage": "仓储保管登记",
               "cod": "代收货款登记"}
 
@@ -144,10 +146,12 @@ def _open_safe(path: Path, today: dt.date | None, columns: dict[str, Sequence[st
         return None, _message(e), str(getattr(e, "reason", ""))
     except OSError as e:
         return None, f"无法读取（{e.strerror or e}）", "os"
+    except RuleError:          # the rules data itself (a damaged company rules file): every file's
+        raise
     except Exception as e:  # noqa: BLE001 — one file's fault never stops the run over the others
         from addin.cliutil import log_problem
         where = log_problem("registers", f"{path}：内部错误：{e!r}", e)
-        return None, (f"读取失败：程序内部错误（{type(e).__name__}），本文件未读取，其他文件照常处理；"
+        return None, ("读取失败：程序内部错误，本文件未读取，其他文件照常处理；"
                       + (f"详情已写入日志：{where}，请发给管理员。" if where else "请联系管理员。")), "internal"
 
 

@@ -310,6 +310,7 @@ def collect(sources: Any = (), *args: Any, today: dt.date | None = None,
     for reg in regs:
         {"claims": lambda r: _claims(r, out, closed), "complaints": lambda r: _complaints(r, out),
          "cod": lambda r: _cod(r, out), "storage": lambda r: _storage(r, out)}[reg.kind](reg)
+    ledger_error = None
     if use_ledger:
         from addin.ledger import Ledger, LedgerError
         try:
@@ -319,7 +320,8 @@ def collect(sources: Any = (), *args: Any, today: dt.date | None = None,
             finally:
                 led.close()
         except LedgerError as e:
-            out.cannot(WHOLE_SOURCES[1], "通知回复", "", str(e), "通知台账")
+            ledger_error = str(e)
+            out.cannot(WHOLE_SOURCES[1], "通知回复", "", ledger_error, "通知台账")
     df = pd.DataFrame(out.rows, columns=COLUMNS, dtype=object)
     df = df.where(pd.notna(df), None)  # "cannot compute" lines keep None, not NaN
     if not df.empty:
@@ -330,6 +332,7 @@ def collect(sources: Any = (), *args: Any, today: dt.date | None = None,
     df.attrs["errors"] = out.problems
     df.attrs["today"] = today
     df.attrs["within_days"] = within_days
+    df.attrs["ledger_error"] = ledger_error   # the ledger could not be read: the environment
     return df
 
 
@@ -455,7 +458,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--today", type=cu.date_arg, help="按此日期检查，如 2026-11-23 或 2026年11月23日（默认今天）")
     ap.add_argument("--ledger", help="通知台账（SQLite 路径或 postgresql:// URL）；默认为配置的公司台账")
     ap.add_argument("--no-ledger", action="store_true", help="不读取通知台账")
-    ap.add_argument("--out", type=Path, help="另存为 .xlsx（工作表「时限提醒」）")
+    ap.add_argument("--out", type=Path, help="另存为 .xlsx（工作表「时限提醒」），或已有的文件夹（写入 时限提醒.xlsx）")
     ap.add_argument(listing.SHOW_ALL, action="store_true", help=listing.SHOW_ALL_HELP)
     args = ap.parse_args(argv)
     from udfs.coverage import print_once
@@ -466,7 +469,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _main(args: Any) -> int:
     paths = args.paths or [Path.cwd()]
     if args.out:
+        args.out = cu.out_file(args.out, Path("时限提醒.xlsx"))
         cu.check_name_length(args.out)
+        cu.refuse_if_open([args.out])
     with cu.Progress("读取登记表", unit="个", quiet=args.quiet) as bar:
         df = collect(paths, args.today, args.within, args.ledger, use_ledger=not args.no_ledger,
                      progress=bar.update)
@@ -476,10 +481,12 @@ def _main(args: Any) -> int:
             with cu.Progress("写出提醒表", unit="行", quiet=args.quiet) as bar:
                 write_sheet(df, args.out, bar.update)
         except OSError as e:
-            raise cu.Refused(f"无法保存 {args.out}（{e.strerror or e}）", cu.EXIT_ENV) from e
+            return cu.os_failure("deadlines", e, f"提醒表 {args.out} 未保存（已有的文件未改动）。")
     cu.say(text)
     if args.out:
         cu.say(f"已保存：{args.out}")
+    if df.attrs.get("ledger_error"):
+        raise cu.Refused(f"未完成：{df.attrs['ledger_error']}。登记表中的时限已列出，通知的回复期限未检查。", cu.EXIT_ENV)
     return cu.EXIT_ROWS if df.attrs["errors"] else cu.EXIT_OK
 
 

@@ -294,7 +294,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                                        "（上半月 1–15 日，下半月 16 日–月末）；延误、不予受理与有误的行另列。")
     ap.add_argument("paths", nargs="+", type=Path, help="登记表文件或文件夹")
     ap.add_argument("--period", required=True, help=f"期间，可写 {PERIOD_FORMS}")
-    ap.add_argument("--out", type=Path, help="输出 .xlsx（默认 货损货差十五日报表_<期间>.xlsx）")
+    ap.add_argument("--out", type=Path, help="输出 .xlsx，或已有的文件夹（默认 货损货差十五日报表_<期间>.xlsx）")
     ap.add_argument("--branches", help="应报送网点：清单文件（每行一个）或以逗号分隔；默认文件夹中的"
                                        " 网点清单.txt，并包括出现过的所有网点")
     ap.add_argument("--today", type=cu.date_arg, help="逾期判断日期，如 2026-11-23（默认今天）")
@@ -308,7 +308,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(args: Any, label: str) -> int:
-    out = args.out or Path(f"货损货差十五日报表_{label}.xlsx")
+    out = cu.out_file(args.out, Path(f"货损货差十五日报表_{label}.xlsx"))
     cu.check_name_length(out)
     cu.refuse_if_open([out])
     with cu.Progress("读取登记表", unit="个", quiet=args.quiet) as bar:
@@ -317,7 +317,7 @@ def _main(args: Any, label: str) -> int:
         with cu.Progress("写出报表", unit="行", quiet=args.quiet) as bar:
             write_report(data, out, bar.update)
     except OSError as e:
-        raise cu.Refused(f"无法保存报表 {out}（{e.strerror or e}）", cu.EXIT_ENV) from e
+        return cu.os_failure("report", e, f"报表 {out} 未保存（已有的文件未改动）。")
     rows, status = data["rows"], data["status"]
     missing = status[status["报送状态"] == "未报送"]["网点"].tolist() if len(status) else []
     cu.say(f"已生成 {out}：{data['period']}，{data['n_registers']} 个理赔登记表，货损货差案件 {len(rows)} 件，"

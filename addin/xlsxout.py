@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 import os
+import re
+import shutil
 import tempfile
 import weakref
 import zipfile
@@ -29,6 +30,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
 from workbooks.xlsx.cells import col_letter
+from workbooks.outputs import follow_umask
 
 OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
            "nan_inf_to_errors": False}
@@ -53,25 +55,32 @@ def workbook(path: str | os.PathLike, streaming: bool = True) -> Iterator[Any]:
     XlsxWriter's constant-memory mode — write each sheet top to bottom, a row's height
     before its cells."""
     import xlsxwriter
+    from xlsxwriter.exceptions import FileCreateError
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".~", suffix=".xlsx", dir=path.parent)
     os.close(fd)
+    scratch = tempfile.mkdtemp(prefix=".~logidesk-", dir=path.parent)  # XlsxWriter's row files
     try:
-        wb = xlsxwriter.Workbook(tmp, {**OPTIONS, "constant_memory": streaming,
-                                       "tmpdir": str(path.parent)})
+        wb = xlsxwriter.Workbook(tmp, {**OPTIONS, "constant_memory": streaming, "tmpdir": scratch})
         wb.set_properties({"title": path.stem, "author": "logidesk"})
         _OURS.add(wb)
         yield wb
-        wb.close()
+        try:
+            wb.close()
+        except FileCreateError as e:  # disk full, read-only …: the OSError inside, for the caller
+            raise (e.args[0] if e.args and isinstance(e.args[0], OSError) else OSError(str(e))) from e
         tables = {ws.get_name(): t for ws in wb.worksheets() if (t := _TABLES.pop(ws, None))}
         texts = {ws.get_name(): t for ws in wb.worksheets() if (t := _TEXTS.pop(ws, None))}
         if tables or texts:
             _splice(Path(tmp), tables, texts)
+        follow_umask(tmp)  # mkstemp made it 0600: colleagues must be able to open it
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def write(ws: Any, row: int, col: int, value: Any, fmt: Any = None, date_fmt: Any = None,

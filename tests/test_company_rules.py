@@ -221,7 +221,7 @@ def test_a_bad_bundled_file_is_refused_on_load_naming_file_key_and_rule(tmp_path
     ('[holidays.2028]\nrule = "DATE-5"\nsource = "x"\npublished = 2027-11-01\noff = []\nwork = []\n',
      "holidays.2028", "DATE-5", "节假日年份须连续：缺 2027 年"),
     ('[holidays.2027]\noff = []\nwork = []\n', "holidays.2027.rule", "DATE-5", '缺少规则编号 rule = "DATE-5"'),
-    ('[version.x\n', "", "LAW-5", "不是有效的 TOML"),
+    ('[version.x\n', "", "LAW-5", "格式错误，第 1 行第 11 列：表名缺少右方括号「]」"),
     (COMPANY_2027.replace("effective_from = 2027-01-01", "effective_from = 2027-01-01T08:00:00"),
      'version."C2027.1".effective_from', "LAW-5", "缺少日期或不是日期"),
     ('[holidays.2027]\nrule = "DATE-5"\nsource = "x"\npublished = 2026-11-10\n'

@@ -46,7 +46,7 @@ def test_templates_only_from_the_administrator(home: Path, monkeypatch: pytest.M
     bad = home / "bad.toml"
     bad.write_text("[ledger\n", encoding="utf-8")
     monkeypatch.setenv("LOGIDESK_CONFIG", str(bad))
-    with pytest.raises(config.ConfigError, match="配置文件无法读取"):
+    with pytest.raises(config.ConfigError, match="配置文件格式错误：.*第 1 行第 8 列：表名缺少右方括号「]」"):
         config.ledger_target()
 
 
@@ -69,4 +69,4 @@ def test_broken_configuration_is_one_message(home: Path, monkeypatch: pytest.Mon
     monkeypatch.setenv("LOGIDESK_CONFIG", str(bad))
     assert main(["--list"]) == 4
     err = capsys.readouterr().err
-    assert "配置文件无法读取" in err and str(bad) in err and "Traceback" not in err
+    assert "配置文件格式错误" in err and "第 1 行第 8 列" in err and str(bad) in err and "Traceback" not in err

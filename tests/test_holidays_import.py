@@ -223,14 +223,14 @@ def test_no_warning_once_the_year_is_imported_and_the_next_one_warns_in_its_wind
 def test_the_call_sites_print_once_in_the_window(company_path, tmp_path, capsys, monkeypatch):
     register = _complaints_register(tmp_path / "registers")
     monkeypatch.setenv("LOGIDESK_TODAY", "2026-10-31")
-    assert P.main([str(register), "--out", str(tmp_path / "o1"), "--quiet"]) == 0
+    assert P.main([str(register), "--out", str(tmp_path / "o1"), "--quiet"]) == 1   # rows need 2027
     # both complaints need 2027's calendar (DATE-5): listed as 无法计算, so "done, rows to fix" (1)
     assert reminders.main([str(register.parent), "--today", "2026-10-31", "--no-ledger"]) == 1
     out = capsys.readouterr()
     assert "【提醒】" not in out.err and out.out.count("无法计算") >= 2
     monkeypatch.setenv("LOGIDESK_TODAY", "2026-11-02")
-    assert P.main([str(register), "--out", str(tmp_path / "o2"), "--quiet"]) == 0
-    assert P.main([str(register), "--out", str(tmp_path / "o3"), "--quiet"]) == 0
+    assert P.main([str(register), "--out", str(tmp_path / "o2"), "--quiet"]) == 1
+    assert P.main([str(register), "--out", str(tmp_path / "o3"), "--quiet"]) == 1
     err = capsys.readouterr().err
     assert err.count("【提醒】尚未收录 2027 年") == 1 and "logidesk holidays import 通知.txt" in err
     monkeypatch.setattr(coverage, "_printed", set())
@@ -292,7 +292,7 @@ def test_an_unwritable_place_is_a_message_not_a_traceback(company_path, tmp_path
     blocker = tmp_path / "not-a-dir"
     blocker.write_text("x", encoding="utf-8")
     lines = []
-    assert import_notice(NOTICE_2027, yes=True, target=blocker / "company_rules.toml", out=lines.append) == 1
+    assert import_notice(NOTICE_2027, yes=True, target=blocker / "company_rules.toml", out=lines.append) == 4
     assert lines[-1].startswith(f"未写入：无法写入 {blocker / 'company_rules.toml'}")
     assert import_notice(str(tmp_path / "无此文件.txt"), out=lines.append) == 1
     assert "找不到文件" in lines[-1]

@@ -86,7 +86,7 @@ def test_every_rels_in_type_first_order_and_prefixed_reads_the_same(tmp_path) ->
     assert [(s.name, s.part, s.state) for s in b.sheets] == [(s.name, s.part, s.state) for s in a.sheets]
     assert b.shared_strings == a.shared_strings and b._styles_part == a._styles_part
     out = tmp_path / "out"
-    assert process_main([str(bad), "--out", str(out), "--quiet"]) == 0
+    assert process_main([str(bad), "--out", str(out), "--quiet"]) == 1  # done; the sample's planted error rows to fix
     parts = assert_consistent(out / "r_结果.xlsx")
     wb = X.Workbook(parts["xl/workbook.xml"])
     rels = X.Rels(parts["xl/_rels/workbook.xml.rels"], "xl/workbook.xml")
@@ -218,7 +218,7 @@ def test_process_over_a_folder_goes_on_after_a_fault_of_ours(tmp_path, monkeypat
     lines = capsys.readouterr().out.splitlines()
     log = tmp_path / "home" / "logs" / "logidesk.log"
     assert code == 5
-    assert f"✗ {folder / '甲.xlsx'}：处理失败：程序内部错误（TypeError），本文件未处理，其他文件照常处理；" \
+    assert f"✗ {folder / '甲.xlsx'}：处理失败：程序内部错误，本文件未处理，其他文件照常处理；" \
            f"详情已写入日志：{log}，请发给管理员。" in lines
     assert f"✗ {folder / '坏.xlsx'}：{SST_DAMAGED}" in lines
     assert lines[-1] == "合计：处理 1 个文件，36 行，错误行 7 行，2 个文件未处理"

@@ -60,7 +60,7 @@ def test_title_row_above_the_header(tmp_path, capsys):
 def test_bad_headers_are_one_clear_message(tmp_path, capsys, name, order, headers, message):
     src = make_register(tmp_path / f"{name}.xlsx", CLAIMS, two_rows(), order=order, headers=headers)
     code, out = run(capsys, src, "--out", tmp_path / "o")
-    assert code == 3
+    assert code == 1                    # a file to fix (the contract: 1)
     assert out.splitlines() == [f"✗ {src}：{message}", "合计：处理 0 个文件，0 行，错误行 0 行，1 个文件未处理"]
     assert not (tmp_path / "o").exists() or not list((tmp_path / "o").iterdir())
 
@@ -70,7 +70,7 @@ def test_values_typed_into_computed_columns_are_listed(tmp_path, capsys):
     rows[1]["赔偿金额"], rows[1]["免收运费"] = 9999, "经理特批 2000"
     src = make_register(tmp_path / "typed.xlsx", CLAIMS, rows)
     code, out = run(capsys, src, "--out", tmp_path / "o")
-    assert code == 0 and "  理赔登记表：2 行，错误行 1 行，错误 2 处" in out
+    assert code == 1 and "  理赔登记表：2 行，错误行 1 行，错误 2 处" in out
     res = open_package(tmp_path / "o" / "typed_结果.xlsx")
     assert res.read_small_sheet("错误清单")[1:] == [
         [3.0, "赔偿金额", "AF3", "9999", "「赔偿金额」是公式计算列，手工填写的「9999」已替换为模板公式（按规则计算为 135.00）；"
@@ -87,7 +87,7 @@ def test_excel_error_in_an_input_is_an_error_not_a_blank(tmp_path, capsys):
     rows[0]["保价金额"] = "#N/A"                    # openpyxl stores it as an error cell
     src = make_register(tmp_path / "na.xlsx", CLAIMS, rows)
     code, out = run(capsys, src, "--out", tmp_path / "o")
-    assert code == 0 and "  有错误的行：2（详见「错误清单」）" in out
+    assert code == 1 and "  有错误的行：2（详见「错误清单」）" in out
     res = open_package(tmp_path / "o" / "na_结果.xlsx")
     assert res.read_small_sheet("错误清单")[1] == [
         2.0, "保价金额", "I2", "#N/A", "保价金额是 Excel 错误值 #N/A（不能当作空白），请更正该单元格或其引用的单元格（INS-1）",
@@ -137,7 +137,7 @@ def _files_we_cannot_read(folder: Path) -> dict[str, str]:
             "表格.ods": "OpenDocument 表格（.ods），请在 Excel 或 WPS 中打开，另存为 Excel 工作簿（.xlsx）后再处理",
             "加密.xlsx": "工作簿设有打开密码（已加密），无法读取；请去掉密码后再处理（Excel：文件 → 信息 → 保护工作簿 → "
                        "用密码进行加密，清空密码后保存）",
-            "损坏.xlsx": "文件已损坏，无法读取部件 zip：压缩包目录损坏（File is not a zip file）；请在 Excel 中打开并修复后另存为 "
+            "损坏.xlsx": "文件已损坏，无法读取部件 zip：压缩包目录损坏（不是 zip 压缩包）；请在 Excel 中打开并修复后另存为 "
                        ".xlsx 再处理"}
 
 
@@ -145,7 +145,7 @@ def test_unreadable_files_are_listed_and_the_folder_goes_on(tmp_path, capsys):
     (tmp_path / "in").mkdir()
     expect = _files_we_cannot_read(tmp_path / "in")
     code, out = run(capsys, tmp_path / "in", "--out", tmp_path / "o")
-    assert code == 3
+    assert code == 1
     lines = out.splitlines()
     for name, message in expect.items():
         assert f"✗ {tmp_path / 'in' / name}：{message}" in lines
@@ -158,7 +158,7 @@ def test_a_renamed_xls_is_still_called_an_xls(tmp_path, capsys):
     src = tmp_path / "登记.xlsx"
     src.write_bytes(write_cfb({"Workbook": b"\x09\x08" + b"\x00" * 600}))
     code, out = run(capsys, src, "--out", tmp_path / "o")
-    assert code == 3 and out.splitlines()[0] == (
+    assert code == 1 and out.splitlines()[0] == (
         f"✗ {src}：这是旧版 Excel 97-2003 工作簿（.xls），本程序只处理 .xlsx/.xlsm；请另存为 .xlsx"
         "（请在 Excel 或 WPS 中打开，另存为 Excel 工作簿（.xlsx）后再处理）")
 
@@ -225,5 +225,5 @@ def test_a_killed_run_is_cleaned_up_by_the_next(tmp_path, capsys):
     left = [p.name for p in out.iterdir()]
     assert len(left) == 1 and left[0].startswith(".tmp-logidesk-")     # SIGKILL cannot be caught
     code, _ = run(capsys, src, "--out", out)
-    assert code == 0
+    assert code == 1                    # done, with the big file's error rows to fix
     assert [p.name for p in out.iterdir()] == ["big_结果.xlsx"]

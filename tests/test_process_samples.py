@@ -266,7 +266,7 @@ def test_not_a_template_and_missing_file(tmp_path, capsys):
     wb = xlsxwriter.Workbook(str(bad))
     wb.add_worksheet("Sheet1").write(0, 0, "x")
     wb.close()
-    assert P.main([str(bad), str(tmp_path / "nope.xlsx"), "--out", str(tmp_path / "o")]) == 3
+    assert P.main([str(bad), str(tmp_path / "nope.xlsx"), "--out", str(tmp_path / "o")]) == 1
     out = capsys.readouterr().out
     assert "不是 logidesk 模板" in out and "文件或文件夹不存在" in out
 

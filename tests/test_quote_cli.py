@@ -75,7 +75,7 @@ def test_logidesk_cli_wiring(tmp_path, capsys):
     assert logidesk(["build", "--out", str(tmp_path / "t")]) == 0
     assert len(list((tmp_path / "t").glob("*.xlsx"))) == 7                # 5 registers incl. VIP, quote, rules
     from workbooks.samples import sample_path
-    assert logidesk(["process", str(sample_path("storage")), "--out", str(tmp_path / "o")]) == 0
+    assert logidesk(["process", str(sample_path("storage")), "--out", str(tmp_path / "o"), "--quiet"]) == 1
     out = capsys.readouterr().out
     assert "仓储保管登记：13 行，错误行 3 行" in out and "有错误的行：12、13、14" in out
 

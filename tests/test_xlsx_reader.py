@@ -257,7 +257,7 @@ def test_sheet_with_a_wrong_crc_is_damaged(tmp_path):
     with pytest.raises(PackageError) as e:
         list(pkg.iter_chunks("数据", 1))
     assert e.value.reason == "damaged" and e.value.part == "xl/worksheets/sheet1.xml"
-    assert "CRC" in e.value.message
+    assert "校验和不符" in e.value.message and e.value.original.startswith("Bad CRC-32")
 
 
 def test_cells_at_the_very_end_of_the_sheet_data(tmp_path):

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from .errors import RuleError
+from .errtext import os_reason, toml_text
 
 ENV = "LOGIDESK_COMPANY_RULES"
 FILENAME = "company_rules.toml"
@@ -98,9 +99,9 @@ def read_toml(path: Path, what: str) -> dict:
         with open(path, "rb") as fh:
             return tomllib.load(fh)
     except tomllib.TOMLDecodeError as e:
-        raise RuleError(f"{what} {path} 不是有效的 TOML：{e}", "LAW-5") from None
+        raise RuleError(f"{what} {path} 格式错误，{toml_text(e)}", "LAW-5") from None
     except OSError as e:
-        raise RuleError(f"无法读取{what} {path}：{e.strerror or e}", "LAW-5") from None
+        raise RuleError(f"无法读取{what} {path}：{os_reason(e)}", "LAW-5") from None
 
 
 def merge(base: dict, override: dict) -> dict:

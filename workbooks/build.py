@@ -21,6 +21,7 @@ from udfs.rulebook import Rules, rules_for
 from udfs.tariff import rules_rows as tariff_rows
 
 from . import layout as L
+from . import outputs as O
 from .spec import QUOTE_SHEET, REGISTERS, TEMPLATE_VERSION, Template
 
 DEFAULT_OUT = Path("build/workbooks")
@@ -38,7 +39,7 @@ def validation_lists(when: dt.date | None = None) -> dict[str, list[str]]:
 def atomic_close(wb: Any, target: Path) -> None:
     """Close an XlsxWriter workbook that was opened on a temp name, then os.replace it."""
     wb.close()
-    os.chmod(wb.filename, 0o644)
+    O.follow_umask(wb.filename)
     os.replace(wb.filename, target)
 
 
@@ -197,7 +198,7 @@ def build_all(out_dir: Path = DEFAULT_OUT) -> list[Path]:
 
 def main(argv: list[str] | None = None) -> int:
     from addin.cliutil import ArgumentParser  # Chinese usage, help and argument errors
-    p = ArgumentParser(quiet=False, prog="logidesk build", description="生成登记表（含 VIP 客户登记表）、柜台报价与规则表模板")
+    p = ArgumentParser(prog="logidesk build", description="生成登记表（含 VIP 客户登记表）、柜台报价与规则表模板")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"输出文件夹（默认 {DEFAULT_OUT}）")
     args = p.parse_args(argv)
     for path in build_all(args.out):

@@ -43,7 +43,12 @@ NOTE_TITLE = "发送版"
 
 
 class ExportError(Exception):
-    """Chinese message naming the file (and the cells) — shown as is."""
+    """Chinese message naming the file (and the cells) — shown as is; ``code`` the exit
+    code it means (1 a file to fix, 3 open, 4 the environment)."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass
@@ -289,8 +294,12 @@ def _read(path: Path) -> tuple[list[zipfile.ZipInfo], dict[str, bytes]]:
         return read_parts(path)
     except PackageError as exc:
         raise ExportError(f"无法读取 {path}：{exc.message}") from exc
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise ExportError(f"无法读取 {path}：不是 .xlsx/.xlsm 文件或已损坏（{exc}）") from exc
+    except zipfile.BadZipFile as exc:
+        from udfs.errtext import detail_text  # udfs/__init__ loads the rulebook (4.5-6 s under load)
+        raise ExportError(f"无法读取 {path}：不是 .xlsx/.xlsm 文件或已损坏（{detail_text(str(exc))}）") from exc
+    except OSError as exc:
+        from udfs.errtext import os_reason
+        raise ExportError(f"无法读取 {path}：{os_reason(exc)}", 4) from exc
 
 
 def note_text(now: dt.datetime | None = None) -> str:
@@ -312,12 +321,13 @@ def export(source: Path, output: Path | None = None, now: dt.datetime | None = N
         raise ExportError("发送版不能覆盖原文件，请换一个输出文件名")
     lock = output.with_name("~$" + output.name)
     if lock.exists():
-        raise ExportError(f"{output} 正在 Excel 中打开（有 {lock.name}），请先关闭")
+        raise ExportError(f"{output} 正在 Excel 中打开（有 {lock.name}），请先关闭", 3)
     infos, parts = _read(source)
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise ExportError(f"无法创建输出文件夹 {output.parent}：{exc}") from exc
+        from udfs.errtext import os_reason
+        raise ExportError(f"无法创建输出文件夹 {output.parent}：{os_reason(exc)}", 4) from exc
     engine = False
     with tempfile.TemporaryDirectory(prefix=".logidesk-export-", dir=output.parent) as tmp:
         if _is_register(parts):
@@ -334,7 +344,7 @@ def export(source: Path, output: Path | None = None, now: dt.datetime | None = N
                 raise ExportError(str(exc)) from None
             f = summary.files[0]
             if f.refused or f.output is None:
-                raise ExportError(f"{source.name}：{f.refused or '处理失败'}")
+                raise ExportError(f"{source.name}：{f.refused or '处理失败'}", f.code)
             infos, parts = _read(f.output)
             engine = True
         out_parts, res = strip_package(parts, note_text(now))
@@ -356,25 +366,32 @@ def demo_step(out: Path) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from addin.cliutil import ArgumentParser  # Chinese usage, help and argument errors
-    parser = ArgumentParser(quiet=False,
+    from addin import cliutil as cu  # Chinese usage, help, argument errors and exit codes
+    parser = cu.ArgumentParser(
         prog="logidesk export",
         description="生成「发送版」：计算列转为数值，去掉加载项链接，给没有装加载项的人（其他网点、WPS、LibreOffice、手机）。")
     parser.add_argument("workbook", type=Path, help="登记表或使用了加载项函数的工作簿（.xlsx/.xlsm）")
-    parser.add_argument("--out", type=Path, help=f"输出文件（默认：原文件名{SUFFIX}.xlsx，同一文件夹）")
+    parser.add_argument("--out", type=Path, help=f"输出文件（.xlsx），或已有的文件夹（默认：原文件名{SUFFIX}.xlsx，同一文件夹）")
     args = parser.parse_args(argv)
+    return cu.run("export", lambda: _main(cu, args))
+
+
+def _main(cu, args) -> int:  # noqa: ANN001 - addin.cliutil and the parsed arguments
+    source = Path(args.workbook)
+    out = cu.out_file(args.out, source.with_name(source.stem + SUFFIX + ".xlsx"))
+    cu.check_name_length(out)
+    cu.refuse_if_open([out])
     try:
-        res = export(args.workbook, args.out)
+        res = export(source, out)
     except ExportError as exc:
-        print(f"未生成发送版：{exc}", file=sys.stderr)
-        return 1
-    except OSError as exc:  # disk full, permission denied while writing …
-        print(f"未生成发送版：写入失败（{exc}）", file=sys.stderr)
-        return 1
+        cu.say(f"未生成发送版：{exc}", err=True)
+        return exc.code
+    except OSError as exc:  # disk full, read-only, permission denied while writing …
+        return cu.os_failure("export", exc, f"发送版 {out} 未生成，原文件未改动。")
     how = "按规则重新计算后" if res.computed_by_engine else "使用 Excel 保存的计算结果"
-    print(f"已生成发送版 {res.output}：{how}，{res.values} 个单元格转为数值，"
-          f"保留 {res.kept_formulas} 个 Excel 自带公式。")
-    return 0
+    cu.say(f"已生成发送版 {res.output}：{how}，{res.values} 个单元格转为数值，"
+           f"保留 {res.kept_formulas} 个 Excel 自带公式。")
+    return cu.EXIT_OK
 
 
 if __name__ == "__main__":

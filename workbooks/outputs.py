@@ -6,6 +6,8 @@
   os.replace (never half a file). Temp files carry the writer's process id: they are
   removed when the run fails or is stopped (SIGTERM/SIGINT/atexit), and a later run
   removes those whose process is gone (a killed run).
+- A written file gets the permissions the user's umask gives a new file (a temp file from
+  mkstemp is 0600 until then): colleagues see a branch's shared folder as usual.
 """
 from __future__ import annotations
 
@@ -83,8 +85,28 @@ def discard(name: str) -> None:
         pass
 
 
+def umask() -> int:
+    """The process's umask, read without changing it where the OS shows it (Linux), so no
+    other thread creates a file under a temporary umask."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def follow_umask(path: str | os.PathLike) -> None:
+    """Give a finished temp file the mode ``open()`` would have given it (0666 & ~umask)."""
+    os.chmod(path, 0o666 & ~umask())
+
+
 def commit(name: str, target: Path) -> None:
-    os.chmod(name, 0o644)
+    follow_umask(name)
     os.replace(name, target)
     _live.discard(name)
 

@@ -7,8 +7,9 @@ result in one streaming pass (:func:`workbooks.result.write_result`). Results ne
 collide (:func:`workbooks.folders.plan_outputs`); a bad file is reported and the run goes
 on with the next one.
 
-Exit codes: 0 every file processed (bad rows are reported, not fatal); 3 a file was not
-processed (refused, open in Excel, unreadable); 2 bad arguments.
+Exit codes (the contract of :mod:`addin.contract`): 0 every file processed without error
+rows; 1 error rows, or a file to fix (not a template, .xls, damaged); 2 bad arguments;
+3 a file open in Excel/WPS; 4 the environment (disk full, read-only, no permission).
 """
 from __future__ import annotations
 
@@ -46,7 +47,8 @@ class FileResult:
     problems: list[str] = field(default_factory=list)
     refused: str | None = None
     skipped: str | None = None
-    internal: bool = False             # refused because of a fault of ours (logged), not of the file
+    code: int = 1                      # exit code a refusal means: 1 file to fix, 3 open, 4 environment,
+                                       # 5 a fault of ours (logged)
 
 
 @dataclass
@@ -56,6 +58,13 @@ class Summary:
     @property
     def ok(self) -> bool:
         return not any(f.refused for f in self.files)
+
+    @property
+    def exit_code(self) -> int:
+        """The worst outcome: 4 environment, 3 a file open, 1 error rows or a file to fix, 0."""
+        codes = [f.code for f in self.files if f.refused]
+        codes += [1 for f in self.files if f.error_rows]
+        return max(codes, default=0)
 
     @property
     def rows(self) -> int:
@@ -110,6 +119,7 @@ def process_to(source: Path, target: Path, progress: bool = True) -> FileResult:
     try:
         lock = O.open_elsewhere(source)
         if lock is not None:
+            res.code = 3
             raise ProcessError(f"文件正在被 Excel/WPS 打开（发现锁定文件 {lock.name}），请先保存并关闭后再处理")
         pkg = open_package(source)
         reg = open_register(source, package=pkg)
@@ -118,6 +128,7 @@ def process_to(source: Path, target: Path, progress: bool = True) -> FileResult:
             raise ProcessError("输出文件与输入文件相同，已拒绝（输入文件不会被修改）")
         lock = O.open_elsewhere(target)
         if lock is not None:
+            res.code = 3
             raise ProcessError(f"结果文件「{target}」正在被打开（发现锁定文件 {lock.name}），"
                                "请先在 Excel/WPS 中关闭它再重新处理；未覆盖该文件。")
         bar = None
@@ -146,9 +157,11 @@ def process_to(source: Path, target: Path, progress: bool = True) -> FileResult:
     except ProcessError as e:
         res.refused = str(e)
     except OSError as e:
-        res.refused = f"无法读取或写入：{e.strerror or e}"
+        from udfs.errtext import is_file_open, os_text
+        where = None if e.filename else target  # the writer thread's errors name no file
+        res.refused, res.code = f"无法读取或写入：{os_text(e, where)}", 3 if is_file_open(e) else 4
     except Exception as e:  # noqa: BLE001 — one file's fault never stops the run over the others
-        res.refused, res.internal = _internal_failure(Path(source), e), True
+        res.refused, res.code = _internal_failure(Path(source), e), 5
     finally:
         if gc_was:
             gc.enable()
@@ -160,7 +173,7 @@ def _internal_failure(source: Path, e: Exception) -> str:
     the log file every command writes."""
     from addin.cliutil import log_problem  # the shared log; workbooks reaches addin only here
     where = log_problem("process", f"{source}：内部错误：{e!r}", e)
-    return (f"处理失败：程序内部错误（{type(e).__name__}），本文件未处理，其他文件照常处理；"
+    return ("处理失败：程序内部错误，本文件未处理，其他文件照常处理；"
             + (f"详情已写入日志：{where}，请发给管理员。" if where else "请联系管理员。"))
 
 
@@ -182,19 +195,21 @@ def process_paths(paths: Iterable[Path], out_dir: Path = DEFAULT_OUT, progress: 
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Exit 0 when every file was processed (bad rows are reported, not fatal); 3 when a
-    file was not processed (open in Excel, not a template, unreadable); 2 for bad arguments."""
-    from addin.cliutil import ArgumentParser  # Chinese usage, help and argument errors
-    p = ArgumentParser(quiet=False, prog="logidesk process", description="无 Excel 批量计算已填写的登记表")
+    """Exit codes: :attr:`Summary.exit_code` (the contract); 2 for bad arguments."""
+    from addin.cliutil import ArgumentParser, run  # Chinese usage, help, errors and exit codes
+    p = ArgumentParser(prog="logidesk process", description="无 Excel 批量计算已填写的登记表")
     p.add_argument("paths", nargs="+", type=Path, help="登记表文件或文件夹")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT,
                    help=f"结果文件夹（默认 {DEFAULT_OUT}；保留输入的子文件夹，结果名为 原名{RESULT_SUFFIX}）")
-    p.add_argument("--quiet", action="store_true", help="不显示进度条")
     a = p.parse_args(argv)
+    return run("process", lambda: _main(a))
+
+
+def _main(a: Any) -> int:
     from udfs.coverage import print_once
     print_once()                       # from 1 November: the coming year's holidays missing
     O.install_signal_handlers()
-    from addin.cliutil import EXIT_ENV, EXIT_INTERNAL
+    from addin.cliutil import EXIT_ENV
     from udfs import RuleError
     try:
         summary = process_paths(a.paths, a.out, progress=not a.quiet)
@@ -202,9 +217,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"未处理任何文件：{e}", file=sys.stderr)
         return EXIT_ENV
     print(summary.text())
-    if any(f.internal for f in summary.files):
-        return EXIT_INTERNAL
-    return 0 if summary.ok else 3
+    return summary.exit_code
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .outputs import follow_umask
 from .spec import SETTINGS, Column, Template
 
 VIP = Template(
@@ -105,6 +106,7 @@ def build_vip_register(target: str | Path, rows: int = 200) -> Path:
         from .layout import write_marker
         write_marker(wb, VIP.kind, VIP.version, marker_details(VIP.title))
         wb.close()
+        follow_umask(tmp)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -24,6 +24,7 @@ from addin.notices.kinds import KindSpec, spec as kind_spec
 from addin.notices.register import as_date, as_decimal, is_blank
 from addin.notices.staging import Staging, recover
 from addin.notices.templates import FIELDS, TEMPLATE_DIR, template_path, write_defaults
+from udfs.errtext import detail_text, os_reason
 
 # Test hooks (crash-window tests): called with the Staging after COMMIT / after rendering.
 HOOKS: dict[str, Callable[[Staging], None] | None] = {"after_commit": None, "after_render": None}
@@ -39,10 +40,12 @@ UNIT_SUFFIXES = ("公司", "部", "点", "中心", "站", "处", "所", "厂", "
 
 
 class NoticeError(ValueError):
-    """A batch refused before anything was written; ``problems`` lists row-level reasons."""
+    """A batch refused before anything was written; ``problems`` lists row-level reasons;
+    ``code`` the exit code it means (1 rows or a template to fix, 4 the environment)."""
 
-    def __init__(self, message: str, problems: Sequence["Problem"] = ()) -> None:
+    def __init__(self, message: str, problems: Sequence["Problem"] = (), code: int = 1) -> None:
         self.problems = list(problems)
+        self.code = code
         lines = [message] + [f"  {p}" for p in self.problems[:50]]
         if len(self.problems) > 50:
             lines.append(f"  ……另有 {len(self.problems) - 50} 条")
@@ -143,7 +146,7 @@ def _load_template(sp: KindSpec, folder: Path | None) -> tuple[render.DocxTempla
     try:
         tpl = render.DocxTemplate(path.read_bytes())
     except Exception as e:  # not a .docx (e.g. saved as .doc or damaged)
-        raise NoticeError(f"模板文件无法读取：{path}（{e}）") from e
+        raise NoticeError(f"模板文件无法读取：{path}（{detail_text(str(e))}）") from e
     names = tpl.placeholders()
     unknown = names - set(FIELDS)
     if unknown:
@@ -378,7 +381,7 @@ def issue(rows: pd.DataFrame, kind: str, out_dir: Path, settings: Mapping[str, A
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as e:
-        raise NoticeError(f"无法创建输出文件夹 {out_dir}（{e.strerror or e}）") from e
+        raise NoticeError(f"无法创建输出文件夹 {out_dir}（{os_reason(e)}）", code=4) from e
     notice_date = notice_date or udfs.today()
     choice = resolve_template(sp.kind, template_dir)
     template, used = _load_template(sp, choice.path.parent)

@@ -94,6 +94,11 @@ def _main(ap: cu.ArgumentParser, args) -> int:
         say(f"没有可处理的数据行（--rows {'指定范围' if args.rows else '全部'}）", err=True)
         return cu.EXIT_ROWS
     out = args.out or args.workbook.parent / "通知"
+    if args.pdf:
+        from addin.notices.render import soffice
+        if soffice() is None:
+            raise cu.Refused("未生成任何通知：未安装 LibreOffice（找不到 soffice），无法生成 PDF。"
+                             "不要 PDF 请加 --no-pdf；安装见 docs/deploy.md。", cu.EXIT_ENV)
     on_dup = "reissue" if args.reissue else "skip" if args.skip_issued else "refuse"
     pdf = False if args.no_pdf else True if args.pdf else None
     bar = cu.Progress(sp.title, unit="份", quiet=args.quiet)
@@ -110,9 +115,12 @@ def _main(ap: cu.ArgumentParser, args) -> int:
         return cu.EXIT_ROWS
     except NoticeError as e:
         say(f"未生成：{e}", err=True)
-        return cu.EXIT_ROWS
+        return e.code
     except LedgerError as e:
         raise cu.Refused(f"未生成任何通知：{e}", cu.EXIT_ENV) from e
+    except OSError as e:  # disk full, read-only output folder …: the batch is all or nothing
+        return cu.os_failure("notices", e, "本批通知未登记；已登记的通知不受影响，"
+                                            "未完成的批次在下次运行时自动清理。")
     finally:
         bar.close()
         pdf_bar.close()

@@ -16,6 +16,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
+from workbooks.outputs import follow_umask
+
 TEMPLATE_DIR = Path(__file__).with_name("templates")
 
 # Every placeholder a template may use (anything else is reported as unknown).
@@ -206,7 +208,7 @@ def write_defaults(folder: Path | None = None, force: bool = False) -> list[Path
         try:
             with open(tmp, "wb") as fh:
                 fh.write(document_bytes(kind))
-            os.chmod(tmp, 0o644)
+            follow_umask(tmp)
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

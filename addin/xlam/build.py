@@ -207,12 +207,12 @@ def demo_step(out: Path) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     from addin.cliutil import ArgumentParser  # Chinese usage, help and argument errors
-    parser = ArgumentParser(quiet=False, prog="logidesk addin", description="生成 logidesk.xlam 加载项")
+    parser = ArgumentParser(prog="logidesk addin", description="生成 logidesk.xlam 加载项")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"输出目录（默认 {DEFAULT_OUT}）")
     parser.add_argument("--udf-module", default=udfvba.UDF_MODULE, help="工作表函数所在模块")
     parser.add_argument("--strict", action="store_true", help="函数名称有问题时不生成")
     parser.add_argument("--pythonpath", default=None,
-                        help="写入加载项 conf 表的 PYTHONPATH（默认不写，由 install_excel 写入用户配置）")
+                        help="写入加载项 conf 表的 PYTHONPATH（默认不写，由安装程序写入用户配置）")
     args = parser.parse_args(argv)
     try:
         path = build(args.out, udf_module=args.udf_module, pythonpath=args.pythonpath,

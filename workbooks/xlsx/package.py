@@ -81,9 +81,20 @@ class PackageError(Exception):
 
 
 def damaged(path: Path | str, part: str, detail: str = "") -> PackageError:
-    more = f"：{detail}" if detail else ""
-    return PackageError(f"文件已损坏，无法读取部件 {part}{more}；请在 Excel 中打开并修复后另存为 .xlsx 再处理",
-                        "damaged", path, part)
+    """The refusal of a damaged package; a library's English detail (zip, XML, OS) becomes
+    Chinese (:func:`udfs.errtext.detail_text`), the original stays on ``.original``."""
+    from udfs.errtext import detail_text  # udfs/__init__ loads the rulebook: only when a file is damaged
+    more = f"：{detail_text(detail)}" if detail else ""
+    err = PackageError(f"文件已损坏，无法读取部件 {part}{more}；请在 Excel 中打开并修复后另存为 .xlsx 再处理",
+                       "damaged", path, part)
+    err.original = detail
+    return err
+
+
+def unreadable(path: Path | str, e: OSError) -> PackageError:
+    """A file the OS will not let us read, the reason in Chinese (没有权限, 文件名过长 …)."""
+    from udfs.errtext import os_reason  # udfs/__init__ loads the rulebook: only on this failure
+    return PackageError(f"无法打开文件：{os_reason(e)}", "missing", path)
 
 
 def unsafe(path: Path | str, part: str, detail: str) -> PackageError:
@@ -293,7 +304,7 @@ def sniff(path: Path) -> None:
         with open(path, "rb") as f:
             magic = f.read(8)
     except OSError as e:
-        raise PackageError(f"无法打开文件：{e.strerror or e}", "missing", path) from None
+        raise unreadable(path, e) from None
     suffix = path.suffix.lower()
     if magic == OLE_MAGIC:
         import olefile
@@ -512,7 +523,7 @@ def open_package(path: Path | str) -> Package:
     except zipfile.BadZipFile as e:
         raise damaged(path, "zip", f"压缩包目录损坏（{e}）") from None
     except OSError as e:
-        raise PackageError(f"无法打开文件：{e.strerror or e}", "missing", path) from None
+        raise unreadable(path, e) from None
     with z:
         check_names(z.infolist(), path)
         names = set(z.namelist())

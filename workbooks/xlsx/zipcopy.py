@@ -227,10 +227,12 @@ class StreamedMember:
         crc = 0
         size = 0
         out = self.w.out
+        ended = False                    # the closing None was taken: nothing left to drain
         try:
             while True:
                 data = self.q.get()
                 if data is None:
+                    ended = True
                     break
                 if isinstance(data, tuple):          # deflated elsewhere (deflate_piece)
                     body, pcrc, plen = data
@@ -250,7 +252,9 @@ class StreamedMember:
             out.write(c.flush())
         except BaseException as e:  # noqa: BLE001 — re-raised in the caller's thread
             self.error = e
-            while self.q.get() is not None:
+            # drain until close()'s None — unless the failure was the final flush after it
+            # (disk full at the very end): waiting then would hang the run for ever
+            while not ended and self.q.get() is not None:
                 pass
             return
         self.entry.crc, self.entry.usize = crc, size
