@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import os
 import re
 import sys
 from decimal import Decimal
@@ -173,6 +174,24 @@ def _apart(part: pd.DataFrame, sheet: str, notes: list[str]) -> pd.DataFrame:
                         columns=APART_COLUMNS + ["_sheet"])
 
 
+def _with_folders(sources: list[str], paths: list[Path], sizes: list[int]) -> list[str]:
+    """``来源`` of each row; where two registers read share a file name (two branches'
+    理赔登记表.xlsx), their rows name the file by its folder as well (福州/理赔登记表.xlsx…),
+    relative to the folder the clashing files have in common."""
+    by_name: dict[str, set[Path]] = {}
+    for p in paths:
+        by_name.setdefault(p.name, set()).add(p.resolve())
+    out, i = list(sources), 0
+    for p, n in zip(paths, sizes):
+        same = by_name[p.name]
+        if len(same) > 1:
+            common = Path(os.path.commonpath([str(q) for q in same]))
+            shown = p.resolve().relative_to(common).as_posix()
+            out[i:i + n] = [shown + s[len(p.name):] if s.startswith(p.name) else s for s in out[i:i + n]]
+        i += n
+    return out
+
+
 def consolidate(paths: Sequence[str | Path] | Loaded, period: str, today: dt.date | None = None,
                 branches: Any = None, progress: Any = None) -> dict[str, Any]:
     """Read every claim register and return the period's claims, the rows listed apart and
@@ -203,9 +222,11 @@ def consolidate(paths: Sequence[str | Path] | Loaded, period: str, today: dt.dat
         frames.append(_claims_frame(reg, (start, end)) if k < len(given) else reg.frame)
     allrows = pd.concat(frames, ignore_index=True) if frames else _claims_frame(
         Loaded(Path("-"), "claims", pd.DataFrame(), {}))
+    allrows["来源"] = _with_folders(allrows["来源"].tolist(), [r.path for r in regs],
+                                  [len(f) for f in frames])
     dates = allrows["索赔日期"]
-    in_period = [d is not None and start <= d <= end for d in dates]
-    rows = allrows[in_period].copy()
+    in_period = pd.Series([d is not None and start <= d <= end for d in dates], index=allrows.index, dtype=bool)
+    rows = allrows[in_period].copy()  # a boolean Series: an empty list would select columns
     # A claim is counted once, whichever files hold it (a copy, a result named explicitly).
     key = list(zip(*(rows[c].tolist() for c in ("网点", "_waybill", "索赔类型", "索赔日期"))))
     rows["_key"] = key
