@@ -83,3 +83,52 @@ def test_same_named_files_show_their_folder(home: Path, capsys) -> None:
     assert check.loc[0, "说明"] == "同一索赔已在 厦门/理赔登记表.xlsx「理赔登记表」第2行 计入，此处不再重复计算"
     assert check.loc[0, "来源"] == "福州/理赔登记表.xlsx「理赔登记表」第2行"
     assert "需核对：福州/理赔登记表.xlsx「理赔登记表」第2行（A1）" in capsys.readouterr().err
+
+
+# 3 + 4. 「错误清单」 names and links the input cell to fix, once per problem; one count everywhere.
+def test_error_list_points_at_the_input_to_fix(home: Path, capsys) -> None:
+    import re
+    import zipfile
+
+    from workbooks.xlsx.package import open_package
+    reg = write_register(home / "登记表.xlsx", [
+        claim_row("B1", "遗失", 寄件日期=dt.datetime(2026, 11, 2), 索赔日期=dt.datetime(2026, 10, 30)),
+        claim_row("B2", "延误", 延误天数=6, **{"重量(kg)": None}),  # 直营, 6 days: the cap needs the weight
+        claim_row("B3", "破损", 损失比例=None),                # CMP-8: a share is required
+        claim_row("B4", "遗失"),
+    ])
+    assert process_main([str(reg), "--out", str(home / "out")]) == 0
+    printed = capsys.readouterr().out
+    assert "理赔登记表：4 行，错误行 3 行，错误 3 处" in printed
+    res = home / "out" / "登记表_结果.xlsx"
+    pkg = open_package(res)
+    body = pkg.read_small_sheet("错误清单")[1:]
+    assert [(int(r[0]), r[1], r[2], r[5]) for r in body] == [
+        (2, "索赔日期", "C2", "CLM-7"), (3, "重量(kg)", "K3", "NET-5"), (4, "损失比例", "H4", "CMP-8")]
+    assert body[0][4] == "索赔日期 2026-10-30 早于寄件日期 2026-11-02（CLM-7）"
+    assert body[1][4] == "缺少重量(kg)：延误封顶按 1 kg 以内/以上区分（NET-5）"
+    assert body[2][4] == "缺少损失比例：破损、内件不符须填写损失比例（如 0.4 或 40%），不按 100% 计算（CMP-2、CMP-8）"
+    assert body[0][3] == "2026-10-30"                       # what was typed in the input cell
+    with zipfile.ZipFile(res) as z:
+        part = next(s.part for s in pkg.sheets if s.name == "错误清单")
+        links = re.findall(r'<hyperlink ref="(C\d+)" location="([^"]+)"', z.read(part).decode("utf-8"))
+    assert links == [("C2", "'理赔登记表'!C2"), ("C3", "'理赔登记表'!K3"), ("C4", "'理赔登记表'!H4")]
+    # in print an error row shows its message once
+    sheet = pkg.read_small_sheet("理赔登记表")
+    row4 = [str(v) for v in sheet[3]]
+    assert sum("缺少损失比例" in v for v in row4) == 1
+    assert row4.count("错误：见「受理判定」") == 6   # 网点赔付 is blank (no 网点类型)
+
+
+def test_one_error_count_for_the_demo_sample(home: Path, capsys) -> None:
+    """Console, 「错误清单」 and 汇总 of the demo's claim sample: 7 rows with errors, 7 problems
+    (was 7 errors against 错误单元格数 51)."""
+    from workbooks.samples import sample_path
+    from workbooks.xlsx.package import open_package
+    assert process_main([str(sample_path("claims")), "--out", str(home / "out")]) == 0
+    printed = capsys.readouterr().out
+    assert "理赔登记表：36 行，错误行 7 行，错误 7 处" in printed
+    pkg = open_package(home / "out" / "理赔登记表_样例_结果.xlsx")
+    assert len(pkg.read_small_sheet("错误清单")) == 1 + 7
+    summary = {r[0]: r[1] for r in pkg.read_small_sheet("汇总")[1:]}
+    assert summary["错误行数"] == 7 and "错误单元格数" not in summary

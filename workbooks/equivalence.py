@@ -172,12 +172,10 @@ def _compare(tpl: Template, rows: int, evaluated: dict, cached: list[list[Any]],
             if a != b:
                 mismatches.append(f"{label}{tpl.sheet}!{ref}（{col.header}）：处理结果 {row[c]!r}，公式计算 {got!r}")
     summary = read_cached(output, L.SUMMARY_SHEET)
-    shown_errors = sum(1 for i in range(1, rows + 1) for col in tpl.computed
-                       if str(cached[i][tpl.headers.index(col.header)]).startswith(ERROR_PREFIX))
     for r in range(1, len(summary)):
         got = evaluated.get((L.SUMMARY_SHEET.upper(), f"B{r + 1}"), "<缺失>")
-        if invalid and summary[r][0] == "错误单元格数":
-            got = float(shown_errors)   # COUNTIF over the cells as shown (invalid rows show their error)
+        if invalid and summary[r][0] == L.ERROR_ROWS_LABEL:
+            got = float(len(invalid))   # the model's invalid rows: the unit of the console and 「错误清单」
         a, b = _norm_pair(summary[r][1], got)
         compared += 1
         if a != b:

@@ -4,7 +4,8 @@ the clerk's shared-string table stays as it was; streamed in pieces."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Iterator, Sequence
+from dataclasses import replace
+from typing import Any, Callable, Iterator, Sequence
 
 from .xlsx.cells import col_letter, escape, escape_attr, number_text
 from .xlsx.styles import HEADER_FILL, StyleBook
@@ -12,6 +13,72 @@ from .xlsx.styles import HEADER_FILL, StyleBook
 MAX_LINKS = 65000                # Excel allows 65,530 hyperlinks per sheet
 ERROR_HEADS = ("行号", "列名", "单元格", "值", "错误信息", "规则编号")
 ERROR_WIDTHS = (7, 12, 9, 18, 70, 10)
+
+
+def inputs_read(tpl: Any, header: str, _seen: frozenset[str] = frozenset()) -> list[str]:
+    """The input columns a computed column reads, directly or through the computed columns it
+    reads (受理判定 in 赔偿说明), in template order."""
+    col = tpl.column(header)
+    found: set[str] = set()
+
+    def visit(node: Any) -> None:
+        if node is None:
+            return
+        if isinstance(node, (list, tuple)):
+            for x in node:
+                visit(x)
+            return
+        if not hasattr(node, "evaluate"):
+            return
+        found.update(node.refs())
+        own = getattr(node, "header", None)
+        if isinstance(own, str):
+            found.add(own)
+        for f in getattr(node, "__dataclass_fields__", {}):
+            visit(getattr(node, f))
+        for f in ("args", "a", "b", "cond", "then", "other", "value"):
+            if f not in getattr(node, "__dataclass_fields__", {}):
+                visit(getattr(node, f, None))
+    visit(col.expr)
+    inputs = {c.header for c in tpl.inputs}
+    out = set()
+    for h in found:
+        if h in inputs:
+            out.add(h)
+        elif h != header and h not in _seen and h in tpl.headers:
+            out.update(inputs_read(tpl, h, _seen | {header}))
+    return [h for h in tpl.headers if h in out]
+
+
+def input_named(tpl: Any, column: str, message: str) -> str | None:
+    """The input column a computed cell's error message names first (索赔日期 in 「索赔日期 …
+    早于寄件日期 …」, 损失比例 in 「缺少损失比例…」): the cell the clerk must change."""
+    best: tuple[int, int, str] | None = None
+    for h in inputs_read(tpl, column):
+        at = message.find(h)
+        if at >= 0 and (best is None or (at, -len(h)) < best[:2]):
+            best = (at, -len(h), h)
+    return best[2] if best else None
+
+
+def to_fix(errors: Sequence[Any], tpl: Any, letter: Callable[[str, int], str],
+           value: Callable[[str, int], Any] = lambda h, r: None) -> list[Any]:
+    """The problems to fix, one per problem: a computed cell's error whose message names an
+    input it reads is moved to that input cell (with what was typed there), and the same
+    problem shown by several computed cells of a row (赔偿金额, 免收运费, 赔偿说明 all refusing
+    a blank 损失比例) is listed once."""
+    out, seen = [], set()
+    for e in errors:
+        if e.kind == "computed":
+            h = input_named(tpl, e.column, e.message)
+            if h is not None:
+                e = replace(e, column=h, letter=letter(h, e.row), value=value(h, e.row), input=True, kind="input")
+        key = (e.row, e.letter, e.message)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(e)
+    return out
 
 
 def cell_xml(ref: str, style: int | None, value: Any, formula: str | None = None) -> str:

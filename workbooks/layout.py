@@ -238,6 +238,10 @@ def write_settings(wb: Workbook, styles: Styles, settings: Sequence[tuple[str, A
     ws.write_string(len(settings) + 3, 0, "说明：" + PROTECTION_NOTE, styles.note)
 
 
+ERROR_ROWS_LABEL = "错误行数"   # rows with errors: 汇总, the console and 「错误清单」 count the same rows
+OLD_SUMMARY_LABELS = {ERROR_ROWS_LABEL: ("错误单元格数",)}   # registers made with older templates
+
+
 def summary_lines(tpl: Template, last_row: int, *, letter: Any = None, first_row: int = 2,
                   sheet: str | None = None) -> list[tuple[str, str]]:
     """(label, formula) of the 汇总 sheet. Totals refuse to add up a column with errors
@@ -251,15 +255,17 @@ def summary_lines(tpl: Template, last_row: int, *, letter: Any = None, first_row
     # (rows − rows whose every input is blank; COUNTIFS takes up to 127 ranges)
     pairs = ",".join(f'{rng(c.header)},""' for c in tpl.inputs)
     lines = [("登记行数", f"={last_row - first_row + 1}-COUNTIFS({pairs})")]
-    # Errors counted so that a sheet whose functions did not run (#NAME? without the add-in,
-    # xlwings failure texts) never looks clean: in a number/date column every non-blank cell
-    # that is not a number is an error; in a text column, error values and 「错误：」 texts.
+    # Rows with errors (the unit the console and 「错误清单」 use too), counted so that a sheet
+    # whose functions did not run (#NAME? without the add-in, xlwings failure texts) never
+    # looks clean: a row counts when any computed cell shows an error value, or — in a
+    # number/date column — any non-empty text (1/LEN("") fails: "" is a guarded blank), or —
+    # in a text column — a 「错误：」 text. (No IF: SUMPRODUCT evaluates these per row.)
     not_numbers = {c.header: f"(ROWS({rng(c.header)})-COUNT({rng(c.header)})-COUNTBLANK({rng(c.header)}))"
                    for c in tpl.computed}
-    err_parts = [not_numbers[c.header] if c.kind != "text"
-                 else f'SUMPRODUCT(--ISERROR({rng(c.header)}))+COUNTIF({rng(c.header)},"{ERROR_PREFIX}*")'
-                 for c in tpl.computed]
-    lines.append(("错误单元格数", "=" + "+".join(err_parts)))
+    flags = [f"ISERROR({rng(c.header)})+ISTEXT({rng(c.header)})*ISNUMBER(1/LEN({rng(c.header)}))" if c.kind != "text"
+             else f'ISERROR({rng(c.header)})+ISNUMBER(SEARCH("{ERROR_PREFIX}",{rng(c.header)}))'
+             for c in tpl.computed]
+    lines.append((ERROR_ROWS_LABEL, f"=SUMPRODUCT(--(({'+'.join(flags)})>0))"))
     for c in tpl.computed:
         if not c.total:
             continue

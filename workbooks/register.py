@@ -35,6 +35,7 @@ import udfs
 
 from .compute import Computed, compute, needed_columns
 from .inputs import XlError, as_decimals, header_key, is_blank, normalise_text, read_column
+from .error_sheet import to_fix
 from .outcomes import (BLANK, INVALID, OK, OUTCOMES, REFUSED_OUTCOME, apply, computed_errors, decide,
                        override_errors, row_positions)
 from .spec import REGISTERS, SHEETS, Template, col_letter
@@ -344,7 +345,9 @@ class Register:
         results = compute(tpl, frame.reset_index(drop=True), {h: t.blank for h, t in typed.items()},
                           filled, today, keep)
         letter = lambda h, r: self.letter(h, r)  # noqa: E731
-        errors += computed_errors(results, rows, input_bad, letter)
+        at = {int(r): i for i, r in enumerate(rows.tolist())}
+        errors += to_fix(computed_errors(results, rows, input_bad, letter), tpl, letter,
+                         lambda h, r: (raws.get(h) or [None] * n)[at[r]])
         by_hand: dict[str, np.ndarray] = {}
         raw_computed: dict[str, list[Any]] = {}
         replaced: dict[str, list[str | None]] = {}

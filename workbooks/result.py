@@ -91,6 +91,25 @@ def cached(c: Any) -> tuple[np.ndarray, np.ndarray]:
     return number, text
 
 
+def once_per_row(values: dict[str, tuple[np.ndarray, np.ndarray]], order: list[str], computed: dict[str, Any]) -> None:
+    """An error row shows its message once, in its leftmost computed cell showing an error;
+    the cells right of it say where to read it (「错误：见「受理判定」」), so a printed row is
+    not the same long message in every computed cell."""
+    first: np.ndarray | None = None
+    for h in order:
+        if h not in values:
+            continue
+        c = computed[h]
+        err = np.not_equal(c.error, None).astype(bool) & ~np.asarray(c.blank, dtype=bool)
+        if first is None:
+            first = np.full(len(err), None, dtype=object)
+        text = values[h][1]
+        later = err & np.not_equal(first, None)
+        if later.any():
+            text[later] = np.array([f"{ERROR_PREFIX}见「{x}」" for x in first[later]] + [None], dtype=object)[:-1]
+        first[err & np.equal(first, None)] = h
+
+
 _SEP = "\ue000"
 
 
@@ -294,6 +313,7 @@ class SheetPatcher:
         self._values = {c: np.array(v + [None], dtype=object)[:-1] for c, v in (chunk.values.items() if chunk else ())
                         if c in self.parts}
         self._cached = {h: cached(c) for h, c in ev.computed.items()}
+        once_per_row(self._cached, [c.header for _, c in self.computed], ev.computed)
         exact = getattr(ev, "template_formula", None) or {}
         self._exact = {idx: exact[c.header] for idx, c in self.computed
                        if c.header in exact and chunk is not None and idx in chunk.formulas}
@@ -479,7 +499,7 @@ def summary_lines(reg: Any, last_row: int) -> list[tuple[str, str]]:
 
 
 def summary_values(out: Outcome, reg: Any) -> list[Any]:
-    values: list[Any] = [out.rows, out.error_cells]
+    values: list[Any] = [out.rows, len(set(out.error_rows))]
     for c in reg.tpl.computed:
         if c.total and c.header in reg.columns:
             v = out.totals[f"{c.header}合计"]
@@ -509,12 +529,19 @@ def patch_summary(pkg: Package, z: zipfile.ZipFile, part: str, lines: list[tuple
         ix = SC.index(body)
     edits = Edits.empty()
     for (label, formula), value in zip(lines, values):
-        r = where.get(label)
+        old = next((o for o in L.OLD_SUMMARY_LABELS.get(label, ()) if o in where), None)
+        r = where.get(label) or where.get(old or "")
         if r is None:
             continue
         k = np.flatnonzero(ix.row_num == r)
         if not len(k):
             continue
+        if label not in where:      # a register made with an older template: the line is renamed
+            a_cell, a_insert, a_closed = locate(ix, k, 0)
+            if a_cell[0] >= 0 and not a_closed[0]:
+                a_style = int(ix.cell_style[a_cell[0]])
+                edits.add(int(ix.cell_start[a_cell[0]]), int(ix.cell_end[a_cell[0]]),
+                          _cell_xml(f"A{r}", a_style, label).encode("utf-8"))
         cell, insert, closed = locate(ix, k, 1)
         if closed[0]:
             continue
