@@ -132,3 +132,62 @@ def test_one_error_count_for_the_demo_sample(home: Path, capsys) -> None:
     assert len(pkg.read_small_sheet("错误清单")) == 1 + 7
     summary = {r[0]: r[1] for r in pkg.read_small_sheet("汇总")[1:]}
     assert summary["错误行数"] == 7 and "错误单元格数" not in summary
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    from workbooks.build import main as build_main
+    out = tmp_path_factory.mktemp("templates")
+    assert build_main(["--out", str(out)]) == 0
+    return out
+
+
+def _validations(path: Path, sheet: str) -> dict[str, object]:
+    from openpyxl import load_workbook
+    ws = load_workbook(path)[sheet]
+    heads = {c.column_letter: c.value for c in ws[1]}
+    return {heads[str(dv.sqref).split(":")[0].rstrip("0123456789")]: dv for dv in ws.data_validations.dataValidation}
+
+
+# 5. The template's prompt on 损失比例 is the declared argument the check uses (CMP-8); the
+#    规则 sheet shows Chinese names and cites no file outside the product.
+def test_prompts_and_rules_sheet_from_the_declarations(built: Path) -> None:
+    from openpyxl import load_workbook
+    share = _validations(built / "理赔登记表.xlsx", "理赔登记表")["损失比例"]
+    assert share.prompt == "损失比例 0–1：破损、内件不符必填（CMP-8）；延误为延误毁损的比例，默认 0（CMP-3）；遗失为 1"
+    assert "空=100%" not in share.prompt
+    for name in ("规则.xlsx", "柜台报价.xlsx", "理赔登记表.xlsx"):
+        wb = load_workbook(built / name)
+        if "规则" not in wb.sheetnames:
+            continue
+        rows = {(r[0], r[1]): r[2] for r in wb["规则"].iter_rows(min_row=2, values_only=True)}
+        text = " ".join(str(v) for v in rows.values())
+        assert "RULES.md" not in text and "general" not in text and "handicraft" not in text
+        assert "jewelry" not in text and "fragile" not in text
+        assert rows[("货物类别", "普通货物")] == "可保价（又称：普通、一般货物、普货）"
+        assert rows[("货物类别", "工艺品")] == "不予保价"
+        assert rows[("货物类别", "易碎品")] == "只保灭失险（又称：易碎）"
+        assert rows[("版本", "2024.1")].startswith("2024 年版（公司理赔与服务规则摘要）")
+
+
+# 6. One vocabulary: what the 规则 sheet advertises (又称：普通) the register accepts, as the functions do.
+def test_register_accepts_the_aliases_the_functions_accept(built: Path, home: Path, capsys) -> None:
+    import udfs
+    from workbooks.xlsx.package import open_package
+    category = _validations(built / "理赔登记表.xlsx", "理赔登记表")["货物类别"]
+    assert category.errorStyle == "warning" and "又称" in category.error   # Excel lets the clerk keep 普通
+    reg = write_register(home / "登记表.xlsx", [
+        claim_row("C1", "遗失", 货物类别="普通", 物品价值=1000, 运费=20, 保价金额=None),
+        claim_row("C2", "丢失", 货物类别="普货", 物品价值=1000, 运费=20, 保价金额=None),
+        claim_row("C3", "遗失", 货物类别="电子产品", 物品价值=1000, 运费=20, 保价金额=None),
+    ])
+    assert udfs.compensation("遗失", 1000, 20, None, None, "普通") == udfs.compensation("遗失", 1000, 20)
+    assert process_main([str(reg), "--out", str(home / "out")]) == 0
+    assert "理赔登记表：3 行，错误行 1 行，错误 1 处" in capsys.readouterr().out
+    pkg = open_package(home / "out" / "登记表_结果.xlsx")
+    errors = pkg.read_small_sheet("错误清单")[1:]
+    assert [(int(r[0]), r[2]) for r in errors] == [(4, "F4")]
+    assert errors[0][4].startswith("货物类别「电子产品」不在下拉列表中")
+    rows = pkg.read_small_sheet("理赔登记表")
+    # uninsured 遗失: min(1,000, 3 × 20) = 60.00 (CMP-1), for the alias as for the name
+    assert rows[1][31] == rows[2][31] == 60.0

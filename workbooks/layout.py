@@ -16,6 +16,7 @@ import xlsxwriter
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from .validation import has_aliases
 from .spec import (ERROR_PREFIX, INPUT_FORMATS, OUTPUT_FORMATS, QUOTE_LINES, QUOTE_SHEET,
                    Column, Template, col_letter, quote_blank, quote_cell)
 
@@ -135,6 +136,12 @@ def validation_for(col: Column, lists: dict[str, str], names: dict[str, list[str
     if col.choices:
         opts = {"validate": "list", "source": lists[col.choices],
                 "error_message": f"请从下拉列表中选择{col.header}{rule}"}
+        if has_aliases(col.choices):
+            # an alias the 规则 sheet lists (普通 for 普通货物) is accepted by the functions and
+            # the processor alike: Excel warns, and lets the clerk keep it
+            opts["error_type"] = "warning"
+            opts["error_message"] = (f"不在{col.header}下拉列表中。规则表「又称」列出的别名可以保留（按标准名称计算），"
+                                     f"否则请从下拉列表中选择{rule}")
     elif col.kind == "date":
         opts = {"validate": "date", "criteria": "between", "minimum": dt.date(2000, 1, 1),
                 "maximum": dt.date(2099, 12, 31),

@@ -22,6 +22,8 @@ from typing import Any, Callable, Sequence
 import numpy as np
 import pandas as pd
 
+from udfs.registry import by_python_name
+
 from .xlsx.cells import col_letter  # noqa: F401 - one definition of column letters (re-exported)
 
 TEMPLATE_VERSION = 1
@@ -554,6 +556,12 @@ class Template:
         return f"{self.kind};{self.version}"
 
 
+def param_help(function: str, param: str) -> str:
+    """The declared help of a rules-engine function's argument (``udfs.registry``): the one
+    text of an input's prompt, the function's Insert Function help and docs/functions.md."""
+    return next(p.help for p in by_python_name(function).params if p.name == param)
+
+
 SETTINGS = (("本网点", "福州仓山营业部"), ("公司名称", "示例物流有限公司"), ("联系人", "林晓"),
             ("联系电话", "0591-87654321"), ("收款账号", "6222 0000 0000 0000 000"),
             ("经办人", "林晓"))
@@ -580,7 +588,9 @@ CLAIMS = Template(
                note="不予受理的原因；承运方原因选「无」或留空"),
         Column("货物类别", "choice", 11, required=True, choices="categories", rule="INS-4"),
         Column("物品价值", "money", 11, required=True, rule="CMP-1"),
-        Column("损失比例", "share", 9, rule="CMP-2", note="部分破损/内件不符：损失价值占总价值比例，空=100%"),
+        # the prompt is the declared argument of the function that checks it (CMP-8: required
+        # for 破损/内件不符), so the template never teaches what the check refuses
+        Column("损失比例", "share", 9, rule="CMP-2", note=param_help("compensation", "lost_share")),
         Column("保价金额", "money", 11, rule="INS-1", note="未保价留空或填 0"),
         Column("运费", "money", 9, required=True, rule="CMP-1"),
         Column("重量(kg)", "number", 8, rule="NET-5"),

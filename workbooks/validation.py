@@ -12,6 +12,7 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
+import udfs
 from udfs import values as V
 
 from .inputs import Typed, normalise_text
@@ -46,9 +47,36 @@ def with_rule(message: str, rule: str | None) -> str:
     return f"{message}（{rule}）" if rule and rule not in message else message
 
 
-def list_lookup(choices: list[str]) -> dict[str, str]:
-    """Normalised spelling → the list's own spelling (full-width or padded input still matches)."""
-    return {normalise_text(c): c for c in choices}
+# drop-down list (``Column.choices``) → the rules' vocabulary that names its entries and aliases
+VOCABULARIES = {"claim_types": "claim_types", "categories": "categories", "causes": "causes",
+                "networks": "networks", "complaints": "complaints", "sides": "fee_sides",
+                "label_violations": "label_violations", "events": "deadlines"}
+
+
+def _key(text: str) -> str:
+    return "".join(normalise_text(text).split()).lower()
+
+
+def has_aliases(key: str) -> bool:
+    """Whether the rules' vocabulary behind drop-down list ``key`` has aliases."""
+    attr = VOCABULARIES.get(key)
+    return bool(attr) and any(e.get("aliases") for e in getattr(udfs.rules_for(udfs.today()), attr).entries.values())
+
+
+def list_lookup(choices: list[str], key: str | None = None) -> dict[str, str]:
+    """Spelling → the list's own spelling: full-width, padded or differently cased input still
+    matches, and so does an alias of the rules' vocabulary (普通 → 普通货物), the one alias
+    table the functions resolve too (``udfs.rulebook.Vocabulary``)."""
+    out = {_key(c): c for c in choices}
+    attr = VOCABULARIES.get(key or "")
+    if attr:
+        vocab = getattr(udfs.rules_for(udfs.today()), attr)
+        allowed = set(choices)
+        for name, entry in vocab.entries.items():
+            if name in allowed:
+                for alias in entry.get("aliases", []):
+                    out.setdefault(_key(alias), name)
+    return out
 
 
 def check_column(col: Column, typed: Typed, raw: np.ndarray, rows: np.ndarray, filled: np.ndarray,
@@ -63,13 +91,13 @@ def check_column(col: Column, typed: Typed, raw: np.ndarray, rows: np.ndarray, f
             bad[int(i)] = with_rule(f"缺少{col.header}", col.rule)
     if col.choices:
         allowed = lists[col.choices]
-        lookup = list_lookup(allowed)
+        lookup = list_lookup(allowed, col.choices)
         shown = "、".join(allowed[:12]) + ("…" if len(allowed) > 12 else "")
         idx = np.flatnonzero(~typed.blank & (typed.problem == None))  # noqa: E711 (element-wise)
         if len(idx):
             codes, uniques = pd.factorize(typed.values[idx], use_na_sentinel=False)
             hits = np.empty(len(uniques), dtype=object)
-            hits[:] = [lookup.get(u) if isinstance(u, str) else None for u in uniques]
+            hits[:] = [lookup.get(_key(u)) if isinstance(u, str) else None for u in uniques]
             got = hits[codes]
             miss = got == None  # noqa: E711
             typed.values[idx[~miss]] = got[~miss]
