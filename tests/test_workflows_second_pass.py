@@ -191,3 +191,38 @@ def test_register_accepts_the_aliases_the_functions_accept(built: Path, home: Pa
     rows = pkg.read_small_sheet("理赔登记表")
     # uninsured 遗失: min(1,000, 3 × 20) = 60.00 (CMP-1), for the alias as for the name
     assert rows[1][31] == rows[2][31] == 60.0
+
+
+# 7. A send copy of the counter quote (and of the VIP and rules workbooks) is made; the quote's
+#    lines are the engine's, whether or not Excel cached them.
+@pytest.mark.slow
+def test_send_copy_of_the_counter_quote(built: Path, home: Path, capsys) -> None:
+    from openpyxl import load_workbook
+    from python_calamine import CalamineWorkbook
+
+    from lo_recalc import convert, make_profile, soffice
+    from workbooks.export import main as export_main
+    # the counter clerk's quote, filled by a program that does not calculate (no cached values)
+    quote = home / "报价.xlsx"
+    wb = load_workbook(built / "柜台报价.xlsx")
+    ws = wb["柜台报价"]
+    for row, v in ((3, 120), (4, 3000), (5, "易碎品"), (6, 3000), (7, 5000), (8, "福州"), (9, "上海")):
+        ws.cell(row, 2).value = v
+    wb.save(quote)
+    assert export_main([str(quote), "--out", str(home / "send" / "报价_发送版.xlsx")]) == 0
+    assert "按规则重新计算后，5 个单元格转为数值，保留 3 个 Excel 自带公式" in capsys.readouterr().out
+    for name in ("VIP客户.xlsx", "规则.xlsx"):
+        assert export_main([str(built / name), "--out", str(home / "send" / name)]) == 0, name
+    capsys.readouterr()
+    with CalamineWorkbook.from_path(str(home / "send" / "报价_发送版.xlsx")) as book:
+        cells = {r[0]: r[1] for r in book.get_sheet_by_name("柜台报价").to_python()[1:] if r and r[0]}
+    # INS-1 3,000 × 0.5 % = 15.00 (minimum 1 元); COD-1 5,000 × 3 ‰ = 15.00
+    assert cells["保价费"] == 15 and cells["代收手续费"] == 15
+    assert cells["保价判定"].startswith("只保灭失险")
+    if soffice() is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    recalced = convert(home / "send" / "报价_发送版.xlsx", home / "lo", make_profile(home / "lo-profile"))
+    with CalamineWorkbook.from_path(str(recalced)) as book:
+        cells = {r[0]: r[1] for r in book.get_sheet_by_name("柜台报价").to_python()[1:] if r and r[0]}
+    assert cells["合计"] == 150                    # 120 + 15 + 15, recomputed without the add-in
+    assert cells["仓储条款"] == "到货通知后免费保管3天，逾期每天按运费的5%计收，即6.00元/天（STO-1）"
