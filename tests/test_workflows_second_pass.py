@@ -226,3 +226,24 @@ def test_send_copy_of_the_counter_quote(built: Path, home: Path, capsys) -> None
         cells = {r[0]: r[1] for r in book.get_sheet_by_name("柜台报价").to_python()[1:] if r and r[0]}
     assert cells["合计"] == 150                    # 120 + 15 + 15, recomputed without the add-in
     assert cells["仓储条款"] == "到货通知后免费保管3天，逾期每天按运费的5%计收，即6.00元/天（STO-1）"
+
+
+# 8a. A reply recorded without a workbook shows in --list (and leaves the reminders).
+def test_reply_recorded_without_a_workbook_is_listed(home: Path, capsys) -> None:
+    from addin.notices.cli import main as notices_main
+    reg = write_register(home / "reg" / "登记表.xlsx",
+                         [claim_row("R1", "遗失", 寄件日期=SHIP, 索赔日期=dt.datetime(2026, 11, 10))])
+    assert notices_main([str(reg), "--kind", "遗失公告", "--no-pdf", "--date", "2026-11-20"]) == 0
+    assert "YS-2026-00001 至 YS-2026-00001" in capsys.readouterr().out
+    assert notices_main(["--list"]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert listed[1].split("\t")[5] == "未回复"
+    assert notices_main(["--replied", "YS-2026-00001", "--date", "2026-11-25"]) == 0
+    assert "已登记回复：YS-2026-00001" in capsys.readouterr().out
+    assert notices_main(["--list"]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert listed[0].endswith("：1 份通知，已回复 1 份")
+    assert listed[1].split("\t")[:3] == ["YS-2026-00001", "遗失公告", "R1"]
+    assert listed[1].split("\t")[5] == "已回复 2026-11-25"
+    assert deadlines_main([str(reg.parent), "--today", "2026-11-26", "--within", "30"]) == 0
+    assert "公告回复" not in capsys.readouterr().out
