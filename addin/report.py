@@ -394,7 +394,7 @@ def _write(wb: Any, data: dict, by_branch: pd.DataFrame, by_type: pd.DataFrame,
     ws.set_row(1, 30)
     ws.merge_range(1, 0, 1, 5, f"报表日期：{data['today']}　网点 {len(data['branches'])} 个，已报送 {n_sent} 个；"
                           f"货损货差案件 {len(rows)} 件（破损、遗失、内件不符）；另列：延误 {data['n_delays']} 件、"
-                          f"不予受理 {data['n_refused']} 件、需核对 {n_check} 行（不计入合计）；依据 §9、DL-2、CLM-8", sub_wrap)
+                          f"不予受理 {data['n_refused']} 件、需核对 {n_check} 行（不计入合计）；依据 DL-2、CLM-8", sub_wrap)
     last = table(ws, 3, by_branch, total=True)
     if len(by_branch):
         chart = wb.add_chart({"type": "column"})
@@ -410,15 +410,17 @@ def _write(wb: Any, data: dict, by_branch: pd.DataFrame, by_type: pd.DataFrame,
         s = sheet(name, (18, 8, 14, 14, 14, 10))
         s.write_string(0, 0, caption, title)
         table(s, 2, df, total=True)
-    widths = (12, 16, 11, 9, 14, 10, 11, 16, 11, 11, 11, 11, 12, 24)
+    # cells wrap inside their columns: a long 来源 or 责任网点 never runs past the table, which
+    # made the printed page scale down to fit the overflow (明细 printed tiny)
+    widths = (12, 16, 11, 9, 14, 10, 11, 16, 11, 11, 11, 11, 12, 26)
     over = rows[rows["逾期"]][DETAIL_COLUMNS] if len(rows) else pd.DataFrame(columns=DETAIL_COLUMNS)
     s = sheet("逾期案件", widths)
     s.write_string(0, 0, f"{caption}　逾期案件（理赔处理时限 DL-2，截至 {data['today']}）", title)
-    table(s, 2, over.reset_index(drop=True))
+    table(s, 2, over.reset_index(drop=True), fmt=wrap)
     s = sheet("明细", widths)
     s.write_string(0, 0, caption, title)
     detail = rows[DETAIL_COLUMNS + ["来源"]] if len(rows) else pd.DataFrame(columns=DETAIL_COLUMNS + ["来源"])
-    table(s, 2, detail.reset_index(drop=True))
+    table(s, 2, detail.reset_index(drop=True), fmt=wrap)
     if len(detail):
         s.autofilter(2, 0, 2 + len(detail), len(DETAIL_COLUMNS))
     s.freeze_panes(3, 0)

@@ -93,8 +93,8 @@ def test_excel_error_in_an_input_is_an_error_not_a_blank(tmp_path, capsys):
         2.0, "保价金额", "I2", "#N/A", "保价金额是 Excel 错误值 #N/A（不能当作空白），请更正该单元格或其引用的单元格（INS-1）",
         "INS-1"]
     row = res.read_small_sheet(CLAIMS.sheet)[1]
-    # the message once, in the leftmost computed cell (受理判定 reads 保价金额); the others point at it
-    assert row[30].startswith("错误：保价金额是 Excel 错误值 #N/A") and row[31] == "错误：见「受理判定」"
+    # the message once, in the wide 赔偿说明 cell; the others point at it
+    assert row[34].startswith("错误：保价金额是 Excel 错误值 #N/A") and row[30] == row[31] == "错误：见「赔偿说明」"
     assert 135.0 not in row and 22.5 not in row
 
 

@@ -116,9 +116,9 @@ def test_claim_values_exact(processed):
     assert rows["SF1001000011"]["处理期限"] == dt.date(2026, 10, 31)   # 国际 60
     assert rows["SF1001000016"]["时限状态"] == "剩余25天"              # 11-18 + 30 = 12-18
     assert rows["JD2002000001"]["赔偿说明"] == "电商件：按电商件赔偿标准计算（ECM-1～ECM-5）"
-    # an error row shows its message once, in its leftmost computed cell; the others point at it
-    assert rows["SF1001000018"]["受理判定"].startswith("错误：物品价值应为数字")
-    assert rows["SF1001000018"]["赔偿金额"] == "错误：见「受理判定」"
+    # an error row shows its message once, in its widest computed cell; the others point at it
+    assert rows["SF1001000018"]["赔偿说明"].startswith("错误：物品价值应为数字")
+    assert rows["SF1001000018"]["赔偿金额"] == rows["SF1001000018"]["受理判定"] == "错误：见「赔偿说明」"
 
 
 def test_good_rows_equal_udfs_called_one_by_one(processed, monkeypatch):
@@ -182,8 +182,8 @@ def test_storage_cod_complaint_values(processed):
     assert first["时限状态"] == "按时完成"
     assert first["回答要点"].startswith("【服务态度】回答要点：")
     row17 = dict(zip(head, rows[16]))
-    assert row17["级别"].startswith("错误：2027年的节假日安排尚未收录")       # DATE-5, shown once
-    assert row17["处理期限"] == "错误：见「级别」"
+    assert row17["回答要点"].startswith("错误：2027年的节假日安排尚未收录")       # DATE-5, shown once
+    assert row17["处理期限"] == row17["级别"] == "错误：见「回答要点」"
 
 
 def test_error_sheet_and_highlight(processed):

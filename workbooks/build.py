@@ -64,7 +64,7 @@ def build_register(tpl: Template, target: Path) -> Path:
     for i, name in enumerate(names):
         letter = L.col_letter(i)
         refs_holder[name] = f"={L.LISTS_SHEET}!${letter}$2:${letter}${len(names[name]) + 1}"
-    L.setup_data_sheet(wb, ws, L.SheetSetup(tpl, last_row, print_rows=31), styles, refs_holder, names)
+    L.setup_data_sheet(wb, ws, L.SheetSetup(tpl, last_row, print_rows=L.blank_print_rows(tpl)), styles, refs_holder, names)
     for r in range(2, last_row + 1):
         for c, col in enumerate(tpl.columns):
             if col.computed:

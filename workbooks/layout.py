@@ -164,6 +164,17 @@ def validation_for(col: Column, lists: dict[str, str], names: dict[str, list[str
     return opts
 
 
+PRINT_HEIGHT = 450               # points of an A4 landscape page under the header row, at 100 %
+
+
+def blank_print_rows(tpl: Template, rows: int = 30) -> int:
+    """1-based last row a blank template prints: ``rows`` empty lines, fewer when its rows are
+    several lines high (the complaint form's 回答要点), so that the empty form prints one page
+    tall instead of pages of empty boxes."""
+    lines = max((col.lines for col in tpl.columns if col.wrap), default=1)
+    return 1 + max(1, min(rows, PRINT_HEIGHT // (LINE_HEIGHT * max(lines, 1))))
+
+
 @dataclass
 class SheetSetup:
     """Everything about the data sheet except its cell values."""
@@ -241,8 +252,18 @@ def write_settings(wb: Workbook, styles: Styles, settings: Sequence[tuple[str, A
             ws.write_number(r, 1, v, styles.unlocked_text)
         else:
             ws.write_string(r, 1, str(v), styles.unlocked_text)
-    ws.write_string(len(settings) + 2, 0, "说明：本网点等信息用于打印页眉与公告、函件。", styles.note)
-    ws.write_string(len(settings) + 3, 0, "说明：" + PROTECTION_NOTE, styles.note)
+    # each note across both columns, its row as high as its wrapped lines (viewers do not grow
+    # rows on their own: a wrapped note in a default-height row overlaps the next one)
+    for r, text in enumerate(("说明：本网点等信息用于打印页眉与公告、函件。", "说明：" + PROTECTION_NOTE),
+                             start=len(settings) + 2):
+        ws.merge_range(r, 0, r, 1, text, styles.note)
+        ws.set_row(r, LINE_HEIGHT * text_lines(text, 14 + 36))
+
+
+def text_lines(text: str, width: float) -> int:
+    """Lines a wrapped text takes in a column ``width`` units wide (a CJK character is about
+    two units)."""
+    return max(1, math.ceil(sum(2 if ord(ch) > 0x2E80 else 1 for ch in text) / (width * 0.95)))
 
 
 ERROR_ROWS_LABEL = "错误行数"   # rows with errors: 汇总, the console and 「错误清单」 count the same rows

@@ -92,9 +92,10 @@ def cached(c: Any) -> tuple[np.ndarray, np.ndarray]:
 
 
 def once_per_row(values: dict[str, tuple[np.ndarray, np.ndarray]], order: list[str], computed: dict[str, Any]) -> None:
-    """An error row shows its message once, in its leftmost computed cell showing an error;
-    the cells right of it say where to read it (「错误：见「受理判定」」), so a printed row is
-    not the same long message in every computed cell."""
+    """An error row shows its message once, in the first cell of ``order`` (the widest computed
+    column first: 赔偿说明, 回答要点) that shows an error; the row's other computed cells say
+    where to read it (「错误：见「赔偿说明」」), so a printed row is not the same long message,
+    cut off, in every computed cell."""
     first: np.ndarray | None = None
     for h in order:
         if h not in values:
@@ -313,7 +314,8 @@ class SheetPatcher:
         self._values = {c: np.array(v + [None], dtype=object)[:-1] for c, v in (chunk.values.items() if chunk else ())
                         if c in self.parts}
         self._cached = {h: cached(c) for h, c in ev.computed.items()}
-        once_per_row(self._cached, [c.header for _, c in self.computed], ev.computed)
+        once_per_row(self._cached, [c.header for _, c in sorted(self.computed, key=lambda t: (-t[1].width, t[0]))],
+                     ev.computed)
         exact = getattr(ev, "template_formula", None) or {}
         self._exact = {idx: exact[c.header] for idx, c in self.computed
                        if c.header in exact and chunk is not None and idx in chunk.formulas}

@@ -631,7 +631,8 @@ CLAIMS = Template(
                           If(Eq(C, "内件不符"), Blank(),
                              Call("network_compensation", (C, V_, Ref("延误天数"), Ref("重量(kg)"),
                                                            Ref("网点类型"), Ref("批货"))))))),
-        Column("赔偿说明", "text", 40, guard=("运单号",),
+        # wrapped, three lines high: printed in full (a 100-character explanation is not cut off)
+        Column("赔偿说明", "text", 60, guard=("运单号",), wrap=True, lines=3,
                expr=If(_REFUSED, Out("受理判定"),
                        If(_ECOM, Lit("电商件：按电商件赔偿标准计算（ECM-1～ECM-5）"),
                           Call("compensation_explain", _COMP_ARGS)))),
