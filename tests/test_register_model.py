@@ -381,7 +381,7 @@ def test_evaluate_only_the_columns_a_workflow_asks_for(tmp_path, wanted):
     refusals, CLM-8) with the full evaluation's values; every other computed column is still
     checked, so errors (a closing date before the claim in 时限状态, a value typed over an
     unasked column) and every row's outcome are unchanged."""
-    rows = CLERK_ROWS + [claim("SF2026110011", 结案日期=D(2026, 11, 2)),            # 时限状态 fails (DL-1)
+    rows = CLERK_ROWS + [claim("SF2026110011", 结案日期=D(2026, 11, 2)),            # 时限状态 fails (DL-2)
                          claim("SF2026110012", 赔偿说明="手工说明")]                 # typed over 赔偿说明
     path = make_register(tmp_path / "按列.xlsx", CLAIMS, _xl(rows), order=ORDER, formula_rows=20)
     reg = open_register(path)
@@ -389,7 +389,8 @@ def test_evaluate_only_the_columns_a_workflow_asks_for(tmp_path, wanted):
     part = next(reg.iter_evaluations(columns=wanted))
     assert _errors_of(part) == _errors_of(full)
     assert list(part.outcome) == list(full.outcome) and list(part.reason) == list(full.reason)
-    assert {"时限状态", "赔偿说明"} <= {e.column for e in full.errors}
+    # the closing date before the claim is listed at the cell to fix (结案日期), not 时限状态
+    assert {"结案日期", "赔偿说明"} <= {e.column for e in full.errors}
     asked = {h for h in wanted if h in {c.header for c in CLAIMS.computed}}
     assert set(part.computed) == asked | {"受理判定"}
     for h in part.computed:

@@ -248,3 +248,59 @@ def test_reply_recorded_without_a_workbook_is_listed(home: Path, capsys) -> None
     assert listed[1].split("\t")[5] == "已回复 2026-11-25"
     assert deadlines_main([str(reg.parent), "--today", "2026-11-26", "--within", "30"]) == 0
     assert "公告回复" not in capsys.readouterr().out
+
+
+# 9. Documents: language, print settings, the demo's letters, the complaint register's rule.
+def test_documents_language_and_print_settings(built: Path, home: Path, capsys) -> None:
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    from addin.notices.cli import main as notices_main
+    reg = write_register(home / "reg" / "登记表.xlsx",
+                         [claim_row("D1", "遗失", 寄件日期=SHIP, 索赔日期=dt.datetime(2026, 11, 10))])
+    assert notices_main([str(reg), "--kind", "遗失公告", "--no-pdf", "--date", "2026-11-20"]) == 0
+    doc = next((home / "reg" / "通知").glob("YS-2026-00001_*.docx"))
+    with zipfile.ZipFile(doc) as z:
+        styles = z.read("word/styles.xml").decode("utf-8")
+    assert '<w:lang w:val="zh-CN" w:eastAsia="zh-CN"' in styles and "en-US" not in styles
+    wb = load_workbook(built / "理赔登记表.xlsx")
+    # 设置: each 说明 across A:B, its row as high as its wrapped lines (no overlap)
+    st = wb["设置"]
+    notes = [r for r in range(1, st.max_row + 1) if str(st.cell(r, 1).value or "").startswith("说明：")]
+    assert len(notes) == 2 and notes[1] == notes[0] + 1
+    assert {str(m) for m in st.merged_cells.ranges} >= {f"A{r}:B{r}" for r in notes}
+    # the first note fits one line (14 pt); the protection note (≈50 characters) takes 3
+    assert 14 <= st.row_dimensions[notes[0]].height < 15 and 42 <= st.row_dimensions[notes[1]].height < 43
+    # 赔偿说明 wraps and every row is three lines high: printed in full
+    ws = wb["理赔登记表"]
+    col = next(c.column_letter for c in ws[1] if c.value == "赔偿说明")
+    assert ws[f"{col}2"].alignment.wrap_text and 42 <= ws.sheet_format.defaultRowHeight < 43
+    # the empty complaint form prints its header and 6 rows (one page tall), not 30 five-line rows
+    cpl = load_workbook(built / "投诉登记表.xlsx")["投诉登记表"]
+    assert cpl.print_area == "'投诉登记表'!$A$1:$N$7"
+    assert ws.print_area == "'理赔登记表'!$A$1:$AL$11"   # 10 three-line rows
+
+
+def test_complaint_done_before_start_cites_cpl1(home: Path, capsys) -> None:
+    from workflow_helpers import write_kind
+    from workbooks.xlsx.package import open_package
+    reg = write_kind(home / "投诉.xlsx", "complaints", [
+        {"投诉日期": dt.datetime(2026, 11, 10), "投诉人": "王女士", "投诉类别": "服务态度",
+         "结案日期": dt.datetime(2026, 11, 8)},
+    ])
+    assert process_main([str(reg), "--out", str(home / "out")]) == 0
+    assert "投诉登记表：1 行，错误行 1 行，错误 1 处" in capsys.readouterr().out
+    body = open_package(home / "out" / "投诉_结果.xlsx").read_small_sheet("错误清单")[1:]
+    assert [(int(r[0]), r[1], r[2], r[4], r[5]) for r in body] == [
+        (2, "结案日期", "I2", "结案日期早于投诉日期（CPL-1）", "CPL-1")]
+
+
+@pytest.mark.slow
+def test_demo_sends_each_vip_customer_one_letter(home: Path) -> None:
+    from addin.ledger import Ledger
+    from addin.notices.demo import demo_step
+    demo_step(home / "build")
+    recs = Ledger.open(str(home / "build" / "demo" / "logidesk-台账.sqlite3")).all()
+    letters = sorted((r.waybill, r.kind) for r in recs if r.kind.startswith("VIP"))
+    assert letters == [("福州鑫达贸易有限公司", "VIP恭喜函"), ("闽侯恒通电子商行", "VIP服务取消通知函")]

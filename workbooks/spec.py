@@ -397,14 +397,24 @@ class LiveStatus(Expr):
     deadline_expr: Expr     # that column's expression (the engine side evaluates it again)
     start: Ref
     done: Ref
+    rule: str = "DL-1"      # the register's own time-limit rule (DL-2 claims, CPL-1 complaints, COD-2)
+
+    @property
+    def early(self) -> str:
+        """「结案日期早于投诉日期（CPL-1）」: the done date before the start, in the register's words."""
+        return f"{self.done.header}早于{self.start.header}（{self.rule}）"
+
+    @property
+    def bad_done(self) -> str:
+        return f"{self.done.header}不是日期（{self.rule}）"
 
     def excel(self, cell: Callable[[str], str]) -> str:
         D, F = cell(self.deadline), self.done.excel(cell)
         d, f, s = f"INT({D})", f"INT({F})", f"INT({self.start.excel(cell)})"
         open_ = (f'IF({d}>TODAY(),"剩余"&({d}-TODAY())&"天",'
                  f'IF({d}=TODAY(),"今日到期","已逾期"&(TODAY()-{d})&"天"))')
-        done = (f'IF(ISNUMBER({F}),IF({f}<{s},"{ERROR_PREFIX}{STATUS_EARLY}",'
-                f'IF({f}<={d},"按时完成","逾期"&({f}-{d})&"天完成")),"{ERROR_PREFIX}{STATUS_BAD_DONE}")')
+        done = (f'IF(ISNUMBER({F}),IF({f}<{s},"{ERROR_PREFIX}{self.early}",'
+                f'IF({f}<={d},"按时完成","逾期"&({f}-{d})&"天完成")),"{ERROR_PREFIX}{self.bad_done}")')
         return f'IF(ISNUMBER({D}),IF({F}="",{open_},{done}),{D})'
 
     def _dates(self, env: Env) -> tuple[Evaluated, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -427,8 +437,8 @@ class LiveStatus(Expr):
             early = ~fblank & fok & (fin < begin)
         error = np.full(env.n, None, dtype=object)
         rule = np.full(env.n, None, dtype=object)
-        error[~fblank & ~fok], rule[~fblank & ~fok] = STATUS_BAD_DONE, "DL-1"
-        error[early], rule[early] = STATUS_EARLY, "DL-1"
+        error[~fblank & ~fok], rule[~fblank & ~fok] = self.bad_done, self.rule
+        error[early], rule[early] = self.early, self.rule
         if due_ev.error is not None:  # the deadline's own error shows through (what Excel shows)
             bad = np.asarray(due_ev.error != None, dtype=bool)  # noqa: E711 (element-wise)
             error[bad], rule[bad] = due_ev.error[bad], due_ev.rule[bad]
@@ -466,8 +476,6 @@ def _status_texts(left: np.ndarray, late: np.ndarray, done_blank: np.ndarray) ->
     return text.astype(object)[inverse.reshape(-1)]
 
 
-STATUS_EARLY = "完成日期早于起算日期（DL-1）"
-STATUS_BAD_DONE = "完成日期不是日期（DL-1）"
 
 
 # ----------------------------------------------------------------------------- columns
@@ -640,7 +648,7 @@ CLAIMS = Template(
                expr=Call("deadline", (Lit("索赔受理"), Ref("索赔日期")))),
         Column("处理期限", "date", 11, guard=("运单号",), expr=_CLAIM_DUE),
         Column("时限状态", "text", 11, guard=("运单号",),
-               expr=LiveStatus("处理期限", _CLAIM_DUE, Ref("索赔日期"), Ref("结案日期"))),
+               expr=LiveStatus("处理期限", _CLAIM_DUE, Ref("索赔日期"), Ref("结案日期"), "DL-2")),
     ),
 )
 
@@ -663,7 +671,7 @@ COMPLAINTS = Template(
         Column("法定答复期限", "date", 11, guard=("投诉日期",),
                expr=Call("deadline", (Lit("投诉法定答复"), Ref("投诉日期")))),
         Column("时限状态", "text", 11, guard=("投诉日期",),
-               expr=LiveStatus("处理期限", _CPL_DUE, Ref("投诉日期"), Ref("结案日期"))),
+               expr=LiveStatus("处理期限", _CPL_DUE, Ref("投诉日期"), Ref("结案日期"), "CPL-1")),
         # the script is read out on the phone: wrapped, five lines high
         Column("回答要点", "text", 60, guard=("投诉日期",), wrap=True, lines=5,
                expr=Call("complaint_script", (Ref("投诉类别"),))),
@@ -702,7 +710,7 @@ COD = Template(
                expr=Call("cod_fee", (Ref("代收金额"),))),
         Column("提款期限", "date", 11, guard=("运单号", "到账日期"), expr=_COD_DUE),
         Column("状态", "text", 12, guard=("运单号", "到账日期"),
-               expr=LiveStatus("提款期限", _COD_DUE, Ref("到账日期"), Ref("提款日期"))),
+               expr=LiveStatus("提款期限", _COD_DUE, Ref("到账日期"), Ref("提款日期"), "COD-2")),
     ),
 )
 
