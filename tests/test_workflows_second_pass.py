@@ -304,3 +304,54 @@ def test_demo_sends_each_vip_customer_one_letter(home: Path) -> None:
     recs = Ledger.open(str(home / "build" / "demo" / "logidesk-台账.sqlite3")).all()
     letters = sorted((r.waybill, r.kind) for r in recs if r.kind.startswith("VIP"))
     assert letters == [("福州鑫达贸易有限公司", "VIP恭喜函"), ("闽侯恒通电子商行", "VIP服务取消通知函")]
+
+
+# 10. The add-in's VBA: object results are assigned with Set (or read as text); the relink
+#     handler restores the saved state on every path and names a link it cannot change.
+@pytest.fixture(scope="module")
+def xlam_modules(tmp_path_factory) -> dict[str, object]:
+    import zipfile
+
+    from addin.xlam import build as B
+    from addin.xlam.vbaproject import read_project
+    path = B.build(tmp_path_factory.mktemp("xlam"))
+    with zipfile.ZipFile(path) as z:
+        return {m.name: m for m in read_project(z.read("xl/vbaProject.bin")).modules}
+
+
+def test_vba_assigns_objects_with_set(xlam_modules) -> None:
+    from addin import ribbon
+    from addin.xlam import appevents, udfvba
+    from vba_syntax import object_lets
+    for name in ("ThisWorkbook", appevents.CLASS_NAME, appevents.HELPER_MODULE, ribbon.VBA_MODULE,
+                 udfvba.VBA_MODULE_NAME):
+        m = xlam_modules[name]
+        assert object_lets(m.source, m.kind) == [], name
+    helper = xlam_modules[appevents.HELPER_MODULE].source
+    assert ('registered = XLPy.Str(XLPy.Call(XLPy.Module("addin.fnhelp"), "register", XLPy.Tuple(ThisWorkbook)))'
+            in helper)
+    # the check fails on the statement the add-in used to have, and on a typed object variable
+    call = 'XLPy.Call(XLPy.Module("addin.fnhelp"), "register", XLPy.Tuple(ThisWorkbook))'
+    old = helper.replace(f"registered = XLPy.Str({call})", f"registered = {call}")
+    assert [t for _, t in object_lets(old, "std")] == [f"registered = {call}"]
+    typed = 'Attribute VB_Name = "M"\r\nSub X()\r\n    Dim wb As Workbook\r\n    wb = ActiveWorkbook\r\nEnd Sub\r\n'
+    assert [ln for ln, _ in object_lets(typed, "std")] == [4]
+
+
+def test_relink_restores_saved_state_and_names_failures(xlam_modules) -> None:
+    import re
+
+    from addin.xlam import appevents
+    src = xlam_modules[appevents.CLASS_NAME].source
+    body = re.search(r"Public Sub RepointLinks\(.*?End Sub", src, re.S).group(0)
+    lines = [ln.strip() for ln in body.split("\r\n")]
+    # every exit after the saved state is read goes through Done:, which restores it first
+    after = lines[lines.index("wasSaved = Wb.Saved"):]
+    assert "Exit Sub" not in after and lines[lines.index("Done:") + 1] == "Wb.Saved = wasSaved"
+    assert "Wb.ChangeLink source, ThisWorkbook.FullName, xlLinkTypeExcelLinks" in lines
+    assert 'If Err.Number <> 0 Then failed = failed & vbLf & source & " (" & Err.Description & ")"' in lines
+    texts = ["".join(chr(int(c, 16)) for c in codes.split())
+             for codes in re.findall(r'LogideskText\("([0-9A-F ]+)"\)', body)]
+    assert texts == ["logidesk：工作簿「", "」中指向其他位置 logidesk.xlam 的链接未能改到本机加载项，相关公式可能显示 #NAME? 或旧值：",
+                     "请在「数据」→「编辑链接」中把源更改为："]
+    assert "MsgBox " in body and "vbExclamation" in body
