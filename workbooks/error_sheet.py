@@ -66,14 +66,15 @@ def to_fix(errors: Sequence[Any], tpl: Any, letter: Callable[[str, int], str],
     """The problems to fix, one per problem: a computed cell's error whose message names an
     input it reads is moved to that input cell (with what was typed there), and the same
     problem shown by several computed cells of a row (赔偿金额, 免收运费, 赔偿说明 all refusing
-    a blank 损失比例) is listed once."""
+    a blank 损失比例; three deadlines of a complaint in a year without holiday data) is listed
+    once, at its first cell."""
     out, seen = [], set()
     for e in errors:
         if e.kind == "computed":
             h = input_named(tpl, e.column, e.message)
             if h is not None:
                 e = replace(e, column=h, letter=letter(h, e.row), value=value(h, e.row), input=True, kind="input")
-        key = (e.row, e.letter, e.message)
+        key = (e.row, e.message)     # the same message in several cells of a row: one problem
         if key in seen:
             continue
         seen.add(key)
