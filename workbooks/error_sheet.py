@@ -108,6 +108,13 @@ def _shown(v: Any) -> str:
     return show(v)
 
 
+def message_lines(message: str) -> int:
+    """Lines a message takes wrapped in the 错误信息 column (a CJK character is about two
+    width units): its row is made that high, viewers do not grow rows on their own."""
+    units = sum(2 if ord(ch) > 0x2E80 else 1 for ch in message)
+    return max(1, -(-units // int(ERROR_WIDTHS[4] * 0.95)))
+
+
 def errors_sheet_parts(reg: Any, errors: Sequence[Any], styles: StyleBook, batch: int = 5000) -> Iterator[bytes]:
     """The 「错误清单」 sheet XML in pieces (a 1M-row register can list 200k errors; the
     sheet is streamed into the zip, never held whole)."""
@@ -132,7 +139,9 @@ def errors_sheet_parts(reg: Any, errors: Sequence[Any], styles: StyleBook, batch
         rows = []
         for r, e in enumerate(errors[lo:lo + batch], start=lo + 2):
             value = "" if e.value is None or e.value == "" else _shown(e.value)
-            rows.append(f'<row r="{r}">' + cell_xml(f"A{r}", None, float(e.row)) + cell_xml(f"B{r}", None, e.column)
+            lines = message_lines(e.message)
+            height = f' ht="{15 * lines}" customHeight="1"' if lines > 1 else ""
+            rows.append(f'<row r="{r}"{height}>' + cell_xml(f"A{r}", None, float(e.row)) + cell_xml(f"B{r}", None, e.column)
                         + cell_xml(f"C{r}", link_s if r - 1 <= MAX_LINKS else None, e.letter)
                         + cell_xml(f"D{r}", None, value) + cell_xml(f"E{r}", wrap_s, e.message)
                         + cell_xml(f"F{r}", None, e.rule or "") + "</row>")
