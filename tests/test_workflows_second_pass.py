@@ -355,3 +355,30 @@ def test_relink_restores_saved_state_and_names_failures(xlam_modules) -> None:
     assert texts == ["logidesk：工作簿「", "」中指向其他位置 logidesk.xlam 的链接未能改到本机加载项，相关公式可能显示 #NAME? 或旧值：",
                      "请在「数据」→「编辑链接」中把源更改为："]
     assert "MsgBox " in body and "vbExclamation" in body
+
+
+def test_a_register_made_with_the_former_status_texts_is_still_ours(home: Path, capsys) -> None:
+    """Registers built before the status messages named their dates and rule hold the former
+    formula (「完成日期早于起算日期（DL-1）」): still the template's formula, not one typed over
+    it — no error, and the result holds the current formula."""
+    import zipfile
+
+    from workbooks.register import open_register
+    from workbooks.samples import sample_path
+    from workflow_helpers import sheet_formulas
+    old = home / "旧登记表.xlsx"
+    with zipfile.ZipFile(sample_path("claims")) as src, zipfile.ZipFile(old, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename.startswith("xl/worksheets/"):
+                data = data.replace("结案日期早于索赔日期（DL-2）".encode(), "完成日期早于起算日期（DL-1）".encode())
+                data = data.replace("结案日期不是日期（DL-2）".encode(), "完成日期不是日期（DL-1）".encode())
+            dst.writestr(info, data)
+    assert any("完成日期早于起算日期（DL-1）" in f for f in sheet_formulas(old))
+    reg = open_register(old)
+    assert [e for ev in reg.iter_evaluations() for e in ev.errors if e.kind == "override"] == []
+    assert reg.tally().error_rows == [31, 32, 33, 34, 35, 36, 37]
+    assert process_main([str(old), "--out", str(home / "out")]) == 0
+    formulas = sheet_formulas(home / "out" / "旧登记表_结果.xlsx")
+    # the 36 claims' status cells are rewritten (the empty pre-filled rows below are left as they were)
+    assert sum("结案日期早于索赔日期（DL-2）" in f for f in formulas) == 36

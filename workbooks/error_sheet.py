@@ -7,6 +7,8 @@ import datetime as dt
 from dataclasses import replace
 from typing import Any, Callable, Iterator, Sequence
 
+import numpy as np
+
 from .xlsx.cells import col_letter, escape, escape_attr, number_text
 from .xlsx.styles import HEADER_FILL, StyleBook
 
@@ -15,9 +17,20 @@ ERROR_HEADS = ("行号", "列名", "单元格", "值", "错误信息", "规则�
 ERROR_WIDTHS = (7, 12, 9, 18, 70, 10)
 
 
-def inputs_read(tpl: Any, header: str, _seen: frozenset[str] = frozenset()) -> list[str]:
+_READS: dict[tuple[int, str], tuple[Any, list[str]]] = {}
+
+
+def inputs_read(tpl: Any, header: str) -> list[str]:
     """The input columns a computed column reads, directly or through the computed columns it
-    reads (受理判定 in 赔偿说明), in template order."""
+    reads (受理判定 in 赔偿说明), in template order (worked out once per template column)."""
+    key = (id(tpl), header)
+    got = _READS.get(key)
+    if got is None or got[0] is not tpl:
+        got = _READS[key] = (tpl, _inputs_read(tpl, header))
+    return got[1]
+
+
+def _inputs_read(tpl: Any, header: str, _seen: frozenset[str] = frozenset()) -> list[str]:
     col = tpl.column(header)
     found: set[str] = set()
 
@@ -46,7 +59,7 @@ def inputs_read(tpl: Any, header: str, _seen: frozenset[str] = frozenset()) -> l
         if h in inputs:
             out.add(h)
         elif h != header and h not in _seen and h in tpl.headers:
-            out.update(inputs_read(tpl, h, _seen | {header}))
+            out.update(_inputs_read(tpl, h, _seen | {header}))
     return [h for h in tpl.headers if h in out]
 
 
@@ -61,6 +74,15 @@ def input_named(tpl: Any, column: str, message: str) -> str | None:
     return best[2] if best else None
 
 
+def raw_at(values: Sequence[Any] | None, rows: Any, row: int) -> Any:
+    """What was typed in sheet row ``row`` of a chunk's column (``rows``: the chunk's sorted
+    sheet rows), None when the column was not read."""
+    if values is None:
+        return None
+    i = int(np.searchsorted(rows, row))
+    return values[i] if i < len(values) else None
+
+
 def to_fix(errors: Sequence[Any], tpl: Any, letter: Callable[[str, int], str],
            value: Callable[[str, int], Any] = lambda h, r: None) -> list[Any]:
     """The problems to fix, one per problem: a computed cell's error whose message names an
@@ -69,9 +91,11 @@ def to_fix(errors: Sequence[Any], tpl: Any, letter: Callable[[str, int], str],
     a blank 损失比例; three deadlines of a complaint in a year without holiday data) is listed
     once, at its first cell."""
     out, seen = [], set()
+    named: dict[tuple[str, str], str | None] = {}
     for e in errors:
         if e.kind == "computed":
-            h = input_named(tpl, e.column, e.message)
+            k = (e.column, e.message)
+            h = named[k] if k in named else named.setdefault(k, input_named(tpl, e.column, e.message))
             if h is not None:
                 e = replace(e, column=h, letter=letter(h, e.row), value=value(h, e.row), input=True, kind="input")
         key = (e.row, e.message)     # the same message in several cells of a row: one problem

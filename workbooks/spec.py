@@ -408,13 +408,16 @@ class LiveStatus(Expr):
     def bad_done(self) -> str:
         return f"{self.done.header}不是日期（{self.rule}）"
 
-    def excel(self, cell: Callable[[str], str]) -> str:
+    def excel(self, cell: Callable[[str], str], texts: tuple[str, str] | None = None) -> str:
+        """``texts``: the (early, bad done) messages; the register's own by default, the older
+        templates' (:data:`OLD_STATUS_TEXTS`) to recognise their formulas."""
+        early, bad_done = texts or (self.early, self.bad_done)
         D, F = cell(self.deadline), self.done.excel(cell)
         d, f, s = f"INT({D})", f"INT({F})", f"INT({self.start.excel(cell)})"
         open_ = (f'IF({d}>TODAY(),"剩余"&({d}-TODAY())&"天",'
                  f'IF({d}=TODAY(),"今日到期","已逾期"&(TODAY()-{d})&"天"))')
-        done = (f'IF(ISNUMBER({F}),IF({f}<{s},"{ERROR_PREFIX}{self.early}",'
-                f'IF({f}<={d},"按时完成","逾期"&({f}-{d})&"天完成")),"{ERROR_PREFIX}{self.bad_done}")')
+        done = (f'IF(ISNUMBER({F}),IF({f}<{s},"{ERROR_PREFIX}{early}",'
+                f'IF({f}<={d},"按时完成","逾期"&({f}-{d})&"天完成")),"{ERROR_PREFIX}{bad_done}")')
         return f'IF(ISNUMBER({D}),IF({F}="",{open_},{done}),{D})'
 
     def _dates(self, env: Env) -> tuple[Evaluated, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -493,6 +496,11 @@ OUTPUT_FORMATS: dict[str, str] = {
 }
 
 
+# the status messages every register's template wrote before they named the register's dates
+# and rule (「完成日期早于起算日期（DL-1）」 in the complaint register, which is CPL-1)
+OLD_STATUS_TEXTS = ("完成日期早于起算日期（DL-1）", "完成日期不是日期（DL-1）")
+
+
 @dataclass(frozen=True)
 class Column:
     header: str
@@ -512,11 +520,18 @@ class Column:
     def computed(self) -> bool:
         return self.expr is not None
 
-    def excel(self, cell: Callable[[str], str]) -> str:
+    @property
+    def has_older(self) -> bool:
+        """Whether earlier templates wrote another formula for this column."""
+        return isinstance(self.expr, LiveStatus)
+
+    def excel(self, cell: Callable[[str], str], older: bool = False) -> str:
         """The computed column's formula without '=' (``cell(header)`` names each cell it
-        reads), kept blank while a guard input is blank: the one builder of our formulas."""
+        reads), kept blank while a guard input is blank: the one builder of our formulas.
+        ``older``: the formula earlier templates wrote (a status column's former message texts),
+        so a register made with them is still read as holding the template's formulas."""
         assert self.expr is not None
-        body = self.expr.excel(cell)
+        body = self.expr.excel(cell, OLD_STATUS_TEXTS) if older else self.expr.excel(cell)
         if self.guard:
             tests = [f'{cell(h)}=""' for h in self.guard]
             test = tests[0] if len(tests) == 1 else f"OR({','.join(tests)})"
