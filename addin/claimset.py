@@ -12,6 +12,7 @@ and row, delays (延误) in 「延误（另列）」.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import partial
@@ -153,7 +154,26 @@ def gather(paths: Sequence[str | Path | Loaded] | str | Path | Loaded, start: dt
         frames.append(claims_frame(reg, (start, end), extra) if k < len(given) else reg.frame)
     rows = pd.concat(frames, ignore_index=True) if frames else claims_frame(
         Loaded(Path("-"), "claims", pd.DataFrame(), {}), extra=extra)
+    rows["来源"] = with_folders(rows["来源"].tolist(), [r.path for r in regs], [len(f) for f in frames])
     return Gathered(rows, regs, problems, seen, files)
+
+
+def with_folders(sources: list[str], paths: list[Path], sizes: list[int]) -> list[str]:
+    """``来源`` of each row; where two registers read share a file name (two branches'
+    理赔登记表.xlsx), their rows name the file by its folder as well (福州/理赔登记表.xlsx…),
+    relative to the folder the clashing files have in common."""
+    by_name: dict[str, set[Path]] = {}
+    for p in paths:
+        by_name.setdefault(p.name, set()).add(p.resolve())
+    out, i = list(sources), 0
+    for p, n in zip(paths, sizes):
+        same = by_name[p.name]
+        if len(same) > 1:
+            common = Path(os.path.commonpath([str(q) for q in same]))
+            shown = p.resolve().relative_to(common).as_posix()
+            out[i:i + n] = [shown + s[len(p.name):] if s.startswith(p.name) else s for s in out[i:i + n]]
+        i += n
+    return out
 
 
 @dataclass

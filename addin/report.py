@@ -124,6 +124,18 @@ def consolidate(paths: Sequence[str | Path] | Loaded, period: str, today: dt.dat
             "n_refused": len(sp.refused), "n_delays": len(sp.delays), "n_registers": len(g.registers)}
 
 
+LINE_POINTS = 15   # points per line of 11 pt body text
+
+
+def text_lines(value: Any, width: float) -> int:
+    """Lines a value's text takes wrapped in a column ``width`` units wide (a CJK character is
+    about two units; numbers and dates are one line)."""
+    if not isinstance(value, str):
+        return 1
+    units = sum(2 if ord(ch) > 0x2E80 else 1 for ch in value)
+    return max(1, -(-units // max(1, int(width * 0.9))))
+
+
 def _group(rows: pd.DataFrame, key: str, order: Sequence[str] | None = None) -> pd.DataFrame:
     out = []
     keys = list(order) if order is not None else sorted(rows[key].unique()) if len(rows) else []
@@ -199,7 +211,10 @@ def _write(wb: Any, data: dict, by_branch: pd.DataFrame, by_type: pd.DataFrame,
     total_rows = 2 * len(rows) + len(apart) + 50
     written = [0]
 
-    def table(ws, r0: int, df: pd.DataFrame, total: bool = False, fmt: Any = cell) -> int:
+    def table(ws, r0: int, df: pd.DataFrame, total: bool = False, fmt: Any = cell,
+              widths: Sequence[float] = ()) -> int:
+        """``widths``: the columns' widths when ``fmt`` wraps — each row is then as high as its
+        longest wrapped cell (viewers do not grow rows on their own)."""
         for j, c in enumerate(df.columns):
             ws.write_string(r0, j, str(c), head)
         base = written[0]
@@ -212,8 +227,12 @@ def _write(wb: Any, data: dict, by_branch: pd.DataFrame, by_type: pd.DataFrame,
             last = xlsxout.write_rows(ws, r0 + 1, list(df.itertuples(index=False, name=None)), fmt, datef,
                                       money, progress=step)
         else:
+            heights = None
+            if widths:
+                heights = [LINE_POINTS * max(text_lines(v, w) for v, w in zip(rec, widths))
+                           for rec in df.itertuples(index=False, name=None)]
             last = xlsxout.write_table(ws, r0 + 1, [df[c].tolist() for c in df.columns], fmt, datef, money,
-                                       progress=step)
+                                       heights=heights, progress=step)
         last = max(last, r0)
         if total and len(df):
             ws.write_string(last + 1, 0, "合计", bold)
@@ -229,6 +248,7 @@ def _write(wb: Any, data: dict, by_branch: pd.DataFrame, by_type: pd.DataFrame,
         w = wb.add_worksheet(name)
         w.set_landscape()
         w.set_paper(9)  # A4
+        w.set_margins(left=0.3, right=0.3, top=0.6, bottom=0.6)
         w.fit_to_pages(1, 0)
         for j, x in enumerate(widths):
             w.set_column(j, j, x)
@@ -242,7 +262,7 @@ def _write(wb: Any, data: dict, by_branch: pd.DataFrame, by_type: pd.DataFrame,
     ws.set_row(1, 30)
     ws.merge_range(1, 0, 1, 5, f"报表日期：{data['today']}　网点 {len(data['branches'])} 个，已报送 {n_sent} 个；"
                           f"货损货差案件 {len(rows)} 件（破损、遗失、内件不符）；另列：延误 {data['n_delays']} 件、"
-                          f"不予受理 {data['n_refused']} 件、需核对 {n_check} 行（不计入合计）；依据 §9、DL-2、CLM-8", sub_wrap)
+                          f"不予受理 {data['n_refused']} 件、需核对 {n_check} 行（不计入合计）；依据 DL-2、CLM-8", sub_wrap)
     last = table(ws, 3, by_branch, total=True)
     if len(by_branch):
         chart = wb.add_chart({"type": "column"})
@@ -258,15 +278,17 @@ def _write(wb: Any, data: dict, by_branch: pd.DataFrame, by_type: pd.DataFrame,
         s = sheet(name, (18, 8, 14, 14, 14, 10))
         s.write_string(0, 0, caption, title)
         table(s, 2, df, total=True)
-    widths = (12, 16, 11, 9, 14, 10, 11, 16, 11, 11, 11, 11, 12, 24)
+    # cells wrap inside their columns: a long 来源 or 责任网点 never runs past the table, which
+    # made the printed page scale down to fit the overflow (明细 printed tiny)
+    widths = (10, 14, 11, 8, 10, 9, 11, 12, 11, 11, 11, 11, 10, 20)  # ≈ one A4 landscape width at 90 %
     over = rows[rows["逾期"]][DETAIL_COLUMNS] if len(rows) else pd.DataFrame(columns=DETAIL_COLUMNS)
     s = sheet("逾期案件", widths)
     s.write_string(0, 0, f"{caption}　逾期案件（理赔处理时限 DL-2，截至 {data['today']}）", title)
-    table(s, 2, over.reset_index(drop=True))
+    table(s, 2, over.reset_index(drop=True), fmt=wrap, widths=widths)
     s = sheet("明细", widths)
     s.write_string(0, 0, caption, title)
     detail = rows[DETAIL_COLUMNS + ["来源"]] if len(rows) else pd.DataFrame(columns=DETAIL_COLUMNS + ["来源"])
-    table(s, 2, detail.reset_index(drop=True))
+    table(s, 2, detail.reset_index(drop=True), fmt=wrap, widths=widths)
     if len(detail):
         s.autofilter(2, 0, 2 + len(detail), len(DETAIL_COLUMNS))
     s.freeze_panes(3, 0)

@@ -106,9 +106,9 @@ def test_repoint_vba_exists_and_round_trips(built) -> None:
     assert "Private Sub App_WorkbookOpen(ByVal Wb As Workbook)" in src
     assert "Wb.LinkSources(xlExcelLinks)" in src
     assert "Wb.ChangeLink source, ThisWorkbook.FullName, xlLinkTypeExcelLinks" in src
-    # only links whose file name is our add-in's, never the add-in itself, silently
+    # only links whose file name is our add-in's, never the add-in itself; saved state restored
     assert "StrComp(FileNameOf(source), ThisWorkbook.Name, vbTextCompare) = 0" in src
-    assert "On Error GoTo Done" in src and "Wb.Saved = wasSaved" in src
+    assert "GoTo Done" in src and "Done:\r\n    Wb.Saved = wasSaved" in src
     this = built["ThisWorkbook"].source
     assert f"Set mAppEvents = New {appevents.CLASS_NAME}" in this and "Set mAppEvents.App = Application" in this
     assert "Private Sub Workbook_Open()" in this and "mAppEvents.RepointAll" in this

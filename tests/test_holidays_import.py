@@ -79,13 +79,13 @@ def _complaints_register(folder: Path) -> Path:
     return write_filled(COMPLAINTS, rows, folder / "投诉登记表.xlsx")
 
 
-def _processed_deadlines(register: Path, out: Path) -> dict[str, object]:
+def _processed_deadlines(register: Path, out: Path, column: str = "处理期限") -> dict[str, object]:
     summary = P.process_paths([register], out, progress=False)
     (f,) = summary.files
     with CalamineWorkbook.from_path(str(f.output)) as wb:
         rows = wb.get_sheet_by_name(COMPLAINTS.sheet).to_python(skip_empty_area=False)
     head = rows[0]
-    return {r[head.index("运单号")]: r[head.index("处理期限")] for r in rows[1:] if r[head.index("运单号")]}
+    return {r[head.index("运单号")]: r[head.index(column)] for r in rows[1:] if r[head.index("运单号")]}
 
 
 def test_a_2027_notice_goes_through_import_and_every_path_computes_2027(company_path, tmp_path, capsys,
@@ -98,6 +98,9 @@ def test_a_2027_notice_goes_through_import_and_every_path_computes_2027(company_
     assert e.value.rule == "DATE-5" and "2027" in str(e.value)
     got = _processed_deadlines(register, tmp_path / "out0")
     assert set(got) == {"C27-1", "C27-2"}
+    # an error row shows its message once, in its widest computed cell (回答要点)
+    assert all(v == "错误：见「回答要点」" for v in got.values())
+    got = _processed_deadlines(register, tmp_path / "out0b", "回答要点")
     assert all(str(v).startswith("错误：") and "2027" in v and "DATE-5" in v for v in got.values())
     df = reminders.collect([register.parent], D(2027, 1, 4), 3)
     assert "投诉处理" not in set(df["类别"])                       # working days (CPL-1): no deadline

@@ -51,7 +51,7 @@ def test_engine_texts_equal_deadline_status_at_every_boundary() -> None:
         (due + dt.timedelta(days=2), None, "已逾期2天"),
         (due + dt.timedelta(days=9), due, "按时完成"),
         (due + dt.timedelta(days=9), due + dt.timedelta(days=4), "逾期4天完成"),
-        (due, start - dt.timedelta(days=1), "错误：" + S.STATUS_EARLY),
+        (due, start - dt.timedelta(days=1), "错误：结案日期早于索赔日期（DL-2）"),
     ]
     for today, done, expected in cases:
         row = dict(base, 结案日期=dt.datetime.combine(done, dt.time()) if done else None)

@@ -93,7 +93,9 @@ def test_excel_error_in_an_input_is_an_error_not_a_blank(tmp_path, capsys):
         2.0, "保价金额", "I2", "#N/A", "保价金额是 Excel 错误值 #N/A（不能当作空白），请更正该单元格或其引用的单元格（INS-1）",
         "INS-1"]
     row = res.read_small_sheet(CLAIMS.sheet)[1]
-    assert row[31].startswith("错误：保价金额是 Excel 错误值 #N/A") and 135.0 not in row and 22.5 not in row
+    # the message once, in the wide 赔偿说明 cell; the others point at it
+    assert row[34].startswith("错误：保价金额是 Excel 错误值 #N/A") and row[30] == row[31] == "错误：见「赔偿说明」"
+    assert 135.0 not in row and 22.5 not in row
 
 
 def test_blank_template_is_zero_rows(tmp_path, capsys):

@@ -116,7 +116,11 @@ def test_claim_values_exact(processed):
     assert rows["SF1001000011"]["处理期限"] == dt.date(2026, 10, 31)   # 国际 60
     assert rows["SF1001000016"]["时限状态"] == "剩余25天"              # 11-18 + 30 = 12-18
     assert rows["JD2002000001"]["赔偿说明"] == "电商件：按电商件赔偿标准计算（ECM-1～ECM-5）"
-    assert rows["SF1001000018"]["赔偿金额"].startswith("错误：物品价值应为数字")
+    # an error row shows its message in the row gate (受理判定) and its widest computed cell,
+    # and the others point at it
+    assert rows["SF1001000018"]["赔偿说明"].startswith("错误：物品价值应为数字")
+    assert rows["SF1001000018"]["受理判定"] == rows["SF1001000018"]["赔偿说明"]
+    assert rows["SF1001000018"]["赔偿金额"] == rows["SF1001000018"]["免收运费"] == "错误：见「赔偿说明」"
 
 
 def test_good_rows_equal_udfs_called_one_by_one(processed, monkeypatch):
@@ -180,7 +184,9 @@ def test_storage_cod_complaint_values(processed):
     assert first["时限状态"] == "按时完成"
     assert first["回答要点"].startswith("【服务态度】回答要点：")
     row17 = dict(zip(head, rows[16]))
-    assert row17["处理期限"].startswith("错误：2027年的节假日安排尚未收录")       # DATE-5
+    assert row17["回答要点"].startswith("错误：2027年的节假日安排尚未收录")       # DATE-5, shown once
+    assert row17["级别"] == row17["回答要点"]                                     # the row gate shows it too
+    assert row17["处理期限"] == "错误：见「回答要点」"
 
 
 def test_error_sheet_and_highlight(processed):
@@ -192,7 +198,7 @@ def test_error_sheet_and_highlight(processed):
     assert [(int(r[0]), r[1], r[2], r[5]) for r in body] == [
         (31, "物品价值", "G31", "CMP-1"), (32, "货物类别", "F32", "INS-4"), (33, "索赔日期", "C33", "CLM-7"),
         (34, "损失比例", "H34", "CMP-2"), (35, "网点类型", "T35", "NET-1"), (36, "索赔日期", "C36", "CLM-7"),
-        (37, "网点赔付", "AH37", "NET-5")]
+        (37, "重量(kg)", "K37", "NET-5")]
     assert body[0][3] == "三千元左右" and "物品价值应为数字" in body[0][4]
     # the bad input cell carries the highlight style (a fill), the good one does not
     import zipfile
@@ -242,7 +248,7 @@ def test_totals_without_errors(tmp_path, monkeypatch):
     res = P.process_file(src, tmp_path / "out", progress=False)
     assert res.error_rows == [] and res.totals == {"手续费合计": Decimal("50.00")}
     s = {r[0]: r[1] for r in _sheet(res.output, "汇总")[1:]}
-    assert s == {"登记行数": 3, "错误单元格数": 0, "手续费合计": 50.0}
+    assert s == {"登记行数": 3, "错误行数": 0, "手续费合计": 50.0}
 
 
 def test_locked_output_is_refused(tmp_path, monkeypatch, capsys):

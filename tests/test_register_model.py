@@ -116,12 +116,13 @@ def test_rows_as_computed(clerk):
     assert cells(7, *money, "赔偿说明") == (0, 0, None, force)
     assert [ev.reason[at[r]] for r in (5, 6, 7)] == [over, packing, force]
     assert cells(5, "受理答复期限") == (dt.datetime(2026, 9, 3),)        # DL-1: the reply is still due
-    # invalid rows: the error in every computed cell, no number
+    # invalid rows: the error in the row gate and 赔偿说明, where to read it in the others, no number
     na = "错误：保价金额是 Excel 错误值 #N/A（不能当作空白），请更正该单元格或其引用的单元格（INS-1）"
-    assert cells(8, "受理判定", "赔偿金额", "免收运费", "处理期限") == (na, na, na, na)
+    see = "错误：见「赔偿说明」"
+    assert cells(8, "受理判定", "赔偿说明", "赔偿金额", "免收运费", "处理期限") == (na, na, see, see, see)
     assert np.isnan(ev.computed["赔偿金额"].number[at[8]])
     assert cells(10, "赔偿金额") == ("错误：此格手工填写的值已替换为公式，本行改正前不计算",)
-    assert cells(10, "免收运费") == ("错误：本行「赔偿金额」被手工改写，改正前不计算",)
+    assert cells(10, "赔偿说明", "免收运费") == ("错误：本行「赔偿金额」被手工改写，改正前不计算", "错误：见「赔偿说明」")
     # typed inputs: trimmed, half-width, list spelling
     assert ev.inputs.loc[12, "运单号"] == "SF2026110009" and ev.inputs.loc[12, "索赔类型"] == "遗失"
     assert ev.extra["备注"][at[12]] == "客户来电两次"
@@ -230,9 +231,9 @@ def test_storage_sample_error_rows_are_in_no_total():
     """Issue 10 item 2: 392.35 included two flagged rows; the valid rows add up to 121.22."""
     reg = open_register(sample_path("storage"))
     t = reg.tally()
-    # row 12's 拉萨 is read (STO-4) and is 线路未定义 in 日费率 and 仓储保管费 (STO-3): 2 errors;
-    # row 13 (提货日期 before 到货通知日期) is one bad input (STO-2), not two failing formulas
-    assert (t.rows, t.ok, t.invalid, t.errors, t.error_rows) == (13, 10, 3, 4, [12, 13, 14])
+    # row 12's 拉萨 is read (STO-4) and is 线路未定义 (STO-3), listed once at the cell to fix;
+    # row 13's 提货日期 before 到货通知日期 is one problem (C13), not one per computed cell
+    assert (t.rows, t.ok, t.invalid, t.errors, t.error_rows) == (13, 10, 3, 3, [12, 13, 14])
     df = reg.frame()
     assert [(e.column, e.letter, e.rule) for e in df.loc[13, "_errors"]] == [("提货日期", "C13", "STO-2")]
     fees = {r: df.loc[r, "仓储保管费"] for r in df.index}
@@ -392,6 +393,7 @@ def test_evaluate_only_the_columns_a_workflow_asks_for(tmp_path, wanted):
     part = next(reg.iter_evaluations(columns=wanted))
     assert _errors_of(part) == _errors_of(full)
     assert list(part.outcome) == list(full.outcome) and list(part.reason) == list(full.reason)
+    # the closing date before the claim is listed at the cell to fix (结案日期), not 时限状态
     assert {"结案日期", "赔偿说明"} <= {e.column for e in full.errors}
     asked = {h for h in wanted if h in {c.header for c in CLAIMS.computed}}
     assert set(part.computed) == asked | {"受理判定"}

@@ -91,3 +91,62 @@ def check_module(source: str, kind: str) -> dict[str, list[tuple[int, int, str]]
     """{"win": errors, "mac": errors} for one module."""
     text = exported(source, kind)
     return {plat: syntax_errors(preprocess(text, plat == "mac")) for plat in ("win", "mac")}
+
+
+# Calls whose result is an object (the xlwings runtime's Python proxies, COM objects created
+# by name): assigned without ``Set`` they raise error 438 / 91 at run time (VBA's Let calls
+# the object's default member). A call wrapped in a function returning a value (XLPy.Str)
+# is a value.
+OBJECT_CALLS = frozenset(name.lower() for name in (
+    "XLPy.Call", "XLPy.Module", "XLPy.Tuple", "XLPy.Dict", "XLPy.Builtin", "XLPy.Eval", "XLPy.GetAttr",
+    "Py.Call", "Py.Module", "Py.Tuple", "Py.Dict", "Py.Builtin", "Py.Eval", "Py.GetAttr",
+    "CreateObject", "GetObject"))
+VALUE_TYPES = frozenset(t.lower() for t in (
+    "Boolean", "Byte", "Integer", "Long", "LongLong", "LongPtr", "Single", "Double", "Currency",
+    "Decimal", "Date", "String", "Variant"))
+_DECLARED = re.compile(r"\b(?:Dim|Private|Public|Static)\s+(?:WithEvents\s+)?(\w+)(?:\(\))?\s+As\s+(?:New\s+)?([\w.]+)",
+                       re.I)
+
+
+def object_lets(source: str, kind: str) -> list[tuple[int, str]]:
+    """(line, statement) of each assignment without ``Set`` whose value is an object: the
+    result of an :data:`OBJECT_CALLS` call or a ``New`` object, or any value assigned to a
+    variable declared with an object type (``Dim wb As Workbook``). Windows branch of the
+    conditional compilation (the Mac branch holds no such calls)."""
+    from antlr4 import CommonTokenStream, InputStream, ParserRuleContext
+    from antlr4_vba.vbaLexer import vbaLexer
+    from antlr4_vba.vbaParser import vbaParser
+
+    text = preprocess(exported(source, kind), mac=False)
+    objects = {name.lower() for name, typ in _DECLARED.findall(text) if typ.lower() not in VALUE_TYPES}
+    parser = vbaParser(CommonTokenStream(vbaLexer(InputStream(text))))
+    parser.removeErrorListeners()
+    found: list[tuple[int, str]] = []
+
+    def value_node(node: ParserRuleContext) -> ParserRuleContext:
+        while node.getChildCount() == 1 and isinstance(node.getChild(0), ParserRuleContext):
+            node = node.getChild(0)
+        return node
+
+    def is_object(node: ParserRuleContext) -> bool:
+        node = value_node(node)
+        name = type(node).__name__
+        if name == "NewExpressContext":
+            return True
+        if name == "IndexExpressContext":
+            callee = value_node(node.getChild(0)).getText().lower()
+            return callee in OBJECT_CALLS
+        return False
+
+    def visit(node: object) -> None:
+        if not isinstance(node, ParserRuleContext):
+            return
+        if type(node).__name__ == "LetStatementContext":
+            parts = [c for c in node.getChildren() if isinstance(c, ParserRuleContext)]
+            target, value = parts[0], parts[-1]
+            if is_object(value) or target.getText().lower() in objects:
+                found.append((node.start.line, node.getText()))
+        for child in node.getChildren():
+            visit(child)
+    visit(parser.startRule())
+    return found

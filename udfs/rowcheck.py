@@ -78,6 +78,39 @@ def required_message(header: str, rule: str | None) -> str:
     return with_rule(f"缺少{header}", rule)
 
 
+# drop-down list (``Column.choices``) → the rules' vocabulary that names its entries and aliases
+VOCABULARIES = {"claim_types": "claim_types", "categories": "categories", "causes": "causes",
+                "networks": "networks", "complaints": "complaints", "sides": "fee_sides",
+                "label_violations": "label_violations", "events": "deadlines"}
+
+
+def list_key(text: str) -> str:
+    """How a drop-down entry is matched: width-normalised, without spaces, case-folded."""
+    return "".join(normalise_text(text).split()).lower()
+
+
+def has_aliases(key: str) -> bool:
+    """Whether the rules' vocabulary behind drop-down list ``key`` has aliases."""
+    attr = VOCABULARIES.get(key)
+    return bool(attr) and any(e.get("aliases") for e in getattr(rules_for(today()), attr).entries.values())
+
+
+def list_lookup(choices: Sequence[str], key: str | None = None) -> dict[str, str]:
+    """Spelling (:func:`list_key`) → the list's own spelling: full-width, padded or differently
+    cased input still matches, and so does an alias of the rules' vocabulary (普通 → 普通货物),
+    the one alias table the functions resolve too (``udfs.rulebook.Vocabulary``)."""
+    out = {list_key(c): c for c in choices}
+    attr = VOCABULARIES.get(key or "")
+    if attr:
+        vocab = getattr(rules_for(today()), attr)
+        allowed = set(choices)
+        for name, entry in vocab.entries.items():
+            if name in allowed:
+                for alias in entry.get("aliases", []):
+                    out.setdefault(list_key(alias), name)
+    return out
+
+
 def list_message(header: str, value: Any, allowed: Sequence[str], rule: str | None) -> str:
     shown = "、".join(allowed[:SHOWN_CHOICES]) + ("…" if len(allowed) > SHOWN_CHOICES else "")
     return with_rule(f"{header}「{V.show(value)}」不在下拉列表中，可选：{shown}", rule)
@@ -196,9 +229,9 @@ def typed_row(checks: Sequence[InputCheck], cells: Sequence[Any],
             problem = required_message(chk.header, chk.rule)
         if problem is None and not blank and chk.choices:
             allowed = lists[chk.choices]
-            lookup = {normalise_text(c): c for c in allowed}
-            if isinstance(value, str) and value in lookup:
-                value = lookup[value]
+            lookup = list_lookup(allowed, chk.choices)
+            if isinstance(value, str) and list_key(value) in lookup:
+                value = lookup[list_key(value)]
             elif chk.choices not in OPEN_LISTS:     # a suggested list: any place goes to STO-4
                 problem = list_message(chk.header, value, allowed, chk.rule)
         if problem is not None:

@@ -13,7 +13,7 @@ import sys
 import tempfile
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 import udfs
 from udfs.quote import quote
@@ -67,7 +67,7 @@ def build_register(tpl: Template, target: Path) -> Path:
     for i, name in enumerate(names):
         letter = L.col_letter(i)
         refs_holder[name] = f"={L.LISTS_SHEET}!${letter}$2:${letter}${len(names[name]) + 1}"
-    L.setup_data_sheet(wb, ws, L.SheetSetup(tpl, last_row, print_rows=31), styles, refs_holder, names)
+    L.setup_data_sheet(wb, ws, L.SheetSetup(tpl, last_row, print_rows=L.blank_print_rows(tpl)), styles, refs_holder, names)
     for r in range(2, last_row + 1):
         for c, col in enumerate(tpl.columns):
             if col.computed:
@@ -85,6 +85,12 @@ def _pct(x: Any) -> str:
     return f"{Decimal(str(x)) * 100:f}".rstrip("0").rstrip(".") + "%"
 
 
+def chinese(aliases: Iterable[str]) -> list[str]:
+    """The aliases a clerk reads on the 规则 sheet: the Chinese ones (``general``, ``fragile``
+    are accepted as typed, but a Chinese sheet does not teach them)."""
+    return [a for a in aliases if any(ord(ch) > 0x2E80 for ch in a)]
+
+
 def rules_rows(r: Rules) -> Iterator[tuple[str, str, str, str]]:
     """The rules in force as (类别, 项目, 内容, 依据) rows, straight from the rules data."""
     d = r.data
@@ -96,7 +102,8 @@ def rules_rows(r: Rules) -> Iterator[tuple[str, str, str, str]]:
     yield ("保价", "运单备注", ins["waybill_remark"], ins["remark_rule"])
     cover = {"full": "可保价", "loss_only": "只保灭失险", "none": "不予保价"}
     for name, e in d["categories"].items():
-        alias = f"（又称：{'、'.join(e['aliases'])}）" if e.get("aliases") else ""
+        shown = chinese(e.get("aliases", []))
+        alias = f"（又称：{'、'.join(shown)}）" if shown else ""
         yield ("货物类别", name, cover[e["cover"]] + alias, e["rule"])
     cod = d["cod"]
     yield ("代收货款", "手续费", f"≤{cod['low_limit']} 元：{cod['low_fee']} 元；{cod['low_limit']}～{cod['high_limit']} 元："
@@ -109,7 +116,7 @@ def rules_rows(r: Rules) -> Iterator[tuple[str, str, str, str]]:
         yield ("仓储", f"{cls['name']} {_pct(cls['rate'])}", "、".join(places), sto["route_rule"])
     yield from tariff_rows(r)                                        # FRT-1, FRT-2
     for name, e in d["claim_types"].items():
-        yield ("索赔类型", name, "、".join(e.get("aliases", [])), e["rule"])
+        yield ("索赔类型", name, "、".join(chinese(e.get("aliases", []))), e["rule"])
     for name, e in d["claim_causes"].items():
         text = e["reason"] or "承运方原因，受理"
         if e.get("insured_exempt"):

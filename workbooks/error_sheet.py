@@ -4,7 +4,10 @@ the clerk's shared-string table stays as it was; streamed in pieces."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Iterator, Sequence
+from dataclasses import replace
+from typing import Any, Callable, Iterator, Sequence
+
+import numpy as np
 
 from .xlsx.cells import col_letter, escape, escape_attr, number_text
 from .xlsx.styles import HEADER_FILL, StyleBook
@@ -12,6 +15,96 @@ from .xlsx.styles import HEADER_FILL, StyleBook
 MAX_LINKS = 65000                # Excel allows 65,530 hyperlinks per sheet
 ERROR_HEADS = ("行号", "列名", "单元格", "值", "错误信息", "规则编号")
 ERROR_WIDTHS = (7, 12, 9, 18, 70, 10)
+
+
+_READS: dict[tuple[int, str], tuple[Any, list[str]]] = {}
+
+
+def inputs_read(tpl: Any, header: str) -> list[str]:
+    """The input columns a computed column reads, directly or through the computed columns it
+    reads (受理判定 in 赔偿说明), in template order (worked out once per template column)."""
+    key = (id(tpl), header)
+    got = _READS.get(key)
+    if got is None or got[0] is not tpl:
+        got = _READS[key] = (tpl, _inputs_read(tpl, header))
+    return got[1]
+
+
+def _inputs_read(tpl: Any, header: str, _seen: frozenset[str] = frozenset()) -> list[str]:
+    col = tpl.column(header)
+    found: set[str] = set()
+
+    def visit(node: Any) -> None:
+        if node is None:
+            return
+        if isinstance(node, (list, tuple)):
+            for x in node:
+                visit(x)
+            return
+        if not hasattr(node, "evaluate"):
+            return
+        found.update(node.refs())
+        own = getattr(node, "header", None)
+        if isinstance(own, str):
+            found.add(own)
+        for f in getattr(node, "__dataclass_fields__", {}):
+            visit(getattr(node, f))
+        for f in ("args", "a", "b", "cond", "then", "other", "value"):
+            if f not in getattr(node, "__dataclass_fields__", {}):
+                visit(getattr(node, f, None))
+    visit(col.expr)
+    inputs = {c.header for c in tpl.inputs}
+    out = set()
+    for h in found:
+        if h in inputs:
+            out.add(h)
+        elif h != header and h not in _seen and h in tpl.headers:
+            out.update(_inputs_read(tpl, h, _seen | {header}))
+    return [h for h in tpl.headers if h in out]
+
+
+def input_named(tpl: Any, column: str, message: str) -> str | None:
+    """The input column a computed cell's error message names first (索赔日期 in 「索赔日期 …
+    早于寄件日期 …」, 损失比例 in 「缺少损失比例…」): the cell the clerk must change."""
+    best: tuple[int, int, str] | None = None
+    for h in inputs_read(tpl, column):
+        at = message.find(h)
+        if at >= 0 and (best is None or (at, -len(h)) < best[:2]):
+            best = (at, -len(h), h)
+    return best[2] if best else None
+
+
+def raw_at(values: Sequence[Any] | None, rows: Any, row: int) -> Any:
+    """What was typed in sheet row ``row`` of a chunk's column (``rows``: the chunk's sorted
+    sheet rows), None when the column was not read."""
+    if values is None:
+        return None
+    i = int(np.searchsorted(rows, row))
+    return values[i] if i < len(values) else None
+
+
+def to_fix(errors: Sequence[Any], tpl: Any, letter: Callable[[str, int], str],
+           value: Callable[[str, int], Any] = lambda h, r: None) -> list[Any]:
+    """The problems to fix, one per problem: a computed cell's error whose message names an
+    input it reads is moved to that input cell (with what was typed there), and the same
+    problem shown by several computed cells of a row (赔偿金额, 免收运费, 赔偿说明 all refusing
+    a blank 损失比例; three deadlines of a complaint in a year without holiday data) is listed
+    once, at its first cell."""
+    out, seen = [], set()
+    named: dict[tuple[str, str], str | None] = {}
+    for e in errors:
+        if e.kind == "computed":
+            k = (e.column, e.message)
+            h = named[k] if k in named else named.setdefault(k, input_named(tpl, e.column, e.message))
+            if h is not None:
+                # listed at the input to fix; still a formula's failure for what the row shows (ROW_CHECK)
+                e = replace(e, column=h, letter=letter(h, e.row), value=value(h, e.row), input=True)
+        key = (e.row, e.message)     # the same message in several cells of a row: one problem
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(e)
+    return out
 
 
 def cell_xml(ref: str, style: int | None, value: Any, formula: str | None = None) -> str:
@@ -40,6 +133,13 @@ def _shown(v: Any) -> str:
     return show(v)
 
 
+def message_lines(message: str) -> int:
+    """Lines a message takes wrapped in the 错误信息 column (a CJK character is about two
+    width units): its row is made that high, viewers do not grow rows on their own."""
+    units = sum(2 if ord(ch) > 0x2E80 else 1 for ch in message)
+    return max(1, -(-units // int(ERROR_WIDTHS[4] * 0.95)))
+
+
 def errors_sheet_parts(reg: Any, errors: Sequence[Any], styles: StyleBook, batch: int = 5000) -> Iterator[bytes]:
     """The 「错误清单」 sheet XML in pieces (a 1M-row register can list 200k errors; the
     sheet is streamed into the zip, never held whole)."""
@@ -64,7 +164,9 @@ def errors_sheet_parts(reg: Any, errors: Sequence[Any], styles: StyleBook, batch
         rows = []
         for r, e in enumerate(errors[lo:lo + batch], start=lo + 2):
             value = "" if e.value is None or e.value == "" else _shown(e.value)
-            rows.append(f'<row r="{r}">' + cell_xml(f"A{r}", None, float(e.row)) + cell_xml(f"B{r}", None, e.column)
+            lines = message_lines(e.message)
+            height = f' ht="{15 * lines}" customHeight="1"' if lines > 1 else ""
+            rows.append(f'<row r="{r}"{height}>' + cell_xml(f"A{r}", None, float(e.row)) + cell_xml(f"B{r}", None, e.column)
                         + cell_xml(f"C{r}", link_s if r - 1 <= MAX_LINKS else None, e.letter)
                         + cell_xml(f"D{r}", None, value) + cell_xml(f"E{r}", wrap_s, e.message)
                         + cell_xml(f"F{r}", None, e.rule or "") + "</row>")

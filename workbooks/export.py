@@ -30,7 +30,9 @@ import sys
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
 
 from lxml import etree
@@ -121,9 +123,27 @@ class SheetStats:
     bad: list[str] = field(default_factory=list)   # cells of ours without a usable value
 
 
-def convert_sheet(xml: str, names: frozenset[str], stats: SheetStats) -> str:
+def value_xml(attrs: str, value: Any) -> str:
+    """A cell holding ``value`` (the engine's): number, inline text, or empty for "" / None."""
+    if value is None or value == "":
+        return f"<c{_set_attr(attrs, 't', None)}/>"
+    if isinstance(value, dt.datetime):
+        value = (value - dt.datetime(1899, 12, 30)).total_seconds() / 86400
+    elif isinstance(value, dt.date):
+        value = (value - dt.date(1899, 12, 30)).days
+    if isinstance(value, bool):
+        return f"<c{_set_attr(attrs, 't', 'b')}><v>{int(value)}</v></c>"
+    if isinstance(value, (int, float, Decimal)):
+        return f"<c{_set_attr(attrs, 't', None)}><v>{value}</v></c>"
+    body = f'<is><t xml:space="preserve">{escape(str(value))}</t></is>'
+    return f"<c{_set_attr(attrs, 't', 'inlineStr')}>{body}</c>"
+
+
+def convert_sheet(xml: str, names: frozenset[str], stats: SheetStats,
+                  values: dict[str, Any] | None = None) -> str:
     """Replace formulas that need the add-in by their cached values (two passes: shared
-    formula groups are decided by their master cell's text)."""
+    formula groups are decided by their master cell's text); ``values`` (cell → value) are
+    the engine's own results, written instead of what Excel cached."""
     shared_ours: dict[str, bool] = {}
     for m in _CELL.finditer(xml):
         f = _F.search(m.group(3) or "")
@@ -149,6 +169,8 @@ def convert_sheet(xml: str, names: frozenset[str], stats: SheetStats) -> str:
         v = _V.search(inner)
         kind = _attr(attrs, "t")
         stats.values += 1
+        if values is not None and ref in values:
+            return value_xml(attrs, values[ref])
         if v is None:
             stats.bad.append(ref)
             return f"<c{_set_attr(attrs, 't', None)}/>"
@@ -241,8 +263,9 @@ def _first_sheet_part(parts: dict[str, bytes]) -> str:
     return _Book(parts).first_sheet()
 
 
-def strip_package(parts: dict[str, bytes], note: str, names: frozenset[str] | None = None
-                  ) -> tuple[dict[str, bytes], ExportResult]:
+def strip_package(parts: dict[str, bytes], note: str, names: frozenset[str] | None = None,
+                  values: dict[str, dict[str, Any]] | None = None) -> tuple[dict[str, bytes], ExportResult]:
+    """The send copy's parts; ``values``: sheet name → cell → the engine's value."""
     names = our_function_names() if names is None else names
     res = ExportResult(Path(), Path(), note=note)
     out = dict(parts)
@@ -254,7 +277,8 @@ def strip_package(parts: dict[str, bytes], note: str, names: frozenset[str] | No
         if name not in out:
             continue
         stats = SheetStats()
-        xml = convert_sheet(out[name].decode("utf-8"), names, stats)
+        xml = convert_sheet(out[name].decode("utf-8"), names, stats,
+                            (values or {}).get(sheet_of_part.get(name, "")))
         if name == first:
             xml, _ = add_note(xml, note)
         out[name] = xml.encode("utf-8")
@@ -282,11 +306,44 @@ def strip_package(parts: dict[str, bytes], note: str, names: frozenset[str] | No
     return out, res
 
 
-def _is_register(parts: dict[str, bytes]) -> bool:
+def template_kind(parts: dict[str, bytes]) -> str | None:
+    """The logidesk template kind of a workbook (claims, quote, vip, rules …), None if it is none:
+    the first field of its LOGIDESK_TEMPLATE defined name (read as XML)."""
     try:
-        return "LOGIDESK_TEMPLATE" in _Book(parts).workbook.defined_names()
+        text = _Book(parts).workbook.defined_names().get("LOGIDESK_TEMPLATE")
     except ExportError:
-        return False
+        return None
+    m = re.match(r'\s*"?([a-z_]+);', text or "")
+    return m.group(1) if m else None
+
+
+def _is_register(parts: dict[str, bytes]) -> bool:
+    """A register the processor computes (the quote, VIP and rules workbooks are not)."""
+    from .spec import REGISTERS
+    return template_kind(parts) in REGISTERS
+
+
+def quote_values(path: Path) -> dict[str, Any]:
+    """The counter quote's computed lines (cell → value) as the engine computes them from the
+    inputs typed on the sheet (``workbooks.quote``): the send copy never depends on whether
+    Excel cached them (a copy saved by a program that does not calculate holds none)."""
+    from udfs.quote import quote
+    from .spec import QUOTE_INPUTS, QUOTE_LINES, QUOTE_SHEET, quote_row
+    from .xlsx.package import open_package
+    rows = open_package(path).read_small_sheet(QUOTE_SHEET)
+
+    def typed(label: str) -> Any:
+        row = rows[quote_row(label) - 1] if len(rows) >= quote_row(label) else []
+        v = row[1] if len(row) > 1 else None
+        return None if v == "" else v
+    day = typed("报价日期")
+    on = day.date() if isinstance(day, dt.datetime) else day if isinstance(day, dt.date) else None
+    got = {h: typed(h) for h in QUOTE_INPUTS}
+    res = quote(got["运费"], got["声明价值"], got["代收金额"], got["货物类别"], got["始发地"], got["目的地"],
+                per_item=got["单件价值"], on=on, weight=got["重量"], length=got["长"], width=got["宽"],
+                height=got["高"])
+    return {f"B{quote_row(q.label)}": res["cells"][q.label] for q in QUOTE_LINES
+            if q.expr is not None and q.label in res["cells"]}
 
 
 def _read(path: Path) -> tuple[list[zipfile.ZipInfo], dict[str, bytes]]:
@@ -347,7 +404,12 @@ def export(source: Path, output: Path | None = None, now: dt.datetime | None = N
                 raise ExportError(f"{source.name}：{f.refused or '处理失败'}", f.code)
             infos, parts = _read(f.output)
             engine = True
-        out_parts, res = strip_package(parts, note_text(now))
+        values = None
+        if template_kind(parts) == "quote":
+            from .spec import QUOTE_SHEET
+            values = {QUOTE_SHEET: quote_values(source)}
+            engine = True
+        out_parts, res = strip_package(parts, note_text(now), values=values)
         target_tmp = Path(tmp) / "out.xlsx"
         with zipfile.ZipFile(target_tmp, "w", zipfile.ZIP_DEFLATED) as z:
             for info in infos:

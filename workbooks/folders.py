@@ -1,10 +1,12 @@
-"""One walker for every workflow (issue 9, item 4): ``walk(paths)``.
+"""One walker for every workflow: ``walk(paths)``.
 
 Expands the files and folders a clerk names (folders recursively, in a stable order) into
 the registers to read, and lists every file it will not handle with the reason — never a
 file skipped without a word. It never picks up:
-- our own results (``<stem>_结果.xlsx``/``.xlsm``, also numbered ``_结果(2)``) — reading
-  them beside their inputs counted every claim twice;
+- our own results (``<stem>_结果.xlsx``/``.xlsm``, also numbered ``_结果(2)``) found in a
+  folder — reading them beside their inputs counted every claim twice; with ``results=True``
+  a result is read only when its input (same folder, or the folder ``plan_outputs`` mirrors
+  under ``out/``) is not read as well;
 - Excel/WPS/LibreOffice lock files (``~$…``, ``.~lock.…#``) and our temp files (``.tmp-…``);
 and it says what to do with the files it cannot read: an .xls/.ods is saved as .xlsx, an
 encrypted workbook has its password removed, a damaged one names the part that failed
@@ -132,16 +134,46 @@ def walk(paths: Iterable[str | Path], *, check: bool = False, results: bool = Fa
         else:
             out.skipped.append(Skipped(p, "文件或文件夹不存在", "missing"))
     if results:
-        inputs = {(f.parent, f.stem) for f in out.files if not is_result(f)}
-        kept = []
-        for f in out.files:
-            stem = _RESULT_RE.sub("", f.stem)
-            if is_result(f) and (f.parent, stem) in inputs:
-                out.ignored.append(Skipped(f, "已读取其输入文件，结果文件不再重复计入", "result"))
-            else:
-                kept.append(f)
-        out.files = kept
+        _drop_results_of_inputs(out)
     return out
+
+
+def result_of(result: Path, source: Path) -> bool:
+    """Whether ``result`` (a ``_结果`` file) is our output for ``source``: same stem, and it
+    lies in the source's folder or below it (``out/``, ``out/福州/``), or in a folder that
+    repeats the source's folder path below a common ancestor (``…/out/福州/`` for
+    ``…/福州/``) — where ``plan_outputs`` puts results."""
+    if _RESULT_RE.sub("", result.stem) != source.stem:
+        return False
+    src, res = source.resolve().parent, result.resolve().parent
+    for anc in (src, *src.parents):
+        if anc == Path(anc.anchor):
+            break
+        try:
+            below = res.relative_to(anc)
+        except ValueError:
+            continue
+        tail = src.relative_to(anc).parts
+        if not tail or below.parts[-len(tail):] == tail:
+            return True
+    return False
+
+
+def _drop_results_of_inputs(out: Walk) -> None:
+    """A result read together with its own input would count every case twice: the input wins,
+    the result is listed in ``ignored``. A result without its input is kept."""
+    inputs: dict[str, list[Path]] = {}
+    for f in out.files:
+        if not is_result(f):
+            inputs.setdefault(f.stem, []).append(f)
+    kept = []
+    for f in out.files:
+        stem = _RESULT_RE.sub("", f.stem)
+        if is_result(f) and any(result_of(f, i) for i in inputs.get(stem, ())):
+            out.ignored.append(Skipped(f, "已读取其输入文件，结果文件不再重复计入", "result"))
+        else:
+            kept.append(f)
+    out.files = kept
 
 
 def _relative_dir(source: Path, roots: list[Path]) -> Path | None:

@@ -18,6 +18,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from .spec import (ERROR_PREFIX, INPUT_FORMATS, OUTPUT_FORMATS, OPEN_LISTS, QUOTE_LINES, QUOTE_SHEET,
                    Column, Template, col_letter, quote_blank, quote_cell)
+from .validation import has_aliases
 
 MARKER_NAME = "LOGIDESK_TEMPLATE"
 MARKER_SHEET = "_logidesk"
@@ -138,6 +139,12 @@ def validation_for(col: Column, lists: dict[str, str], names: dict[str, list[str
     elif col.choices:
         opts = {"validate": "list", "source": lists[col.choices],
                 "error_message": f"请从下拉列表中选择{col.header}{rule}"}
+        if has_aliases(col.choices):
+            # an alias the 规则 sheet lists (普通 for 普通货物) is accepted by the functions and
+            # the processor alike: Excel warns, and lets the clerk keep it
+            opts["error_type"] = "warning"
+            opts["error_message"] = (f"不在{col.header}下拉列表中。规则表「又称」列出的别名可以保留（按标准名称计算），"
+                                     f"否则请从下拉列表中选择{rule}")
     elif col.kind == "date":
         opts = {"validate": "date", "criteria": "between", "minimum": dt.date(2000, 1, 1),
                 "maximum": dt.date(2099, 12, 31),
@@ -158,6 +165,17 @@ def validation_for(col: Column, lists: dict[str, str], names: dict[str, list[str
         opts["input_title"] = col.header[:32]
         opts["input_message"] = col.note[:250]
     return opts
+
+
+PRINT_HEIGHT = 450               # points of an A4 landscape page under the header row, at 100 %
+
+
+def blank_print_rows(tpl: Template, rows: int = 30) -> int:
+    """1-based last row a blank template prints: ``rows`` empty lines, fewer when its rows are
+    several lines high (the complaint form's 回答要点), so that the empty form prints one page
+    tall instead of pages of empty boxes."""
+    lines = max((col.lines for col in tpl.columns if col.wrap), default=1)
+    return 1 + max(1, min(rows, PRINT_HEIGHT // (LINE_HEIGHT * max(lines, 1))))
 
 
 @dataclass
@@ -237,8 +255,22 @@ def write_settings(wb: Workbook, styles: Styles, settings: Sequence[tuple[str, A
             ws.write_number(r, 1, v, styles.unlocked_text)
         else:
             ws.write_string(r, 1, str(v), styles.unlocked_text)
-    ws.write_string(len(settings) + 2, 0, "说明：本网点等信息用于打印页眉与公告、函件。", styles.note)
-    ws.write_string(len(settings) + 3, 0, "说明：" + PROTECTION_NOTE, styles.note)
+    # each note across both columns, its row as high as its wrapped lines (viewers do not grow
+    # rows on their own: a wrapped note in a default-height row overlaps the next one)
+    for r, text in enumerate(("说明：本网点等信息用于打印页眉与公告、函件。", "说明：" + PROTECTION_NOTE),
+                             start=len(settings) + 2):
+        ws.merge_range(r, 0, r, 1, text, styles.note)
+        ws.set_row(r, LINE_HEIGHT * text_lines(text, 14 + 36))
+
+
+def text_lines(text: str, width: float) -> int:
+    """Lines a wrapped text takes in a column ``width`` units wide (a CJK character is about
+    two units)."""
+    return max(1, math.ceil(sum(2 if ord(ch) > 0x2E80 else 1 for ch in text) / (width * 0.95)))
+
+
+ERROR_ROWS_LABEL = "错误行数"   # rows with errors: 汇总, the console and 「错误清单」 count the same rows
+OLD_SUMMARY_LABELS = {ERROR_ROWS_LABEL: ("错误单元格数",)}   # registers made with older templates
 
 
 def summary_lines(tpl: Template, last_row: int, *, letter: Any = None, first_row: int = 2,
@@ -254,15 +286,23 @@ def summary_lines(tpl: Template, last_row: int, *, letter: Any = None, first_row
     # (rows − rows whose every input is blank; COUNTIFS takes up to 127 ranges)
     pairs = ",".join(f'{rng(c.header)},""' for c in tpl.inputs)
     lines = [("登记行数", f"={last_row - first_row + 1}-COUNTIFS({pairs})")]
-    # Errors counted so that a sheet whose functions did not run (#NAME? without the add-in,
-    # xlwings failure texts) never looks clean: in a number/date column every non-blank cell
-    # that is not a number is an error; in a text column, error values and 「错误：」 texts.
+    # Rows with errors (the unit the console and 「错误清单」 use too), counted so that a sheet
+    # whose functions did not run (#NAME? without the add-in, xlwings failure texts) never
+    # looks clean: a row counts when any computed cell shows an error value, or — in a
+    # number/date column — any non-empty text (1/LEN("") fails: "" is a guarded blank), or —
+    # in a text column — a 「错误：」 text. (No IF: SUMPRODUCT evaluates these per row.)
     not_numbers = {c.header: f"(ROWS({rng(c.header)})-COUNT({rng(c.header)})-COUNTBLANK({rng(c.header)}))"
                    for c in tpl.computed}
-    err_parts = [not_numbers[c.header] if c.kind != "text"
-                 else f'SUMPRODUCT(--ISERROR({rng(c.header)}))+COUNTIF({rng(c.header)},"{ERROR_PREFIX}*")'
-                 for c in tpl.computed]
-    lines.append(("错误单元格数", "=" + "+".join(err_parts)))
+    flags = [f"ISERROR({rng(c.header)})+ISTEXT({rng(c.header)})*ISNUMBER(1/LEN({rng(c.header)}))" if c.kind != "text"
+             else f'ISERROR({rng(c.header)})+ISNUMBER(SEARCH("{ERROR_PREFIX}",{rng(c.header)}))'
+             for c in tpl.computed]
+    # and a row with its guard input blank (no computed cell shows anything) but another input
+    # filled: the processor lists it (缺少运单号…), so it is a row with errors here too
+    guards = list(tpl.computed[0].guard)   # the row gate's guard: blank → the row shows nothing
+    unguarded = "+".join(f'({rng(g)}="")' for g in guards)
+    filled = "+".join(f'({rng(c.header)}<>"")' for c in tpl.inputs if c.header not in guards)
+    orphan = f"+(({unguarded})>0)*(({filled})>0)" if guards and filled else ""
+    lines.append((ERROR_ROWS_LABEL, f"=SUMPRODUCT(--(({'+'.join(flags)}){orphan}>0))"))
     for c in tpl.computed:
         if not c.total:
             continue

@@ -35,6 +35,7 @@ import udfs
 
 from .compute import Computed, compute, needed_columns
 from .inputs import XlError, as_decimals, header_key, is_blank, normalise_text, read_column
+from .error_sheet import raw_at, to_fix
 from .outcomes import (BLANK, INVALID, OK, OUTCOMES, REFUSED_OUTCOME, apply, computed_errors, decide,
                        override_errors, row_positions)
 from .spec import REGISTERS, SHEETS, Template, checked_inputs, col_letter
@@ -235,22 +236,23 @@ class Register:
             got = cache[key] = lambda r, p=parts: str(r).join(p)
         return got
 
-    def formula_parts(self, column: Any) -> list[str]:
-        """The template formula of ``column`` split where its row number goes."""
+    def formula_parts(self, column: Any, older: bool = False) -> list[str]:
+        """The template formula of ``column`` split where its row number goes (``older``: the
+        formula earlier templates wrote, see ``Column.excel``)."""
         cache = self.__dict__.setdefault("_formula_parts_of", {})
-        key = (column.header, column.gate, column.row_check is not None)
+        key = (column.header, column.gate, column.row_check is not None, older)
         got = cache.get(key)
         if got is None:
-            body = column.excel(lambda h: f"{self.letter(h)}\x00")
+            body = column.excel(lambda h: f"{self.letter(h)}\x00", older=older)
             got = cache[key] = body.split("\x00")
         return got
 
     def exact_template_formulas(self, column: Any, formulas: np.ndarray, rows: np.ndarray,
-                                row_texts: Sequence[str] | None = None) -> np.ndarray:
+                                row_texts: Sequence[str] | None = None, older: bool = False) -> np.ndarray:
         """Cells whose formula text is exactly the template's formula of their row (what the
         processor writes; nearly every cell): each row's formula built and compared in one
         C-level map (``row_texts``: the rows as text, shared by a chunk's columns), no regex."""
-        parts = self.formula_parts(column)
+        parts = self.formula_parts(column, older)
         texts = row_texts if row_texts is not None else list(map(str, rows.tolist()))
         wants = map(str.join, texts, itertools.repeat(parts))
         return np.fromiter(map(operator.eq, formulas.tolist(), wants), dtype=bool, count=len(rows))
@@ -350,7 +352,8 @@ class Register:
         results = compute(tpl, frame.reset_index(drop=True), {h: t.blank for h, t in typed.items()},
                           filled, today, keep)
         letter = lambda h, r: self.letter(h, r)  # noqa: E731
-        errors += computed_errors(results, rows, input_bad, letter)
+        errors += to_fix(computed_errors(results, rows, input_bad, letter), tpl, letter,
+                         lambda h, r: raw_at(raws.get(h), rows, r))
         by_hand: dict[str, np.ndarray] = {}
         raw_computed: dict[str, list[Any]] = {}
         replaced: dict[str, list[str | None]] = {}
@@ -368,13 +371,16 @@ class Register:
             stored = getattr(chunk, "formula_cells", {}).get(idx)
             if stored is not None:      # the reader's stored bytes: only cells unlike the template are decoded
                 no_f, exact = ~stored.has, stored.equal_template(self.formula_parts(c), rows)
-                f_arr = fs = stored.texts_at(np.flatnonzero(~no_f & ~exact))
+                # an earlier template's formula is the template's too (rewritten, never an error)
+                older = stored.equal_template(self.formula_parts(c, True), rows)
+                f_arr = fs = stored.texts_at(np.flatnonzero(~no_f & ~exact & ~older))
             else:
                 fs = list(formulas[idx])
                 f_arr = np.empty(n, dtype=object)
                 f_arr[:] = fs
                 no_f = f_arr == None  # noqa: E711 (element-wise)
                 exact = self.exact_template_formulas(c, f_arr, rows, row_texts)
+                older = self.exact_template_formulas(c, f_arr, rows, row_texts, True)
             # the template's own formula (a native one such as the live 时限状态 calls none of
             # our functions) is never foreign, nor is a formula calling one of the column's
             # functions; Excel's add-in link form [1]!COD_FEE(B2) counts as COD_FEE(B2)
@@ -382,7 +388,7 @@ class Register:
             # few others are judged (normalised: [n]! prefixes, $ anchors, spaces)
             foreign = np.zeros(n, dtype=bool)
             template_formula[c.header] = exact
-            rest = np.flatnonzero(~no_f & ~exact)
+            rest = np.flatnonzero(~no_f & ~exact & ~older)
             if len(rest):
                 sub_f, sub_rows = f_arr[rest], rows[rest]
                 sub = foreign_formulas(sub_f, functions_of(c.expr))
@@ -443,15 +449,10 @@ class Register:
 
 
 def previous_formula(column: Any, cell: Callable[[str], str]) -> str:
-    """The formula templates wrote before the row gate (ROW_CHECK) and the COUNTBLANK guard:
-    a clerk's file made from one still holds it, and it is the template's own formula, not
-    one typed over it (the result gets the current one)."""
-    body = column.expr.excel(cell)
-    if column.guard:
-        tests = [f'{cell(h)}=""' for h in column.guard]
-        test = tests[0] if len(tests) == 1 else f"OR({','.join(tests)})"
-        body = f'IF({test},"",{body})'
-    return body
+    """The formula templates wrote before the row gate (ROW_CHECK, COUNTBLANK guards, former
+    status texts): a clerk's file made from one still holds it, and it is the template's own
+    formula, not one typed over it (the result gets the current one)."""
+    return column.excel(cell, older=True)
 
 
 def _objects(values: Sequence[Any]) -> np.ndarray:

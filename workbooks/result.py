@@ -482,7 +482,7 @@ def summary_lines(reg: Any, last_row: int) -> list[tuple[str, str]]:
 
 
 def summary_values(out: Outcome, reg: Any) -> list[Any]:
-    values: list[Any] = [out.rows, out.error_cells]
+    values: list[Any] = [out.rows, len(set(out.error_rows))]
     for c in reg.tpl.computed:
         if c.total and c.header in reg.columns:
             v = out.totals[f"{c.header}合计"]
@@ -512,12 +512,19 @@ def patch_summary(pkg: Package, z: zipfile.ZipFile, part: str, lines: list[tuple
         ix = SC.index(body)
     edits = Edits.empty()
     for (label, formula), value in zip(lines, values):
-        r = where.get(label)
+        old = next((o for o in L.OLD_SUMMARY_LABELS.get(label, ()) if o in where), None)
+        r = where.get(label) or where.get(old or "")
         if r is None:
             continue
         k = np.flatnonzero(ix.row_num == r)
         if not len(k):
             continue
+        if label not in where:      # a register made with an older template: the line is renamed
+            a_cell, a_insert, a_closed = locate(ix, k, 0)
+            if a_cell[0] >= 0 and not a_closed[0]:
+                a_style = int(ix.cell_style[a_cell[0]])
+                edits.add(int(ix.cell_start[a_cell[0]]), int(ix.cell_end[a_cell[0]]),
+                          _cell_xml(f"A{r}", a_style, label).encode("utf-8"))
         cell, insert, closed = locate(ix, k, 1)
         if closed[0]:
             continue

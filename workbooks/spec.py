@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from udfs.quote import TOTAL_REFUSED
+from udfs.registry import by_python_name
 from udfs.tariff import OVERRIDE_NOTE
 
 from .xlsx.cells import col_letter  # noqa: F401 - one definition of column letters (re-exported)
@@ -402,14 +403,27 @@ class LiveStatus(Expr):
     deadline_expr: Expr     # that column's expression (the engine side evaluates it again)
     start: Ref
     done: Ref
+    rule: str = "DL-1"      # the register's own time-limit rule (DL-2 claims, CPL-1 complaints, COD-2)
 
-    def excel(self, cell: Callable[[str], str]) -> str:
+    @property
+    def early(self) -> str:
+        """「结案日期早于投诉日期（CPL-1）」: the done date before the start, in the register's words."""
+        return f"{self.done.header}早于{self.start.header}（{self.rule}）"
+
+    @property
+    def bad_done(self) -> str:
+        return f"{self.done.header}不是日期（{self.rule}）"
+
+    def excel(self, cell: Callable[[str], str], texts: tuple[str, str] | None = None) -> str:
+        """``texts``: the (early, bad done) messages; the register's own by default, the older
+        templates' (:data:`OLD_STATUS_TEXTS`) to recognise their formulas."""
+        early, bad_done = texts or (self.early, self.bad_done)
         D, F = cell(self.deadline), self.done.excel(cell)
         d, f, s = f"INT({D})", f"INT({F})", f"INT({self.start.excel(cell)})"
         open_ = (f'IF({d}>TODAY(),"剩余"&({d}-TODAY())&"天",'
                  f'IF({d}=TODAY(),"今日到期","已逾期"&(TODAY()-{d})&"天"))')
-        done = (f'IF(ISNUMBER({F}),IF({f}<{s},"{ERROR_PREFIX}{STATUS_EARLY}",'
-                f'IF({f}<={d},"按时完成","逾期"&({f}-{d})&"天完成")),"{ERROR_PREFIX}{STATUS_BAD_DONE}")')
+        done = (f'IF(ISNUMBER({F}),IF({f}<{s},"{ERROR_PREFIX}{early}",'
+                f'IF({f}<={d},"按时完成","逾期"&({f}-{d})&"天完成")),"{ERROR_PREFIX}{bad_done}")')
         return f'IF(ISNUMBER({D}),IF({F}="",{open_},{done}),{D})'
 
     def _dates(self, env: Env) -> tuple[Evaluated, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -432,8 +446,8 @@ class LiveStatus(Expr):
             early = ~fblank & fok & (fin < begin)
         error = np.full(env.n, None, dtype=object)
         rule = np.full(env.n, None, dtype=object)
-        error[~fblank & ~fok], rule[~fblank & ~fok] = STATUS_BAD_DONE, "DL-1"
-        error[early], rule[early] = STATUS_EARLY, "DL-1"
+        error[~fblank & ~fok], rule[~fblank & ~fok] = self.bad_done, self.rule
+        error[early], rule[early] = self.early, self.rule
         if due_ev.error is not None:  # the deadline's own error shows through (what Excel shows)
             bad = np.asarray(due_ev.error != None, dtype=bool)  # noqa: E711 (element-wise)
             error[bad], rule[bad] = due_ev.error[bad], due_ev.rule[bad]
@@ -471,8 +485,6 @@ def _status_texts(left: np.ndarray, late: np.ndarray, done_blank: np.ndarray) ->
     return text.astype(object)[inverse.reshape(-1)]
 
 
-STATUS_EARLY = "完成日期早于起算日期（DL-1）"
-STATUS_BAD_DONE = "完成日期不是日期（DL-1）"
 
 
 # ----------------------------------------------------------------------------- columns
@@ -488,6 +500,11 @@ OUTPUT_FORMATS: dict[str, str] = {
     "money": "#,##0.00", "text": "@", "date": "yyyy-mm-dd", "datetime": "yyyy-mm-dd hh:mm",
     "int": "0", "rate": "0%",
 }
+
+
+# the status messages every register's template wrote before they named the register's dates
+# and rule (「完成日期早于起算日期（DL-1）」 in the complaint register, which is CPL-1)
+OLD_STATUS_TEXTS = ("完成日期早于起算日期（DL-1）", "完成日期不是日期（DL-1）")
 
 
 @dataclass(frozen=True)
@@ -509,23 +526,39 @@ class Column:
     # the header of the gate whose 「错误：…」 the cell shows instead of its own value
     row_check: tuple[str, tuple[str, ...]] | None = None
     gate: str | None = None
+    shown_at: str | None = None    # a gated row's error is read in this column (「错误：见「…」」)
 
     @property
     def computed(self) -> bool:
         return self.expr is not None
 
-    def excel(self, cell: Callable[[str], str]) -> str:
+    @property
+    def has_older(self) -> bool:
+        """Whether earlier templates wrote another formula for this column."""
+        return isinstance(self.expr, LiveStatus)
+
+    def excel(self, cell: Callable[[str], str], older: bool = False) -> str:
         """The computed column's formula without '=' (``cell(header)`` names each cell it
         reads), kept blank while a guard input is blank and showing the row's first input
-        error (the gate's ROW_CHECK) instead of a value: the one builder of our formulas."""
+        error (the gate's ROW_CHECK) instead of a value: the one builder of our formulas.
+        ``older``: the formula earlier templates wrote (before the row gate: guards tested as
+        cell="", a status column's former message texts), so a register made with them is
+        still read as holding the template's formulas (the result gets the current ones)."""
         assert self.expr is not None
+        if older:
+            body = self.expr.excel(cell, OLD_STATUS_TEXTS) if self.has_older else self.expr.excel(cell)
+            if self.guard:
+                tests = [f'{cell(h)}=""' for h in self.guard]
+                body = f'IF({tests[0] if len(tests) == 1 else "OR(" + ",".join(tests) + ")"},"",{body})'
+            return body
         body = self.expr.excel(cell)
         if self.row_check is not None:
             kind, heads = self.row_check
             body = f'ROW_CHECK({body},"{kind}",{",".join(cell(h) for h in heads)})'
         elif self.gate is not None:
             g = cell(self.gate)
-            body = f'IF(LEFT({g},{len(ERROR_PREFIX)})="{ERROR_PREFIX}",{g},{body})'
+            shown = g if self.shown_at is None else f'"{ERROR_PREFIX}{see(self.shown_at)}"'
+            body = f'IF(LEFT({g},{len(ERROR_PREFIX)})="{ERROR_PREFIX}",{shown},{body})'
         if self.guard:
             # COUNTBLANK, not cell="": an Excel error value in a guard cell is no blank, and
             # the row gate shows it as the input error it is (cell="" would give #N/A)
@@ -574,6 +607,12 @@ class Template:
         return f"{self.kind};{self.version}"
 
 
+def param_help(function: str, param: str) -> str:
+    """The declared help of a rules-engine function's argument (``udfs.registry``): the one
+    text of an input's prompt, the function's Insert Function help and docs/functions.md."""
+    return next(p.help for p in by_python_name(function).params if p.name == param)
+
+
 SETTINGS = (("本网点", "福州仓山营业部"), ("公司名称", "示例物流有限公司"), ("联系人", "林晓"),
             ("联系电话", "0591-87654321"), ("收款账号", "6222 0000 0000 0000 000"),
             ("经办人", "林晓"))
@@ -600,7 +639,9 @@ CLAIMS = Template(
                note="不予受理的原因；承运方原因选「无」或留空"),
         Column("货物类别", "choice", 11, required=True, choices="categories", rule="INS-4"),
         Column("物品价值", "money", 11, required=True, rule="CMP-1"),
-        Column("损失比例", "share", 9, rule="CMP-2", note="部分破损/内件不符：损失价值占总价值比例，空=100%"),
+        # the prompt is the declared argument of the function that checks it (CMP-8: required
+        # for 破损/内件不符), so the template never teaches what the check refuses
+        Column("损失比例", "share", 9, rule="CMP-2", note=param_help("compensation", "lost_share")),
         Column("保价金额", "money", 11, rule="INS-1", note="未保价留空或填 0"),
         Column("运费", "money", 9, required=True, rule="CMP-1"),
         Column("重量(kg)", "number", 8, rule="NET-5"),
@@ -641,7 +682,8 @@ CLAIMS = Template(
                           If(Eq(C, "内件不符"), Blank(),
                              Call("network_compensation", (C, V_, Ref("延误天数"), Ref("重量(kg)"),
                                                            Ref("网点类型"), Ref("批货"))))))),
-        Column("赔偿说明", "text", 40, guard=("运单号",),
+        # wrapped, three lines high: printed in full (a 100-character explanation is not cut off)
+        Column("赔偿说明", "text", 60, guard=("运单号",), wrap=True, lines=3,
                expr=If(_REFUSED, Out("受理判定"),
                        If(_ECOM, Lit("电商件：按电商件赔偿标准计算（ECM-1～ECM-5）"),
                           Call("compensation_explain", _COMP_ARGS)))),
@@ -649,7 +691,7 @@ CLAIMS = Template(
                expr=Call("deadline", (Lit("索赔受理"), Ref("索赔日期")))),
         Column("处理期限", "date", 11, guard=("运单号",), expr=_CLAIM_DUE),
         Column("时限状态", "text", 11, guard=("运单号",),
-               expr=LiveStatus("处理期限", _CLAIM_DUE, Ref("索赔日期"), Ref("结案日期"))),
+               expr=LiveStatus("处理期限", _CLAIM_DUE, Ref("索赔日期"), Ref("结案日期"), "DL-2")),
         # ANL-1/ANL-3: optional analysis inputs, last so that no other column moves (registers
         # without them still process)
         Column("责任环节", "choice", 10, choices="links", rule="ANL-1",
@@ -680,7 +722,7 @@ COMPLAINTS = Template(
         Column("法定答复期限", "date", 11, guard=("投诉日期",),
                expr=Call("deadline", (Lit("投诉法定答复"), Ref("投诉日期")))),
         Column("时限状态", "text", 11, guard=("投诉日期",),
-               expr=LiveStatus("处理期限", _CPL_DUE, Ref("投诉日期"), Ref("结案日期"))),
+               expr=LiveStatus("处理期限", _CPL_DUE, Ref("投诉日期"), Ref("结案日期"), "CPL-1")),
         # the script is read out on the phone: wrapped, five lines high
         Column("回答要点", "text", 60, guard=("投诉日期",), wrap=True, lines=5,
                expr=Call("complaint_script", (Ref("投诉类别"),))),
@@ -719,7 +761,7 @@ COD = Template(
                expr=Call("cod_fee", (Ref("代收金额"),))),
         Column("提款期限", "date", 11, guard=("运单号", "到账日期"), expr=_COD_DUE),
         Column("状态", "text", 12, guard=("运单号", "到账日期"),
-               expr=LiveStatus("提款期限", _COD_DUE, Ref("到账日期"), Ref("提款日期"))),
+               expr=LiveStatus("提款期限", _COD_DUE, Ref("到账日期"), Ref("提款日期"), "COD-2")),
     ),
 )
 
@@ -735,15 +777,29 @@ def checked_inputs(tpl: Template) -> list[Column]:
                                            and c.header not in used)]
 
 
+def see(header: str) -> str:
+    """What a computed cell of an error row shows after 「错误：」: where the message is."""
+    return f"见「{header}」"
+
+
+def message_column(tpl: Template) -> str:
+    """The computed column where an error row shows its message in full: the widest (it wraps
+    and prints whole), the first of equals."""
+    return max(tpl.computed, key=lambda c: c.width).header
+
+
 def with_row_check(tpl: Template) -> Template:
     """The template with its row gate: the first computed column wraps its formula in
-    ROW_CHECK over the checked inputs, every other computed column shows the gate's error
-    instead of its value, so a row with a bad input shows the error in every computed cell
-    (and no number) in Excel as in ``logidesk process``."""
+    ROW_CHECK over the checked inputs; the widest computed column shows the gate's error in
+    full and every other one 「错误：见「…」」 instead of its value, so a row with a bad input
+    shows no number, and its message readable once in print (twice where the gate is not
+    the widest column), in Excel as in ``logidesk process``."""
     gate = tpl.computed[0].header
+    shown = message_column(tpl)
     heads = tuple(c.header for c in checked_inputs(tpl))
     cols = tuple(replace(c, row_check=(tpl.kind, heads)) if c.header == gate
-                 else replace(c, gate=gate) if c.computed else c for c in tpl.columns)
+                 else replace(c, gate=gate, shown_at=None if c.header == shown else shown) if c.computed
+                 else c for c in tpl.columns)
     return replace(tpl, columns=cols)
 
 

@@ -12,7 +12,8 @@ from typing import Any, Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from udfs.rowcheck import day, list_message, order_message, required_message, with_rule  # noqa: F401 (re-exported)
+from udfs.rowcheck import (day, has_aliases, list_key, list_lookup, list_message, order_message,  # noqa: F401
+                           required_message, with_rule)  # (re-exported)
 
 from .inputs import Typed, normalise_text
 from .spec import OPEN_LISTS, Column
@@ -42,11 +43,6 @@ def rule_of(message: str, default: str | None) -> str | None:
     return _rule_at_end(message) or default
 
 
-def list_lookup(choices: list[str]) -> dict[str, str]:
-    """Normalised spelling → the list's own spelling (full-width or padded input still matches)."""
-    return {normalise_text(c): c for c in choices}
-
-
 def check_column(col: Column, typed: Typed, raw: np.ndarray, rows: np.ndarray, filled: np.ndarray,
                  letter: Callable[[int], str], lists: dict[str, list[str]]) -> list[CellError]:
     """Errors of one input column. Changes ``typed.values`` in place for list columns (the
@@ -59,12 +55,12 @@ def check_column(col: Column, typed: Typed, raw: np.ndarray, rows: np.ndarray, f
             bad[int(i)] = required_message(col.header, col.rule)
     if col.choices:
         allowed = lists[col.choices]
-        lookup = list_lookup(allowed)
+        lookup = list_lookup(allowed, col.choices)
         idx = np.flatnonzero(~typed.blank & (typed.problem == None))  # noqa: E711 (element-wise)
         if len(idx):
             codes, uniques = pd.factorize(typed.values[idx], use_na_sentinel=False)
             hits = np.empty(len(uniques), dtype=object)
-            hits[:] = [lookup.get(u) if isinstance(u, str) else None for u in uniques]
+            hits[:] = [lookup.get(list_key(u)) if isinstance(u, str) else None for u in uniques]
             got = hits[codes]
             miss = got == None  # noqa: E711
             typed.values[idx[~miss]] = got[~miss]

@@ -48,6 +48,13 @@ def _parser() -> cu.ArgumentParser:
     return ap
 
 
+def reply_state(r) -> str:
+    """The counterpart's reply as --list shows it (recorded with --replied 编号)."""
+    if r.replied_on:
+        return f"已回复 {r.replied_on.isoformat()}"
+    return "未回复" if r.reply_by else ""
+
+
 def _load(workbook: Path, kind: str, ranges):
     """(rows DataFrame, settings) of the register for ``kind``: the one register model."""
     from addin.notices.source import load_rows
@@ -75,10 +82,11 @@ def _main(ap: cu.ArgumentParser, args) -> int:
                     say(f"已登记回复：{args.replied}" if ok else f"台账中没有编号 {args.replied}（{led.ident}）")
                     return cu.EXIT_OK if ok else cu.EXIT_ROWS
                 recs = led.all(args.kind and sp.kind)
-                say(f"台账 {led.ident}：{len(recs)} 份通知")
+                answered = sum(1 for r in recs if r.replied_on)
+                say(f"台账 {led.ident}：{len(recs)} 份通知" + (f"，已回复 {answered} 份" if answered else ""))
                 for r in recs:
                     say(f"{r.number}\t{r.kind}\t{r.waybill}\t{r.amount or ''}\t"
-                        f"{r.reply_by or ''}\t{r.issued_by}\t{r.doc_path}")
+                        f"{r.reply_by or ''}\t{reply_state(r)}\t{r.issued_by}\t{r.doc_path}")
                 return cu.EXIT_OK
         except LedgerError as e:
             raise cu.Refused(f"未完成：{e}", cu.EXIT_ENV) from e

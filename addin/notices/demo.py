@@ -27,16 +27,22 @@ def demo_dir(out: Path) -> Path:
     return Path(out) / "demo"
 
 
-def vip_rows(today: dt.date) -> pd.DataFrame:
-    """Two made-up VIP customers for the NTC-7 letters."""
+# NTC-7: a customer sales confirms as VIP gets the congratulation letter; one whose monthly
+# volume no longer qualifies gets the cancellation letter — never both
+VIP_LETTER = {"福州鑫达贸易有限公司": "VIP恭喜函", "闽侯恒通电子商行": "VIP服务取消通知函"}
+
+
+def vip_rows(today: dt.date, kind: str | None = None) -> pd.DataFrame:
+    """Two made-up VIP customers for the NTC-7 letters (``kind``: those who get that letter)."""
     month = (today.replace(day=1) - dt.timedelta(days=1))
     start = (today.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    return pd.DataFrame([
+    rows = pd.DataFrame([
         {"客户名称": "福州鑫达贸易有限公司", "客户联系人": "陈经理", "统计月份": f"{month:%Y-%m}",
          "月发件量": 1260, "月运费": 12345.6, "生效日期": start},
         {"客户名称": "闽侯恒通电子商行", "客户联系人": "刘女士", "统计月份": f"{month:%Y-%m}",
          "月发件量": 85, "月运费": 1001, "生效日期": start},
     ], index=[2, 3])
+    return rows if kind is None else rows[[VIP_LETTER[c] == kind for c in rows["客户名称"]]]
 
 
 def demo_step(out: Path) -> str:
@@ -60,7 +66,7 @@ def demo_step(out: Path) -> str:
     today = udfs.today()
     parts, problems, skipped, pdfs = [], 0, 0, 0
     for kind, sp in KINDS.items():
-        rows = vip_rows(today) if kind.startswith("VIP") else frame
+        rows = vip_rows(today, kind) if kind.startswith("VIP") else frame
         batch = issue(rows, kind, notices_dir, settings, ledger=ledger,  # signed by 设置!经办人
                       skip_invalid=True, pdf=None if kind == "破损公告" else False)
         parts.append(f"{kind} {len(batch)}")

@@ -116,9 +116,27 @@ def _font(run, size: float | None = None, bold: bool = False) -> None:
     run.bold = bold
 
 
+LANGUAGE = {"w:val": "zh-CN", "w:eastAsia": "zh-CN", "w:bidi": "ar-SA"}
+
+
+def _chinese(doc) -> None:
+    """The document's default language is Chinese (zh-CN, East Asian zh-CN), so a PDF made
+    on a machine without Word (LibreOffice) uses Chinese, not Japanese, glyph forms."""
+    for lang in doc.styles.element.xpath("w:docDefaults/w:rPrDefault/w:rPr/w:lang"):
+        for k, v in LANGUAGE.items():
+            lang.set(qn(k), v)
+    lang = doc.styles["Normal"].element.get_or_add_rPr().find(qn("w:lang"))
+    if lang is None:
+        lang = doc.styles["Normal"].element.get_or_add_rPr().makeelement(qn("w:lang"), {})
+        doc.styles["Normal"].element.get_or_add_rPr().append(lang)
+    for k, v in LANGUAGE.items():
+        lang.set(qn(k), v)
+
+
 def build_document(kind: str):
     """A python-docx Document holding the default template of ``kind``."""
     doc = Document()
+    _chinese(doc)
     normal = doc.styles["Normal"]
     normal.font.name = "SimSun"
     normal.font.size = Pt(12)

@@ -6,9 +6,10 @@
   - ``App_WorkbookOpen``: every link of the opened workbook to *another* ``logidesk.xlam`` (a
     workbook saved on a PC whose add-in lived elsewhere: ``[1]!COD_FEE(B2)`` with an
     externalLink to ``C:\\Users\\lihua\\…\\XLSTART\\logidesk.xlam``) is repointed at the
-    loaded add-in with ``Workbook.ChangeLink``; silently (errors ignored), only links whose
-    file name is ``logidesk.xlam``, and the workbook's 「saved」 state is kept so the user is
-    not asked to save a change they did not make;
+    loaded add-in with ``Workbook.ChangeLink``; only links whose file name is
+    ``logidesk.xlam``; the workbook's 「saved」 state is restored on every path so the user is
+    not asked to save a change they did not make, and a link ``ChangeLink`` refuses is named
+    in a message (its formulas would show #NAME? or old values);
   - ``App_WorkbookOpen`` / ``App_NewWorkbook`` / ``App_WorkbookActivate`` schedule, once, the
     Insert Function help: :func:`addin.fnhelp.register` runs in the UDF server
     (``XLPy.Call``) and calls ``Application.MacroOptions`` with Chinese texts (the VBA code
@@ -73,24 +74,33 @@ Public Sub RepointAll()
 End Sub
 
 Public Sub RepointLinks(ByVal Wb As Workbook)
-    ' Links to another copy of this add-in -> this copy. Nothing else is touched.
-    Dim links As Variant, i As Long, source As String, wasSaved As Boolean
-    On Error GoTo Done
+    ' Links to another copy of this add-in -> this copy. Nothing else is touched; the
+    ' workbook's saved state is restored on every path, and a link that cannot be changed
+    ' is named to the user (its formulas would show #NAME? or old values).
+    Dim links As Variant, i As Long, source As String, wasSaved As Boolean, failed As String
+    On Error Resume Next
     If Wb Is ThisWorkbook Then Exit Sub
     If Wb.IsAddin Then Exit Sub
-    links = Wb.LinkSources(xlExcelLinks)
-    If IsEmpty(links) Then Exit Sub
     wasSaved = Wb.Saved
+    links = Wb.LinkSources(xlExcelLinks)
+    If Err.Number <> 0 Or IsEmpty(links) Then GoTo Done
     For i = LBound(links) To UBound(links)
         source = CStr(links(i))
         If StrComp(FileNameOf(source), ThisWorkbook.Name, vbTextCompare) = 0 Then
             If StrComp(source, ThisWorkbook.FullName, vbTextCompare) <> 0 Then
+                Err.Clear
                 Wb.ChangeLink source, ThisWorkbook.FullName, xlLinkTypeExcelLinks
+                If Err.Number <> 0 Then failed = failed & vbLf & source & " (" & Err.Description & ")"
             End If
         End If
     Next i
-    Wb.Saved = wasSaved
 Done:
+    Wb.Saved = wasSaved
+    If Len(failed) > 0 Then
+        MsgBox {vba_text("logidesk：工作簿「")} & Wb.Name & {vba_text("」中指向其他位置 logidesk.xlam 的链接未能改到本机加载项，相关公式可能显示 #NAME? 或旧值：")} _
+            & failed & vbLf & vbLf & {vba_text("请在「数据」→「编辑链接」中把源更改为：")} & ThisWorkbook.FullName, _
+            vbExclamation, "logidesk"
+    End If
 End Sub
 
 Public Sub ScheduleHelp()
@@ -141,10 +151,12 @@ Public Sub {HELP_MACRO}()
     #If Mac Then
         Exit Sub
     #Else
-        Dim unused As Variant
+        Dim registered As String
         On Error GoTo Failed
         If ActiveWorkbook Is Nothing Then GoTo Failed
-        unused = XLPy.Call(XLPy.Module("{module}"), "{func}", XLPy.Tuple(ThisWorkbook))
+        ' XLPy.Call returns an object: read as text (XLPy.Str), as xlwings's own VBA does, so
+        ' no error 438 follows a successful registration (which would schedule it again)
+        registered = XLPy.Str(XLPy.Call(XLPy.Module("{module}"), "{func}", XLPy.Tuple(ThisWorkbook)))
         Exit Sub
 Failed:
         HelpScheduled = False
