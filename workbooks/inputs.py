@@ -21,7 +21,6 @@ Each distinct unusual value is judged once per column (memo), plain values in bu
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -32,21 +31,12 @@ import pandas as pd
 
 import udfs
 from udfs import values as V
+from udfs.cellvalue import TEXT_TABLE, XlError, clean_text, is_blank, problem
 from udfs.rulebook import rules_for
 
-from .xlsx.cells import XlError      # the streaming reader's error value (branch i9-io)
-
-_WIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
-_WIDTH.update({0x3000: 0x20, 0x00A0: 0x20})
-_ZERO_WIDTH = {0x200B: None, 0x200C: None, 0x200D: None, 0x2060: None, 0xFEFF: None}
-_TABLE = {**_WIDTH, **_ZERO_WIDTH}
 _SPACES = re.compile(r"\s+")
-_NEEDS_TABLE = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_TABLE)) + "]")
-
-
-def normalise_text(s: str) -> str:
-    """Trimmed, half-width, without zero-width characters (what a clerk meant)."""
-    return s.translate(_TABLE).strip()
+_NEEDS_TABLE = re.compile("[\r" + "".join(re.escape(chr(c)) for c in sorted(TEXT_TABLE)) + "]")
+normalise_text = clean_text
 
 
 def header_key(h: Any) -> str:
@@ -59,17 +49,7 @@ def header_key(h: Any) -> str:
 
 
 def is_error(v: Any) -> bool:
-    return isinstance(v, XlError) or type(v).__name__ == "XlError"
-
-
-def is_blank(v: Any) -> bool:
-    if v is None:
-        return True
-    if isinstance(v, str) and not is_error(v):
-        return not normalise_text(v)
-    if isinstance(v, float):
-        return math.isnan(v)
-    return False
+    return isinstance(v, XlError)
 
 
 TEXT_KINDS = ("text", "phone", "choice", "flag")
@@ -134,8 +114,9 @@ def _one(kind: str, header: str, rule: str | None, v: Any) -> tuple[Any, str | N
 
 
 def error_value_message(header: str, rule: str | None, v: Any) -> str:
-    text = f"{header}是 Excel 错误值 {v}（不能当作空白），请更正该单元格或其引用的单元格"
-    return f"{text}（{rule}）" if rule else text
+    """What is wrong with a cell holding an error value, a formula without its result or
+    unreadable content (the cell model's message)."""
+    return problem(v, header, rule)
 
 
 def normalise_many(texts: np.ndarray) -> np.ndarray:
@@ -150,7 +131,7 @@ def normalise_many(texts: np.ndarray) -> np.ndarray:
         return norm[codes]
     joined = "\x00".join(texts)
     if _NEEDS_TABLE.search(joined):
-        joined = joined.translate(_TABLE)
+        joined = joined.translate(TEXT_TABLE).replace("\r\n", "\n").replace("\r", "\n")
     parts = joined.split("\x00")
     if len(parts) != n:                 # a text holding NUL (never in sheet XML)
         parts = [normalise_text(v) for v in texts]

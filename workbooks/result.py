@@ -38,7 +38,7 @@ from .error_sheet import cell_xml as _cell_xml
 from .error_sheet import errors_sheet_parts
 from .spec import ERROR_PREFIX
 from .xlsx import scan as SC
-from .xlsx.cells import col_letter, escape, escape_attr, to_serial
+from .xlsx.cells import DAYS_1900_TO_1904, col_letter, escape, escape_attr, to_serial
 from .xlsx.package import CellReader, Package, rels_part
 from .xlsx.patch import Edits, apply, keep_shared, locate, restyle
 from .xlsx.styles import StyleBook
@@ -80,14 +80,17 @@ class Outcome:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
-def cached(c: Any) -> tuple[np.ndarray, np.ndarray]:
-    """(number, text) each computed cell caches: errors as 「错误：…」 text, guarded cells ""."""
+def cached(c: Any, date1904: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """(number, text) each computed cell caches: errors as 「错误：…」 text, guarded cells "";
+    dates as serials of the workbook's date system."""
     blank = np.asarray(c.blank, dtype=bool)
     err = np.not_equal(c.error, None).astype(bool)
     text = np.where(blank, None, c.text).astype(object)
     if err.any():
         text[err & ~blank] = np.array([ERROR_PREFIX + e for e in c.error[err & ~blank]] + [None], dtype=object)[:-1]
     number = np.where(blank | err, np.nan, np.asarray(c.number, dtype=float))
+    if date1904 and c.column.kind in ("date", "datetime"):
+        number = number - DAYS_1900_TO_1904
     return number, text
 
 
@@ -98,9 +101,11 @@ _ORD_1899_12_30 = dt.date(1899, 12, 30).toordinal()
 _MIDNIGHT = dt.time()
 
 
-def same_numbers(old: np.ndarray, new: np.ndarray) -> np.ndarray:
+def same_numbers(old: np.ndarray, new: np.ndarray, date1904: bool = False) -> np.ndarray:
     """Whether each value the reader decoded (a float, or a datetime for a date format)
     equals the number we would write (datetimes compared as their serial)."""
+    if date1904:                                  # compare as 1900-system serials
+        new = np.where([isinstance(v, dt.datetime) for v in old.tolist()], new + DAYS_1900_TO_1904, new)
     kinds = set(map(type, old.tolist()))
     if kinds == {float}:
         return old.astype(np.float64) == new
@@ -277,7 +282,7 @@ class SheetPatcher:
         ok = np.zeros(len(cand), dtype=bool)
         m = is_num[cand] & (t == SC.T_N)
         if m.any():
-            ok[m] = same_numbers(old[m], num[cand][m])
+            ok[m] = same_numbers(old[m], num[cand][m], self.reg.package.date1904)
         m = has_txt[cand] & (t == SC.T_STR)
         if m.any():
             ok[m] = np.equal(old[m], txt[cand][m]).astype(bool)
@@ -293,7 +298,7 @@ class SheetPatcher:
         self._formulas = chunk.formulas if chunk else {}         # the reader's decode on first use
         self._values = {c: np.array(v + [None], dtype=object)[:-1] for c, v in (chunk.values.items() if chunk else ())
                         if c in self.parts}
-        self._cached = {h: cached(c) for h, c in ev.computed.items()}
+        self._cached = {h: cached(c, self.reg.package.date1904) for h, c in ev.computed.items()}
         exact = getattr(ev, "template_formula", None) or {}
         self._exact = {idx: exact[c.header] for idx, c in self.computed
                        if c.header in exact and chunk is not None and idx in chunk.formulas}

@@ -67,10 +67,21 @@ def attrs_of(raw: bytes) -> dict[bytes, bytes]:
     return dict(_ATTR.findall(raw))
 
 
+NS_MAIN = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+NS_STRICT = b"http://purl.oclc.org/ooxml/spreadsheetml/main"
+_XMLNS = re.compile(rb"""\sxmlns(?::([A-Za-z_][\w.-]*))?\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+
+
 class SheetStream:
     """A worksheet part cut into: ``head`` (everything up to and including ``<sheetData>``),
     blocks of complete rows, and ``tail`` (``</sheetData>`` to the end). ``blocks()`` may be
-    iterated once; ``tail`` is known after it ends."""
+    iterated once; ``tail`` is known after it ends.
+
+    Every piece comes out in one shape, whatever the writer: the spreadsheet namespace as
+    the default one (a sheet written with a prefix, ``<x:worksheet xmlns:x="…main">``, has
+    the prefix taken off its elements and the namespace declared as default: the same
+    document), and every row with its ``r`` attribute (rows without one numbered after the
+    previous row, see :func:`scan.normalise`)."""
 
     def __init__(self, raw: IO[bytes], part: str) -> None:
         self.raw = raw
@@ -78,8 +89,10 @@ class SheetStream:
         self.head = b""
         self.tail = b""
         self.grammar = grammar()
+        self.prefix = b""                    # the writer's prefix of the spreadsheet namespace
         self.empty = False                   # <sheetData/>
         self._buf = b""
+        self._last_row = 0
         self._start()
 
     def _read(self) -> bytes:
@@ -91,29 +104,71 @@ class SheetStream:
             data = self._read()
             buf += data
             m_root = _ROOT.search(buf)
-            if m_root:
-                self.grammar = grammar(m_root.group(1) or b"")
-                m = self.grammar.sheet_data_open.search(buf, m_root.end())
+            if m_root and buf.find(b">", m_root.end()) >= 0:
+                prefix = self._main_prefix(buf, m_root)
+                g = grammar(prefix)
+                m = g.sheet_data_open.search(buf, m_root.end())
                 if m:
-                    self.head = buf[:m.end()]
+                    self.prefix = prefix
+                    self.head = self._unprefix(buf[:m.end()], m_root.start())
                     if m.group(1):            # <sheetData/>
                         self.empty = True
                         rest = buf[m.end():]
                         while data:
                             data = self._read()
                             rest += data
-                        self.tail = rest
+                        self.tail = self._unprefix(rest)
                         return
                     self._buf = buf[m.end():]
                     return
             if not data:
                 raise ValueError("缺少 <sheetData>")
 
+    @staticmethod
+    def _main_prefix(buf: bytes, m_root: re.Match[bytes]) -> bytes:
+        """``b"x:"`` when the root element is ``x:worksheet`` in the spreadsheet namespace
+        (its prefix declared on the root), ``b""`` for the default namespace."""
+        prefix = m_root.group(1) or b""
+        if not prefix:
+            return b""
+        tag = buf[m_root.start():buf.index(b">", m_root.end())]
+        decl = {k: v or w for k, v, w in _XMLNS.findall(tag)}
+        if decl.get(prefix[:-1]) not in (NS_MAIN, NS_STRICT):
+            raise ValueError(f"工作表的命名空间前缀 {prefix[:-1].decode(errors='replace')} 未声明为表格命名空间")
+        if decl.get(b"", decl[prefix[:-1]]) != decl[prefix[:-1]]:
+            raise ValueError("工作表同时使用了另一个默认命名空间，无法读取")
+        return prefix
+
+    def _unprefix(self, data: bytes, root_at: int = -1) -> bytes:
+        """``data`` with the spreadsheet prefix taken off its elements; at ``root_at`` (the
+        root element) the namespace is declared as the default one too."""
+        p = self.prefix
+        if not p:
+            return data
+        if root_at >= 0:
+            end = data.index(b">", root_at)
+            tag = data[root_at:end]
+            if not re.search(rb"\sxmlns\s*=", tag):
+                uri = {k: v or w for k, v, w in _XMLNS.findall(tag)}[p[:-1]]
+                data = data[:end] + b' xmlns="' + uri + b'"' + data[end:]
+        return data.replace(b"<" + p, b"<").replace(b"</" + p, b"</")
+
+    def _shaped(self, block: bytes) -> bytes:
+        """A block of whole rows in the one shape (see the class docstring)."""
+        block = self._unprefix(block)
+        if block.count(b"<row") != block.count(b'<row r="'):
+            from .scan import normalise
+            block = normalise(block, self._last_row)
+        at = block.rfind(b'<row r="')
+        if at >= 0:
+            self._last_row = int(block[at + 8:block.index(b'"', at + 8)])
+        return block
+
     def blocks(self) -> Iterator[bytes]:
         """Blocks of whole ``<row>`` elements (plus any whitespace between them)."""
         if self.empty:
             return
-        g = self.grammar
+        g = grammar(self.prefix)
         buf = self._buf
         self._buf = b""
         close = g.sheet_data_close
@@ -122,20 +177,20 @@ class SheetStream:
             end = buf.find(close, searched)
             if end >= 0:
                 if end:
-                    yield buf[:end]
+                    yield self._shaped(buf[:end])
                 rest = buf[end:]
                 data = self._read()
                 while data:
                     rest += data
                     data = self._read()
-                self.tail = rest
+                self.tail = self._unprefix(rest)
                 return
             data = self._read()
             if not data:
                 raise ValueError("缺少 </sheetData>")
             cut = buf.rfind(g.row_start)
             if cut > 0:
-                yield buf[:cut]
+                yield self._shaped(buf[:cut])
                 buf = buf[cut:]
             searched = max(0, len(buf) - len(close) + 1)
             buf += data
