@@ -19,12 +19,15 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from functools import partial
 import sys
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 import pandas as pd
+
+from udfs.cellvalue import as_date
 
 from addin import cliutil as cu
 from addin.registers import Loaded, error_text, load
@@ -102,16 +105,7 @@ def _dec(v: Any) -> Decimal:
         return ZERO
 
 
-def _date(v: Any) -> dt.date | None:
-    if type(v) is dt.date:  # what the model gives: no further checks
-        return v
-    if v is None or v is pd.NaT or (isinstance(v, float) and v != v):
-        return None
-    if hasattr(v, "to_pydatetime"):
-        v = v.to_pydatetime()
-    if isinstance(v, dt.datetime):
-        return v.date()
-    return v if isinstance(v, dt.date) else None
+_date = partial(as_date, lenient=True)             # the cell model's: a date, or None
 
 
 def _text(v: Any) -> str:

@@ -28,6 +28,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
+from udfs.cellvalue import EPOCH_1900, to_serial
 from workbooks.xlsx.cells import col_letter
 
 OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
@@ -212,9 +213,8 @@ _CONTROL_ESCAPE = re.compile("(_x[0-9a-fA-F]{4}_)")
 _CONTROL = re.compile("([\x00-\x08\x0b-\x1f])")
 _LEADING, _TRAILING = re.compile(r"^\s"), re.compile(r"\s$")
 _MAX_TEXT = 32767  # Excel's cell text limit, in UTF-16 units
-_DAY0 = dt.datetime(1899, 12, 31)
 _MARCH_1900 = dt.date(1900, 3, 1)               # from here on, serial = days since 1899-12-30
-_SERIAL_0 = dt.date(1899, 12, 30).toordinal()
+_SERIAL_0 = EPOCH_1900.toordinal()                # serial 0 of the 1900 system (cell model)
 
 
 @dataclass
@@ -245,14 +245,12 @@ def _text(s: str) -> str:
 
 
 def _serial(v: dt.datetime) -> float:
-    """Excel serial of a (naive) datetime, 1900 date system, as XlsxWriter computes it."""
+    """Excel serial of a (naive) datetime, 1900 date system, as XlsxWriter computes it
+    (the cell model's serial, but 1900-01-01 as XlsxWriter writes it: 0)."""
     if v.tzinfo is not None:
         raise TypeError("Excel 不支持带时区的日期时间")
-    delta = v - _DAY0
-    x = delta.days + (float(delta.seconds) + float(delta.microseconds) / 1e6) / 86400
-    if v.isocalendar() == (1900, 1, 1):
-        x -= 1
-    return x + 1 if x > 59 else x
+    x = to_serial(v)
+    return x - 1 if v.isocalendar() == (1900, 1, 1) else x
 
 
 def _date_serial(d: dt.date) -> float:

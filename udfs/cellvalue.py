@@ -147,24 +147,43 @@ def from_serial(x: float, date1904: bool = False) -> dt.datetime:
     return base + dt.timedelta(milliseconds=round(x * _MS_PER_DAY))
 
 
+_MARCH_1900 = dt.datetime(1900, 3, 1)
+
+
 def to_serial(value: dt.date | dt.datetime, date1904: bool = False) -> float:
-    """datetime/date → Excel serial (the inverse of :func:`from_serial` for dates after 1900-03-01)."""
+    """datetime/date → Excel serial of the workbook's date system (the inverse of
+    :func:`from_serial`: in the 1900 system a day before 1900-03-01 counts from 1899-12-31,
+    as Excel numbers them around its phantom 1900-02-29)."""
     if not isinstance(value, dt.datetime):
         value = dt.datetime(value.year, value.month, value.day)
-    delta = value - (EPOCH_1904 if date1904 else EPOCH_1900)
+    if date1904:
+        base = EPOCH_1904
+    else:
+        base = EPOCH_1900 if value >= _MARCH_1900 else EPOCH_1900 + dt.timedelta(days=1)
+    delta = value - base
     return delta.days + (delta.seconds + delta.microseconds / 1e6) / 86400
 
 
 _DATE_FORMATS = ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y年%m月%d日")
 
 
-def as_date(x: Any, date1904: bool = False) -> dt.date | None:
+def as_date(x: Any, date1904: bool = False, *, lenient: bool = False) -> dt.date | None:
     """A cell as a date (datetime, date, Timestamp, ISO or 年月日 text, or a serial of the
-    workbook's date system); None if blank. Raises ValueError for anything else."""
+    workbook's date system); None if blank. Anything else raises ValueError, or is None
+    when ``lenient`` (a list that shows only what is a date)."""
     if type(x) is dt.date:
         return x
     if is_blank(x):
         return None
+    try:
+        return _as_date(x, date1904)
+    except ValueError:
+        if lenient:
+            return None
+        raise
+
+
+def _as_date(x: Any, date1904: bool) -> dt.date:
     if isinstance(x, XlError):
         raise ValueError(f"日期无法识别：{x}")
     if hasattr(x, "to_pydatetime"):
@@ -196,7 +215,7 @@ def as_decimal(x: Any) -> Decimal | None:
     if isinstance(x, float):
         if not math.isfinite(x):
             raise ValueError(f"不是数字：{x}")
-        return Decimal(repr(x))
+        return Decimal(repr(float(x)))      # float(): a numpy float64 repr is np.float64(…)
     if isinstance(x, int):
         return Decimal(x)
     if hasattr(x, "item") and not isinstance(x, str):          # numpy scalar
