@@ -25,6 +25,8 @@ def xml_text(raw: bytes) -> str:
     """Character data of an XML text node (UTF-8 bytes) → str: entities resolved, Excel's
     ``_xHHHH_`` escapes of control characters decoded, and line breaks as the cell model
     has them (CR LF and CR → LF, however stored: literally, ``&#13;`` or ``_x000D_``)."""
+    if b"\r" in raw:                     # literal line ends first, as an XML parser reads them
+        raw = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     s = raw.decode("utf-8")
     if "&" in s:
         s = _ENTITY.sub(_entity, s)

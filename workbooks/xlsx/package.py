@@ -583,7 +583,10 @@ class CellReader:
         if columns is not None:
             keep = np.isin(ix.cell_col, sorted(set(columns) | want_f))
         sel = np.flatnonzero(keep)
-        vals = self._values.column(ix, sel, nc, sel, nc) if len(sel) else np.full(nc, None, dtype=object)
+        try:
+            vals = self._values.column(ix, sel, nc, sel, nc) if len(sel) else np.full(nc, None, dtype=object)
+        except ValueError as e:
+            raise damaged(self.pkg.path, self.sheet.part, str(e)) from None
         forms: dict[int, str | None] = {}
         if want_f:
             forms = self._formulas_of(ix, want_f)
@@ -632,7 +635,15 @@ class CellReader:
 
     def chunk_of(self, ixs: list["SC.Index"], first_row: int, columns: Sequence[int] | None,
                  formulas_of: Sequence[int]) -> Chunk:
-        """The typed values of indexed blocks as one :class:`Chunk` (rows ≥ first_row)."""
+        """The typed values of indexed blocks as one :class:`Chunk` (rows ≥ first_row); a
+        part whose cells cannot be read (a shared-string index beyond the table) is damaged."""
+        try:
+            return self._chunk(ixs, first_row, columns, formulas_of)
+        except ValueError as e:
+            raise damaged(self.pkg.path, self.sheet.part, str(e)) from None
+
+    def _chunk(self, ixs: list["SC.Index"], first_row: int, columns: Sequence[int] | None,
+               formulas_of: Sequence[int]) -> Chunk:
         conv = self._values
         rows, vals = [], {}
         if columns is None:
