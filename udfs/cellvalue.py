@@ -112,12 +112,12 @@ def is_blank(x: Any) -> bool:
         return not x.strip() or (not x.isascii() and not clean_text(x))
     if t is float:
         return x != x
+    if t.__name__ in ("NAType", "NaTType"):           # pandas' NaT is a datetime subclass
+        return True
     if isinstance(x, (XlError, bool, int, Decimal, dt.date)):
         return isinstance(x, Decimal) and x.is_nan()
     if isinstance(x, str):
         return not clean_text(x)
-    if t.__name__ in ("NAType", "NaTType"):
-        return True
     try:  # numpy/pandas NaN scalars without importing them here
         return bool(x != x)
     except (TypeError, ValueError):
