@@ -345,7 +345,7 @@ def decode_joined(joined: bytes) -> list[str]:
         out = joined.decode("utf-8").split(_SPLIT)
     if b"_x" in joined:
         out = [unescape_x(t) if "_x" in t else t for t in out]
-    if b"_x000D_" in joined or b"&#" in joined:       # CR stored escaped: LF, as the cell model has it
+    if b"_x000D_" in joined or b"&#13;" in joined or b"&#x" in joined:   # CR stored escaped: LF, as the cell model has it
         out = [line_breaks(t) if "\r" in t else t for t in out]
     return out
 
@@ -502,7 +502,7 @@ class Values:
             out[rows[m]] = ""
         m = ~has_v & (fs >= 0) & ~m & (types != T_INLINE)
         if m.any():                                   # a formula saved without its result
-            out[rows[m]] = np.array(not_calculated(data, fs[m], ix.f_end[sel][m]) + [None], dtype=object)[:-1]
+            out[rows[m]] = np.array(not_calculated(a, data, fs[m], ix.f_end[sel][m]) + [None], dtype=object)[:-1]
         m = has_v & (types == T_B)
         if m.any():
             out[rows[m]] = (a[vs[m]] == 49).astype(object)
@@ -535,17 +535,21 @@ def inline_text(inner: bytes) -> str:
     return _text(b"".join(_INLINE_T.findall(inner)))
 
 
-def not_calculated(data: bytes, starts: np.ndarray, ends: np.ndarray) -> list[NotCalculated]:
+def not_calculated(a: np.ndarray, data: bytes, starts: np.ndarray, ends: np.ndarray) -> list[NotCalculated]:
     """:class:`NotCalculated` values of formula cells without a result (the formula text
-    as stored; a shared formula's child names its group)."""
-    out = []
-    for s, e in zip(starts.tolist(), ends.tolist()):
-        m = _F_TAG.match(data, s, e)
+    as stored, plain ``<f>…</f>`` decoded together; a shared formula's child names its group)."""
+    plain = (a[starts + 2] == GT) & (a[ends - 2] != SLASH)
+    out: list[NotCalculated | None] = [None] * len(starts)
+    at = np.flatnonzero(plain)
+    for i, t in zip(at.tolist(), texts(data, (starts[at] + 3).tolist(), (ends[at] - 4).tolist())):
+        out[i] = NotCalculated("=" + t)
+    for i in np.flatnonzero(~plain).tolist():
+        m = _F_TAG.match(data, int(starts[i]), int(ends[i]))
         if m is not None and m.group(3):
-            out.append(NotCalculated("=" + _text(m.group(3))))
+            out[i] = NotCalculated("=" + _text(m.group(3)))
         else:
             si = tag_attrs(m.group(1)).get(b"si", b"") if m is not None else b""
-            out.append(NotCalculated(f"（共享公式 {si.decode()}）"))
+            out[i] = NotCalculated(f"（共享公式 {si.decode()}）")
     return out
 
 
@@ -674,6 +678,10 @@ class FormulaCells:
         if len(pos) and exact_escape:
             eparts = [escape(p).encode("utf-8") for p in parts]
             want = template_texts(eparts, rows[pos])
+            if want != self.joined and not self.joined.isascii():
+                pass
+            elif want != self.joined:      # a script's form: every non-ASCII character as &#N;
+                want = want.decode("utf-8").encode("ascii", "xmlcharrefreplace")
             if want == self.joined:
                 out[pos] = True
             else:

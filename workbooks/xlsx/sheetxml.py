@@ -156,12 +156,16 @@ class SheetStream:
     def _shaped(self, block: bytes) -> bytes:
         """A block of whole rows in the one shape (see the class docstring)."""
         block = self._unprefix(block)
-        if block.count(b"<row") != block.count(b'<row r="'):
+        first = block.find(b"<row")
+        last = block.rfind(b'<row r="')
+        # a row without r continues the previous block's numbering: number the block here
+        # (a later row without r is numbered by the indexer, which knows its row above)
+        if first >= 0 and (block[first:first + 8] != b'<row r="' or block.find(b"<row", last + 1) >= 0):
             from .scan import normalise
             block = normalise(block, self._last_row)
-        at = block.rfind(b'<row r="')
-        if at >= 0:
-            self._last_row = int(block[at + 8:block.index(b'"', at + 8)])
+            last = block.rfind(b'<row r="')
+        if last >= 0:
+            self._last_row = int(block[last + 8:block.index(b'"', last + 8)])
         return block
 
     def blocks(self) -> Iterator[bytes]:
