@@ -28,7 +28,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
-from udfs.cellvalue import EPOCH_1900, to_serial
+from udfs.cellvalue import EPOCH_1900, is_blank, to_serial
 from workbooks.xlsx.cells import col_letter
 
 OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
@@ -36,15 +36,8 @@ OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_n
 
 
 def _blank(v: Any) -> bool:
-    if v is None:
-        return True
-    if isinstance(v, float) and math.isnan(v):
-        return True
-    try:
-        import pandas as pd
-        return v is pd.NaT or (not isinstance(v, (str, bytes)) and bool(pd.isna(v)) is True)
-    except (TypeError, ValueError):
-        return False
+    """No value to write (texts, even empty ones, are written): the cell model's blank."""
+    return not isinstance(v, (str, bytes)) and is_blank(v)
 
 
 @contextmanager
