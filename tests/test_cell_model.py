@@ -204,3 +204,15 @@ def test_notice_converters_are_the_models():
     assert CV.as_date("下周", lenient=True) is None
     with pytest.raises(ValueError):
         as_date(CV.XlError("#N/A"))
+
+
+def test_workers_are_chosen_by_rows_as_well_as_by_xml_size(monkeypatch):
+    from workbooks import result as R
+    monkeypatch.delenv("LOGIDESK_WORKERS", raising=False)
+    monkeypatch.setattr(R.os, "cpu_count", lambda: 2)
+    head = b'<worksheet><dimension ref="A1:AL%d"/><sheetData>'
+    small_xml = R.PARALLEL_FROM // 2                # a compact writer: many rows, fewer bytes
+    assert R.workers_for(small_xml, head % (R.PARALLEL_ROWS + 1)) == 2
+    assert R.workers_for(small_xml, head % (R.PARALLEL_ROWS - 1)) == 0
+    assert R.workers_for(1 << 20, head % 1_048_576) == 0        # a dimension that overstates
+    assert R.workers_for(R.PARALLEL_FROM, head % 10) == 2

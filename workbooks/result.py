@@ -49,14 +49,22 @@ PARALLEL_CHUNK = 5_000           # rows per job: small enough to keep every work
 PARALLEL_FROM = 48 << 20         # sheet XML bytes (~20k claim rows) before worker processes pay off
 
 
-def workers_for(sheet_bytes: int) -> int:
-    """Worker processes for the pass: 0 (this process) for small sheets or one core;
-    ``LOGIDESK_WORKERS`` overrides (0 = never)."""
+PARALLEL_ROWS = 20_000           # rows (the sheet's <dimension>) before worker processes pay off
+_DIMENSION = re.compile(rb'<dimension\s+ref="[A-Z]*[0-9]*:?[A-Z]*([0-9]+)"')
+
+
+def workers_for(sheet_bytes: int, head: bytes = b"") -> int:
+    """Worker processes for the pass: 0 (this process) for small sheets or one core — small
+    by the work (rows, from the sheet's ``<dimension>`` in ``head``) or by the XML's size
+    (a compact writer's rows are fewer bytes); ``LOGIDESK_WORKERS`` overrides (0 = never)."""
     env = os.environ.get("LOGIDESK_WORKERS")
     if env is not None and env.strip().isdigit():
         return int(env)
     cores = os.cpu_count() or 1
-    if cores < 2 or sheet_bytes < PARALLEL_FROM:
+    dim = _DIMENSION.search(head)
+    rows = int(dim.group(1)) if dim else 0
+    many_rows = rows >= PARALLEL_ROWS and sheet_bytes >= PARALLEL_FROM // 4    # (a dimension may overstate)
+    if cores < 2 or (sheet_bytes < PARALLEL_FROM and not many_rows):
         return 0
     return min(cores, 4)
 TOTAL_REFUSED = "有错误行，请先更正"
@@ -592,7 +600,7 @@ def write_result(pkg: Package, reg: Any, target: Path, *, size: int | None = Non
             patcher = SheetPatcher(reg, styles, col_styles)
             work = ChunkWork(reg, reader, patcher)
             info = z.getinfo(sheet.part)
-            n_workers = workers_for(info.file_size)
+            n_workers = workers_for(info.file_size, reader.stream.head)
             pool = None
             if n_workers:
                 # every process must write the same highlight indexes: fix them all up front
