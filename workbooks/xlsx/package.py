@@ -555,7 +555,6 @@ class CellReader:
         except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError) as e:
             self.close()
             raise damaged(pkg.path, sheet.part, str(e)) from None
-        self.g = self.stream.grammar
 
     def close(self) -> None:
         try:

@@ -9,11 +9,17 @@ and ``t`` (type) attributes are derived from them with array operations. Values 
 converted a column at a time (numbers and shared-string indexes by numpy, text cells by a
 list comprehension over their byte spans).
 
-The index assumes what every spreadsheet writer we know (Excel, WPS, LibreOffice, openpyxl,
-XlsxWriter) produces: the default namespace, and ``r`` as the first attribute of ``<row>``
-and ``<c>``. A block that is otherwise is first rewritten into that form by
-:func:`normalise` (cell by cell, slow but exact), so both the reader and the patching writer
-see one shape.
+The index assumes what Excel, WPS, LibreOffice, openpyxl and XlsxWriter produce: the
+default namespace (a prefixed sheet is given that shape by :class:`sheetxml.SheetStream`),
+``r`` as the first attribute of ``<row>`` and ``<c>``, then ``s`` and ``t``, double-quoted.
+A block that is otherwise (attributes in another order or quoting, rows or cells without
+``r``) is first rewritten into that form by :func:`normalise` (cell by cell, slow but
+exact), so both the reader and the patching writer see one shape; tests read the same
+sheet in both shapes to identical chunks.
+
+Values follow the cell model (:mod:`udfs.cellvalue`): a formula saved without its result
+is :class:`NotCalculated`, a number cell whose text is no number :class:`Unreadable`,
+line breaks are ``\n``.
 """
 from __future__ import annotations
 
@@ -282,15 +288,6 @@ def normalise(block: bytes, last_row: int = 0) -> bytes:
         pos = m.end()
     out.append(block[pos:])
     return b"".join(out)
-
-
-def last_row_of(block: bytes) -> int:
-    """The number of the last row of a block in the index's shape (0: none)."""
-    at = block.rfind(b'<row r="')
-    if at < 0:
-        return 0
-    end = block.find(b'"', at + 8)
-    return int(block[at + 8:end])
 
 
 # ----------------------------------------------------------------------------- values
