@@ -526,6 +526,9 @@ class Package:
             rd.close()
 
 
+_SLICE = 1 << 18                          # bytes of rows parsed at a time by CellReader.parse
+
+
 class CellReader:
     """One streaming read of a sheet part (used by the reader and the patching writer)."""
 
@@ -572,7 +575,18 @@ class CellReader:
               first_row: int = 1) -> Iterator[tuple[int, dict[int, Any], dict[int, str | None]]]:
         """(row, {col: value}, {col: formula}) of each row of a block (row ≥ first_row),
         read through the same index and value conversion as :meth:`chunks` (so a small
-        sheet and a register give every cell the same value)."""
+        sheet and a register give every cell the same value). Lazy by slices of whole rows:
+        a caller that needs the first rows (the header search) reads ~256 KiB, not the
+        block (0.3 s for a 4 MiB block of a 100k-row register)."""
+        start = 0
+        while start < len(block):
+            cut = block.rfind(b"<row", start + 1, start + _SLICE) if len(block) - start > _SLICE else -1
+            end = cut if cut > start else len(block)
+            yield from self._parse(block[start:end], columns, formulas_of, first_row)
+            start = end
+
+    def _parse(self, block: bytes, columns: set[int] | None, formulas_of: Sequence[int],
+               first_row: int) -> Iterator[tuple[int, dict[int, Any], dict[int, str | None]]]:
         ix = self.index(block)
         if len(ix.row_num):
             self._last_indexed = int(ix.row_num[-1])
