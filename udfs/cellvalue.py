@@ -61,7 +61,7 @@ class NotCalculated(XlError):
     __slots__ = ()
 
     def message(self, field: str) -> str:
-        return f"{field}：{NOT_CALCULATED}（单元格公式 {self}）"
+        return f"{field}：{NOT_CALCULATED}" + (f"（单元格公式 {self}）" if self else "")
 
 
 class Unreadable(XlError):

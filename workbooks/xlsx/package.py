@@ -680,7 +680,9 @@ class CellReader:
                 where = vpos[cc]
                 sel = np.flatnonzero(where >= 0)
                 slots = where[sel] * n + ix.cell_row[sel]
-                grid = conv.column(ix, sel, n, slots, len(cols) * n).reshape(len(cols), n)
+                # a formula of a formulas_of column is read there: its missing result needs no text
+                grid = conv.column(ix, sel, n, slots, len(cols) * n,
+                                   fpos[cc[sel]] >= 0 if fcols else None).reshape(len(cols), n)
                 for k, c in enumerate(cols):
                     vals.setdefault(c, []).append(grid[k][keep])
             if fcols:
