@@ -14,6 +14,7 @@ import pytest
 import sheet_shapes as S
 from addin.notices.cli import main as notices_main
 from addin.reminders import main as deadlines_main
+from addin.report import main as report_main
 from workbooks import process as P
 from workbooks.spec import CLAIMS
 from workbooks.xlsx import open_package
@@ -123,7 +124,7 @@ def test_process_gives_the_same_amounts_and_dates_in_every_shape(tmp_path, capsy
 
 
 @pytest.mark.parametrize("shape", sorted(SHAPES))
-def test_deadlines_report_and_notices_are_the_same_in_every_shape(tmp_path, capsys, shape):
+def test_deadlines_notices_and_report_are_the_same_in_every_shape(tmp_path, capsys, shape):
     outs = {}
     for which in ("plain", shape):
         src = shaped(tmp_path, which)
@@ -134,10 +135,17 @@ def test_deadlines_report_and_notices_are_the_same_in_every_shape(tmp_path, caps
                              "--ledger", str(tmp_path / which / "l.sqlite3"), "--no-pdf", "--date", TODAY]) == 0
         capsys.readouterr()
         [docx] = (tmp_path / which / "n").rglob("*.docx")
-        outs[which] = (text, zipfile.ZipFile(docx).read("word/document.xml"))
+        report = tmp_path / which / "report.xlsx"
+        assert report_main([str(src), "--period", "2026-09-上半月", "--out", str(report), "--today", TODAY, "-q"]) == 1
+        assert "货损货差案件 4 件，建议赔偿 9,435.00 元，已付 3,045.00 元，逾期 3 件" in capsys.readouterr().out
+        pkg = open_package(report)
+        sheets = {s.name: pkg.read_small_sheet(s.name) for s in pkg.sheets}
+        outs[which] = (text, zipfile.ZipFile(docx).read("word/document.xml"), sheets)
     assert outs[shape][0] == outs["plain"][0]
     assert outs[shape][1] == outs["plain"][1]
     assert "福州市鼓楼区五四路 88 号".encode() in outs["plain"][1]
+    assert outs[shape][2] == outs["plain"][2]
+    assert outs[shape][2]["汇总"][4] == ["福州仓山营业部", 4.0, 9435.0, 3045.0, 6390.0, 3.0]
 
 
 # ------------------------------------------------------------------ line breaks
