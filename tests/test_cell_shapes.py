@@ -121,6 +121,12 @@ def test_process_gives_the_same_amounts_and_dates_in_every_shape(tmp_path, capsy
     sheet = zipfile.ZipFile(tmp_path / "o" / "理赔登记表_结果.xlsx").read("xl/worksheets/sheet1.xml")
     ak2 = re.search(rb'<c r="AK2"[^>]*><f>[^<]*</f><v>([^<]*)</v>', sheet).group(1)
     assert ak2 == (b"44843" if shape == "date1904" else b"46305")      # 2026-10-10 in each system
+    # every sheet of the result (汇总 totals, 错误清单 too) as the plain file's result
+    (tmp_path / "p").mkdir()
+    plain = open_package(P.process_file(shaped(tmp_path / "p", "plain"), tmp_path / "po", progress=False).output)
+    assert [s.name for s in res.sheets] == [s.name for s in plain.sheets]
+    for s in plain.sheets:
+        assert res.read_small_sheet(s.name) == plain.read_small_sheet(s.name), s.name
 
 
 @pytest.mark.parametrize("shape", sorted(SHAPES))

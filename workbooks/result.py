@@ -40,6 +40,7 @@ from .spec import ERROR_PREFIX
 from .xlsx import scan as SC
 from .xlsx.cells import DAYS_1900_TO_1904, col_letter, escape, escape_attr, to_serial
 from .xlsx.package import CellReader, Package, rels_part
+from .xlsx.sheetxml import default_namespace
 from .xlsx.patch import Edits, apply, keep_shared, locate, restyle
 from .xlsx.styles import StyleBook
 from .xlsx.zipcopy import PackageWriter, deflate_piece
@@ -504,7 +505,7 @@ def patch_summary(pkg: Package, z: zipfile.ZipFile, part: str, lines: list[tuple
                   values: list[Any]) -> bytes | None:
     """The 「汇总」 sheet with each line's value cell (column B of the row labelled in
     column A) rewritten: formula over the register's rows and the value we computed."""
-    data = z.read(part)
+    data = default_namespace(z.read(part))
     small = pkg.read_small_sheet(next(s.name for s in pkg.sheets if s.part == part))
     where = {}
     for r, row in enumerate(small, start=1):
@@ -716,7 +717,7 @@ def write_result(pkg: Package, reg: Any, target: Path, *, size: int | None = Non
                 sink.close()
             ct = z.read(ct_part)
             rels = z.read(wb_rels)
-            wbx = z.read(wb_part)
+            wbx = default_namespace(z.read(wb_part))
             if existing_errors is not None:
                 write_errors(existing_errors.part, z.getinfo(existing_errors.part).date_time)
                 wbx = _workbook_xml(wbx, L.ERRORS_SHEET, existing_errors.rel_id, 0, True)

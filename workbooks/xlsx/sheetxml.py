@@ -51,6 +51,38 @@ NS_STRICT = b"http://purl.oclc.org/ooxml/spreadsheetml/main"
 _XMLNS = re.compile(rb"""\sxmlns(?::([A-Za-z_][\w.-]*))?\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 
 
+def unprefix(data: bytes, prefix: bytes, root_at: int = -1) -> bytes:
+    """``data`` with ``prefix`` (``b"x:"``, bound to the spreadsheet namespace) taken off its
+    elements; at ``root_at`` (the root element) the namespace is declared as the default
+    one too. Element text cannot hold a raw ``<``, so only tags change."""
+    if not prefix:
+        return data
+    if root_at >= 0:
+        end = data.index(b">", root_at)
+        tag = data[root_at:end]
+        if not re.search(rb"\sxmlns\s*=", tag):
+            uri = {k: v or w for k, v, w in _XMLNS.findall(tag)}[prefix[:-1]]
+            data = data[:end] + b' xmlns="' + uri + b'"' + data[end:]
+    return data.replace(b"<" + prefix, b"<").replace(b"</" + prefix, b"</")
+
+
+_FIRST_ELEMENT = re.compile(rb"<(?![?!])([A-Za-z_][\w.-]*:)?[A-Za-z_][\w.-]*")
+
+
+def default_namespace(data: bytes) -> bytes:
+    """A whole spreadsheet part (workbook, worksheet) in the default-namespace shape the
+    product's patchers read: unchanged unless its root element carries a prefix of the
+    spreadsheet namespace (see :class:`SheetStream`)."""
+    m = _FIRST_ELEMENT.search(data)
+    if m is None or not m.group(1):
+        return data
+    tag = data[m.start():data.index(b">", m.end())]
+    decl = {k: v or w for k, v, w in _XMLNS.findall(tag)}
+    if decl.get(m.group(1)[:-1]) not in (NS_MAIN, NS_STRICT) or decl.get(b"", NS_MAIN) != decl[m.group(1)[:-1]]:
+        return data
+    return unprefix(data, m.group(1), m.start())
+
+
 class SheetStream:
     """A worksheet part cut into: ``head`` (everything up to and including ``<sheetData>``),
     blocks of complete rows, and ``tail`` (``</sheetData>`` to the end). ``blocks()`` may be
@@ -119,18 +151,7 @@ class SheetStream:
         return prefix
 
     def _unprefix(self, data: bytes, root_at: int = -1) -> bytes:
-        """``data`` with the spreadsheet prefix taken off its elements; at ``root_at`` (the
-        root element) the namespace is declared as the default one too."""
-        p = self.prefix
-        if not p:
-            return data
-        if root_at >= 0:
-            end = data.index(b">", root_at)
-            tag = data[root_at:end]
-            if not re.search(rb"\sxmlns\s*=", tag):
-                uri = {k: v or w for k, v, w in _XMLNS.findall(tag)}[p[:-1]]
-                data = data[:end] + b' xmlns="' + uri + b'"' + data[end:]
-        return data.replace(b"<" + p, b"<").replace(b"</" + p, b"</")
+        return unprefix(data, self.prefix, root_at)
 
     def _shaped(self, block: bytes) -> bytes:
         """A block of whole rows in the one shape (see the class docstring)."""
