@@ -251,3 +251,21 @@ def test_a_shared_string_index_out_of_range_is_a_damaged_file_and_the_folder_goe
            f"（共 {n} 条）；请在 Excel 中打开并修复后另存为 .xlsx 再处理" in lines
     assert f"✓ {folder / 'b_good.xlsx'} → {tmp_path / 'o' / 'b_good_结果.xlsx'}" in lines
     assert lines[-1] == "合计：处理 1 个文件，36 行，错误行 7 行，1 个文件未处理"
+
+
+@pytest.mark.parametrize("shape", sorted(SHAPES))
+def test_the_send_copy_is_the_same_in_every_shape(tmp_path, shape):
+    import datetime as dt
+    from workbooks.export import export
+    at = dt.datetime(2026, 11, 23, 9, 30)
+    copies = {}
+    for which in ("plain", shape):
+        out = tmp_path / which / "发送版.xlsx"
+        res = export(shaped(tmp_path, which), out, now=at)
+        assert (res.values, res.kept_formulas) == (350, 55)
+        pkg = open_package(out)
+        assert pkg.date1904 == (which == "date1904")
+        copies[which] = {s.name: pkg.read_small_sheet(s.name) for s in pkg.sheets}
+    assert copies[shape] == copies["plain"]
+    row2 = copies[shape][CLAIMS.sheet][1]
+    assert row2[31:33] == [3000.0, 45.0] and str(row2[36]) == "2026-10-10 00:00:00"
