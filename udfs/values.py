@@ -1,9 +1,11 @@
-"""Reading one cell's value into a Python value, or a RuleError in plain Chinese.
+"""Reading one cell's value into the value a rule needs, or a RuleError in plain Chinese.
 
 Excel (through COM) gives floats, strings, booleans, None, datetimes and sometimes date
-serials; Python callers give Decimal, int, date. Conversion happens here, once
-(MONEY-2: money becomes integer fen, half-up when read; shares and rates are read exactly,
-a float at its shortest decimal form, as numerator / power-of-ten denominator).
+serials; Python callers give Decimal, int, date. What a cell holds (blank, an Excel error, a
+formula without its result, a serial of a date system) is the cell model's
+(:mod:`udfs.cellvalue`); what it means for a rule is decided here, once (MONEY-2: money
+becomes integer fen, half-up when read; shares and rates are read exactly, a float at its
+shortest decimal form, as numerator / power-of-ten denominator).
 """
 from __future__ import annotations
 
@@ -13,12 +15,11 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from .cellvalue import XlError, from_serial, is_blank
+from .cellvalue import EPOCH_1900, XlError, from_serial, is_blank
 from .errors import RuleError
 from .fixed import FEN, decimal_to_units
 from .rulebook import Rules
 
-EXCEL_EPOCH = dt.date(1899, 12, 30)
 _DATE_RE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*"
                       r"(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?\s*$")
 YES = _TRUE = {"true", "是", "y", "yes", "1", "有", "√", "t"}
@@ -168,7 +169,7 @@ def integer(x: Any, field: str, rule: str | None, *, minimum: int = 0,
 # typed as a date, is refused rather than computed). Excel serials count from 1899-12-30;
 # serials below 61 are Excel's fictitious 1900-02-29 and the days before it, so refused.
 FIRST_DATE, LAST_DATE = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
-FIRST_SERIAL, END_SERIAL = 61, (dt.date(2200, 1, 1) - EXCEL_EPOCH).days
+FIRST_SERIAL, END_SERIAL = 61, (dt.datetime(2200, 1, 1) - EPOCH_1900).days
 
 
 def _in_range(moment: dt.date, field: str, rule: str | None, shown: str) -> None:
