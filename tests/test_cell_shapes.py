@@ -37,7 +37,15 @@ def date_styles() -> set[int]:
     return {i for i, d in enumerate(open_package(SAMPLE).date_styles) if d}
 
 
+def _openpyxl(src: Path, dst: Path) -> Path:
+    """As a script saves it: inline strings, numeric character references, no cached values."""
+    import openpyxl
+    openpyxl.load_workbook(src).save(dst)
+    return dst
+
+
 SHAPES = {
+    "openpyxl": _openpyxl,
     "prefixed": S.prefixed,
     "unordered": S.unordered,
     "date1904": lambda src, dst: S.date1904(src, dst, date_styles()),
@@ -75,7 +83,8 @@ def test_every_shape_reads_as_the_same_chunks_and_small_sheets(tmp_path, shape):
     assert other.values == plain.values
     assert dict(other.formulas) == dict(plain.formulas)
     a, b = open_package(SAMPLE), open_package(shaped(tmp_path, shape))
-    for sheet in ("理赔登记表", "汇总", "设置", "_lists"):
+    # openpyxl drops the cached values of 汇总's formulas: those cells are NotCalculated there
+    for sheet in ("理赔登记表", "设置", "_lists") + (("汇总",) if shape != "openpyxl" else ()):
         assert b.read_small_sheet(sheet) == a.read_small_sheet(sheet), sheet
     row2 = b.read_small_sheet("理赔登记表")[1]
     assert row2[0] == "SF1001000001" and row2[6] == 3000.0 and row2[8] == 5000.0
@@ -253,7 +262,10 @@ def test_a_shared_string_index_out_of_range_is_a_damaged_file_and_the_folder_goe
     assert lines[-1] == "合计：处理 1 个文件，36 行，错误行 7 行，1 个文件未处理"
 
 
-@pytest.mark.parametrize("shape", sorted(SHAPES))
+@pytest.mark.parametrize("shape", [
+    pytest.param("openpyxl", marks=pytest.mark.xfail(
+        strict=True, reason="openpyxl writes .rels with Type/Target before Id: read as XML at the package level")),
+    *sorted(set(SHAPES) - {"openpyxl"})])
 def test_the_send_copy_is_the_same_in_every_shape(tmp_path, shape):
     import datetime as dt
     from workbooks.export import export

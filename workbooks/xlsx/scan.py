@@ -684,12 +684,12 @@ class FormulaCells:
         # escape can form across a part and a row number
         exact_escape = not any("_x" in p or _CONTROL_CHARS.search(p) for p in parts)
         if len(pos) and exact_escape:
-            eparts = [escape(p).encode("utf-8") for p in parts]
+            # Excel's form (UTF-8), or a script's (every non-ASCII character as &#N;) when
+            # the stored formulas are all ASCII and the template's are not
+            script_form = self.joined.isascii() and not all(p.isascii() for p in parts)
+            eparts = [escape(p).encode("ascii", "xmlcharrefreplace") if script_form else escape(p).encode("utf-8")
+                      for p in parts]
             want = template_texts(eparts, rows[pos])
-            if want != self.joined and not self.joined.isascii():
-                pass
-            elif want != self.joined:      # a script's form: every non-ASCII character as &#N;
-                want = template_texts([escape(p).encode("ascii", "xmlcharrefreplace") for p in parts], rows[pos])
             if want == self.joined:
                 out[pos] = True
             else:
