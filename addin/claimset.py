@@ -21,6 +21,8 @@ from typing import Any, Sequence
 
 import pandas as pd
 
+from udfs import cellvalue
+
 from addin import cliutil as cu
 from addin.ledger import normalise_waybill
 from addin.registers import Loaded, error_text, load
@@ -46,16 +48,7 @@ def dec(v: Any) -> Decimal:
         return ZERO
 
 
-def as_date(v: Any) -> dt.date | None:
-    if type(v) is dt.date:  # what the model gives: no further checks
-        return v
-    if v is None or v is pd.NaT or (isinstance(v, float) and v != v):
-        return None
-    if hasattr(v, "to_pydatetime"):
-        v = v.to_pydatetime()
-    if isinstance(v, dt.datetime):
-        return v.date()
-    return v if isinstance(v, dt.date) else None
+as_date = partial(cellvalue.as_date, lenient=True)     # the cell model's: a date, or None
 
 
 def text(v: Any) -> str:

@@ -22,11 +22,14 @@ from __future__ import annotations
 import datetime as dt
 from contextlib import contextmanager
 import sys
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 import pandas as pd
+
+from udfs.cellvalue import as_date, is_blank
 
 from addin import cliutil as cu
 from addin import listing
@@ -57,28 +60,8 @@ def _bucket(days_left: int) -> str:
     return "即将到期"
 
 
-def _blank(v: Any) -> bool:
-    if v is None:
-        return True
-    if isinstance(v, float) and v != v:
-        return True
-    if v is pd.NaT:
-        return True
-    return isinstance(v, str) and not v.strip()
-
-
-def _date(v: Any) -> dt.date | None:
-    if type(v) is dt.date:  # what the model gives: no further checks
-        return v
-    if _blank(v):
-        return None
-    if hasattr(v, "to_pydatetime"):
-        v = v.to_pydatetime()
-    if isinstance(v, dt.datetime):
-        return v.date()
-    if isinstance(v, dt.date):
-        return v
-    return None
+_blank = is_blank                                   # the cell model's
+_date = partial(as_date, lenient=True)             # a date, or None for anything else
 
 
 def _s(v: Any) -> str:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from functools import partial
 import sys
 from pathlib import Path
 from typing import Any, Iterable, Sequence

@@ -29,6 +29,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
+from udfs.cellvalue import EPOCH_1900, is_blank, to_serial
 from workbooks.xlsx.cells import col_letter
 from workbooks.outputs import follow_umask
 
@@ -37,15 +38,8 @@ OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_n
 
 
 def _blank(v: Any) -> bool:
-    if v is None:
-        return True
-    if isinstance(v, float) and math.isnan(v):
-        return True
-    try:
-        import pandas as pd
-        return v is pd.NaT or (not isinstance(v, (str, bytes)) and bool(pd.isna(v)) is True)
-    except (TypeError, ValueError):
-        return False
+    """No value to write (texts, even empty ones, are written): the cell model's blank."""
+    return not isinstance(v, (str, bytes)) and is_blank(v)
 
 
 @contextmanager
@@ -221,9 +215,8 @@ _CONTROL_ESCAPE = re.compile("(_x[0-9a-fA-F]{4}_)")
 _CONTROL = re.compile("([\x00-\x08\x0b-\x1f])")
 _LEADING, _TRAILING = re.compile(r"^\s"), re.compile(r"\s$")
 _MAX_TEXT = 32767  # Excel's cell text limit, in UTF-16 units
-_DAY0 = dt.datetime(1899, 12, 31)
 _MARCH_1900 = dt.date(1900, 3, 1)               # from here on, serial = days since 1899-12-30
-_SERIAL_0 = dt.date(1899, 12, 30).toordinal()
+_SERIAL_0 = EPOCH_1900.toordinal()                # serial 0 of the 1900 system (cell model)
 
 
 @dataclass
@@ -254,14 +247,12 @@ def _text(s: str) -> str:
 
 
 def _serial(v: dt.datetime) -> float:
-    """Excel serial of a (naive) datetime, 1900 date system, as XlsxWriter computes it."""
+    """Excel serial of a (naive) datetime, 1900 date system, as XlsxWriter computes it
+    (the cell model's serial, but 1900-01-01 as XlsxWriter writes it: 0)."""
     if v.tzinfo is not None:
         raise TypeError("Excel 不支持带时区的日期时间")
-    delta = v - _DAY0
-    x = delta.days + (float(delta.seconds) + float(delta.microseconds) / 1e6) / 86400
-    if v.isocalendar() == (1900, 1, 1):
-        x -= 1
-    return x + 1 if x > 59 else x
+    x = to_serial(v)
+    return x - 1 if v.isocalendar() == (1900, 1, 1) else x
 
 
 def _date_serial(d: dt.date) -> float:

@@ -3,11 +3,13 @@
     python bench/bench_process.py                       # 10k, 100k, 1M rows; openpyxl up to 100k
     python bench/bench_process.py --sizes 10000 100000 --naive-max 100000 --repeat 3
 
-The input is a claim register shaped like one Excel saved (bench/registers.py): the
-sample's 36 rows repeated with new waybill numbers (≈19 % carry a planted error), shared
-strings, a formula with its cached value in every computed cell. Both contenders run on the
-SAME file in the same run, each in a fresh process (peak RSS is its own), interleaved when
-repeated (medians reported):
+The inputs are claim registers of the same rows (bench/registers.py): the sample's 36 rows
+repeated with new waybill numbers (≈19 % carry a planted error), in two shapes —
+``excel``: as Excel saves it (shared strings, a formula with its cached value in every
+computed cell); ``script``: as a script saves it with openpyxl (inline strings, every
+non-ASCII character of texts and formulas as a numeric character reference ``&#19981;``,
+formulas without cached values). Both contenders run on the SAME file in the same run,
+each in a fresh process (peak RSS is its own), interleaved when repeated (medians reported):
 
 - ``process``: ``logidesk process`` (workbooks.pipeline: streaming read → the register
   model per chunk → cells patched into the clerk's package; on 2+ cores large sheets are
@@ -109,9 +111,12 @@ def _median(runs: list[dict]) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from registers import excel_shaped
+    from registers import excel_shaped, script_written
     p = argparse.ArgumentParser(description="logidesk process 性能测试")
     p.add_argument("--sizes", type=int, nargs="+", default=[10000, 100000, 1000000])
+    p.add_argument("--shapes", nargs="+", choices=("excel", "script"), default=["excel", "script"],
+                   help="输入形态：excel（Excel 保存）、script（openpyxl 脚本写出）")
+    p.add_argument("--script-max", type=int, default=100000, help="script shape only up to this size")
     p.add_argument("--naive-max", type=int, default=100000, help="openpyxl only up to this size")
     p.add_argument("--repeat", type=int, default=1, help="interleaved runs per size (medians)")
     p.add_argument("--dir", type=Path, default=Path("/tmp/logidesk-bench"))
@@ -120,29 +125,39 @@ def main(argv: list[str] | None = None) -> int:
     if a.child:
         child(*a.child)
         return 0
-    results: dict[tuple[str, int], dict] = {}
-    print(f"{'mode':<9}{'rows':>9}{'read s':>9}{'compute s':>11}{'write s':>9}{'total s':>9}"
+    results: dict[tuple[str, str, int], dict] = {}
+    makers = {"excel": excel_shaped, "script": script_written}
+    print(f"{'shape':<7}{'mode':<9}{'rows':>9}{'read s':>9}{'compute s':>11}{'write s':>9}{'total s':>9}"
           f"{'rows/s':>10}{'peak MB':>9}{'+worker':>8}{'cpu s':>8}  load")
     for n in a.sizes:
-        t = time.perf_counter()
-        path = excel_shaped(n, a.dir / f"claims_excel_{n}.xlsx")
-        print(f"# input {path} ({path.stat().st_size / 1e6:.1f} MB, generated/cached in "
-              f"{time.perf_counter() - t:.1f} s)", flush=True)
-        modes = ["process"] + (["openpyxl"] if n <= a.naive_max else [])
-        runs: dict[str, list[dict]] = {m: [] for m in modes}
-        for _ in range(a.repeat):
+        for shape in a.shapes:
+            if shape == "script" and n > a.script_max:
+                continue
+            t = time.perf_counter()
+            path = makers[shape](n, a.dir / f"claims_{shape}_{n}.xlsx")
+            print(f"# input {path} ({path.stat().st_size / 1e6:.1f} MB, generated/cached in "
+                  f"{time.perf_counter() - t:.1f} s)", flush=True)
+            modes = ["process"] + (["openpyxl"] if n <= a.naive_max else [])
+            runs: dict[str, list[dict]] = {m: [] for m in modes}
+            for _ in range(a.repeat):
+                for mode in modes:
+                    runs[mode].append(measure(mode, path, a.dir / f"out_{mode}_{shape}_{n}"))
             for mode in modes:
-                runs[mode].append(measure(mode, path, a.dir / f"out_{mode}_{n}"))
-        for mode in modes:
-            r = results[(mode, n)] = _median(runs[mode])
-            print(f"{mode:<9}{n:>9}{r['read']:>9.2f}{r['compute']:>11.2f}{r['write']:>9.2f}"
-                  f"{r['total']:>9.2f}{n / r['total']:>10.0f}{r['peak_mb']:>9.0f}{r['worker_mb']:>8.0f}{r['cpu']:>8.2f}  "
-                  f"{os.getloadavg()[0]:.1f}", flush=True)
+                r = results[(shape, mode, n)] = _median(runs[mode])
+                print(f"{shape:<7}{mode:<9}{n:>9}{r['read']:>9.2f}{r['compute']:>11.2f}{r['write']:>9.2f}"
+                      f"{r['total']:>9.2f}{n / r['total']:>10.0f}{r['peak_mb']:>9.0f}{r['worker_mb']:>8.0f}"
+                      f"{r['cpu']:>8.2f}  {os.getloadavg()[0]:.1f}", flush=True)
     for n in a.sizes:
-        if ("openpyxl", n) in results:
-            ratio = results[("openpyxl", n)]["total"] / results[("process", n)]["total"]
-            cpu = results[("openpyxl", n)]["cpu"] / results[("process", n)]["cpu"]
-            print(f"openpyxl ÷ process at {n} rows: {ratio:.1f}× wall, {cpu:.1f}× CPU  (goal ≥ 10× at 100k)")
+        for shape in a.shapes:
+            if (shape, "openpyxl", n) in results:
+                ratio = results[(shape, "openpyxl", n)]["total"] / results[(shape, "process", n)]["total"]
+                cpu = results[(shape, "openpyxl", n)]["cpu"] / results[(shape, "process", n)]["cpu"]
+                print(f"{shape}: openpyxl ÷ process at {n} rows: {ratio:.1f}× wall, {cpu:.1f}× CPU  (goal ≥ 10× at 100k)")
+        if ("script", "process", n) in results and ("excel", "process", n) in results:
+            s_, e_ = results[("script", "process", n)], results[("excel", "process", n)]
+            print(f"script ÷ excel (process) at {n} rows: {s_['total'] / e_['total']:.2f}× wall, "
+                  f"{s_['cpu'] / e_['cpu']:.2f}× CPU  (goal ≤ 1.5×)")
+    results = {(m, n): r for (shape, m, n), r in results.items() if shape == "excel"}
     if ("process", 100000) in results and ("process", 1000000) in results:
         big, small = results[("process", 1000000)], results[("process", 100000)]
         print(f"1M ÷ 100k time: {big['total'] / small['total']:.1f}× wall, {big['cpu'] / small['cpu']:.1f}× CPU "

@@ -146,6 +146,21 @@ def excel_shaped(n: int, path: Path) -> Path:
     return path
 
 
+def script_written(n: int, path: Path) -> Path:
+    """The same claim register of ``n`` rows as a script writes it: the Excel-shaped one
+    loaded and saved by openpyxl (inline strings, every non-ASCII character of texts and
+    formulas as a numeric character reference such as ``&#19981;``, formulas without
+    cached values)."""
+    import openpyxl
+    if path.exists():
+        return path
+    src = excel_shaped(n, path.with_name(f"claims_excel_{n}.xlsx"))
+    tmp = path.with_suffix(".part")
+    openpyxl.load_workbook(src).save(tmp)
+    os.replace(tmp, path)
+    return path
+
+
 def _entry(name: str) -> zipfile.ZipInfo:
     info = zipfile.ZipInfo(name, (2026, 1, 1, 0, 0, 0))
     info.compress_type = zipfile.ZIP_DEFLATED

@@ -368,7 +368,7 @@ CELL_LEVEL = {  # read wrong today because of how cells are read (the cell-level
     "date1904": "cell level: dates of a 1904-system workbook",
     "prefix": "cell level: namespace-prefixed sheet XML",
     "crlf": "cell level: CR LF line breaks",
-    "uncached": "cell level: formulas without cached values",
+    "uncached": "the send copy refuses the empty rows' formulas without results (the writer keeps them)",
 }
 
 

@@ -175,7 +175,7 @@ def test_small_sheets_check_the_same_limits(tmp_path) -> None:
     bad = _sheet_with(tmp_path, "s.xlsx", b'<row r="60"><c r="B60" t="s"><v>400</v></c></row>')
     with pytest.raises(PackageError) as e:
         open_package(bad).read_small_sheet("理赔登记表")
-    assert e.value.message == f"文件已损坏：共享字符串编号超出范围（共 {SST_N} 条）（部件 {SHEET}）{TAIL}"
+    assert e.value.message == f"文件已损坏：共享字符串编号 400 超出范围（共 {SST_N} 条）（部件 {SHEET}）{TAIL}"
 
 
 # ----------------------------------------------------------------------------- member names

@@ -15,12 +15,11 @@ import pytest
 
 import package_files as PF
 from test_writer_matrix import SAMPLES, Made
-from workbooks.xlsx.cells import XlError
+from udfs.cellvalue import NotCalculated, XlError
 from workbooks.xlsx.package import open_package
 
 # cell-level readings that differ from openpyxl today, per reader: (sample, variant)
-FAILS = {"small": {("理赔登记表", "crlf")},
-         "chunks": {(s, "prefix") for s in SAMPLES} | {("理赔登记表", "crlf")}}
+FAILS: dict[str, set[tuple[str, str]]] = {"small": set(), "chunks": set()}
 
 
 @pytest.fixture(scope="module")
@@ -33,6 +32,8 @@ def _norm(v: Any, contract: bool = False) -> Any:
     must read it (CR LF → LF)."""
     if v is None or isinstance(v, bool):
         return v
+    if isinstance(v, NotCalculated):   # a formula saved without its result: openpyxl reads None
+        return None
     if isinstance(v, XlError):
         return ("error", str(v))
     if isinstance(v, (int, float)):

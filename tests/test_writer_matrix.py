@@ -87,8 +87,8 @@ def _norm(v: Any) -> Any:
         return v
     if isinstance(v, (int, float)):
         return round(float(v), 9)
-    if isinstance(v, str):
-        return v if v != "" else None
+    if isinstance(v, str):   # the result keeps the clerk's input cells as stored (Excel's CR LF too)
+        return v.replace("\r\n", "\n") if v != "" else None
     return v
 
 
@@ -153,14 +153,10 @@ READS = {"process": list(SAMPLES), "export": list(SAMPLES), "deadlines": list(SA
 # (sample, variant) read wrong today per command, all for how single cells are read or
 # written: xfail(strict) until the cell-level work lands
 _ALL = set(SAMPLES)
-FAILS = {
-    "process": {(s, "prefix") for s in _ALL} | {(s, "date1904") for s in _ALL - {"仓储保管登记"}} | {(CLAIMS, "crlf")},
-    "export": {(s, v) for s in _ALL for v in ("prefix", "uncached")} | {(CLAIMS, "crlf")}
-              | {(s, "date1904") for s in _ALL - {"仓储保管登记"}},
-    "deadlines": {(s, "prefix") for s in _ALL} | {(CLAIMS, "crlf")},
-    "report": {(CLAIMS, "prefix")},
-    "notices": {(CLAIMS, "prefix")},
-}
+FAILS: dict[str, set[tuple[str, str]]] = {c: set() for c in READS}
+# the template's empty pre-filled rows keep formulas without results in such a file, and the
+# send copy refuses formulas without results (its documented refusal, never a wrong number)
+FAILS["export"] = {(s, "uncached") for s in _ALL}
 
 
 def _others(command: str) -> list:

@@ -281,7 +281,8 @@ def test_number_texts_read_exactly_as_float_reads_them():
              "+3", "2.9999999999999996", "46267", "-0.000001", "12345.678901234"]
     data = "".join(f"<v>{c}</v>" for c in cases).encode()
     starts = np.cumsum([0] + [len(c) + 7 for c in cases[:-1]]) + 3
-    got = numbers(np.frombuffer(data, np.uint8), starts, starts + np.array([len(c) for c in cases]))
+    got, bad = numbers(np.frombuffer(data, np.uint8), starts, starts + np.array([len(c) for c in cases]))
+    assert not bad.any()
     want = np.array([float(c) for c in cases])
     assert got.view(np.int64).tolist() == want.view(np.int64).tolist()       # bit for bit (-0.0 too)
 

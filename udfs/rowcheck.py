@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
 from . import values as V
+from .cellvalue import TEXT_TABLE, XlError, clean_text  # noqa: F401 (TEXT_TABLE re-exported)
 from .claims import waybill_count
 from .complaints import rules_in_force
 from .errors import RuleError
@@ -32,10 +33,6 @@ ERROR_PREFIX = "错误："
 TEXT_KINDS = ("text", "phone", "choice", "flag")
 SHOWN_CHOICES = 12                       # list entries quoted in a message
 
-_WIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
-_WIDTH.update({0x3000: 0x20, 0x00A0: 0x20})
-_ZERO_WIDTH = {0x200B: None, 0x200C: None, 0x200D: None, 0x2060: None, 0xFEFF: None}
-TEXT_TABLE = {**_WIDTH, **_ZERO_WIDTH}
 
 
 @dataclass(frozen=True)
@@ -61,9 +58,7 @@ def checks_of(register: str) -> tuple[InputCheck, ...]:
 _CHECKS = {k: tuple(InputCheck(*c) for c in cs) for k, cs in INPUTS.items()}
 
 
-def normalise_text(s: str) -> str:
-    """Trimmed, half-width, without zero-width characters (what a clerk meant)."""
-    return s.translate(TEXT_TABLE).strip()
+normalise_text = clean_text      # the cell model's: trimmed, half-width, LF line breaks
 
 
 def with_rule(message: str, rule: str | None) -> str:
@@ -71,7 +66,9 @@ def with_rule(message: str, rule: str | None) -> str:
 
 
 def error_value_message(header: str, rule: str | None, v: Any) -> str:
-    return with_rule(f"{header}是 Excel 错误值 {v}（不能当作空白），请更正该单元格或其引用的单元格", rule)
+    """A cell holding an error value, a formula without its result or unreadable content: the
+    cell model's message (an error code handed over as text is an Excel error value)."""
+    return with_rule((v if isinstance(v, XlError) else XlError(str(v))).message(header), rule)
 
 
 def required_message(header: str, rule: str | None) -> str:
@@ -184,8 +181,8 @@ def _number_or_date(kind: str, header: str, rule: str | None, v: Any) -> Any:
 def error_code(v: Any) -> str | None:
     """The Excel error value a cell holds (as the reader, xlwings or the formulas package
     hand it over), or None."""
-    if type(v).__name__ == "XlError":
-        return str(v)
+    if isinstance(v, XlError):
+        return v
     from .xlcall import error_value        # (xlcall imports the registry, which imports this module)
     return error_value(v)
 

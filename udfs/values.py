@@ -1,9 +1,11 @@
-"""Reading one cell's value into a Python value, or a RuleError in plain Chinese.
+"""Reading one cell's value into the value a rule needs, or a RuleError in plain Chinese.
 
 Excel (through COM) gives floats, strings, booleans, None, datetimes and sometimes date
-serials; Python callers give Decimal, int, date. Conversion happens here, once
-(MONEY-2: money becomes integer fen, half-up when read; shares and rates are read exactly,
-a float at its shortest decimal form, as numerator / power-of-ten denominator).
+serials; Python callers give Decimal, int, date. What a cell holds (blank, an Excel error, a
+formula without its result, a serial of a date system) is the cell model's
+(:mod:`udfs.cellvalue`); what it means for a rule is decided here, once (MONEY-2: money
+becomes integer fen, half-up when read; shares and rates are read exactly, a float at its
+shortest decimal form, as numerator / power-of-ten denominator).
 """
 from __future__ import annotations
 
@@ -13,30 +15,23 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from .cellvalue import EPOCH_1900, XlError, from_serial, is_blank
 from .errors import RuleError
 from .fixed import FEN, decimal_to_units
 from .rulebook import Rules
 
-EXCEL_EPOCH = dt.date(1899, 12, 30)
 _DATE_RE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*"
                       r"(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?\s*$")
 YES = _TRUE = {"true", "是", "y", "yes", "1", "有", "√", "t"}
 NO = _FALSE = {"false", "否", "n", "no", "0", "无", "×", "f"}
 
 
-def is_blank(x: Any) -> bool:
-    if x is None:
-        return True
-    if isinstance(x, float) and math.isnan(x):
-        return True
-    if isinstance(x, str) and not x.strip():
-        return True
-    if type(x).__name__ == "NAType":          # pandas.NA: blank, as in the column form
-        return True
-    try:  # pandas NA / NaT without importing pandas here
-        return bool(x != x)
-    except (TypeError, ValueError):
-        return False
+def usable(x: Any, field: str, rule: str | None) -> Any:
+    """``x`` itself, or a RuleError when the cell holds no value of its own: an Excel error,
+    a formula saved without its result, unreadable content (the cell model's message)."""
+    if isinstance(x, XlError):
+        raise RuleError(x.message(field), rule)
+    return x
 
 
 def show(x: Any) -> str:
@@ -100,7 +95,7 @@ def _required_number(x: Any, field: str, rule: str | None, required: bool,
         if required:
             raise RuleError(f"缺少{field}", rule)
         return None
-    return decimal(x, field, rule, what)
+    return decimal(usable(x, field, rule), field, rule, what)
 
 
 def money(x: Any, field: str, rule: str | None, rules: Rules, *,
@@ -128,6 +123,7 @@ def ratio(x: Any, field: str, rule: str | None, *, default: tuple[int, int] | No
     form, so =1/3 is 3333333333333333 / 10**16. Accepts ``50%`` text."""
     if is_blank(x):
         return default
+    usable(x, field, rule)
     if isinstance(x, str) and x.strip().endswith(("%", "％")):
         value = decimal(x.strip()[:-1], field, rule).scaleb(-2)
     else:
@@ -173,7 +169,7 @@ def integer(x: Any, field: str, rule: str | None, *, minimum: int = 0,
 # typed as a date, is refused rather than computed). Excel serials count from 1899-12-30;
 # serials below 61 are Excel's fictitious 1900-02-29 and the days before it, so refused.
 FIRST_DATE, LAST_DATE = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
-FIRST_SERIAL, END_SERIAL = 61, (dt.date(2200, 1, 1) - EXCEL_EPOCH).days
+FIRST_SERIAL, END_SERIAL = 61, (dt.datetime(2200, 1, 1) - EPOCH_1900).days
 
 
 def _in_range(moment: dt.date, field: str, rule: str | None, shown: str) -> None:
@@ -189,6 +185,7 @@ def when(x: Any, field: str, rule: str | None, *, required: bool = True,
         if required:
             raise RuleError(f"缺少{field}", rule)
         return None
+    usable(x, field, rule)
     if hasattr(x, "to_pydatetime"):
         x = x.to_pydatetime()
     if type(x).__name__ == "datetime64":                       # numpy datetime64 scalar
@@ -207,8 +204,7 @@ def when(x: Any, field: str, rule: str | None, *, required: bool = True,
         if not (math.isfinite(x) and FIRST_SERIAL <= x < END_SERIAL):
             raise RuleError(f"{field}不是有效日期：{show(x)}（日期序号应对应 1900–2199 年；"
                             f"请写成 2026-09-02 这样的日期）", rule)
-        moment = dt.datetime(1899, 12, 30) + dt.timedelta(days=float(x))
-        moment = moment.replace(microsecond=0)
+        moment = from_serial(float(x)).replace(microsecond=0)
         return moment if keep_time else moment.date()
     if isinstance(x, str):
         m = _DATE_RE.match(x)
@@ -228,6 +224,7 @@ def flag(x: Any, field: str, rule: str | None, default: bool) -> bool:
     """是/否, TRUE/FALSE, 1/0 → bool; blank → default."""
     if is_blank(x):
         return default
+    usable(x, field, rule)
     if isinstance(x, bool):
         return x
     if isinstance(x, (int, float)) and x in (0, 1):
@@ -245,6 +242,7 @@ def text(x: Any, field: str, rule: str | None, *, required: bool = True) -> str 
         if required:
             raise RuleError(f"缺少{field}", rule)
         return None
+    usable(x, field, rule)
     if isinstance(x, float) and x.is_integer() and abs(x) < 1e15:
         return str(int(x))
     return str(x).strip()

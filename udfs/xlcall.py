@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from . import registry
+from .cellvalue import ERROR_CODES, XlError
 from .errors import ERROR_PREFIX, RuleError
 
 log = logging.getLogger(__name__)
@@ -47,11 +48,14 @@ XL_ERROR_CODES = {2000: "#NULL!", 2007: "#DIV/0!", 2015: "#VALUE!", 2023: "#REF!
                   2046: "#CONNECT!", 2047: "#BLOCKED!", 2048: "#UNKNOWN!", 2049: "#FIELD!",
                   2050: "#CALC!"}
 SCODE_BASE = 0x800A0000 - (1 << 32)          # -2146828288, as pywin32 hands it over
-ERROR_TEXTS = frozenset(XL_ERROR_CODES.values()) | {"#DATA!", "#BUSY!", "#PYTHON!"}
+ERROR_TEXTS = frozenset(ERROR_CODES)                # the cell model's list
 
 
 def error_value(x: Any) -> str | None:
-    """The Excel error value ``x`` stands for, or None."""
+    """The Excel error value ``x`` stands for, or None (an :class:`XlError` of the cell
+    model, its text as xlwings passes it with ``err_to_str``, or a raw COM SCODE)."""
+    if isinstance(x, XlError):
+        return str(x)
     if isinstance(x, str):
         return x if x in ERROR_TEXTS else None
     if type(x) is int:

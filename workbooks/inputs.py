@@ -21,7 +21,6 @@ Each distinct unusual value is judged once per column (memo), plain values in bu
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -33,11 +32,11 @@ import pandas as pd
 from udfs.rowcheck import TEXT_KINDS, TEXT_TABLE, error_value_message, normalise_text, typed_value
 from udfs.rulebook import rules_for
 
-from .xlsx.cells import XlError      # the streaming reader's error value (branch i9-io)
+from udfs.cellvalue import XlError, is_blank  # noqa: F401 (re-exported: the one cell model)
 
 _TABLE = TEXT_TABLE
 _SPACES = re.compile(r"\s+")
-_NEEDS_TABLE = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_TABLE)) + "]")
+_NEEDS_TABLE = re.compile("[\r" + "".join(re.escape(chr(c)) for c in sorted(_TABLE)) + "]")
 
 
 def header_key(h: Any) -> str:
@@ -50,17 +49,7 @@ def header_key(h: Any) -> str:
 
 
 def is_error(v: Any) -> bool:
-    return isinstance(v, XlError) or type(v).__name__ == "XlError"
-
-
-def is_blank(v: Any) -> bool:
-    if v is None:
-        return True
-    if isinstance(v, str) and not is_error(v):
-        return not normalise_text(v)
-    if isinstance(v, float):
-        return math.isnan(v)
-    return False
+    return isinstance(v, XlError)
 
 
 @dataclass
@@ -88,7 +77,7 @@ def normalise_many(texts: np.ndarray) -> np.ndarray:
         return norm[codes]
     joined = "\x00".join(texts)
     if _NEEDS_TABLE.search(joined):
-        joined = joined.translate(_TABLE)
+        joined = joined.translate(TEXT_TABLE).replace("\r\n", "\n").replace("\r", "\n")
     parts = joined.split("\x00")
     if len(parts) != n:                 # a text holding NUL (never in sheet XML)
         parts = [normalise_text(v) for v in texts]

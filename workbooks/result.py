@@ -39,8 +39,9 @@ from .error_sheet import errors_sheet_parts
 from .spec import ERROR_PREFIX
 from .xlsx import parts as X
 from .xlsx import scan as SC
-from .xlsx.cells import col_letter, escape, escape_attr, to_serial
+from .xlsx.cells import DAYS_1900_TO_1904, col_letter, escape, escape_attr, to_serial
 from .xlsx.package import CellReader, Package, rels_part
+from .xlsx.sheetxml import default_namespace
 from .xlsx.patch import Edits, apply, keep_shared, locate, restyle
 from .xlsx.styles import StyleBook
 from .xlsx.zipcopy import PackageWriter, deflate_piece
@@ -50,14 +51,22 @@ PARALLEL_CHUNK = 5_000           # rows per job: small enough to keep every work
 PARALLEL_FROM = 48 << 20         # sheet XML bytes (~20k claim rows) before worker processes pay off
 
 
-def workers_for(sheet_bytes: int) -> int:
-    """Worker processes for the pass: 0 (this process) for small sheets or one core;
-    ``LOGIDESK_WORKERS`` overrides (0 = never)."""
+PARALLEL_ROWS = 20_000           # rows (the sheet's <dimension>) before worker processes pay off
+_DIMENSION = re.compile(rb'<dimension\s+ref="[A-Z]*[0-9]*:?[A-Z]*([0-9]+)"')
+
+
+def workers_for(sheet_bytes: int, head: bytes = b"") -> int:
+    """Worker processes for the pass: 0 (this process) for small sheets or one core — small
+    by the work (rows, from the sheet's ``<dimension>`` in ``head``) or by the XML's size
+    (a compact writer's rows are fewer bytes); ``LOGIDESK_WORKERS`` overrides (0 = never)."""
     env = os.environ.get("LOGIDESK_WORKERS")
     if env is not None and env.strip().isdigit():
         return int(env)
     cores = os.cpu_count() or 1
-    if cores < 2 or sheet_bytes < PARALLEL_FROM:
+    dim = _DIMENSION.search(head)
+    rows = int(dim.group(1)) if dim else 0
+    many_rows = rows >= PARALLEL_ROWS and sheet_bytes >= PARALLEL_FROM // 4    # (a dimension may overstate)
+    if cores < 2 or (sheet_bytes < PARALLEL_FROM and not many_rows):
         return 0
     return min(cores, 4)
 TOTAL_REFUSED = "有错误行，请先更正"
@@ -81,14 +90,17 @@ class Outcome:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
-def cached(c: Any) -> tuple[np.ndarray, np.ndarray]:
-    """(number, text) each computed cell caches: errors as 「错误：…」 text, guarded cells ""."""
+def cached(c: Any, date1904: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """(number, text) each computed cell caches: errors as 「错误：…」 text, guarded cells "";
+    dates as serials of the workbook's date system."""
     blank = np.asarray(c.blank, dtype=bool)
     err = np.not_equal(c.error, None).astype(bool)
     text = np.where(blank, None, c.text).astype(object)
     if err.any():
         text[err & ~blank] = np.array([ERROR_PREFIX + e for e in c.error[err & ~blank]] + [None], dtype=object)[:-1]
     number = np.where(blank | err, np.nan, np.asarray(c.number, dtype=float))
+    if date1904 and c.column.kind in ("date", "datetime"):
+        number = number - DAYS_1900_TO_1904
     return number, text
 
 
@@ -99,9 +111,11 @@ _ORD_1899_12_30 = dt.date(1899, 12, 30).toordinal()
 _MIDNIGHT = dt.time()
 
 
-def same_numbers(old: np.ndarray, new: np.ndarray) -> np.ndarray:
+def same_numbers(old: np.ndarray, new: np.ndarray, date1904: bool = False) -> np.ndarray:
     """Whether each value the reader decoded (a float, or a datetime for a date format)
     equals the number we would write (datetimes compared as their serial)."""
+    if date1904:                                  # compare as 1900-system serials
+        new = np.where([isinstance(v, dt.datetime) for v in old.tolist()], new + DAYS_1900_TO_1904, new)
     kinds = set(map(type, old.tolist()))
     if kinds == {float}:
         return old.astype(np.float64) == new
@@ -278,7 +292,7 @@ class SheetPatcher:
         ok = np.zeros(len(cand), dtype=bool)
         m = is_num[cand] & (t == SC.T_N)
         if m.any():
-            ok[m] = same_numbers(old[m], num[cand][m])
+            ok[m] = same_numbers(old[m], num[cand][m], self.reg.package.date1904)
         m = has_txt[cand] & (t == SC.T_STR)
         if m.any():
             ok[m] = np.equal(old[m], txt[cand][m]).astype(bool)
@@ -294,7 +308,7 @@ class SheetPatcher:
         self._formulas = chunk.formulas if chunk else {}         # the reader's decode on first use
         self._values = {c: np.array(v + [None], dtype=object)[:-1] for c, v in (chunk.values.items() if chunk else ())
                         if c in self.parts}
-        self._cached = {h: cached(c) for h, c in ev.computed.items()}
+        self._cached = {h: cached(c, self.reg.package.date1904) for h, c in ev.computed.items()}
         exact = getattr(ev, "template_formula", None) or {}
         self._exact = {idx: exact[c.header] for idx, c in self.computed
                        if c.header in exact and chunk is not None and idx in chunk.formulas}
@@ -494,7 +508,7 @@ def patch_summary(pkg: Package, z: zipfile.ZipFile, part: str, lines: list[tuple
                   values: list[Any]) -> bytes | None:
     """The 「汇总」 sheet with each line's value cell (column B of the row labelled in
     column A) rewritten: formula over the register's rows and the value we computed."""
-    data = pkg.read_part(part)
+    data = default_namespace(pkg.read_part(part))
     small = pkg.read_small_sheet(next(s.name for s in pkg.sheets if s.part == part))
     where = {}
     for r, row in enumerate(small, start=1):
@@ -586,7 +600,7 @@ def write_result(pkg: Package, reg: Any, target: Path, *, size: int | None = Non
             patcher = SheetPatcher(reg, styles, col_styles)
             work = ChunkWork(reg, reader, patcher)
             info = z.getinfo(sheet.part)
-            n_workers = workers_for(info.file_size)
+            n_workers = workers_for(info.file_size, reader.stream.head)
             pool = None
             if n_workers:
                 # every process must write the same highlight indexes: fix them all up front

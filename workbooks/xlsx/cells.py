@@ -4,57 +4,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-ERROR_CODES = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A",
-               "#GETTING_DATA", "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!",
-               "#UNKNOWN!")
-
-
-class XlError(str):
-    """An Excel error value such as ``XlError("#N/A")``: a str subclass so it prints as Excel
-    shows it, but never equal to (or confused with) the text a clerk typed — test with
-    ``isinstance(v, XlError)``."""
-
-    __slots__ = ()
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, XlError) and str.__eq__(self, other)
-
-    def __ne__(self, other: object) -> bool:
-        return not self.__eq__(other)
-
-    def __hash__(self) -> int:
-        return hash(("XlError", str(self)))
-
-    def __repr__(self) -> str:
-        return f"XlError({str.__repr__(self)})"
-
-
-EPOCH_1900 = dt.datetime(1899, 12, 30)
-EPOCH_1904 = dt.datetime(1904, 1, 1)
-_MS_PER_DAY = 86_400_000
-
-
-def from_serial(x: float, date1904: bool = False) -> dt.datetime:
-    """Excel serial day number → datetime, rounded to the millisecond. In the 1900 system
-    serials below 61 are shifted by Excel's phantom 1900-02-29 (serial 60 is shown as
-    that non-existent day; it is read as 1900-02-28)."""
-    if date1904:
-        base = EPOCH_1904
-    elif x < 61:
-        base = EPOCH_1900 + dt.timedelta(days=1)
-        if x >= 60:
-            x = 59 + (x - 60)                   # the phantom day folds onto 02-28
-    else:
-        base = EPOCH_1900
-    return base + dt.timedelta(milliseconds=round(x * _MS_PER_DAY))
-
-
-def to_serial(value: dt.date | dt.datetime, date1904: bool = False) -> float:
-    """datetime/date → Excel serial (the inverse of :func:`from_serial` for dates after 1900-03-01)."""
-    if not isinstance(value, dt.datetime):
-        value = dt.datetime(value.year, value.month, value.day)
-    delta = value - (EPOCH_1904 if date1904 else EPOCH_1900)
-    return delta.days + (delta.seconds + delta.microseconds / 1e6) / 86400
+# the one cell model (udfs.cellvalue) defines what the reader hands out
+from udfs.cellvalue import (DAYS_1900_TO_1904, EPOCH_1900, EPOCH_1904, ERROR_CODES, NotCalculated, Unreadable,  # noqa: E402,F401
+                            XlError, from_serial, line_breaks, to_serial)
 
 
 _ENTITY = re.compile(r"&(#x[0-9A-Fa-f]+|#[0-9]+|amp|lt|gt|quot|apos);")
@@ -70,14 +22,17 @@ def _entity(m: re.Match[str]) -> str:
 
 
 def xml_text(raw: bytes) -> str:
-    """Character data of an XML text node (UTF-8 bytes) → str: entities resolved and
-    Excel's ``_xHHHH_`` escapes of control characters decoded."""
+    """Character data of an XML text node (UTF-8 bytes) → str: entities resolved, Excel's
+    ``_xHHHH_`` escapes of control characters decoded, and line breaks as the cell model
+    has them (CR LF and CR → LF, however stored: literally, ``&#13;`` or ``_x000D_``)."""
+    if b"\r" in raw:                     # literal line ends first, as an XML parser reads them
+        raw = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     s = raw.decode("utf-8")
     if "&" in s:
         s = _ENTITY.sub(_entity, s)
     if "_x" in s:
         s = _XESC.sub(lambda m: chr(int(m.group(1), 16)), s)
-    return s
+    return line_breaks(s)
 
 
 def unescape_x(s: str) -> str:

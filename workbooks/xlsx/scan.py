@@ -9,20 +9,29 @@ and ``t`` (type) attributes are derived from them with array operations. Values 
 converted a column at a time (numbers and shared-string indexes by numpy, text cells by a
 list comprehension over their byte spans).
 
-The index assumes what every spreadsheet writer we know (Excel, WPS, LibreOffice, openpyxl,
-XlsxWriter) produces: the default namespace, and ``r`` as the first attribute of ``<row>``
-and ``<c>``. A block that is otherwise is first rewritten into that form by
-:func:`normalise` (cell by cell, slow but exact), so both the reader and the patching writer
-see one shape.
+The index assumes what Excel, WPS, LibreOffice, openpyxl and XlsxWriter produce: the
+default namespace (a prefixed sheet is given that shape by :class:`sheetxml.SheetStream`),
+``r`` as the first attribute of ``<row>`` and ``<c>``, then ``s`` and ``t``, double-quoted.
+A block that is otherwise (attributes in another order or quoting, rows or cells without
+``r``) is first rewritten into that form by :func:`normalise` (cell by cell, slow but
+exact), so both the reader and the patching writer see one shape; tests read the same
+sheet in both shapes to identical chunks.
+
+Values follow the cell model (:mod:`udfs.cellvalue`): a formula saved without its result
+is :class:`NotCalculated`, a number cell whose text is no number :class:`Unreadable`,
+line breaks are ``\n``.
 """
 from __future__ import annotations
 
+import datetime as dt
+import math
 import re
 from dataclasses import dataclass
 
 import numpy as np
+from lxml import etree
 
-from .cells import XlError, xml_text
+from .cells import NotCalculated, Unreadable, XlError, col_index, col_letter, line_breaks, unescape_x, xml_text
 
 LT, GT, SLASH, SPACE, QUOTE, EQ = 60, 62, 47, 32, 34, 61
 T_N, T_S, T_STR, T_B, T_E, T_INLINE, T_D = 0, 1, 2, 3, 4, 5, 6
@@ -80,7 +89,12 @@ def _digits(a: np.ndarray, pos: np.ndarray, width: int = 10) -> tuple[np.ndarray
 _TYPE_CODES = {b"n": T_N, b"s": T_S, b"str": T_STR, b"b": T_B, b"e": T_E, b"inlineStr": T_INLINE,
                b"d": T_D}
 _TYPE_LEN = np.array([1, 1, 3, 1, 1, 9, 1], dtype=np.int64)
-_TAG_ATTR = re.compile(rb'\s([\w:]+)="([^"]*)"')
+_TAG_ATTR = re.compile(rb"""\s([\w:]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+
+
+def tag_attrs(raw: bytes) -> dict[bytes, bytes]:
+    """Attributes of a start tag's bytes by name (any order, either quote)."""
+    return {k: (v if v or not w else w) for k, v, w in _TAG_ATTR.findall(raw)}
 
 
 def index(block: bytes) -> Index:
@@ -176,7 +190,7 @@ def _index(block: bytes, a: np.ndarray) -> Index:
         for i in np.flatnonzero(odd):
             s0 = int(cell_start[i])
             e = block.index(b">", s0)
-            attrs = dict(_TAG_ATTR.findall(block[s0 + 2:e]))
+            attrs = tag_attrs(block[s0 + 2:e])
             cell_style[i] = int(attrs.get(b"s", b"0") or 0)
             cell_type[i] = _TYPE_CODES.get(attrs.get(b"t", b"n"), T_N)
             cell_tag_end[i] = e
@@ -222,39 +236,55 @@ def _index(block: bytes, a: np.ndarray) -> Index:
 
 _ROW_RE = re.compile(rb"<row\b([^>]*?)(/>|>(.*?)</row>)", re.S)
 _CELL_RE = re.compile(rb"<c\b([^>]*?)(/>|>(.*?)</c>)", re.S)
-_ATTR_RE = re.compile(rb'\s+([\w:]+)\s*=\s*"([^"]*)"')
+_V_OPEN = re.compile(rb"<v\s[^>]*?(/?)>")
+_LETTERS = re.compile(rb"[A-Z]{1,3}")
+_FIRST = (b"r", b"s", b"t")
 
 
-def _with_r_first(attrs: bytes, r: bytes) -> bytes:
-    pairs = [(k, v) for k, v in _ATTR_RE.findall(attrs) if k != b"r"]
-    return b' r="' + r + b'"' + b"".join(b" " + k + b'="' + v + b'"' for k, v in pairs)
+def _canonical(attrs: bytes, r: bytes) -> bytes:
+    """A start tag's attributes as the index reads them: ``r`` first, then ``s`` and ``t``,
+    then the others, all double-quoted."""
+    got = tag_attrs(attrs)
+    got[b"r"] = r
+    order = [k for k in _FIRST if k in got] + [k for k in got if k not in _FIRST]
+    return b"".join(b" " + k + b'="' + got[k].replace(b'"', b"&quot;") + b'"' for k in order)
 
 
-def normalise(block: bytes) -> bytes:
-    """The same rows with ``r`` first on every ``<row>`` and ``<c>`` (added where missing)."""
-    from .cells import col_index, col_letter
+def _cells(body: bytes, rn: bytes) -> bytes:
+    cells = []
+    col = -1
+    for cm in _CELL_RE.finditer(body):
+        ref = tag_attrs(cm.group(1)).get(b"r")
+        letters = _LETTERS.match(ref.strip()) if ref else None
+        col = col_index(letters.group().decode()) if letters else col + 1
+        if cm.group(2) == b"/>":
+            tail = b"/>"
+        else:
+            inner = cm.group(3)
+            if b"<v " in inner or b"<v\t" in inner or b"<v\n" in inner or b"<v\r" in inner:
+                inner = _V_OPEN.sub(lambda m: b"<v/>" if m.group(1) else b"<v>", inner)
+            tail = b">" + inner + b"</c>"
+        cells.append(b"<c" + _canonical(cm.group(1), col_letter(col).encode() + rn) + tail)
+    return b"".join(cells)
+
+
+def normalise(block: bytes, last_row: int = 0) -> bytes:
+    """The same rows in the shape :func:`index` reads: ``r`` first on every ``<row>`` and
+    ``<c>`` (added where missing: a row without ``r`` follows ``last_row``, a cell its left
+    neighbour), ``s`` and ``t`` next, every attribute double-quoted, ``<v>`` bare. Slow (a
+    regex per row and cell) and exact; blocks already in that shape never come here."""
     out = []
     pos = 0
-    last_row = 0
     for m in _ROW_RE.finditer(block):
         out.append(block[pos:m.start()])
-        attrs = dict(_ATTR_RE.findall(m.group(1)))
-        last_row = int(attrs[b"r"]) if b"r" in attrs else last_row + 1
+        r = tag_attrs(m.group(1)).get(b"r", b"").strip()
+        last_row = int(r) if r.isdigit() else last_row + 1
         rn = str(last_row).encode()
-        head = b"<row" + _with_r_first(m.group(1), rn)
+        head = b"<row" + _canonical(m.group(1), rn)
         if m.group(2) == b"/>":
             out.append(head + b"/>")
         else:
-            cells = []
-            col = -1
-            for cm in _CELL_RE.finditer(m.group(3)):
-                ca = dict(_ATTR_RE.findall(cm.group(1)))
-                ref = ca.get(b"r")
-                col = col_index(re.match(rb"[A-Z]+", ref).group().decode()) if ref else col + 1
-                r = col_letter(col).encode() + rn
-                tail = b"/>" if cm.group(2) == b"/>" else b">" + cm.group(3) + b"</c>"
-                cells.append(b"<c" + _with_r_first(cm.group(1), r) + tail)
-            out.append(head + b">" + b"".join(cells) + b"</row>")
+            out.append(head + b">" + _cells(m.group(3), rn) + b"</row>")
         pos = m.end()
     out.append(block[pos:])
     return b"".join(out)
@@ -270,7 +300,7 @@ _EPOCH_1904 = np.datetime64("1904-01-01T00:00:00", "ms")
 
 def _text(raw: bytes) -> str:
     s = raw.decode("utf-8")
-    if "&" in s or "_x" in s:
+    if "&" in s or "_x" in s or "\r" in s:
         return xml_text(raw)
     return s
 
@@ -300,12 +330,36 @@ def texts(data: bytes, starts: list[int], ends: list[int]) -> list[str]:
 
 
 def decode_joined(joined: bytes) -> list[str]:
-    """NUL-joined XML text spans (UTF-8, escaped) → their texts (see :func:`texts`)."""
-    if b"&#" in joined or b"_x" in joined:
-        return [_text(p) for p in joined.split(b"\x00")]
-    if b"&" in joined:
-        joined = unescape_named(joined)
-    return joined.decode("utf-8").split(_SPLIT)
+    """NUL-joined XML text spans (UTF-8, escaped) → their texts (see :func:`texts`): line
+    ends normalised (CR LF, CR → LF), entities resolved, ``_xHHHH_`` escapes decoded."""
+    if b"\r" in joined:
+        joined = joined.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    if b"&#" in joined:
+        out = _parsed_texts(joined)
+    else:
+        if b"&" in joined:
+            joined = unescape_named(joined)
+        out = joined.decode("utf-8").split(_SPLIT)
+    if b"_x" in joined:
+        out = [unescape_x(t) if "_x" in t else t for t in out]
+    if b"_x000D_" in joined or b"&#13;" in joined or b"&#x" in joined:   # CR stored escaped: LF, as the cell model has it
+        out = [line_breaks(t) if "\r" in t else t for t in out]
+    return out
+
+
+_PARSER = etree.XMLParser(resolve_entities=False, huge_tree=True, no_network=True)
+
+
+def _parsed_texts(joined: bytes) -> list[str]:
+    """NUL-joined spans with numeric character references (a script's ``&#19981;`` for
+    every non-ASCII character) decoded by lxml in C: one parse of the whole buffer, the
+    spans separated by empty elements (a regex with a Python callback per reference cost
+    2.4 µs each, 11 million of them in a 100k-row register)."""
+    try:
+        root = etree.fromstring(b"<a>" + joined.replace(b"\x00", b"<b/>") + b"</a>", _PARSER)
+    except etree.XMLSyntaxError:                 # not well-formed text: one span at a time
+        return [xml_text(p) for p in joined.split(b"\x00")]
+    return [root.text or ""] + [b.tail or "" for b in root]
 
 
 def gather(a: np.ndarray, start: np.ndarray, end: np.ndarray, width: int = 24) -> np.ndarray:
@@ -323,15 +377,16 @@ def gather(a: np.ndarray, start: np.ndarray, end: np.ndarray, width: int = 24) -
 _POW10 = np.array([float(10 ** k) for k in range(16)])      # exact doubles
 
 
-def numbers(a: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+def numbers(a: np.ndarray, start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Number texts (``<v>`` spans) → float64, exactly as float() reads them. Plain
     decimals of at most 15 digits (``-12``, ``3000.0``, ``0.25``: nearly every cell) are
     computed as integer / 10**k: both are exact doubles, so the one division rounds
     correctly, as a correct decimal parser does. Anything else (exponents, 16+ digits)
-    goes to numpy's parser, which was ~5 ms per 4 MiB block for all of them."""
+    goes to Python's float() one by one (rare); a text that is no number (``abc``) is NaN
+    and flagged in the second array."""
     s = gather(a, start, end)
     if not len(s):
-        return np.zeros(0, dtype=np.float64)
+        return np.zeros(0, dtype=np.float64), np.zeros(0, dtype=bool)
     m = np.ascontiguousarray(s.view(np.uint8).reshape(len(s), -1).T)     # one row per character position
     neg = m[0] == 45                                     # '-'
     val = np.zeros(len(s), dtype=np.int64)
@@ -352,9 +407,21 @@ def numbers(a: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
     ok &= (digits >= 1) & (digits <= 15)
     out = np.empty(len(s), dtype=np.float64)
     out[ok] = np.where(neg[ok], -1.0, 1.0) * (val[ok] / _POW10[frac[ok]])
+    bad = np.zeros(len(s), dtype=bool)
     if not ok.all():
-        out[~ok] = s[~ok].astype(np.float64)
-    return out
+        for i in np.flatnonzero(~ok).tolist():
+            x = _float(bytes(a[int(start[i]):int(end[i])]))
+            out[i], bad[i] = (np.nan, True) if x is None else (x, False)
+    return out, bad
+
+
+def _float(raw: bytes) -> float | None:
+    """A stored number's text → float; None when it is not a finite number."""
+    try:
+        x = float(raw)
+    except ValueError:
+        return None
+    return x if math.isfinite(x) else None
 
 
 def serials_to_datetimes(x: np.ndarray, date1904: bool) -> np.ndarray:
@@ -379,10 +446,13 @@ class Values:
         self.date1904 = date1904
 
     def column(self, ix: Index, sel: np.ndarray, n_rows: int, slots: np.ndarray | None = None,
-               size: int = 0) -> np.ndarray:
+               size: int = 0, formula_read: np.ndarray | None = None) -> np.ndarray:
         """Object array of one value per row of the block (None = blank) for cells ``sel``;
         with ``slots``, the values of cells of several columns at their slot of a flat grid
-        of ``size`` (one call per block instead of one per column)."""
+        of ``size`` (one call per block instead of one per column). ``formula_read`` (bool
+        per cell of ``sel``): the caller reads these cells' formulas itself, so a missing
+        result is :data:`NO_RESULT` (decoding 900k formulas per 100k rows only to name them
+        was most of reading a script-written register)."""
         out = np.full(size if slots is not None else n_rows, None, dtype=object)
         if not len(sel):
             return out
@@ -394,7 +464,7 @@ class Values:
         has_v = (vs >= 0) & (ve > vs)
         num = has_v & (types == T_N)
         if num.any():
-            x = numbers(a, vs[num], ve[num])
+            x, bad = numbers(a, vs[num], ve[num])
             st = ix.cell_style[sel][num]
             is_date = np.zeros(len(x), dtype=bool)
             if len(self.dates):
@@ -407,10 +477,15 @@ class Values:
                 conv = vals[is_date]
                 conv[fine] = serials_to_datetimes(d[fine], self.date1904)
                 vals[is_date] = conv
+            if bad.any():                   # <v>abc</v>: that cell's error, not the file's
+                at = np.flatnonzero(bad)
+                vals[at] = [Unreadable(t) for t in texts(data, vs[num][at].tolist(), ve[num][at].tolist())]
             out[rows[num]] = vals
         ss = has_v & (types == T_S)
         if ss.any():
-            k = gather(a, vs[ss], ve[ss], 12).astype(np.int64)
+            k = _indexes(a, vs[ss], ve[ss])
+            if len(k) and (k.min() < 0 or k.max() >= len(self.sst)):
+                raise ValueError(f"共享字符串序号超出范围（共 {len(self.sst)} 条）")
             out[rows[ss]] = self.sst[k]
         for code in (T_STR, T_E, T_D):
             m = has_v & (types == code)
@@ -421,9 +496,18 @@ class Values:
                 elif code == T_D:
                     got = [_iso(t) for t in got]
                 out[rows[m]] = np.array(got + [None], dtype=object)[:-1]
-        m = (types == T_STR) & ~has_v & (ix.f_start[sel] >= 0) & (vs >= 0)
+        fs = ix.f_start[sel]
+        m = (types == T_STR) & ~has_v & (fs >= 0) & (vs >= 0)
         if m.any():                                   # formula with an empty text result
             out[rows[m]] = ""
+        m = ~has_v & (fs >= 0) & ~m & (types != T_INLINE)
+        if m.any():                                   # a formula saved without its result
+            named = m if formula_read is None else m & ~formula_read
+            if named.any():
+                out[rows[named]] = np.array(not_calculated(a, data, fs[named], ix.f_end[sel][named]) + [None],
+                                            dtype=object)[:-1]
+            if formula_read is not None and (m & formula_read).any():
+                out[rows[m & formula_read]] = NO_RESULT
         m = has_v & (types == T_B)
         if m.any():
             out[rows[m]] = (a[vs[m]] == 49).astype(object)
@@ -440,17 +524,61 @@ class Values:
             vals = np.full(len(cs), None, dtype=object)
             vals[simple] = got
             for i in np.flatnonzero(~simple).tolist():
-                vals[i] = _text(b"".join(_INLINE_T.findall(data[int(cs[i]):int(ce[i])])))
+                vals[i] = inline_text(data[int(cs[i]):int(ce[i])])
             out[rows[m]] = vals
         return out
 
 
+_PHONETIC = re.compile(rb"<rPh\b.*?</rPh>|<rPh\b[^>]*/>", re.S)
+
+
+def inline_text(inner: bytes) -> str:
+    """The text of an inline string (``<is>``: one ``<t>`` or rich-text runs, phonetic
+    guides left out)."""
+    if b"<rPh" in inner:
+        inner = _PHONETIC.sub(b"", inner)
+    return _text(b"".join(_INLINE_T.findall(inner)))
+
+
+NO_RESULT = NotCalculated("")              # a formula without its result, the formula read apart
+
+
+def not_calculated(a: np.ndarray, data: bytes, starts: np.ndarray, ends: np.ndarray) -> list[NotCalculated]:
+    """:class:`NotCalculated` values of formula cells without a result (the formula text
+    as stored, plain ``<f>…</f>`` decoded together; a shared formula's child names its group)."""
+    plain = (a[starts + 2] == GT) & (a[ends - 2] != SLASH)
+    out: list[NotCalculated | None] = [None] * len(starts)
+    at = np.flatnonzero(plain)
+    for i, t in zip(at.tolist(), texts(data, (starts[at] + 3).tolist(), (ends[at] - 4).tolist())):
+        out[i] = NotCalculated("=" + t)
+    for i in np.flatnonzero(~plain).tolist():
+        m = _F_TAG.match(data, int(starts[i]), int(ends[i]))
+        if m is not None and m.group(3):
+            out[i] = NotCalculated("=" + _text(m.group(3)))
+        else:
+            si = tag_attrs(m.group(1)).get(b"si", b"") if m is not None else b""
+            out[i] = NotCalculated(f"（共享公式 {si.decode()}）")
+    return out
+
+
+def _indexes(a: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """Shared-string indexes (``<v>`` spans) → int64; a span that is not a whole number is
+    refused (ValueError)."""
+    k, count = _digits(a, start, 10)
+    if not np.all(count == end - start):
+        raise ValueError("共享字符串序号不是数字")
+    return k
+
+
 def _iso(text: str):
-    import datetime as dt
+    """A ``t="d"`` cell's ISO 8601 text → datetime (date-only and time zones as written)."""
     try:
-        return dt.datetime.fromisoformat(text)
+        moment = dt.datetime.fromisoformat(text.strip())
     except ValueError:
-        return text
+        return Unreadable(text)
+    if moment.tzinfo is not None:
+        moment = moment.replace(tzinfo=None)
+    return moment
 
 
 _F_TAG = re.compile(rb"<f\b([^>]*?)(/>|>(.*?)</f>)", re.S)
@@ -468,7 +596,7 @@ class SharedFormulas:
         m = _F_TAG.match(element)
         if m is None:
             return None
-        attrs = dict(_TAG_ATTR.findall(m.group(1)))
+        attrs = tag_attrs(m.group(1))
         text = _text(m.group(3)) if m.group(3) is not None else None
         if attrs.get(b"t") == b"shared" and b"si" in attrs:
             si = attrs[b"si"]
@@ -556,7 +684,11 @@ class FormulaCells:
         # escape can form across a part and a row number
         exact_escape = not any("_x" in p or _CONTROL_CHARS.search(p) for p in parts)
         if len(pos) and exact_escape:
-            eparts = [escape(p).encode("utf-8") for p in parts]
+            # Excel's form (UTF-8), or a script's (every non-ASCII character as &#N;) when
+            # the stored formulas are all ASCII and the template's are not
+            script_form = self.joined.isascii() and not all(p.isascii() for p in parts)
+            eparts = [escape(p).encode("ascii", "xmlcharrefreplace") if script_form else escape(p).encode("utf-8")
+                      for p in parts]
             want = template_texts(eparts, rows[pos])
             if want == self.joined:
                 out[pos] = True
