@@ -223,7 +223,7 @@ def test_an_input_formula_without_its_result_is_an_error_never_a_blank(tmp_path,
     message = "保价金额：公式没有计算结果，请在 Excel 中重新计算后保存（单元格公式 =2500*2）（INS-1）"
     assert _errors(tmp_path / "o" / "f_结果.xlsx")[0] == [2.0, "保价金额", "I2", "=2500*2", message, "INS-1"]
     row2 = open_package(tmp_path / "o" / "f_结果.xlsx").read_small_sheet(CLAIMS.sheet)[1]
-    assert row2[30] == row2[34] == "错误：" + message and row2[31] == "错误：见「赔偿说明」"
+    assert row2[34] == "错误：" + message and row2[30] == row2[31] == "错误：见「赔偿说明」"
     assert 22.5 not in row2 and 3000.0 not in row2[31:34]
 
 

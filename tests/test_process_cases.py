@@ -94,7 +94,7 @@ def test_excel_error_in_an_input_is_an_error_not_a_blank(tmp_path, capsys):
         "INS-1"]
     row = res.read_small_sheet(CLAIMS.sheet)[1]
     # the message once, in the wide 赔偿说明 cell; the others point at it
-    assert row[34].startswith("错误：保价金额是 Excel 错误值 #N/A") and row[30] == row[34] and row[31] == "错误：见「赔偿说明」"
+    assert row[34].startswith("错误：保价金额是 Excel 错误值 #N/A") and row[30] == row[31] == "错误：见「赔偿说明」"
     assert 135.0 not in row and 22.5 not in row
 
 

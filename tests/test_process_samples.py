@@ -116,11 +116,9 @@ def test_claim_values_exact(processed):
     assert rows["SF1001000011"]["处理期限"] == dt.date(2026, 10, 31)   # 国际 60
     assert rows["SF1001000016"]["时限状态"] == "剩余25天"              # 11-18 + 30 = 12-18
     assert rows["JD2002000001"]["赔偿说明"] == "电商件：按电商件赔偿标准计算（ECM-1～ECM-5）"
-    # an error row shows its message in the row gate (受理判定) and its widest computed cell,
-    # and the others point at it
+    # an error row shows its message once, in its widest computed cell; the others point at it
     assert rows["SF1001000018"]["赔偿说明"].startswith("错误：物品价值应为数字")
-    assert rows["SF1001000018"]["受理判定"] == rows["SF1001000018"]["赔偿说明"]
-    assert rows["SF1001000018"]["赔偿金额"] == rows["SF1001000018"]["免收运费"] == "错误：见「赔偿说明」"
+    assert rows["SF1001000018"]["赔偿金额"] == rows["SF1001000018"]["受理判定"] == "错误：见「赔偿说明」"
 
 
 def test_good_rows_equal_udfs_called_one_by_one(processed, monkeypatch):
@@ -185,8 +183,7 @@ def test_storage_cod_complaint_values(processed):
     assert first["回答要点"].startswith("【服务态度】回答要点：")
     row17 = dict(zip(head, rows[16]))
     assert row17["回答要点"].startswith("错误：2027年的节假日安排尚未收录")       # DATE-5, shown once
-    assert row17["级别"] == row17["回答要点"]                                     # the row gate shows it too
-    assert row17["处理期限"] == "错误：见「回答要点」"
+    assert row17["处理期限"] == row17["级别"] == "错误：见「回答要点」"
 
 
 def test_error_sheet_and_highlight(processed):
@@ -222,7 +219,7 @@ def test_formulas_and_cached_values_in_result(processed):
         sheet = z.read("xl/worksheets/sheet1.xml").decode()
         wb = z.read("xl/workbook.xml").decode()
     # the row gate (ROW_CHECK over the checked inputs) wraps the first computed column
-    assert '<c r="E2" s=' in sheet and '<f>IF(COUNTBLANK(A2),"",ROW_CHECK(COD_FEE(B2),"cod",A2,B2,C2,D2))</f><v>5</v>' in sheet
+    assert '<c r="E2" s=' in sheet and '<f>IF(COUNTBLANK(A2),"",ROW_CHECK(COD_FEE(B2),"cod@状态",A2,B2,C2,D2))</f><v>5</v>' in sheet
     assert "_xlfn" not in sheet and "[1]!" not in sheet               # plain add-in names
     assert "fullCalcOnLoad" not in wb and 'calcId="191029"' in wb     # viewers keep the cached values
     assert 'LOGIDESK_TEMPLATE' in wb
@@ -305,7 +302,8 @@ def test_process_frame_api(monkeypatch):
     computed, errors = P.process_frame("cod", df)
     assert list(computed.columns) == ["手续费", "提款期限", "状态"]
     assert computed.loc[0, "手续费"] == 6.0 and computed.loc[0, "提款期限"] == dt.datetime(2027, 2, 1)
-    assert computed.loc[1, "手续费"].startswith("错误：代收金额应为数字")
+    assert computed.loc[1, "状态"].startswith("错误：代收金额应为数字")       # the widest column
+    assert computed.loc[1, "手续费"] == "错误：见「状态」"
     assert computed.loc[2].tolist() == ["", "", ""]
     assert errors[["行号", "列名", "单元格", "规则编号"]].values.tolist() == [[3, "代收金额", "B3", "COD-1"]]
 

@@ -116,8 +116,8 @@ def test_error_list_points_at_the_input_to_fix(home: Path, capsys) -> None:
     # in print an error row shows its message once
     sheet = pkg.read_small_sheet("理赔登记表")
     row4 = [str(v) for v in sheet[3]]
-    assert sum("缺少损失比例" in v for v in row4) == 2   # the row gate (受理判定) and the wide column
-    assert row4.count("错误：见「赔偿说明」") == 5   # 网点赔付 is blank (no 网点类型)
+    assert sum("缺少损失比例" in v for v in row4) == 1
+    assert row4.count("错误：见「赔偿说明」") == 6   # in the wide column; 网点赔付 is blank (no 网点类型)
     assert row4[34].startswith("错误：缺少损失比例")
 
 

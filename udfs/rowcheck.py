@@ -322,19 +322,31 @@ def _single(a: Any) -> Any:
     return None if isinstance(a, (list, tuple)) else a
 
 
+POINTER = "@"        # ROW_CHECK's register "claims@赔偿说明": a bad row shows 「错误：见「赔偿说明」」
+
+
+def see(header: str) -> str:
+    """What a computed cell of an error row shows after 「错误：」 where the message is read
+    in another column."""
+    return f"见「{header}」"
+
+
 def row_check(result: Any, register: Any, *cells: Any) -> Any:
     """ROW_CHECK(result, register, cells…): the row's first bad input as its computed cells
-    show it — 「错误：」 and the message of 错误清单 — else ``result`` unchanged."""
+    show it — 「错误：」 and the message of 错误清单 — else ``result`` unchanged. A register
+    written ``claims@赔偿说明`` shows where the message is read instead of the message."""
     from .xlcall import error_text, to_excel
+    kind, _, shown_at = str(_single(register) or "").partition(POINTER)
     try:
-        checks = checks_of(str(_single(register) or ""))
+        checks = checks_of(kind)
         if len(cells) != len(checks):
             raise RuleError(f"ROW_CHECK 应有 {len(checks)} 个输入单元格，收到 {len(cells)} 个（请用模板公式）")
-        kind = str(_single(register))
         typed, errors = typed_row(checks, [_single(c) for c in cells], rules_in_force(today()))
         failed = None if errors else formula_error(kind, typed)
     except RuleError as e:
         return error_text(str(e))
+    if (errors or failed is not None) and shown_at:
+        return error_text(see(shown_at))
     if errors:
         return error_text(shown_error(*errors[0]))
     if failed is not None:

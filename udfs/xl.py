@@ -249,7 +249,7 @@ def SAFE_SUM(values):
 
 @xw.func(category='物流客服')
 @xw.arg('result', ndim=2, err_to_str=True, doc='本列公式的计算结果，本行输入无误时原样显示')
-@xw.arg('register', ndim=2, err_to_str=True, doc='登记表类型：claims（理赔）、complaints（投诉）、storage（仓储）、cod（代收货款）')
+@xw.arg('register', ndim=2, err_to_str=True, doc='登记表类型：claims（理赔）、complaints（投诉）、storage（仓储）、cod（代收货款）；写作 claims@赔偿说明 时有错误只显示「错误：见「赔偿说明」」')
 @xw.arg('cells', ndim=2, err_to_str=True, doc='本行被检查的输入单元格，按模板列的顺序（由模板生成）')
 def ROW_CHECK(result, register, *cells):
     """登记行检查：按登记表模板的列规则（必填、下拉列表、数字与日期、日期先后）检查本行输入，有错误时显示「错误：」及本行第一个错误（与错误清单相同），否则显示计算结果。模板的计算列已使用。"""

@@ -24,6 +24,7 @@ import pandas as pd
 
 from udfs.quote import TOTAL_REFUSED
 from udfs.registry import by_python_name
+from udfs.rowcheck import POINTER, see
 from udfs.tariff import OVERRIDE_NOTE
 
 from .xlsx.cells import col_letter  # noqa: F401 - one definition of column letters (re-exported)
@@ -554,7 +555,8 @@ class Column:
         body = self.expr.excel(cell)
         if self.row_check is not None:
             kind, heads = self.row_check
-            body = f'ROW_CHECK({body},"{kind}",{",".join(cell(h) for h in heads)})'
+            register = kind if self.shown_at is None else f"{kind}{POINTER}{self.shown_at}"
+            body = f'ROW_CHECK({body},"{register}",{",".join(cell(h) for h in heads)})'
         elif self.gate is not None:
             g = cell(self.gate)
             shown = g if self.shown_at is None else f'"{ERROR_PREFIX}{see(self.shown_at)}"'
@@ -777,11 +779,6 @@ def checked_inputs(tpl: Template) -> list[Column]:
                                            and c.header not in used)]
 
 
-def see(header: str) -> str:
-    """What a computed cell of an error row shows after 「错误：」: where the message is."""
-    return f"见「{header}」"
-
-
 def message_column(tpl: Template) -> str:
     """The computed column where an error row shows its message in full: the widest (it wraps
     and prints whole), the first of equals."""
@@ -790,17 +787,21 @@ def message_column(tpl: Template) -> str:
 
 def with_row_check(tpl: Template) -> Template:
     """The template with its row gate: the first computed column wraps its formula in
-    ROW_CHECK over the checked inputs; the widest computed column shows the gate's error in
-    full and every other one 「错误：见「…」」 instead of its value, so a row with a bad input
-    shows no number, and its message readable once in print (twice where the gate is not
-    the widest column), in Excel as in ``logidesk process``."""
+    ROW_CHECK over the checked inputs, and so does the widest computed column (it wraps and
+    prints whole), which shows a bad row's message; the gate and every other computed cell
+    show 「错误：见「…」」 instead of a value. So a row with a bad input shows no number and
+    its message once, in Excel as in ``logidesk process``."""
     gate = tpl.computed[0].header
     shown = message_column(tpl)
     heads = tuple(c.header for c in checked_inputs(tpl))
-    cols = tuple(replace(c, row_check=(tpl.kind, heads)) if c.header == gate
-                 else replace(c, gate=gate, shown_at=None if c.header == shown else shown) if c.computed
-                 else c for c in tpl.columns)
-    return replace(tpl, columns=cols)
+
+    def gated(c: Column) -> Column:
+        if c.header == shown:
+            return replace(c, row_check=(tpl.kind, heads))
+        if c.header == gate:
+            return replace(c, row_check=(tpl.kind, heads), shown_at=shown)
+        return replace(c, gate=gate, shown_at=shown)
+    return replace(tpl, columns=tuple(gated(c) if c.computed else c for c in tpl.columns))
 
 
 CLAIMS, COMPLAINTS, STORAGE, COD = map(with_row_check, (CLAIMS, COMPLAINTS, STORAGE, COD))
