@@ -219,7 +219,7 @@ def test_formulas_and_cached_values_in_result(processed):
         sheet = z.read("xl/worksheets/sheet1.xml").decode()
         wb = z.read("xl/workbook.xml").decode()
     # the row gate (ROW_CHECK over the checked inputs) wraps the first computed column
-    assert '<c r="E2" s=' in sheet and '<f>IF(COUNTBLANK(A2),"",ROW_CHECK(COD_FEE(B2),"cod@状态",A2,B2,C2,D2))</f><v>5</v>' in sheet
+    assert '<c r="E2" s=' in sheet and '<f>IF(COUNTBLANK(A2),"",ROW_CHECK(COD_FEE(B2),"cod",A2,B2,C2,D2))</f><v>5</v>' in sheet
     assert "_xlfn" not in sheet and "[1]!" not in sheet               # plain add-in names
     assert "fullCalcOnLoad" not in wb and 'calcId="191029"' in wb     # viewers keep the cached values
     assert 'LOGIDESK_TEMPLATE' in wb
@@ -302,8 +302,8 @@ def test_process_frame_api(monkeypatch):
     computed, errors = P.process_frame("cod", df)
     assert list(computed.columns) == ["手续费", "提款期限", "状态"]
     assert computed.loc[0, "手续费"] == 6.0 and computed.loc[0, "提款期限"] == dt.datetime(2027, 2, 1)
-    assert computed.loc[1, "状态"].startswith("错误：代收金额应为数字")       # the widest column
-    assert computed.loc[1, "手续费"] == "错误：见「状态」"
+    assert computed.loc[1, "手续费"].startswith("错误：代收金额应为数字")   # no text column: the gate
+    assert computed.loc[1, "状态"] == "错误：见「手续费」"
     assert computed.loc[2].tolist() == ["", "", ""]
     assert errors[["行号", "列名", "单元格", "规则编号"]].values.tolist() == [[3, "代收金额", "B3", "COD-1"]]
 

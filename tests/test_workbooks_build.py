@@ -85,8 +85,9 @@ def test_claim_register_layout(built):
     assert ('<f>IF(COUNTBLANK(A2),"",' + gate + 'IF(LEFT(AE2,4)="不予受理",0,IF(Q2="是",'
             'ECOM_COMPENSATION(D2,G2,H2,R2,S2),COMPENSATION(D2,G2,J2,I2,H2,F2)))))</f>') in xml
     assert '<f>IF(COUNTBLANK(A2),"",' + gate + 'IF(LEFT(AE2,4)="不予受理",0,FREIGHT_WAIVER(D2,J2,H2))))</f>' in xml
-    # 赔偿说明, the widest computed column, checks the row too and shows a bad row's message
-    assert '<f>IF(COUNTBLANK(A2),"",ROW_CHECK(IF(LEFT(AE2,4)="不予受理",AE2,IF(Q2="是","电商件：' in xml
+    # 赔偿说明, the widest computed column, asks ROW_CHECK for a bad row's message
+    assert ('<f>IF(COUNTBLANK(A2),"",IF(LEFT(AE2,3)="错误：",ROW_CHECK("","claims",A2,B2,C2,D2,E2,F2,G2,H2,'
+            'I2,J2,K2,L2,M2,P2,Q2,R2,S2,T2,U2,AC2,AD2,AM2,AN2,AO2),IF(LEFT(AE2,4)="不予受理",AE2,IF(Q2="是","电商件：') in xml
     assert ('<f>IF(COUNTBLANK(A501),"",IF(LEFT(AE501,3)="错误：","错误：见「赔偿说明」",DEADLINE("索赔处理",C501,P501)))</f>'
             in xml)
     assert "_xlfn" not in xml and "[1]!" not in xml

@@ -553,13 +553,19 @@ class Column:
                 body = f'IF({tests[0] if len(tests) == 1 else "OR(" + ",".join(tests) + ")"},"",{body})'
             return body
         body = self.expr.excel(cell)
+        check = None
         if self.row_check is not None:
             kind, heads = self.row_check
-            register = kind if self.shown_at is None else f"{kind}{POINTER}{self.shown_at}"
-            body = f'ROW_CHECK({body},"{register}",{",".join(cell(h) for h in heads)})'
+            check = lambda value, register: (  # noqa: E731
+                f'ROW_CHECK({value},"{register}",{",".join(cell(h) for h in heads)})')
+        if self.gate is None and check is not None:              # the row gate
+            body = check(body, kind if self.shown_at is None else f"{kind}{POINTER}{self.shown_at}")
         elif self.gate is not None:
             g = cell(self.gate)
-            shown = g if self.shown_at is None else f'"{ERROR_PREFIX}{see(self.shown_at)}"'
+            # the message column asks ROW_CHECK for the message only on an error row, so its
+            # other rows (a refusal too) need no add-in; the other columns point at it
+            shown = (check('""', kind) if check is not None else
+                     g if self.shown_at is None else f'"{ERROR_PREFIX}{see(self.shown_at)}"')
             body = f'IF(LEFT({g},{len(ERROR_PREFIX)})="{ERROR_PREFIX}",{shown},{body})'
         if self.guard:
             # COUNTBLANK, not cell="": an Excel error value in a guard cell is no blank, and
@@ -780,26 +786,28 @@ def checked_inputs(tpl: Template) -> list[Column]:
 
 
 def message_column(tpl: Template) -> str:
-    """The computed column where an error row shows its message in full: the widest (it wraps
-    and prints whole), the first of equals."""
-    return max(tpl.computed, key=lambda c: c.width).header
+    """The computed column where an error row shows its message in full: the widest text
+    column (it wraps and prints whole), the first of equals — never a live status (Excel's own
+    formula, which works without the add-in) — else the row gate itself."""
+    texts = [c for c in tpl.computed if c.kind == "text" and not isinstance(c.expr, LiveStatus)]
+    return max(texts, key=lambda c: c.width).header if texts else tpl.computed[0].header
 
 
 def with_row_check(tpl: Template) -> Template:
     """The template with its row gate: the first computed column wraps its formula in
-    ROW_CHECK over the checked inputs, and so does the widest computed column (it wraps and
-    prints whole), which shows a bad row's message; the gate and every other computed cell
-    show 「错误：见「…」」 instead of a value. So a row with a bad input shows no number and
-    its message once, in Excel as in ``logidesk process``."""
+    ROW_CHECK over the checked inputs; on a bad row the widest computed column (it wraps and
+    prints whole) asks ROW_CHECK for the message and shows it, the gate and every other
+    computed cell show 「错误：见「…」」 instead of a value. So a row with a bad input shows no
+    number and its message once, in Excel as in ``logidesk process``."""
     gate = tpl.computed[0].header
     shown = message_column(tpl)
     heads = tuple(c.header for c in checked_inputs(tpl))
 
     def gated(c: Column) -> Column:
-        if c.header == shown:
-            return replace(c, row_check=(tpl.kind, heads))
         if c.header == gate:
-            return replace(c, row_check=(tpl.kind, heads), shown_at=shown)
+            return replace(c, row_check=(tpl.kind, heads), shown_at=None if shown == gate else shown)
+        if c.header == shown:
+            return replace(c, gate=gate, row_check=(tpl.kind, heads))
         return replace(c, gate=gate, shown_at=shown)
     return replace(tpl, columns=tuple(gated(c) if c.computed else c for c in tpl.columns))
 
