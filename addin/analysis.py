@@ -259,17 +259,12 @@ class _Look:
 
     def __init__(self, wb: Any) -> None:
         self.wb = wb
-        self.title = wb.add_format({"bold": True, "font_size": 14})
-        self.sub = wb.add_format({"font_size": 10, "font_color": "#404040"})
+        f = xlsxout.report_formats(wb)       # the half-month report's formats
+        self.title, self.sub, self.head, self.money = f["title"], f["sub"], f["head"], f["money"]
+        self.cell, self.wrap, self.date, self.bold, self.bold_money = (
+            f["cell"], f["wrap"], f["date"], f["bold"], f["bold_money"])
         self.section = wb.add_format({"bold": True, "font_size": 11, "font_color": "#1F4E79"})
-        self.head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
-        self.money = wb.add_format({"num_format": "#,##0.00", "border": 1})
-        self.cell = wb.add_format({"border": 1})
-        self.wrap = wb.add_format({"border": 1, "text_wrap": True, "valign": "top"})
-        self.date = wb.add_format({"num_format": "yyyy-mm-dd", "border": 1})
         self.pct = wb.add_format({"num_format": "0.00%", "border": 1})
-        self.bold = wb.add_format({"border": 1, "bold": True})
-        self.bold_money = wb.add_format({"num_format": "#,##0.00", "border": 1, "bold": True})
         self.bold_pct = wb.add_format({"num_format": "0.00%", "border": 1, "bold": True})
         self.warn = wb.add_format({"border": 1, "font_color": "#C00000", "bold": True})
 

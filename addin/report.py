@@ -198,15 +198,9 @@ def _write(wb: Any, data: dict, by_branch: pd.DataFrame, by_type: pd.DataFrame,
            by_cause: pd.DataFrame, progress: Any = None) -> None:
     from addin import xlsxout
     rows, status, apart = data["rows"], data["status"], data["apart"]
-    title = wb.add_format({"bold": True, "font_size": 14})
-    sub = wb.add_format({"font_size": 10, "font_color": "#404040"})
-    head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
-    money = wb.add_format({"num_format": "#,##0.00", "border": 1})
-    cell = wb.add_format({"border": 1})
-    wrap = wb.add_format({"border": 1, "text_wrap": True, "valign": "top"})
-    datef = wb.add_format({"num_format": "yyyy-mm-dd", "border": 1})
-    bold_money = wb.add_format({"num_format": "#,##0.00", "border": 1, "bold": True})
-    bold = wb.add_format({"border": 1, "bold": True})
+    f = xlsxout.report_formats(wb)
+    title, sub, head, money, cell, wrap, datef, bold_money, bold = (
+        f[k] for k in ("title", "sub", "head", "money", "cell", "wrap", "date", "bold_money", "bold"))
     warn = wb.add_format({"border": 1, "font_color": "#C00000"})
     caption = f"货损货差十五日报表　{data['period']}（{data['start']} 至 {data['end']}）"
     total_rows = 2 * len(rows) + len(apart) + 50

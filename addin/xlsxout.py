@@ -77,6 +77,25 @@ def workbook(path: str | os.PathLike, streaming: bool = True) -> Iterator[Any]:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
+# The look of the reports (half-month report, monthly analysis): one table of formats.
+REPORT_FORMATS: dict[str, dict[str, Any]] = {
+    "title": {"bold": True, "font_size": 14},
+    "sub": {"font_size": 10, "font_color": "#404040"},
+    "head": {"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True},
+    "money": {"num_format": "#,##0.00", "border": 1},
+    "cell": {"border": 1},
+    "wrap": {"border": 1, "text_wrap": True, "valign": "top"},
+    "date": {"num_format": "yyyy-mm-dd", "border": 1},
+    "bold": {"border": 1, "bold": True},
+    "bold_money": {"num_format": "#,##0.00", "border": 1, "bold": True},
+}
+
+
+def report_formats(wb: Any) -> dict[str, Any]:
+    """The reports' formats (:data:`REPORT_FORMATS`) added to ``wb``, by name."""
+    return {name: wb.add_format(spec) for name, spec in REPORT_FORMATS.items()}
+
+
 def write(ws: Any, row: int, col: int, value: Any, fmt: Any = None, date_fmt: Any = None,
           money_fmt: Any = None) -> None:
     """One cell: str → string (never a formula/link), Decimal → number (money format),

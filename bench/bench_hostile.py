@@ -18,37 +18,21 @@ import sys
 import tempfile
 import time
 import zipfile
-import zlib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from workbooks.xlsx.zipcopy import PackageWriter  # noqa: E402
+sys.path.insert(0, str(ROOT / "tests"))
+import package_files  # noqa: E402  (the hostile files the tests make)
 
 SAMPLE = ROOT / "workbooks" / "samples" / "理赔登记表_样例.xlsx"
 SHEET, SST = "xl/worksheets/sheet1.xml", "xl/sharedStrings.xml"
 
 
 def bomb(dst: Path, member: str, head: bytes, unit: bytes, size: int, tail: bytes) -> Path:
-    """The sample with ``member`` = head + unit × (size bytes) + tail, one 16 MiB piece
-    deflated once and written as often as needed."""
-    piece = unit * ((16 << 20) // len(unit))
-    c = zlib.compressobj(9, zlib.DEFLATED, -15)
-    deflated = (c.compress(piece) + c.flush(zlib.Z_FULL_FLUSH), zlib.crc32(piece), len(piece))
-    with zipfile.ZipFile(SAMPLE) as z, open(SAMPLE, "rb") as raw, open(dst, "wb") as out:
-        w = PackageWriter(out)
-        for info in z.infolist():
-            if info.filename != member:
-                w.copy_raw(z, info, raw)
-                continue
-            s = w.stream(member)
-            s.write(head)
-            for _ in range(size // len(piece)):
-                s.write_deflated(deflated)
-            s.write(tail)
-            s.close()
-        w.close()
-    return dst
+    """The sample with ``member`` inflating to head + unit × (size bytes) + tail: the tests'
+    own builder (one 16 MiB piece deflated once, written as often as needed)."""
+    return package_files.bomb(SAMPLE, dst, member, head, unit, size, tail)
 
 
 def cases(tmp: Path) -> dict[str, Path]:

@@ -81,25 +81,23 @@ def bomb(src: Path, dst: Path, member: str, head: bytes, unit: bytes, size: int,
     c = zlib.compressobj(9, zlib.DEFLATED, -15)
     body = c.compress(piece) + c.flush(zlib.Z_FULL_FLUSH)
     deflated = (body, zlib.crc32(piece), len(piece))
+
+    def write_member(w: PackageWriter) -> None:
+        s = w.stream(member)
+        s.write(head)
+        for _ in range(size // len(piece)):
+            s.write_deflated(deflated)
+        s.write(tail)
+        s.close()
     with zipfile.ZipFile(src) as z, open(src, "rb") as raw, open(dst, "wb") as out:
         w = PackageWriter(out)
         for info in z.infolist():
-            if info.filename != member:
+            if info.filename == member:
+                write_member(w)
+            else:
                 w.copy_raw(z, info, raw)
-                continue
-            s = w.stream(member)
-            s.write(head)
-            for _ in range(size // len(piece)):
-                s.write_deflated(deflated)
-            s.write(tail)
-            s.close()
         if member not in z.namelist():
-            s = w.stream(member)
-            s.write(head)
-            for _ in range(size // len(piece)):
-                s.write_deflated(deflated)
-            s.write(tail)
-            s.close()
+            write_member(w)
         w.close()
     return dst
 

@@ -144,7 +144,7 @@ def apply(results: Sequence[Computed], outcome: np.ndarray, row_errors: dict[int
         c.error[at_fail], c.rule[at_fail] = fail_text[at_fail], fail_rule[at_fail]
         at_input = target & has_input
         c.error[at_input], c.rule[at_input] = input_text[at_input], input_rule[at_input]
-        shown_at = getattr(c.column, "shown_at", None)
+        shown_at = c.column.shown_at
         if shown_at is not None:         # the message is read in one column (spec.with_row_check)
             c.error[target], c.rule[target] = see(shown_at), None
         own = overridden.get(c.column.header)

@@ -265,8 +265,7 @@ class Register:
         out = np.zeros(len(formulas), dtype=bool)
         texts = [self.formula_text(column)]
         if column.expr is not None:                  # a template made before the row gate
-            parts = previous_formula(column, lambda h: f"{self.letter(h)}\x00").split("\x00")
-            texts.append(lambda r, p=parts: str(r).join(p))
+            texts.append(lambda r, p=self.formula_parts(column, True): str(r).join(p))
         has = formulas != None  # noqa: E711 (element-wise)
         for i in np.flatnonzero(has if among is None else has & among).tolist():
             f = formulas[i]

@@ -491,16 +491,20 @@ def read_member(path: Path, info: zipfile.ZipInfo, limit: int = MAX_PART_BYTES,
         m.close()
 
 
+def _zip(path: Path) -> zipfile.ZipFile:
+    """The package's zip directory; a damaged directory raises PackageError."""
+    try:
+        return zipfile.ZipFile(path)
+    except zipfile.BadZipFile as e:
+        raise damaged(path, "zip", f"压缩包目录损坏（{e}）") from None
+
+
 def read_parts(path: Path | str) -> tuple[list[zipfile.ZipInfo], dict[str, bytes]]:
     """Every member of a package, inflated within the limits (for a writer that rebuilds
     the package in memory); unsafe or duplicate names refused. Raises PackageError."""
     path = Path(path)
     sniff(path)
-    try:
-        z = zipfile.ZipFile(path)
-    except zipfile.BadZipFile as e:
-        raise damaged(path, "zip", f"压缩包目录损坏（{e}）") from None
-    with z:
+    with _zip(path) as z:
         infos = z.infolist()
         check_names(infos, path)
         budget = Budget(path)
@@ -518,9 +522,7 @@ def open_package(path: Path | str) -> Package:
     path = Path(path)
     sniff(path)
     try:
-        z = zipfile.ZipFile(path)
-    except zipfile.BadZipFile as e:
-        raise damaged(path, "zip", f"压缩包目录损坏（{e}）") from None
+        z = _zip(path)
     except OSError as e:
         raise unreadable(path, e) from None
     with z:
