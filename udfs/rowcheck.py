@@ -215,22 +215,29 @@ def row_errors(checks: Sequence[InputCheck], cells: Sequence[Any],
     return typed_row(checks, cells, lists)[1]
 
 
+def checked_cell(chk: InputCheck, v: Any, lists: dict[str, list[str]]) -> tuple[Any, str | None]:
+    """One input cell → (typed value, the list's own spelling for a drop-down entry) or
+    (…, problem): its own type, required, and drop-down list (a suggested list takes any place)."""
+    value, blank, problem = typed_cell(chk, v)
+    if problem is None and blank and chk.required:
+        problem = required_message(chk.header, chk.rule)
+    if problem is None and not blank and chk.choices:
+        allowed = lists[chk.choices]
+        lookup = list_lookup(allowed, chk.choices)
+        if isinstance(value, str) and list_key(value) in lookup:
+            value = lookup[list_key(value)]
+        elif chk.choices not in OPEN_LISTS:     # a suggested list: any place goes to STO-4
+            problem = list_message(chk.header, value, allowed, chk.rule)
+    return value, problem
+
+
 def typed_row(checks: Sequence[InputCheck], cells: Sequence[Any],
               lists: dict[str, list[str]]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
     """(typed values of the good cells by header, bad cells as in :func:`row_errors`)."""
     typed: dict[str, Any] = {}
     bad: dict[str, str] = {}
     for chk, v in zip(checks, cells):
-        value, blank, problem = typed_cell(chk, v)
-        if problem is None and blank and chk.required:
-            problem = required_message(chk.header, chk.rule)
-        if problem is None and not blank and chk.choices:
-            allowed = lists[chk.choices]
-            lookup = list_lookup(allowed, chk.choices)
-            if isinstance(value, str) and list_key(value) in lookup:
-                value = lookup[list_key(value)]
-            elif chk.choices not in OPEN_LISTS:     # a suggested list: any place goes to STO-4
-                problem = list_message(chk.header, value, allowed, chk.rule)
+        value, problem = checked_cell(chk, v, lists)
         if problem is not None:
             bad[chk.header] = problem
         else:

@@ -547,32 +547,42 @@ class Column:
         still read as holding the template's formulas (the result gets the current ones)."""
         assert self.expr is not None
         if older:
-            body = self.expr.excel(cell, OLD_STATUS_TEXTS) if self.has_older else self.expr.excel(cell)
-            if self.guard:
-                tests = [f'{cell(h)}=""' for h in self.guard]
-                body = f'IF({tests[0] if len(tests) == 1 else "OR(" + ",".join(tests) + ")"},"",{body})'
-            return body
-        body = self.expr.excel(cell)
-        check = None
-        if self.row_check is not None:
-            kind, heads = self.row_check
-            check = lambda value, register: (  # noqa: E731
-                f'ROW_CHECK({value},"{register}",{",".join(cell(h) for h in heads)})')
-        if self.gate is None and check is not None:              # the row gate
-            body = check(body, kind if self.shown_at is None else f"{kind}{POINTER}{self.shown_at}")
-        elif self.gate is not None:
-            g = cell(self.gate)
-            # the message column asks ROW_CHECK for the message only on an error row, so its
-            # other rows (a refusal too) need no add-in; the other columns point at it
-            shown = (check('""', kind) if check is not None else
-                     g if self.shown_at is None else f'"{ERROR_PREFIX}{see(self.shown_at)}"')
-            body = f'IF(LEFT({g},{len(ERROR_PREFIX)})="{ERROR_PREFIX}",{shown},{body})'
+            return self._older_excel(cell)
+        body = self._gated(cell, self.expr.excel(cell))
         if self.guard:
             # COUNTBLANK, not cell="": an Excel error value in a guard cell is no blank, and
             # the row gate shows it as the input error it is (cell="" would give #N/A)
             test = "+".join(f"COUNTBLANK({cell(h)})" for h in self.guard)
             body = f'IF({test},"",{body})'
         return body
+
+    def _older_excel(self, cell: Callable[[str], str]) -> str:
+        """The formula templates wrote before the row gate (guards as cell="", a status
+        column's former message texts)."""
+        body = self.expr.excel(cell, OLD_STATUS_TEXTS) if self.has_older else self.expr.excel(cell)
+        if self.guard:
+            tests = [f'{cell(h)}=""' for h in self.guard]
+            body = f'IF({tests[0] if len(tests) == 1 else "OR(" + ",".join(tests) + ")"},"",{body})'
+        return body
+
+    def _gated(self, cell: Callable[[str], str], body: str) -> str:
+        """``body`` behind the row gate: the gate wraps it in ROW_CHECK; the message column asks
+        ROW_CHECK for the message only on an error row, so its other rows (a refusal too) need
+        no add-in; the other columns point at the message column."""
+        if self.row_check is None and self.gate is None:
+            return body
+        register = None
+        if self.row_check is not None:
+            kind, heads = self.row_check
+            cells = ",".join(cell(h) for h in heads)
+            register = kind
+        if self.gate is None:                                    # the row gate
+            shown_kind = register if self.shown_at is None else f"{register}{POINTER}{self.shown_at}"
+            return f'ROW_CHECK({body},"{shown_kind}",{cells})'
+        g = cell(self.gate)
+        shown = (f'ROW_CHECK("","{register}",{cells})' if register is not None else
+                 g if self.shown_at is None else f'"{ERROR_PREFIX}{see(self.shown_at)}"')
+        return f'IF(LEFT({g},{len(ERROR_PREFIX)})="{ERROR_PREFIX}",{shown},{body})'
 
 
 @dataclass(frozen=True)
