@@ -36,6 +36,7 @@ import subprocess  # noqa: E402
 import tomllib  # noqa: E402
 import venv  # noqa: E402
 from pathlib import Path  # noqa: E402
+from typing import NoReturn  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
@@ -158,7 +159,7 @@ class ChineseParser(argparse.ArgumentParser):
             text = text.replace(en, zh)
         return text
 
-    def error(self, message: str) -> "NoReturn":
+    def error(self, message: str) -> NoReturn:
         for en, zh in self.ERRORS:
             message = message.replace(en, zh)
         self.print_usage(sys.stderr)
@@ -242,7 +243,7 @@ def main(argv: list[str]) -> int:
         print(f"本机（{platform.system()}）未检测到 Microsoft Excel：跳过加载项安装，"
               "使用无 Excel 的命令行（headless）路径。", flush=True)
     if not args.no_demo:
-        run([py, "-m", "addin.cli", "demo"])  # the main job, headless, on the sample data
+        run([py, "-m", "cli.main", "demo"])  # the main job, headless, on the sample data
     if "dev" in extras:
         print("\n安装完成。运行测试：" + (".venv\\Scripts\\python -m pytest" if os.name == "nt"
                                         else ".venv/bin/python -m pytest"))

@@ -7,7 +7,7 @@ or the PostgreSQL host and database, never the password), the company rules file
 valid, the holiday years covered (and, from 1 November, the coming year), LibreOffice and
 Chinese fonts for PDFs, the trusted templates folder, write permission in the default
 output folders. Exit code: 0 when every check passes (warnings 「！」 included), 4 when one
-fails (the environment), as the contract of :mod:`addin.contract` says.
+fails (the environment), as the contract of :mod:`cli.contract` says.
 """
 from __future__ import annotations
 
@@ -23,8 +23,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Callable, Iterator
 
-from addin import cliutil as cu
-from addin import config
+from cli import console as cu
+from cli import config
 
 OK, FAIL, WARN, NA = "✓", "✗", "！", "—"
 MIN_PYTHON = (3, 11)
@@ -126,7 +126,7 @@ def _write_test(led: object) -> None:
 
 
 def check_ledger(target: str | None = None) -> Check:
-    from addin.ledger import Ledger, LedgerError, pg_where
+    from desk.ledger import Ledger, LedgerError, pg_where
     try:
         src = config.ledger_target(target)
     except config.ConfigError as e:
@@ -202,7 +202,7 @@ def _cjk_fonts() -> str | None:
 
 
 def check_pdf() -> list[Check]:
-    from addin.notices.render import soffice
+    from desk.notices.render import soffice
     exe = soffice()
     out = [Check(OK, "LibreOffice（生成 PDF）", exe) if exe else
            Check(FAIL, "LibreOffice（生成 PDF）", "未找到 soffice：通知只能生成 .docx（--pdf 会以退出码 4 结束）",

@@ -11,11 +11,11 @@ Headless functions called (imported when the button is pressed, so a missing mod
 disables its buttons):
 
 * ``workbooks.register.open_register(path, package=LiveBook(book))`` -> the model
-* ``addin.notices.issue(rows, kind, out_dir, settings, on_duplicate=..., skip_invalid=True)``
+* ``desk.notices.issue(rows, kind, out_dir, settings, on_duplicate=..., skip_invalid=True)``
   -> list of issued notices (``.number``, ``.docx``) with ``.problems`` / ``.skipped``
-* ``addin.reminders.collect([loaded], today=date)`` -> DataFrame (one row per due item)
-* ``addin.report.build(loaded, kind=kind, out_dir=dir)`` -> path of the report
-* ``addin.analysis.build(loaded, month, today=date, out_dir=dir)`` -> path of the monthly analysis
+* ``desk.reminders.collect([loaded], today=date)`` -> DataFrame (one row per due item)
+* ``desk.report.build(loaded, kind=kind, out_dir=dir)`` -> path of the report
+* ``desk.analysis.build(loaded, month, today=date, out_dir=dir)`` -> path of the monthly analysis
 * ``workbooks.build.build_quote(target)`` -> path of a fresh counter-quote workbook
 * ``workbooks.spec.REGISTERS[kind]`` (sheet name, input headers) when present
 * ``udfs.rulebook.rules_for(date).label()`` and the functions of ``udfs.xl``
@@ -186,9 +186,9 @@ class LiveBook:
 
 
 def register_on_sheet(ctx: Context, kind: str) -> Any:
-    """The register on the *active* sheet through the model: an ``addin.registers.Loaded``
+    """The register on the *active* sheet through the model: an ``desk.registers.Loaded``
     (frame indexed by sheet row; ``.sheet`` its sheet name)."""
-    from addin.registers import Loaded
+    from desk.registers import Loaded
     open_register = _headless("workbooks.register", "open_register")
     from workbooks.register import RegisterError
     sheet = ctx.book.sheets.active
@@ -203,7 +203,7 @@ def register_on_sheet(ctx: Context, kind: str) -> Any:
     frame = reg.frame(today=ctx.today)
     if frame.empty:
         raise UserMessage(f"登记表「{sheet.name}」还没有数据行。")
-    from addin.registers import settings_of
+    from desk.registers import settings_of
     return Loaded(reg.path, reg.kind, frame, settings_of(reg), list(reg.problems), reg.sheet_name)
 
 
@@ -271,7 +271,7 @@ def refresh(ctx: Context) -> None:
 def deadlines(ctx: Context) -> None:
     kind = require_template(ctx, REGISTER_KINDS)
     reg = register_on_sheet(ctx, kind)
-    due = _headless("addin.reminders", "collect")([reg], today=ctx.today)
+    due = _headless("desk.reminders", "collect")([reg], today=ctx.today)
     due = pd.DataFrame(due)
     tail = _headless("udfs.coverage", "suffix")(ctx.today)   # from 1 November: next year's holidays
     if due.empty:
@@ -285,7 +285,7 @@ def deadlines(ctx: Context) -> None:
 
 
 def _notice(*kinds: str) -> Callable[[Context], None]:
-    """Handler for notice kinds of ``addin.notices`` on the selected rows. With several kinds
+    """Handler for notice kinds of ``desk.notices`` on the selected rows. With several kinds
     (the damage button: 破损公告, 内件不符公告) each row gets the kind for its claim type."""
 
     def handler(ctx: Context) -> None:
@@ -293,8 +293,8 @@ def _notice(*kinds: str) -> Callable[[Context], None]:
         reg = register_on_sheet(ctx, kind)
         rows = selected_rows(ctx, reg)
         path = _saved_path(ctx.book)
-        notices = _import("addin.notices")
-        issue = _headless("addin.notices", "issue")
+        notices = _import("desk.notices")
+        issue = _headless("desk.notices", "issue")
         settings = {**reg.settings, "_workbook": str(path)}
         out_dir = path.parent / "通知"
         groups = [(kinds[0], rows)]
@@ -339,15 +339,15 @@ def _notice(*kinds: str) -> Callable[[Context], None]:
 def report15(ctx: Context) -> None:
     kind = require_template(ctx, ("claims",))
     reg = register_on_sheet(ctx, kind)
-    path = _headless("addin.report", "build")(reg, kind=kind, out_dir=_out_dir(ctx.book))
+    path = _headless("desk.report", "build")(reg, kind=kind, out_dir=_out_dir(ctx.book))
     ctx.ui.alert(f"十五日报表已生成：{path}")
 
 
 def analysis(ctx: Context) -> None:
     kind = require_template(ctx, ("claims",))
     reg = register_on_sheet(ctx, kind)
-    build = _headless("addin.analysis", "build")
-    month = _headless("addin.analysis", "last_month")(ctx.today)
+    build = _headless("desk.analysis", "build")
+    month = _headless("desk.analysis", "last_month")(ctx.today)
     path = build(reg, month, today=ctx.today, out_dir=_out_dir(ctx.book))
     ctx.ui.alert(f"月度货损分析（{month}）已生成：{path}")
 

@@ -52,7 +52,7 @@ def main() -> None:
     for i in range(a.files):
         register(folder / f"网点{i:02d}.xlsx", a.rows, f"网点{i:02d}", f"B{i:02d}-")
     env = dict(os.environ, LOGIDESK_HOME=str(a.dir / "home"))
-    cli = [sys.executable, "-m", "addin.cli"]
+    cli = [sys.executable, "-m", "cli.main"]
     ships = [f"网点{i:02d}={50_000 + i}" for i in range(a.files)]
     commands = {
         "report (half month, 2026-11-上半月)": cli + ["report", str(folder), "--period", "2026-11-上半月",

@@ -54,7 +54,7 @@ def measure(path: Path, out: Path) -> tuple[float, int, str]:
             "p = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
             "print(time.monotonic() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024)\n"
             "print(p.stdout.splitlines()[0] if p.stdout else p.stderr)\n")
-    p = subprocess.run([sys.executable, "-c", code, sys.executable, "-m", "addin.cli", "process", str(path),
+    p = subprocess.run([sys.executable, "-c", code, sys.executable, "-m", "cli.main", "process", str(path),
                         "--out", str(out), "--quiet"], capture_output=True, text=True, cwd=ROOT, check=True)
     first, line = p.stdout.splitlines()[:2]
     secs, peak = first.split()

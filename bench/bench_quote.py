@@ -23,8 +23,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 ROUTE = ["--from", "福州", "--to", "温州市鹿城区"]
-NEW = ["-m", "addin.cli", "quote", "--weight", "3.2", "--size", "40x30x20", *ROUTE]
-OLD = ["-m", "addin.cli", "quote", "--freight", "16", *ROUTE]        # before FRT: freight typed
+NEW = ["-m", "cli.main", "quote", "--weight", "3.2", "--size", "40x30x20", *ROUTE]
+OLD = ["-m", "cli.main", "quote", "--freight", "16", *ROUTE]        # before FRT: freight typed
 
 
 def export(ref: str, into: Path) -> Path:

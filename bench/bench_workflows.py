@@ -108,7 +108,7 @@ def naive(paths: list[Path]) -> wholeproc.Run:
 
 
 def bench_report(rows: int, files: int) -> None:
-    from addin.report import consolidate, write_report
+    from desk.report import consolidate, write_report
     folder = DATA / f"report-{files}x{rows}"
     paths = [register(folder / f"网点{i:02d}.xlsx", rows, f"网点{i:02d}", f"B{i:02d}-") for i in range(files)]
     cmd = wholeproc.logidesk("report", str(folder), "--period", "2026-11-上半月", "--today", "2026-11-23",
@@ -119,7 +119,7 @@ def bench_report(rows: int, files: int) -> None:
     print(f"  alternative (pandas read of the same files, nothing computed): {alt}; ratio {r.wall / alt.wall:.2f}")
     t, c = time.perf_counter(), cpu()
     data = consolidate([folder], "2026-11-上半月", dt.date(2026, 11, 23))
-    t_read, c_read = time.perf_counter() - t, cpu() - c
+    t_read, _ = time.perf_counter() - t, cpu() - c
     out = write_report(data, DATA / "report.xlsx")
     total, c_total = time.perf_counter() - t, cpu() - c
     print(f"  in-process split: {total:.1f} s (read+compute {t_read:.1f} s, write {total - t_read:.1f} s); "
@@ -148,9 +148,9 @@ def bench_deadlines(sizes: list[int]) -> None:
 def bench_pdf(n: int) -> None:
     import pandas as pd
 
-    from addin.notices import issue
-    from addin.notices import render
-    from addin.notices.samples import DEFAULT_SETTINGS, claim_row
+    from desk.notices import issue
+    from desk.notices import render
+    from desk.notices.samples import DEFAULT_SETTINGS, claim_row
     if not render.soffice():
         print("pdf: LibreOffice not installed, skipped")
         return

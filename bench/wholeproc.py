@@ -33,7 +33,7 @@ class Run:
 
 def logidesk(*args: str) -> list[str]:
     """The ``logidesk`` command of this checkout (the console script runs the same main)."""
-    return [sys.executable, "-m", "addin.cli", *args]
+    return [sys.executable, "-m", "cli.main", *args]
 
 
 TIME = "/usr/bin/time"

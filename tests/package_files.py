@@ -124,7 +124,7 @@ def measured_run(argv: list[str], env: dict[str, str] | None = None, cwd: Path |
 
 
 def logidesk() -> list[str]:
-    return [sys.executable, "-m", "addin.cli"]
+    return [sys.executable, "-m", "cli.main"]
 
 
 # ----------------------------------------------------------------------------- XML rewrites

@@ -7,7 +7,6 @@ import types
 from pathlib import Path
 
 import openpyxl
-import pandas as pd
 import pytest
 from openpyxl.workbook.defined_name import DefinedName
 
@@ -76,7 +75,7 @@ def fakes(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Recorder:
             setattr(mod, k, v)
         monkeypatch.setitem(sys.modules, name, mod)
 
-    module("addin.reminders", collect=rec.fn(
+    module("desk.reminders", collect=rec.fn(
         "collect", lambda regs, today: regs[0].frame[["运单号"]].assign(状态="已逾期").iloc[:1]))
     class NoticeError(ValueError):
         pass
@@ -88,8 +87,8 @@ def fakes(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Recorder:
         batch.skipped_duplicates = []
         return batch
 
-    module("addin.notices", issue=rec.fn("issue", issue), NoticeError=NoticeError)
-    module("addin.report", build=rec.fn("report", lambda reg, kind, out_dir: tmp_path / "十五日报表.xlsx"))
+    module("desk.notices", issue=rec.fn("issue", issue), NoticeError=NoticeError)
+    module("desk.report", build=rec.fn("report", lambda reg, kind, out_dir: tmp_path / "十五日报表.xlsx"))
     module("workbooks.build", build_quote=rec.fn("quote", lambda target: quote_file))
 
     class ExportError(Exception):
@@ -218,8 +217,8 @@ def test_empty_register(tmp_path: Path, fakes: Recorder) -> None:
 
 
 @pytest.mark.parametrize("module,button", [
-    ("workbooks.register", "btnRefresh"), ("addin.reminders", "btnDeadlines"),
-    ("addin.notices", "btnNoticeLoss"), ("addin.report", "btnReport15"),
+    ("workbooks.register", "btnRefresh"), ("desk.reminders", "btnDeadlines"),
+    ("desk.notices", "btnNoticeLoss"), ("desk.report", "btnReport15"),
     ("workbooks.build", "btnQuote"),
 ])
 def test_feature_not_installed(module: str, button: str, tmp_path: Path, fakes: Recorder,
@@ -232,10 +231,10 @@ def test_feature_not_installed(module: str, button: str, tmp_path: Path, fakes: 
 
 
 def test_missing_function_in_module(tmp_path: Path, fakes: Recorder, monkeypatch) -> None:
-    monkeypatch.setitem(sys.modules, "addin.report", types.ModuleType("addin.report"))
+    monkeypatch.setitem(sys.modules, "desk.report", types.ModuleType("desk.report"))
     book = make_book(tmp_path)
     assert dispatch.run("btnReport15", book=book, today=TODAY) == "message"
-    assert "此功能尚未安装（addin.report.build）" in book.last_alert
+    assert "此功能尚未安装（desk.report.build）" in book.last_alert
 
 
 def test_unexpected_error_is_logged_not_shown_as_traceback(tmp_path: Path, fakes: Recorder,
@@ -263,7 +262,7 @@ def test_duplicate_notice_asks_the_user(tmp_path: Path, fakes: Recorder, monkeyp
         batch.skipped_duplicates = ["YT0002"]
         return batch
 
-    monkeypatch.setattr(sys.modules["addin.notices"], "issue", issue)
+    monkeypatch.setattr(sys.modules["desk.notices"], "issue", issue)
     book = make_book(tmp_path)
     book.select("理赔登记表", "A4:A5")
     book.app.answer = "yes"
@@ -276,7 +275,7 @@ def test_duplicate_notice_asks_the_user(tmp_path: Path, fakes: Recorder, monkeyp
 
 
 def test_notice_error_is_a_message(tmp_path: Path, fakes: Recorder, monkeypatch) -> None:
-    mod = sys.modules["addin.notices"]
+    mod = sys.modules["desk.notices"]
 
     def issue(*a, **k):
         raise mod.NoticeError("寄件人电话格式不对")
@@ -298,7 +297,7 @@ def test_unsaved_workbook(tmp_path: Path, fakes: Recorder) -> None:
 
 def test_real_notices_on_sample_register(tmp_path: Path) -> None:
     """The live path with the notices helper's real code on its own sample register."""
-    from addin.notices import samples
+    from desk.notices import samples
 
     path = samples.write_register(tmp_path / "网点登记表.xlsx",
                                   [samples.claim_row("YT9001", "破损"), samples.claim_row("YT9002", "遗失")])

@@ -88,8 +88,8 @@ def _values(path: Path) -> dict[str, list[list]]:
 
 
 def test_notices_and_reminders_read_linked_workbooks(processed_and_saved, tmp_path) -> None:
-    from addin import reminders
-    from addin.registers import open_one  # what notices, reminders and the report read
+    from desk import reminders
+    from desk.registers import open_one  # what notices, reminders and the report read
 
     plain, saved = processed_and_saved
     fa, fb = (open_one(p).frame.drop(columns=["_source"]) for p in (plain, saved))  # paths differ

@@ -17,7 +17,8 @@ from oletools.olevba import VBA_Parser
 
 from addin import ribbon
 from addin.xlam import build as B
-from addin.xlam import customui, udfvba, vbanames
+from addin.xlam import customui, udfvba
+from udfs import vbanames
 from addin_fixtures import udf_module
 
 _XSD = Path("schemas") / "ribbonx" / "customui14_lxml.xsd"

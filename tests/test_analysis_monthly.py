@@ -35,8 +35,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from addin.analysis import main, parse_month, parse_shipments
-from addin.notices.samples import CLAIM_COLUMNS, DEFAULT_SETTINGS, claim_row, write_register
+from desk.analysis import main, parse_month, parse_shipments
+from desk.notices.samples import CLAIM_COLUMNS, DEFAULT_SETTINGS, claim_row, write_register
 
 NEW = ["责任环节", "原因", "上报集团日期"]
 D = dt.datetime
@@ -88,7 +88,7 @@ def folder(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def run(folder: Path, tmp_path_factory) -> tuple[Path, int, str, str]:
     out = tmp_path_factory.mktemp("out") / "月度货损分析.xlsx"
-    cmd = [sys.executable, "-m", "addin.cli", "analysis", str(folder), "--month", "2026年11月", "--out", str(out),
+    cmd = [sys.executable, "-m", "cli.main", "analysis", str(folder), "--month", "2026年11月", "--out", str(out),
            "--shipments", f"{A}=10000", f"{B}=4,000", "--today", "2026-12-02", "-q"]
     p = subprocess.run(cmd, capture_output=True, text=True, encoding="utf-8", timeout=300)
     return out, p.returncode, p.stdout, p.stderr
@@ -300,7 +300,7 @@ def test_bad_month_is_a_usage_error(folder: Path, capsys) -> None:
 
 
 def test_reminders_list_open_major_cases_not_reported(tmp_path: Path) -> None:
-    from addin.reminders import MAJOR_KIND, collect
+    from desk.reminders import MAJOR_KIND, collect
     today = dt.date(2026, 11, 25)
     rows = [
         _row("M1", "遗失", D(2026, 11, 25), 物品价值=5000, 运费=20),                       # 5000 ≥ 5000: major
@@ -332,8 +332,8 @@ def test_reminders_list_open_major_cases_not_reported(tmp_path: Path) -> None:
 
 def test_the_month_is_the_two_half_month_reports(folder: Path) -> None:
     """The analysis counts exactly the claims the half-month reports count (one reader)."""
-    from addin.analysis import analyse
-    from addin.report import consolidate
+    from desk.analysis import analyse
+    from desk.report import consolidate
     today = dt.date(2026, 12, 2)
     a = analyse([folder], "2026-11", today)
     halves = [consolidate([folder], f"2026-11-{h}", today) for h in ("上半月", "下半月")]

@@ -13,8 +13,8 @@ import openpyxl
 import pytest
 
 import udfs
-from addin.notices.samples import CLAIM_COLUMNS, claim_row, write_register
-from addin.registers import open_one
+from desk.notices.samples import CLAIM_COLUMNS, claim_row, write_register
+from desk.registers import open_one
 from test_company_rules import COMPANY_2027, _bundled_with, use_company  # noqa: F401 (fixture)
 from udfs.analysis import amount_claimed, major_reasons
 from udfs.errors import RuleError

@@ -150,7 +150,7 @@ def test_rows_without_r_continue_across_blocks(tmp_path, monkeypatch):
 def test_one_blank(x, blank):
     assert CV.is_blank(x) is blank
     assert V.is_blank(x) is blank                   # the engine's is the model's
-    from addin.notices.register import is_blank as notice_blank
+    from desk.notices.register import is_blank as notice_blank
     from workbooks.inputs import is_blank as input_blank
     assert notice_blank(x) is blank and input_blank(x) is blank
 
@@ -196,7 +196,7 @@ def test_values_that_are_not_values_say_why_with_the_rule():
 
 
 def test_notice_converters_are_the_models():
-    from addin.notices.register import as_date, as_decimal
+    from desk.notices.register import as_date, as_decimal
     assert as_decimal(np.float64(321.5)) == Decimal("321.5")
     assert as_decimal("1,200元") == Decimal("1200")
     assert as_date("2026/11/07") == dt.date(2026, 11, 7)

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 import sheet_shapes as S
-from addin.notices.cli import main as notices_main
-from addin.reminders import main as deadlines_main
-from addin.report import main as report_main
+from desk.notices.cli import main as notices_main
+from desk.reminders import main as deadlines_main
+from desk.report import main as report_main
 from workbooks import process as P
 from workbooks.spec import CLAIMS
 from workbooks.xlsx import open_package

@@ -1,5 +1,5 @@
-"""The one contract of every ``logidesk`` command (addin/contract.py), end to end through
-``addin.cli.main``: --help, --version, -q, --out, --today, lock files, the exit codes of
+"""The one contract of every ``logidesk`` command (cli/contract.py), end to end through
+``cli.main.main``: --help, --version, -q, --out, --today, lock files, the exit codes of
 the documented error cases (disk full on a small tmpfs, a read-only mount, a long name, an
 existing --out, a lock file, no LibreOffice, PostgreSQL unreachable, a damaged rules file,
 damaged workbooks) — and every message any of these runs prints is scanned for English
@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from addin import cli, contract
+from cli import contract
+from cli import main as cli
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "workbooks" / "samples"
@@ -153,7 +154,7 @@ def test_install_py_help_is_chinese():
 
 
 def test_a_command_that_still_declares_its_own_quiet_gets_the_contracts():
-    from addin.cliutil import ArgumentParser
+    from cli.console import ArgumentParser
     ap = ArgumentParser(prog="logidesk process", quiet=False)
     ap.add_argument("--quiet", action="store_true", help="不显示进度条")
     ap.add_argument("paths", nargs="+")
@@ -164,7 +165,7 @@ def test_a_phase_without_counts_shows_progress_after_a_second(monkeypatch):
     import io
     import time
 
-    from addin.cliutil import Progress
+    from cli.console import Progress
 
     class Tty(io.StringIO):
         def isatty(self):
@@ -326,7 +327,7 @@ def test_postgresql_unreachable_names_host_and_database_never_the_password(capsy
 def _cli(home: Path, *argv, **env) -> tuple[int, str]:
     """``logidesk ARGV`` in a fresh interpreter (the rules are loaded once per process)."""
     environ = {**os.environ, "LOGIDESK_HOME": str(home / "home"), "LOGIDESK_TODAY": TODAY, **env}
-    got = subprocess.run([sys.executable, "-m", "addin.cli", *map(str, argv)], capture_output=True, text=True,
+    got = subprocess.run([sys.executable, "-m", "cli.main", *map(str, argv)], capture_output=True, text=True,
                          cwd=home, env=environ, timeout=600)
     text = got.stdout + got.stderr
     SEEN.append(text)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import udfs
-from addin.holidays_cli import rules_main
+from desk.holidays import rules_main
 from udfs import company
 from udfs import rulebook as rb
 from udfs.errors import RuleError

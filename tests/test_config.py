@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from addin import config
-from addin.ledger import Ledger, normalise_waybill
+from cli import config
+from desk.ledger import Ledger, normalise_waybill
 
 
 @pytest.fixture
@@ -62,7 +62,7 @@ def test_waybill_normalised(typed: str) -> None:
 
 
 def test_broken_configuration_is_one_message(home: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
-    from addin.notices.cli import main
+    from desk.notices.cli import main
     bad = home / "bad.toml"
     bad.parent.mkdir(parents=True, exist_ok=True)
     bad.write_text("[ledger\n", encoding="utf-8")

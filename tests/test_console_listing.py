@@ -12,9 +12,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from addin import listing
-from addin.reminders import collect, format_table
-from addin.report import consolidate
+from cli import listing
+from desk.reminders import collect, format_table
+from desk.report import consolidate
 
 ROOT = Path(__file__).resolve().parents[1]
 TODAY = "2026-11-23"
@@ -33,7 +33,7 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _cli(*args: str, home: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "LOGIDESK_TODAY": TODAY, "LOGIDESK_HOME": str(home)}
-    return subprocess.run([sys.executable, "-m", "addin.cli", *args], cwd=ROOT, env=env,
+    return subprocess.run([sys.executable, "-m", "cli.main", *args], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=600)
 
 

@@ -33,7 +33,7 @@ def doctor(tmp_path: Path, cwd: Path | None = None, **env: str) -> tuple[int, di
     for name in ("LOGIDESK_LEDGER_URL", "LOGIDESK_CONFIG", "LOGIDESK_SOFFICE"):
         if name not in env:
             environ.pop(name, None)
-    got = subprocess.run([sys.executable, "-m", "addin.cli", "doctor"], capture_output=True, text=True,
+    got = subprocess.run([sys.executable, "-m", "cli.main", "doctor"], capture_output=True, text=True,
                          cwd=cwd or tmp_path, env=environ, timeout=300)
     text = got.stdout + got.stderr
     assert not english(text), english(text)

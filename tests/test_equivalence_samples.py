@@ -29,7 +29,7 @@ def test_result_workbook_formulas_agree(monkeypatch, tmp_path):
 def test_a_wrong_column_is_caught(monkeypatch, tmp_path):
     """Point a formula at the wrong column: the check must notice."""
     monkeypatch.setenv("LOGIDESK_TODAY", "2026-11-23")
-    from workbooks import samples, spec
+    from workbooks import samples
     from workbooks.spec import COD, Call, Column, Ref, Template
     wrong = Template(kind="cod", sheet=COD.sheet, title=COD.title, settings=COD.settings,
                      columns=tuple(c if c.header != "手续费" else

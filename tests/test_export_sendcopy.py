@@ -207,7 +207,7 @@ def test_send_copy_of_a_processed_result(tmp_path, engine_result, send_copy) -> 
 
 
 def test_cli_and_refusals(tmp_path, capsys) -> None:
-    from addin.cli import main
+    from cli.main import main
 
     assert main(["export", str(CLAIMS), "--out", str(tmp_path / "x.xlsx")]) == 0
     assert "已生成发送版" in capsys.readouterr().out and (tmp_path / "x.xlsx").exists()

@@ -14,8 +14,9 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 import udfs
-from addin import demo, handlers, reminders
-from addin.holidays_cli import holidays_main, import_notice, rules_main
+from addin import handlers
+from desk import demo, reminders
+from desk.holidays import holidays_main, import_notice, rules_main
 from udfs import columns, coverage
 from udfs import rulebook as rb
 from udfs.errors import RuleError
@@ -55,7 +56,7 @@ CASES = [
 
 def _program_state() -> dict[str, str]:
     return {str(p.relative_to(PROGRAM)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for d in ("udfs", "addin", "workbooks") for p in sorted((PROGRAM / d).rglob("*"))
+            for d in ("udfs", "cli", "workbooks", "desk", "addin") for p in sorted((PROGRAM / d).rglob("*"))
             if p.is_file() and "__pycache__" not in p.parts}
 
 
@@ -262,7 +263,7 @@ class _UI:
 def test_the_ribbon_check_appends_the_warning_to_its_message(monkeypatch):
     ctx = handlers.Context(object(), _UI(), D(2026, 11, 23))
     monkeypatch.setattr(handlers, "require_template", lambda ctx, kinds: "complaints")
-    from addin.registers import Loaded
+    from desk.registers import Loaded
     empty = Loaded(Path("投诉登记表.xlsx"), "complaints", pd.DataFrame(), {}, [], "投诉登记表")
     monkeypatch.setattr(handlers, "register_on_sheet", lambda ctx, kind: empty)
     handlers.deadlines(ctx)
@@ -278,7 +279,7 @@ def test_the_notice_as_a_pdf_file_imports_through_pdftotext(company_path, tmp_pa
     poppler's pdftotext — both installed by .ci/run."""
     import shutil
 
-    from addin.notices.render import soffice, to_pdf
+    from desk.notices.render import soffice, to_pdf
     from udfs import holiday_notice as hn
     if soffice() is None or shutil.which("pdftotext") is None:
         pytest.skip("LibreOffice or pdftotext not installed")

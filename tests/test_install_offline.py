@@ -30,7 +30,7 @@ def _tree_mb(path: Path) -> float:
 
 def _copy_source(dst: Path) -> None:
     ignore = shutil.ignore_patterns("__pycache__", "*.egg-info", ".venv", "build")
-    for name in ("udfs", "addin", "workbooks"):
+    for name in ("udfs", "cli", "workbooks", "desk", "addin"):
         shutil.copytree(ROOT / name, dst / name, ignore=ignore)
     for name in ("install.py", "pyproject.toml", "constraints.txt", "README.md"):
         shutil.copy(ROOT / name, dst / name)

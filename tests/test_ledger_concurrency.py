@@ -15,17 +15,17 @@ from pathlib import Path
 
 import pytest
 
-from addin.ledger import Ledger
-from addin.notices.staging import STAGING, recover
+from desk.ledger import Ledger
+from desk.notices.staging import STAGING, recover
 
 ROOT = Path(__file__).resolve().parents[1]
 
 WORKER = r"""
 import datetime as dt, os, signal, sys, time
 import pandas as pd
-from addin.notices import issue
-from addin.notices import batch as B
-from addin.notices.samples import DEFAULT_SETTINGS, claim_row
+from desk.notices import issue
+from desk.notices import batch as B
+from desk.notices.samples import DEFAULT_SETTINGS, claim_row
 
 ledger, out, tag, total, size, crash = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), sys.argv[6]
 state = {"batch": 0}
@@ -172,8 +172,8 @@ def test_kill_mid_batch_leaves_no_orphans(ledger_target: str, tmp_path: Path, cr
 def test_ledger_api_postgresql_and_sqlite(ledger_target: str, tmp_path: Path) -> None:
     import datetime as dt
     import pandas as pd
-    from addin.notices import issue
-    from addin.notices.samples import DEFAULT_SETTINGS, claim_row
+    from desk.notices import issue
+    from desk.notices.samples import DEFAULT_SETTINGS, claim_row
     rows = pd.DataFrame([claim_row("SF1", "延误", 网点赔付=150), claim_row("SF2", "延误", 网点赔付=150)])
     r = issue(rows, "延误公告", tmp_path, DEFAULT_SETTINGS, ledger=ledger_target,
               notice_date=dt.date(2026, 12, 31), pdf=False)
@@ -193,9 +193,9 @@ def test_failure_mid_batch_rolls_back(ledger_target: str, tmp_path: Path) -> Non
     """An error after numbers were taken and documents staged: no file, no row, no gap."""
     import datetime as dt
     import pandas as pd
-    from addin.notices import batch as B
-    from addin.notices import issue
-    from addin.notices.samples import DEFAULT_SETTINGS, claim_row
+    from desk.notices import batch as B
+    from desk.notices import issue
+    from desk.notices.samples import DEFAULT_SETTINGS, claim_row
     rows = pd.DataFrame([claim_row(f"SF{i}", "遗失", 网点赔付=1000) for i in range(5)])
     kw = dict(ledger=ledger_target, notice_date=dt.date(2026, 11, 23), pdf=False)
 
@@ -233,7 +233,7 @@ def test_four_processes_gap_free_while_list_answers(ledger_target: str, tmp_path
     times, reads = [], []
     while any(p.poll() is None for p in procs) or not times:
         t0 = time.monotonic()
-        q = subprocess.run([sys.executable, "-m", "addin.cli", "notices", "--list", "--ledger", ledger_target],
+        q = subprocess.run([sys.executable, "-m", "cli.main", "notices", "--list", "--ledger", ledger_target],
                            capture_output=True, text=True, env=env, timeout=60)
         times.append(time.monotonic() - t0)
         assert q.returncode == 0, q.stderr
@@ -258,7 +258,7 @@ def test_four_processes_gap_free_while_list_answers(ledger_target: str, tmp_path
 def _clerk(args: list[str], home: Path) -> subprocess.CompletedProcess:
     env = dict(os.environ, PYTHONPATH=str(ROOT), LOGIDESK_HOME=str(home))
     env.pop("LOGIDESK_LEDGER_URL", None)
-    return subprocess.run([sys.executable, "-m", "addin.cli", "notices", *args], capture_output=True,
+    return subprocess.run([sys.executable, "-m", "cli.main", "notices", *args], capture_output=True,
                           text=True, env=env, timeout=120)
 
 
@@ -266,7 +266,7 @@ def test_two_clerks_input_and_result_file_one_sequence(tmp_path: Path) -> None:
     """Clerk A issues from the register, clerk B from its `_结果` copy in another folder: one
     company ledger (configured, not beside the workbook), so B gets a re-issue warning and,
     when B confirms, the next number of the same sequence. Waybills are compared normalised."""
-    from addin.notices.samples import claim_row, write_register
+    from desk.notices.samples import claim_row, write_register
     home = tmp_path / "home"
     a = write_register(tmp_path / "网点" / "理赔登记表.xlsx",
                        [claim_row("SF1001", "遗失"), claim_row("SF1002", "遗失"), claim_row("SF1003", "遗失")])
@@ -294,7 +294,7 @@ def test_two_clerks_input_and_result_file_one_sequence(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("damage", ["corrupt", "directory", "readonly"])
 def test_unusable_ledger_is_one_message(damage: str, tmp_path: Path) -> None:
-    from addin.notices.samples import claim_row, write_register
+    from desk.notices.samples import claim_row, write_register
     reg = write_register(tmp_path / "r.xlsx", [claim_row("SF1", "遗失")])
     target = tmp_path / "台账.sqlite3"
     if damage == "corrupt":
@@ -317,9 +317,9 @@ def test_crash_after_commit_recovered_on_rerun(tmp_path: Path) -> None:
     the files and reports those rows as done — not as duplicates to refuse."""
     import datetime as dt
     import pandas as pd
-    from addin.notices import batch as B
-    from addin.notices import issue
-    from addin.notices.samples import DEFAULT_SETTINGS, claim_row
+    from desk.notices import batch as B
+    from desk.notices import issue
+    from desk.notices.samples import DEFAULT_SETTINGS, claim_row
     rows = pd.DataFrame([claim_row(f"SF{i}", "遗失", 网点赔付=1000) for i in range(3)])
     kw = dict(ledger=tmp_path / "l.sqlite3", notice_date=dt.date(2026, 11, 23), pdf=False)
 
@@ -344,7 +344,7 @@ def test_recover_between_open_and_lock_never_removes_a_live_batch(tmp_path: Path
     recover() finds the file free and removes it. The batch must not then hold a lock on a
     removed file (the next recover would take its folder for a crashed batch and delete it
     mid-render, seen as FileNotFoundError with 4 clerks on PostgreSQL): it locks again."""
-    from addin.notices import staging as S
+    from desk.notices import staging as S
     real = S._lock
     raced = {"done": False}
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from addin.ledger import Ledger
-from addin.notices import issue
-from addin.notices.samples import DEFAULT_SETTINGS, claim_row, write_register
+from desk.ledger import Ledger
+from desk.notices import issue
+from desk.notices.samples import DEFAULT_SETTINGS, claim_row, write_register
 
 
 def _fake_soffice(tmp_path: Path, body: str) -> Path:
@@ -61,7 +61,7 @@ def test_one_failed_sub_batch_keeps_the_others(env: Path, monkeypatch: pytest.Mo
 
 
 def test_cli_reports_missing_pdfs_exit_4(env: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
-    from addin.notices.cli import main
+    from desk.notices.cli import main
     monkeypatch.setenv("LOGIDESK_SOFFICE", str(_fake_soffice(env, "exit 1")))
     reg = write_register(env / "r" / "登记.xlsx", [claim_row("SF1", "遗失"), claim_row("SF2", "遗失")])
     assert main([str(reg), "--kind", "遗失公告", "--pdf"]) == 4
@@ -74,7 +74,7 @@ def test_vip_letters_from_the_vip_register(env: Path, capsys) -> None:
     """The VIP customer register template, filled by sales, gives the NTC-7 letters."""
     import openpyxl
 
-    from addin.notices.cli import main
+    from desk.notices.cli import main
     from workbooks.spec_vip import build_vip_register
     path = build_vip_register(env / "VIP客户.xlsx")
     wb = openpyxl.load_workbook(path)
@@ -92,6 +92,6 @@ def test_vip_letters_from_the_vip_register(env: Path, capsys) -> None:
     out = capsys.readouterr()
     assert "已生成VIP恭喜函 1 份：VG-2026-00001 至 VG-2026-00001（PDF 0 份），金额合计 12,345.60 元" in out.out
     assert "VIP客户.xlsx 第4行（闽侯恒通电子商行）：输入有误" in out.err and "很多" in out.err
-    from addin.notices.render import doc_text
+    from desk.notices.render import doc_text
     text = doc_text(next((env / "通知").glob("VG-2026-00001_*.docx")))
     assert "人民币12,345.60元" in text and "经办人：赵磊" in text and "NTC-7" not in text

@@ -14,16 +14,16 @@ import pytest
 from docx import Document
 
 import udfs
-from addin.ledger import Ledger
-from addin.notices import DuplicateNoticeError, NoticeError, issue, rmb_capitals
-from addin.notices.batch import cn_date
-from addin.notices.capitals import figures
-from addin.notices.cli import main as cli_main
-from addin.notices.kinds import KINDS
+from desk.ledger import Ledger
+from desk.notices import DuplicateNoticeError, NoticeError, issue, rmb_capitals
+from desk.notices.batch import cn_date
+from desk.notices.capitals import figures
+from desk.notices.cli import main as cli_main
+from desk.notices.kinds import KINDS
 from workflow_helpers import frame_of as read_register, settings_of as read_settings
-from addin.notices.render import doc_text, fill, placeholders, soffice, to_pdf
-from addin.notices.samples import DEFAULT_SETTINGS, claim_row, write_register
-from addin.notices.templates import TEMPLATE_DIR
+from desk.notices.render import doc_text, fill, placeholders, soffice, to_pdf
+from desk.notices.samples import DEFAULT_SETTINGS, claim_row, write_register
+from desk.notices.templates import TEMPLATE_DIR
 
 TODAY = dt.date(2026, 11, 23)
 
@@ -306,9 +306,9 @@ def test_sample_register_every_claim_kind(tmp_path: Path) -> None:
 
 
 def test_committed_templates_match_generator() -> None:
-    """The .docx files in addin/notices/templates are the generator's reproducible output
+    """The .docx files in desk/notices/templates are the generator's reproducible output
     (companies edit copies in their own template folder: --templates / 设置 模板目录)."""
-    from addin.notices.templates import document_bytes
+    from desk.notices.templates import document_bytes
     for kind in KINDS:
         assert (TEMPLATE_DIR / f"{kind}.docx").read_bytes() == document_bytes(kind), kind
 

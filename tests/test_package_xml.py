@@ -7,7 +7,6 @@ import re
 import shutil
 import subprocess
 import sys
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -71,7 +70,7 @@ def test_export_reads_rels_with_type_and_target_before_id(tmp_path) -> None:
     src = _plain_book(tmp_path / "对账.xlsx")
     rels = PF.members(src)["xl/_rels/workbook.xml.rels"].decode()
     assert re.search(r"<Relationship [^>]*Type=[^>]*Id=", rels)           # openpyxl's order
-    p = subprocess.run([sys.executable, "-m", "addin.cli", "export", str(src)], capture_output=True,
+    p = subprocess.run([sys.executable, "-m", "cli.main", "export", str(src)], capture_output=True,
                        text=True, cwd=PF.ROOT)
     assert p.returncode == 0 and "工作簿结构异常" not in p.stderr, p.stderr
     assert p.stdout.startswith(f"已生成发送版 {tmp_path / '对账_发送版.xlsx'}：使用 Excel 保存的计算结果，1 个单元格转为数值")
@@ -246,7 +245,7 @@ def test_deadlines_and_report_name_a_damaged_file_and_read_the_others(tmp_path, 
     folder = _folder_with(tmp_path, {"坏.xlsx": b'<row r="60"><c r="B60" t="s"><v>99999</v></c></row>'})
     extra = (["--today", "2026-11-20"] if command == "deadlines"
              else ["--period", "2026-11-上半月", "--out", str(tmp_path / "r.xlsx")])
-    p = subprocess.run([sys.executable, "-m", "addin.cli", command, str(folder), *extra], capture_output=True,
+    p = subprocess.run([sys.executable, "-m", "cli.main", command, str(folder), *extra], capture_output=True,
                        text=True, cwd=PF.ROOT, env={**__import__("os").environ, "LOGIDESK_HOME": str(tmp_path / "h")})
     assert "Traceback" not in p.stderr and p.returncode == 1, p.stderr
     text = p.stdout + p.stderr
@@ -260,7 +259,7 @@ def test_deadlines_and_report_name_a_damaged_file_and_read_the_others(tmp_path, 
 
 def test_export_of_a_damaged_register_names_it_and_writes_nothing(tmp_path) -> None:
     folder = _folder_with(tmp_path, {"坏.xlsx": b'<row r="60"><c r="B60" t="s"><v>99999</v></c></row>'})
-    p = subprocess.run([sys.executable, "-m", "addin.cli", "export", str(folder / "坏.xlsx")], capture_output=True,
+    p = subprocess.run([sys.executable, "-m", "cli.main", "export", str(folder / "坏.xlsx")], capture_output=True,
                        text=True, cwd=PF.ROOT)
     assert p.returncode == 1 and "Traceback" not in p.stderr
     assert p.stderr.strip() == f"未生成发送版：坏.xlsx：{SST_DAMAGED}"
@@ -272,7 +271,7 @@ def test_a_damaged_company_rules_file_stops_process_once_naming_file_and_line(tm
     rules.write_text("[holidays\nx = = 1\n", encoding="utf-8")
     folder = _folder_with(tmp_path, {})
     shutil.copyfile(CLAIMS, folder / "乙.xlsx")
-    p = subprocess.run([sys.executable, "-m", "addin.cli", "process", str(folder), "--out", str(tmp_path / "o"),
+    p = subprocess.run([sys.executable, "-m", "cli.main", "process", str(folder), "--out", str(tmp_path / "o"),
                         "--quiet"], capture_output=True, text=True, cwd=PF.ROOT,
                        env={**__import__("os").environ, "LOGIDESK_COMPANY_RULES": str(rules),
                             "LOGIDESK_HOME": str(tmp_path / "h")})

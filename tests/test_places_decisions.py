@@ -96,7 +96,7 @@ def test_issue_places_through_the_register(tmp_path):
     reg = write_filled(STORAGE, rows, tmp_path / "in" / "仓储保管登记.xlsx")
     out = tmp_path / "out"
     env = {**os.environ, "LOGIDESK_TODAY": "2026-11-23"}
-    p = subprocess.run([sys.executable, "-m", "addin.cli", "process", str(reg), "--out", str(out)],
+    p = subprocess.run([sys.executable, "-m", "cli.main", "process", str(reg), "--out", str(out)],
                        cwd=ROOT, capture_output=True, text=True, timeout=300, env=env)
     assert p.returncode in (0, 1), p.stdout + p.stderr
     # 12 + 6 × 4 + 3.60 over the six rows that resolve; the seven others are listed
@@ -429,9 +429,9 @@ def test_date8_message_names_the_nominal_last_day():
 def test_claim_letter_shows_actual_loss_and_amount_claimed(tmp_path):
     """500.00 of goods lost, uninsured, freight 120: actual loss 500.00, claimed 360.00
     (3 × freight, CMP-1); a 40 % damage of 2,000 insured at 1,000: loss 800.00, claimed 400.00."""
-    from addin.notices import issue
-    from addin.notices.samples import claim_row, write_register
-    from addin.notices.render import doc_text
+    from desk.notices import issue
+    from desk.notices.samples import claim_row, write_register
+    from desk.notices.render import doc_text
     from workflow_helpers import frame_of, settings_of
     rows = [claim_row("SF7001", "遗失", 物品价值=500, 保价金额=None, 运费=120),
             claim_row("SF7002", "破损", 物品价值=2000, 保价金额=1000, 运费=30, 损失比例=0.4)]

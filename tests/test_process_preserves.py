@@ -14,8 +14,6 @@ import hashlib
 import re
 import shutil
 import subprocess
-import zipfile
-from pathlib import Path
 
 import pytest
 
@@ -101,7 +99,7 @@ def test_workbook_keeps_sheets_states_names_and_macro_type(done, suffix):
 def test_register_sheet_changes_only_computed_cells_and_bad_formats(done):
     src, out, _, summary = done
     source, result = src[0], out / "网点理赔_结果.xlsx"
-    pin, pout = open_package(source), open_package(result)
+    pin = open_package(source)
     part = _named(pin)[CLAIMS.sheet]
     a, b = members(source)[part], members(result)[part]
     ha, hb = a[:a.index(b"<sheetData>")], b[:b.index(b"<sheetData>")]

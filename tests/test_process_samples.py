@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 import shutil
 from decimal import Decimal
 from pathlib import Path
@@ -15,7 +14,7 @@ from python_calamine import CalamineWorkbook
 
 import udfs
 from workbooks import process as P
-from workbooks.samples import SAMPLES_DIR, planted, sample_path
+from workbooks.samples import planted, sample_path
 from workbooks.spec import CLAIMS, COD, COMPLAINTS, REGISTERS, STORAGE
 
 TODAY = "2026-11-23"

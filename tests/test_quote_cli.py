@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from addin.quote import main
+from desk.quote import main
 from udfs.quote import quote
 
 TODAY = "2026-11-23"
@@ -68,8 +68,8 @@ def test_cli_errors(capsys):
 
 
 def test_logidesk_cli_wiring(tmp_path, capsys):
-    """`logidesk quote|build|process` reach workbooks.* through addin.cli."""
-    from addin.cli import main as logidesk
+    """`logidesk quote|build|process` reach workbooks.* through cli.main."""
+    from cli.main import main as logidesk
     assert logidesk(["quote", "--freight", "50", "--from", "福州", "--to", "厦门"]) == 0
     assert "合计　　　　：50.00 元" in capsys.readouterr().out
     assert logidesk(["build", "--out", str(tmp_path / "t")]) == 0

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from test_freight import TARIFF
 
-from addin.cli import main as logidesk
+from cli.main import main as logidesk
 from udfs import rulebook as rb
 from udfs.quote import quote
 from workbooks.build import build_quote
@@ -146,7 +146,7 @@ def test_python_quote_blank_freight_uses_the_tariff(company):
 
 def test_the_quote_process_imports_neither_pandas_numpy_nor_the_workbook_layer():
     code = ("import sys\n"
-            "from addin.cli import main\n"
+            "from cli.main import main\n"
             "rc = main(['quote', '--weight', '3.2', '--size', '40x30x20', '--from', '福州', '--to', '温州市鹿城区',"
             " '--declared', '3000', '--cod', '5000'])\n"
             "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('pandas', 'numpy', 'workbooks'))\n"

@@ -13,9 +13,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from addin.notices import issue
-from addin.notices.samples import DEFAULT_SETTINGS, claim_row, write_register
-from addin.reminders import collect, format_table, main, write_sheet
+from desk.notices import issue
+from desk.notices.samples import DEFAULT_SETTINGS, claim_row, write_register
+from desk.reminders import collect, format_table, main, write_sheet
 from workflow_helpers import frame_of, hyperlinks, settings_of, sheet_formulas, write_kind
 
 TODAY = dt.date(2026, 11, 23)
@@ -102,7 +102,7 @@ def test_every_source_row_by_row(folder: Path, tmp_path: Path) -> None:
 
 
 def test_replied_notice_and_closed_claim_drop_out(folder: Path, tmp_path: Path) -> None:
-    from addin.ledger import Ledger
+    from desk.ledger import Ledger
     led = tmp_path / "l.sqlite3"
     frame = frame_of(folder / "福州.xlsx")
     r = issue(frame[frame["运单号"].isin(["F-TODAY", "F-CLOSED"])], "遗失公告", folder / "通知",
@@ -156,7 +156,7 @@ def test_formula_looking_text_stays_text(tmp_path: Path) -> None:
 def test_gbk_console_and_redirect(folder: Path, tmp_path: Path) -> None:
     """A Chinese Windows console (GBK) or a redirect: no character crashes the run."""
     env = dict(os.environ, PYTHONIOENCODING="gbk", PYTHONPATH=str(ROOT), LOGIDESK_HOME=str(tmp_path / "h"))
-    p = subprocess.run([sys.executable, "-m", "addin.cli", "deadlines", str(folder), "--today", "2026-11-23",
+    p = subprocess.run([sys.executable, "-m", "cli.main", "deadlines", str(folder), "--today", "2026-11-23",
                         "--no-ledger"], capture_output=True, env=env)
     assert p.returncode == 1, p.stderr.decode("gbk", "replace")
     text = p.stdout.decode("gbk")
@@ -165,7 +165,7 @@ def test_gbk_console_and_redirect(folder: Path, tmp_path: Path) -> None:
 
 def test_broken_pipe_is_quiet(folder: Path, tmp_path: Path) -> None:
     env = dict(os.environ, PYTHONPATH=str(ROOT), LOGIDESK_HOME=str(tmp_path / "h"))
-    p = subprocess.run(f"'{sys.executable}' -m addin.cli deadlines '{folder}' --today 2026-11-23 --no-ledger"
+    p = subprocess.run(f"'{sys.executable}' -m cli.main deadlines '{folder}' --today 2026-11-23 --no-ledger"
                        f" --within 400 | head -1", shell=True, capture_output=True, env=env, text=True)
     assert p.stdout.startswith("时限提醒")
     assert "Traceback" not in p.stderr and "BrokenPipeError" not in p.stderr
@@ -177,7 +177,7 @@ def test_every_command_survives_a_gbk_console(tmp_path: Path) -> None:
     written)."""
     env = dict(os.environ, PYTHONIOENCODING="gbk", PYTHONPATH=str(ROOT), LOGIDESK_HOME=str(tmp_path / "h"))
     sample = ROOT / "workbooks" / "samples" / "理赔登记表_样例.xlsx"
-    p = subprocess.run([sys.executable, "-m", "addin.cli", "process", str(sample), "--out", str(tmp_path / "o"),
+    p = subprocess.run([sys.executable, "-m", "cli.main", "process", str(sample), "--out", str(tmp_path / "o"),
                         "--quiet"], capture_output=True, env=env)
     assert p.returncode == 1, p.stderr.decode("gbk", "replace")     # the sample's error rows
     assert "理赔登记表" in p.stdout.decode("gbk") and (tmp_path / "o" / "理赔登记表_样例_结果.xlsx").exists()

@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 
 import udfs
-from addin.notices.samples import DEFAULT_SETTINGS, claim_row, random_rows, write_register
-from addin.report import build, main, parse_period
+from desk.notices.samples import DEFAULT_SETTINGS, claim_row, random_rows, write_register
+from desk.report import build, main, parse_period
 from workflow_helpers import hyperlinks, sheet_formulas
 
 TODAY = dt.date(2026, 11, 23)

@@ -12,7 +12,6 @@ from decimal import Decimal
 import pytest
 
 import udfs
-from udfs import RuleError
 
 D = Decimal
 

@@ -14,7 +14,7 @@ from python_calamine import CalamineWorkbook
 import udfs
 from workbooks import build, layout as L
 from workbooks.samples import SAMPLES_DIR, generate, planted, sample_path
-from workbooks.spec import CLAIMS, COD, REGISTERS, Template
+from workbooks.spec import CLAIMS, REGISTERS
 
 TODAY = "2026-11-23"
 

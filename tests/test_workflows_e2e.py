@@ -27,11 +27,11 @@ import pandas as pd
 import pytest
 
 import udfs
-from addin.notices.cli import main as notices_main
-from addin.notices.render import doc_text
-from addin.notices.samples import claim_row, write_register
-from addin.reminders import main as deadlines_main
-from addin.report import main as report_main
+from desk.notices.cli import main as notices_main
+from desk.notices.render import doc_text
+from desk.notices.samples import claim_row, write_register
+from desk.reminders import main as deadlines_main
+from desk.report import main as report_main
 from workflow_helpers import hyperlinks, sheet_formulas
 
 TODAY = "2026-11-23"
@@ -175,7 +175,7 @@ def test_ledger_location_never_the_workbook_folder(desk: Path) -> None:
     assert _notices(desk, "破损公告") == 0
     assert not list((desk / "鼓楼").glob("*.sqlite3")) and not list((desk / "鼓楼" / "通知").glob("*.sqlite3"))
     assert (desk / "home" / "data" / "logidesk-台账.sqlite3").exists()
-    from addin.ledger import Ledger
+    from desk.ledger import Ledger
     rec = Ledger.open().all()[0]
     assert rec.source == "理赔登记表.xlsx 第8行" and rec.issued_by == "赵磊"
     assert rec.template.endswith("破损公告.docx（内置模板）") and len(rec.template_sha256) == 64
@@ -188,7 +188,7 @@ def test_planted_template_needs_an_explicit_choice(desk: Path, capsys) -> None:
 
     from docx import Document
 
-    from addin.notices.templates import TEMPLATE_DIR
+    from desk.notices.templates import TEMPLATE_DIR
     planted = desk / "planted"
     shutil.copytree(TEMPLATE_DIR, planted)
     doc = Document(str(planted / "破损公告.docx"))
@@ -201,7 +201,7 @@ def test_planted_template_needs_an_explicit_choice(desk: Path, capsys) -> None:
     assert _notices(desk, "破损公告", "--templates", str(planted), "--reissue") == 0
     out = capsys.readouterr().out
     assert "命令行 --templates" in out
-    from addin.ledger import Ledger
+    from desk.ledger import Ledger
     recs = Ledger.open().all("破损公告")
     assert recs[1].template.startswith(str(planted.resolve())) and recs[1].template_sha256 != recs[0].template_sha256
 

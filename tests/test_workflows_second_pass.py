@@ -13,9 +13,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from addin.notices.samples import claim_row, write_register
-from addin.reminders import main as deadlines_main
-from addin.report import main as report_main
+from desk.notices.samples import claim_row, write_register
+from desk.reminders import main as deadlines_main
+from desk.report import main as report_main
 from workbooks.process import main as process_main
 
 SHIP = dt.datetime(2026, 10, 1)
@@ -233,7 +233,7 @@ def test_send_copy_of_the_counter_quote(built: Path, home: Path, capsys) -> None
 
 # 8a. A reply recorded without a workbook shows in --list (and leaves the reminders).
 def test_reply_recorded_without_a_workbook_is_listed(home: Path, capsys) -> None:
-    from addin.notices.cli import main as notices_main
+    from desk.notices.cli import main as notices_main
     reg = write_register(home / "reg" / "登记表.xlsx",
                          [claim_row("R1", "遗失", 寄件日期=SHIP, 索赔日期=dt.datetime(2026, 11, 10))])
     assert notices_main([str(reg), "--kind", "遗失公告", "--no-pdf", "--date", "2026-11-20"]) == 0
@@ -258,7 +258,7 @@ def test_documents_language_and_print_settings(built: Path, home: Path, capsys) 
 
     from openpyxl import load_workbook
 
-    from addin.notices.cli import main as notices_main
+    from desk.notices.cli import main as notices_main
     reg = write_register(home / "reg" / "登记表.xlsx",
                          [claim_row("D1", "遗失", 寄件日期=SHIP, 索赔日期=dt.datetime(2026, 11, 10))])
     assert notices_main([str(reg), "--kind", "遗失公告", "--no-pdf", "--date", "2026-11-20"]) == 0
@@ -300,8 +300,8 @@ def test_complaint_done_before_start_cites_cpl1(home: Path, capsys) -> None:
 
 @pytest.mark.slow
 def test_demo_sends_each_vip_customer_one_letter(home: Path) -> None:
-    from addin.ledger import Ledger
-    from addin.notices.demo import demo_step
+    from desk.ledger import Ledger
+    from desk.notices.demo import demo_step
     demo_step(home / "build")
     recs = Ledger.open(str(home / "build" / "demo" / "logidesk-台账.sqlite3")).all()
     letters = sorted((r.waybill, r.kind) for r in recs if r.kind.startswith("VIP"))

@@ -118,20 +118,20 @@ def export(path: Path, work: Path) -> dict:
 
 
 def deadlines(path: Path, work: Path) -> dict:
-    from addin.reminders import main
+    from desk.reminders import main
     code, out = _quiet(lambda: main([str(path), "--today", TODAY, "--within", "30", "--no-ledger",
                                      "--out", str(work / "d.xlsx")]))
     return {"code": code, "out": out.replace(str(work), "<work>"), "sheet": _values(work / "d.xlsx")}
 
 
 def report(path: Path, work: Path) -> dict:
-    from addin.report import main
+    from desk.report import main
     code, out = _quiet(lambda: main([str(path), "--period", "2026-11-上半月", "--out", str(work / "r.xlsx")]))
     return {"code": code, "out": out.replace(str(work), "<work>"), "sheets": _values(work / "r.xlsx")}
 
 
 def notices(path: Path, work: Path) -> dict:
-    from addin.notices.cli import main
+    from desk.notices.cli import main
     got = {}
     for kind in ("破损公告", "遗失公告", "延误公告"):
         folder = work / kind

@@ -3,7 +3,6 @@ formulas, and the refusals of what is not an .xlsx package."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 import zipfile
 from pathlib import Path
 

@@ -1,4 +1,4 @@
-"""The one safe writer (addin/xlsxout.py): write_table writes the same cells as write_rows —
+"""The one safe writer (desk/xlsxout.py): write_table writes the same cells as write_rows —
 byte for byte the same worksheet XML — every text a string, never a formula."""
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from addin import xlsxout  # noqa: E402
+from desk import xlsxout  # noqa: E402
 
 VALUES = [
     "运单 A1", "", None, "=HYPERLINK(\"http://evil.example\",\"点我\")", "=cmd|' /C calc'!A0", "{=SUM(1)}",

@@ -24,7 +24,7 @@ def settings_of(path: Path) -> dict[str, Any]:
 
 
 def loaded(path: Path):
-    from addin.registers import open_one
+    from desk.registers import open_one
     return open_one(path)
 
 

@@ -94,7 +94,7 @@ def markdown() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from addin.cliutil import ArgumentParser  # Chinese usage, help and argument errors
+    from cli.console import ArgumentParser  # Chinese usage, help and argument errors
     parser = ArgumentParser(prog="logidesk functions", description="每个函数的示例与结果")
     parser.add_argument("--markdown", action="store_true", help="输出 docs/functions.md 的内容")
     args = parser.parse_args(argv)

@@ -46,7 +46,7 @@ CATEGORY = {category!r}
 
 def _reserved() -> frozenset[str]:
     try:
-        from addin.xlam.vbanames import GENERATOR_LOCALS, VBA_RESERVED
+        from udfs.vbanames import GENERATOR_LOCALS, VBA_RESERVED
     except ImportError:  # the engine alone (no add-in package): the compile test still checks
         return frozenset()
     return VBA_RESERVED | GENERATOR_LOCALS | {"caller"}

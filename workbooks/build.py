@@ -204,7 +204,7 @@ def build_all(out_dir: Path = DEFAULT_OUT) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from addin.cliutil import ArgumentParser  # Chinese usage, help and argument errors
+    from cli.console import ArgumentParser  # Chinese usage, help and argument errors
     p = ArgumentParser(prog="logidesk build", description="生成登记表（含 VIP 客户登记表）、柜台报价与规则表模板")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"输出文件夹（默认 {DEFAULT_OUT}）")
     args = p.parse_args(argv)

@@ -428,7 +428,7 @@ def demo_step(out: Path) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from addin import cliutil as cu  # Chinese usage, help, argument errors and exit codes
+    from cli import console as cu  # Chinese usage, help, argument errors and exit codes
     parser = cu.ArgumentParser(
         prog="logidesk export",
         description="生成「发送版」：计算列转为数值，去掉加载项链接，给没有装加载项的人（其他网点、WPS、LibreOffice、手机）。")
@@ -438,7 +438,7 @@ def main(argv: list[str] | None = None) -> int:
     return cu.run("export", lambda: _main(cu, args))
 
 
-def _main(cu, args) -> int:  # noqa: ANN001 - addin.cliutil and the parsed arguments
+def _main(cu, args) -> int:  # noqa: ANN001 - cli.console and the parsed arguments
     source = Path(args.workbook)
     out = cu.out_file(args.out, source.with_name(source.stem + SUFFIX + ".xlsx"))
     cu.check_name_length(out)

@@ -7,7 +7,7 @@ result in one streaming pass (:func:`workbooks.result.write_result`). Results ne
 collide (:func:`workbooks.folders.plan_outputs`); a bad file is reported and the run goes
 on with the next one.
 
-Exit codes (the contract of :mod:`addin.contract`): 0 every file processed without error
+Exit codes (the contract of :mod:`cli.contract`): 0 every file processed without error
 rows; 1 error rows, or a file to fix (not a template, .xls, damaged); 2 bad arguments;
 3 a file open in Excel/WPS; 4 the environment (disk full, read-only, no permission).
 """
@@ -171,7 +171,7 @@ def process_to(source: Path, target: Path, progress: bool = True) -> FileResult:
 def _internal_failure(source: Path, e: Exception) -> str:
     """The message for a file that failed through a fault of ours; the traceback goes to
     the log file every command writes."""
-    from addin.cliutil import log_problem  # the shared log; workbooks reaches addin only here
+    from cli.console import log_problem  # the shared log; workbooks reaches addin only here
     where = log_problem("process", f"{source}：内部错误：{e!r}", e)
     return ("处理失败：程序内部错误，本文件未处理，其他文件照常处理；"
             + (f"详情已写入日志：{where}，请发给管理员。" if where else "请联系管理员。"))
@@ -196,7 +196,7 @@ def process_paths(paths: Iterable[Path], out_dir: Path = DEFAULT_OUT, progress: 
 
 def main(argv: list[str] | None = None) -> int:
     """Exit codes: :attr:`Summary.exit_code` (the contract); 2 for bad arguments."""
-    from addin.cliutil import ArgumentParser, run  # Chinese usage, help, errors and exit codes
+    from cli.console import ArgumentParser, run  # Chinese usage, help, errors and exit codes
     p = ArgumentParser(prog="logidesk process", description="无 Excel 批量计算已填写的登记表")
     p.add_argument("paths", nargs="+", type=Path, help="登记表文件或文件夹")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT,
@@ -209,7 +209,7 @@ def _main(a: Any) -> int:
     from udfs.coverage import print_once
     print_once()                       # from 1 November: the coming year's holidays missing
     O.install_signal_handlers()
-    from addin.cliutil import EXIT_ENV
+    from cli.console import EXIT_ENV
     from udfs import RuleError
     try:
         summary = process_paths(a.paths, a.out, progress=not a.quiet)

@@ -26,7 +26,9 @@ import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from . import appevents, customui, udfvba, vbanames
+from udfs import vbanames
+
+from . import appevents, customui, udfvba
 from .vbaproject import Module, read_project, write_project
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -206,7 +208,7 @@ def demo_step(out: Path) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from addin.cliutil import ArgumentParser  # Chinese usage, help and argument errors
+    from cli.console import ArgumentParser  # Chinese usage, help and argument errors
     parser = ArgumentParser(prog="logidesk addin", description="生成 logidesk.xlam 加载项")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"输出目录（默认 {DEFAULT_OUT}）")
     parser.add_argument("--udf-module", default=udfvba.UDF_MODULE, help="工作表函数所在模块")

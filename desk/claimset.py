@@ -1,8 +1,8 @@
 """The claims of a date range across every branch's claim register, each claim counted once,
 with the rows that cannot be counted listed apart — what the half-month report
-(:mod:`addin.report`) and the monthly analysis (:mod:`addin.analysis`) both count.
+(:mod:`desk.report`) and the monthly analysis (:mod:`desk.analysis`) both count.
 
-Every register is read once by the one register model (:mod:`addin.registers`); our own
+Every register is read once by the one register model (:mod:`desk.registers`); our own
 ``_结果`` files are never read beside their inputs, and a claim found in several files (same
 branch, waybill, type and claim date) is counted once. Only accepted claims (outcome "ok")
 of the damage and shortage types (破损、遗失、内件不符) are counted: refused claims (CLM-8)
@@ -23,9 +23,9 @@ import pandas as pd
 
 from udfs import cellvalue
 
-from addin import cliutil as cu
-from addin.ledger import normalise_waybill
-from addin.registers import Loaded, error_text, load
+from cli import console as cu
+from desk.ledger import normalise_waybill
+from desk.registers import Loaded, error_text, load
 
 DAMAGE_TYPES = ("破损", "遗失", "内件不符")   # 货损货差: damage and shortage (CLM-2..4)
 DELAY_TYPE = "延误"

@@ -50,10 +50,10 @@ def demo_step(out: Path) -> str:
     ledger ``out/demo/logidesk-台账.sqlite3``, explicit so the company's ledger is untouched);
     PDF for the damage notices when LibreOffice is installed. The register is read by the
     model: refused claims (CLM-8) and rows with input errors get no notice."""
-    from addin.notices import issue
-    from addin.notices.kinds import KINDS
-    from addin.notices.render import soffice
-    from addin.notices.source import load_rows
+    from desk.notices import issue
+    from desk.notices.kinds import KINDS
+    from desk.notices.render import soffice
+    from desk.notices.source import load_rows
     import udfs
 
     base = demo_dir(out)

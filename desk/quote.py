@@ -15,7 +15,7 @@ from udfs.errors import ERROR_PREFIX, RuleError
 from udfs.quote import format_quote, quote
 from udfs.rulebook import rules_for, today
 
-from .cliutil import EXIT_ROWS, EXIT_USAGE, ArgumentParser
+from cli.console import EXIT_ROWS, EXIT_USAGE, ArgumentParser
 
 MONEY_OPTIONS = (("freight", "运费"), ("declared", "声明价值"), ("cod", "代收金额"), ("per_item", "单件价值"))
 

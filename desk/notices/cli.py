@@ -1,9 +1,9 @@
 """``logidesk notices WORKBOOK --kind 破损公告 [--rows 2-40] --out DIR`` (NTC-1..7).
 
 Reads the register through the one register model, issues the notices with numbers from
-the company's ledger (:mod:`addin.config`: --ledger, LOGIDESK_LEDGER_URL, configuration
+the company's ledger (:mod:`cli.config`: --ledger, LOGIDESK_LEDGER_URL, configuration
 file, default in the user's data folder — never the workbook's folder), prints what was
-issued and every row skipped with its reason. Exit codes: :mod:`addin.cliutil`.
+issued and every row skipped with its reason. Exit codes: :mod:`cli.console`.
 """
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
-from addin import cliutil as cu
-from addin import listing
-from addin.ledger import Ledger, LedgerError
-from addin.notices.kinds import KINDS, spec as kind_spec
+from cli import console as cu
+from cli import listing
+from desk.ledger import Ledger, LedgerError
+from desk.notices.kinds import KINDS, spec as kind_spec
 
 
 def _parser() -> cu.ArgumentParser:
@@ -57,7 +57,7 @@ def reply_state(r) -> str:
 
 def _load(workbook: Path, kind: str, ranges):
     """(rows DataFrame, settings) of the register for ``kind``: the one register model."""
-    from addin.notices.source import load_rows
+    from desk.notices.source import load_rows
     return load_rows(workbook, kind, ranges)
 
 
@@ -92,7 +92,7 @@ def _main(ap: cu.ArgumentParser, args) -> int:
             raise cu.Refused(f"未完成：{e}", cu.EXIT_ENV) from e
     if not args.workbook or not args.kind:
         ap.error("需要登记表文件和 --kind（例如：logidesk notices 理赔登记表.xlsx --kind 破损公告）")
-    from addin.notices.batch import DuplicateNoticeError, NoticeError, issue  # pandas: issuing only
+    from desk.notices.batch import DuplicateNoticeError, NoticeError, issue  # pandas: issuing only
     cu.refuse_if_open([args.workbook])
     with cu.Progress("读取登记表", unit="行", quiet=args.quiet):
         frame, settings, notes = _load(args.workbook, sp.kind, args.rows)
@@ -103,7 +103,7 @@ def _main(ap: cu.ArgumentParser, args) -> int:
         return cu.EXIT_ROWS
     out = args.out or args.workbook.parent / "通知"
     if args.pdf:
-        from addin.notices.render import soffice
+        from desk.notices.render import soffice
         if soffice() is None:
             raise cu.Refused("未生成任何通知：未安装 LibreOffice（找不到 soffice），无法生成 PDF。"
                              "不要 PDF 请加 --no-pdf；安装见 docs/deploy.md。", cu.EXIT_ENV)

@@ -179,7 +179,7 @@ def import_notice(source: str, *, year: int | None = None, target: Path | None =
 
 
 def holidays_main(argv: list[str] | None = None) -> int:
-    from addin.cliutil import ArgumentParser  # Chinese usage, help and argument errors
+    from cli.console import ArgumentParser  # Chinese usage, help and argument errors
     ap = ArgumentParser(prog="logidesk holidays",
                                  description="导入国务院办公厅节假日安排通知，写入公司规则文件（程序升级不受影响）")
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -225,7 +225,7 @@ def check_report(bundled: Path, company_path: Path | None, today: dt.date) -> tu
 
 
 def rules_main(argv: list[str] | None = None) -> int:
-    from addin.cliutil import ArgumentParser, date_arg, run  # Chinese usage, help, errors and exit codes
+    from cli.console import ArgumentParser, date_arg, run  # Chinese usage, help, errors and exit codes
     ap = ArgumentParser(prog="logidesk rules", description="规则文件：检查程序自带与公司规则文件")
     sub = ap.add_subparsers(dest="cmd", required=True)
     chk = sub.add_parser("check", help="检查规则文件并列出已收录的节假日年份")

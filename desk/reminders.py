@@ -1,7 +1,7 @@
 """Deadline reminders (时限提醒): what is due today, due within N days, or overdue — and every
 case that cannot be computed (those need attention most).
 
-Sources, each register read once by the one model (:mod:`addin.registers`):
+Sources, each register read once by the one model (:mod:`desk.registers`):
 
 - claim registers: open claims (结案日期 blank) — the processing limit DL-2 (处理期限) of
   accepted claims; for refused claims (CLM-8) the reply to the customer is still due (DL-1,
@@ -31,9 +31,9 @@ import pandas as pd
 
 from udfs.cellvalue import as_date, is_blank
 
-from addin import cliutil as cu
-from addin import listing
-from addin.registers import Loaded, error_text, load
+from cli import console as cu
+from cli import listing
+from desk.registers import Loaded, error_text, load
 
 WHOLE_SOURCES = ("（无法读取）", "（通知台账）")   # the 网点 of problems with a whole file or the ledger
 
@@ -137,7 +137,7 @@ def _majors(reg: Loaded, out: _Out, open_rows: list[int]) -> None:
 
 def _claims(reg: Loaded, out: _Out, closed: set[str]) -> None:
     import udfs
-    from addin.ledger import normalise_waybill
+    from desk.ledger import normalise_waybill
     rows, outcome, errs, wb, claimed, closed_on, due2, due1, scope, party = _rows(
         reg, "_row", "_outcome", "_errors", "运单号", "索赔日期", "结案日期", "处理期限", "受理答复期限",
         "寄递范围", "责任网点")
@@ -245,8 +245,8 @@ def _storage(reg: Loaded, out: _Out) -> None:
 
 
 def _from_ledger(ledger: Any, out: _Out, closed: set[str]) -> None:
-    from addin.ledger import normalise_waybill
-    from addin.notices.kinds import KINDS
+    from desk.ledger import normalise_waybill
+    from desk.notices.kinds import KINDS
     for r in ledger.open_notices():
         if normalise_waybill(r.waybill) in closed:
             continue
@@ -262,7 +262,7 @@ def collect(sources: Any = (), *args: Any, today: dt.date | None = None,
     """Reminders due within ``within_days`` (0 = today only), overdue included, and every
     case that cannot be computed; sorted by branch, urgency, kind and deadline.
 
-    ``sources``: register paths / folders, or :class:`addin.registers.Loaded` registers
+    ``sources``: register paths / folders, or :class:`desk.registers.Loaded` registers
     (the ribbon's live sheet). ``ledger``: a Ledger or target; None = the configured ledger
     (``use_ledger=False`` skips it). ``df.attrs['errors']`` lists every problem (file, row).
     """
@@ -295,7 +295,7 @@ def collect(sources: Any = (), *args: Any, today: dt.date | None = None,
          "cod": lambda r: _cod(r, out), "storage": lambda r: _storage(r, out)}[reg.kind](reg)
     ledger_error = None
     if use_ledger:
-        from addin.ledger import Ledger, LedgerError
+        from desk.ledger import Ledger, LedgerError
         try:
             led = Ledger.open(ledger)
             try:
@@ -377,7 +377,7 @@ def _items(df: pd.DataFrame) -> Iterator[str]:
 def write_sheet(df: pd.DataFrame, path: Path, progress: Any = None) -> Path:
     """The reminder export (sheet 「时限提醒」): title, as-of date, borders, sized columns,
     A4 landscape, header repeated on every page; every text written as a string."""
-    from addin import xlsxout
+    from desk import xlsxout
     path = Path(path)
     cu.check_name_length(path)
     today, within = df.attrs.get("today"), df.attrs.get("within_days")
@@ -476,7 +476,7 @@ def _main(args: Any) -> int:
 def demo_step(out: Path) -> str:
     """``logidesk demo`` step: reminders for the sample registers and the demo ledger,
     saved as ``out/demo/时限提醒.xlsx``."""
-    from addin.notices.demo import LEDGER_NAME, demo_dir, sample_register
+    from desk.notices.demo import LEDGER_NAME, demo_dir, sample_register
     base = demo_dir(out)
     ledger = base / LEDGER_NAME
     df = collect([sample_register().parent], within_days=7, ledger=ledger, use_ledger=ledger.exists())

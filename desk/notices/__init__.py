@@ -1,9 +1,9 @@
 """Notices and letters (公告、函, RULES.md §7 NTC-1..7) as .docx/.pdf, numbered in the ledger.
 
 Headless API (ribbon dispatcher, demo): :func:`issue`; command line: ``logidesk notices``
-(:mod:`addin.notices.cli`). Templates: the bundled ``addin/notices/templates/<kind>.docx``
-with ``{{字段}}`` placeholders, or the administrator's folder (:mod:`addin.config`), or an
-explicit ``--templates``. Crash safety of a batch: :mod:`addin.notices.staging`.
+(:mod:`desk.notices.cli`). Templates: the bundled ``desk/notices/templates/<kind>.docx``
+with ``{{字段}}`` placeholders, or the administrator's folder (:mod:`cli.config`), or an
+explicit ``--templates``. Crash safety of a batch: :mod:`desk.notices.staging`.
 
 Names are imported on first use, so ``logidesk notices --list`` starts without pandas.
 """
@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 
 _LAZY = {
-    "issue": "addin.notices.batch", "IssuedNotice": "addin.notices.batch",
-    "IssueBatch": "addin.notices.batch", "NoticeError": "addin.notices.batch",
-    "DuplicateNoticeError": "addin.notices.batch", "Problem": "addin.notices.batch",
-    "rmb_capitals": "addin.notices.capitals", "KINDS": "addin.notices.kinds",
+    "issue": "desk.notices.batch", "IssuedNotice": "desk.notices.batch",
+    "IssueBatch": "desk.notices.batch", "NoticeError": "desk.notices.batch",
+    "DuplicateNoticeError": "desk.notices.batch", "Problem": "desk.notices.batch",
+    "rmb_capitals": "desk.notices.capitals", "KINDS": "desk.notices.kinds",
 }
 
 
@@ -29,7 +29,7 @@ def __getattr__(name: str) -> Any:
 
 def demo_step(out: Path) -> str:
     """``logidesk demo`` step: notices for the bundled sample register (see notices.demo)."""
-    from addin.notices.demo import demo_step as step
+    from desk.notices.demo import demo_step as step
     return step(out)
 
 

@@ -5,7 +5,7 @@ amount, cumulative share line); the trend over the last 12 months; the damage ra
 month's shipment count is given; and the major cases (ANL-3) with their registration date
 (索赔日期) and whether they were reported to group customer service (上报集团日期).
 
-The claims are those the half-month report counts (:mod:`addin.claimset`): read once by the
+The claims are those the half-month report counts (:mod:`desk.claimset`): read once by the
 register model, each claim counted once (a ``_结果`` copy or a second file never doubles it);
 refused claims, error rows and delays are listed apart exactly as in the half-month report.
 Amounts are the model's 赔偿金额 (建议赔偿金额) and 已付金额; shares are exact decimals,
@@ -13,7 +13,7 @@ half-up to 0.01 %. Registers without the analysis columns count under 「（未�
 
 Sheets: 全网 (by branch, type, link, cause, two Pareto charts), 趋势 (12 months, chart), one
 sheet per branch, 重大案件, 明细, 延误（另列）, 不予受理, 需核对; A4 landscape like the
-half-month report, written by the one safe writer (:mod:`addin.xlsxout`).
+half-month report, written by the one safe writer (:mod:`desk.xlsxout`).
 """
 from __future__ import annotations
 
@@ -31,10 +31,10 @@ from typing import Any, Sequence
 import pandas as pd
 
 import udfs
-from addin import claimset
-from addin import cliutil as cu
-from addin import xlsxout
-from addin.claimset import APART_COLUMNS, ZERO, as_date, text
+from desk import claimset
+from cli import console as cu
+from desk import xlsxout
+from desk.claimset import APART_COLUMNS, ZERO, as_date, text
 from udfs.analysis import amount_claimed, major_reasons
 
 EXTRA = ("责任环节", "原因", "上报集团日期", "损失比例", "保价金额", "电商件")
@@ -541,7 +541,7 @@ def _main(args: Any, label: str, shipments: dict[str, int]) -> int:
 
 def demo_step(out: Path) -> str:
     """``logidesk demo`` step: the analysis of the sample register for the last ended month."""
-    from addin.notices.demo import demo_dir, sample_register
+    from desk.notices.demo import demo_dir, sample_register
     today = udfs.today()
     a = analyse([sample_register()], last_month(today), today)
     path = write(a, demo_dir(out) / f"月度货损分析_{a.label}.xlsx")

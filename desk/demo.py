@@ -27,7 +27,7 @@ def _step(title: str, func: Callable[[], str | None]) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from addin.cliutil import ArgumentParser
+    from cli.console import ArgumentParser
     parser = ArgumentParser(prog="logidesk demo", description="在自带样例数据上运行全部主流程（生成模板、加载项、"
                                                               "批量计算、报价、公告、时限提醒、十五日报表）")
     parser.add_argument("--out", type=Path, default=ROOT / "build", help="输出目录（默认 build/）")
@@ -78,14 +78,14 @@ def counter_quote(out: Path) -> str:
 
 # (title, module, function(out_dir) -> summary text). Each module owns its step.
 DEMO_STEPS: list[tuple[str, str, str]] = [
-    ("生成登记表模板", "addin.demo", "build_templates"),
+    ("生成登记表模板", "desk.demo", "build_templates"),
     ("生成 Excel 加载项 logidesk.xlam", "addin.xlam.build", "demo_step"),
-    ("无 Excel 批量计算样例登记表", "addin.demo", "process_samples"),
-    ("柜台报价", "addin.demo", "counter_quote"),
-    ("生成公告与函件并登记台账", "addin.notices", "demo_step"),
-    ("时限提醒", "addin.reminders", "demo_step"),
-    ("货损货差十五日报表", "addin.report", "demo_step"),
-    ("月度货损分析", "addin.analysis", "demo_step"),
+    ("无 Excel 批量计算样例登记表", "desk.demo", "process_samples"),
+    ("柜台报价", "desk.demo", "counter_quote"),
+    ("生成公告与函件并登记台账", "desk.notices", "demo_step"),
+    ("时限提醒", "desk.reminders", "demo_step"),
+    ("货损货差十五日报表", "desk.report", "demo_step"),
+    ("月度货损分析", "desk.analysis", "demo_step"),
     ("生成发送版（给没有加载项的人）", "workbooks.export", "demo_step"),
 ]
 

@@ -2,13 +2,13 @@
 
 Exit codes, the options every command accepts, what ``--out`` means for a command that
 writes one file or several, which commands take ``--today``: all declared here and rendered
-into every ``--help`` (:class:`addin.cliutil.ArgumentParser`), ``logidesk --help``,
-docs/cli.md and the README (between the ``contract`` markers; ``python -m addin.contract
+into every ``--help`` (:class:`cli.console.ArgumentParser`), ``logidesk --help``,
+docs/cli.md and the README (between the ``contract`` markers; ``python -m cli.contract
 --write`` rewrites both, a test fails when they differ).
 
-A command joins the contract by one line in :data:`addin.cli.COMMANDS`: a :class:`Command`
+A command joins the contract by one line in :data:`cli.main.COMMANDS`: a :class:`Command`
 (or a plain ``(target, help)`` pair: no ``--out``, no ``--today``) and by building its parser
-with ``addin.cliutil.ArgumentParser(prog="logidesk NAME")``.
+with ``cli.console.ArgumentParser(prog="logidesk NAME")``.
 """
 from __future__ import annotations
 
@@ -72,7 +72,7 @@ class Command:
 
 
 def commands() -> dict[str, Command]:
-    from addin.cli import COMMANDS
+    from cli.main import COMMANDS
     return {name: Command.of(v) for name, v in COMMANDS.items()}
 
 
@@ -113,7 +113,7 @@ def markdown() -> str:
     return "\n".join(lines)
 
 
-BEGIN, END = "<!-- contract:begin (python -m addin.contract --write) -->", "<!-- contract:end -->"
+BEGIN, END = "<!-- contract:begin (python -m cli.contract --write) -->", "<!-- contract:end -->"
 DOCS = ("docs/cli.md", "README.md")
 _BLOCK = re.compile(re.escape(BEGIN) + r".*?" + re.escape(END), re.S)
 

@@ -11,14 +11,14 @@ from typing import Any
 
 import pandas as pd
 
-from addin import cliutil as cu
+from cli import console as cu
 
 
 def load_rows(workbook: Path, kind: str, ranges: list[tuple[int, int]] | None,
               ) -> tuple[pd.DataFrame, dict[str, Any], list[str]]:
     """(rows within ``ranges``, settings with ``_workbook``, notes) of ``workbook``.
 
-    Raises :class:`addin.cliutil.Refused` (exit 1) when the file is not a register of the
+    Raises :class:`cli.console.Refused` (exit 1) when the file is not a register of the
     right kind, naming file, sheet and column."""
     from workbooks.register import RegisterError
     vip = kind.startswith("VIP")
@@ -36,7 +36,7 @@ def load_rows(workbook: Path, kind: str, ranges: list[tuple[int, int]] | None,
     frame = reg.frame()
     rows = cu.select_rows(ranges, frame["_row"].tolist())
     frame = frame[frame["_row"].isin(rows)]
-    from addin.registers import settings_of
+    from desk.registers import settings_of
     settings = settings_of(reg)
     settings["_workbook"] = str(workbook)
     return frame, settings, list(reg.problems)

@@ -1,5 +1,5 @@
 """What every ``logidesk`` command shares: Chinese argument parsing that applies the
-contract of :mod:`addin.contract` (exit codes, ``-q``, ``--version``, ``--out``, ``--today``),
+contract of :mod:`cli.contract` (exit codes, ``-q``, ``--version``, ``--out``, ``--today``),
 console output that survives a GBK console or a closed pipe, Chinese messages for OS and
 library errors with the original in a log file, progress bars, lock files.
 """
@@ -14,8 +14,8 @@ import traceback
 from pathlib import Path
 from typing import Any, Callable, Iterable, NoReturn, Sequence
 
-from addin import contract as C
-from addin.contract import EXIT_ENV, EXIT_INTERNAL, EXIT_OK, EXIT_OPEN, EXIT_ROWS, EXIT_USAGE  # noqa: F401
+from cli import contract as C
+from cli.contract import EXIT_ENV, EXIT_INTERNAL, EXIT_OK, EXIT_OPEN, EXIT_ROWS, EXIT_USAGE  # noqa: F401
 
 EXIT_CODES_HELP = C.exit_help()
 MAX_ROWS = 1_048_576  # Excel's last row: a --rows range beyond it is an argument error
@@ -77,7 +77,7 @@ class _Version(argparse.Action):
 
 class ArgumentParser(argparse.ArgumentParser):
     """argparse with Chinese usage, help headings and error messages (exit 2), applying the
-    contract of the command named by ``prog`` ("logidesk NAME", :mod:`addin.contract`):
+    contract of the command named by ``prog`` ("logidesk NAME", :mod:`cli.contract`):
     ``-q/--quiet`` and ``--version`` everywhere, the exit codes as epilog, ``--today`` for
     the commands that declare it (also fixing the engine's today), ``--out`` checked as a
     folder or as a file with the declared suffix."""
@@ -285,7 +285,7 @@ def _log_unraisable(info: Any) -> None:
 
 
 def log_path() -> Path:
-    from addin.config import log_dir
+    from cli.config import log_dir
     return log_dir() / "logidesk.log"
 
 
@@ -324,8 +324,8 @@ def _guarded(command: str, body: Callable[[], int]) -> int:
         quiet_pipe()
         return EXIT_OK
     except RuntimeError as e:
-        from addin.config import ConfigError
-        from addin.ledger import LedgerError
+        from cli.config import ConfigError
+        from desk.ledger import LedgerError
         if not isinstance(e, (ConfigError, LedgerError)):
             return _internal(command, e)
         where = log_problem(command, str(e), e)  # the configuration or the ledger: environment

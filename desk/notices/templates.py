@@ -2,7 +2,7 @@
 
 Staff edit the generated files in Word; the wording below is RULES.md §7 (NTC-1..7).
 Placeholders are ``{{字段}}``; the fields available are listed in :data:`FIELDS`.
-Regenerate the defaults with ``python -m addin.notices.templates [--force]``.
+Regenerate the defaults with ``python -m desk.notices.templates [--force]``.
 """
 from __future__ import annotations
 
@@ -193,7 +193,7 @@ def document_bytes(kind: str) -> bytes:
     import io
     import zipfile
 
-    from addin.notices.render import _deflate, _zip
+    from desk.notices.render import _deflate, _zip
     doc = build_document(kind)
     fixed = dt.datetime(2026, 1, 1)
     props = doc.core_properties
@@ -236,7 +236,7 @@ def write_defaults(folder: Path | None = None, force: bool = False) -> list[Path
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m addin.notices.templates",
+    ap = argparse.ArgumentParser(prog="python -m desk.notices.templates",
                                  description="生成默认通知模板（.docx），员工可在 Word 中修改措辞")
     ap.add_argument("--dir", type=Path, default=TEMPLATE_DIR, help="模板目录")
     ap.add_argument("--force", action="store_true", help="覆盖已有模板")

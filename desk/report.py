@@ -2,7 +2,7 @@
 and shortage claims (破损、遗失、内件不符) of one half month (1st–15th, 16th–month end, by
 索赔日期) consolidated into one workbook.
 
-Every register is read once by the one register model (:mod:`addin.registers`); our own
+Every register is read once by the one register model (:mod:`desk.registers`); our own
 ``_结果`` files are never read beside their inputs and a claim found in several files
 (same branch, waybill, type and claim date) is counted once. Only accepted claims (outcome
 "ok") are in the counts and totals: refused claims (CLM-8) are listed apart with their
@@ -26,11 +26,11 @@ from typing import Any, Iterable, Sequence
 
 import pandas as pd
 
-from addin import claimset
-from addin import cliutil as cu
-from addin import listing
-from addin.claimset import APART_COLUMNS, DAMAGE_TYPES, ZERO
-from addin.registers import Loaded
+from desk import claimset
+from cli import console as cu
+from cli import listing
+from desk.claimset import APART_COLUMNS, DAMAGE_TYPES, ZERO
+from desk.registers import Loaded
 
 BRANCH_FILES = ("网点清单.txt", "branches.txt")
 DETAIL_COLUMNS = ["网点", "运单号", "索赔日期", "索赔类型", "索赔原因", "货物类别", "物品价值", "责任网点",
@@ -166,7 +166,7 @@ def build(paths: Any, period: str | None = None, out: Path | None = None, *,
           kind: str = "claims", out_dir: Path | None = None) -> Path:
     """Write the half-month report for ``period`` (e.g. ``2026-11-上半月``) to ``out``.
 
-    ``paths``: register files / folders, or a :class:`addin.registers.Loaded` register (the
+    ``paths``: register files / folders, or a :class:`desk.registers.Loaded` register (the
     ribbon's live book). Without ``period``: the latest half month that has ended; without
     ``out``: 货损货差十五日报表_<期间>.xlsx in ``out_dir`` (default: current folder)."""
     import udfs
@@ -183,7 +183,7 @@ def build(paths: Any, period: str | None = None, out: Path | None = None, *,
 def write_report(data: dict[str, Any], out: Path, progress: Any = None) -> Path:
     """Write consolidated ``data`` (from :func:`consolidate`) as the report workbook (atomic,
     through the one safe writer: every text a string)."""
-    from addin import xlsxout
+    from desk import xlsxout
     cu.check_name_length(Path(out))
     rows = data["rows"]
     by_branch = _group(rows, "网点", data["branches"])
@@ -196,7 +196,7 @@ def write_report(data: dict[str, Any], out: Path, progress: Any = None) -> Path:
 
 def _write(wb: Any, data: dict, by_branch: pd.DataFrame, by_type: pd.DataFrame,
            by_cause: pd.DataFrame, progress: Any = None) -> None:
-    from addin import xlsxout
+    from desk import xlsxout
     rows, status, apart = data["rows"], data["status"], data["apart"]
     f = xlsxout.report_formats(wb)
     title, sub, head, money, cell, wrap, datef, bold_money, bold = (
@@ -353,7 +353,7 @@ def _main(args: Any, label: str) -> int:
 def demo_step(out: Path) -> str:
     """``logidesk demo`` step: the latest half-month report of the sample register."""
     import udfs
-    from addin.notices.demo import demo_dir, sample_register
+    from desk.notices.demo import demo_dir, sample_register
     today = udfs.today()
     period = last_period(today)
     data = consolidate([sample_register()], period, today)

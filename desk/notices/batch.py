@@ -2,7 +2,7 @@
 
 Numbers are gap-free (NTC-7): numbers are allocated, .docx documents rendered into a staging
 folder and ledger rows inserted inside one short ledger transaction; the files are moved into
-place only after COMMIT (crash handling: :mod:`addin.notices.staging`). PDFs are converted
+place only after COMMIT (crash handling: :mod:`desk.notices.staging`). PDFs are converted
 after COMMIT, outside the lock (:func:`_convert_pdfs`).
 """
 from __future__ import annotations
@@ -17,13 +17,13 @@ from typing import Any, Callable, Mapping, Sequence
 
 import pandas as pd
 
-from addin.ledger import Ledger, NoticeRecord, normalise_waybill
-from addin.notices import render
-from addin.notices.capitals import figures, rmb_capitals, to_decimal
-from addin.notices.kinds import KindSpec, spec as kind_spec
-from addin.notices.register import as_date, as_decimal, is_blank
-from addin.notices.staging import Staging, recover
-from addin.notices.templates import FIELDS, TEMPLATE_DIR, template_path, write_defaults
+from desk.ledger import Ledger, NoticeRecord, normalise_waybill
+from desk.notices import render
+from desk.notices.capitals import figures, rmb_capitals, to_decimal
+from desk.notices.kinds import KindSpec, spec as kind_spec
+from desk.notices.register import as_date, as_decimal, is_blank
+from desk.notices.staging import Staging, recover
+from desk.notices.templates import FIELDS, TEMPLATE_DIR, template_path, write_defaults
 from udfs.errtext import detail_text, os_reason
 
 # Test hooks (crash-window tests): called with the Staging after COMMIT / after rendering.
@@ -302,7 +302,7 @@ def resolve_template(kind: str, explicit: Path | None = None) -> TemplateChoice:
     account printed on an officially numbered notice)."""
     import hashlib
 
-    from addin.config import trusted_template_dir
+    from cli.config import trusted_template_dir
     sp = kind_spec(kind)
     if explicit is not None:
         folder, origin = Path(explicit), "命令行 --templates"

@@ -149,7 +149,7 @@ def _open_safe(path: Path, today: dt.date | None, columns: dict[str, Sequence[st
     except RuleError:          # the rules data itself (a damaged company rules file): every file's
         raise
     except Exception as e:  # noqa: BLE001 — one file's fault never stops the run over the others
-        from addin.cliutil import log_problem
+        from cli.console import log_problem
         where = log_problem("registers", f"{path}：内部错误：{e!r}", e)
         return None, ("读取失败：程序内部错误，本文件未读取，其他文件照常处理；"
                       + (f"详情已写入日志：{where}，请发给管理员。" if where else "请联系管理员。")), "internal"

@@ -1,7 +1,7 @@
 """Notice ledger (通知台账): every notice issued, with its number, in a real database (NTC-*).
 
 One ledger per company deployment: its place comes from configuration
-(:mod:`addin.config`: ``--ledger``, ``LOGIDESK_LEDGER_URL``, the configuration files, else a
+(:mod:`cli.config`: ``--ledger``, ``LOGIDESK_LEDGER_URL``, the configuration files, else a
 SQLite file in the user's data folder) — never from the workbook's folder, so issuing from a
 register and from its ``_结果`` copy draws on one sequence. SQLite (WAL mode) for one office;
 PostgreSQL (``postgresql://…``) for several branches.
@@ -29,7 +29,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
-from addin.config import ENV_URL, LEDGER_FILENAME as DEFAULT_FILENAME, ledger_target  # noqa: F401 (re-exported)
+from cli.config import ENV_URL, LEDGER_FILENAME as DEFAULT_FILENAME, ledger_target  # noqa: F401 (re-exported)
 
 COLUMNS = ("number", "kind", "year", "seq", "waybill", "branch", "counterparty", "amount",
            "notice_date", "reply_by", "issued_by", "issued_at", "doc_path", "pdf_path",
@@ -204,7 +204,7 @@ class Ledger:
     @classmethod
     def open(cls, target: "str | os.PathLike | Ledger | None" = None) -> "Ledger":
         """The company's ledger: ``target`` if given, else the configured one
-        (:func:`addin.config.ledger_target`: environment, configuration file, default)."""
+        (:func:`cli.config.ledger_target`: environment, configuration file, default)."""
         if isinstance(target, Ledger):
             return target
         src = ledger_target(target)
