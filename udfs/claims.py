@@ -3,8 +3,9 @@
 """
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -93,8 +94,8 @@ def _patch(out: np.ndarray, exact, kernel, *cols, after: tuple = ()) -> np.ndarr
 def _compensation_args(claim_type, value, freight, insured_value, lost_share, category):
     r = rules_for(None)
     t = claim_type_code(r, claim_type)
-    v = values.money(value, "物品价值", "CMP-1", r, required=True)
-    f = values.money(freight, "运费", "CMP-1", r, required=True)
+    v = cast(int, values.money(value, "物品价值", "CMP-1", r, required=True))
+    f = cast(int, values.money(freight, "运费", "CMP-1", r, required=True))
     i = values.money(insured_value, "保价金额", "CMP-1", r) or 0
     s = share_of(r, t, lost_share)
     cat, cover = category_cover(r, category)
@@ -139,7 +140,7 @@ def actual_loss(claim_type: Any, value: Any, lost_share: Any = None) -> Decimal:
     实际损失金额 beside the amount claimed."""
     r = rules_for(None)
     t = claim_type_code(r, claim_type)
-    v = values.money(value, "物品价值", "CMP-1", r, required=True)
+    v = cast(int, values.money(value, "物品价值", "CMP-1", r, required=True))
     num, den = share_of(r, t, lost_share)
     return fen_to_decimal(div_half_up(one(v) * num, den)[0])
 
@@ -148,7 +149,7 @@ def freight_waiver(claim_type: Any, freight: Any, lost_share: Any = None) -> Dec
     """免收运费 (CMP-4)."""
     r = rules_for(None)
     t = claim_type_code(r, claim_type)
-    f = values.money(freight, "运费", "CMP-4", r, required=True)
+    f = cast(int, values.money(freight, "运费", "CMP-4", r, required=True))
     num, den = share_of(r, t, lost_share)
     return fen_to_decimal(freight_waiver_kernel(one(t), one(f), one(num), den)[0])
 
@@ -181,39 +182,48 @@ def compensation_explain(claim_type: Any, value: Any, freight: Any, insured_valu
     parts = [f"{name}（{r.claim_types[name]['rule']}），货物类别：{cat}"]
     amount = _compensate(r, t, v, f, i, s, cover)
     waiver = freight_waiver_kernel(one(t), one(f), one(s[0]), s[1])[0]
-    share_text = _percent(Decimal(s[0]) / s[1])
     if t == DELAY and s[0] == 0:
         parts.append("延误未造成物品价值损失（损失比例为 0），不赔偿货款，只免运费（CMP-3）")
     elif t == DAMAGE and cover == COVER_LOSS_ONLY:
         parts.append(f"{cat}只保灭失险，运单注明途中损坏承运方不承担责任，破损不予赔偿（CMP-6、INS-5）")
     else:
-        effective_insured = 0 if cover == COVER_NONE else i
-        if i > 0 and cover == COVER_NONE:
-            parts.append(f"{cat}属不予保价货物，保价金额 {_yuan(i)} 不予认可，按未保价处理（CMP-7、INS-4）")
-        if effective_insured > 0:
-            cap, how = effective_insured, f"已保价，按实际损失与保价金额 {_yuan(effective_insured)} 孰低（CMP-1）"
-        else:
-            cap = div_half_up(f * r.k_multiple, r.frac_scale)
-            k = f"{Decimal(r.k_multiple) / r.frac_scale:f}".rstrip("0").rstrip(".")
-            how = f"未保价，按实际损失与 {k} 倍运费 {_yuan(cap)} 孰低（CMP-1）"
-        base = min(v, cap)
-        if t in (DAMAGE, MISMATCH):
-            rule = "CMP-2" if t == DAMAGE else "CMP-5"
-            parts.append(f"物品价值 {_yuan(v)}，{how}得 {_yuan(base)}，乘损失比例 {share_text}（{rule}）")
-        elif t == DELAY:
-            as_what = "按遗失赔偿（CMP-1）" if s[0] >= s[1] else "按破损赔偿（CMP-2）"
-            if cover == COVER_LOSS_ONLY:
-                as_what += f"，{cat}只保灭失险仍照常赔偿（CMP-6 只适用于破损）"
-            parts.append(f"物品价值 {_yuan(v)}，{how}得 {_yuan(base)}，延误毁损比例 {share_text}，"
-                         f"{as_what}（CMP-3）")
-        else:
-            parts.append(f"遗失物品价值 {_yuan(v)}，{how}")
+        parts += _goods_explained(r, t, v, f, i, s, cat, cover)
     parts.append(f"赔偿 {_yuan(amount)}")
     if waiver > 0:
         parts.append(f"免收本次运费 {_yuan(waiver)}（CMP-4）")
     else:
         parts.append("运费不免收（CMP-4：部分破损、内件不符不免运费）")
     return "；".join(parts) + r.note("compensation", "categories") + "。"   # company file: say so
+
+
+def _goods_explained(r: Rules, t: int, v: int, f: int, i: int, s: tuple[int, int], cat: str,
+                     cover: int) -> list[str]:
+    """The sentences of compensation_explain on the goods: the insured value recognised or
+    not (CMP-7), the cap (CMP-1) and the share lost (CMP-2, CMP-3, CMP-5)."""
+    parts = []
+    share_text = _percent(Decimal(s[0]) / s[1])
+    effective_insured = 0 if cover == COVER_NONE else i
+    if i > 0 and cover == COVER_NONE:
+        parts.append(f"{cat}属不予保价货物，保价金额 {_yuan(i)} 不予认可，按未保价处理（CMP-7、INS-4）")
+    if effective_insured > 0:
+        cap, how = effective_insured, f"已保价，按实际损失与保价金额 {_yuan(effective_insured)} 孰低（CMP-1）"
+    else:
+        cap = div_half_up(f * r.k_multiple, r.frac_scale)
+        k = f"{Decimal(r.k_multiple) / r.frac_scale:f}".rstrip("0").rstrip(".")
+        how = f"未保价，按实际损失与 {k} 倍运费 {_yuan(cap)} 孰低（CMP-1）"
+    base = min(v, cap)
+    if t in (DAMAGE, MISMATCH):
+        rule = "CMP-2" if t == DAMAGE else "CMP-5"
+        parts.append(f"物品价值 {_yuan(v)}，{how}得 {_yuan(base)}，乘损失比例 {share_text}（{rule}）")
+    elif t == DELAY:
+        as_what = "按遗失赔偿（CMP-1）" if s[0] >= s[1] else "按破损赔偿（CMP-2）"
+        if cover == COVER_LOSS_ONLY:
+            as_what += f"，{cat}只保灭失险仍照常赔偿（CMP-6 只适用于破损）"
+        parts.append(f"物品价值 {_yuan(v)}，{how}得 {_yuan(base)}，延误毁损比例 {share_text}，"
+                     f"{as_what}（CMP-3）")
+    else:
+        parts.append(f"遗失物品价值 {_yuan(v)}，{how}")
+    return parts
 
 
 # ---------------------------------------------------------------- acceptance (CLM-5..7)
@@ -237,12 +247,12 @@ def insured_flag(insured: Any) -> bool:
 
 def claim_check(ship_date: Any, claim_date: Any, cause: Any = None, insured: Any = None) -> str:
     """受理判定: 受理, or 不予受理：<reason>（rule）. One year from shipping (CLM-7, DATE-4)."""
-    ship = values.when(ship_date, "寄件日期", "CLM-7")
-    claim = values.when(claim_date, "索赔日期", "CLM-7")
+    ship = cast(dt.date, values.when(ship_date, "寄件日期", "CLM-7"))
+    claim = cast(dt.date, values.when(claim_date, "索赔日期", "CLM-7"))
     if claim < ship:
         raise RuleError(f"索赔日期 {claim.isoformat()} 早于寄件日期 {ship.isoformat()}", "CLM-7")
     r = rules_for(claim)
-    last = add_months(np.array([ship], "datetime64[D]"), r.claim_window_months)
+    last = add_months(np.array([ship], "datetime64[D]"), np.asarray(r.claim_window_months))
     if claim > last[0].item():
         # DATE-7: only a claim after the nominal last day needs the calendar; a missing
         # holiday year is the DATE-5 error, never a refusal.
@@ -298,7 +308,7 @@ def ecom_compensation(claim_type: Any, value: Any, lost_share: Any = None,
     t = claim_type_code(r, claim_type)
     if t == DELAY:
         raise RuleError(ECOM_DELAY, "ECM-6")
-    v = values.money(value, "物品价值", "ECM-2", r, required=True)
+    v = cast(int, values.money(value, "物品价值", "ECM-2", r, required=True))
     num, den = ecom_share(r, t, lost_share)
     inv = values.flag(has_invoice, "有正规发票", "ECM-3", True)
     pr = values.flag(practical, "实用性物品", "ECM-3", True)
@@ -323,7 +333,7 @@ def ecom_compensation_fast(claim_type, value, lost_share, has_invoice, practical
 def ecom_high_value(value: Any) -> bool:
     """ECM-4: contents worth ≥ 3,000 follow the high-value process."""
     r = rules_for(None)
-    v = values.money(value, "物品价值", "ECM-4", r, required=True)
+    v = cast(int, values.money(value, "物品价值", "ECM-4", r, required=True))
     return v >= r.ecom["high_value_from"]
 
 
@@ -344,7 +354,7 @@ def waybill_count(batch: Any) -> int:
             if key.lower() in values.NO:
                 return 1
         batch = key
-    n = values.integer(batch, "批货票数", "NET-9", minimum=0, required=True)
+    n = cast(int, values.integer(batch, "批货票数", "NET-9", minimum=0, required=True))
     return max(n, 1)
 
 
@@ -367,7 +377,7 @@ def network_compensation(claim_type: Any, actual_value: Any, days_late: Any = No
     n = waybill_count(batch)
 
     def fen(key: str, rule: str) -> int:
-        return values.money(std[key], "", rule, r)
+        return cast(int, values.money(std[key], "", rule, r))     # rules data: checked on load
     if t == LOSS:
         if "loss_per_waybill" not in std:
             raise RuleError(f"{net_name}网点未规定遗失赔付标准", "NET-1")
@@ -376,7 +386,7 @@ def network_compensation(claim_type: Any, actual_value: Any, days_late: Any = No
         batch_cap = fen("loss_batch_cap", rule)
     else:
         rule = std["delay_rule"]
-        days = values.integer(days_late, "延误天数", rule, minimum=0, required=True)
+        days = cast(int, values.integer(days_late, "延误天数", rule, minimum=0, required=True))
         raw = fen("delay_per_day", rule) * days
         light, heavy = fen("delay_cap_light", rule), fen("delay_cap_heavy", rule)
         w = values.ratio(weight_kg, "重量(kg)", rule, upper=None)     # checked whenever given
