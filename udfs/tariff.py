@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from . import fees
 from . import places
@@ -88,7 +88,8 @@ def _frac(value: Any) -> Fraction:
 def plain(x: Fraction) -> str:
     """A weight, size or rate as the quote shows it: exact where it is short, else ≈ 0.01."""
     d = Decimal(x.numerator) / Decimal(x.denominator)
-    if Fraction(d) == x and -d.as_tuple().exponent <= 3:
+    exponent = d.as_tuple().exponent                     # an int: d is finite
+    if Fraction(d) == x and isinstance(exponent, int) and -exponent <= 3:
         return f"{d.normalize():f}"
     return "≈" + f"{_half_up(x * 100) / Decimal(100):.2f}"
 
@@ -158,7 +159,7 @@ def find_zone(r: Rules, t: Tariff, origin: Any, destination: Any) -> tuple[Zone,
     if values.is_blank(destination):
         raise RuleError("缺少目的地", RULE)
     _, origin_class = fees.place_class(r, origin)          # the origin branch is on the route table
-    dest = values.text(destination, "目的地", RULE)
+    dest = cast(str, values.text(destination, "目的地", RULE))
     named = _named_zone(t, dest)
     if named is not None:
         return named
@@ -238,7 +239,7 @@ def _dimension(x: Any, label: str, t: Tariff) -> Fraction:
     return value
 
 
-def read_size(t: Tariff, length: Any, width: Any, height: Any) -> tuple[Fraction, ...] | None:
+def read_size(t: Tariff, length: Any, width: Any, height: Any) -> tuple[Fraction, Fraction, Fraction] | None:
     """Three sides in cm, or None when none is given (FRT-2: no volumetric weight)."""
     given = [not values.is_blank(x) for x in (length, width, height)]
     if not any(given):
@@ -246,7 +247,7 @@ def read_size(t: Tariff, length: Any, width: Any, height: Any) -> tuple[Fraction
     if not all(given):
         missing = "、".join(s for s, g in zip(SIDES, given) if not g)
         raise RuleError(f"尺寸不完整：缺少{missing}（长、宽、高都填，或都不填）", WEIGHT_RULE)
-    return tuple(_dimension(x, f"{s}", t) for x, s in zip((length, width, height), SIDES))
+    return _dimension(length, SIDES[0], t), _dimension(width, SIDES[1], t), _dimension(height, SIDES[2], t)
 
 
 def read_weight(t: Tariff, weight: Any) -> Fraction:
@@ -330,7 +331,7 @@ def weight_text(f: Freight) -> str:
     if f.zone.pricing == "ltl":
         return f"{plain(f.weight)} kg（零担：重量与体积分别计价，取高者，{WEIGHT_RULE}）"
     actual = f"实重 {plain(f.weight)} kg"
-    if f.volumetric is None:
+    if f.volumetric is None or f.size is None:          # no sizes, no volumetric weight
         return f"{plain(f.chargeable)} kg（{actual}，未给尺寸，不计体积重量，{WEIGHT_RULE}）"
     l_, w_, h_ = (plain(x) for x in f.size)
     vol = f"体积重量 {l_}×{w_}×{h_}÷{plain(f.divisor)} = {plain(f.volumetric)} kg"
