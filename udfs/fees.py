@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from . import places
 from . import values
@@ -46,8 +46,8 @@ def insurance_premium(declared_value: Any, rate: Any = None, minimum: Any = None
     goods that may not be insured (INS-4, INS-7 Decision) whatever value is declared."""
     r = rules_for(None)
     value = values.money(declared_value, "声明价值", "INS-1", r) or 0
-    num, den = values.ratio(rate, "保价费率", "INS-1", default=(r.ins_rate, r.frac_scale),
-                       min_den=r.frac_scale)
+    num, den = cast(tuple[int, int], values.ratio(rate, "保价费率", "INS-1", default=(r.ins_rate, r.frac_scale),
+                                                  min_den=r.frac_scale))
     min_fen = values.money(minimum, "最低保价费", "INS-1", r)
     min_fen = r.ins_min if min_fen is None else min_fen
     if not values.is_blank(category) and category_cover(r, category)[1] == COVER_NONE:
@@ -107,7 +107,7 @@ def cod_fee(amount: Any) -> Decimal:
 
 def place_class(r: Rules, place: Any) -> tuple[str, str]:
     """(the name that decided, route class) of a place as a clerk writes it (STO-3, STO-4)."""
-    raw = values.text(place, "地点", "STO-3")
+    raw = cast(str, values.text(place, "地点", "STO-3"))
     return _place_class(r, places.normalise(raw))
 
 
@@ -201,8 +201,8 @@ def storage_days_kernel(notice: Operand, pickup: Operand, free_days: int) -> Ope
 
 
 def _storage_dates(notice_date: Any, pickup_date: Any) -> tuple[dt.date, dt.date]:
-    notice = values.when(notice_date, "到货通知日期", "STO-2")
-    pickup = values.when(pickup_date, "提货日期", "STO-2")
+    notice = cast(dt.date, values.when(notice_date, "到货通知日期", "STO-2"))
+    pickup = cast(dt.date, values.when(pickup_date, "提货日期", "STO-2"))
     if pickup < notice:
         raise RuleError(f"提货日期 {pickup.isoformat()} 早于到货通知日期 {notice.isoformat()}", "STO-2")
     return notice, pickup
@@ -231,7 +231,8 @@ def storage_fee(freight: Any, notice_date: Any, pickup_date: Any, rate_or_origin
         raise RuleError("缺少日费率或始发地", "STO-1")
     is_rate = not isinstance(rate_or_origin, str) or looks_numeric(rate_or_origin)
     if is_rate:
-        rate, den = values.ratio(rate_or_origin, "日费率", "STO-1", min_den=r.frac_scale)  # exact (MONEY-2)
+        # exact (MONEY-2); never None: the argument is not blank
+        rate, den = cast(tuple[int, int], values.ratio(rate_or_origin, "日费率", "STO-1", min_den=r.frac_scale))
     else:
         rate, den = route_rate_units(r, rate_or_origin, destination), r.frac_scale
     days = storage_days_kernel(notice, pickup, r.free_days)
@@ -257,7 +258,7 @@ def label_penalty(pieces: Any, violation: Any) -> Decimal:
     if kind == "old":
         amount = lab["old_label"]
     else:
-        n = values.integer(pieces, "件数", "LBL-1", minimum=1, required=True)
+        n = cast(int, values.integer(pieces, "件数", "LBL-1", minimum=1, required=True))
         many = n >= int(lab["many_pieces"])
         amount = lab[f"{'many' if many else 'few'}_{kind}"]
     return Decimal(str(amount)).quantize(Decimal("0.01"))
