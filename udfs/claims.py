@@ -3,16 +3,17 @@
 """
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 
-from . import colparse as cp
-from . import values as V
+from . import colparse
+from . import values
 from .errors import RuleError
-from .fees import COVER_CODE, COVER_LOSS_ONLY, COVER_NONE, category_cover, one
+from .fees import COVER_CODE, COVER_LOSS_ONLY, COVER_NONE, category_cover
 from .fixed import as_int_array, div_half_up, fen_to_decimal
 from .rulebook import Rules, rules_for
 from .workcal import add_months, calendar
@@ -21,8 +22,13 @@ LOSS, DAMAGE, MISMATCH, DELAY = 0, 1, 2, 3
 TYPE_CODE = {"遗失": LOSS, "破损": DAMAGE, "内件不符": MISMATCH, "延误": DELAY}
 
 
+def one(x: int) -> np.ndarray:
+    """A one-row exact (Python int) array (the per-cell path of the claim rules)."""
+    return np.array([x], dtype=object)
+
+
 def claim_type_code(r: Rules, claim_type: Any) -> int:
-    if V.is_blank(claim_type):
+    if values.is_blank(claim_type):
         raise RuleError("缺少索赔类型（遗失、破损、内件不符、延误）", "CLM-1")
     return TYPE_CODE[r.claim_types.resolve(claim_type)]
 
@@ -53,7 +59,7 @@ def freight_waiver_kernel(t, freight, share, share_den):
 def share_of(r: Rules, t: int, lost_share: Any, rule: str = "CMP-2") -> tuple[int, int]:
     """损失比例 read exactly (MONEY-2). Blank: 1 for 遗失, 0 for 延误 (CMP-3 Decision), an
     error for 破损 and 内件不符 (CMP-8)."""
-    share = V.ratio(lost_share, "损失比例", rule, min_den=r.frac_scale)
+    share = values.ratio(lost_share, "损失比例", rule, min_den=r.frac_scale)
     if share is not None:
         return share
     if t in (DAMAGE, MISMATCH):
@@ -66,7 +72,7 @@ def _column_shares(r: Rules, t, lost_share):
     """Column form of share_of: (units at frac_scale, ok, exact) where ``exact`` = (rows,
     nums, dens) for shares with more places than frac_scale (=1/3), read exactly (MONEY-2).
     Blank 破损/内件不符 rows are not ok (the per-cell path gives the CMP-8 error)."""
-    s, sb, ok, rows, nums, dens = cp.fraction_exact(lost_share, r.frac_scale)
+    s, sb, ok, rows, nums, dens = colparse.fraction_exact(lost_share, r.frac_scale)
     s = np.where(sb, np.where(t == DELAY, 0, r.frac_scale), s)
     ok = ok & ~(sb & ((t == DAMAGE) | (t == MISMATCH)))
     return s, ok, (rows, nums, dens)
@@ -88,9 +94,9 @@ def _patch(out: np.ndarray, exact, kernel, *cols, after: tuple = ()) -> np.ndarr
 def _compensation_args(claim_type, value, freight, insured_value, lost_share, category):
     r = rules_for(None)
     t = claim_type_code(r, claim_type)
-    v = V.money(value, "物品价值", "CMP-1", r, required=True)
-    f = V.money(freight, "运费", "CMP-1", r, required=True)
-    i = V.money(insured_value, "保价金额", "CMP-1", r) or 0
+    v = cast(int, values.money(value, "物品价值", "CMP-1", r, required=True))
+    f = cast(int, values.money(freight, "运费", "CMP-1", r, required=True))
+    i = values.money(insured_value, "保价金额", "CMP-1", r) or 0
     s = share_of(r, t, lost_share)
     cat, cover = category_cover(r, category)
     return r, t, v, f, i, s, cat, cover
@@ -111,13 +117,13 @@ def compensation(claim_type: Any, value: Any, freight: Any, insured_value: Any =
 
 def compensation_fast(claim_type, value, freight, insured_value, lost_share, category):
     r = rules_for(None)
-    t, tb, ok1 = cp.vocab_codes(claim_type, r.claim_types, TYPE_CODE.__getitem__)
-    v, vb, ok2 = cp.money(value, r.max_fen)
-    f, fb, ok3 = cp.money(freight, r.max_fen)
-    i, _, ok4 = cp.money(insured_value, r.max_fen)
+    t, tb, ok1 = colparse.vocab_codes(claim_type, r.claim_types, TYPE_CODE.__getitem__)
+    v, vb, ok2 = colparse.money(value, r.max_fen)
+    f, fb, ok3 = colparse.money(freight, r.max_fen)
+    i, _, ok4 = colparse.money(insured_value, r.max_fen)
     s, ok5, exact = _column_shares(r, t, lost_share)
     default = COVER_CODE[r.categories[r.categories.names[0]]["cover"]]
-    cover, _, ok6 = cp.vocab_codes(category, r.categories,
+    cover, _, ok6 = colparse.vocab_codes(category, r.categories,
                                    lambda c: COVER_CODE[r.categories[c]["cover"]], default)
     ok = ok1 & ~tb & ok2 & ~vb & ok3 & ~fb & ok4 & ok5 & ok6
     # int64 while every product fits (freight × k, value × share), else exact Python ints
@@ -134,7 +140,7 @@ def actual_loss(claim_type: Any, value: Any, lost_share: Any = None) -> Decimal:
     实际损失金额 beside the amount claimed."""
     r = rules_for(None)
     t = claim_type_code(r, claim_type)
-    v = V.money(value, "物品价值", "CMP-1", r, required=True)
+    v = cast(int, values.money(value, "物品价值", "CMP-1", r, required=True))
     num, den = share_of(r, t, lost_share)
     return fen_to_decimal(div_half_up(one(v) * num, den)[0])
 
@@ -143,15 +149,15 @@ def freight_waiver(claim_type: Any, freight: Any, lost_share: Any = None) -> Dec
     """免收运费 (CMP-4)."""
     r = rules_for(None)
     t = claim_type_code(r, claim_type)
-    f = V.money(freight, "运费", "CMP-4", r, required=True)
+    f = cast(int, values.money(freight, "运费", "CMP-4", r, required=True))
     num, den = share_of(r, t, lost_share)
     return fen_to_decimal(freight_waiver_kernel(one(t), one(f), one(num), den)[0])
 
 
 def freight_waiver_fast(claim_type, freight, lost_share):
     r = rules_for(None)
-    t, tb, ok1 = cp.vocab_codes(claim_type, r.claim_types, TYPE_CODE.__getitem__)
-    f, fb, ok2 = cp.money(freight, r.max_fen)
+    t, tb, ok1 = colparse.vocab_codes(claim_type, r.claim_types, TYPE_CODE.__getitem__)
+    f, fb, ok2 = colparse.money(freight, r.max_fen)
     s, ok3, exact = _column_shares(r, t, lost_share)
     out = freight_waiver_kernel(t, f, s, r.frac_scale)
     return _patch(out, exact, freight_waiver_kernel, t, f), ok1 & ~tb & ok2 & ~fb & ok3
@@ -176,39 +182,48 @@ def compensation_explain(claim_type: Any, value: Any, freight: Any, insured_valu
     parts = [f"{name}（{r.claim_types[name]['rule']}），货物类别：{cat}"]
     amount = _compensate(r, t, v, f, i, s, cover)
     waiver = freight_waiver_kernel(one(t), one(f), one(s[0]), s[1])[0]
-    share_text = _percent(Decimal(s[0]) / s[1])
     if t == DELAY and s[0] == 0:
         parts.append("延误未造成物品价值损失（损失比例为 0），不赔偿货款，只免运费（CMP-3）")
     elif t == DAMAGE and cover == COVER_LOSS_ONLY:
         parts.append(f"{cat}只保灭失险，运单注明途中损坏承运方不承担责任，破损不予赔偿（CMP-6、INS-5）")
     else:
-        effective_insured = 0 if cover == COVER_NONE else i
-        if i > 0 and cover == COVER_NONE:
-            parts.append(f"{cat}属不予保价货物，保价金额 {_yuan(i)} 不予认可，按未保价处理（CMP-7、INS-4）")
-        if effective_insured > 0:
-            cap, how = effective_insured, f"已保价，按实际损失与保价金额 {_yuan(effective_insured)} 孰低（CMP-1）"
-        else:
-            cap = div_half_up(f * r.k_multiple, r.frac_scale)
-            k = f"{Decimal(r.k_multiple) / r.frac_scale:f}".rstrip("0").rstrip(".")
-            how = f"未保价，按实际损失与 {k} 倍运费 {_yuan(cap)} 孰低（CMP-1）"
-        base = min(v, cap)
-        if t in (DAMAGE, MISMATCH):
-            rule = "CMP-2" if t == DAMAGE else "CMP-5"
-            parts.append(f"物品价值 {_yuan(v)}，{how}得 {_yuan(base)}，乘损失比例 {share_text}（{rule}）")
-        elif t == DELAY:
-            as_what = "按遗失赔偿（CMP-1）" if s[0] >= s[1] else "按破损赔偿（CMP-2）"
-            if cover == COVER_LOSS_ONLY:
-                as_what += f"，{cat}只保灭失险仍照常赔偿（CMP-6 只适用于破损）"
-            parts.append(f"物品价值 {_yuan(v)}，{how}得 {_yuan(base)}，延误毁损比例 {share_text}，"
-                         f"{as_what}（CMP-3）")
-        else:
-            parts.append(f"遗失物品价值 {_yuan(v)}，{how}")
+        parts += _goods_explained(r, t, v, f, i, s, cat, cover)
     parts.append(f"赔偿 {_yuan(amount)}")
     if waiver > 0:
         parts.append(f"免收本次运费 {_yuan(waiver)}（CMP-4）")
     else:
         parts.append("运费不免收（CMP-4：部分破损、内件不符不免运费）")
     return "；".join(parts) + r.note("compensation", "categories") + "。"   # company file: say so
+
+
+def _goods_explained(r: Rules, t: int, v: int, f: int, i: int, s: tuple[int, int], cat: str,
+                     cover: int) -> list[str]:
+    """The sentences of compensation_explain on the goods: the insured value recognised or
+    not (CMP-7), the cap (CMP-1) and the share lost (CMP-2, CMP-3, CMP-5)."""
+    parts = []
+    share_text = _percent(Decimal(s[0]) / s[1])
+    effective_insured = 0 if cover == COVER_NONE else i
+    if i > 0 and cover == COVER_NONE:
+        parts.append(f"{cat}属不予保价货物，保价金额 {_yuan(i)} 不予认可，按未保价处理（CMP-7、INS-4）")
+    if effective_insured > 0:
+        cap, how = effective_insured, f"已保价，按实际损失与保价金额 {_yuan(effective_insured)} 孰低（CMP-1）"
+    else:
+        cap = div_half_up(f * r.k_multiple, r.frac_scale)
+        k = f"{Decimal(r.k_multiple) / r.frac_scale:f}".rstrip("0").rstrip(".")
+        how = f"未保价，按实际损失与 {k} 倍运费 {_yuan(cap)} 孰低（CMP-1）"
+    base = min(v, cap)
+    if t in (DAMAGE, MISMATCH):
+        rule = "CMP-2" if t == DAMAGE else "CMP-5"
+        parts.append(f"物品价值 {_yuan(v)}，{how}得 {_yuan(base)}，乘损失比例 {share_text}（{rule}）")
+    elif t == DELAY:
+        as_what = "按遗失赔偿（CMP-1）" if s[0] >= s[1] else "按破损赔偿（CMP-2）"
+        if cover == COVER_LOSS_ONLY:
+            as_what += f"，{cat}只保灭失险仍照常赔偿（CMP-6 只适用于破损）"
+        parts.append(f"物品价值 {_yuan(v)}，{how}得 {_yuan(base)}，延误毁损比例 {share_text}，"
+                     f"{as_what}（CMP-3）")
+    else:
+        parts.append(f"遗失物品价值 {_yuan(v)}，{how}")
+    return parts
 
 
 # ---------------------------------------------------------------- acceptance (CLM-5..7)
@@ -227,17 +242,17 @@ def insured_flag(insured: Any) -> bool:
         if insured != insured:                       # NaN: an empty cell read as a number
             return False
         return insured > 0
-    return V.flag(insured, "是否保价", "CLM-5", False)
+    return values.flag(insured, "是否保价", "CLM-5", False)
 
 
 def claim_check(ship_date: Any, claim_date: Any, cause: Any = None, insured: Any = None) -> str:
     """受理判定: 受理, or 不予受理：<reason>（rule）. One year from shipping (CLM-7, DATE-4)."""
-    ship = V.when(ship_date, "寄件日期", "CLM-7")
-    claim = V.when(claim_date, "索赔日期", "CLM-7")
+    ship = cast(dt.date, values.when(ship_date, "寄件日期", "CLM-7"))
+    claim = cast(dt.date, values.when(claim_date, "索赔日期", "CLM-7"))
     if claim < ship:
         raise RuleError(f"索赔日期 {claim.isoformat()} 早于寄件日期 {ship.isoformat()}", "CLM-7")
     r = rules_for(claim)
-    last = add_months(np.array([ship], "datetime64[D]"), r.claim_window_months)
+    last = add_months(np.array([ship], "datetime64[D]"), np.asarray(r.claim_window_months))
     if claim > last[0].item():
         # DATE-7: only a claim after the nominal last day needs the calendar; a missing
         # holiday year is the DATE-5 error, never a refusal.
@@ -245,7 +260,7 @@ def claim_check(ship_date: Any, claim_date: Any, cause: Any = None, insured: Any
         if claim > extended[0].item():
             return late_refusal(ship, last[0].item(), extended[0].item())
     is_insured = insured_flag(insured)
-    if V.is_blank(cause):
+    if values.is_blank(cause):
         return "受理"
     name = r.causes.resolve(cause)
     entry = r.causes[name]
@@ -277,7 +292,7 @@ ECOM_DELAY = ("电商件赔偿标准（ECM-1..5）没有延误条款：客户赔
 def ecom_share(r: Rules, t: int, lost_share: Any) -> tuple[int, int]:
     """损失比例 of an e-commerce claim, read exactly (MONEY-2): required for 破损 and
     内件不符 (ECM-7), 1 when blank for 遗失."""
-    share = V.ratio(lost_share, "损失比例", "ECM-5", min_den=r.frac_scale)
+    share = values.ratio(lost_share, "损失比例", "ECM-5", min_den=r.frac_scale)
     if share is not None:
         return share
     if t in (DAMAGE, MISMATCH):
@@ -293,23 +308,23 @@ def ecom_compensation(claim_type: Any, value: Any, lost_share: Any = None,
     t = claim_type_code(r, claim_type)
     if t == DELAY:
         raise RuleError(ECOM_DELAY, "ECM-6")
-    v = V.money(value, "物品价值", "ECM-2", r, required=True)
+    v = cast(int, values.money(value, "物品价值", "ECM-2", r, required=True))
     num, den = ecom_share(r, t, lost_share)
-    inv = V.flag(has_invoice, "有正规发票", "ECM-3", True)
-    pr = V.flag(practical, "实用性物品", "ECM-3", True)
+    inv = values.flag(has_invoice, "有正规发票", "ECM-3", True)
+    pr = values.flag(practical, "实用性物品", "ECM-3", True)
     return fen_to_decimal(ecom_kernel(one(t), one(v), one(num), den, np.array([inv]), np.array([pr]),
                                       r.ecom)[0])
 
 
 def ecom_compensation_fast(claim_type, value, lost_share, has_invoice, practical):
     r = rules_for(None)
-    t, tb, ok1 = cp.vocab_codes(claim_type, r.claim_types, TYPE_CODE.__getitem__)
-    v, vb, ok2 = cp.money(value, r.max_fen)
-    s, sb, ok3, *exact = cp.fraction_exact(lost_share, r.frac_scale)
+    t, tb, ok1 = colparse.vocab_codes(claim_type, r.claim_types, TYPE_CODE.__getitem__)
+    v, vb, ok2 = colparse.money(value, r.max_fen)
+    s, sb, ok3, *exact = colparse.fraction_exact(lost_share, r.frac_scale)
     s = np.where(sb, r.frac_scale, s)
     ok3 = ok3 & ~(sb & ((t == DAMAGE) | (t == MISMATCH)))       # ECM-7: the per-cell error
-    inv, _, ok4 = cp.flags(has_invoice, True)
-    pr, _, ok5 = cp.flags(practical, True)
+    inv, _, ok4 = colparse.flags(has_invoice, True)
+    pr, _, ok5 = colparse.flags(practical, True)
     out = ecom_kernel(t, v, s, r.frac_scale, inv, pr, r.ecom)
     out = _patch(out, exact, ecom_kernel, t, v, after=(inv, pr, r.ecom))
     return out, ok1 & ~tb & (t != DELAY) & ok2 & ~vb & ok3 & ok4 & ok5
@@ -318,7 +333,7 @@ def ecom_compensation_fast(claim_type, value, lost_share, has_invoice, practical
 def ecom_high_value(value: Any) -> bool:
     """ECM-4: contents worth ≥ 3,000 follow the high-value process."""
     r = rules_for(None)
-    v = V.money(value, "物品价值", "ECM-4", r, required=True)
+    v = cast(int, values.money(value, "物品价值", "ECM-4", r, required=True))
     return v >= r.ecom["high_value_from"]
 
 
@@ -327,19 +342,19 @@ def ecom_high_value(value: Any) -> bool:
 def waybill_count(batch: Any) -> int:
     """NET-9: the number of waybills of a batch / whole bag. Blank, 0, 1 and 否 mean one
     waybill; 是 without a number is an error asking for it."""
-    if V.is_blank(batch) or isinstance(batch, bool):
+    if values.is_blank(batch) or isinstance(batch, bool):
         if batch is True:
             raise RuleError("批货须填写运单票数（如 20），不能只填「是」", "NET-9")
         return 1
     if isinstance(batch, str):
         key = batch.strip().removesuffix("票").strip()
         if not key.isdigit():
-            if key.lower() in V.YES:
+            if key.lower() in values.YES:
                 raise RuleError("批货须填写运单票数（如 20），不能只填「是」", "NET-9")
-            if key.lower() in V.NO:
+            if key.lower() in values.NO:
                 return 1
         batch = key
-    n = V.integer(batch, "批货票数", "NET-9", minimum=0, required=True)
+    n = cast(int, values.integer(batch, "批货票数", "NET-9", minimum=0, required=True))
     return max(n, 1)
 
 
@@ -353,16 +368,16 @@ def network_compensation(claim_type: Any, actual_value: Any, days_late: Any = No
     is capped by the actual value when one is given (NET-3, NET-8)."""
     r = rules_for(None)
     t = claim_type_code(r, claim_type)
-    net_name = r.networks.names[0] if V.is_blank(network) else r.networks.resolve(network)
+    net_name = r.networks.names[0] if values.is_blank(network) else r.networks.resolve(network)
     std = r.networks[net_name]
-    actual = V.money(actual_value, "实际价值", "NET-8", r) or 0
+    actual = values.money(actual_value, "实际价值", "NET-8", r) or 0
     if t in (DAMAGE, MISMATCH):
         raise RuleError("网点间赔付标准只规定遗失和延误，破损、内件不符请按客户赔偿（CMP）处理",
                         "NET-10")
     n = waybill_count(batch)
 
     def fen(key: str, rule: str) -> int:
-        return V.money(std[key], "", rule, r)
+        return cast(int, values.money(std[key], "", rule, r))     # rules data: checked on load
     if t == LOSS:
         if "loss_per_waybill" not in std:
             raise RuleError(f"{net_name}网点未规定遗失赔付标准", "NET-1")
@@ -371,10 +386,10 @@ def network_compensation(claim_type: Any, actual_value: Any, days_late: Any = No
         batch_cap = fen("loss_batch_cap", rule)
     else:
         rule = std["delay_rule"]
-        days = V.integer(days_late, "延误天数", rule, minimum=0, required=True)
+        days = cast(int, values.integer(days_late, "延误天数", rule, minimum=0, required=True))
         raw = fen("delay_per_day", rule) * days
         light, heavy = fen("delay_cap_light", rule), fen("delay_cap_heavy", rule)
-        w = V.ratio(weight_kg, "重量(kg)", rule, upper=None)     # checked whenever given
+        w = values.ratio(weight_kg, "重量(kg)", rule, upper=None)     # checked whenever given
         if raw <= min(light, heavy) or light == heavy:
             single = min(raw, light, heavy)                      # the weight does not decide
         else:
@@ -390,8 +405,8 @@ def network_compensation(claim_type: Any, actual_value: Any, days_late: Any = No
 
 def claim_check_fast(ship_date, claim_date, cause, insured):
     """Column form of claim_check: the one-year window and the causes, vectorised."""
-    ship, sb, ok1 = cp.dates(ship_date)
-    claim, cb, ok2 = cp.dates(claim_date)
+    ship, sb, ok1 = colparse.dates(ship_date)
+    claim, cb, ok2 = colparse.dates(claim_date)
     ok = ok1 & ok2 & ~sb & ~cb
     with np.errstate(invalid="ignore"):
         ok &= claim >= ship
@@ -402,8 +417,8 @@ def claim_check_fast(ship_date, claim_date, cause, insured):
     if first is not rules_for(pd.Timestamp(claim[ok].max()).date()):
         return out, np.zeros(len(ok), bool)      # several versions: per cell
     r = first
-    ins, _, ok3 = cp.flags(insured, False)
-    names, cblank, ok4 = cp.vocab(cause, r.causes)
+    ins, _, ok3 = colparse.flags(insured, False)
+    names, cblank, ok4 = colparse.vocab(cause, r.causes)
     ok &= ok3 & ok4
     safe_ship = np.where(ok, ship, claim)
     last = add_months(safe_ship, r.claim_window_months)

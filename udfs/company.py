@@ -116,7 +116,7 @@ def merge(base: dict, override: dict) -> dict:
 
 def leaf_keys(table: dict, prefix: str = "") -> list[str]:
     """Dotted paths of every non-table value."""
-    out = []
+    out: list[str] = []
     for key, value in table.items():
         path = f"{prefix}.{key}" if prefix else key
         out += leaf_keys(value, path) if isinstance(value, dict) else [path]
@@ -200,32 +200,52 @@ def load(bundled_path: Path, company_path: Path | None) -> Loaded:
                     | {_day(cver[v].get("effective_from")) for v in corder})
     layers: list[Layer] = []
     for point in points:
-        base_id = border[0]
-        for vid in border:
-            if _day(bver[vid].get("effective_from")) <= point:
-                base_id = vid
-        applied = [vid for vid in corder if _day(cver[vid].get("effective_from")) <= point]
-        data = bver[base_id]
-        keys: set[str] = set()
-        replaced: set[str] = set()
-        for vid in applied:
-            override = {k: v for k, v in cver[vid].items()
-                        if k not in ("title", "published", "effective_from", "rule")}
-            for section in REPLACED:                         # FRT-1: replaces the example
-                if section in override and section not in replaced:
-                    data, replaced = {k: v for k, v in data.items() if k != section}, replaced | {section}
-            data = merge(data, override)
-            keys |= set(leaf_keys(override))
-        if applied:
-            last = cver[applied[-1]]
-            data = dict(data, published=max(_day(bver[base_id].get("published")), _day(last.get("published"))),
-                        effective_from=point,
-                        title=f"{bver[base_id].get('title', base_id)} + {last.get('title', applied[-1])}")
-        vid = base_id if not applied else f"{base_id}+{applied[-1]}"
-        if layers and layers[-1].id == vid:
-            continue
-        layers.append(Layer(vid, data, base_id, applied, frozenset(keys),
-                            company.path if applied and company else None))
+        layer = _layer_at(point, bver, border, cver, corder, company)
+        if not (layers and layers[-1].id == layer.id):
+            layers.append(layer)
+    holidays, origin = _holidays(bundled, company)
+    return Loaded(bundled, company, bver, cver, layers, holidays, origin)
+
+
+def _layer_at(point: dt.date, bver: dict[str, dict], border: list[str], cver: dict[str, dict],
+              corder: list[str], company: Source | None) -> Layer:
+    """The layer in force from ``point``: the last bundled version in force then, with the
+    company versions in force then over it (named, dated and titled after both)."""
+    base_id = border[0]
+    for vid in border:
+        if _day(bver[vid].get("effective_from")) <= point:
+            base_id = vid
+    applied = [vid for vid in corder if _day(cver[vid].get("effective_from")) <= point]
+    data, keys = _over(bver[base_id], [cver[vid] for vid in applied])
+    if applied:
+        last = cver[applied[-1]]
+        data = dict(data, published=max(_day(bver[base_id].get("published")), _day(last.get("published"))),
+                    effective_from=point,
+                    title=f"{bver[base_id].get('title', base_id)} + {last.get('title', applied[-1])}")
+    vid = base_id if not applied else f"{base_id}+{applied[-1]}"
+    return Layer(vid, data, base_id, applied, frozenset(keys),
+                 company.path if applied and company else None)
+
+
+def _over(data: dict, company_versions: list[dict]) -> tuple[dict, set[str]]:
+    """Bundled data with company versions merged over it, in order, and the dotted keys
+    they set; a section a company replaces as a whole (REPLACED) drops the bundled one."""
+    keys: set[str] = set()
+    replaced: set[str] = set()
+    for entry in company_versions:
+        override = {k: v for k, v in entry.items()
+                    if k not in ("title", "published", "effective_from", "rule")}
+        for section in REPLACED:                         # FRT-1: replaces the example
+            if section in override and section not in replaced:
+                data, replaced = {k: v for k, v in data.items() if k != section}, replaced | {section}
+        data = merge(data, override)
+        keys |= set(leaf_keys(override))
+    return data, keys
+
+
+def _holidays(bundled: Source, company: Source | None) -> tuple[dict[int, dict], dict[int, Path]]:
+    """The holiday tables by year (a company's year replaces the bundled one) and the file
+    each came from; a year that is no number is left for rules_check to name."""
     holidays: dict[int, dict] = {}
     origin: dict[int, Path] = {}
     for src in (bundled, company):
@@ -238,4 +258,4 @@ def load(bundled_path: Path, company_path: Path | None) -> Loaded:
                 continue                      # rules_check names it
             holidays[y] = table
             origin[y] = src.path
-    return Loaded(bundled, company, bver, cver, layers, holidays, origin)
+    return holidays, origin

@@ -8,28 +8,29 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 
-from . import colparse as cp
-from . import values as V
+from . import colparse
+from . import values
 from .errors import RuleError
 from .rulebook import Rules, rulebook, rules_for
+from .rulebook import today as today_date
 from .workcal import add_months, calendar, month_end_after
 
 TIMED_UNITS = {"hours", "minutes"}
 
 
 def _spec(r: Rules, event: Any, scope: Any) -> tuple[str, dict, int]:
-    if V.is_blank(event):
+    if values.is_blank(event):
         raise RuleError("缺少时限事件", "DL-1")
     name = r.deadlines.resolve(event)
     spec = r.deadlines[name]
     scopes = spec.get("scopes")
     if scopes:
-        key = spec["default_scope"] if V.is_blank(scope) else str(scope).strip()
+        key = spec["default_scope"] if values.is_blank(scope) else str(scope).strip()
         if key not in scopes:
             raise RuleError(f"「{name}」的范围应为：{'、'.join(scopes)}，收到「{key}」", spec["rule"])
         return name, spec, int(scopes[key])
@@ -42,20 +43,13 @@ def is_timed(event: Any) -> bool:
     return r.deadlines[r.deadlines.resolve(event)]["unit"] in TIMED_UNITS
 
 
-def due_days(unit: str, start: np.ndarray, n: int | np.ndarray, extend: bool = False) -> np.ndarray:
-    """Day-based deadlines for a datetime64[D] array (one rule, many rows); ``extend``:
-    a last day on a rest day moves to the next working day (DATE-7)."""
-    due = _due_days(unit, start, n)
-    return calendar().rest_day_extension(due) if extend else due
-
-
 def _due_days(unit: str, start: np.ndarray, n: int | np.ndarray) -> np.ndarray:
     if unit == "days":
         return start + np.asarray(n).astype("timedelta64[D]")
     if unit == "workdays":
         return calendar().add(start, np.asarray(n))
     if unit == "months":
-        return add_months(start, n)
+        return add_months(start, np.asarray(n))
     if unit == "next_month_end":
         return month_end_after(start, int(n))
     raise ValueError(unit)
@@ -64,7 +58,7 @@ def _due_days(unit: str, start: np.ndarray, n: int | np.ndarray) -> np.ndarray:
 def deadline(event_name: Any, start: Any, scope: Any = None) -> dt.date | dt.datetime:
     """The deadline of event ``event_name`` counted from ``start`` (date, or datetime for
     hour limits). (Not called ``event``: Event is a reserved word in VBA.)"""
-    probe = V.when(start, "起算日期", "DL-1", keep_time=True)
+    probe = cast(dt.datetime, values.when(start, "起算日期", "DL-1", keep_time=True))
     r = rules_for(probe.date())
     name, spec, n = _spec(r, event_name, scope)
     unit = spec["unit"]
@@ -96,7 +90,7 @@ def nominal_day_error(name: str, last: dt.date) -> RuleError:
 
 def deadline_fast(event_name: pd.Series, start: pd.Series, scope: pd.Series):
     """Column form: one vectorised pass per distinct (event, scope) pair."""
-    starts, sblank, ok = cp.datetimes(start)
+    starts, sblank, ok = colparse.datetimes(start)
     ok = ok & ~sblank
     out = np.full(len(starts), np.datetime64("NaT"), dtype="datetime64[s]")
     if not ok.any():
@@ -172,9 +166,8 @@ def timed_status_text(due: dt.datetime, done: dt.datetime | None, now: dt.dateti
 
 def now() -> dt.datetime:
     """The current moment; with ``LOGIDESK_TODAY`` fixed, the start of that day."""
-    from .rulebook import today as _today
     if os.environ.get("LOGIDESK_TODAY"):
-        return dt.datetime.combine(_today(), dt.time())
+        return dt.datetime.combine(today_date(), dt.time())
     return dt.datetime.now().replace(microsecond=0)
 
 
@@ -185,50 +178,48 @@ def deadline_status(event_name: Any, start: Any, done: Any = None, today: Any = 
     value without a time of day counts from 00:00 of that day."""
     due = deadline(event_name, start, scope)
     if isinstance(due, dt.datetime):
-        begin_t = V.when(start, "起算日期", "DL-1", keep_time=True)
-        done_t = V.when(done, "完成日期", "DL-1", required=False, keep_time=True)
+        begin_t = cast(dt.datetime, values.when(start, "起算日期", "DL-1", keep_time=True))
+        done_t = cast("dt.datetime | None", values.when(done, "完成日期", "DL-1", required=False, keep_time=True))
         if done_t is not None and done_t < begin_t:
             raise RuleError(f"完成时间 {done_t.isoformat(sep=' ')} 早于起算时间 "
                             f"{begin_t.isoformat(sep=' ')}", "DATE-3")
-        now_t = V.when(today, "今天", "DL-1", required=False, keep_time=True)
+        now_t = cast("dt.datetime | None", values.when(today, "今天", "DL-1", required=False, keep_time=True))
         return timed_status_text(due, done_t, now_t or now())
-    begin = V.when(start, "起算日期", "DL-1")
-    finished = V.when(done, "完成日期", "DL-1", required=False)
+    begin = cast(dt.date, values.when(start, "起算日期", "DL-1"))
+    finished = values.when(done, "完成日期", "DL-1", required=False)
     if finished is not None and finished < begin:
         raise RuleError(f"完成日期 {finished.isoformat()} 早于起算日期 {begin.isoformat()}", "DL-1")
-    current = V.when(today, "今天", "DL-1", required=False)
-    from .rulebook import today as _today
-    return status_text(due, finished, current or _today())
+    current = values.when(today, "今天", "DL-1", required=False)
+    return status_text(due, finished, current or today_date())
 
 
 def workdays_add(start: Any, n: Any) -> dt.date:
     """The n-th working day after ``start`` (before it when n < 0) (DATE-2)."""
-    day = V.when(start, "起始日期", "DATE-2")
-    count = V.integer(n, "工作日数", "DATE-2", minimum=-100000, required=True)
+    day = values.when(start, "起始日期", "DATE-2")
+    count = values.integer(n, "工作日数", "DATE-2", minimum=-100000, required=True)
     return calendar().add(np.array([day], "datetime64[D]"), np.array([count]))[0].item()
 
 
 def is_workday(day: Any) -> bool:
     """TRUE on a working day of the official calendar, 调休 weekends included (DATE-2)."""
-    day = V.when(day, "日期", "DATE-2")
+    day = values.when(day, "日期", "DATE-2")
     return bool(calendar().is_workday(np.array([day], "datetime64[D]"))[0])
 
 
 def deadline_status_fast(event_name, start, done, today, scope):
     """Column form of deadline_status over the vectorised deadline."""
-    from .rulebook import today as _today
     due, ok = deadline_fast(event_name, start, scope)
     r = rules_for(None)
 
     def timed(u: Any) -> Any:
         name = r.deadlines.find(u) if isinstance(u, str) else None
         return None if name is None else r.deadlines[name]["unit"] in TIMED_UNITS
-    is_timed_row, _, known = cp.codes(event_name, timed)
+    is_timed_row, _, known = colparse.codes(event_name, timed)
     ok = ok & known & (is_timed_row != True)  # noqa: E712 - hour limits (DATE-3): per cell
-    begin, _, _ = cp.dates(start)
-    finished, fblank, ok2 = cp.dates(done)
-    now, nblank, ok3 = cp.dates(today)
-    now = np.where(nblank, np.datetime64(_today(), "D"), now)
+    begin, _, _ = colparse.dates(start)
+    finished, fblank, ok2 = colparse.dates(done)
+    now, nblank, ok3 = colparse.dates(today)
+    now = np.where(nblank, np.datetime64(today_date(), "D"), now)
     ok = ok & ok2 & ok3
     with np.errstate(invalid="ignore"):
         ok &= fblank | (finished >= begin)

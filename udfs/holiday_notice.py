@@ -23,6 +23,7 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from typing import Any, Callable
 
 from .errors import RuleError
 
@@ -113,9 +114,9 @@ class Schedule:
     items: list[Item]
 
     @property
-    def off(self) -> list[dict]:
+    def off(self) -> list[dict[str, Any]]:
         """Days off as spans {name, from, to} (consecutive days of one item form a span)."""
-        spans = []
+        spans: list[dict[str, Any]] = []
         for item in self.items:
             name = "、".join(item.names)
             for day in sorted(item.off):
@@ -131,7 +132,7 @@ class Schedule:
 
     def table(self) -> dict:
         """The [holidays.YYYY] table (as tomllib reads it)."""
-        out = {"rule": RULE, "source": self.source, "off": self.off, "work": self.work}
+        out: dict[str, Any] = {"rule": RULE, "source": self.source, "off": self.off, "work": self.work}
         if self.published:
             out["published"] = self.published
         return out
@@ -150,9 +151,12 @@ class _Body:
         """A date of the item; missing year/month from ``default``; ``roll``: a range end
         before its start is in the next year (12月31日至1月2日)."""
         y = int(m[f"{p}y"]) if m[f"{p}y"] else (default.year if default else self.year)
-        if m[f"{p}m"] is None and default is None:
+        if m[f"{p}m"]:
+            mo = int(m[f"{p}m"])
+        elif default is not None:
+            mo = default.month
+        else:
             raise self.fail(f"「{m[0]}」缺少月份")
-        mo = int(m[f"{p}m"]) if m[f"{p}m"] else default.month
         try:
             day = dt.date(y, mo, int(m[f"{p}d"]))
         except ValueError:
@@ -183,45 +187,55 @@ class _Body:
             raise self.fail(f"{span}是 {real} 天，通知写的是共{stated}天")
 
     def parse(self) -> None:
-        item = self.item
-        d1 = DATE.format(p="a")
-        d2 = DATE.format(p="b")
         num = r"(?P<n>\d{1,2}|[一二三四五六七八九十]{1,3})"
-        m = self.match(d1 + SEP + d2 + r"放假(?:调休)?[,，;]?共" + num + r"天[。;]?")
+        m = self.match(DATE.format(p="a") + SEP + DATE.format(p="b") + r"放假(?:调休)?[,，;]?共" + num + r"天[。;]?")
         if m:
-            a = self.date(m, "a")
-            b = self.date(m, "b", default=a, roll=True)
-            if b < a:
-                raise self.fail(f"{_md(b)}早于{_md(a)}")
-            self.count(a, b, m["n"])
-            item.off += [a + dt.timedelta(days=i) for i in range((b - a).days + 1)]
+            self.off_range(m)
         else:
-            if self.match(d1 + SEP + d2 + r"放假"):
-                raise self.fail("放假区间缺少「共N天」，无法核对天数")
-            m = self.match(d1 + r"放假")
-            if not m:
-                raise self.fail(f"无法识别放假日期：「{self.text[self.pos:self.pos + 30]}」")
-            a = self.date(m, "a")
-            item.off.append(a)
-            if m2 := self.match(num + r"天(?:[,，]?不调休)?[。;]?"):
-                self.count(a, a, m2["n"])
-            elif m2 := self.match(r"(?:调休)?[,，]共" + num + r"天[。;]?"):
-                self.count(a, a, m2["n"])
-            elif self.match(r"[,，]与周末连休[。;]?"):
-                if a.weekday() not in (0, 4):
-                    raise self.fail(f"{_md(a)}是周{WEEKDAYS[a.weekday()]}，不与周末相连，"
-                                    f"「与周末连休」不成立")
-            elif m2 := self.match(r"[,，]" + DATE.format(p="c") + r"补休[。;]?"):
-                extra = self.date(m2, "c", default=a)
-                if extra.weekday() >= 5:
-                    raise self.fail(f"补休日{_md(extra)}是周{WEEKDAYS[extra.weekday()]}，不是工作日")
-                item.off.append(extra)
-            else:
-                self.match(r"[。;]")
-        # make-up working days: D(周X)、D(周X)上班。 (one or more sentences)
+            self.off_day(num)
+        self.work_days()
+
+    def off_range(self, m: re.Match) -> None:
+        """M月D日（周X）至D日（周X）放假，共N天: every day of the range, checked against N."""
+        a = self.date(m, "a")
+        b = self.date(m, "b", default=a, roll=True)
+        if b < a:
+            raise self.fail(f"{_md(b)}早于{_md(a)}")
+        self.count(a, b, m["n"])
+        self.item.off += [a + dt.timedelta(days=i) for i in range((b - a).days + 1)]
+
+    def off_day(self, num: str) -> None:
+        """One day off, in each of the forms the notices used: 共1天, 不调休, 与周末连休, a
+        following 补休 day."""
+        if self.match(DATE.format(p="a") + SEP + DATE.format(p="b") + r"放假"):
+            raise self.fail("放假区间缺少「共N天」，无法核对天数")
+        m = self.match(DATE.format(p="a") + r"放假")
+        if not m:
+            raise self.fail(f"无法识别放假日期：「{self.text[self.pos:self.pos + 30]}」")
+        a = self.date(m, "a")
+        self.item.off.append(a)
+        if m2 := self.match(num + r"天(?:[,，]?不调休)?[。;]?"):
+            self.count(a, a, m2["n"])
+        elif m2 := self.match(r"(?:调休)?[,，]共" + num + r"天[。;]?"):
+            self.count(a, a, m2["n"])
+        elif self.match(r"[,，]与周末连休[。;]?"):
+            if a.weekday() not in (0, 4):
+                raise self.fail(f"{_md(a)}是周{WEEKDAYS[a.weekday()]}，不与周末相连，"
+                                f"「与周末连休」不成立")
+        elif m2 := self.match(r"[,，]" + DATE.format(p="c") + r"补休[。;]?"):
+            extra = self.date(m2, "c", default=a)
+            if extra.weekday() >= 5:
+                raise self.fail(f"补休日{_md(extra)}是周{WEEKDAYS[extra.weekday()]}，不是工作日")
+            self.item.off.append(extra)
+        else:
+            self.match(r"[。;]")
+
+    def work_days(self) -> None:
+        """Make-up working days: D(周X)、D(周X)上班。 (one or more sentences), each a weekend."""
+        item = self.item
         while self.pos < len(self.text):
             start = self.pos
-            dates = []
+            dates: list[dt.date] = []
             while m := self.match(DATE.format(p="w") + r"[、,]?"):
                 dates.append(self.date(m, "w", default=None) if m["wm"] else
                              self.date(m, "w", default=dates[-1] if dates else None))
@@ -239,14 +253,7 @@ class _Body:
 def parse(text: str, year: int | None = None) -> Schedule:
     """The notice's schedule, or NoticeError naming what does not add up."""
     flat = normalize(text)
-    found = TITLE_YEAR.search(flat) or TEXT_YEAR.search(flat)
-    if year is None:
-        if not found:
-            raise NoticeError("找不到通知的年份（标题应为「国务院办公厅关于20XX年部分节假日安排的通知」），"
-                              "请用 --year 指定")
-        year = int(found[1])
-    elif found and int(found[1]) != year:
-        raise NoticeError(f"通知是 {found[1]} 年的，不是 {year} 年")
+    year = _notice_year(flat, year)
     heads = list(ITEM_HEAD.finditer(flat))
     if not heads:
         raise NoticeError("通知中找不到放假安排条目（应为「一、元旦：1月1日（周五）放假…」）")
@@ -254,29 +261,60 @@ def parse(text: str, year: int | None = None) -> Schedule:
     items: list[Item] = []
     for i, head in enumerate(heads):
         body_end = heads[i + 1].start() if i + 1 < len(heads) else len(flat)
-        stop = CLOSING.search(flat, head.end(), body_end)      # the closing paragraph
-        body_end = stop.start() if stop else body_end
-        item = Item(cn_number(head["n"]), head["names"].split("、"))
-        body = _Body(item, year, flat[head.end():body_end])
-        body.parse()
-        for sentence in filter(None, re.split(r"[。;]", body.text[body.pos:])):
-            # a remark such as 鼓励各单位…安排职工在除夕（2月9日）休息 changes no day
-            if SCHEDULE_WORDS.search(sentence) or (LOOSE_DATE.search(sentence) and "鼓励" not in sentence):
-                raise body.fail(f"无法识别「{sentence[:30]}」")
-            item.notes.append(sentence)
-        items.append(item)
+        items.append(_item(flat, head, body_end, year))
+    _check_numbering(items)
+    named = "".join("".join(it.names) for it in items)
+    missing = [h for h in HOLIDAYS if h not in named]
+    if missing:
+        raise NoticeError(f"通知中缺少{'、'.join(missing)}的安排（复制时是否漏了一段？）")
+    _check_days(items, year)
+    published = _published(flat[closing.start():]) if closing else None
+    return Schedule(year, f"国务院办公厅关于{year}年部分节假日安排的通知", published, items)
+
+
+def _notice_year(flat: str, year: int | None) -> int:
+    """The year the notice names, which must be ``year`` when one is given."""
+    found = TITLE_YEAR.search(flat) or TEXT_YEAR.search(flat)
+    if year is None:
+        if not found:
+            raise NoticeError("找不到通知的年份（标题应为「国务院办公厅关于20XX年部分节假日安排的通知」），"
+                              "请用 --year 指定")
+        return int(found[1])
+    if found and int(found[1]) != year:
+        raise NoticeError(f"通知是 {found[1]} 年的，不是 {year} 年")
+    return year
+
+
+def _item(flat: str, head: re.Match, body_end: int, year: int) -> Item:
+    """One numbered item: its days off and make-up working days, then remarks that change
+    no day (any other sentence is refused)."""
+    stop = CLOSING.search(flat, head.end(), body_end)      # the closing paragraph
+    body_end = stop.start() if stop else body_end
+    item = Item(cn_number(head["n"]), head["names"].split("、"))
+    body = _Body(item, year, flat[head.end():body_end])
+    body.parse()
+    for sentence in filter(None, re.split(r"[。;]", body.text[body.pos:])):
+        # a remark such as 鼓励各单位…安排职工在除夕（2月9日）休息 changes no day
+        if SCHEDULE_WORDS.search(sentence) or (LOOSE_DATE.search(sentence) and "鼓励" not in sentence):
+            raise body.fail(f"无法识别「{sentence[:30]}」")
+        item.notes.append(sentence)
+    return item
+
+
+def _check_numbering(items: list[Item]) -> None:
+    """The items numbered 1, 2, 3… with no number twice and none missing."""
     numbers = [it.number for it in items]
     twice = sorted({n for n in numbers if numbers.count(n) > 1})
     if twice:
         raise NoticeError(f"条目序号重复：第{cn_numeral(twice[0])}项出现 {numbers.count(twice[0])} 次"
                           f"（是否粘贴了两遍，或混入了另一年的通知？）")
     if numbers != list(range(1, len(items) + 1)):
-        expected = next(n for n, got in enumerate(numbers + [None], 1) if got != n)
+        expected = next(n for n, got in enumerate([*numbers, None], 1) if got != n)
         raise NoticeError(f"条目序号不连续：缺第{cn_numeral(expected)}项（复制时是否漏了一段？）")
-    named = "".join("".join(it.names) for it in items)
-    missing = [h for h in HOLIDAYS if h not in named]
-    if missing:
-        raise NoticeError(f"通知中缺少{'、'.join(missing)}的安排（复制时是否漏了一段？）")
+
+
+def _check_days(items: list[Item], year: int) -> None:
+    """Every day within the notice's year (December before to January after), in one item."""
     seen: dict[dt.date, Item] = {}
     lo, hi = dt.date(year - 1, 12, 1), dt.date(year + 1, 1, 31)
     for item in items:
@@ -286,15 +324,17 @@ def parse(text: str, year: int | None = None) -> Schedule:
             if day in seen:
                 raise NoticeError(f"{item.title}：{_md(day)}已出现在{seen[day].title}")
             seen[day] = item
-    published = None
-    if closing:
-        pub = re.search(r"(\d{4})年(\d{1,2})月(\d{1,2})日", flat[closing.start():])
-        if pub:
-            try:
-                published = dt.date(int(pub[1]), int(pub[2]), int(pub[3]))
-            except ValueError:
-                published = None
-    return Schedule(year, f"国务院办公厅关于{year}年部分节假日安排的通知", published, items)
+
+
+def _published(closing: str) -> dt.date | None:
+    """The date under the closing paragraph (国务院办公厅 YYYY年M月D日), if it is a date."""
+    pub = re.search(r"(\d{4})年(\d{1,2})月(\d{1,2})日", closing)
+    if not pub:
+        return None
+    try:
+        return dt.date(int(pub[1]), int(pub[2]), int(pub[3]))
+    except ValueError:
+        return None
 
 
 # ---------------------------------------------------------------------- writing it back
@@ -358,28 +398,14 @@ def render(year: int, table: dict, *, weekday: str = "周", fullwidth: bool = Tr
     holidays 「放假1天，不调休」; pdf_breaks: break the lines every N characters with stray
     spaces, as a copy from a PDF does."""
     lunar = lunar or {}
-    wd = lambda d: f"{weekday}{WEEKDAYS[d.weekday()]}"           # noqa: E731
+
+    def wd(d: dt.date) -> str:
+        return f"{weekday}{WEEKDAYS[d.weekday()]}"
     off = table.get("off", [])
     work = _assign_work(off, list(table.get("work", [])))
     items = []
     for i, (span, days) in enumerate(zip(off, work), 1):
-        a, b = span["from"], span["to"]
-        a_br = "（" + (lunar[span["name"]] + "、" if span["name"] in lunar else "") + wd(a) + "）"
-        if a == b:
-            if old_forms and not days and a.weekday() in (0, 4):
-                body = f"{_md(a)}放假，与周末连休。"
-            elif old_forms and not days:
-                body = f"{_md(a)}{a_br}放假1天，不调休。"
-            else:
-                body = f"{_md(a)}{a_br}放假{'调休' if days else ''}，共1天。"
-        else:
-            b_text = f"{b.day}日" if (a.month, a.year) == (b.month, b.year) else _md(b)
-            if a.year != year or b.year != a.year:
-                body_a, b_text = f"{a.year}年{_md(a)}", f"{b.year}年{_md(b)}"
-            else:
-                body_a = _md(a)
-            body = (f"{body_a}{a_br}至{b_text}（{wd(b)}）放假{'调休' if days else ''}，"
-                    f"共{(b - a).days + 1}天。")
+        body = _item_text(year, span, days, wd, lunar.get(span["name"]), old_forms)
         if days:
             body += "、".join(f"{_md(d)}（{wd(d)}）" for d in sorted(days)) + "上班。"
         items.append(f"{cn_numeral(i)}、{span['name']}：{body}")
@@ -395,6 +421,32 @@ def render(year: int, table: dict, *, weekday: str = "周", fullwidth: bool = Tr
         "国务院办公厅",
         f"{pub.year}年{pub.month}月{pub.day}日",
     ])
+    return _as_copied(text, fullwidth, traditional, pdf_breaks)
+
+
+def _item_text(year: int, span: dict, days: list[dt.date], wd: Callable[[dt.date], str],
+               lunar: str | None, old_forms: bool) -> str:
+    """An item's days off as the notice writes them (a range with 共N天, or one day)."""
+    a, b = span["from"], span["to"]
+    a_br = "（" + (lunar + "、" if lunar is not None else "") + wd(a) + "）"
+    if a == b:
+        if old_forms and not days and a.weekday() in (0, 4):
+            return f"{_md(a)}放假，与周末连休。"
+        if old_forms and not days:
+            return f"{_md(a)}{a_br}放假1天，不调休。"
+        return f"{_md(a)}{a_br}放假{'调休' if days else ''}，共1天。"
+    b_text = f"{b.day}日" if (a.month, a.year) == (b.month, b.year) else _md(b)
+    if a.year != year or b.year != a.year:
+        body_a, b_text = f"{a.year}年{_md(a)}", f"{b.year}年{_md(b)}"
+    else:
+        body_a = _md(a)
+    return (f"{body_a}{a_br}至{b_text}（{wd(b)}）放假{'调休' if days else ''}，"
+            f"共{(b - a).days + 1}天。")
+
+
+def _as_copied(text: str, fullwidth: bool, traditional: bool, pdf_breaks: int) -> str:
+    """The text as an administrator may paste it: half-width punctuation, traditional
+    characters, a PDF's line breaks and stray spaces."""
     if not fullwidth:
         text = text.translate(str.maketrans("：，（）；", ":,();"))
     if traditional:

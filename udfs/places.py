@@ -149,7 +149,7 @@ class DivisionTable:
     def _candidates(self, s: str, pos: int, floor: int, steps: list) -> tuple[str, list, list] | None:
         """The name at ``pos`` (key, its divisions below level ``floor``, those of them
         inside the places already named): the longest name inside them, else the longest."""
-        first = None
+        first: tuple[str, list, list] | None = None
         for length in range(min(self.longest, len(s) - pos), 1, -1):
             key = s[pos:pos + length]
             divs = [d for d in self.names.get(key, ()) if d.level > floor]
@@ -167,6 +167,18 @@ class DivisionTable:
         when it contradicts itself (山东省温州, 江苏省北京市) and UnknownPlace for a
         county-level name under a province that the table does not know."""
         s = normalise(text)
+        steps, pos = self._steps(text, s)
+        if not steps:
+            return []
+        lowest = steps[-1][1]
+        if all(d.level == PROVINCE for d in lowest):
+            self._unknown_county(s, pos, lowest)
+        return [self._place(text, d) for d in lowest]
+
+    def _steps(self, text: str, s: str) -> tuple[list[tuple[str, list[Division]]], int]:
+        """The names read from the start of the normalised text ``s``, each more specific
+        than the last (name as written, the divisions it can be there), and the position
+        where the place ends."""
         pos, floor, skipped = 0, 0, False
         steps: list[tuple[str, list[Division]]] = []
         while pos < len(s):
@@ -192,12 +204,7 @@ class DivisionTable:
             floor = min(d.level for d in inside)
             while pos < len(s) and s[pos] in _SEPARATORS:
                 pos += 1
-        if not steps:
-            return []
-        lowest = steps[-1][1]
-        if all(d.level == PROVINCE for d in lowest):
-            self._unknown_county(s, pos, lowest)
-        return [self._place(text, d) for d in lowest]
+        return steps, pos
 
     def _municipality_after_province(self, s: str, pos: int):
         """江苏省北京市: a province-level municipality (or a province written in full)
@@ -257,7 +264,7 @@ def describe(place: Place) -> str:
 def _table_rows() -> tuple[tuple[str, str], ...]:
     dist = importlib.metadata.distribution(TABLE_PACKAGE)
     path = dist.locate_file(DATA_FILE)
-    with open(path, encoding="utf-8", newline="") as fh:
+    with open(str(path), encoding="utf-8", newline="") as fh:
         return tuple((r["adcode"], r["name"].strip()) for r in csv.DictReader(fh))
 
 

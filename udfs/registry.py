@@ -24,7 +24,7 @@ import inspect
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from . import claims, complaints, deadlines, fees, rowcheck, tariff
+from . import claims, complaints, deadlines, fee_columns, fees, rowcheck, tariff
 
 CATEGORY = "物流客服"
 MAX_HELP = 255          # Application.MacroOptions rejects longer descriptions
@@ -189,7 +189,7 @@ D = _dt.date
 T = _dt.datetime
 
 declare(
-    "INSURANCE_PREMIUM", fees.insurance_premium, kernel=fees.insurance_premium_fast,
+    "INSURANCE_PREMIUM", fees.insurance_premium, kernel=fee_columns.insurance_premium_fast,
     title="保价费", rule="INS-1, INS-7", result="money",
     description="保价费（INS-1、INS-7）：声明价值 × 0.5%，每票最低 5 元；未保价或不予保价的货物为 0。",
     params=(P("declared_value", "声明价值", "money", "声明价值（元）；空或 0 表示不保价", "INS-1"),
@@ -218,7 +218,7 @@ declare(
                "INS-5 原文"),))
 
 declare(
-    "COD_FEE", fees.cod_fee, kernel=fees.cod_fee_fast,
+    "COD_FEE", fees.cod_fee, kernel=fee_columns.cod_fee_fast,
     title="代收货款手续费", rule="COD-1", result="money",
     description="代收货款手续费（COD-1）：≤2000 元 5 元；≤10000 元 3‰；以上 30 元封顶。",
     params=(P("amount", "代收金额", "money", "代收金额（元）", "COD-1"),),
@@ -226,7 +226,7 @@ declare(
               ((2000,), "5.00", "≤ 2000 元保底 5 元")))
 
 declare(
-    "STORAGE_DAYS", fees.storage_days, kernel=fees.storage_days_fast,
+    "STORAGE_DAYS", fees.storage_days, kernel=fee_columns.storage_days_fast,
     title="仓储计费天数", rule="STO-2", result="days",
     description="仓储计费天数（STO-2）：提货日 − 通知日 − 3 天免费期，最少 0。",
     params=(P("notice_date", "到货通知日期", "date", "到货通知日期", "STO-2"),
@@ -243,7 +243,7 @@ declare(
               (("福州", "浙江省温州市鹿城区"), "0.10", "鹿城区属温州市（F 10%），两端都是 F（STO-4）")))
 
 declare(
-    "STORAGE_FEE", fees.storage_fee, kernel=fees.storage_fee_fast,
+    "STORAGE_FEE", fees.storage_fee, kernel=fee_columns.storage_fee_fast,
     title="仓储保管费", rule="STO-1..3", result="money",
     description="仓储保管费（STO-1..3）：运费 × 日费率 × 计费天数。",
     params=(P("freight", "运费", "money", "运费（元）", "STO-1"),
@@ -362,7 +362,7 @@ declare(
               (("延误", 0, 3, 2, None, 20), "2500.00", "20 票 × 50 × 3 = 3000，批货封顶 2500（NET-9）")))
 
 declare(
-    "NETWORK_FEE", fees.network_fee, kernel=fees.network_fee_fast,
+    "NETWORK_FEE", fees.network_fee, kernel=fee_columns.network_fee_fast,
     title="结案手续费", rule="NET-4", result="money",
     description="结案手续费（NET-4）：罚款方 6%，获赔方 4%。",
     params=(P("amount", "结案金额", "money", "结案金额（元）", "NET-4"),

@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from . import fees
-from . import places as P
-from . import values as V
+from . import places
+from . import values
 from .errors import RuleError
 from .fixed import fen_to_decimal
 from .rulebook import Rules, rules_for
@@ -88,7 +88,8 @@ def _frac(value: Any) -> Fraction:
 def plain(x: Fraction) -> str:
     """A weight, size or rate as the quote shows it: exact where it is short, else ≈ 0.01."""
     d = Decimal(x.numerator) / Decimal(x.denominator)
-    if Fraction(d) == x and -d.as_tuple().exponent <= 3:
+    exponent = d.as_tuple().exponent                     # an int: d is finite
+    if Fraction(d) == x and isinstance(exponent, int) and -exponent <= 3:
         return f"{d.normalize():f}"
     return "≈" + f"{_half_up(x * 100) / Decimal(100):.2f}"
 
@@ -126,7 +127,7 @@ def tariff(r: Rules) -> Tariff:
 
 
 def _key(place: str) -> str:
-    s = P.normalise(place)
+    s = places.normalise(place)
     return s[:-1] if s.endswith(("省", "市")) and len(s) > 2 else s
 
 
@@ -153,12 +154,12 @@ def rules_rows(r: Rules) -> list[tuple[str, str, str, str]]:
 def find_zone(r: Rules, t: Tariff, origin: Any, destination: Any) -> tuple[Zone, str]:
     """The zone of a route and how it was found: a named place of the destination (most
     specific first, STO-4), else the route class of STO-3 (the end with the lower rate)."""
-    if V.is_blank(origin):
+    if values.is_blank(origin):
         raise RuleError("缺少始发地", RULE)
-    if V.is_blank(destination):
+    if values.is_blank(destination):
         raise RuleError("缺少目的地", RULE)
     _, origin_class = fees.place_class(r, origin)          # the origin branch is on the route table
-    dest = V.text(destination, "目的地", RULE)
+    dest = cast(str, values.text(destination, "目的地", RULE))
     named = _named_zone(t, dest)
     if named is not None:
         return named
@@ -167,18 +168,18 @@ def find_zone(r: Rules, t: Tariff, origin: Any, destination: Any) -> tuple[Zone,
     except RuleError as e:
         if e.rule != "STO-3":
             raise
-        raise RuleError(f"运价表中没有目的地「{P.normalise(dest)}」所属的区域（{e.message}），"
+        raise RuleError(f"运价表中没有目的地「{places.normalise(dest)}」所属的区域（{e.message}），"
                         f"请管理员在公司运价中补充", RULE) from None
     ends = sorted((origin_class, dest_class), key=lambda c: (r.class_rate[c], c != dest_class))
     cls = ends[0]
     zone = t.by_class.get(cls)
     if zone is None:
         raise RuleError(f"运价表中没有线路类别 {cls}（{r.class_name[cls]}）的区域："
-                        f"{P.normalise(str(origin))} → {P.normalise(dest)}，请管理员在公司运价中补充", RULE)
+                        f"{places.normalise(str(origin))} → {places.normalise(dest)}，请管理员在公司运价中补充", RULE)
     return zone, f"线路类别 {cls}（{r.class_name[cls]}，STO-3）"
 
 
-def _divisions(place: P.Place) -> list[str]:
+def _divisions(place: places.Place) -> list[str]:
     """Division codes of a resolved place, most specific first (STO-4)."""
     return [d.code for d in (place.county, place.city, place.province) if d is not None]
 
@@ -191,7 +192,7 @@ def _place_codes(t: Tariff) -> dict[str, Zone]:
     for zone in t.zones:
         for name in zone.places:
             try:
-                found = P.table().resolve(P.normalise(name))
+                found = places.table().resolve(places.normalise(name))
             except ValueError:                    # the table cannot read it: matched as written
                 continue
             for place in found:
@@ -207,18 +208,18 @@ def _named_zone(t: Tariff, dest: str) -> tuple[Zone, str] | None:
     if key in t.by_place:
         return t.by_place[key], f"目的地「{key}」列入区域（{RULE}）"
     try:
-        found = P.table().resolve(P.normalise(dest))
-    except P.PlaceError as e:
+        found = places.table().resolve(places.normalise(dest))
+    except places.PlaceError as e:
         raise RuleError(str(e), "STO-4") from None
     except ValueError:              # a place the table cannot read: the route table names it (STO-3)
         return None
     codes = _place_codes(t)
     answers: dict[str, Zone | None] = {}
     for place in found:
-        answers[P.describe(place)] = next((codes[c] for c in _divisions(place) if c in codes), None)
+        answers[places.describe(place)] = next((codes[c] for c in _divisions(place) if c in codes), None)
     zones = {z.name if z else None for z in answers.values()}
     if len(zones) > 1:
-        raise RuleError(f"目的地「{P.normalise(dest)}」有多处同名（{'、'.join(answers)}），"
+        raise RuleError(f"目的地「{places.normalise(dest)}」有多处同名（{'、'.join(answers)}），"
                         f"运价区域不同，请写明所属省市", "STO-4")
     zone = next(iter(answers.values()), None)
     if zone is None:
@@ -229,34 +230,34 @@ def _named_zone(t: Tariff, dest: str) -> tuple[Zone, str] | None:
 # ---------------------------------------------------------------------------- weights
 
 def _dimension(x: Any, label: str, t: Tariff) -> Fraction:
-    value = Fraction(V.decimal(x, label, WEIGHT_RULE))
+    value = Fraction(values.decimal(x, label, WEIGHT_RULE))
     if value <= 0:
-        raise RuleError(f"{label}应大于 0 厘米：{V.show(x)}", WEIGHT_RULE)
+        raise RuleError(f"{label}应大于 0 厘米：{values.show(x)}", WEIGHT_RULE)
     if value > t.max_side:
-        raise RuleError(f"{label}超出范围：{V.show(x)} 厘米（单边最多 {plain(t.max_side)} 厘米），请核对尺寸",
+        raise RuleError(f"{label}超出范围：{values.show(x)} 厘米（单边最多 {plain(t.max_side)} 厘米），请核对尺寸",
                         WEIGHT_RULE)
     return value
 
 
-def read_size(t: Tariff, length: Any, width: Any, height: Any) -> tuple[Fraction, ...] | None:
+def read_size(t: Tariff, length: Any, width: Any, height: Any) -> tuple[Fraction, Fraction, Fraction] | None:
     """Three sides in cm, or None when none is given (FRT-2: no volumetric weight)."""
-    given = [not V.is_blank(x) for x in (length, width, height)]
+    given = [not values.is_blank(x) for x in (length, width, height)]
     if not any(given):
         return None
     if not all(given):
         missing = "、".join(s for s, g in zip(SIDES, given) if not g)
         raise RuleError(f"尺寸不完整：缺少{missing}（长、宽、高都填，或都不填）", WEIGHT_RULE)
-    return tuple(_dimension(x, f"{s}", t) for x, s in zip((length, width, height), SIDES))
+    return _dimension(length, SIDES[0], t), _dimension(width, SIDES[1], t), _dimension(height, SIDES[2], t)
 
 
 def read_weight(t: Tariff, weight: Any) -> Fraction:
-    if V.is_blank(weight):
+    if values.is_blank(weight):
         raise RuleError("缺少重量（千克）", WEIGHT_RULE)
-    value = Fraction(V.decimal(weight, "重量", WEIGHT_RULE))
+    value = Fraction(values.decimal(weight, "重量", WEIGHT_RULE))
     if value <= 0:
-        raise RuleError(f"重量应大于 0 千克：{V.show(weight)}", WEIGHT_RULE)
+        raise RuleError(f"重量应大于 0 千克：{values.show(weight)}", WEIGHT_RULE)
     if value > t.max_weight:
-        raise RuleError(f"重量超出范围：{V.show(weight)} 千克（每票最多 {plain(t.max_weight)} 千克），请核对",
+        raise RuleError(f"重量超出范围：{values.show(weight)} 千克（每票最多 {plain(t.max_weight)} 千克），请核对",
                         WEIGHT_RULE)
     return value
 
@@ -330,7 +331,7 @@ def weight_text(f: Freight) -> str:
     if f.zone.pricing == "ltl":
         return f"{plain(f.weight)} kg（零担：重量与体积分别计价，取高者，{WEIGHT_RULE}）"
     actual = f"实重 {plain(f.weight)} kg"
-    if f.volumetric is None:
+    if f.volumetric is None or f.size is None:          # no sizes, no volumetric weight
         return f"{plain(f.chargeable)} kg（{actual}，未给尺寸，不计体积重量，{WEIGHT_RULE}）"
     l_, w_, h_ = (plain(x) for x in f.size)
     vol = f"体积重量 {l_}×{w_}×{h_}÷{plain(f.divisor)} = {plain(f.volumetric)} kg"
