@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from addin.handlers import Context, UserMessage, _saved_path
+from addin.handlers import Context, UserMessage, saved_path
 
 
 def _unsaved(book: Any) -> bool:
@@ -16,7 +16,7 @@ def _unsaved(book: Any) -> bool:
 def send_copy(ctx: Context) -> None:
     from workbooks.export import ExportError, export
 
-    path = _saved_path(ctx.book)
+    path = saved_path(ctx.book)
     if _unsaved(ctx.book):
         raise UserMessage("发送版按磁盘上的文件生成：请先保存工作簿（Ctrl+S），再点「生成发送版」。")
     try:

@@ -164,9 +164,7 @@ def _compute_amounts(frame: pd.DataFrame, sp: KindSpec) -> tuple[pd.DataFrame, p
     amount = pd.Series([None] * len(frame), index=frame.index, dtype=object)
     errors = pd.Series([""] * len(frame), index=frame.index, dtype=object)
     source = pd.Series([""] * len(frame), index=frame.index, dtype=object)
-    candidates = [sp.amount_column]
-    if sp.kind in ("破损公告", "内件不符公告"):
-        candidates.append("赔偿金额")  # NET-10
+    candidates = [sp.amount_column] + ([sp.amount_fallback] if sp.amount_fallback else [])
     for column in candidates:
         if column not in frame.columns:
             continue

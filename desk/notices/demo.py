@@ -66,7 +66,7 @@ def demo_step(out: Path) -> str:
     today = udfs.today()
     parts, problems, skipped, pdfs = [], 0, 0, 0
     for kind, sp in KINDS.items():
-        rows = vip_rows(today, kind) if kind.startswith("VIP") else frame
+        rows = vip_rows(today, kind) if sp.per_customer else frame
         batch = issue(rows, kind, notices_dir, settings, ledger=ledger,  # signed by 设置!经办人
                       skip_invalid=True, pdf=None if kind == "破损公告" else False)
         parts.append(f"{kind} {len(batch)}")

@@ -260,7 +260,7 @@ class DocxTemplate:
         if missing:
             raise KeyError("、".join(sorted(missing)))
         if not hasattr(self, "_packed"):
-            self._packed = {info.filename: _deflate(raw) for info, raw in self.entries
+            self._packed = {info.filename: deflate(raw) for info, raw in self.entries
                             if info.filename not in self.parts}
         members = []
         for info, raw in self.entries:
@@ -269,20 +269,20 @@ class DocxTemplate:
                 root = copy.deepcopy(self.parts[info.filename])
                 for p in root.iter(_W_P):
                     _fill_paragraph(p, values)
-                packed = _deflate(etree.tostring(root, xml_declaration=True, encoding="UTF-8",
+                packed = deflate(etree.tostring(root, xml_declaration=True, encoding="UTF-8",
                                                  standalone=True))
             members.append((info, packed))
-        return _zip(members)
+        return zip_members(members)
 
 
-def _deflate(raw: bytes) -> tuple[int, int, bytes]:
+def deflate(raw: bytes) -> tuple[int, int, bytes]:
     """(crc32, uncompressed size, raw deflate stream) of one zip member."""
     import zlib
     c = zlib.compressobj(6, zlib.DEFLATED, -15)
     return zlib.crc32(raw), len(raw), c.compress(raw) + c.flush()
 
 
-def _zip(members: list) -> bytes:
+def zip_members(members: list) -> bytes:
     """A zip archive of pre-deflated members (UTF-8 names), as Word writes it."""
     import struct
     out = io.BytesIO()

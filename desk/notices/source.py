@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 
 from cli import console as cu
+from desk.notices.kinds import spec as kind_spec
 
 
 def load_rows(workbook: Path, kind: str, ranges: list[tuple[int, int]] | None,
@@ -21,7 +22,7 @@ def load_rows(workbook: Path, kind: str, ranges: list[tuple[int, int]] | None,
     Raises :class:`cli.console.Refused` (exit 1) when the file is not a register of the
     right kind, naming file, sheet and column."""
     from workbooks.register import RegisterError
-    vip = kind.startswith("VIP")
+    vip = kind_spec(kind).per_customer
     try:
         if vip:
             from workbooks.spec_vip import open_vip_register
