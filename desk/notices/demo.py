@@ -7,6 +7,13 @@ from pathlib import Path
 
 import pandas as pd
 
+import udfs
+from desk.notices.batch import issue
+from desk.notices.kinds import KINDS
+from desk.notices.render import soffice
+from desk.notices.source import load_rows
+from workbooks.samples import sample_path
+
 SAMPLE_NAME = "理赔登记表_样例.xlsx"
 LEDGER_NAME = "logidesk-台账.sqlite3"
 
@@ -14,7 +21,6 @@ LEDGER_NAME = "logidesk-台账.sqlite3"
 def sample_register() -> Path:
     """The bundled sample claim register (workbooks/samples/)."""
     try:
-        from workbooks.samples import sample_path
         p = sample_path("claims")
         if p.exists():
             return p
@@ -50,12 +56,6 @@ def demo_step(out: Path) -> str:
     ledger ``out/demo/logidesk-台账.sqlite3``, explicit so the company's ledger is untouched);
     PDF for the damage notices when LibreOffice is installed. The register is read by the
     model: refused claims (CLM-8) and rows with input errors get no notice."""
-    from desk.notices import issue
-    from desk.notices.kinds import KINDS
-    from desk.notices.render import soffice
-    from desk.notices.source import load_rows
-    import udfs
-
     base = demo_dir(out)
     notices_dir = base / "notices"
     ledger = base / LEDGER_NAME

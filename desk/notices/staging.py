@@ -25,6 +25,11 @@ import uuid
 from pathlib import Path
 from typing import Any, Callable
 
+if sys.platform == "win32":  # pragma: no cover - Windows clients
+    import msvcrt
+else:
+    import fcntl
+
 STAGING = ".logidesk-staging"
 MANIFEST = "manifest.json"
 
@@ -32,7 +37,6 @@ MANIFEST = "manifest.json"
 def _lock(fh: Any, blocking: bool) -> bool:
     """Exclusive lock on an open file; False if held elsewhere (non-blocking)."""
     if sys.platform == "win32":  # pragma: no cover - Windows clients
-        import msvcrt
         mode = msvcrt.LK_LOCK if blocking else msvcrt.LK_NBLCK
         try:
             fh.seek(0)
@@ -40,7 +44,6 @@ def _lock(fh: Any, blocking: bool) -> bool:
             return True
         except OSError:
             return False
-    import fcntl
     try:
         fcntl.flock(fh.fileno(), fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
         return True
