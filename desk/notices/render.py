@@ -154,7 +154,7 @@ def _run_soffice(exe: str, docs: list[Path], outdir: Path, timeout: float) -> st
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
         try:
             _, err = proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
+        except subprocess.TimeoutExpired as exc:
             if sys.platform != "win32":
                 try:
                     os.killpg(proc.pid, signal.SIGKILL)
@@ -163,7 +163,7 @@ def _run_soffice(exe: str, docs: list[Path], outdir: Path, timeout: float) -> st
             else:  # pragma: no cover
                 proc.kill()
             proc.communicate()
-            raise RuntimeError(f"LibreOffice 在 {timeout:.0f} 秒内没有完成（可能已卡住），已终止")
+            raise RuntimeError(f"LibreOffice 在 {timeout:.0f} 秒内没有完成（可能已卡住），已终止") from exc
     return err or ""
 
 
@@ -262,7 +262,7 @@ class DocxTemplate:
             self._packed = {info.filename: deflate(raw) for info, raw in self.entries
                             if info.filename not in self.parts}
         members = []
-        for info, raw in self.entries:
+        for info, _raw in self.entries:
             packed = self._packed.get(info.filename)
             if packed is None:
                 root = copy.deepcopy(self.parts[info.filename])
