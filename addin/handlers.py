@@ -33,6 +33,7 @@ from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
+import xlwings
 
 from desk.notices.kinds import KINDS, issued_from, with_button
 
@@ -80,7 +81,7 @@ class Context:
 
 # ---------------------------------------------------------------- reading the live book
 
-def _import(module: str) -> Any:
+def import_feature(module: str) -> Any:
     """Import ``module``; if it (not one of its own imports) is missing: 此功能尚未安装."""
     try:
         return importlib.import_module(module)
@@ -91,8 +92,8 @@ def _import(module: str) -> Any:
         raise
 
 
-def _headless(module: str, attr: str) -> Callable:
-    fn = getattr(_import(module), attr, None)
+def headless_function(module: str, attr: str) -> Callable:
+    fn = getattr(import_feature(module), attr, None)
     if fn is None:
         raise UserMessage(f"{NOT_INSTALLED}（{module}.{attr}）。请联系管理员更新 logidesk。",
                           "critical")
@@ -193,7 +194,7 @@ def register_on_sheet(ctx: Context, kind: str) -> Any:
     """The register on the *active* sheet through the model: an ``desk.registers.Loaded``
     (frame indexed by sheet row; ``.sheet`` its sheet name)."""
     from desk.registers import Loaded, settings_of  # lazy: the register model costs 150 ms at start-up (cells 100 ms); the quote and help buttons never need it
-    open_register = _headless("workbooks.register", "open_register")
+    open_register = headless_function("workbooks.register", "open_register")
     from workbooks.register import RegisterError  # lazy: the register model costs 150 ms at start-up (cells 100 ms); the quote and help buttons never need it
     sheet = ctx.book.sheets.active
     try:
@@ -274,9 +275,9 @@ def refresh(ctx: Context) -> None:
 def deadlines(ctx: Context) -> None:
     kind = require_template(ctx, REGISTER_KINDS)
     reg = register_on_sheet(ctx, kind)
-    due = _headless("desk.reminders", "collect")([reg], today=ctx.today)
+    due = headless_function("desk.reminders", "collect")([reg], today=ctx.today)
     due = pd.DataFrame(due)
-    tail = _headless("udfs.coverage", "suffix")(ctx.today)   # from 1 November: next year's holidays
+    tail = headless_function("udfs.coverage", "suffix")(ctx.today)   # from 1 November: next year's holidays
     if due.empty:
         ctx.ui.alert(f"截至 {ctx.today.isoformat()}，没有到期或逾期的事项。{tail}")
         return
@@ -303,8 +304,8 @@ def _issue_rows(ctx: Context, kind: str, rows: pd.DataFrame, out_dir: Path,
                 settings: dict[str, Any]) -> Any:
     """``desk.notices.batch.issue`` for ``rows``; a re-issue asks the user, a refused batch
     is a message box with the helper's own Chinese text."""
-    notices = _import(NOTICES_MODULE)
-    issue = _headless(NOTICES_MODULE, "issue")
+    notices = import_feature(NOTICES_MODULE)
+    issue = headless_function(NOTICES_MODULE, "issue")
 
     def ask(waybill: str, existing: list) -> bool:
         nums = "、".join(str(getattr(r, "number", r)) for r in existing)
@@ -362,15 +363,15 @@ def notice_handler(kind: str) -> Callable[[Context], None]:
 def report15(ctx: Context) -> None:
     kind = require_template(ctx, ("claims",))
     reg = register_on_sheet(ctx, kind)
-    path = _headless("desk.report", "build")(reg, kind=kind, out_dir=_out_dir(ctx.book))
+    path = headless_function("desk.report", "build")(reg, kind=kind, out_dir=_out_dir(ctx.book))
     ctx.ui.alert(f"十五日报表已生成：{path}")
 
 
 def analysis(ctx: Context) -> None:
     kind = require_template(ctx, ("claims",))
     reg = register_on_sheet(ctx, kind)
-    build = _headless("desk.analysis", "build")
-    month = _headless("desk.analysis", "last_month")(ctx.today)
+    build = headless_function("desk.analysis", "build")
+    month = headless_function("desk.analysis", "last_month")(ctx.today)
     path = build(reg, month, today=ctx.today, out_dir=_out_dir(ctx.book))
     ctx.ui.alert(f"月度货损分析（{month}）已生成：{path}")
 
@@ -383,19 +384,18 @@ def quote(ctx: Context) -> None:
         return
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     target = Path(tempfile.gettempdir()) / "logidesk" / f"柜台报价-{stamp}.xlsx"
-    path = _headless("workbooks.build", "build_quote")(target)
+    path = headless_function("workbooks.build", "build_quote")(target)
     ctx.book.app.books.open(str(path))
 
 
 def rules_version(ctx: Context) -> None:
-    import xlwings  # lazy: xlwings is optional (Excel on Windows); headless installs lack it
 
-    label = _headless("udfs.rulebook", "rules_for")(ctx.today).label()
+    label = headless_function("udfs.rulebook", "rules_for")(ctx.today).label()
     ctx.ui.alert(f"当前生效规则：{label}\nxlwings {xlwings.__version__}")
 
 
 def function_help(ctx: Context) -> None:
-    mod = _import("udfs.xl")
+    mod = import_feature("udfs.xl")
     rows = []
     for name, fn in sorted(vars(mod).items()):
         if callable(fn) and name.isupper() and getattr(fn, "__module__", "") == mod.__name__:
