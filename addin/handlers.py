@@ -44,8 +44,6 @@ KIND_LABELS = {
     "cod": "代收货款登记", "quote": "柜台报价", "rules": "规则",
 }
 REGISTER_KINDS = ("claims", "complaints", "storage", "cod")
-KEY_HEADER = "运单号"  # every register has it; its row is the header row
-_HEADER_SCAN_ROWS = 10
 NOT_INSTALLED = "此功能尚未安装"
 NOTICES_MODULE = "desk.notices.batch"
 

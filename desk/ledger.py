@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any, Iterator, Sequence
 from urllib.parse import unquote, urlsplit, urlunsplit
 
-from cli.config import ENV_URL, LEDGER_FILENAME as DEFAULT_FILENAME, ledger_target  # noqa: F401 (re-exported)
+from cli.config import ledger_target
 from udfs.errtext import os_reason
 
 COLUMNS = ("number", "kind", "year", "seq", "waybill", "branch", "counterparty", "amount",
