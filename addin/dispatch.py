@@ -14,11 +14,13 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from addin import ribbon, sendcopy
-from addin.handlers import HANDLERS as _HANDLERS, Context, Ui, UserMessage
+import xlwings
+
+from addin import handlers, ribbon, sendcopy
+from addin.handlers import Context, Ui, UserMessage
 
 # every button's handler, in ribbon order (handlers.py owns most; sendcopy the send copy)
-_ALL = {**_HANDLERS, **sendcopy.HANDLERS}
+_ALL = {**handlers.HANDLERS, **sendcopy.HANDLERS}
 HANDLERS = {bid: _ALL[bid] for bid in ribbon.button_ids() if bid in _ALL}
 HANDLERS.update({k: v for k, v in _ALL.items() if k not in HANDLERS})
 
@@ -46,9 +48,7 @@ def run(control_id: str, book: Any = None, ui: Any = None, today: dt.date | None
     """Run the handler of ``control_id``; returns "ok", "message" or "error" (for tests)."""
     try:
         if book is None:
-            import xlwings as xw
-
-            book = xw.Book.caller()
+            book = xlwings.Book.caller()
         ui = ui or Ui(book)
     except Exception:  # noqa: BLE001 - no workbook: nothing to show a box in
         _log(control_id, traceback.format_exc())

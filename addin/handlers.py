@@ -11,7 +11,7 @@ Headless functions called (imported when the button is pressed, so a missing mod
 disables its buttons):
 
 * ``workbooks.register.open_register(path, package=LiveBook(book))`` -> the model
-* ``desk.notices.issue(rows, kind, out_dir, settings, on_duplicate=..., skip_invalid=True)``
+* ``desk.notices.batch.issue(rows, kind, out_dir, settings, on_duplicate=..., skip_invalid=True)``
   -> list of issued notices (``.number``, ``.docx``) with ``.problems`` / ``.skipped``
 * ``desk.reminders.collect([loaded], today=date)`` -> DataFrame (one row per due item)
 * ``desk.report.build(loaded, kind=kind, out_dir=dir)`` -> path of the report
@@ -24,11 +24,18 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import inspect
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, Callable
 
+import numpy as np
 import pandas as pd
+import xlwings
+
+from desk.notices.kinds import KINDS, issued_from, with_button
 
 MARKER_NAME = "LOGIDESK_TEMPLATE"
 TITLE = "物流客服"
@@ -37,9 +44,8 @@ KIND_LABELS = {
     "cod": "代收货款登记", "quote": "柜台报价", "rules": "规则",
 }
 REGISTER_KINDS = ("claims", "complaints", "storage", "cod")
-KEY_HEADER = "运单号"  # every register has it; its row is the header row
-_HEADER_SCAN_ROWS = 10
 NOT_INSTALLED = "此功能尚未安装"
+NOTICES_MODULE = "desk.notices.batch"
 
 
 class UserMessage(Exception):
@@ -73,7 +79,7 @@ class Context:
 
 # ---------------------------------------------------------------- reading the live book
 
-def _import(module: str) -> Any:
+def import_feature(module: str) -> Any:
     """Import ``module``; if it (not one of its own imports) is missing: 此功能尚未安装."""
     try:
         return importlib.import_module(module)
@@ -84,8 +90,8 @@ def _import(module: str) -> Any:
         raise
 
 
-def _headless(module: str, attr: str) -> Callable:
-    fn = getattr(_import(module), attr, None)
+def headless_function(module: str, attr: str) -> Callable:
+    fn = getattr(import_feature(module), attr, None)
     if fn is None:
         raise UserMessage(f"{NOT_INSTALLED}（{module}.{attr}）。请联系管理员更新 logidesk。",
                           "critical")
@@ -136,7 +142,6 @@ class LiveBook:
         self.book = book
         self.path = Path(str(getattr(book, "fullname", "") or "当前工作簿"))
         self.is_macro_enabled = self.path.suffix.lower() == ".xlsm"
-        from types import SimpleNamespace
         self.sheets = [SimpleNamespace(name=sh.name, state="visible", type="worksheet", part="")
                        for sh in book.sheets]
         self.defined_names: dict[str, str] = {}
@@ -150,7 +155,7 @@ class LiveBook:
     def _grid(self, name: str) -> dict[int, list[Any]]:
         """{sheet row: values from column A} of the sheet's used range."""
         if name not in self._grids:
-            from workbooks.xlsx.cells import XlError
+            from workbooks.xlsx.cells import XlError  # lazy: the register model costs 250 ms at start-up; quote, help never need it
             sheet = self.book.sheets[name]
             rng = sheet.used_range
             values = rng.options(ndim=2, err_to_str=True).value or []
@@ -172,9 +177,7 @@ class LiveBook:
 
     def iter_chunks(self, sheet_name: str, first_row: int, columns: Any = None,
                     formulas_of: Any = (), size: int = 50_000) -> Any:
-        import numpy as np
-
-        from workbooks.register import MemoryChunk
+        from workbooks.register import MemoryChunk  # lazy: the register model costs 250 ms at start-up; quote, help never need it
         grid = self._grid(sheet_name)
         rows = [r for r in sorted(grid) if r >= first_row]
         width = max((len(grid[r]) for r in rows), default=0)
@@ -188,9 +191,9 @@ class LiveBook:
 def register_on_sheet(ctx: Context, kind: str) -> Any:
     """The register on the *active* sheet through the model: an ``desk.registers.Loaded``
     (frame indexed by sheet row; ``.sheet`` its sheet name)."""
-    from desk.registers import Loaded
-    open_register = _headless("workbooks.register", "open_register")
-    from workbooks.register import RegisterError
+    from desk.registers import Loaded, settings_of  # lazy: the register model costs 250 ms at start-up; quote, help never need it
+    open_register = headless_function("workbooks.register", "open_register")
+    from workbooks.register import RegisterError  # lazy: the register model costs 250 ms at start-up; quote, help never need it
     sheet = ctx.book.sheets.active
     try:
         reg = open_register(LiveBook(ctx.book).path, package=LiveBook(ctx.book))
@@ -203,7 +206,6 @@ def register_on_sheet(ctx: Context, kind: str) -> Any:
     frame = reg.frame(today=ctx.today)
     if frame.empty:
         raise UserMessage(f"登记表「{sheet.name}」还没有数据行。")
-    from desk.registers import settings_of
     return Loaded(reg.path, reg.kind, frame, settings_of(reg), list(reg.problems), reg.sheet_name)
 
 
@@ -217,7 +219,7 @@ def selected_rows(ctx: Context, reg: Any) -> pd.DataFrame:
     return reg.frame.loc[wanted]
 
 
-def _saved_path(book: Any) -> Path:
+def saved_path(book: Any) -> Path:
     """The workbook's file; outputs go beside it (as the command line does)."""
     try:
         full = Path(book.fullname)
@@ -229,7 +231,7 @@ def _saved_path(book: Any) -> Path:
 
 
 def _out_dir(book: Any) -> Path:
-    return _saved_path(book).parent
+    return saved_path(book).parent
 
 
 def _write_table(book: Any, sheet_name: str, frame: pd.DataFrame) -> None:
@@ -271,9 +273,9 @@ def refresh(ctx: Context) -> None:
 def deadlines(ctx: Context) -> None:
     kind = require_template(ctx, REGISTER_KINDS)
     reg = register_on_sheet(ctx, kind)
-    due = _headless("desk.reminders", "collect")([reg], today=ctx.today)
+    due = headless_function("desk.reminders", "collect")([reg], today=ctx.today)
     due = pd.DataFrame(due)
-    tail = _headless("udfs.coverage", "suffix")(ctx.today)   # from 1 November: next year's holidays
+    tail = headless_function("udfs.coverage", "suffix")(ctx.today)   # from 1 November: next year's holidays
     if due.empty:
         ctx.ui.alert(f"截至 {ctx.today.isoformat()}，没有到期或逾期的事项。{tail}")
         return
@@ -284,50 +286,70 @@ def deadlines(ctx: Context) -> None:
                  "critical" if cannot else "info")
 
 
-def _notice(*kinds: str) -> Callable[[Context], None]:
-    """Handler for notice kinds of ``desk.notices`` on the selected rows. With several kinds
-    (the damage button: 破损公告, 内件不符公告) each row gets the kind for its claim type."""
+def _rows_by_kind(kinds: tuple[str, ...], rows: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
+    """The selected rows of each kind a button issues: with several kinds (the damage button:
+    破损公告, 内件不符公告) each row goes to the kind for its claim type; rows of other types
+    go to the first kind, whose batch explains why they get no notice."""
+    if len(kinds) == 1 or "索赔类型" not in rows.columns:
+        return [(kinds[0], rows)]
+    by_kind = {k: [i for i, t in rows["索赔类型"].items() if t in KINDS[k].claim_types] for k in kinds}
+    rest = [i for i in rows.index if not any(i in v for v in by_kind.values())]
+    by_kind[kinds[0]] = by_kind[kinds[0]] + rest
+    return [(k, rows.loc[sorted(v)]) for k, v in by_kind.items() if v]
+
+
+def _issue_rows(ctx: Context, kind: str, rows: pd.DataFrame, out_dir: Path,
+                settings: dict[str, Any]) -> Any:
+    """``desk.notices.batch.issue`` for ``rows``; a re-issue asks the user, a refused batch
+    is a message box with the helper's own Chinese text."""
+    notices = import_feature(NOTICES_MODULE)
+    issue = headless_function(NOTICES_MODULE, "issue")
+
+    def ask(waybill: str, existing: list) -> bool:
+        nums = "、".join(str(getattr(r, "number", r)) for r in existing)
+        return ctx.ui.confirm(f"运单 {waybill} 已有{kind}（{nums}）。\n是否重新生成一份？")
+
+    try:
+        return issue(rows, kind, out_dir, settings, on_duplicate=ask, skip_invalid=True)
+    except getattr(notices, "NoticeError", ()) as exc:
+        raise UserMessage(f"未生成{kind}：{exc}", "critical") from exc
+
+
+def _batch_lines(kind: str, rows: pd.DataFrame, batch: Any, out_dir: Path) -> list[str]:
+    """What one batch did: the notices issued, rows needing none, rows to fix, warnings."""
+    lines = [f"已生成{kind} {len(batch)} 份（选中 {len(rows)} 行），保存在 {out_dir}"]
+    lines += [f"  {n.number}  运单 {n.waybill}" for n in list(batch)[:10]]
+    skipped = list(getattr(batch, "skipped", []))
+    if skipped:
+        lines.append(f"无需出具 {len(skipped)} 行：")
+        lines += [f"  {p}" for p in skipped[:10]]
+    problems = list(getattr(batch, "problems", []))
+    if problems:
+        lines.append(f"未生成 {len(problems)} 行：")
+        lines += [f"  {p}" for p in problems[:10]]
+    lines += [f"注意：{w}" for w in getattr(batch, "warnings", [])]
+    return lines
+
+
+def notice_handler(kind: str) -> Callable[[Context], None]:
+    """Handler of the ribbon button of notice ``kind``, on the selected rows: it issues
+    ``kind`` and the kinds declared as issued with it (:func:`desk.notices.kinds.issued_from`)."""
+    kinds = issued_from(kind)
 
     def handler(ctx: Context) -> None:
-        kind = require_template(ctx, ("claims",))
-        reg = register_on_sheet(ctx, kind)
+        reg = register_on_sheet(ctx, require_template(ctx, ("claims",)))
         rows = selected_rows(ctx, reg)
-        path = _saved_path(ctx.book)
-        notices = _import("desk.notices")
-        issue = _headless("desk.notices", "issue")
+        path = saved_path(ctx.book)
         settings = {**reg.settings, "_workbook": str(path)}
         out_dir = path.parent / "通知"
-        groups = [(kinds[0], rows)]
-        ALL = getattr(notices, "KINDS", None)
-        if len(kinds) > 1 and ALL and "索赔类型" in rows.columns:
-            by_kind = {k: [i for i, t in rows["索赔类型"].items() if t in ALL[k].claim_types] for k in kinds}
-            rest = [i for i in rows.index if not any(i in v for v in by_kind.values())]
-            by_kind[kinds[0]] = by_kind[kinds[0]] + rest  # other types: the first kind explains why
-            groups = [(k, rows.loc[sorted(v)]) for k, v in by_kind.items() if v]
-        lines, problems_total, issued_total, skipped_dups = [], 0, 0, []
-        for notice_kind, part in groups:
-            def ask(waybill: str, existing: list, notice_kind: str = notice_kind) -> bool:
-                nums = "、".join(str(getattr(r, "number", r)) for r in existing)
-                return ctx.ui.confirm(f"运单 {waybill} 已有{notice_kind}（{nums}）。\n是否重新生成一份？")
-            try:
-                batch = issue(part, notice_kind, out_dir, settings, on_duplicate=ask, skip_invalid=True)
-            except getattr(notices, "NoticeError", ()) as exc:  # the helper's own Chinese message
-                raise UserMessage(f"未生成{notice_kind}：{exc}", "critical") from exc
+        lines: list[str] = []
+        problems_total, issued_total, skipped_dups = 0, 0, []
+        for notice_kind, part in _rows_by_kind(kinds, rows):
+            batch = _issue_rows(ctx, notice_kind, part, out_dir, settings)
             issued_total += len(batch)
-            lines.append(f"已生成{notice_kind} {len(batch)} 份（选中 {len(part)} 行），保存在 {out_dir}")
-            lines += [f"  {n.number}  运单 {n.waybill}" for n in list(batch)[:10]]
-            skipped = list(getattr(batch, "skipped", []))
-            if skipped:
-                lines.append(f"无需出具 {len(skipped)} 行：")
-                lines += [f"  {p}" for p in skipped[:10]]
-            problems = list(getattr(batch, "problems", []))
-            problems_total += len(problems)
-            if problems:
-                lines.append(f"未生成 {len(problems)} 行：")
-                lines += [f"  {p}" for p in problems[:10]]
+            problems_total += len(list(getattr(batch, "problems", [])))
             skipped_dups += list(getattr(batch, "skipped_duplicates", []))
-            for w in getattr(batch, "warnings", []):
-                lines.append(f"注意：{w}")
+            lines += _batch_lines(notice_kind, part, batch, out_dir)
         if skipped_dups:
             lines.append(f"已有通知、未重复生成：{'、'.join(map(str, skipped_dups[:10]))}")
         ctx.ui.alert("\n".join(lines), "critical" if problems_total and not issued_total else "info")
@@ -339,15 +361,15 @@ def _notice(*kinds: str) -> Callable[[Context], None]:
 def report15(ctx: Context) -> None:
     kind = require_template(ctx, ("claims",))
     reg = register_on_sheet(ctx, kind)
-    path = _headless("desk.report", "build")(reg, kind=kind, out_dir=_out_dir(ctx.book))
+    path = headless_function("desk.report", "build")(reg, kind=kind, out_dir=_out_dir(ctx.book))
     ctx.ui.alert(f"十五日报表已生成：{path}")
 
 
 def analysis(ctx: Context) -> None:
     kind = require_template(ctx, ("claims",))
     reg = register_on_sheet(ctx, kind)
-    build = _headless("desk.analysis", "build")
-    month = _headless("desk.analysis", "last_month")(ctx.today)
+    build = headless_function("desk.analysis", "build")
+    month = headless_function("desk.analysis", "last_month")(ctx.today)
     path = build(reg, month, today=ctx.today, out_dir=_out_dir(ctx.book))
     ctx.ui.alert(f"月度货损分析（{month}）已生成：{path}")
 
@@ -358,25 +380,20 @@ def quote(ctx: Context) -> None:
         ctx.book.app.calculate()
         ctx.ui.alert("当前已是柜台报价表：填写运费、声明价值等输入单元格即可得到报价。")
         return
-    import tempfile
-
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     target = Path(tempfile.gettempdir()) / "logidesk" / f"柜台报价-{stamp}.xlsx"
-    path = _headless("workbooks.build", "build_quote")(target)
+    path = headless_function("workbooks.build", "build_quote")(target)
     ctx.book.app.books.open(str(path))
 
 
 def rules_version(ctx: Context) -> None:
-    import xlwings
 
-    label = _headless("udfs.rulebook", "rules_for")(ctx.today).label()
+    label = headless_function("udfs.rulebook", "rules_for")(ctx.today).label()
     ctx.ui.alert(f"当前生效规则：{label}\nxlwings {xlwings.__version__}")
 
 
 def function_help(ctx: Context) -> None:
-    import inspect
-
-    mod = _import("udfs.xl")
+    mod = import_feature("udfs.xl")
     rows = []
     for name, fn in sorted(vars(mod).items()):
         if callable(fn) and name.isupper() and getattr(fn, "__module__", "") == mod.__name__:
@@ -392,11 +409,7 @@ def function_help(ctx: Context) -> None:
 HANDLERS: dict[str, Callable[[Context], None]] = {
     "btnRefresh": refresh,
     "btnDeadlines": deadlines,
-    "btnNoticeDamage": _notice("破损公告", "内件不符公告"),  # CLM-4 has its own wording
-    "btnNoticeLoss": _notice("遗失公告"),
-    "btnNoticeDelay": _notice("延误公告"),
-    "btnClaimLetter": _notice("索赔函"),
-    "btnClaimReport": _notice("理赔申请报告书"),
+    **{sp.button.id: notice_handler(sp.kind) for sp in with_button() if sp.button is not None},
     "btnReport15": report15,
     "btnAnalysis": analysis,
     "btnQuote": quote,

@@ -1,11 +1,14 @@
 """The ribbon tab 「物流客服」: one declarative list of groups and buttons.
 
-Used by the add-in builder (customUI XML) and by :mod:`addin.dispatch` (one handler per
-button id); the tests check that both sides agree.
+The 公告 group's buttons come from the notice kinds' declarations
+(:data:`desk.notices.kinds.KINDS`). Used by the add-in builder (customUI XML) and by
+:mod:`addin.dispatch` (one handler per button id); the tests check that both sides agree.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from desk.notices.kinds import with_button
 
 TAB_ID = "tabLogidesk"
 TAB_LABEL = "物流客服"
@@ -30,6 +33,12 @@ class Group:
     buttons: tuple[Button, ...]
 
 
+def _notice_buttons() -> tuple[Button, ...]:
+    """A button per notice kind that declares one; label and screentip are the kind."""
+    return tuple(Button(sp.button.id, sp.kind, sp.button.image_mso, sp.kind, sp.button.supertip)
+                 for sp in with_button() if sp.button is not None)
+
+
 GROUPS: tuple[Group, ...] = (
     Group("grpCalc", "计算", (
         Button("btnRefresh", "刷新计算", "CalculateNow", "刷新计算",
@@ -37,18 +46,7 @@ GROUPS: tuple[Group, ...] = (
         Button("btnDeadlines", "检查时限", "DateAndTimeInsert", "检查时限",
                "列出今日到期、即将到期与已逾期的理赔和投诉。"),
     )),
-    Group("grpNotices", "公告", (
-        Button("btnNoticeDamage", "破损公告", "ReviewNewComment", "破损公告",
-               "为选中的登记行生成破损公告（Word/PDF），并登记公告台账。"),
-        Button("btnNoticeLoss", "遗失公告", "FindDialog", "遗失公告",
-               "为选中的登记行生成遗失公告，并登记公告台账。"),
-        Button("btnNoticeDelay", "延误公告", "ReviewTrackChanges", "延误公告",
-               "为选中的登记行生成延误公告，并登记公告台账。"),
-        Button("btnClaimLetter", "索赔函", "FileNew", "索赔函",
-               "为选中的理赔登记行生成索赔函。"),
-        Button("btnClaimReport", "理赔申请报告书", "FileProperties", "理赔申请报告书",
-               "为选中的理赔登记行生成理赔申请报告书。"),
-    )),
+    Group("grpNotices", "公告", _notice_buttons()),
     Group("grpReport", "报表", (
         Button("btnReport15", "十五日报表", "PivotTableInsert", "十五日报表",
                "汇总当前登记表，生成货损货差十五日报表。"),

@@ -82,7 +82,7 @@ DEMO_STEPS: list[tuple[str, str, str]] = [
     ("生成 Excel 加载项 logidesk.xlam", "addin.xlam.build", "demo_step"),
     ("无 Excel 批量计算样例登记表", "desk.demo", "process_samples"),
     ("柜台报价", "desk.demo", "counter_quote"),
-    ("生成公告与函件并登记台账", "desk.notices", "demo_step"),
+    ("生成公告与函件并登记台账", "desk.notices.demo", "demo_step"),
     ("时限提醒", "desk.reminders", "demo_step"),
     ("货损货差十五日报表", "desk.report", "demo_step"),
     ("月度货损分析", "desk.analysis", "demo_step"),

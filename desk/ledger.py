@@ -23,13 +23,17 @@ import os
 import re
 import sqlite3
 import threading
+import time
+import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterator, Sequence
+from urllib.parse import unquote, urlsplit, urlunsplit
 
-from cli.config import ENV_URL, LEDGER_FILENAME as DEFAULT_FILENAME, ledger_target  # noqa: F401 (re-exported)
+from cli.config import ledger_target
+from udfs.errtext import os_reason
 
 COLUMNS = ("number", "kind", "year", "seq", "waybill", "branch", "counterparty", "amount",
            "notice_date", "reply_by", "issued_by", "issued_at", "doc_path", "pdf_path",
@@ -42,7 +46,6 @@ _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), No
 def normalise_waybill(text: Any) -> str:
     """The ledger key of a waybill as typed: NFKC (full-width ＳＦ１２３ → SF123), zero-width
     characters and all spaces removed, upper case; a float 123.0 read from a cell → 123."""
-    import unicodedata
     if text is None:
         return ""
     if isinstance(text, float) and text.is_integer():
@@ -83,6 +86,15 @@ _PG_DDL = [
 _BUMP = ("INSERT INTO notice_counters (kind, year, last_seq) VALUES ({p}, {p}, {p}) "
          "ON CONFLICT (kind, year) DO UPDATE SET last_seq = notice_counters.last_seq + "
          "excluded.last_seq RETURNING last_seq")
+
+
+def psycopg_module() -> Any:
+    """The psycopg module for PostgreSQL ledgers; None when it is not installed."""
+    try:
+        import psycopg  # lazy: psycopg is optional (PostgreSQL ledgers only) and costs 110 ms at start-up
+    except ImportError:
+        return None
+    return psycopg
 
 
 class LedgerError(RuntimeError):
@@ -144,10 +156,8 @@ class Ledger:
         self.origin = origin
         self._local = threading.local()
         if self.is_pg:
-            try:
-                import psycopg  # noqa: F401
-            except ImportError as e:  # pragma: no cover - dependency is pinned
-                raise LedgerError("使用 PostgreSQL 台账需要安装 psycopg") from e
+            if psycopg_module() is None:  # pragma: no cover - dependency is pinned
+                raise LedgerError("使用 PostgreSQL 台账需要安装 psycopg")
             self.ident = _redact(text)
         elif text.startswith("file:"):  # an SQLite URI, e.g. file:/srv/台账.sqlite3?mode=ro
             self.path = text
@@ -161,8 +171,6 @@ class Ledger:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as e:
-                # importing udfs loads the rulebook: 1.1 s measured, which `notices --list` must not pay
-                from udfs.errtext import os_reason
                 raise LedgerError(self._where(f"无法创建台账所在文件夹（{os_reason(e)}）")) from e
         with self.errors():
             self._init_schema()
@@ -192,9 +200,8 @@ class Ledger:
                 what = "台账数据库错误（原文已写入日志）"
             raise LedgerError(self._where(what)) from e
         except Exception as e:
-            try:
-                import psycopg
-            except ImportError:  # pragma: no cover
+            psycopg = psycopg_module()
+            if psycopg is None:  # pragma: no cover
                 raise e from None
             if isinstance(e, psycopg.Error):
                 raise LedgerError(f"台账数据库出错：{pg_where(self.target)}（{pg_reason(str(e))}）") from e
@@ -212,7 +219,7 @@ class Ledger:
 
     def _connect(self) -> Any:
         if self.is_pg:
-            import psycopg
+            psycopg = psycopg_module()
             try:
                 return psycopg.connect(self.target, autocommit=False, connect_timeout=10)
             except psycopg.OperationalError as e:
@@ -461,7 +468,6 @@ def pg_reason(text: str) -> str:
 
 def pg_where(url: str) -> str:
     """「PostgreSQL 主机 db.example:5432，数据库 logidesk」: never the user or the password."""
-    from urllib.parse import unquote, urlsplit
     parts = urlsplit(url)
     host = parts.hostname or "本机"
     port = parts.port or 5432
@@ -471,7 +477,6 @@ def pg_where(url: str) -> str:
 
 def _redact(url: str) -> str:
     """URL without its password (for messages and the staging manifest)."""
-    from urllib.parse import urlsplit, urlunsplit
     parts = urlsplit(url)
     if parts.password:
         netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
@@ -484,7 +489,6 @@ def _use_wal(con: sqlite3.Connection, budget: float = 120.0) -> None:
     new ledger at the same instant both try the switch; SQLite may answer one of them
     "database is locked" at once, without waiting for the busy timeout: retry, and stop as
     soon as the other clerk's switch is seen."""
-    import time
     until = time.monotonic() + budget
     while True:
         try:

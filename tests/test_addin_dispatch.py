@@ -87,7 +87,7 @@ def fakes(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Recorder:
         batch.skipped_duplicates = []
         return batch
 
-    module("desk.notices", issue=rec.fn("issue", issue), NoticeError=NoticeError)
+    module("desk.notices.batch", issue=rec.fn("issue", issue), NoticeError=NoticeError)
     module("desk.report", build=rec.fn("report", lambda reg, kind, out_dir: tmp_path / "十五日报表.xlsx"))
     module("workbooks.build", build_quote=rec.fn("quote", lambda target: quote_file))
 
@@ -218,7 +218,7 @@ def test_empty_register(tmp_path: Path, fakes: Recorder) -> None:
 
 @pytest.mark.parametrize("module,button", [
     ("workbooks.register", "btnRefresh"), ("desk.reminders", "btnDeadlines"),
-    ("desk.notices", "btnNoticeLoss"), ("desk.report", "btnReport15"),
+    ("desk.notices.batch", "btnNoticeLoss"), ("desk.report", "btnReport15"),
     ("workbooks.build", "btnQuote"),
 ])
 def test_feature_not_installed(module: str, button: str, tmp_path: Path, fakes: Recorder,
@@ -262,7 +262,7 @@ def test_duplicate_notice_asks_the_user(tmp_path: Path, fakes: Recorder, monkeyp
         batch.skipped_duplicates = ["YT0002"]
         return batch
 
-    monkeypatch.setattr(sys.modules["desk.notices"], "issue", issue)
+    monkeypatch.setattr(sys.modules["desk.notices.batch"], "issue", issue)
     book = make_book(tmp_path)
     book.select("理赔登记表", "A4:A5")
     book.app.answer = "yes"
@@ -275,7 +275,7 @@ def test_duplicate_notice_asks_the_user(tmp_path: Path, fakes: Recorder, monkeyp
 
 
 def test_notice_error_is_a_message(tmp_path: Path, fakes: Recorder, monkeypatch) -> None:
-    mod = sys.modules["desk.notices"]
+    mod = sys.modules["desk.notices.batch"]
 
     def issue(*a, **k):
         raise mod.NoticeError("寄件人电话格式不对")

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 WORKER = r"""
 import datetime as dt, os, signal, sys, time
 import pandas as pd
-from desk.notices import issue
+from desk.notices.batch import issue
 from desk.notices import batch as B
 from desk.notices.samples import DEFAULT_SETTINGS, claim_row
 
@@ -172,7 +172,7 @@ def test_kill_mid_batch_leaves_no_orphans(ledger_target: str, tmp_path: Path, cr
 def test_ledger_api_postgresql_and_sqlite(ledger_target: str, tmp_path: Path) -> None:
     import datetime as dt
     import pandas as pd
-    from desk.notices import issue
+    from desk.notices.batch import issue
     from desk.notices.samples import DEFAULT_SETTINGS, claim_row
     rows = pd.DataFrame([claim_row("SF1", "延误", 网点赔付=150), claim_row("SF2", "延误", 网点赔付=150)])
     r = issue(rows, "延误公告", tmp_path, DEFAULT_SETTINGS, ledger=ledger_target,
@@ -194,7 +194,7 @@ def test_failure_mid_batch_rolls_back(ledger_target: str, tmp_path: Path) -> Non
     import datetime as dt
     import pandas as pd
     from desk.notices import batch as B
-    from desk.notices import issue
+    from desk.notices.batch import issue
     from desk.notices.samples import DEFAULT_SETTINGS, claim_row
     rows = pd.DataFrame([claim_row(f"SF{i}", "遗失", 网点赔付=1000) for i in range(5)])
     kw = dict(ledger=ledger_target, notice_date=dt.date(2026, 11, 23), pdf=False)
@@ -318,7 +318,7 @@ def test_crash_after_commit_recovered_on_rerun(tmp_path: Path) -> None:
     import datetime as dt
     import pandas as pd
     from desk.notices import batch as B
-    from desk.notices import issue
+    from desk.notices.batch import issue
     from desk.notices.samples import DEFAULT_SETTINGS, claim_row
     rows = pd.DataFrame([claim_row(f"SF{i}", "遗失", 网点赔付=1000) for i in range(3)])
     kw = dict(ledger=tmp_path / "l.sqlite3", notice_date=dt.date(2026, 11, 23), pdf=False)

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from desk.ledger import Ledger
-from desk.notices import issue
+from desk.notices.batch import issue
 from desk.notices.samples import DEFAULT_SETTINGS, claim_row, write_register
 
 

@@ -15,7 +15,8 @@ from docx import Document
 
 import udfs
 from desk.ledger import Ledger
-from desk.notices import DuplicateNoticeError, NoticeError, issue, rmb_capitals
+from desk.notices.batch import DuplicateNoticeError, NoticeError, issue
+from desk.notices.capitals import rmb_capitals
 from desk.notices.batch import cn_date
 from desk.notices.capitals import figures
 from desk.notices.cli import main as cli_main

@@ -429,7 +429,7 @@ def test_date8_message_names_the_nominal_last_day():
 def test_claim_letter_shows_actual_loss_and_amount_claimed(tmp_path):
     """500.00 of goods lost, uninsured, freight 120: actual loss 500.00, claimed 360.00
     (3 × freight, CMP-1); a 40 % damage of 2,000 insured at 1,000: loss 800.00, claimed 400.00."""
-    from desk.notices import issue
+    from desk.notices.batch import issue
     from desk.notices.samples import claim_row, write_register
     from desk.notices.render import doc_text
     from workflow_helpers import frame_of, settings_of

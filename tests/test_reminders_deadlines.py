@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from desk.notices import issue
+from desk.notices.batch import issue
 from desk.notices.samples import DEFAULT_SETTINGS, claim_row, write_register
 from desk.reminders import collect, format_table, main, write_sheet
 from workflow_helpers import frame_of, hyperlinks, settings_of, sheet_formulas, write_kind

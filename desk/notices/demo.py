@@ -7,6 +7,13 @@ from pathlib import Path
 
 import pandas as pd
 
+import udfs
+from desk.notices.batch import issue
+from desk.notices.kinds import KINDS
+from desk.notices.render import soffice
+from desk.notices.source import load_rows
+from workbooks.samples import sample_path
+
 SAMPLE_NAME = "理赔登记表_样例.xlsx"
 LEDGER_NAME = "logidesk-台账.sqlite3"
 
@@ -14,7 +21,6 @@ LEDGER_NAME = "logidesk-台账.sqlite3"
 def sample_register() -> Path:
     """The bundled sample claim register (workbooks/samples/)."""
     try:
-        from workbooks.samples import sample_path
         p = sample_path("claims")
         if p.exists():
             return p
@@ -30,6 +36,8 @@ def demo_dir(out: Path) -> Path:
 # NTC-7: a customer sales confirms as VIP gets the congratulation letter; one whose monthly
 # volume no longer qualifies gets the cancellation letter — never both
 VIP_LETTER = {"福州鑫达贸易有限公司": "VIP恭喜函", "闽侯恒通电子商行": "VIP服务取消通知函"}
+# the one kind the demo also converts to PDF (when LibreOffice is installed: it is slow)
+PDF_KIND = "破损公告"
 
 
 def vip_rows(today: dt.date, kind: str | None = None) -> pd.DataFrame:
@@ -50,12 +58,6 @@ def demo_step(out: Path) -> str:
     ledger ``out/demo/logidesk-台账.sqlite3``, explicit so the company's ledger is untouched);
     PDF for the damage notices when LibreOffice is installed. The register is read by the
     model: refused claims (CLM-8) and rows with input errors get no notice."""
-    from desk.notices import issue
-    from desk.notices.kinds import KINDS
-    from desk.notices.render import soffice
-    from desk.notices.source import load_rows
-    import udfs
-
     base = demo_dir(out)
     notices_dir = base / "notices"
     ledger = base / LEDGER_NAME
@@ -66,9 +68,9 @@ def demo_step(out: Path) -> str:
     today = udfs.today()
     parts, problems, skipped, pdfs = [], 0, 0, 0
     for kind, sp in KINDS.items():
-        rows = vip_rows(today, kind) if kind.startswith("VIP") else frame
+        rows = vip_rows(today, kind) if sp.per_customer else frame
         batch = issue(rows, kind, notices_dir, settings, ledger=ledger,  # signed by 设置!经办人
-                      skip_invalid=True, pdf=None if kind == "破损公告" else False)
+                      skip_invalid=True, pdf=None if kind == PDF_KIND else False)
         parts.append(f"{kind} {len(batch)}")
         problems += len(batch.problems)
         skipped += sum(1 for p in batch.skipped if p.reason != "type")

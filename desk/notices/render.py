@@ -2,17 +2,25 @@
 convert .docx to PDF with LibreOffice when it is installed."""
 from __future__ import annotations
 
+import copy
 import io
 import os
 import re
 import shutil
+import signal
+import struct
 import subprocess
+import sys
 import tempfile
+import zipfile
+import zlib
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from docx import Document
 from docx.oxml.ns import qn
+from lxml import etree
 
 PLACEHOLDER = re.compile(r"\{\{\s*([^{}\s]+?)\s*\}\}")
 _W_P, _W_T = qn("w:p"), qn("w:t")
@@ -138,8 +146,6 @@ def _timeout_for(n_docs: int) -> float:
 def _run_soffice(exe: str, docs: list[Path], outdir: Path, timeout: float) -> str:
     """One headless LibreOffice run with a private profile; kills the whole process group
     on timeout (soffice forks soffice.bin). Returns stderr; raises RuntimeError."""
-    import signal
-    import sys
     with tempfile.TemporaryDirectory(prefix="logidesk-lo-") as profile:
         cmd = [exe, f"-env:UserInstallation={Path(profile).as_uri()}", "--headless",
                "--norestore", "--nologo", "--nolockcheck", "--convert-to", "pdf",
@@ -148,7 +154,7 @@ def _run_soffice(exe: str, docs: list[Path], outdir: Path, timeout: float) -> st
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
         try:
             _, err = proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
+        except subprocess.TimeoutExpired as exc:
             if sys.platform != "win32":
                 try:
                     os.killpg(proc.pid, signal.SIGKILL)
@@ -157,7 +163,7 @@ def _run_soffice(exe: str, docs: list[Path], outdir: Path, timeout: float) -> st
             else:  # pragma: no cover
                 proc.kill()
             proc.communicate()
-            raise RuntimeError(f"LibreOffice 在 {timeout:.0f} 秒内没有完成（可能已卡住），已终止")
+            raise RuntimeError(f"LibreOffice 在 {timeout:.0f} 秒内没有完成（可能已卡住），已终止") from exc
     return err or ""
 
 
@@ -186,7 +192,6 @@ def to_pdf_batches(docs: list[Path], outdir: Path, *, workers: int | None = None
     """Convert ``docs`` in sub-batches, ``workers`` LibreOffice processes at once (default:
     the number of cores, at most 4). Returns ({doc: pdf} converted, [(docs, reason)] failed):
     a failed or hung sub-batch loses only its own PDFs."""
-    from concurrent.futures import ThreadPoolExecutor
     exe = soffice()
     if not exe:
         return {}, [(list(docs), "未安装 LibreOffice，无法生成 PDF")]
@@ -228,9 +233,6 @@ class DocxTemplate:
     _PART = re.compile(r"^word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml$")
 
     def __init__(self, data: bytes) -> None:
-        import zipfile
-
-        from lxml import etree
         self.entries: list[tuple[zipfile.ZipInfo, bytes]] = []
         self.parts: dict[str, Any] = {}
         with zipfile.ZipFile(io.BytesIO(data)) as z:
@@ -253,38 +255,33 @@ class DocxTemplate:
 
         Unchanged package parts are compressed once and copied; only the filled XML parts
         are serialised and deflated per notice."""
-        import copy
-
-        from lxml import etree
         missing = self.placeholders() - set(values)
         if missing:
             raise KeyError("、".join(sorted(missing)))
         if not hasattr(self, "_packed"):
-            self._packed = {info.filename: _deflate(raw) for info, raw in self.entries
+            self._packed = {info.filename: deflate(raw) for info, raw in self.entries
                             if info.filename not in self.parts}
         members = []
-        for info, raw in self.entries:
+        for info, _raw in self.entries:
             packed = self._packed.get(info.filename)
             if packed is None:
                 root = copy.deepcopy(self.parts[info.filename])
                 for p in root.iter(_W_P):
                     _fill_paragraph(p, values)
-                packed = _deflate(etree.tostring(root, xml_declaration=True, encoding="UTF-8",
+                packed = deflate(etree.tostring(root, xml_declaration=True, encoding="UTF-8",
                                                  standalone=True))
             members.append((info, packed))
-        return _zip(members)
+        return zip_members(members)
 
 
-def _deflate(raw: bytes) -> tuple[int, int, bytes]:
+def deflate(raw: bytes) -> tuple[int, int, bytes]:
     """(crc32, uncompressed size, raw deflate stream) of one zip member."""
-    import zlib
     c = zlib.compressobj(6, zlib.DEFLATED, -15)
     return zlib.crc32(raw), len(raw), c.compress(raw) + c.flush()
 
 
-def _zip(members: list) -> bytes:
+def zip_members(members: list) -> bytes:
     """A zip archive of pre-deflated members (UTF-8 names), as Word writes it."""
-    import struct
     out = io.BytesIO()
     central = []
     for info, (crc, size, data) in members:

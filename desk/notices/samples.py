@@ -10,6 +10,9 @@ import random
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
+from openpyxl import Workbook
+from openpyxl.workbook.defined_name import DefinedName
+
 INPUT_COLUMNS = [
     "运单号", "寄件日期", "索赔日期", "索赔类型", "索赔原因", "货物类别", "物品价值", "损失比例",
     "保价金额", "运费", "重量(kg)", "延误天数", "实际送达日期", "始发地", "目的地", "寄递范围", "电商件",
@@ -45,9 +48,6 @@ def write_register(path: Path, rows: Sequence[Mapping[str, Any]],
 
     ``title``: a title row above the header (as clerks add); ``columns``: the header in
     another order or a subset (the model finds columns by name)."""
-    from openpyxl import Workbook
-    from openpyxl.workbook.defined_name import DefinedName
-
     wb = Workbook()
     ws = wb.active
     ws.title = "理赔登记表"

@@ -11,7 +11,11 @@ from typing import Any
 
 import pandas as pd
 
-from cli import console as cu
+from cli import console
+from desk.notices.kinds import spec as kind_spec
+from desk.registers import settings_of
+from workbooks.register import RegisterError, open_register
+from workbooks.spec_vip import open_vip_register
 
 
 def load_rows(workbook: Path, kind: str, ranges: list[tuple[int, int]] | None,
@@ -20,23 +24,19 @@ def load_rows(workbook: Path, kind: str, ranges: list[tuple[int, int]] | None,
 
     Raises :class:`cli.console.Refused` (exit 1) when the file is not a register of the
     right kind, naming file, sheet and column."""
-    from workbooks.register import RegisterError
-    vip = kind.startswith("VIP")
+    vip = kind_spec(kind).per_customer
     try:
         if vip:
-            from workbooks.spec_vip import open_vip_register
             reg = open_vip_register(Path(workbook))
         else:
-            from workbooks.register import open_register
             reg = open_register(Path(workbook))
     except RegisterError as e:
-        raise cu.Refused(f"无法读取登记表：{getattr(e, 'message', e)}", cu.EXIT_ROWS) from e
+        raise console.Refused(f"无法读取登记表：{getattr(e, 'message', e)}", console.EXIT_ROWS) from e
     if not vip and reg.kind != "claims":
-        raise cu.Refused(f"{Path(workbook).name} 不是理赔登记表（模板类型 {reg.kind}），无法出具{kind}", cu.EXIT_ROWS)
+        raise console.Refused(f"{Path(workbook).name} 不是理赔登记表（模板类型 {reg.kind}），无法出具{kind}", console.EXIT_ROWS)
     frame = reg.frame()
-    rows = cu.select_rows(ranges, frame["_row"].tolist())
+    rows = console.select_rows(ranges, frame["_row"].tolist())
     frame = frame[frame["_row"].isin(rows)]
-    from desk.registers import settings_of
     settings = settings_of(reg)
     settings["_workbook"] = str(workbook)
     return frame, settings, list(reg.problems)

@@ -25,6 +25,11 @@ import uuid
 from pathlib import Path
 from typing import Any, Callable
 
+if sys.platform == "win32":  # pragma: no cover - Windows clients
+    import msvcrt
+else:
+    import fcntl
+
 STAGING = ".logidesk-staging"
 MANIFEST = "manifest.json"
 
@@ -32,7 +37,6 @@ MANIFEST = "manifest.json"
 def _lock(fh: Any, blocking: bool) -> bool:
     """Exclusive lock on an open file; False if held elsewhere (non-blocking)."""
     if sys.platform == "win32":  # pragma: no cover - Windows clients
-        import msvcrt
         mode = msvcrt.LK_LOCK if blocking else msvcrt.LK_NBLCK
         try:
             fh.seek(0)
@@ -40,7 +44,6 @@ def _lock(fh: Any, blocking: bool) -> bool:
             return True
         except OSError:
             return False
-    import fcntl
     try:
         fcntl.flock(fh.fileno(), fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
         return True
@@ -153,7 +156,80 @@ def _remove_if_empty(root: Path) -> None:
         pass
 
 
-def recover(out_dir: Path, ledger_ident: str, batch_committed: Callable[[str], bool]) -> dict[str, int]:
+def _drop_stale_lock(root: Path, entry: Path) -> None:
+    """A lock file without its batch folder: removed once no process holds it."""
+    if (root / entry.stem).exists():
+        return
+    try:
+        fh = open(entry, "a+b")
+    except FileNotFoundError:  # finished and removed meanwhile
+        return
+    try:
+        if _lock(fh, blocking=False):  # removed while held: see Staging.__init__
+            try:
+                entry.unlink()
+            except OSError:
+                pass
+    finally:
+        fh.close()
+
+
+def _read_manifest(batch_dir: Path) -> dict[str, Any] | None:
+    """The batch's manifest; None when it was never written (crash before step 2) or is torn."""
+    manifest = batch_dir / MANIFEST
+    if not manifest.exists():
+        return None
+    try:
+        return json.loads(manifest.read_text(encoding="utf-8"))
+    except ValueError:
+        return None
+
+
+def _settle(batch_dir: Path, ledger_ident: str, batch_committed: Callable[[str], bool],
+            stats: dict[str, Any]) -> bool:
+    """Roll a committed batch forward or discard an uncommitted one (its lock is held);
+    False when the batch belongs to another ledger and is left alone."""
+    data = _read_manifest(batch_dir)
+    if data is not None and data.get("ledger") != ledger_ident:
+        return False  # another ledger's batch: leave it for that ledger
+    if data is not None and batch_committed(data["batch_id"]):
+        for name, final in data["files"]:
+            src = batch_dir / name
+            if src.exists():
+                os.replace(src, final)
+                stats["rolled_forward"] += 1
+        stats["batches"].append(data["batch_id"])
+    else:
+        stats["discarded"] += 1
+    shutil.rmtree(batch_dir, ignore_errors=True)
+    return True
+
+
+def _recover_batch(root: Path, batch_dir: Path, ledger_ident: str,
+                   batch_committed: Callable[[str], bool], stats: dict[str, Any]) -> None:
+    """One staged batch: skipped while a live process holds its lock, else settled and its
+    lock file removed."""
+    lock_path = root / f"{batch_dir.name}.lock"
+    try:
+        fh = open(lock_path, "a+b")
+    except FileNotFoundError:  # the staging root went away meanwhile
+        return
+    try:
+        # not locked: a live process owns this batch; gone: finished meanwhile
+        settled = (_lock(fh, blocking=False) and batch_dir.exists()
+                   and _settle(batch_dir, ledger_ident, batch_committed, stats))
+    finally:
+        fh.close()
+    if not settled:
+        return
+    try:
+        if not batch_dir.exists():
+            lock_path.unlink()
+    except OSError:
+        pass
+
+
+def recover(out_dir: Path, ledger_ident: str, batch_committed: Callable[[str], bool]) -> dict[str, Any]:
     """Finish or undo batches left by crashed processes in ``out_dir`` (see module doc).
 
     Returns counts: ``rolled_forward`` files moved into place, ``discarded`` batches removed,
@@ -168,59 +244,8 @@ def recover(out_dir: Path, ledger_ident: str, batch_committed: Callable[[str], b
         return stats
     for entry in entries:
         if entry.suffix == ".lock":
-            batch = entry.stem
-            if (root / batch).exists():
-                continue
-            try:
-                fh = open(entry, "a+b")
-            except FileNotFoundError:  # finished and removed meanwhile
-                continue
-            try:
-                if _lock(fh, blocking=False):  # removed while held: see Staging.__init__
-                    try:
-                        entry.unlink()
-                    except OSError:
-                        pass
-            finally:
-                fh.close()
-            continue
-        if not entry.is_dir():
-            continue
-        lock_path = root / f"{entry.name}.lock"
-        try:
-            fh = open(lock_path, "a+b")
-        except FileNotFoundError:  # the staging root went away meanwhile
-            continue
-        try:
-            if not _lock(fh, blocking=False):
-                continue  # a live process owns this batch
-            if not entry.exists():
-                continue  # finished meanwhile
-            manifest = entry / MANIFEST
-            data = None
-            if manifest.exists():
-                try:
-                    data = json.loads(manifest.read_text(encoding="utf-8"))
-                except ValueError:
-                    data = None
-            if data is not None and data.get("ledger") != ledger_ident:
-                continue  # another ledger's batch: leave it for that ledger
-            if data is not None and batch_committed(data["batch_id"]):
-                for name, final in data["files"]:
-                    src = entry / name
-                    if src.exists():
-                        os.replace(src, final)
-                        stats["rolled_forward"] += 1
-                stats["batches"].append(data["batch_id"])
-            else:
-                stats["discarded"] += 1
-            shutil.rmtree(entry, ignore_errors=True)
-        finally:
-            fh.close()
-        try:
-            if not entry.exists():
-                lock_path.unlink()
-        except OSError:
-            pass
+            _drop_stale_lock(root, entry)
+        elif entry.is_dir():
+            _recover_batch(root, entry, ledger_ident, batch_committed, stats)
     _remove_if_empty(root)
     return stats
