@@ -59,12 +59,6 @@ class VbaProject:
     def encoding(self) -> str:
         return f"cp{self.codepage}"
 
-    def module(self, name: str) -> Module:
-        for m in self.modules:
-            if m.name == name:
-                return m
-        raise KeyError(name)
-
 
 def _records(data: bytes) -> list[tuple[int, bytes]]:
     out = []
