@@ -23,8 +23,13 @@ from importlib import metadata
 from pathlib import Path
 from typing import Callable, Iterator
 
-from cli import console as cu
-from cli import config
+from addin import install_excel
+from cli import config, console
+from desk.ledger import Ledger, LedgerError, pg_where
+from desk.notices.render import soffice
+from udfs import company, coverage, rulebook, rules_check
+from udfs.errors import RuleError
+from udfs.errtext import os_reason, os_text
 
 OK, FAIL, WARN, NA = "✓", "✗", "！", "—"
 MIN_PYTHON = (3, 11)
@@ -97,13 +102,13 @@ def check_addin() -> Check:
 
 
 def _check_addin_windows() -> Check:  # pragma: no cover - Windows clients
-    from addin import install_excel as ie
-    p = ie.paths("Windows", Path.home())
+    p = install_excel.paths("Windows", Path.home())
     if not p.addin.is_file():
         return Check(FAIL, "Excel 加载项", f"找不到 {p.addin}",
                      "以管理员身份运行 python -m addin.install_excel（或按 docs/deploy.md 复制到共享位置）")
-    values = ie.WinRegistry().values(ie.OPTIONS_KEY)
-    opens = [ie._open_value_path(v) for k, v in values.items() if k.upper().startswith("OPEN") and ie._is_ours(v)]
+    values = install_excel.WinRegistry().values(install_excel.OPTIONS_KEY)
+    opens = [install_excel.open_value_path(v) for k, v in values.items()
+             if k.upper().startswith("OPEN") and install_excel.is_our_addin(v)]
     if not opens:
         return Check(FAIL, "Excel 加载项", f"{p.addin} 已就位，但当前用户的 Excel 没有登记它",
                      "以当前用户运行 python -m addin.install_excel --register-only")
@@ -113,11 +118,11 @@ def _check_addin_windows() -> Check:  # pragma: no cover - Windows clients
     return Check(OK, "Excel 加载项", f"{p.addin}，已为当前用户登记")
 
 
-def _write_test(led: object) -> None:
+def _write_test(led: Ledger) -> None:
     """Insert a counter row inside a transaction and roll it back: proves write permission."""
     try:
-        with led.transaction() as tx:  # type: ignore[attr-defined]
-            p = "%s" if led.is_pg else "?"  # type: ignore[attr-defined]
+        with led.transaction() as tx:
+            p = "%s" if led.is_pg else "?"
             tx.cur.execute(f"INSERT INTO notice_counters (kind, year, last_seq) VALUES ({p}, {p}, {p})",
                            ("logidesk doctor", 0, 0))
             raise _Rollback
@@ -126,7 +131,6 @@ def _write_test(led: object) -> None:
 
 
 def check_ledger(target: str | None = None) -> Check:
-    from desk.ledger import Ledger, LedgerError, pg_where
     try:
         src = config.ledger_target(target)
     except config.ConfigError as e:
@@ -141,17 +145,13 @@ def check_ledger(target: str | None = None) -> Check:
                else "检查文件权限，或由管理员从备份恢复（docs/deploy.md「备份与恢复」）")
         return Check(FAIL, "通知台账", f"{e}（来自{src.origin}）", fix)
     except OSError as e:
-        from udfs.errtext import os_text
         return Check(FAIL, "通知台账", f"{where}：{os_text(e)}", "检查台账所在文件夹的权限与磁盘空间")
     return Check(OK, "通知台账", f"{where}，可连接、可写入（来自{src.origin}）")
 
 
 def check_rules() -> list[Check]:
     """The company rules file found and valid; holiday years covered (coming year too)."""
-    from udfs import company, coverage, rules_check
-    from udfs import rulebook as rb
-    from udfs.errors import RuleError
-    bundled = Path(os.environ.get("LOGIDESK_RULES", rb.RULES_PATH))
+    bundled = Path(os.environ.get("LOGIDESK_RULES", rulebook.RULES_PATH))
     path = company.company_rules_path()
     named = os.environ.get(company.ENV)
     if path is None and named:
@@ -166,18 +166,17 @@ def check_rules() -> list[Check]:
     out = [Check(OK, "公司规则文件", f"{shown}，检查通过") if not problems else
            Check(FAIL, "公司规则文件", f"{shown}：{len(problems)} 处问题，第一处：{problems[0]}",
                  "运行 logidesk rules check 查看全部问题并改正")]
-    out.append(_check_holidays(loaded, rules_check.covered_years(loaded), coverage))
+    out.append(_check_holidays(rules_check.covered_years(loaded)))
     return out
 
 
-def _check_holidays(loaded: object, years: dict, coverage: object) -> Check:
-    from udfs import rulebook as rb
-    today = rb.today()
+def _check_holidays(years: dict) -> Check:
+    today = rulebook.today()
     span = f"{min(years)}–{max(years)} 年" if years else "无"
     if today.year not in years:
         return Check(FAIL, "节假日数据", f"已收录 {span}，缺少今年（{today.year} 年）：按工作日计算的时限无法计算",
                      "logidesk holidays import 通知.txt（导入国务院办公厅的节假日安排通知）")
-    warn = coverage.warning(today)  # type: ignore[attr-defined]
+    warn = coverage.warning(today)
     if warn:
         return Check(WARN, "节假日数据", f"已收录 {span}；尚未收录 {today.year + 1} 年的节假日安排，部分按工作日"
                      "计算的时限将无法计算（DATE-5，详见 logidesk rules check）",
@@ -202,7 +201,6 @@ def _cjk_fonts() -> str | None:
 
 
 def check_pdf() -> list[Check]:
-    from desk.notices.render import soffice
     exe = soffice()
     out = [Check(OK, "LibreOffice（生成 PDF）", exe) if exe else
            Check(FAIL, "LibreOffice（生成 PDF）", "未找到 soffice：通知只能生成 .docx（--pdf 会以退出码 4 结束）",
@@ -231,7 +229,6 @@ def check_templates() -> Check:
 
 def _writable(folder: Path) -> str | None:
     """None when a file can be created (and removed) in ``folder``, else the reason."""
-    from udfs.errtext import os_reason
     try:
         folder.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(prefix=".logidesk-doctor-", dir=folder):
@@ -268,26 +265,26 @@ def run_checks(ledger: str | None = None) -> Iterator[Check]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = cu.ArgumentParser(prog="logidesk doctor",
+    ap = console.ArgumentParser(prog="logidesk doctor",
                            description="检查本机安装：每项一行，✓ 正常，✗ 需要处理（附处理方法），！提醒，— 不适用。")
     ap.add_argument("--ledger", help="检查这个台账（SQLite 路径或 postgresql:// URL；默认为配置的台账）")
     args = ap.parse_args(argv)
-    return cu.run("doctor", lambda: _main(args))
+    return console.run("doctor", lambda: _main(args))
 
 
 def _main(args: object) -> int:
     started = dt.datetime.now()
     failed = 0
-    cu.say(f"logidesk doctor（{started:%Y-%m-%d %H:%M}，{platform.system()}）")
+    console.say(f"logidesk doctor（{started:%Y-%m-%d %H:%M}，{platform.system()}）")
     for check in run_checks(getattr(args, "ledger", None)):
         failed += check.mark == FAIL
         for line in check.lines():
-            cu.say(line)
+            console.say(line)
     if failed:
-        cu.say(f"发现 {failed} 项需要处理（见上面 ✗ 的行）。", err=True)
-        return cu.EXIT_ENV
-    cu.say("全部检查通过。")
-    return cu.EXIT_OK
+        console.say(f"发现 {failed} 项需要处理（见上面 ✗ 的行）。", err=True)
+        return console.EXIT_ENV
+    console.say("全部检查通过。")
+    return console.EXIT_OK
 
 
 if __name__ == "__main__":

@@ -13,13 +13,13 @@ from __future__ import annotations
 import logging
 from typing import Any, Iterable
 
+from udfs.registry import FUNCTIONS
+
 MAX_TEXT = 255  # MacroOptions rejects longer Description / ArgumentDescriptions entries
 log = logging.getLogger(__name__)
 
 
 def _functions() -> Iterable[Any]:
-    from udfs.registry import FUNCTIONS
-
     return [f for f in FUNCTIONS.values() if getattr(f, "excel", True)]
 
 

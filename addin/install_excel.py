@@ -62,7 +62,7 @@ class Paths:
     conf_dir: Path
     conf_file: Path
     log_dir: Path
-    legacy_addin: Path  # where versions before issue 12 put it (per-user XLSTART)
+    legacy_addin: Path  # where earlier versions put it (per-user XLSTART)
 
 
 def default_addin_path(system: str, home: Path, env: dict[str, str]) -> Path:
@@ -104,7 +104,7 @@ class Registry(Protocol):
 
 class WinRegistry:
     def __init__(self) -> None:
-        import winreg  # noqa: PLC0415 - Windows only
+        import winreg  # lazy: winreg exists only on Windows
 
         self.w = winreg
 
@@ -144,7 +144,7 @@ class WinRegistry:
             pass
 
 
-def _open_value_path(value: object) -> str:
+def open_value_path(value: object) -> str:
     """``/R "C:\\x\\a.xlam"`` or ``"C:\\x\\a.xlam"`` or ``a.xlam`` -> the path inside."""
     text = str(value).strip()
     if text.upper().startswith("/R "):
@@ -152,8 +152,8 @@ def _open_value_path(value: object) -> str:
     return text.strip('"')
 
 
-def _is_ours(value: object) -> bool:
-    return PureWindowsPath(_open_value_path(value)).name.lower() == ADDIN_NAME
+def is_our_addin(value: object) -> bool:
+    return PureWindowsPath(open_value_path(value)).name.lower() == ADDIN_NAME
 
 
 def register_plan(current: dict[str, object], addin: str) -> tuple[str, list[str]]:
@@ -161,7 +161,7 @@ def register_plan(current: dict[str, object], addin: str) -> tuple[str, list[str
 
     Excel loads ``OPEN``, ``OPEN1``, ``OPEN2``, … in order and stops at the first gap, so a new
     entry takes the first free name; an entry for any logidesk.xlam is reused (upgrade/moved)."""
-    ours = sorted((n for n, v in current.items() if _open_name_index(n) is not None and _is_ours(v)),
+    ours = sorted((n for n, v in current.items() if _open_name_index(n) is not None and is_our_addin(v)),
                   key=_open_name_index)
     if ours:
         return ours[0], ours[1:]
@@ -189,7 +189,7 @@ def register(reg: Registry, addin: Path) -> str:
         reg.delete(OPTIONS_KEY, s)
     reg.set(OPTIONS_KEY, name, f'"{addin}"')
     for n, v in reg.values(ADDIN_MANAGER_KEY).items():  # an unticked earlier copy of ours
-        if _is_ours(n) or _is_ours(v):
+        if is_our_addin(n) or is_our_addin(v):
             reg.delete(ADDIN_MANAGER_KEY, n)
     reg.set(TRUSTED_KEY, "Path", str(PureWindowsPath(str(addin)).parent).rstrip("\\") + "\\")
     reg.set(TRUSTED_KEY, "AllowSubfolders", 0)
@@ -203,15 +203,15 @@ def unregister(reg: Registry) -> list[str]:
     removed: list[str] = []
     opens = {n: v for n, v in reg.values(OPTIONS_KEY).items() if _open_name_index(n) is not None}
     keep = [v for n, v in sorted(opens.items(), key=lambda kv: _open_name_index(kv[0]))
-            if not _is_ours(v)]
+            if not is_our_addin(v)]
     if len(keep) != len(opens):
-        removed += [f"{OPTIONS_KEY}\\{n}" for n, v in opens.items() if _is_ours(v)]
+        removed += [f"{OPTIONS_KEY}\\{n}" for n, v in opens.items() if is_our_addin(v)]
         for n in opens:
             reg.delete(OPTIONS_KEY, n)
         for i, v in enumerate(keep):
             reg.set(OPTIONS_KEY, "OPEN" if i == 0 else f"OPEN{i}", v)
     for n, v in reg.values(ADDIN_MANAGER_KEY).items():
-        if _is_ours(n) or _is_ours(v):
+        if is_our_addin(n) or is_our_addin(v):
             reg.delete(ADDIN_MANAGER_KEY, n)
             removed.append(f"{ADDIN_MANAGER_KEY}\\{n}")
     if reg.values(TRUSTED_KEY).get("Description") == TRUSTED_DESCRIPTION:
@@ -272,16 +272,9 @@ def _mac_runpython(args: list[str]) -> list[str]:
 
 # ------------------------------------------------------------------ install / uninstall
 
-def install(p: Paths, system: str, addin_source: Path | None, dry_run: bool = False,
-            register_only: bool = False, registry: Registry | None = None) -> int:
-    import xlwings
-
-    problem = (store_python_problem(sys.executable, system)
-               or dll_problem(system, Path(sys.prefix), xlwings.__version__))
-    if problem:
-        print(problem, file=sys.stderr)
-        return 1
-    entries = conf_entries(system, sys.executable, str(ROOT))
+def _plan(p: Paths, system: str, addin_source: Path | None, register_only: bool,
+          entries: list[tuple[str, str]]) -> list[str]:
+    """The install steps, one line each, as printed before doing them (or instead, dry run)."""
     steps = []
     if not register_only:
         steps.append(f"复制 {addin_source or '本机生成的 ' + ADDIN_NAME} -> {p.addin}")
@@ -289,40 +282,83 @@ def install(p: Paths, system: str, addin_source: Path | None, dry_run: bool = Fa
         steps.append(f"加入 Excel 加载项列表：HKCU\\{OPTIONS_KEY}\\OPENn = \"{p.addin}\"；"
                      f"受信任位置 {p.addin.parent}")
     steps.append(f"写入 {p.conf_file}：" + "；".join(f"{k}={v}" for k, v in entries))
-    if p.legacy_addin.exists() and p.legacy_addin != p.addin:
+    if _has_legacy_copy(p):
         steps.append(f"删除旧版本放在 XLSTART 的 {p.legacy_addin}")
-    for s in steps:
-        print(("[计划] " if dry_run else "") + s)
-    if dry_run:
-        return 0
+    return steps
+
+
+def _has_legacy_copy(p: Paths) -> bool:
+    return p.legacy_addin.exists() and p.legacy_addin != p.addin
+
+
+def _environment_problem(system: str) -> str | None:
+    """Why this Python cannot serve the add-in (Store Python, missing xlwings DLL), or None."""
+    import xlwings  # lazy: optional — uninstall runs on the standard library alone
+
+    return (store_python_problem(sys.executable, system)
+            or dll_problem(system, Path(sys.prefix), xlwings.__version__))
+
+
+def _place_addin(p: Paths, addin_source: Path | None, register_only: bool) -> str | None:
+    """Copy (or build) the add-in to its path; with ``register_only`` only check it is there.
+    Returns the message of what went wrong, or None."""
     if register_only:
         if not p.addin.is_file():
-            print(f"找不到加载项文件 {p.addin}（--register-only 要求它已存在）。", file=sys.stderr)
-            return 1
-    else:
-        if addin_source is None:
-            from addin.xlam.build import build
+            return f"找不到加载项文件 {p.addin}（--register-only 要求它已存在）。"
+        return None
+    if addin_source is None:
+        from addin.xlam.build import build  # lazy: optional — uninstall runs on the standard library alone
 
-            addin_source = build(ROOT / "build" / "addin")
-        try:
-            p.addin.parent.mkdir(parents=True, exist_ok=True)
-            tmp = p.addin.with_name(p.addin.name + ".tmp")
-            shutil.copyfile(addin_source, tmp)
-            tmp.replace(p.addin)
-        except PermissionError:
-            print(f"无法写入 {p.addin}：请先关闭所有 Excel 窗口；写入 ProgramData 等全机目录需要"
-                  "管理员权限（或由管理员预先放好文件后使用 --register-only）。", file=sys.stderr)
-            return 1
+        addin_source = build(ROOT / "build" / "addin")
+    try:
+        p.addin.parent.mkdir(parents=True, exist_ok=True)
+        tmp = p.addin.with_name(p.addin.name + ".tmp")
+        shutil.copyfile(addin_source, tmp)
+        tmp.replace(p.addin)
+    except PermissionError:
+        return (f"无法写入 {p.addin}：请先关闭所有 Excel 窗口；写入 ProgramData 等全机目录需要"
+                "管理员权限（或由管理员预先放好文件后使用 --register-only）。")
+    return None
+
+
+def _register_with_excel(p: Paths, system: str, registry: Registry | None) -> None:
+    """Windows: our entry in the user's add-in list; macOS: xlwings's own runpython install."""
     if system == "Windows":
         name = register(registry or WinRegistry(), p.addin)
         print(f"已加入 Excel 加载项列表（{name}）。")
     else:
         subprocess.run(_mac_runpython(["runpython", "install"]), check=True)
+
+
+def _remove_legacy_copy(p: Paths) -> str | None:
+    """Delete the copy an earlier version put in XLSTART; the message when it cannot, or None."""
     try:
-        if p.legacy_addin.exists() and p.legacy_addin != p.addin:
+        if _has_legacy_copy(p):
             p.legacy_addin.unlink()
     except PermissionError:
-        print(f"无法删除旧的 {p.legacy_addin}：请关闭 Excel 后重试。", file=sys.stderr)
+        return f"无法删除旧的 {p.legacy_addin}：请关闭 Excel 后重试。"
+    return None
+
+
+def install(p: Paths, system: str, addin_source: Path | None, dry_run: bool = False,
+            register_only: bool = False, registry: Registry | None = None) -> int:
+    problem = _environment_problem(system)
+    if problem:
+        print(problem, file=sys.stderr)
+        return 1
+    entries = conf_entries(system, sys.executable, str(ROOT))
+    for step in _plan(p, system, addin_source, register_only, entries):
+        print(("[计划] " if dry_run else "") + step)
+    if dry_run:
+        return 0
+    problem = _place_addin(p, addin_source, register_only)
+    if problem:
+        print(problem, file=sys.stderr)
+        return 1
+    _register_with_excel(p, system, registry)
+    problem = _remove_legacy_copy(p)
+    if problem:
+        print(problem, file=sys.stderr)
         return 1
     p.conf_dir.mkdir(parents=True, exist_ok=True)
     p.conf_file.write_text(conf_text(entries), encoding=conf_encoding(system), newline="")
@@ -330,35 +366,53 @@ def install(p: Paths, system: str, addin_source: Path | None, dry_run: bool = Fa
     return 0
 
 
-def uninstall(p: Paths, system: str, dry_run: bool = False, machine: bool = False,
-              registry: Registry | None = None) -> int:
+def _uninstall_targets(p: Paths, system: str, machine: bool) -> list[Path]:
+    """The files uninstall removes: the conf file, the XLSTART copy, and the add-in itself
+    only with ``machine`` (or off Windows, where the add-in is per user)."""
     targets = [p.conf_file] + ([p.legacy_addin] if p.legacy_addin != p.addin else [])
     if machine or system != "Windows":
         targets.append(p.addin)
-    for t in targets:
-        print(("[计划] " if dry_run else "") + f"删除 {t}")
-    if system == "Windows":
-        print(("[计划] " if dry_run else "") + "从 Excel 加载项列表与受信任位置中删除 logidesk")
-    if dry_run:
-        return 0
-    failed = False
+    return targets
+
+
+def _delete_files(targets: list[Path]) -> bool:
+    """Delete ``targets`` (missing ones are fine); False when one could not be deleted."""
+    deleted = True
     for t in targets:
         try:
             t.unlink(missing_ok=True)
         except PermissionError:
             print(f"无法删除 {t}：请先关闭 Excel（全机文件需要管理员权限）。", file=sys.stderr)
-            failed = True
-    if system == "Windows":
-        for item in unregister(registry or WinRegistry()):
-            print(f"已删除注册表项 HKCU\\{item}")
+            deleted = False
+    return deleted
+
+
+def _remove_empty_folders(p: Paths, machine: bool) -> None:
     shutil.rmtree(p.log_dir, ignore_errors=True)
     for d in (p.conf_dir, p.log_dir.parent) + ((p.addin.parent,) if machine else ()):
         try:
             d.rmdir()  # only if empty: never delete what we did not create
         except OSError:
             pass
-    print("已卸载 logidesk 加载项。" if not failed else "部分文件未能删除，见上。")
-    return 1 if failed else 0
+
+
+def uninstall(p: Paths, system: str, dry_run: bool = False, machine: bool = False,
+              registry: Registry | None = None) -> int:
+    targets = _uninstall_targets(p, system, machine)
+    prefix = "[计划] " if dry_run else ""
+    for t in targets:
+        print(prefix + f"删除 {t}")
+    if system == "Windows":
+        print(prefix + "从 Excel 加载项列表与受信任位置中删除 logidesk")
+    if dry_run:
+        return 0
+    deleted = _delete_files(targets)
+    if system == "Windows":
+        for item in unregister(registry or WinRegistry()):
+            print(f"已删除注册表项 HKCU\\{item}")
+    _remove_empty_folders(p, machine)
+    print("已卸载 logidesk 加载项。" if deleted else "部分文件未能删除，见上。")
+    return 0 if deleted else 1
 
 
 def main(argv: list[str] | None = None) -> int:

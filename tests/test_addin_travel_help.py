@@ -18,7 +18,7 @@ import pytest
 
 from addin import fnhelp, ribbon
 from addin.xlam import appevents, customui, udfvba
-from addin.xlam import build as B
+from addin.xlam import build as xlam_build
 from addin.xlam.vbaproject import read_project
 from excel_saved import OTHER_USERS_ADDIN, excel_saved_copy, link_formula, our_names
 from vba_syntax import check_module
@@ -29,7 +29,7 @@ SAMPLES = ROOT / "workbooks" / "samples"
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> dict[str, object]:
-    path = B.build(tmp_path_factory.mktemp("xlam"))
+    path = xlam_build.build(tmp_path_factory.mktemp("xlam"))
     with zipfile.ZipFile(path) as z:
         project = read_project(z.read("xl/vbaProject.bin"))
     return {m.name: m for m in project.modules}
@@ -212,7 +212,7 @@ def test_ribbon_callback_refuses_without_a_workbook(built) -> None:
 
 
 def test_clicks_use_the_udf_server(built, tmp_path) -> None:
-    assert ("USE UDF SERVER", "True") in B.conf_rows()
+    assert ("USE UDF SERVER", "True") in xlam_build.conf_rows()
     xlw = built["xlwings"].source  # xlwings's RunPython: the conf key switches to XLPy.Exec
     assert 'OPTIMIZED_CONNECTION = GetConfig("USE UDF SERVER", False)' in xlw
     assert 'XLPy.SetAttr XLPy.Module("xlwings._xlwindows"), "BOOK_CALLER", ActiveWorkbook' in xlw

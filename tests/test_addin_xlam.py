@@ -16,7 +16,7 @@ from lxml import etree
 from oletools.olevba import VBA_Parser
 
 from addin import ribbon
-from addin.xlam import build as B
+from addin.xlam import build as xlam_build
 from addin.xlam import customui, udfvba
 from udfs import vbanames
 from addin_fixtures import udf_module
@@ -33,7 +33,7 @@ def udf_target() -> str | types.ModuleType:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory, udf_target) -> Path:
-    return B.build(tmp_path_factory.mktemp("addin"), udf_module=udf_target)
+    return xlam_build.build(tmp_path_factory.mktemp("addin"), udf_module=udf_target)
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +47,7 @@ def modules(built: Path) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def expected_modules(udf_target) -> dict[str, str]:
-    _, mods = B.vba_modules(udf_target)
+    _, mods = xlam_build.vba_modules(udf_target)
     return {m.name: m.source for m in mods}
 
 
@@ -93,7 +93,7 @@ def test_package_parts(built: Path) -> None:
     assert customui.PART in names and "customUI/customUI.xml" not in names
     assert f'Type="{customui.REL_TYPE}" Target="{customui.PART}"' in rels
     assert "application/vnd.ms-excel.addin.macroEnabled.main+xml" in types_xml
-    assert f'<sheet name="{B.CONF_SHEET}"' in workbook
+    assert f'<sheet name="{xlam_build.CONF_SHEET}"' in workbook
     assert "felix" not in workbook.lower()
 
 
@@ -194,7 +194,7 @@ def test_udf_module_equals_xlwings_generator(modules: dict[str, str], udf_target
               "#Const App = \"Microsoft Excel\" 'Adjust when using outside of Excel\r\n")
     assert modules["xlwings_udfs"] == header + body
     assert "ActiveWorkbook, Application.Caller" in body  # .xlam form of the wrapper
-    default = B.DEFAULT_OUT / B.ADDIN_NAME
+    default = xlam_build.DEFAULT_OUT / xlam_build.ADDIN_NAME
     if default.exists() and udf_target == "udfs.xl":  # the add-in install.py built
         parser = VBA_Parser(str(default))
         try:
@@ -275,19 +275,19 @@ def test_conf_sheet(built: Path, udf_target) -> None:
 
 
 def test_conf_rows_with_pythonpath() -> None:
-    assert B.conf_rows("udfs.xl", r"C:\logidesk") == [("UDF Modules", "udfs.xl"),
+    assert xlam_build.conf_rows("udfs.xl", r"C:\logidesk") == [("UDF Modules", "udfs.xl"),
                                                        ("USE UDF SERVER", "True"),
                                                        ("PYTHONPATH", r"C:\logidesk")]
 
 
 def test_build_is_reproducible(built: Path, tmp_path: Path, udf_target) -> None:
-    again = B.build(tmp_path, udf_module=udf_target)
+    again = xlam_build.build(tmp_path, udf_module=udf_target)
     assert again.name == "logidesk.xlam"
     assert again.read_bytes() == built.read_bytes()
 
 
 def test_main_reports_error_in_chinese(tmp_path: Path, capsys) -> None:
-    rc = B.main(["--out", str(tmp_path), "--udf-module", "no_such_module_xyz"])
+    rc = xlam_build.main(["--out", str(tmp_path), "--udf-module", "no_such_module_xyz"])
     assert rc == 1
     assert "生成加载项失败" in capsys.readouterr().err
     assert not (tmp_path / "logidesk.xlam").exists()
@@ -309,7 +309,7 @@ def test_libreoffice_loads_the_addin(built: Path, tmp_path: Path, expected_modul
     with zipfile.ZipFile(out) as z:
         content = z.read("content.xml").decode()
         basic = {Path(n).stem: z.read(n).decode() for n in z.namelist()
-                 if n.startswith(f"Basic/{B.VBA_PROJECT_NAME}/") and not n.endswith("script-lb.xml")}
+                 if n.startswith(f"Basic/{xlam_build.VBA_PROJECT_NAME}/") and not n.endswith("script-lb.xml")}
     name = udf_target if isinstance(udf_target, str) else udf_target.__name__
     assert "UDF Modules" in content and name in content
     # LibreOffice parsed our dir stream and decompressed every module itself

@@ -26,6 +26,8 @@ import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from addin import ribbon
+from cli.console import ArgumentParser  # Chinese usage, help and argument errors
 from udfs import vbanames
 
 from . import appevents, customui, udfvba
@@ -46,7 +48,7 @@ class BuildError(RuntimeError):
 
 
 def template_path() -> Path:
-    import xlwings
+    import xlwings  # lazy: xlwings costs 510 ms at import; only a build reads its template, not --help
 
     path = Path(xlwings.__file__).parent / TEMPLATE_NAME
     if not path.exists():
@@ -201,14 +203,11 @@ def demo_step(out: Path) -> str:
     """Step of ``logidesk demo`` (install.py): build into ``out/addin`` and summarise."""
     path = build(Path(out) / "addin")
     n = len(udfvba.xlfunc_metadata(udfvba.UDF_MODULE))
-    from addin import ribbon
-
     return (f"{path}（{path.stat().st_size} 字节）：{n} 个工作表函数，"
             f"功能区「{ribbon.TAB_LABEL}」{len(ribbon.button_ids())} 个按钮")
 
 
 def main(argv: list[str] | None = None) -> int:
-    from cli.console import ArgumentParser  # Chinese usage, help and argument errors
     parser = ArgumentParser(prog="logidesk addin", description="生成 logidesk.xlam 加载项")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"输出目录（默认 {DEFAULT_OUT}）")
     parser.add_argument("--udf-module", default=udfvba.UDF_MODULE, help="工作表函数所在模块")

@@ -45,8 +45,8 @@ def _chain(fat: list[int], start: int, count: int) -> None:
         fat[start + i] = start + i + 1 if i < count - 1 else ENDOFCHAIN
 
 
-def write_cfb(streams: dict[str, bytes]) -> bytes:
-    """Return a compound file holding ``streams`` ({"VBA/dir": b"...", "PROJECT": ...})."""
+def _directory_tree(streams: dict[str, bytes]) -> _Entry:
+    """The root storage holding ``streams`` by their "STORAGE/…/NAME" paths."""
     root = _Entry("Root Entry", 5)
     for path, data in streams.items():
         parts = path.split("/")
@@ -60,48 +60,54 @@ def write_cfb(streams: dict[str, bytes]) -> bytes:
         if len(parts[-1]) > 31:
             raise ValueError(f"name too long: {parts[-1]}")
         node.children[parts[-1]] = _Entry(parts[-1], 2, data=bytes(data))
+    return root
 
-    # Directory order: root first, then depth-first; siblings as a balanced red-black tree.
-    entries: list[_Entry] = [root]
 
-    def number(node: _Entry) -> None:
-        kids = sorted(node.children.values(), key=lambda e: _sort_key(e.name))
-        for child in kids:
-            child.sid = len(entries)
-            entries.append(child)
-        for child in kids:
-            if child.kind == 1:
-                number(child)
+def _sorted_children(node: _Entry) -> list[_Entry]:
+    return sorted(node.children.values(), key=lambda e: _sort_key(e.name))
 
-    number(root)
 
-    def tree(node: _Entry) -> None:
-        kids = sorted(node.children.values(), key=lambda e: _sort_key(e.name))
-        depth: dict[int, int] = {}
+def _number(node: _Entry, entries: list[_Entry]) -> None:
+    """Append ``node``'s descendants to ``entries`` (directory order: siblings together, then
+    each storage's own children, depth first) and give each its index as ``sid``."""
+    kids = _sorted_children(node)
+    for child in kids:
+        child.sid = len(entries)
+        entries.append(child)
+    for child in kids:
+        if child.kind == 1:
+            _number(child, entries)
 
-        def build(lo: int, hi: int, d: int) -> int:
-            if lo >= hi:
-                return NOSTREAM
-            mid = (lo + hi) // 2
-            depth[mid] = d
-            kids[mid].left = build(lo, mid, d + 1)
-            kids[mid].right = build(mid + 1, hi, d + 1)
-            return kids[mid].sid
 
-        node.child = build(0, len(kids), 0)
-        if depth:
-            deepest = max(depth.values())
-            for i, d in depth.items():
-                # Middle splits keep every empty link at depth >= deepest - 1, so colouring
-                # only the deepest level red keeps equal black heights.
-                kids[i].color = 0 if (d == deepest and d > 0) else 1
-        for kid in kids:
-            if kid.kind == 1:
-                tree(kid)
+def _link_siblings(node: _Entry) -> None:
+    """Link each storage's children as a balanced red-black tree (left/right/child, colour)."""
+    kids = _sorted_children(node)
+    depth: dict[int, int] = {}
 
-    tree(root)
+    def build(lo: int, hi: int, d: int) -> int:
+        if lo >= hi:
+            return NOSTREAM
+        mid = (lo + hi) // 2
+        depth[mid] = d
+        kids[mid].left = build(lo, mid, d + 1)
+        kids[mid].right = build(mid + 1, hi, d + 1)
+        return kids[mid].sid
 
-    # Mini stream.
+    node.child = build(0, len(kids), 0)
+    if depth:
+        deepest = max(depth.values())
+        for i, d in depth.items():
+            # Middle splits keep every empty link at depth >= deepest - 1, so colouring
+            # only the deepest level red keeps equal black heights.
+            kids[i].color = 0 if (d == deepest and d > 0) else 1
+    for kid in kids:
+        if kid.kind == 1:
+            _link_siblings(kid)
+
+
+def _mini_stream(entries: list[_Entry]) -> tuple[bytearray, list[int], list[_Entry]]:
+    """(mini stream bytes, mini FAT, streams too big for it): places every stream under
+    MINI_CUTOFF bytes in the mini stream and sets its size and start."""
     mini = bytearray()
     minifat: list[int] = []
     big: list[_Entry] = []
@@ -119,23 +125,44 @@ def write_cfb(streams: dict[str, bytes]) -> bytes:
             mini += e.data + b"\0" * (n * MINI_SECTOR - e.size)
         else:
             big.append(e)
+    return mini, minifat, big
 
-    def sectors(nbytes: int) -> int:
-        return -(-nbytes // SECTOR)
 
-    n_dir = sectors(len(entries) * 128)
-    minifat_bytes = b"".join(struct.pack("<I", v) for v in minifat)
-    n_minifat = sectors(len(minifat_bytes))
-    n_mini = sectors(len(mini))
-    n_big = sum(sectors(e.size) for e in big)
-    payload = n_dir + n_minifat + n_mini + n_big
+def _sectors(nbytes: int) -> int:
+    return -(-nbytes // SECTOR)
+
+
+def _pack_ints(values: list[int]) -> bytes:
+    return b"".join(struct.pack("<I", v) for v in values)
+
+
+@dataclass
+class _Layout:
+    """Sector counts and start sectors of each region, and the FAT chaining them."""
+    n_fat: int
+    n_dir: int
+    n_minifat: int
+    n_mini: int
+    fat: list[int]
+    dir_start: int
+    minifat_start: int
+    total: int  # sectors after the header
+
+
+def _layout(root: _Entry, n_entries: int, minifat_bytes: bytes, mini: bytearray,
+            big: list[_Entry]) -> _Layout:
+    """Sectors in file order: FAT, directory, mini FAT, mini stream, then each big stream
+    (sets the start of the root entry and of the big streams)."""
+    n_dir = _sectors(n_entries * 128)
+    n_minifat = _sectors(len(minifat_bytes))
+    n_mini = _sectors(len(mini))
+    payload = n_dir + n_minifat + n_mini + sum(_sectors(e.size) for e in big)
     n_fat = 1
     while n_fat * (SECTOR // 4) < payload + n_fat:
         n_fat += 1
     if n_fat > _MAX_HEADER_DIFAT:
         raise ValueError("compound file too large for this writer (needs DIFAT sectors)")
 
-    total = n_fat + payload
     fat = [FREESECT] * (n_fat * SECTOR // 4)
     for i in range(n_fat):
         fat[i] = FATSECT
@@ -151,44 +178,62 @@ def write_cfb(streams: dict[str, bytes]) -> bytes:
     _chain(fat, cur, n_mini)
     cur += n_mini
     for e in big:
-        n = sectors(e.size)
+        n = _sectors(e.size)
         e.start = cur
         _chain(fat, cur, n)
         cur += n
+    total = n_fat + payload
     assert cur == total
+    return _Layout(n_fat, n_dir, n_minifat, n_mini, fat, dir_start, minifat_start, total)
 
+
+def _header(layout: _Layout) -> bytes:
     header = bytearray()
     header += bytes.fromhex("D0CF11E0A1B11AE1") + b"\0" * 16
     header += struct.pack("<HHHHH", 0x003E, 0x0003, 0xFFFE, 9, 6) + b"\0" * 6
-    header += struct.pack("<IIIIIIIII", 0, n_fat, dir_start, 0, MINI_CUTOFF,
-                          minifat_start, n_minifat, ENDOFCHAIN, 0)
-    difat = list(range(n_fat)) + [FREESECT] * (_MAX_HEADER_DIFAT - n_fat)
-    header += b"".join(struct.pack("<I", v) for v in difat)
+    header += struct.pack("<IIIIIIIII", 0, layout.n_fat, layout.dir_start, 0, MINI_CUTOFF,
+                          layout.minifat_start, layout.n_minifat, ENDOFCHAIN, 0)
+    difat = list(range(layout.n_fat)) + [FREESECT] * (_MAX_HEADER_DIFAT - layout.n_fat)
+    header += _pack_ints(difat)
     assert len(header) == SECTOR
+    return bytes(header)
 
-    def direntry(e: _Entry | None) -> bytes:
-        if e is None:
-            return (b"\0" * 64 + struct.pack("<HBB", 0, 0, 0)
-                    + struct.pack("<III", NOSTREAM, NOSTREAM, NOSTREAM) + b"\0" * 36
-                    + struct.pack("<IQ", 0, 0))
-        name = e.name.encode("utf-16-le")
-        rec = name + b"\0" * (64 - len(name))
-        rec += struct.pack("<HBB", len(name) + 2, e.kind, e.color)
-        rec += struct.pack("<III", e.left, e.right, e.child)
-        rec += b"\0" * 16 + struct.pack("<I", 0) + b"\0" * 16  # clsid, state, times
-        start = e.start if e.kind != 1 else 0
-        rec += struct.pack("<IQ", start, e.size if e.kind != 1 else 0)
-        assert len(rec) == 128
-        return rec
 
-    out = bytearray(header)
-    out += b"".join(struct.pack("<I", v) for v in fat)
-    dir_bytes = b"".join(direntry(e) for e in entries)
-    dir_bytes += direntry(None) * ((n_dir * SECTOR - len(dir_bytes)) // 128)
+def _direntry(e: _Entry | None) -> bytes:
+    """One 128-byte directory entry; ``None`` is an unused entry (padding)."""
+    if e is None:
+        return (b"\0" * 64 + struct.pack("<HBB", 0, 0, 0)
+                + struct.pack("<III", NOSTREAM, NOSTREAM, NOSTREAM) + b"\0" * 36
+                + struct.pack("<IQ", 0, 0))
+    name = e.name.encode("utf-16-le")
+    rec = name + b"\0" * (64 - len(name))
+    rec += struct.pack("<HBB", len(name) + 2, e.kind, e.color)
+    rec += struct.pack("<III", e.left, e.right, e.child)
+    rec += b"\0" * 16 + struct.pack("<I", 0) + b"\0" * 16  # clsid, state, times
+    start = e.start if e.kind != 1 else 0
+    rec += struct.pack("<IQ", start, e.size if e.kind != 1 else 0)
+    assert len(rec) == 128
+    return rec
+
+
+def write_cfb(streams: dict[str, bytes]) -> bytes:
+    """Return a compound file holding ``streams`` ({"VBA/dir": b"...", "PROJECT": ...})."""
+    root = _directory_tree(streams)
+    entries: list[_Entry] = [root]  # directory order: root first, then depth-first
+    _number(root, entries)
+    _link_siblings(root)
+    mini, minifat, big = _mini_stream(entries)
+    minifat_bytes = _pack_ints(minifat)
+    layout = _layout(root, len(entries), minifat_bytes, mini, big)
+
+    out = bytearray(_header(layout))
+    out += _pack_ints(layout.fat)
+    dir_bytes = b"".join(_direntry(e) for e in entries)
+    dir_bytes += _direntry(None) * ((layout.n_dir * SECTOR - len(dir_bytes)) // 128)
     out += dir_bytes
-    out += minifat_bytes + b"\xff" * (n_minifat * SECTOR - len(minifat_bytes))
-    out += mini + b"\0" * (n_mini * SECTOR - len(mini))
+    out += minifat_bytes + b"\xff" * (layout.n_minifat * SECTOR - len(minifat_bytes))
+    out += mini + b"\0" * (layout.n_mini * SECTOR - len(mini))
     for e in big:
-        out += e.data + b"\0" * (sectors(e.size) * SECTOR - e.size)
-    assert len(out) == SECTOR * (1 + total)
+        out += e.data + b"\0" * (_sectors(e.size) * SECTOR - e.size)
+    assert len(out) == SECTOR * (1 + layout.total)
     return bytes(out)

@@ -22,8 +22,34 @@ def _bit_count(difference: int) -> int:
     return bits
 
 
-def _compress_chunk(data: bytes) -> bytes:
-    """One CompressedChunk (header + body) for ``len(data) <= 4096`` bytes."""
+def _longest_match(data: bytes, pos: int, table: dict[bytes, list[int]]) -> tuple[int, int]:
+    """(length, offset) of the longest earlier copy of the bytes at ``pos`` among the last
+    _MAX_CANDIDATES positions starting with the same 3 bytes; (0, 0) when there is none."""
+    n = len(data)
+    best_len, best_off = 0, 0
+    if pos == 0 or pos + 3 > n:
+        return best_len, best_off
+    max_len = min((0xFFFF >> _bit_count(pos)) + 3, n - pos)
+    for cand in reversed(table.get(data[pos:pos + 3], ())[-_MAX_CANDIDATES:]):
+        length = 3
+        while length < max_len and data[cand + length] == data[pos + length]:
+            length += 1
+        if length > best_len:
+            best_len, best_off = length, pos - cand
+            if length == max_len:
+                break
+    return best_len, best_off
+
+
+def _remember(table: dict[bytes, list[int]], data: bytes, start: int, stop: int) -> None:
+    """Index positions ``start`` … ``stop - 1`` by the 3 bytes starting there."""
+    for p in range(start, min(stop, len(data) - 2)):
+        table.setdefault(data[p:p + 3], []).append(p)
+
+
+def _compress_tokens(data: bytes) -> bytes:
+    """The body of a compressed chunk: flag bytes, each followed by up to 8 tokens (a literal
+    byte, or a CopyToken when an earlier copy of 3 bytes or more exists)."""
     n = len(data)
     out = bytearray()
     table: dict[bytes, list[int]] = {}
@@ -35,36 +61,26 @@ def _compress_chunk(data: bytes) -> bytes:
         for bit in range(8):
             if pos >= n:
                 break
-            best_len, best_off = 0, 0
-            if pos > 0 and pos + 3 <= n:
-                bits = _bit_count(pos)
-                max_len = min((0xFFFF >> bits) + 3, n - pos)
-                for cand in reversed(table.get(data[pos:pos + 3], ())[-_MAX_CANDIDATES:]):
-                    length = 3
-                    while length < max_len and data[cand + length] == data[pos + length]:
-                        length += 1
-                    if length > best_len:
-                        best_len, best_off = length, pos - cand
-                        if length == max_len:
-                            break
+            best_len, best_off = _longest_match(data, pos, table)
             if best_len >= 3:
-                bits = _bit_count(pos)
-                token = ((best_off - 1) << (16 - bits)) | (best_len - 3)
+                token = ((best_off - 1) << (16 - _bit_count(pos))) | (best_len - 3)
                 out += token.to_bytes(2, "little")
                 flags |= 1 << bit
-                for p in range(pos, pos + best_len):
-                    if p + 3 <= n:
-                        table.setdefault(data[p:p + 3], []).append(p)
-                pos += best_len
             else:
+                best_len = 1
                 out.append(data[pos])
-                if pos + 3 <= n:
-                    table.setdefault(data[pos:pos + 3], []).append(pos)
-                pos += 1
+            _remember(table, data, pos, pos + best_len)
+            pos += best_len
         out[flag_index] = flags
-    if len(out) <= CHUNK:
-        return (0xB000 | (len(out) + 2 - 3)).to_bytes(2, "little") + bytes(out)
-    if n == CHUNK:  # incompressible full chunk: raw chunk (flag bit 0), exactly 4096 bytes
+    return bytes(out)
+
+
+def _compress_chunk(data: bytes) -> bytes:
+    """One CompressedChunk (header + body) for ``len(data) <= 4096`` bytes."""
+    body = _compress_tokens(data)
+    if len(body) <= CHUNK:
+        return (0xB000 | (len(body) + 2 - 3)).to_bytes(2, "little") + body
+    if len(data) == CHUNK:  # incompressible full chunk: raw chunk (flag bit 0), exactly 4096 bytes
         return (0x3000 | (CHUNK + 2 - 3)).to_bytes(2, "little") + data
     # A raw chunk is always 4096 bytes (the spec pads with NULs), which would change the
     # module text; text never gets here, so refuse rather than corrupt.

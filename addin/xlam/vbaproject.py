@@ -59,12 +59,6 @@ class VbaProject:
     def encoding(self) -> str:
         return f"cp{self.codepage}"
 
-    def module(self, name: str) -> Module:
-        for m in self.modules:
-            if m.name == name:
-                return m
-        raise KeyError(name)
-
 
 def _records(data: bytes) -> list[tuple[int, bytes]]:
     out = []
@@ -115,17 +109,28 @@ def _rec(rid: int, data: bytes) -> bytes:
     return struct.pack("<HI", rid, len(data)) + data
 
 
+_MODULE_KEYS = ("Document", "Class", "Module", "BaseClass", "Package")
+
+
+def _module_lines(modules: list[Module]) -> list[str]:
+    """The PROJECT stream's ProjectModules lines: one per module, by its kind."""
+    lines = []
+    for m in modules:
+        if m.kind == "document":
+            lines.append(f"Document={m.name}/&H00000000")
+        elif m.kind == "class":
+            lines.append(f"Class={m.name}")
+        else:
+            lines.append(f"Module={m.name}")
+    return lines
+
+
 def _project_stream(p: VbaProject, name: str) -> bytes:
+    """The template's PROJECT text with our modules in place of its module lines (at the first
+    one), ``Name=`` set to ``name`` and one [Workspace] line per module."""
     lines = p.project_text.replace("\r\n", "\n").split("\n")
     out: list[str] = []
-    module_lines = []
-    for m in p.modules:
-        if m.kind == "document":
-            module_lines.append(f"Document={m.name}/&H00000000")
-        elif m.kind == "class":
-            module_lines.append(f"Class={m.name}")
-        else:
-            module_lines.append(f"Module={m.name}")
+    module_lines = _module_lines(p.modules)
     section = None
     for line in lines:
         if line.startswith("["):
@@ -135,16 +140,13 @@ def _project_stream(p: VbaProject, name: str) -> bytes:
                 out += [f"{m.name}=0, 0, 0, 0, C" for m in p.modules]
             continue
         key = line.partition("=")[0]
-        if section is None and key in ("Document", "Class", "Module", "BaseClass", "Package"):
-            if module_lines:
-                out += module_lines
-                module_lines = []
-            continue
-        if section == "[Workspace]" and line.strip():
-            continue
-        if section is None and key == "Name":
-            line = f'Name="{name}"'
-        out.append(line)
+        if section is None and key in _MODULE_KEYS:
+            out += module_lines
+            module_lines = []
+        elif section is None and key == "Name":
+            out.append(f'Name="{name}"')
+        elif section != "[Workspace]" or not line.strip():
+            out.append(line)
     text = "\r\n".join(out)
     if not text.endswith("\r\n\r\n"):
         text = text.rstrip("\r\n") + "\r\n\r\n"
