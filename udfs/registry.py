@@ -1,4 +1,4 @@
-"""One declaration per Excel function (issue 8): the single source every list is derived from.
+"""One declaration per Excel function: the single source every list is derived from.
 
 Each function is declared once, beside its parameters, here — in the spirit of the
 ``formulas`` package (``FUNCTIONS["X"] = wrap_func(x)``) and pycel's ``excel_helper``
@@ -10,7 +10,8 @@ Each function is declared once, beside its parameters, here — in the spirit of
 - the Excel boundary's error texts (:mod:`udfs.xlcall`: a parameter's Chinese label and rule);
 - the worked examples and titles of :mod:`udfs.examples` and ``docs/functions.md``;
 - ``workbooks.equivalence.EXCEL_NAMES`` and the snapshot ``tests/snapshots/udf_registry.json``;
-- the Insert Function help (branch i12): ``description`` and ``Param.help``, ≤ 255 characters.
+- the Insert Function help: ``description`` and ``Param.help``, ≤ 255 characters;
+- the Excel names a send copy turns into values (:func:`excel_names`).
 
 Adding a function = write the engine function, then one :func:`declare` call below.
 
@@ -20,11 +21,14 @@ rules data in force on the day, and the help text says what it is.
 """
 from __future__ import annotations
 
+import datetime as dt
 import inspect
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Callable
 
 from . import claims, complaints, deadlines, fees, rowcheck, tariff
+from .safesum import safe_sum
 
 CATEGORY = "物流客服"
 MAX_HELP = 255          # Application.MacroOptions rejects longer descriptions
@@ -136,11 +140,22 @@ def excel_functions() -> dict[str, Function]:
     return {n: f for n, f in FUNCTIONS.items() if f.excel}
 
 
+def excel_names() -> frozenset[str]:
+    """The names of our Excel functions (what a send copy replaces by values)."""
+    return frozenset(excel_functions())
+
+
 def by_python_name(name: str) -> Function:
     for f in FUNCTIONS.values():
         if f.python_name == name:
             return f
     raise KeyError(name)
+
+
+def declared_function(python_name: str) -> Callable[..., Any]:
+    """The per-cell function declared under ``python_name`` (what ROW_CHECK's computed
+    columns call)."""
+    return by_python_name(python_name).func
 
 
 def snapshot() -> dict:
@@ -183,10 +198,8 @@ def problems() -> list[str]:
 # ----------------------------------------------------------------------- declarations
 # Display order = the order of the reference (docs/functions.md) and of Insert Function.
 
-import datetime as _dt  # noqa: E402
-
-D = _dt.date
-T = _dt.datetime
+D = dt.date
+T = dt.datetime
 
 declare(
     "INSURANCE_PREMIUM", fees.insurance_premium, kernel=fees.insurance_premium_fast,
@@ -445,13 +458,8 @@ declare(
     examples=(((), "2024.1（2024-03-01 起施行）", "规则数据中的版本"),))
 
 
-def _safe_sum(values: Any) -> Any:
-    from .xlcall import safe_sum
-    return safe_sum(values)
-
-
 declare(
-    "SAFE_SUM", _safe_sum, engine=False, column=False,
+    "SAFE_SUM", safe_sum, engine=False, column=False,
     title="安全合计", rule="MONEY-1", result="money",
     description="安全合计：区域内有错误值、「错误：」单元格或其他文字时不给出合计，并指出是哪个单元格，避免 SUM 悄悄漏掉错误行。",
     params=(P("values", "合计区域", "range", "要合计的区域（本加载项函数的结果）", "MONEY-1"),),
@@ -459,7 +467,7 @@ declare(
 
 
 declare(
-    "ROW_CHECK", rowcheck.row_check, engine=False, column=False,
+    "ROW_CHECK", partial(rowcheck.row_check, call=declared_function), engine=False, column=False,
     title="登记行检查", rule="各列规则", result="text",
     description="登记行检查：按登记表模板的列规则（必填、下拉列表、数字与日期、日期先后）检查本行输入，"
                 "有错误时显示「错误：」及本行第一个错误（与错误清单相同），否则显示计算结果。模板的计算列已使用。",
