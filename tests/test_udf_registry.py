@@ -5,6 +5,7 @@ signature change to a function people type into their sheets must be deliberate.
 snapshot with `LOGIDESK_UPDATE_SNAPSHOT=1 .venv/bin/python -m pytest tests/test_udf_registry.py`;
 regenerate the wrappers with `.venv/bin/python -m udfs.gen_xl`.
 """
+import ast
 import importlib
 import importlib.util
 import inspect
@@ -64,6 +65,11 @@ def test_python_api_mirrors_every_excel_function():
     helpers = {"RuleError", "rules_for", "today", "rules_in_force", "is_timed", "status_text"}
     assert set(udfs.__all__) - helpers == set(registry.engine_functions())
     assert all(getattr(udfs, name) is not None for name in helpers)
+    # what type checkers see (the imports under TYPE_CHECKING) is what udfs exports at run time
+    tree = ast.parse(Path(udfs.__file__).read_text(encoding="utf-8"))
+    static = {a.asname for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+              for a in node.names if a.asname}
+    assert static == set(udfs.__all__) - {"RuleError", "rules_for", "today"}
     for name, f in registry.excel_functions().items():
         if not f.engine:
             # Excel-side helpers, not rules: a total over our results; the templates' row gate

@@ -22,14 +22,21 @@ from typing import TYPE_CHECKING, Any
 from .errors import RuleError
 from .rulebook import rules_for, today
 
-if TYPE_CHECKING:      # the same names as _HOMES, for type checkers
-    from .claims import (claim_check, compensation, compensation_explain, ecom_compensation, ecom_high_value,
-                         freight_waiver, network_compensation)
-    from .complaints import complaint_event, complaint_level, complaint_script, rules_in_force, rules_version
-    from .deadlines import deadline, deadline_status, is_timed, is_workday, status_text, workdays_add
-    from .fees import (cod_fee, insurance_check, insurance_premium, insurance_remark, label_penalty, network_fee,
-                       storage_days, storage_fee, storage_rate)
-    from .tariff import freight, freight_explain
+if TYPE_CHECKING:      # the names of _HOMES, re-exported for type checkers
+    from .claims import (claim_check as claim_check, compensation as compensation,
+                         compensation_explain as compensation_explain, ecom_compensation as ecom_compensation,
+                         ecom_high_value as ecom_high_value, freight_waiver as freight_waiver,
+                         network_compensation as network_compensation)
+    from .complaints import (complaint_event as complaint_event, complaint_level as complaint_level,
+                             complaint_script as complaint_script, rules_in_force as rules_in_force,
+                             rules_version as rules_version)
+    from .deadlines import (deadline as deadline, deadline_status as deadline_status, is_timed as is_timed,
+                            is_workday as is_workday, status_text as status_text, workdays_add as workdays_add)
+    from .fees import (cod_fee as cod_fee, insurance_check as insurance_check,
+                       insurance_premium as insurance_premium, insurance_remark as insurance_remark,
+                       label_penalty as label_penalty, network_fee as network_fee,
+                       storage_days as storage_days, storage_fee as storage_fee, storage_rate as storage_rate)
+    from .tariff import (freight as freight, freight_explain as freight_explain)
 
 # exported name → the module of udfs that defines it
 _HOMES = {

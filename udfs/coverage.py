@@ -14,6 +14,8 @@ import sys
 from typing import TextIO
 
 from .errors import RuleError
+from .rulebook import rulebook, rules_for
+from .rulebook import today as today_date
 
 WARN_FROM = (11, 1)                                   # month, day (DATE-6: from 1 November)
 FIX_COMMAND = "logidesk holidays import 通知.txt"
@@ -29,9 +31,8 @@ def stop_dates(today: dt.date) -> dict[dt.date, list[str]]:
     scopes): the first start date, from today to the end of the covered years, whose
     deadline the engine refuses for want of the coming year's holidays — working-day
     limits, and legal periods extended past a rest day (DATE-7). Grouped by date."""
-    from .deadlines import TIMED_UNITS, deadline
-    from .rulebook import rules_for
-    from .workcal import calendar
+    from .deadlines import TIMED_UNITS, deadline  # lazy: pandas and numpy, 250 ms at start-up (-X importtime); only the warning from 1 November needs them
+    from .workcal import calendar  # lazy: numpy, 60 ms at start-up (-X importtime); as above
     cal = calendar()
     coming = f"{cal.last_year + 1}年"
     r = rules_for(today)
@@ -56,8 +57,7 @@ def stop_dates(today: dt.date) -> dict[dt.date, list[str]]:
 def warning(today: dt.date | None = None) -> str | None:
     """The warning text for ``today`` (default: udfs.rulebook.today()), or None when the
     holiday data is complete enough or it is before 1 November."""
-    from .rulebook import rulebook, today as _today
-    today = _today() if today is None else today
+    today = today_date() if today is None else today
     if isinstance(today, dt.datetime):
         today = today.date()
     try:

@@ -92,7 +92,9 @@ def list_key(text: str) -> str:
 def has_aliases(key: str) -> bool:
     """Whether the rules' vocabulary behind drop-down list ``key`` has aliases."""
     attr = VOCABULARIES.get(key)
-    return bool(attr) and any(e.get("aliases") for e in getattr(rules_for(today()), attr).entries.values())
+    if not attr:
+        return False
+    return any(e.get("aliases") for e in getattr(rules_for(today()), attr).entries.values())
 
 
 def list_lookup(choices: Sequence[str], key: str | None = None) -> dict[str, str]:
@@ -163,7 +165,8 @@ def _number_or_date(kind: str, header: str, rule: str | None, v: Any) -> Any:
     if kind == "datetime":
         return values.when(v, header, rule, keep_time=True)
     if kind == "money":
-        return values.money(v, header, rule, rules_for(None)) / 100
+        fen = values.money(v, header, rule, rules_for(None))
+        return None if fen is None else fen / 100
     if kind == "share":
         values.fraction(v, header, rule, rules_for(None))
         if isinstance(v, str) and v.endswith(("%", "％")):
@@ -172,7 +175,8 @@ def _number_or_date(kind: str, header: str, rule: str | None, v: Any) -> Any:
     if kind == "int" and rule == "NET-9":     # 批货: a number of waybills, 否 = one (NET-9)
         return float(waybill_count(v))
     if kind == "int":
-        return float(values.integer(v, header, rule))
+        count = values.integer(v, header, rule)
+        return None if count is None else float(count)
     if kind == "number":
         d = values.decimal(v, header, rule)
         if d < 0:

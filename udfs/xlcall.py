@@ -113,6 +113,11 @@ def _over_ranges(func: registry.Function, args: tuple, grids: list) -> Any:
     cells = _evaluate(func, flat, n)
     for i, t in nested.items():
         cells[i] = t
+    return _block(cells, rows, cols)
+
+
+def _block(cells: list, rows: int, cols: int) -> list[list]:
+    """Results row by row, as Excel receives a range."""
     if cols == 1:
         return [[v] for v in cells]
     return [cells[r * cols:(r + 1) * cols] for r in range(rows)]
