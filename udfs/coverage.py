@@ -31,8 +31,8 @@ def stop_dates(today: dt.date) -> dict[dt.date, list[str]]:
     scopes): the first start date, from today to the end of the covered years, whose
     deadline the engine refuses for want of the coming year's holidays — working-day
     limits, and legal periods extended past a rest day (DATE-7). Grouped by date."""
-    from .deadlines import TIMED_UNITS, deadline  # lazy: pandas and numpy, 250 ms at start-up (-X importtime); only the warning from 1 November needs them
-    from .workcal import calendar  # lazy: numpy, 60 ms at start-up (-X importtime); as above
+    from .deadlines import TIMED_UNITS, deadline  # lazy: numpy and pandas, 330 ms at start-up; needed from 1 November only
+    from .workcal import calendar  # lazy: numpy, 100 ms at start-up; needed from 1 November only
     cal = calendar()
     coming = f"{cal.last_year + 1}年"
     r = rules_for(today)
