@@ -14,7 +14,7 @@ from cli.contract import Command, exit_help, version
 # (module:function, help). Add a subcommand here and nowhere else.
 COMMANDS: dict[str, Command | tuple[str, str]] = {
     "demo": Command("desk.demo:main", "在自带样例数据上运行全部主流程（install.py 最后一步）", out="folder"),
-    "functions": Command("udfs.examples:main", "打印每个函数的示例与结果"),
+    "functions": Command("cli.functions:main", "打印每个函数的示例与结果"),
     "build": Command("workbooks.build:main", "生成登记表模板（加载项用 logidesk addin）", out="folder"),
     "process": Command("workbooks.process:main", "无 Excel 批量计算已填写的登记表", out="folder", today=True),
     "quote": Command("desk.quote:main", "柜台报价（终端）：按公司运价算运费，再算保价费、代收手续费与合计", today=True),

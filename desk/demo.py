@@ -39,8 +39,9 @@ def main(argv: list[str] | None = None) -> int:
     ok = True
 
     def examples() -> str:
+        from cli import functions
         from udfs import examples as ex
-        if ex.main([]) != 0:
+        if functions.main([]) != 0:
             raise SystemExit("函数示例与期望不符")
         return f"{len(ex.EXAMPLES)} 个示例全部符合"
 

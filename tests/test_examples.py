@@ -3,6 +3,7 @@ from pathlib import Path
 
 import pytest
 
+from cli import functions
 from udfs import examples, xl
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,8 +26,8 @@ def test_reference_doc_is_generated_from_examples():
 
 
 def test_functions_command_exit_code_reports_mismatch(capsys, monkeypatch):
-    assert examples.main([]) == 0
+    assert functions.main([]) == 0
     broken = examples.Example("COD_FEE", (5000,), "14.99", "deliberately wrong")
     monkeypatch.setattr(examples, "EXAMPLES", [broken])
-    assert examples.main([]) == 1
+    assert functions.main([]) == 1
     assert "≠ 期望 14.99" in capsys.readouterr().out

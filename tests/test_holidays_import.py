@@ -243,7 +243,7 @@ def test_the_call_sites_print_once_in_the_window(company_path, tmp_path, capsys,
     # the demo (its steps left out here: only the warning is under test)
     monkeypatch.setattr(coverage, "_printed", set())
     monkeypatch.setattr(demo, "DEMO_STEPS", [])
-    monkeypatch.setattr("udfs.examples.main", lambda argv: 0)
+    monkeypatch.setattr("cli.functions.main", lambda argv: 0)
     assert demo.main(["--out", str(tmp_path / "demo")]) == 0
     assert capsys.readouterr().err.count("【提醒】尚未收录 2027 年") == 1
     monkeypatch.setenv("LOGIDESK_TODAY", "2026-10-01")

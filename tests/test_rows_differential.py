@@ -268,7 +268,8 @@ def test_row_check_at_the_excel_boundary(monkeypatch):
     """What xlwings hands ROW_CHECK (every argument as [[value]], an error cell as its text or
     as the COM SCODE): the messages of 错误清单; a wrong call says so in Chinese."""
     monkeypatch.setenv("LOGIDESK_TODAY", TODAY)
-    from udfs.xlcall import SCODE_BASE, call
+    from udfs.xlcall import call
+    from udfs.xlvalues import SCODE_BASE
     cell = lambda v: [[v]]  # noqa: E731
     good = ["SF1", 5000.0, dt.datetime(2026, 11, 2), None]
     assert call("ROW_CHECK", cell(15.0), cell("cod"), *map(cell, good)) == 15.0   # 5000 × 3‰ (COD-1)

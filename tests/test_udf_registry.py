@@ -5,6 +5,7 @@ signature change to a function people type into their sheets must be deliberate.
 snapshot with `LOGIDESK_UPDATE_SNAPSHOT=1 .venv/bin/python -m pytest tests/test_udf_registry.py`;
 regenerate the wrappers with `.venv/bin/python -m udfs.gen_xl`.
 """
+import ast
 import importlib
 import importlib.util
 import inspect
@@ -59,7 +60,16 @@ def test_excel_module_is_the_declarations():
 
 
 def test_python_api_mirrors_every_excel_function():
-    """For every Excel function NAME there is udfs.name with the same arguments in order."""
+    """For every Excel function NAME there is udfs.name with the same arguments in order, and
+    udfs exports nothing else but its helpers."""
+    helpers = {"RuleError", "rules_for", "today", "rules_in_force", "is_timed", "status_text"}
+    assert set(udfs.__all__) - helpers == set(registry.engine_functions())
+    assert all(getattr(udfs, name) is not None for name in helpers)
+    # what type checkers see (the imports under TYPE_CHECKING) is what udfs exports at run time
+    tree = ast.parse(Path(udfs.__file__).read_text(encoding="utf-8"))
+    static = {a.asname for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+              for a in node.names if a.asname}
+    assert static == set(udfs.__all__) - {"RuleError", "rules_for", "today"}
     for name, f in registry.excel_functions().items():
         if not f.engine:
             # Excel-side helpers, not rules: a total over our results; the templates' row gate
@@ -132,7 +142,7 @@ def declared_parcel_fee():
         params=(registry.P("pieces", "件数", "int", "件数", "TST-1"),
                 registry.O("rate", "每件费用", "money", "每件费用（元），默认 2 元", "TST-1")),
         examples=(((3,), "6.00", "3 × 2"),))
-    derived = (udfs.install, columns.install, lambda: importlib.reload(examples),
+    derived = (columns.install, lambda: importlib.reload(examples),
                lambda: importlib.reload(equivalence))
     try:
         for rebuild in derived:
@@ -146,8 +156,8 @@ def declared_parcel_fee():
 
 def test_a_function_added_only_through_its_declaration_appears_everywhere(declared_parcel_fee, tmp_path):
     equivalence = declared_parcel_fee
-    # the Python API and the column form
-    assert udfs.parcel_fee is parcel_fee and "parcel_fee" in udfs.__all__
+    # the column form (the Python API, udfs.<name>, is a static list: an engine function
+    # adds its line there, test_python_api_mirrors_every_excel_function says when it is missing)
     got = columns.parcel_fee([3, 4, "x"])
     assert got["value"].tolist()[:2] == [6.0, 8.0] and got["error"].tolist()[2] == "件数应为数字，收到「x」（TST-1）"
     assert columns.SPECS["parcel_fee"] == (parcel_fee, "money", None)

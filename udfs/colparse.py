@@ -1,4 +1,4 @@
-"""Vectorised reading of whole columns for the column forms (issue 2, item 3).
+"""Vectorised reading of whole columns for the column forms (:mod:`udfs.columns`).
 
 Each reader returns values plus an ``ok`` mask. Rows that are not plainly valid (text in a
 number cell, an unknown name, a value needing exact decimal rounding) are not guessed at:
@@ -14,8 +14,10 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
+from .errors import RuleError
 from .fixed import FEN
 from .rulebook import Vocabulary
+from .values import decimal_exponent, flag
 
 _NUMERIC = (float, int, np.floating, np.integer)
 
@@ -120,7 +122,7 @@ def fraction_exact(s: pd.Series, scale: int, upper: float | None = 1.0):
     keep = np.ones(len(rows), dtype=bool)
     for j, i in enumerate(rows):
         d = Decimal(repr(float(arr[i])))            # the shortest form, as the per-cell reader
-        places = -d.as_tuple().exponent
+        places = -decimal_exponent(d)
         if places > 40 or d.adjusted() > 15:
             keep[j] = False
             continue
@@ -231,9 +233,6 @@ def vocab_codes(s: pd.Series, vocabulary: Vocabulary, code: Callable[[str], int]
 
 
 def flags(s: pd.Series, default: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    from .values import flag  # the single source of the yes/no vocabulary
-    from .errors import RuleError
-
     def resolve(u: Any) -> Any:
         try:
             return flag(u, "", None, default)

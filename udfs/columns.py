@@ -1,4 +1,4 @@
-"""Column forms of every function: pandas Series in, DataFrame out (issue 2, item 3).
+"""Column forms of every function: pandas Series in, DataFrame out.
 
 ``columns.compensation(types, values, freights, …)`` takes the per-cell function's
 arguments, each a scalar (broadcast) or an array-like/Series of equal length, and returns a
@@ -22,8 +22,7 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-from . import claims, complaints, deadlines, fees
-from . import colparse as cp
+from . import colparse, registry
 from .errors import RuleError
 
 log = logging.getLogger(__name__)
@@ -42,87 +41,101 @@ def _index(args: tuple) -> pd.Index:
     return pd.RangeIndex(lengths.pop() if lengths else 1)
 
 
-def _hashable(key: tuple) -> bool:
-    try:
-        hash(key)
-        return True
-    except TypeError:
-        return False
-
-
 def run(scalar: Callable, kind: str, args: tuple, fast: Callable | None = None) -> pd.DataFrame:
     """Evaluate ``scalar`` over columns; see the module docstring."""
     index = _index(args)
-    series = [cp.as_series(a, index) for a in args]
+    series = [colparse.as_series(a, index) for a in args]
     for s in series:
         if len(s) != len(index):
             raise ValueError("all columns must have the same length")
     n = len(index)
-    if kind == "money":
-        values = np.full(n, np.nan)
-    elif kind == "int":
-        values = np.zeros(n, dtype=np.int64)
-    elif kind in ("date", "datetime"):
-        values = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
-    else:
-        values = np.full(n, None, dtype=object)
+    values = _empty_values(kind, n)
     done = np.zeros(n, dtype=bool)
     if fast is not None and n:
-        out, ok = fast(*series)
-        ok = np.asarray(ok, dtype=bool)
-        if kind == "money":
-            values[ok] = np.asarray(out, dtype=object)[ok].astype(float) / 100 \
-                if np.asarray(out).dtype == object else np.asarray(out)[ok] / 100
-        elif kind in ("date", "datetime"):
-            values[ok] = np.asarray(out)[ok].astype("datetime64[ns]")
-        else:
-            values[ok] = np.asarray(out)[ok]
-        done = ok
+        done = _apply_kernel(fast, series, kind, values)
     errors = np.full(n, None, dtype=object)
     rules = np.full(n, None, dtype=object)
     rest = np.flatnonzero(~done)
     if len(rest):
         cols = [s.to_numpy(dtype=object)[rest] for s in series]
-        # the scalar runs once per distinct argument row (its type too: TRUE must not reuse
-        # 1's result); results are spread to the rows of each group
-        grouped = _distinct_rows(cols, len(rest))
-        if grouped is not None:
-            group, firsts = grouped
-            work = [(tuple(c[j] for c in cols), rest[group == g]) for g, j in enumerate(firsts.tolist())] \
-                if len(firsts) <= 64 else _groups(cols, group, firsts, rest)
-        else:                                    # an unhashable argument: row by row
-            work = [(tuple(c[j] for c in cols), rest[[j]]) for j in range(len(rest))]
-
-        def one(args: tuple) -> tuple:
-            try:
-                return ("ok", scalar(*args))
-            except RuleError as e:
-                return ("err", str(e), e.rule)
-            except Exception:  # noqa: BLE001 - a bug must not become a traceback in a cell
-                log.exception("internal error in %s%r", scalar.__name__, args)  # noqa
-                return ("err", INTERNAL, None)
-
-        for args, at in work:
-            result = one(args)
+        for row_args, at in _work(cols, rest):
+            result = _one(scalar, row_args)
             if result[0] == "ok":
-                v = result[1]
-                if kind == "money":
-                    values[at] = float(v)
-                elif kind in ("date", "datetime"):
-                    values[at] = np.datetime64(v, "ns")
-                elif kind == "int":
-                    values[at] = v
-                else:
-                    for i in at.tolist():        # element by element: a value may be a sequence
-                        values[i] = v
+                _store(kind, values, at, result[1])
                 done[at] = True
             else:
                 errors[at], rules[at] = result[1], result[2]
+    return _frame(kind, values, done, errors, rules, index)
+
+
+def _empty_values(kind: str, n: int) -> np.ndarray:
+    """The value column before any row is computed: NaN, 0, NaT or None by kind."""
+    if kind == "money":
+        return np.full(n, np.nan)
+    if kind == "int":
+        return np.zeros(n, dtype=np.int64)
+    if kind in ("date", "datetime"):
+        return np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+    return np.full(n, None, dtype=object)
+
+
+def _apply_kernel(fast: Callable, series: list[pd.Series], kind: str, values: np.ndarray) -> np.ndarray:
+    """Run the vectorised kernel into ``values``; the rows it computed (the others go
+    through the per-cell function)."""
+    out, ok = fast(*series)
+    ok = np.asarray(ok, dtype=bool)
+    if kind == "money":
+        values[ok] = np.asarray(out, dtype=object)[ok].astype(float) / 100 \
+            if np.asarray(out).dtype == object else np.asarray(out)[ok] / 100
+    elif kind in ("date", "datetime"):
+        values[ok] = np.asarray(out)[ok].astype("datetime64[ns]")
+    else:
+        values[ok] = np.asarray(out)[ok]
+    return ok
+
+
+def _work(cols: list[np.ndarray], rest: np.ndarray) -> list[tuple[tuple, np.ndarray]]:
+    """(arguments, rows) to compute: the scalar runs once per distinct argument row (its type
+    too: TRUE must not reuse 1's result); results are spread to the rows of each group."""
+    grouped = _distinct_rows(cols, len(rest))
+    if grouped is None:                          # an unhashable argument: row by row
+        return [(tuple(c[j] for c in cols), rest[[j]]) for j in range(len(rest))]
+    group, firsts = grouped
+    if len(firsts) <= 64:
+        return [(tuple(c[j] for c in cols), rest[group == g]) for g, j in enumerate(firsts.tolist())]
+    return _groups(cols, group, firsts, rest)
+
+
+def _one(scalar: Callable, args: tuple) -> tuple:
+    """("ok", value) or ("err", message, rule) of the per-cell function on one row."""
+    try:
+        return ("ok", scalar(*args))
+    except RuleError as e:
+        return ("err", str(e), e.rule)
+    except Exception:  # noqa: BLE001 - a bug must not become a traceback in a cell
+        log.exception("internal error in %s%r", scalar.__name__, args)  # noqa
+        return ("err", INTERNAL, None)
+
+
+def _store(kind: str, values: np.ndarray, at: np.ndarray, v: Any) -> None:
+    """Put one per-cell result into the rows ``at`` of the value column."""
+    if kind == "money":
+        values[at] = float(v)
+    elif kind in ("date", "datetime"):
+        values[at] = np.datetime64(v, "ns")
+    elif kind == "int":
+        values[at] = v
+    else:
+        for i in at.tolist():        # element by element: a value may be a sequence
+            values[i] = v
+
+
+def _frame(kind: str, values: np.ndarray, done: np.ndarray, errors: np.ndarray, rules: np.ndarray,
+           index: pd.Index) -> pd.DataFrame:
+    col: Any = values
     if kind == "int":
         col = pd.array(np.where(done, values, 0), dtype="Int64")
         col[~done] = pd.NA
-    else:
-        col = values
     if kind in ("text", "bool"):
         col = pd.Series(col, index=index, dtype=object)
     return pd.DataFrame({"value": col,
@@ -180,19 +193,18 @@ def _make(name: str, scalar: Callable, kind: str, fast: Callable | None) -> Call
 
 
 # name -> (per-cell function, result kind, vectorised kernel or None), derived from the
-# declarations in udfs/registry.py (one declaration per function, issue 8)
+# declarations in udfs/registry.py (one declaration per function)
 SPECS: dict[str, tuple[Callable, str, Callable | None]] = {}
 
 
 def install() -> None:
     """(Re)build SPECS and the column form of every declared function from the registry."""
-    from .registry import COLUMN_KIND, FUNCTIONS
     for name in list(SPECS):
         globals().pop(name, None)
     SPECS.clear()
-    for f in FUNCTIONS.values():
+    for f in registry.FUNCTIONS.values():
         if f.column:
-            SPECS[f.python_name] = (f.func, COLUMN_KIND[f.result], f.kernel)
+            SPECS[f.python_name] = (f.func, registry.COLUMN_KIND[f.result], f.kernel)
     for name, (scalar, kind, fast) in SPECS.items():
         globals()[name] = _make(name, scalar, kind, fast)
     __all__[:] = ["run", "SPECS", "install", *SPECS]

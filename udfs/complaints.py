@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import values as V
+from . import values
 from .errors import RuleError
 from .rulebook import rules_for
 
 
 def _category(category: Any) -> tuple[str, dict]:
     r = rules_for(None)
-    if V.is_blank(category):
+    if values.is_blank(category):
         raise RuleError("缺少投诉类别", "CPL-3")
     name = r.complaints.resolve(category)
     return name, r.complaints[name]
@@ -45,7 +45,7 @@ def rules_version() -> str:
 
 def rules_in_force(when: Any = None) -> dict[str, list[str]]:
     """Vocabularies of the version in force (validation lists and the rules sheet)."""
-    r = rules_for(V.when(when, "日期", None, required=False))
+    r = rules_for(values.when(when, "日期", None, required=False))
     return {
         "claim_types": r.claim_types.names,
         "categories": r.categories.names,

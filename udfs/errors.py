@@ -1,4 +1,5 @@
-"""The one error type of the rules engine (issue 2): Chinese message, rule ID attached."""
+"""The one error type of the rules engine: Chinese message, rule ID attached; and what a cell
+whose rule failed starts with."""
 from __future__ import annotations
 
 ERROR_PREFIX = "错误："          # what a cell (or a quote line) whose rule failed starts with

@@ -1,14 +1,15 @@
 """Worked examples of every Excel function: the source of docs/functions.md and of
-`logidesk functions`. Each expected result is worked out by hand from RULES.md and checked
-by tests/test_examples.py, so the reference cannot drift from the code."""
+`logidesk functions` (:mod:`cli.functions`). Each expected result is worked out by hand from
+the rules (docs/rules.md) and checked by tests/test_examples.py, so the reference cannot drift
+from the code."""
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from decimal import Decimal
 from typing import Any
 
 from .registry import FUNCTIONS, Example
+from .xlcall import call
 
 
 def titles() -> dict[str, tuple[str, str]]:
@@ -24,7 +25,7 @@ def examples() -> list[Example]:
 TITLES: dict[str, tuple[str, str]] = titles()
 EXAMPLES: list[Example] = examples()
 __all__ = ["Example", "TITLES", "EXAMPLES", "titles", "examples", "display", "evaluate", "formula",
-           "markdown", "main"]
+           "markdown"]
 
 
 def display(value: Any) -> str:
@@ -43,7 +44,6 @@ def display(value: Any) -> str:
 def evaluate(example: Example) -> str:
     """The example's result as a cell shows it, computed through the Excel boundary (the
     generated wrapper in udfs.xl passes its arguments to udfs.xlcall.call unchanged)."""
-    from .xlcall import call
     result = call(example.name, *example.args)
     kind = FUNCTIONS[example.name].result
     if kind == "days" and isinstance(result, int):
@@ -92,21 +92,3 @@ def markdown() -> str:
         lines.append("")
     return "\n".join(lines)
 
-
-def main(argv: list[str] | None = None) -> int:
-    from cli.console import ArgumentParser  # Chinese usage, help and argument errors
-    parser = ArgumentParser(prog="logidesk functions", description="每个函数的示例与结果")
-    parser.add_argument("--markdown", action="store_true", help="输出 docs/functions.md 的内容")
-    args = parser.parse_args(argv)
-    if args.markdown:
-        sys.stdout.write(markdown())
-        return 0
-    width = max(len(formula(e)) for e in EXAMPLES)
-    print(f"{'公式':<{width}}  结果")
-    bad = 0
-    for ex in EXAMPLES:
-        got = evaluate(ex)
-        mark = "" if got == ex.expected else f"   ≠ 期望 {ex.expected}"
-        bad += bool(mark)
-        print(f"{formula(ex):<{width}}  {got}{mark}")
-    return 1 if bad else 0

@@ -24,6 +24,8 @@ import sys
 from pathlib import Path
 
 from . import registry
+from .examples import markdown
+from .vbanames import GENERATOR_LOCALS, VBA_RESERVED
 
 TARGET = Path(__file__).with_name("xl.py")
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "functions.md"
@@ -45,10 +47,6 @@ CATEGORY = {category!r}
 
 
 def _reserved() -> frozenset[str]:
-    try:
-        from udfs.vbanames import GENERATOR_LOCALS, VBA_RESERVED
-    except ImportError:  # the engine alone (no add-in package): the compile test still checks
-        return frozenset()
     return VBA_RESERVED | GENERATOR_LOCALS | {"caller"}
 
 
@@ -82,7 +80,6 @@ def render() -> str:
 
 def targets() -> dict[Path, str]:
     """Every generated file → its current text (docs only in a source checkout)."""
-    from .examples import markdown
     out = {TARGET: render()}
     if DOCS.parent.is_dir():
         out[DOCS] = markdown()

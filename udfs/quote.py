@@ -1,4 +1,4 @@
-"""The counter quote (柜台报价, RULES.md §9, FRT-3): freight from the company's tariff (or the
+"""The counter quote (柜台报价, FRT-3, docs/rules.md): freight from the company's tariff (or the
 freight the clerk typed, which overrides it), premium and cover (INS-1..7), COD fee (COD-1),
 storage terms (STO-1..3) and the total — each line the same function call as the quote
 template's formula (workbooks.spec.QUOTE_LINES), so the template, the ``logidesk quote``
@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any, Callable
 
 from . import fees, tariff
-from . import values as V
+from . import values
 from .errors import ERROR_PREFIX, RuleError
 from .rulebook import rules_for, today
 
@@ -53,8 +53,8 @@ def _blank_quote(day: dt.date, free: int) -> dict:
 
 def _freight(freight: Any, origin: Any, destination: Any, size: tuple, day: dt.date) -> tuple:
     """(freight used or error text, how it was found, tariff detail or None) — FRT-1..3."""
-    if not V.is_blank(freight):                        # FRT-3: the clerk's figure overrides
-        used = _try(lambda: V.money(freight, "运费", "FRT-3", rules_for(day), required=True))
+    if not values.is_blank(freight):                        # FRT-3: the clerk's figure overrides
+        used = _try(lambda: values.money(freight, "运费", "FRT-3", rules_for(day), required=True))
         return (used if _is_error(used) else Decimal(used).scaleb(-2)), tariff.OVERRIDE_NOTE, None
     try:
         detail = tariff.compute(origin, destination, *size)
@@ -113,7 +113,7 @@ def quote(freight: Any, declared: Any, cod: Any, category: Any, origin: Any, des
     cells = {k: (float(v) if isinstance(v, Decimal) else v) for k, v in cells.items()}
     cells["报价日期"] = day
     return {**given, "per_item": per_item, "freight_used": used, "freight_how": how, "detail": detail,
-            "overridden": detail is None and not V.is_blank(freight),
+            "overridden": detail is None and not values.is_blank(freight),
             "example": bool(detail and detail.example), "premium": premium, "cover": check,
             "cod_fee": cod_fee, "free_days": free, "storage_rate": rate, "storage_daily": daily,
             "storage_terms": terms, "total": total, "cells": cells}
@@ -142,10 +142,10 @@ def _freight_lines(q: dict) -> list[str]:
 def format_quote(q: dict) -> str:
     rate = q["storage_rate"]
     size = "、".join(f"{s}{q[k]}" for s, k in zip(tariff.SIDES, ("length", "width", "height"))
-                     if not V.is_blank(q[k]))
+                     if not values.is_blank(q[k]))
     lines = ["柜台报价单", "─" * 30,
              f"线路　　　　：{q['origin']} → {q['destination']}"]
-    if not V.is_blank(q["weight"]):
+    if not values.is_blank(q["weight"]):
         lines.append(f"重量　　　　：{q['weight']} kg" + (f"；尺寸 {size} 厘米" if size else ""))
     lines += [
         f"声明价值　　：{_money(_n(q['declared']).quantize(Decimal('0.01')))}",

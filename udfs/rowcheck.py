@@ -12,7 +12,9 @@ reports in 错误清单 and what the template's ROW_CHECK formula shows in the l
   passed (the expressions of :mod:`udfs.register_inputs`, each function per cell) and gives
   the first one that fails, as the processor's column engine does;
 - :func:`row_check` is the Excel function ROW_CHECK: the row's first error as the computed
-  cells show it (「错误：…」), else the formula result it wraps.
+  cells show it (「错误：…」), else the formula result it wraps. The computed columns call the
+  declared functions by Python name: the registry (:mod:`udfs.registry`, which declares
+  ROW_CHECK) hands :func:`row_check` its lookup, so this module never imports the registry.
 """
 from __future__ import annotations
 
@@ -21,13 +23,14 @@ import math
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
-from . import values as V
+from . import values
 from .cellvalue import TEXT_TABLE, XlError, clean_text  # noqa: F401 (TEXT_TABLE re-exported)
 from .claims import waybill_count
 from .complaints import rules_in_force
 from .errors import RuleError
 from .register_inputs import COMPUTED, INPUTS, OPEN_LISTS
 from .rulebook import rules_for, today
+from .xlvalues import error_text, error_value, to_excel
 
 ERROR_PREFIX = "错误："
 TEXT_KINDS = ("text", "phone", "choice", "flag")
@@ -89,7 +92,9 @@ def list_key(text: str) -> str:
 def has_aliases(key: str) -> bool:
     """Whether the rules' vocabulary behind drop-down list ``key`` has aliases."""
     attr = VOCABULARIES.get(key)
-    return bool(attr) and any(e.get("aliases") for e in getattr(rules_for(today()), attr).entries.values())
+    if not attr:
+        return False
+    return any(e.get("aliases") for e in getattr(rules_for(today()), attr).entries.values())
 
 
 def list_lookup(choices: Sequence[str], key: str | None = None) -> dict[str, str]:
@@ -110,7 +115,7 @@ def list_lookup(choices: Sequence[str], key: str | None = None) -> dict[str, str
 
 def list_message(header: str, value: Any, allowed: Sequence[str], rule: str | None) -> str:
     shown = "、".join(allowed[:SHOWN_CHOICES]) + ("…" if len(allowed) > SHOWN_CHOICES else "")
-    return with_rule(f"{header}「{V.show(value)}」不在下拉列表中，可选：{shown}", rule)
+    return with_rule(f"{header}「{values.show(value)}」不在下拉列表中，可选：{shown}", rule)
 
 
 def order_message(header: str, value: dt.date, other: str, other_value: dt.date, rule: str | None) -> str:
@@ -156,24 +161,26 @@ def typed_value(kind: str, header: str, rule: str | None, v: Any) -> tuple[Any, 
 
 def _number_or_date(kind: str, header: str, rule: str | None, v: Any) -> Any:
     if kind == "date":
-        return V.when(v, header, rule)
+        return values.when(v, header, rule)
     if kind == "datetime":
-        return V.when(v, header, rule, keep_time=True)
+        return values.when(v, header, rule, keep_time=True)
     if kind == "money":
-        return V.money(v, header, rule, rules_for(None)) / 100
+        fen = values.money(v, header, rule, rules_for(None))
+        return None if fen is None else fen / 100
     if kind == "share":
-        V.fraction(v, header, rule, rules_for(None))
+        values.fraction(v, header, rule, rules_for(None))
         if isinstance(v, str) and v.endswith(("%", "％")):
-            return float(V.decimal(v[:-1], header, rule) / 100)
-        return float(V.decimal(v, header, rule))
+            return float(values.decimal(v[:-1], header, rule) / 100)
+        return float(values.decimal(v, header, rule))
     if kind == "int" and rule == "NET-9":     # 批货: a number of waybills, 否 = one (NET-9)
         return float(waybill_count(v))
     if kind == "int":
-        return float(V.integer(v, header, rule))
+        count = values.integer(v, header, rule)
+        return None if count is None else float(count)
     if kind == "number":
-        d = V.decimal(v, header, rule)
+        d = values.decimal(v, header, rule)
         if d < 0:
-            raise RuleError(f"{header}不能为负数：{V.show(v)}", rule)
+            raise RuleError(f"{header}不能为负数：{values.show(v)}", rule)
         return float(d)
     return v
 
@@ -183,7 +190,6 @@ def error_code(v: Any) -> str | None:
     hand it over), or None."""
     if isinstance(v, XlError):
         return v
-    from .xlcall import error_value        # (xlcall imports the registry, which imports this module)
     return error_value(v)
 
 
@@ -254,11 +260,11 @@ def typed_row(checks: Sequence[InputCheck], cells: Sequence[Any],
 REFUSED = "不予受理"              # how CLAIM_CHECK's refusals begin (CLM-8)
 
 
-def formula_error(register: str, typed: dict[str, Any]) -> str | None:
+def formula_error(register: str, typed: dict[str, Any], call: Callable[[str], Callable[..., Any]]
+                  ) -> str | None:
     """The error of the first computed column (template order) that fails for a row whose
-    inputs passed (``typed``: the inputs by header, None or absent when blank), or None."""
-    from . import registry
-    call = {f.python_name: f.func for f in registry.FUNCTIONS.values()}.__getitem__
+    inputs passed (``typed``: the inputs by header, None or absent when blank), or None;
+    ``call`` gives the declared function of a Python name."""
     done: dict[str, tuple[Any, str | None, bool]] = {}      # header → (value, error, blank)
     for header, guard, expr in COMPUTED[register]:
         if any(typed.get(g) is None for g in guard):
@@ -338,18 +344,18 @@ def see(header: str) -> str:
     return f"见「{header}」"
 
 
-def row_check(result: Any, register: Any, *cells: Any) -> Any:
+def row_check(result: Any, register: Any, *cells: Any, call: Callable[[str], Callable[..., Any]]) -> Any:
     """ROW_CHECK(result, register, cells…): the row's first bad input as its computed cells
     show it — 「错误：」 and the message of 错误清单 — else ``result`` unchanged. A register
-    written ``claims@赔偿说明`` shows where the message is read instead of the message."""
-    from .xlcall import error_text, to_excel
+    written ``claims@赔偿说明`` shows where the message is read instead of the message.
+    ``call`` gives the declared function of a Python name (the computed columns' calls)."""
     kind, _, shown_at = str(_single(register) or "").partition(POINTER)
     try:
         checks = checks_of(kind)
         if len(cells) != len(checks):
             raise RuleError(f"ROW_CHECK 应有 {len(checks)} 个输入单元格，收到 {len(cells)} 个（请用模板公式）")
         typed, errors = typed_row(checks, [_single(c) for c in cells], rules_in_force(today()))
-        failed = None if errors else formula_error(kind, typed)
+        failed = None if errors else formula_error(kind, typed, call)
     except RuleError as e:
         return error_text(str(e))
     if (errors or failed is not None) and shown_at:

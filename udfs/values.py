@@ -51,7 +51,7 @@ _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
 def decimal(x: Any, field: str, rule: str | None, what: str = "") -> Decimal:
     """A number from int/float/Decimal/numeric text (¥ and 元 allowed, commas only as
     thousands separators). Text that could be read two ways (``1.000,50``, ``1,5``) is
-    refused, never guessed (issue 8). ``what`` names the kind of value in range errors."""
+    refused, never guessed. ``what`` names the kind of value in range errors."""
     if isinstance(x, bool):
         raise RuleError(f"{field}应为数字，收到逻辑值「{x}」", rule)
     if isinstance(x, Decimal):
@@ -59,25 +59,9 @@ def decimal(x: Any, field: str, rule: str | None, what: str = "") -> Decimal:
     elif isinstance(x, int):
         value = Decimal(x)
     elif isinstance(x, float):
-        if math.isnan(x):
-            raise RuleError(f"{field}不是有效数字", rule)
-        if math.isinf(x):
-            raise RuleError(_out_of_range(field, what, x), rule)
-        value = Decimal(repr(float(x)))  # shortest repr: 0.1 stays 0.1 (float() for numpy floats)
+        value = _float_decimal(x, field, rule, what)
     elif isinstance(x, str):
-        cleaned = x.strip().replace("，", ",").replace("¥", "").replace("￥", "")
-        cleaned = cleaned.removesuffix("元").strip()
-        if "," in cleaned:
-            if not _THOUSANDS.match(cleaned):
-                raise RuleError(f"{field}「{x.strip()}」的写法有歧义（逗号只能作千位分隔，"
-                                f"小数点用「.」，如 1,000.50），请改写", rule)
-            cleaned = cleaned.replace(",", "")
-        try:
-            value = Decimal(cleaned)
-        except InvalidOperation:
-            raise RuleError(f"{field}应为数字，收到文字「{x.strip()}」", rule) from None
-        if not value.is_finite():
-            raise RuleError(f"{field}应为数字，收到文字「{x.strip()}」", rule)
+        value = _text_decimal(x, field, rule)
     elif hasattr(x, "item") and not isinstance(x, (dt.date, dt.datetime)):  # numpy scalar
         return decimal(x.item(), field, rule, what)
     else:
@@ -86,6 +70,31 @@ def decimal(x: Any, field: str, rule: str | None, what: str = "") -> Decimal:
         raise RuleError(f"{field}不是有效数字", rule)
     if value.is_infinite():
         raise RuleError(_out_of_range(field, what, x), rule)
+    return value
+
+
+def _float_decimal(x: float, field: str, rule: str | None, what: str) -> Decimal:
+    if math.isnan(x):
+        raise RuleError(f"{field}不是有效数字", rule)
+    if math.isinf(x):
+        raise RuleError(_out_of_range(field, what, x), rule)
+    return Decimal(repr(float(x)))  # shortest repr: 0.1 stays 0.1 (float() for numpy floats)
+
+
+def _text_decimal(x: str, field: str, rule: str | None) -> Decimal:
+    cleaned = x.strip().replace("，", ",").replace("¥", "").replace("￥", "")
+    cleaned = cleaned.removesuffix("元").strip()
+    if "," in cleaned:
+        if not _THOUSANDS.match(cleaned):
+            raise RuleError(f"{field}「{x.strip()}」的写法有歧义（逗号只能作千位分隔，"
+                            f"小数点用「.」，如 1,000.50），请改写", rule)
+        cleaned = cleaned.replace(",", "")
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        raise RuleError(f"{field}应为数字，收到文字「{x.strip()}」", rule) from None
+    if not value.is_finite():
+        raise RuleError(f"{field}应为数字，收到文字「{x.strip()}」", rule)
     return value
 
 
@@ -132,14 +141,22 @@ def ratio(x: Any, field: str, rule: str | None, *, default: tuple[int, int] | No
         raise RuleError(f"{field}不能为负数：{show(x)}", rule)
     if upper is not None and not 0 <= value <= upper:
         raise RuleError(f"{field}应在 0 到 {upper} 之间：{show(x)}", rule)
-    if value.adjusted() > 15 or -value.as_tuple().exponent > 40:
+    exp = decimal_exponent(value)
+    if value.adjusted() > 15 or -exp > 40:
         raise RuleError(f"{field}超出范围：{show(x)}", rule)
-    exp = value.as_tuple().exponent
     den = 10 ** max(0, -exp)
     num = int(value.scaleb(max(0, -exp)))
     if den < min_den:
         num, den = num * (min_den // den), min_den
     return num, den
+
+
+def decimal_exponent(value: Decimal) -> int:
+    """The exponent of a finite Decimal (what :func:`decimal` returns)."""
+    exp = value.as_tuple().exponent
+    if not isinstance(exp, int):
+        raise ValueError(f"not a finite number: {value}")
+    return exp
 
 
 def fraction(x: Any, field: str, rule: str | None, rules: Rules, *,
@@ -165,8 +182,8 @@ def integer(x: Any, field: str, rule: str | None, *, minimum: int = 0,
     return int(value)
 
 
-# Dates a register can mean: years 1900–2199 (issue 8: a typo year such as 2926, or 260902
-# typed as a date, is refused rather than computed). Excel serials count from 1899-12-30;
+# Dates a register can mean: years 1900–2199 (a typo year such as 2926, or 260902 typed as
+# a date, is refused rather than computed). Excel serials count from 1899-12-30;
 # serials below 61 are Excel's fictitious 1900-02-29 and the days before it, so refused.
 FIRST_DATE, LAST_DATE = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
 FIRST_SERIAL, END_SERIAL = 61, (dt.datetime(2200, 1, 1) - EPOCH_1900).days
@@ -185,39 +202,53 @@ def when(x: Any, field: str, rule: str | None, *, required: bool = True,
         if required:
             raise RuleError(f"缺少{field}", rule)
         return None
-    usable(x, field, rule)
-    if hasattr(x, "to_pydatetime"):
-        x = x.to_pydatetime()
-    if type(x).__name__ == "datetime64":                       # numpy datetime64 scalar
-        x = x.astype("datetime64[us]").item()
-        if not isinstance(x, dt.datetime):                      # beyond datetime's years
-            raise RuleError(f"{field}不是有效日期：{x}（年份应在 {FIRST_DATE.year}–{LAST_DATE.year} 之间）", rule)
+    x = _python_value(usable(x, field, rule), field, rule)
     if isinstance(x, dt.datetime):
         _in_range(x, field, rule, x.isoformat(sep=" "))
         return x if keep_time else x.date()
     if isinstance(x, dt.date):
         _in_range(x, field, rule, x.isoformat())
         return dt.datetime(x.year, x.month, x.day) if keep_time else x
-    if hasattr(x, "item") and not isinstance(x, str):          # numpy scalar
-        x = x.item()
     if isinstance(x, (int, float)) and not isinstance(x, bool):
-        if not (math.isfinite(x) and FIRST_SERIAL <= x < END_SERIAL):
-            raise RuleError(f"{field}不是有效日期：{show(x)}（日期序号应对应 1900–2199 年；"
-                            f"请写成 2026-09-02 这样的日期）", rule)
-        moment = from_serial(float(x)).replace(microsecond=0)
-        return moment if keep_time else moment.date()
-    if isinstance(x, str):
-        m = _DATE_RE.match(x)
-        if m:
-            y, mo, d, hh, mm, ss = m.groups()
-            try:
-                moment = dt.datetime(int(y), int(mo), int(d), int(hh or 0), int(mm or 0), int(ss or 0))
-            except ValueError:
-                raise RuleError(f"{field}不是有效日期：{x.strip()}", rule) from None
-            _in_range(moment, field, rule, x.strip())
-            return moment if keep_time else moment.date()
+        moment = _serial_moment(x, field, rule)
+    elif isinstance(x, str):
+        moment = _text_moment(x, field, rule)
+    else:
+        raise RuleError(f"{field}不是日期：「{show(x)}」", rule)
+    return moment if keep_time else moment.date()
+
+
+def _python_value(x: Any, field: str, rule: str | None) -> Any:
+    """A pandas Timestamp, numpy datetime64 or numpy scalar as the Python value it holds."""
+    if hasattr(x, "to_pydatetime"):
+        x = x.to_pydatetime()
+    if type(x).__name__ == "datetime64":                       # numpy datetime64 scalar
+        x = x.astype("datetime64[us]").item()
+        if not isinstance(x, dt.datetime):                      # beyond datetime's years
+            raise RuleError(f"{field}不是有效日期：{x}（年份应在 {FIRST_DATE.year}–{LAST_DATE.year} 之间）", rule)
+    if hasattr(x, "item") and not isinstance(x, (str, dt.date)):   # numpy scalar
+        x = x.item()
+    return x
+
+
+def _serial_moment(x: float, field: str, rule: str | None) -> dt.datetime:
+    if not (math.isfinite(x) and FIRST_SERIAL <= x < END_SERIAL):
+        raise RuleError(f"{field}不是有效日期：{show(x)}（日期序号应对应 1900–2199 年；"
+                        f"请写成 2026-09-02 这样的日期）", rule)
+    return from_serial(float(x)).replace(microsecond=0)
+
+
+def _text_moment(x: str, field: str, rule: str | None) -> dt.datetime:
+    m = _DATE_RE.match(x)
+    if not m:
         raise RuleError(f"{field}不是日期：「{x.strip()}」（应为 2026-03-01 这样的日期）", rule)
-    raise RuleError(f"{field}不是日期：「{show(x)}」", rule)
+    y, mo, d, hh, mm, ss = m.groups()
+    try:
+        moment = dt.datetime(int(y), int(mo), int(d), int(hh or 0), int(mm or 0), int(ss or 0))
+    except ValueError:
+        raise RuleError(f"{field}不是有效日期：{x.strip()}", rule) from None
+    _in_range(moment, field, rule, x.strip())
+    return moment
 
 
 def flag(x: Any, field: str, rule: str | None, default: bool) -> bool:

@@ -44,28 +44,40 @@ def declared_functions(vba_source: str) -> dict[str, list[str]]:
 
 
 def problems(vba_source: str, other_modules: tuple[str, ...] = ()) -> list[str]:
+    """What Excel would reject in ``vba_source``: function names it cannot call, parameter
+    names VBA refuses (one disables the whole module)."""
     builtins = excel_functions()
     modules = {m.lower() for m in other_modules}
     out = []
     for name, args in declared_functions(vba_source).items():
-        if not _IDENT.fullmatch(name):
-            out.append(f"{name}：不是合法的 VBA 名称")
-        if name.upper() in builtins:
-            out.append(f"{name}：与 Excel 内置函数同名，单元格里调用的将是内置函数")
-        if name.lower() in VBA_RESERVED or name.lower() in modules:
-            out.append(f"{name}：是 VBA 保留字或模块名")
-        m = re.fullmatch(r"([A-Za-z]{1,3})(\d+)", name)
-        if m and m.group(1).upper() <= "XFD" and len(m.group(1)) <= 3:
-            out.append(f"{name}：像单元格地址，Excel 无法当函数调用")
-        if re.fullmatch(r"[Rr]\d*[Cc]\d*", name):
-            out.append(f"{name}：像 R1C1 地址，Excel 无法当函数调用")
+        out += _name_problems(name, builtins, modules)
         for arg in args:
-            ident = arg.split()[-1].removesuffix("()")
-            if not _IDENT.fullmatch(ident):
-                out.append(f"{name}({ident})：参数名不是合法的 VBA 名称")
-            elif ident.lower() in VBA_RESERVED:
-                out.append(f"{name}({ident})：参数名是 VBA 保留字，整个 xlwings_udfs 模块将无法编译，"
-                           "所有函数都会失效——请在 Python 中改名")
-            elif ident.lower() in GENERATOR_LOCALS or ident.lower() == name.lower():
-                out.append(f"{name}({ident})：参数名与 xlwings 生成的包装代码冲突")
+            out += _parameter_problems(name, arg.split()[-1].removesuffix("()"))
     return out
+
+
+def _name_problems(name: str, builtins: frozenset[str], modules: set[str]) -> list[str]:
+    out = []
+    if not _IDENT.fullmatch(name):
+        out.append(f"{name}：不是合法的 VBA 名称")
+    if name.upper() in builtins:
+        out.append(f"{name}：与 Excel 内置函数同名，单元格里调用的将是内置函数")
+    if name.lower() in VBA_RESERVED or name.lower() in modules:
+        out.append(f"{name}：是 VBA 保留字或模块名")
+    m = re.fullmatch(r"([A-Za-z]{1,3})(\d+)", name)
+    if m and m.group(1).upper() <= "XFD" and len(m.group(1)) <= 3:
+        out.append(f"{name}：像单元格地址，Excel 无法当函数调用")
+    if re.fullmatch(r"[Rr]\d*[Cc]\d*", name):
+        out.append(f"{name}：像 R1C1 地址，Excel 无法当函数调用")
+    return out
+
+
+def _parameter_problems(name: str, ident: str) -> list[str]:
+    if not _IDENT.fullmatch(ident):
+        return [f"{name}({ident})：参数名不是合法的 VBA 名称"]
+    if ident.lower() in VBA_RESERVED:
+        return [f"{name}({ident})：参数名是 VBA 保留字，整个 xlwings_udfs 模块将无法编译，"
+                "所有函数都会失效——请在 Python 中改名"]
+    if ident.lower() in GENERATOR_LOCALS or ident.lower() == name.lower():
+        return [f"{name}({ident})：参数名与 xlwings 生成的包装代码冲突"]
+    return []

@@ -104,7 +104,7 @@ class WorkCalendar:
         inside = (idx >= 0) & (idx < len(self.work))
         safe = np.where(inside, idx, 0)
         n = np.broadcast_to(np.asarray(n, dtype=np.int64), idx.shape)
-        before = self.cum[safe] - self.work[safe]
+        before: np.ndarray = self.cum[safe] - self.work[safe]
         target = np.where(n > 0, self.cum[safe] + n, before + n + 1)
         out = np.searchsorted(self.cum, target, side="left")
         return ~inside | (out >= len(self.work)) | ((n < 0) & (target < 1))
@@ -138,10 +138,3 @@ def month_end_after(days: np.ndarray, n: int = 1) -> np.ndarray:
     months = np.asarray(days, dtype="datetime64[D]").astype("datetime64[M]")
     return (months + np.timedelta64(n + 1, "M")).astype("datetime64[D]") - DAY
 
-
-def to_np(d: dt.date) -> np.ndarray:
-    return np.array([np.datetime64(d, "D")])
-
-
-def to_date(a: np.ndarray) -> dt.date:
-    return a.astype("datetime64[D]").item(0) if a.ndim else a.astype("datetime64[D]").item()

@@ -67,14 +67,8 @@ class ExportResult:
 # ------------------------------------------------------------------ formulas
 
 def our_function_names() -> frozenset[str]:
-    try:
-        from udfs.registry import FUNCTIONS
-
-        return frozenset(f.excel_name for f in FUNCTIONS.values() if getattr(f, "excel", True))
-    except ImportError:  # before the registry existed
-        from addin.xlam.udfvba import xlfunc_metadata
-
-        return frozenset(xlfunc_metadata())
+    from udfs.registry import excel_names
+    return excel_names()
 
 
 _STRING = r'"(?:[^"]|"")*"'

