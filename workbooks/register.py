@@ -31,15 +31,17 @@ from typing import Any, Callable, Iterator, Protocol, Sequence
 import numpy as np
 import pandas as pd
 
-import udfs
+from udfs.complaints import rules_in_force
+from udfs.rulebook import today as engine_today
 
 from .compute import Computed, compute, needed_columns
 from .inputs import XlError, as_decimals, header_key, is_blank, normalise_text, read_column
 from .error_sheet import raw_at, to_fix
 from .outcomes import (BLANK, INVALID, OK, OUTCOMES, REFUSED_OUTCOME, apply, computed_errors, decide,
                        override_errors, row_positions)
-from .spec import REGISTERS, SHEETS, Template, checked_inputs, col_letter
+from .spec import REGISTERS, SHEETS, VIP, Call, LiveStatus, Template, checked_inputs, col_letter
 from .validation import CellError, check_column, check_order
+from .xlsx.package import PackageError, open_package
 
 __all__ = ["open_register", "Register", "RegisterError", "Evaluation", "Tally", "MemoryChunk",
            "CellError", "Computed", "XlError", "OUTCOMES", "OK", "REFUSED_OUTCOME", "INVALID", "BLANK"]
@@ -316,7 +318,7 @@ class Register:
         n = len(rows)
         values = chunk.values
         formulas = getattr(chunk, "formulas", None) or {}
-        lists = lists if lists is not None else udfs.rules_in_force(today or udfs.today())
+        lists = lists if lists is not None else rules_in_force(today or engine_today())
 
         def raw_of(idx: int | None) -> list[Any]:
             col = values.get(idx) if idx is not None else None
@@ -425,7 +427,7 @@ class Register:
                          columns: Sequence[str] | None = None) -> Iterator[Evaluation]:
         """Reads the register sheet chunk by chunk and evaluates each (``columns``: see
         :meth:`evaluate`)."""
-        lists = udfs.rules_in_force(today or udfs.today())
+        lists = rules_in_force(today or engine_today())
         for chunk in self.package.iter_chunks(self.sheet_name, self.first_row, columns=self.read_columns,
                                               formulas_of=self.computed_columns, size=size):
             yield self.evaluate(chunk, today, lists, columns)
@@ -520,7 +522,6 @@ def foreign_formulas(formulas: np.ndarray, names: set[str]) -> np.ndarray:
 
 def functions_of(expr: Any) -> set[str]:
     """Excel names of the add-in functions an expression calls."""
-    from .spec import Call, LiveStatus
     out: set[str] = set()
     stack = [expr]
     while stack:
@@ -577,7 +578,6 @@ def evaluation_frame(ev: Evaluation, source: Path | None = None, keep_blank: boo
 # ----------------------------------------------------------------------------- opening
 
 def _package(path: Path) -> Any:
-    from .xlsx.package import PackageError, open_package
     try:
         return open_package(path)
     except PackageError as e:
@@ -720,7 +720,6 @@ def open_register(path: str | Path, package: Any = None) -> Register:
                                 "请用 logidesk build 生成的模板填写", "not_template")
         kind, version = marker
         if kind not in REGISTERS:
-            from .spec_vip import VIP
             name = {**SHEETS, VIP.kind: VIP.title}.get(kind, kind)     # the template's Chinese name
             raise RegisterError(f"{path.name}：{name}模板无需批量计算（在 Excel 中打开即可）",
                                 "no_batch")

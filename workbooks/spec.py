@@ -825,6 +825,23 @@ def with_row_check(tpl: Template) -> Template:
 CLAIMS, COMPLAINTS, STORAGE, COD = map(with_row_check, (CLAIMS, COMPLAINTS, STORAGE, COD))
 REGISTERS: dict[str, Template] = {t.kind: t for t in (CLAIMS, COMPLAINTS, STORAGE, COD)}
 
+# The VIP customer register (VIP客户登记表, NTC-7): the customers a VIP congratulation or
+# cancellation letter is written to. One row per customer and month; no computed columns (so
+# no batch processing) — the letter's figures are the month's volume and freight as recorded
+# by sales. Built by workbooks.build.build_vip_register, read by workbooks.spec_vip.
+VIP = Template(
+    kind="vip", sheet="VIP客户", title="VIP客户登记表",
+    settings=SETTINGS,
+    columns=(
+        Column("客户名称", "text", 24, required=True, rule="NTC-7", note="函件抬头：客户公司全称"),
+        Column("客户联系人", "text", 10),
+        Column("统计月份", "text", 9, required=True, rule="NTC-7", note="如 2026-10"),
+        Column("月发件量", "int", 9, required=True, rule="NTC-7", note="当月发件票数"),
+        Column("月运费", "money", 11, required=True, rule="NTC-7", note="当月运费合计（元）"),
+        Column("生效日期", "date", 11, required=True, rule="NTC-7", note="VIP 服务开始或取消之日"),
+    ),
+)
+
 # ----------------------------------------------------------------------------- counter quote
 
 
