@@ -6,14 +6,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, Callable, Collection
 
 import numpy as np
 import pandas as pd
 
-import udfs
+from udfs.rulebook import today as engine_today
 
-from .spec import ERROR_PREFIX, Column, Env, Evaluated, Template
+from .inputs import money_objects
+from .spec import ERROR_PREFIX, Column, Env, Evaluated, Out, Refused, Template
 
 _EPOCH = np.datetime64("1899-12-30T00:00:00", "s")
 
@@ -55,7 +57,6 @@ class Computed:
             return None
         kind = self.column.kind
         if kind == "money":
-            from decimal import Decimal
             return Decimal(int(round(x * 100))) / 100
         if kind == "int":
             return int(round(x))
@@ -66,7 +67,6 @@ class Computed:
 
     def values(self, sel: np.ndarray | None = None) -> np.ndarray:
         """``value(i)`` for the rows ``sel`` (all rows by default), vectorised."""
-        from .inputs import money_objects
         idx = np.arange(len(self.blank)) if sel is None else np.asarray(sel)
         m = len(idx)
         out = np.full(m, None, dtype=object)
@@ -128,7 +128,6 @@ def _as_numbers(col: Column, value: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
 def computed_refs(expr: Any) -> set[str]:
     """Headers of the computed columns an expression reads (``Out``, ``Refused``)."""
-    from .spec import Out, Refused
     out: set[str] = set()
     stack = [expr]
     while stack:
@@ -165,7 +164,7 @@ def compute(tpl: Template, frame: pd.DataFrame, blank: dict[str, np.ndarray],
     are still evaluated for their errors — a failing formula makes its row invalid, so the
     outcome of every row is the same whatever was asked — but get no values (``partial``)."""
     n = len(frame)
-    env = Env(frame, today or udfs.today())
+    env = Env(frame, today or engine_today())
     out = []
     for col in tpl.computed:
         empty = ~filled.copy()

@@ -1,9 +1,10 @@
-"""One declarative spec per template (issue 3, item 1; RULES.md §9).
+"""One declarative spec per template: its columns, their types, lists, formulas and the rule
+each check cites (rule IDs as in docs/rules.md).
 
 A register is a list of :class:`Column`. An input column says its type, width, validation
 list (from the rules data, never typed here) and the rule its check cites. A computed
-column holds an expression tree built from :class:`Ref`, :class:`Lit`, :class:`Today`,
-:class:`Call`, :class:`If` and :class:`Eq`. The same tree renders the Excel formula of the
+column holds an expression tree built from :class:`Ref`, :class:`Lit`, :class:`Call`,
+:class:`If`, :class:`Eq` and their kin. The same tree renders the Excel formula of the
 template (``Expr.excel``) and evaluates the column with the column engine
 (``Expr.evaluate``), so a column is added in one place and the formula and the processor
 cannot drift apart (the equivalence check proves it on the samples).
@@ -16,14 +17,15 @@ which breaks on another PC). A plain name resolves against whatever add-in is lo
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
 
+from udfs import colparse, columns
 from udfs.quote import TOTAL_REFUSED
-from udfs.registry import by_python_name
+from udfs.registry import by_python_name, engine_functions
 from udfs.rowcheck import POINTER, see
 from udfs.tariff import OVERRIDE_NOTE
 
@@ -169,27 +171,12 @@ class Blank(Expr):
         return Evaluated(None)
 
 
-@dataclass(frozen=True)
-class Today(Expr):
-    """TODAY(). Not used by the templates: a volatile cell is recalculated on open by every
-    viewer, and one without the add-in would then show #NAME? instead of the cached value.
-    Deadline states pass "" / omit the today argument, so the engine uses its own today."""
-
-    def excel(self, cell: Callable[[str], str]) -> str:
-        return "TODAY()"
-
-    def evaluate(self, env: Env) -> Evaluated:
-        return Evaluated(env.today)
-
-
 def _column_function(name: str) -> Callable[..., pd.DataFrame]:
-    import udfs
-    import udfs.columns as columns
     if hasattr(columns, name):
         return getattr(columns, name)
 
     def column(*args: Any) -> pd.DataFrame:  # a function without a registered column form
-        return columns.run(getattr(udfs, name), "text", args)
+        return columns.run(engine_functions()[name].func, "text", args)
     return column
 
 
@@ -393,7 +380,7 @@ class If(Expr):
 class LiveStatus(Expr):
     """时限状态 as a native formula over the row's deadline cell: TODAY() is volatile and every
     application has it, so the status recomputes on open and on every recalculation — in Excel
-    with or without the add-in, WPS and LibreOffice (issue 12 item 3). (TODAY() itself was never
+    with or without the add-in, WPS and LibreOffice. (TODAY() itself was never
     the problem: a volatile cell that *also* calls an add-in function is recalculated to #NAME?
     where the add-in is missing, which is why the status must not call one.)
 
@@ -429,16 +416,14 @@ class LiveStatus(Expr):
 
     def _dates(self, env: Env) -> tuple[Evaluated, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(deadline evaluated, due, done, done blank, done ok, start) as datetime64[D]."""
-        from udfs import colparse as cp
-
         due_ev = self.deadline_expr.evaluate(env)
         due_vals = due_ev.value if isinstance(due_ev.value, pd.Series) else pd.Series([due_ev.value] * env.n)
         due_vals = due_vals.reset_index(drop=True)
         # a datetime64 deadline takes colparse's bulk path (the same dates as its Timestamps)
-        due, _, _ = cp.dates(due_vals if pd.api.types.is_datetime64_any_dtype(due_vals.dtype)
+        due, _, _ = colparse.dates(due_vals if pd.api.types.is_datetime64_any_dtype(due_vals.dtype)
                              else due_vals.astype(object))
-        fin, fblank, fok = cp.dates(env.column(self.done.header).reset_index(drop=True).astype(object))
-        begin, _, _ = cp.dates(env.column(self.start.header).reset_index(drop=True).astype(object))
+        fin, fblank, fok = colparse.dates(env.column(self.done.header).reset_index(drop=True).astype(object))
+        begin, _, _ = colparse.dates(env.column(self.start.header).reset_index(drop=True).astype(object))
         return due_ev, due, fin, fblank, fok, begin
 
     def _errors(self, env: Env, due_ev: Evaluated, fin: np.ndarray, fblank: np.ndarray, fok: np.ndarray,
@@ -640,7 +625,7 @@ W, C, V_, FR, INS, SH, CAT = (Ref("运单号"), Ref("索赔类型"), Ref("物品
 _COMP_ARGS = (C, V_, FR, INS, SH, CAT)
 _ECOM = Eq(Ref("电商件"), "是")
 _REFUSED = Refused("受理判定")
-# deadline columns, shared with the live 时限状态 formulas that read them (issue 12 item 3)
+# deadline columns, shared with the live 时限状态 formulas that read them
 _CLAIM_DUE = Call("deadline", (Lit("索赔处理"), Ref("索赔日期"), Ref("寄递范围")))
 _CPL_DUE = Call("deadline", (Call("complaint_event", (Ref("投诉类别"),)), Ref("投诉日期")))
 _COD_DUE = Call("deadline", (Lit("代收货款提取"), Ref("到账日期")))
@@ -929,6 +914,3 @@ SHEETS = {"claims": CLAIMS.sheet, "complaints": COMPLAINTS.sheet, "storage": STO
           "cod": COD.sheet, "quote": QUOTE_SHEET, "rules": "规则"}
 KINDS_BY_SHEET = {v: k for k, v in SHEETS.items()}
 
-
-def all_kinds() -> Sequence[str]:
-    return list(SHEETS)
