@@ -35,7 +35,7 @@ from udfs.complaints import rules_in_force
 from udfs.rulebook import today as engine_today
 
 from .compute import Computed, compute, needed_columns
-from .inputs import XlError, as_decimals, header_key, is_blank, normalise_text, read_column
+from .inputs import Typed, XlError, as_decimals, header_key, is_blank, normalise_text, read_column
 from .error_sheet import raw_at, to_fix
 from .outcomes import (BLANK, INVALID, OK, OUTCOMES, REFUSED_OUTCOME, apply, computed_errors, decide,
                        override_errors, row_positions)
@@ -95,6 +95,68 @@ class PackageLike(Protocol):
 
 
 # ----------------------------------------------------------------------------- evaluation
+
+@dataclass
+class ReadInputs:
+    """A chunk's input columns as read (see :meth:`Register.read_inputs`)."""
+
+    filled: np.ndarray                                                  # rows with any input
+    typed: dict[str, Typed] = field(default_factory=dict)               # checked inputs, typed
+    raws: dict[str, list[Any]] = field(default_factory=dict)            # every input, as read
+    lazy: dict[str, list[Any]] = field(default_factory=dict)            # free texts, not yet typed
+
+
+@dataclass
+class HandTyped:
+    """What the clerk typed over a chunk's computed columns, by header (see
+    :meth:`Register.hand_typed`)."""
+
+    by_hand: dict[str, np.ndarray] = field(default_factory=dict)        # a value or a foreign formula
+    raw: dict[str, list[Any]] = field(default_factory=dict)             # the cells' values as read
+    replaced: dict[str, list[str | None]] = field(default_factory=dict)  # the foreign formula, else None
+    # cells holding exactly the template formula of their row
+    template_formula: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def over(self, header: str) -> bool:
+        got = self.by_hand.get(header)
+        return got is not None and bool(got.any())
+
+
+def row_formula(parts: list[str]) -> Callable[[int], str]:
+    """A formula split where its row number goes, as a function of the sheet row."""
+    return lambda row: str(row).join(parts)
+
+
+def raw_cells(values: dict[int, Any], idx: int | None, n: int) -> list[Any]:
+    """The cells of sheet column ``idx`` of a chunk as read (a list: read_column copies it);
+    all blank when the sheet has no such column."""
+    col = values.get(idx) if idx is not None else None
+    return list(col) if col is not None else [None] * n
+
+
+def typed_over(vals: Sequence[Any], no_formula: np.ndarray) -> np.ndarray:
+    """Cells of a computed column holding a value and no formula (only those are looked at)."""
+    out = np.zeros(len(no_formula), dtype=bool)
+    at = np.flatnonzero(no_formula)
+    if len(at):
+        raw = np.empty(len(at), dtype=object)
+        raw[:] = [vals[i] for i in at.tolist()]
+        out[at] = ~blank_cells(raw)
+    return out
+
+
+def row_outcomes(tpl: Template, rows: np.ndarray, errors: list[CellError], filled: np.ndarray,
+                 results: list[Computed]) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's outcome and refusal reason; an invalid row's computed cells show its error."""
+    bad_rows = np.zeros(len(rows), dtype=bool)
+    bad_rows[row_positions(rows, [e.row for e in errors])] = True
+    row_errors: dict[int, list[CellError]] = {}
+    for e in errors:
+        row_errors.setdefault(e.row, []).append(e)
+    outcome, reason = decide(tpl, filled, bad_rows, results)
+    apply(results, outcome, row_errors, rows, {c.header: i for i, c in enumerate(tpl.inputs)})
+    return outcome, reason
+
 
 @dataclass
 class Evaluation:
@@ -234,8 +296,7 @@ class Register:
         key = (column.header, column.gate, column.row_check is not None)
         got = cache.get(key)
         if got is None:
-            parts = self.formula_parts(column)
-            got = cache[key] = lambda r, p=parts: str(r).join(p)
+            got = cache[key] = row_formula(self.formula_parts(column))
         return got
 
     def formula_parts(self, column: Any, older: bool = False) -> list[str]:
@@ -267,7 +328,7 @@ class Register:
         out = np.zeros(len(formulas), dtype=bool)
         texts = [self.formula_text(column)]
         if column.expr is not None:                  # a template made before the row gate
-            texts.append(lambda r, p=self.formula_parts(column, True): str(r).join(p))
+            texts.append(row_formula(self.formula_parts(column, True)))
         has = formulas != None  # noqa: E711 (element-wise)
         for i in np.flatnonzero(has if among is None else has & among).tolist():
             f = formulas[i]
@@ -315,113 +376,127 @@ class Register:
         tpl = self.tpl
         keep = None if columns is None else needed_columns(tpl, columns)
         rows = np.asarray(chunk.rows, dtype=np.int64)
-        n = len(rows)
-        values = chunk.values
-        formulas = getattr(chunk, "formulas", None) or {}
         lists = lists if lists is not None else rules_in_force(today or engine_today())
-
-        def raw_of(idx: int | None) -> list[Any]:
-            col = values.get(idx) if idx is not None else None
-            return list(col) if col is not None else [None] * n
-
-        typed, raws, lazy = {}, {}, {}
-        filled = np.zeros(n, dtype=bool)
-        later = self.free_texts
-        for col in tpl.inputs:
-            raws[col.header] = raw_of(self.columns.get(col.header))   # a list: read_column copies it
-            if col.header in later:
-                lazy[col.header] = raws[col.header]
-                if not filled.all():           # (every row already has an input: nothing to add)
-                    filled |= ~blank_cells(_objects(raws[col.header]))
-            else:
-                typed[col.header] = read_column(col.kind, col.header, col.rule, raws[col.header])
-                filled |= ~typed[col.header].blank
-        errors: list[CellError] = []
-        for col in tpl.inputs:
-            if col.header in lazy:
-                continue
-            errors += check_column(col, typed[col.header], raws[col.header], rows, filled,
-                                   lambda r, h=col.header: self.letter(h, r), lists)
-        for col in tpl.inputs:
-            if col.after and col.header in typed and col.after in typed:
-                errors += check_order(col, typed[col.header], typed[col.after], raws[col.header], rows,
-                                      lambda r, h=col.header: self.letter(h, r))
-        input_bad = np.zeros(n, dtype=bool)
-        input_bad[row_positions(rows, [e.row for e in errors])] = True
-        frame = pd.DataFrame({h: pd.Series(t.values, dtype=object) for h, t in typed.items()})
+        read = self.read_inputs(chunk.values, len(rows))
+        errors = self.input_errors(read, rows, lists)
+        frame = pd.DataFrame({h: pd.Series(t.values, dtype=object) for h, t in read.typed.items()})
         frame.index = pd.Index(rows)
-        results = compute(tpl, frame.reset_index(drop=True), {h: t.blank for h, t in typed.items()},
-                          filled, today, keep)
-        letter = lambda h, r: self.letter(h, r)  # noqa: E731
-        errors += to_fix(computed_errors(results, rows, input_bad, letter), tpl, letter,
-                         lambda h, r: raw_at(raws.get(h), rows, r))
-        by_hand: dict[str, np.ndarray] = {}
-        raw_computed: dict[str, list[Any]] = {}
-        replaced: dict[str, list[str | None]] = {}
-        template_formula: dict[str, np.ndarray] = {}
+        results = compute(tpl, frame.reset_index(drop=True), {h: t.blank for h, t in read.typed.items()},
+                          read.filled, today, keep)
+        errors += self.formula_errors(results, read, rows, errors)
+        hand = self.hand_typed(chunk, rows)
+        # a value typed over a column computed for its errors only: the message says what
+        # the rules compute there, so that column is computed in full after all
+        results = [c.complete() if c.complete is not None and hand.over(c.column.header) else c
+                   for c in results]
+        errors += override_errors(results, hand.by_hand, hand.raw, rows, self.letter, hand.replaced)
+        errors.sort(key=self.sheet_order())
+        outcome, reason = row_outcomes(tpl, rows, errors, read.filled, results)
+        extra = {h: raw_cells(chunk.values, i, len(rows)) for h, i in self.extra}
+        computed = {c.column.header: c for c in results if keep is None or c.column.header in keep}
+        return Evaluation(tpl, rows, frame, errors, outcome, reason, computed, extra, read.lazy,
+                          hand.template_formula)
+
+    def cell_of(self, header: str) -> Callable[[int], str]:
+        """The address of ``header``'s cell in a sheet row."""
+        return lambda row: self.letter(header, row)
+
+    def read_inputs(self, values: dict[int, Any], n: int) -> ReadInputs:
+        """A chunk's input columns read once: typed, except the free texts (left as read)."""
+        read = ReadInputs(np.zeros(n, dtype=bool))
+        later = self.free_texts
+        for col in self.tpl.inputs:
+            raw = read.raws[col.header] = raw_cells(values, self.columns.get(col.header), n)
+            if col.header in later:
+                read.lazy[col.header] = raw
+                if not read.filled.all():      # (every row already has an input: nothing to add)
+                    read.filled |= ~blank_cells(_objects(raw))
+            else:
+                typed = read.typed[col.header] = read_column(col.kind, col.header, col.rule, raw)
+                read.filled |= ~typed.blank
+        return read
+
+    def input_errors(self, read: ReadInputs, rows: np.ndarray, lists: dict[str, list[str]]) -> list[CellError]:
+        """Every checked input's errors, then the dates earlier than the date they follow."""
+        errors: list[CellError] = []
+        for col in self.tpl.inputs:
+            if col.header in read.typed:
+                errors += check_column(col, read.typed[col.header], read.raws[col.header], rows, read.filled,
+                                       self.cell_of(col.header), lists)
+        for col in self.tpl.inputs:
+            if col.after and col.header in read.typed and col.after in read.typed:
+                errors += check_order(col, read.typed[col.header], read.typed[col.after], read.raws[col.header],
+                                      rows, self.cell_of(col.header))
+        return errors
+
+    def formula_errors(self, results: list[Computed], read: ReadInputs, rows: np.ndarray,
+                       input_errors: list[CellError]) -> list[CellError]:
+        """Failing formulas on rows whose inputs passed, each with what to fix."""
+        input_bad = np.zeros(len(rows), dtype=bool)
+        input_bad[row_positions(rows, [e.row for e in input_errors])] = True
+        return to_fix(computed_errors(results, rows, input_bad, self.letter), self.tpl, self.letter,
+                      lambda h, r: raw_at(read.raws.get(h), rows, r))
+
+    def hand_typed(self, chunk: Any, rows: np.ndarray) -> HandTyped:
+        """What the clerk typed over the computed columns: a value without a formula, or a
+        formula that calls none of the column's functions (=2000, =G5*0.8), typed over the
+        template's formula (Excel and LibreOffice store function names in upper case)."""
+        out = HandTyped()
+        formulas = getattr(chunk, "formulas", None) or {}
         row_texts = list(map(str, rows.tolist()))
-        for c in tpl.computed:
+        for c in self.tpl.computed:
             idx = self.columns.get(c.header)
             if idx is None or idx not in formulas:
                 continue
-            vals = raw_of(idx)
-            raw_computed[c.header] = vals
-            # a value without a formula, or a formula that calls none of the column's
-            # functions (=2000, =G5*0.8): typed over the template's formula (Excel and
-            # LibreOffice store function names in upper case)
-            stored = getattr(chunk, "formula_cells", {}).get(idx)
-            if stored is not None:      # the reader's stored bytes: only cells unlike the template are decoded
-                no_f, exact = ~stored.has, stored.equal_template(self.formula_parts(c), rows)
-                # an earlier template's formula is the template's too (rewritten, never an error)
-                older = stored.equal_template(self.formula_parts(c, True), rows)
-                f_arr = fs = stored.texts_at(np.flatnonzero(~no_f & ~exact & ~older))
-            else:
-                fs = list(formulas[idx])
-                f_arr = np.empty(n, dtype=object)
-                f_arr[:] = fs
-                no_f = f_arr == None  # noqa: E711 (element-wise)
-                exact = self.exact_template_formulas(c, f_arr, rows, row_texts)
-                older = self.exact_template_formulas(c, f_arr, rows, row_texts, True)
-            # the template's own formula (a native one such as the live 时限状态 calls none of
-            # our functions) is never foreign, nor is a formula calling one of the column's
-            # functions; Excel's add-in link form [1]!COD_FEE(B2) counts as COD_FEE(B2)
-            # a cell holding exactly the template formula of its row needs no regex; only the
-            # few others are judged (normalised: [n]! prefixes, $ anchors, spaces)
-            foreign = np.zeros(n, dtype=bool)
-            template_formula[c.header] = exact
-            rest = np.flatnonzero(~no_f & ~exact & ~older)
-            if len(rest):
-                sub_f, sub_rows = f_arr[rest], rows[rest]
-                sub = foreign_formulas(sub_f, functions_of(c.expr))
-                if sub.any():
-                    sub &= ~self.template_formulas(c, sub_f, sub_rows, sub)
-                foreign[rest] = sub
-            typed_over = np.zeros(n, dtype=bool)     # a value, no formula (only those are looked at)
-            at = np.flatnonzero(no_f)
-            if len(at):
-                raw = np.empty(len(at), dtype=object)
-                raw[:] = [vals[i] for i in at.tolist()]
-                typed_over[at] = ~blank_cells(raw)
-            by_hand[c.header] = typed_over | foreign
-            replaced[c.header] = [f if bad else None for f, bad in zip(fs, foreign)] if foreign.any() else [None] * n
-        # a value typed over a column computed for its errors only: the message says what
-        # the rules compute there, so that column is computed in full after all
-        results = [c.complete() if c.partial and by_hand.get(c.column.header, np.zeros(0, bool)).any() else c
-                   for c in results]
-        errors += override_errors(results, by_hand, raw_computed, rows, letter, replaced)
-        order = {h: i for i, h in enumerate(tpl.headers)}
-        sheet_pos = {h: self.columns.get(h, 10_000 + order.get(h, 0)) for h in tpl.headers}
-        errors.sort(key=lambda e: (e.row, sheet_pos.get(e.column, 99_999), e.kind != "input"))
-        bad_rows = np.zeros(n, dtype=bool)
-        row_errors: dict[int, list[CellError]] = {}
-        bad_rows[row_positions(rows, [e.row for e in errors])] = True
-        for e in errors:
-            row_errors.setdefault(e.row, []).append(e)
-        outcome, reason = decide(tpl, filled, bad_rows, results)
-        apply(results, outcome, row_errors, rows, {c.header: i for i, c in enumerate(tpl.inputs)})
-        extra = {h: raw_of(i) for h, i in self.extra}
-        computed = {c.column.header: c for c in results if keep is None or c.column.header in keep}
-        return Evaluation(tpl, rows, frame, errors, outcome, reason, computed, extra, lazy, template_formula)
+            vals = out.raw[c.header] = raw_cells(chunk.values, idx, len(rows))
+            no_f, exact, older, f_arr = self.formula_cells(c, chunk, idx, rows, row_texts)
+            out.template_formula[c.header] = exact
+            foreign = self.foreign_cells(c, f_arr, rows, ~no_f & ~exact & ~older)
+            out.by_hand[c.header] = typed_over(vals, no_f) | foreign
+            out.replaced[c.header] = ([f if bad else None for f, bad in zip(f_arr, foreign)] if foreign.any()
+                                      else [None] * len(rows))
+        return out
+
+    def formula_cells(self, column: Any, chunk: Any, idx: int, rows: np.ndarray,
+                      row_texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(no formula, the template's formula of the row, an earlier template's formula, the
+        formula texts) of one computed column's cells. The reader's stored bytes are compared
+        as they are: only the cells unlike the template are decoded."""
+        stored = getattr(chunk, "formula_cells", {}).get(idx)
+        if stored is not None:
+            no_f, exact = ~stored.has, stored.equal_template(self.formula_parts(column), rows)
+            # an earlier template's formula is the template's too (rewritten, never an error)
+            older = stored.equal_template(self.formula_parts(column, True), rows)
+            return no_f, exact, older, stored.texts_at(np.flatnonzero(~no_f & ~exact & ~older))
+        f_arr = np.empty(len(rows), dtype=object)
+        f_arr[:] = list(chunk.formulas[idx])
+        no_f = f_arr == None  # noqa: E711 (element-wise)
+        exact = self.exact_template_formulas(column, f_arr, rows, row_texts)
+        older = self.exact_template_formulas(column, f_arr, rows, row_texts, True)
+        return no_f, exact, older, f_arr
+
+    def foreign_cells(self, column: Any, f_arr: np.ndarray, rows: np.ndarray, judged: np.ndarray) -> np.ndarray:
+        """Of the ``judged`` cells (a formula, not exactly the template's), those whose formula is
+        not the column's: the template's own formula (a native one such as the live 时限状态
+        calls none of our functions) is never foreign, nor is a formula calling one of the
+        column's functions; Excel's add-in link form [1]!COD_FEE(B2) counts as COD_FEE(B2).
+        Only these few cells are judged (normalised: [n]! prefixes, $ anchors, spaces)."""
+        foreign = np.zeros(len(rows), dtype=bool)
+        rest = np.flatnonzero(judged)
+        if len(rest):
+            sub_f, sub_rows = f_arr[rest], rows[rest]
+            sub = foreign_formulas(sub_f, functions_of(column.expr))
+            if sub.any():
+                sub &= ~self.template_formulas(column, sub_f, sub_rows, sub)
+            foreign[rest] = sub
+        return foreign
+
+    def sheet_order(self) -> Callable[[CellError], tuple[int, int, bool]]:
+        """Sort key of errors: by row, then by the column's place in the clerk's sheet (a
+        template column the sheet lacks after the sheet's own), an input before a formula."""
+        order = {h: i for i, h in enumerate(self.tpl.headers)}
+        sheet_pos = {h: self.columns.get(h, 10_000 + order.get(h, 0)) for h in self.tpl.headers}
+        return lambda e: (e.row, sheet_pos.get(e.column, 99_999), e.kind != "input")
 
     def iter_evaluations(self, size: int = CHUNK_ROWS, today: dt.date | None = None,
                          columns: Sequence[str] | None = None) -> Iterator[Evaluation]:
@@ -463,15 +538,12 @@ def _objects(values: Sequence[Any]) -> np.ndarray:
     return out
 
 
-_ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
-
-
 def blank_cells(raw: np.ndarray) -> np.ndarray:
     """Empty cells of a raw column: None, "" or whitespace only (C-level map calls)."""
     n = len(raw)
     types = np.fromiter(map(type, raw), dtype=object, count=n)
-    blank = types == type(None)
-    isstr = types == str
+    blank = types == type(None)  # noqa: E721 (element-wise)
+    isstr = types == str  # noqa: E721 (element-wise)
     if isstr.any():
         strs = raw[isstr]
         empty = (np.fromiter(map(str.isspace, strs), dtype=bool, count=len(strs))
@@ -558,11 +630,9 @@ def evaluation_frame(ev: Evaluation, source: Path | None = None, keep_blank: boo
         vals = c.values(sel)
         vals[invalid] = None
         data[h] = vals
-    for h, vals in ev.extra.items():
+    for h, cells in ev.extra.items():
         if wanted is None and h not in data:
-            col = np.empty(len(vals), dtype=object)
-            col[:] = vals
-            data[h] = col[sel]
+            data[h] = _objects(cells)[sel]
     by_row: dict[int, list[CellError]] = {}
     for e in ev.errors:
         by_row.setdefault(e.row, []).append(e)
