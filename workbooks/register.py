@@ -1,4 +1,4 @@
-"""The one register model (issue 9 item 1; INTERFACES.md section A).
+"""The one register model.
 
 ``open_register(path)`` finds the template marker, the register sheet and its header row
 (title rows above it are fine; columns may be moved), maps the columns by header, reads
@@ -15,7 +15,7 @@ gives each row one outcome (:mod:`workbooks.outcomes`: ok, refused, invalid, bla
 half-month report and the ribbon. :class:`Tally` adds evaluations up, so the console, 汇总
 and 错误清单 give one count.
 
-The raw reading is the streaming package reader of ``workbooks.xlsx`` (branch i9-io).
+The raw reading is the streaming package reader of :mod:`workbooks.xlsx`.
 """
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable, Iterator, Protocol, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 import pandas as pd
@@ -39,7 +39,7 @@ from .inputs import Typed, XlError, as_decimals, header_key, is_blank, normalise
 from .error_sheet import raw_at, to_fix
 from .outcomes import (BLANK, INVALID, OK, OUTCOMES, REFUSED_OUTCOME, apply, computed_errors, decide,
                        override_errors, row_positions)
-from .spec import REGISTERS, SHEETS, VIP, Call, LiveStatus, Template, checked_inputs, col_letter
+from .spec import REGISTERS, SHEETS, VIP, Call, Column, LiveStatus, Template, checked_inputs, col_letter
 from .validation import CellError, check_column, check_order
 from .xlsx.package import PackageError, open_package
 
@@ -81,17 +81,6 @@ class MemoryChunk:
     rows: np.ndarray
     values: dict[int, list[Any]]
     formulas: dict[int, list[str | None]] = field(default_factory=dict)
-
-
-class PackageLike(Protocol):
-    path: Any
-    sheets: list
-    defined_names: dict[str, str]
-
-    def head(self, sheet_name: str, n_rows: int = 30) -> list[tuple[int, list[Any]]]: ...
-    def iter_chunks(self, sheet_name: str, first_row: int, columns: Sequence[int] | None = None,
-                    formulas_of: Sequence[int] = (), size: int = 50_000) -> Iterator[Any]: ...
-    def read_small_sheet(self, name: str) -> list[list[Any]]: ...
 
 
 # ----------------------------------------------------------------------------- evaluation
@@ -344,10 +333,6 @@ class Register:
             checked = {c.header for c in checked_inputs(self.tpl)}
             got = self.__dict__["_free_texts"] = {c.header for c in self.tpl.inputs if c.header not in checked}
         return got
-
-    @property
-    def input_columns(self) -> list[int]:
-        return [self.columns[c.header] for c in self.tpl.inputs if c.header in self.columns]
 
     @property
     def computed_columns(self) -> list[int]:
@@ -714,22 +699,39 @@ def map_columns(tpl: Template, row: int, cells: list[Any], head: list[tuple[int,
                 where: str) -> tuple[dict[str, int], list[tuple[str, int]], int]:
     """Header cells → (template columns, clerk's columns, last header column); refuses
     duplicate and blank headers and missing required/computed columns."""
-    keys = {header_key(h): h for h in tpl.headers}
     texts = [normalise_text(str(c)) if c is not None else "" for c in cells]
     filled = [i for i, t in enumerate(texts) if header_key(t)]
     last = max(filled) if filled else -1
-    data_cols = set()
+    refuse_blank_headers(texts, last, data_columns(head, row), row, where)
+    columns, extra = assign_columns(tpl, texts, filled, row, where)
+    refuse_missing_columns(tpl, columns, extra, row, where)
+    return columns, extra, last
+
+
+def data_columns(head: list[tuple[int, list[Any]]], row: int) -> set[int]:
+    """Columns holding data in the rows read below the header row ``row``."""
+    out: set[int] = set()
     for r, vals in head:
         if r > row:
-            data_cols |= {i for i, v in enumerate(vals) if not is_blank(v)}
-    for i in range(len(texts)):
-        if not header_key(texts[i]) and (i < last or i in data_cols):
-            raise RegisterError(f"{where}第 {row} 行 {col_letter(i)} 列的表头为空，请填写列名或删除该列",
-                                "blank_header", row=row, column=col_letter(i))
-    for i in sorted(data_cols):
-        if i > last and i >= len(texts):
-            raise RegisterError(f"{where}第 {row} 行 {col_letter(i)} 列的表头为空，请填写列名或删除该列",
-                                "blank_header", row=row, column=col_letter(i))
+            out |= {i for i, v in enumerate(vals) if not is_blank(v)}
+    return out
+
+
+def refuse_blank_headers(texts: list[str], last: int, data_cols: set[int], row: int, where: str) -> None:
+    """A blank header left of the last one, or above data, is refused (the first one named)."""
+    blank = [i for i in range(len(texts)) if not header_key(texts[i]) and (i < last or i in data_cols)]
+    blank += [i for i in sorted(data_cols) if i > last and i >= len(texts)]
+    if blank:
+        letter = col_letter(blank[0])
+        raise RegisterError(f"{where}第 {row} 行 {letter} 列的表头为空，请填写列名或删除该列",
+                            "blank_header", row=row, column=letter)
+
+
+def assign_columns(tpl: Template, texts: list[str], filled: list[int], row: int,
+                   where: str) -> tuple[dict[str, int], list[tuple[str, int]]]:
+    """Each header to its template column, or to the clerk's own columns; a header that
+    appears twice is refused."""
+    keys = {header_key(h): h for h in tpl.headers}
     seen: dict[str, int] = {}
     columns: dict[str, int] = {}
     extra: list[tuple[str, int]] = []
@@ -745,22 +747,36 @@ def map_columns(tpl: Template, row: int, cells: list[Any], head: list[tuple[int,
             columns[keys[k]] = i
         else:
             extra.append((texts[i], i))
+    return columns, extra
+
+
+def refuse_missing_columns(tpl: Template, columns: dict[str, int], extra: list[tuple[str, int]],
+                           row: int, where: str) -> None:
+    """A required or computed column the header lacks is refused, with the clerk's columns
+    that look like it named."""
     missing = [c for c in tpl.columns if c.header not in columns and (c.required or c.computed)]
-    if missing:
-        names = "」「".join(c.header for c in missing)
-        hints = []
-        for c in missing:
-            ck = header_key(c.header)
-            for h, i in extra:
-                hk = header_key(h)
-                if ck in hk or (len(hk) >= 2 and hk in ck):
-                    hints.append(f"{col_letter(i)} 列「{h}」是否就是「{c.header}」？请改回原列名")
-        what = "必填列" if all(not c.computed for c in missing) else ("计算列" if all(c.computed for c in missing) else "列")
-        msg = f"{where}第 {row} 行的表头中找不到{what}「{names}」"
-        if hints:
-            msg += "（" + "；".join(hints) + "）"
-        raise RegisterError(msg, "missing_column", row=row, column=missing[0].header)
-    return columns, extra, last
+    if not missing:
+        return
+    names = "」「".join(c.header for c in missing)
+    hints = [f"{col_letter(i)} 列「{h}」是否就是「{c.header}」？请改回原列名"
+             for c in missing for h, i in extra if looks_like(header_key(h), header_key(c.header))]
+    msg = f"{where}第 {row} 行的表头中找不到{column_kind(missing)}「{names}」"
+    if hints:
+        msg += "（" + "；".join(hints) + "）"
+    raise RegisterError(msg, "missing_column", row=row, column=missing[0].header)
+
+
+def column_kind(columns: list[Column]) -> str:
+    """What the columns are called together: 必填列 (inputs), 计算列, or 列 for a mix."""
+    if all(not c.computed for c in columns):
+        return "必填列"
+    return "计算列" if all(c.computed for c in columns) else "列"
+
+
+def looks_like(key: str, wanted: str) -> bool:
+    """A header key that may be the ``wanted`` one renamed: it contains it, or (two characters
+    or more) is contained in it."""
+    return wanted in key or (len(key) >= 2 and key in wanted)
 
 
 def read_settings(pkg: Any) -> dict[str, Any]:
