@@ -181,35 +181,44 @@ def compute(tpl: Template, frame: pd.DataFrame, blank: dict[str, np.ndarray],
 
 def _column(col: Column, env: Env, empty: np.ndarray, n: int) -> Computed:
     """One computed column in full: values, errors and rules (none where it is empty)."""
+    number, text = np.full(n, np.nan), np.full(n, None, dtype=object)
+    error, rule = _nothing(n), _nothing(n)
     if n and not empty.all():
-        ev: Evaluated = col.expr.evaluate(env)
+        ev: Evaluated = col.expression.evaluate(env)
         value = ev.value if isinstance(ev.value, pd.Series) else pd.Series([ev.value] * n)
         number, text = _as_numbers(col, value.reset_index(drop=True))
-        error = ev.error if ev.error is not None else np.full(n, None, dtype=object)
-        rule = ev.rule if ev.rule is not None else np.full(n, None, dtype=object)
-    else:
-        number, text = np.full(n, np.nan), np.full(n, None, dtype=object)
-        error = np.full(n, None, dtype=object)
-        rule = np.full(n, None, dtype=object)
-    error = np.where(empty, None, error).astype(object)
-    rule = np.where(empty, None, rule).astype(object)
-    return Computed(col, np.array(number, dtype=float), np.array(text, dtype=object), error, rule, empty)
+        if ev.error is not None:
+            error = ev.error
+        if ev.rule is not None:
+            rule = ev.rule
+    return Computed(col, np.array(number, dtype=float), np.array(text, dtype=object),
+                    _none_where(empty, error), _none_where(empty, rule), empty)
 
 
 def _checked(col: Column, env: Env, empty: np.ndarray, n: int) -> Computed:
     """A column nobody asked for: its errors and rules only (no value is converted)."""
-    error = np.full(n, None, dtype=object)
-    rule = np.full(n, None, dtype=object)
+    error, rule = _nothing(n), _nothing(n)
     if n and not empty.all():
-        got_error, got_rule = col.expr.errors(env)
-        if got_error is not None:
+        got_error, got_rule = col.expression.errors(env)
+        if got_error is not None and got_rule is not None:
             error, rule = got_error, got_rule
-    error = np.where(empty, None, error).astype(object)
-    rule = np.where(empty, None, rule).astype(object)
     computed = dict(env.computed)          # what the column reads, as it was at this point
 
     def complete() -> Computed:
         full_env = Env(env.frame, env.today)
         full_env.computed = computed
         return _column(col, full_env, empty, n)
-    return Computed(col, np.full(n, np.nan), np.full(n, None, dtype=object), error, rule, empty, complete)
+    return Computed(col, np.full(n, np.nan), np.full(n, None, dtype=object), _none_where(empty, error),
+                    _none_where(empty, rule), empty, complete)
+
+
+def _nothing(n: int) -> np.ndarray:
+    """An object array of ``n`` Nones (no error, no rule)."""
+    return np.full(n, None, dtype=object)
+
+
+def _none_where(empty: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """A copy of ``values`` (object array) with None in the ``empty`` rows."""
+    out = np.array(values, dtype=object)
+    out[empty] = None
+    return out

@@ -51,7 +51,7 @@ def _alive(pid: int) -> bool:
 
 def remove_stale(folder: Path) -> list[Path]:
     """Temp files of runs that were killed (their process is gone)."""
-    removed = []
+    removed: list[Path] = []
     try:
         names = os.listdir(folder)
     except OSError:

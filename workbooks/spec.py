@@ -92,7 +92,8 @@ class _ComputedRows:
     """``env.computed`` of a sub-env: each computed column's arrays at its rows, on use."""
 
     def __init__(self, computed: Any, pos: np.ndarray) -> None:
-        self._computed, self._pos, self._got = computed, pos, {}
+        self._computed, self._pos = computed, pos
+        self._got: dict[str, _RowsOf] = {}
 
     def __getitem__(self, header: str) -> "_RowsOf":
         got = self._got.get(header)
@@ -212,7 +213,7 @@ class Call(Expr):
         error = result["error"].to_numpy(dtype=object).copy()
         rule = result["rule"].to_numpy(dtype=object).copy()
         for p in reversed(parts):  # an argument's own error wins (what Excel would show)
-            if p.error is not None:
+            if p.error is not None and p.rule is not None:
                 bad = np.asarray(p.error != None, dtype=bool)  # noqa: E711 (element-wise)
                 error[bad], rule[bad] = p.error[bad], p.rule[bad]
         return Evaluated(result["value"], error, rule)
@@ -434,7 +435,7 @@ class LiveStatus(Expr):
         rule = np.full(env.n, None, dtype=object)
         error[~fblank & ~fok], rule[~fblank & ~fok] = self.bad_done, self.rule
         error[early], rule[early] = self.early, self.rule
-        if due_ev.error is not None:  # the deadline's own error shows through (what Excel shows)
+        if due_ev.error is not None and due_ev.rule is not None:  # the deadline's own error shows through
             bad = np.asarray(due_ev.error != None, dtype=bool)  # noqa: E711 (element-wise)
             error[bad], rule[bad] = due_ev.error[bad], due_ev.rule[bad]
         return error, rule
@@ -519,6 +520,18 @@ class Column:
         return self.expr is not None
 
     @property
+    def expression(self) -> Expr:
+        """The expression of a computed column (an input column has none)."""
+        if self.expr is None:
+            raise ValueError(f"{self.header} is an input column: it has no expression")
+        return self.expr
+
+    def reads(self) -> set[str]:
+        """The inputs a computed column reads: its expression's and its guard's (none for an
+        input column)."""
+        return (self.expr.refs() if self.expr is not None else set()) | set(self.guard)
+
+    @property
     def has_older(self) -> bool:
         """Whether earlier templates wrote another formula for this column."""
         return isinstance(self.expr, LiveStatus)
@@ -530,10 +543,9 @@ class Column:
         ``older``: the formula earlier templates wrote (before the row gate: guards tested as
         cell="", a status column's former message texts), so a register made with them is
         still read as holding the template's formulas (the result gets the current ones)."""
-        assert self.expr is not None
         if older:
             return self._older_excel(cell)
-        body = self._gated(cell, self.expr.excel(cell))
+        body = self._gated(cell, self.expression.excel(cell))
         if self.guard:
             # COUNTBLANK, not cell="": an Excel error value in a guard cell is no blank, and
             # the row gate shows it as the input error it is (cell="" would give #N/A)
@@ -544,7 +556,8 @@ class Column:
     def _older_excel(self, cell: Callable[[str], str]) -> str:
         """The formula templates wrote before the row gate (guards as cell="", a status
         column's former message texts)."""
-        body = self.expr.excel(cell, OLD_STATUS_TEXTS) if self.has_older else self.expr.excel(cell)
+        expr = self.expression
+        body = expr.excel(cell, OLD_STATUS_TEXTS) if isinstance(expr, LiveStatus) else expr.excel(cell)
         if self.guard:
             tests = [f'{cell(h)}=""' for h in self.guard]
             body = f'IF({tests[0] if len(tests) == 1 else "OR(" + ",".join(tests) + ")"},"",{body})'
@@ -775,7 +788,7 @@ def checked_inputs(tpl: Template) -> list[Column]:
     with: names, addresses, phones), in the template's order: ROW_CHECK's arguments."""
     used: set[str] = set()
     for c in tpl.computed:
-        used |= c.expr.refs() | set(c.guard)
+        used |= c.reads()
     return [c for c in tpl.inputs if not (c.kind in ("text", "phone") and not c.required and not c.choices
                                            and c.header not in used)]
 
