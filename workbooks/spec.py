@@ -925,5 +925,3 @@ def quote_cell(label: str) -> str:
 
 SHEETS = {"claims": CLAIMS.sheet, "complaints": COMPLAINTS.sheet, "storage": STORAGE.sheet,
           "cod": COD.sheet, "quote": QUOTE_SHEET, "rules": "规则"}
-KINDS_BY_SHEET = {v: k for k, v in SHEETS.items()}
-
