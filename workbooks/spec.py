@@ -422,7 +422,7 @@ class LiveStatus(Expr):
         due_vals = due_vals.reset_index(drop=True)
         # a datetime64 deadline takes colparse's bulk path (the same dates as its Timestamps)
         due, _, _ = colparse.dates(due_vals if pd.api.types.is_datetime64_any_dtype(due_vals.dtype)
-                             else due_vals.astype(object))
+                                   else due_vals.astype(object))
         fin, fblank, fok = colparse.dates(env.column(self.done.header).reset_index(drop=True).astype(object))
         begin, _, _ = colparse.dates(env.column(self.start.header).reset_index(drop=True).astype(object))
         return due_ev, due, fin, fblank, fok, begin
@@ -435,7 +435,8 @@ class LiveStatus(Expr):
         rule = np.full(env.n, None, dtype=object)
         error[~fblank & ~fok], rule[~fblank & ~fok] = self.bad_done, self.rule
         error[early], rule[early] = self.early, self.rule
-        if due_ev.error is not None and due_ev.rule is not None:  # the deadline's own error shows through
+        # the deadline's own error shows through (what Excel shows)
+        if due_ev.error is not None and due_ev.rule is not None:
             bad = np.asarray(due_ev.error != None, dtype=bool)  # noqa: E711 (element-wise)
             error[bad], rule[bad] = due_ev.error[bad], due_ev.rule[bad]
         return error, rule
