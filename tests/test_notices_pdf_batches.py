@@ -75,7 +75,7 @@ def test_vip_letters_from_the_vip_register(env: Path, capsys) -> None:
     import openpyxl
 
     from desk.notices.cli import main
-    from workbooks.spec_vip import build_vip_register
+    from workbooks.build import build_vip_register
     path = build_vip_register(env / "VIP客户.xlsx")
     wb = openpyxl.load_workbook(path)
     ws = wb["VIP客户"]

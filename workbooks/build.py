@@ -1,4 +1,4 @@
-"""Build the clerk templates from the specs (issue 3, item 1): ``logidesk build``.
+"""Build the clerk templates from the specs: ``logidesk build``.
 
 Templates are generated, never edited by hand nor committed: ``build/workbooks/`` by
 default. Each register has its data sheet (header row 1, data from row 2, formulas
@@ -15,31 +15,34 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-import udfs
+import xlsxwriter
+
+from cli.console import ArgumentParser  # Chinese usage, help and argument errors
+from udfs.complaints import rules_in_force
 from udfs.quote import quote
-from udfs.rulebook import Rules, rules_for
+from udfs.rulebook import Rules, rules_for, today
 from udfs.tariff import rules_rows as tariff_rows
 
-from . import layout as L
-from . import outputs as O
-from .spec import QUOTE_SHEET, REGISTERS, TEMPLATE_VERSION, Template
+from . import layout
+from .outputs import follow_umask
+from .spec import QUOTE_LINES, QUOTE_SHEET, REGISTERS, TEMPLATE_VERSION, VIP, Template
 
 DEFAULT_OUT = Path("build/workbooks")
 
 
 def rules_today() -> Rules:
-    return rules_for(udfs.today())
+    return rules_for(today())
 
 
 def validation_lists(when: dt.date | None = None) -> dict[str, list[str]]:
     """Validation lists from the rules data in force (never typed into the templates)."""
-    return udfs.rules_in_force(when or udfs.today())
+    return rules_in_force(when or today())
 
 
 def atomic_close(wb: Any, target: Path) -> None:
     """Close an XlsxWriter workbook that was opened on a temp name, then os.replace it."""
     wb.close()
-    O.follow_umask(wb.filename)
+    follow_umask(wb.filename)
     os.replace(wb.filename, target)
 
 
@@ -57,26 +60,26 @@ def marker_details(tpl_title: str) -> dict[str, str]:
 
 def build_register(tpl: Template, target: Path) -> Path:
     """An empty register template: formulas pre-filled in ``tpl.rows`` rows."""
-    wb = L.new_workbook(temp_path(target), streaming=False, template_mode=True)
-    styles = L.Styles(wb)
+    wb = layout.new_workbook(temp_path(target), streaming=False, template_mode=True)
+    styles = layout.Styles(wb)
     names = validation_lists()
     ws = wb.add_worksheet(tpl.sheet)
     last_row = tpl.rows + 1
     refs_holder: dict[str, str] = {}
     # lists go on a sheet created after the data sheet; refs are plain text so order is free
     for i, name in enumerate(names):
-        letter = L.col_letter(i)
-        refs_holder[name] = f"={L.LISTS_SHEET}!${letter}$2:${letter}${len(names[name]) + 1}"
-    L.setup_data_sheet(wb, ws, L.SheetSetup(tpl, last_row, print_rows=L.blank_print_rows(tpl)), styles, refs_holder, names)
+        letter = layout.col_letter(i)
+        refs_holder[name] = f"={layout.LISTS_SHEET}!${letter}$2:${letter}${len(names[name]) + 1}"
+    layout.setup_data_sheet(wb, ws, layout.SheetSetup(tpl, last_row, print_rows=layout.blank_print_rows(tpl)), styles, refs_holder, names)
     for r in range(2, last_row + 1):
         for c, col in enumerate(tpl.columns):
             if col.computed:
                 ws.write_formula(r - 1, c, tpl.formula(col, r),
                                  styles.cell(col.kind, computed=True, wrap=col.wrap), "")
-    L.write_summary(wb, styles, tpl, last_row, None)
-    L.write_settings(wb, styles, [(k, "") for k, _ in tpl.settings])
-    L.write_lists(wb, names)
-    L.write_marker(wb, tpl.kind, tpl.version, marker_details(tpl.title))
+    layout.write_summary(wb, styles, tpl, last_row, None)
+    layout.write_settings(wb, styles, [(k, "") for k, _ in tpl.settings])
+    layout.write_lists(wb, names)
+    layout.write_marker(wb, tpl.kind, tpl.version, marker_details(tpl.title))
     atomic_close(wb, target)
     return target
 
@@ -154,11 +157,11 @@ def rules_rows(r: Rules) -> Iterator[tuple[str, str, str, str]]:
 
 
 def build_rules(target: Path) -> Path:
-    wb = L.new_workbook(temp_path(target), streaming=False, template_mode=True)
-    styles = L.Styles(wb)
+    wb = layout.new_workbook(temp_path(target), streaming=False, template_mode=True)
+    styles = layout.Styles(wb)
     r = rules_today()
-    L.write_rules_sheet(wb, styles, rules_rows(r), r.label())
-    L.write_marker(wb, "rules", TEMPLATE_VERSION, marker_details("规则"))
+    layout.write_rules_sheet(wb, styles, rules_rows(r), r.label())
+    layout.write_marker(wb, "rules", TEMPLATE_VERSION, marker_details("规则"))
     atomic_close(wb, target)
     return target
 
@@ -168,33 +171,90 @@ def quote_values(example: bool = False, inputs: dict[str, Any] | None = None) ->
     (blank inputs, blank computed lines); ``example`` fills in the spec's example shipment
     (the formula-equivalence check evaluates the formulas on it), ``inputs`` any other one
     (line label → value)."""
-    from .spec import QUOTE_LINES
     ex = {q.label: q.example for q in QUOTE_LINES if q.example is not None} if example else {}
     ex.update(inputs or {})
     res = quote(ex.get("运费"), ex.get("声明价值"), ex.get("代收金额"), ex.get("货物类别"), ex.get("始发地"),
-                ex.get("目的地"), per_item=ex.get("单件价值"), on=udfs.today(), weight=ex.get("重量"),
+                ex.get("目的地"), per_item=ex.get("单件价值"), on=today(), weight=ex.get("重量"),
                 length=ex.get("长"), width=ex.get("宽"), height=ex.get("高"))
     return {**ex, **res["cells"]}
 
 
 def build_quote(target: Path, example: bool = False, inputs: dict[str, Any] | None = None) -> Path:
-    wb = L.new_workbook(temp_path(target), streaming=False, template_mode=True)
-    styles = L.Styles(wb)
+    wb = layout.new_workbook(temp_path(target), streaming=False, template_mode=True)
+    styles = layout.Styles(wb)
     names = validation_lists()
-    refs = {n: f"={L.LISTS_SHEET}!${L.col_letter(i)}$2:${L.col_letter(i)}${len(v) + 1}"
+    refs = {n: f"={layout.LISTS_SHEET}!${layout.col_letter(i)}$2:${layout.col_letter(i)}${len(v) + 1}"
             for i, (n, v) in enumerate(names.items())}
-    L.write_quote_sheet(wb, styles, refs, quote_values(example, inputs))
+    layout.write_quote_sheet(wb, styles, refs, quote_values(example, inputs))
     r = rules_today()
-    L.write_rules_sheet(wb, styles, rules_rows(r), r.label())
-    L.write_lists(wb, names)
-    L.write_marker(wb, "quote", TEMPLATE_VERSION, marker_details("柜台报价"))
+    layout.write_rules_sheet(wb, styles, rules_rows(r), r.label())
+    layout.write_lists(wb, names)
+    layout.write_marker(wb, "quote", TEMPLATE_VERSION, marker_details("柜台报价"))
     atomic_close(wb, target)
     return target
 
 
+def build_vip_register(target: str | Path, rows: int = 200) -> Path:
+    """The empty VIP customer register template (:data:`workbooks.spec.VIP`): title row,
+    header, input prompts and validation, 设置 sheet, template marker ``vip;1``; A4 landscape
+    (atomic write)."""
+    target = Path(target)
+    tmp = temp_path(target)
+    try:
+        wb = xlsxwriter.Workbook(tmp, {"strings_to_formulas": False, "strings_to_urls": False,
+                                       "strings_to_numbers": False})
+        ws = wb.add_worksheet(VIP.sheet)
+        title = wb.add_format({"bold": True, "font_size": 14})
+        head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+        fmts = {"text": wb.add_format({"border": 1, "num_format": "@"}),
+                "int": wb.add_format({"border": 1, "num_format": "0"}),
+                "money": wb.add_format({"border": 1, "num_format": "#,##0.00"}),
+                "date": wb.add_format({"border": 1, "num_format": "yyyy-mm-dd"})}
+        ws.write_string(0, 0, VIP.title, title)
+        for j, col in enumerate(VIP.columns):
+            ws.write_string(1, j, col.header, head)
+            ws.set_column(j, j, col.width, fmts[col.kind])
+            opts = _vip_validation(col.kind, col.note)
+            if opts:
+                ws.data_validation(2, j, rows + 1, j, opts)
+        ws.freeze_panes(2, 0)
+        ws.set_landscape()
+        ws.set_paper(9)
+        ws.fit_to_pages(1, 0)
+        ws.repeat_rows(1)
+        st = wb.add_worksheet("设置")
+        st.write_string(0, 0, "项目", head)
+        st.write_string(0, 1, "内容", head)
+        for i, (k, _) in enumerate(VIP.settings, start=1):
+            st.write_string(i, 0, k)
+        st.set_column(0, 0, 12)
+        st.set_column(1, 1, 36)
+        layout.write_marker(wb, VIP.kind, VIP.version, marker_details(VIP.title))
+        atomic_close(wb, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def _vip_validation(kind: str, note: str) -> dict[str, Any] | None:
+    """Excel data validation of one VIP register column (its prompt and what it accepts)."""
+    if kind == "int":
+        return {"validate": "integer", "criteria": ">=", "value": 0,
+                "input_message": note[:255], "error_message": "请填写整数"}
+    if kind == "money":
+        return {"validate": "decimal", "criteria": ">=", "value": 0,
+                "input_message": note[:255], "error_message": "请填写金额"}
+    if kind == "date":
+        return {"validate": "date", "criteria": ">", "value": dt.date(2000, 1, 1),
+                "input_message": note[:255], "error_message": "请填写日期"}
+    if note:
+        return {"validate": "any", "input_message": note[:255]}
+    return None
+
+
 def build_all(out_dir: Path = DEFAULT_OUT) -> list[Path]:
     """Every template into ``out_dir``; returns the paths written."""
-    from .spec_vip import VIP, build_vip_register
     out_dir = Path(out_dir)
     paths = [build_register(t, out_dir / f"{t.sheet}.xlsx") for t in REGISTERS.values()]
     paths.append(build_vip_register(out_dir / f"{VIP.sheet}.xlsx"))   # NTC-7 letters are made from it
@@ -204,7 +264,6 @@ def build_all(out_dir: Path = DEFAULT_OUT) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from cli.console import ArgumentParser  # Chinese usage, help and argument errors
     p = ArgumentParser(prog="logidesk build", description="生成登记表（含 VIP 客户登记表）、柜台报价与规则表模板")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"输出文件夹（默认 {DEFAULT_OUT}）")
     args = p.parse_args(argv)

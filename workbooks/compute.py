@@ -6,14 +6,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, Callable, Collection
 
 import numpy as np
 import pandas as pd
 
-import udfs
+from udfs.rulebook import today as engine_today
 
-from .spec import ERROR_PREFIX, Column, Env, Evaluated, Template
+from .inputs import money_objects
+from .spec import ERROR_PREFIX, Column, Env, Evaluated, Out, Refused, Template
 
 _EPOCH = np.datetime64("1899-12-30T00:00:00", "s")
 
@@ -55,7 +57,6 @@ class Computed:
             return None
         kind = self.column.kind
         if kind == "money":
-            from decimal import Decimal
             return Decimal(int(round(x * 100))) / 100
         if kind == "int":
             return int(round(x))
@@ -66,7 +67,6 @@ class Computed:
 
     def values(self, sel: np.ndarray | None = None) -> np.ndarray:
         """``value(i)`` for the rows ``sel`` (all rows by default), vectorised."""
-        from .inputs import money_objects
         idx = np.arange(len(self.blank)) if sel is None else np.asarray(sel)
         m = len(idx)
         out = np.full(m, None, dtype=object)
@@ -128,7 +128,6 @@ def _as_numbers(col: Column, value: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
 def computed_refs(expr: Any) -> set[str]:
     """Headers of the computed columns an expression reads (``Out``, ``Refused``)."""
-    from .spec import Out, Refused
     out: set[str] = set()
     stack = [expr]
     while stack:
@@ -165,7 +164,7 @@ def compute(tpl: Template, frame: pd.DataFrame, blank: dict[str, np.ndarray],
     are still evaluated for their errors — a failing formula makes its row invalid, so the
     outcome of every row is the same whatever was asked — but get no values (``partial``)."""
     n = len(frame)
-    env = Env(frame, today or udfs.today())
+    env = Env(frame, today or engine_today())
     out = []
     for col in tpl.computed:
         empty = ~filled.copy()
@@ -182,35 +181,44 @@ def compute(tpl: Template, frame: pd.DataFrame, blank: dict[str, np.ndarray],
 
 def _column(col: Column, env: Env, empty: np.ndarray, n: int) -> Computed:
     """One computed column in full: values, errors and rules (none where it is empty)."""
+    number, text = np.full(n, np.nan), np.full(n, None, dtype=object)
+    error, rule = _nothing(n), _nothing(n)
     if n and not empty.all():
-        ev: Evaluated = col.expr.evaluate(env)
+        ev: Evaluated = col.expression.evaluate(env)
         value = ev.value if isinstance(ev.value, pd.Series) else pd.Series([ev.value] * n)
         number, text = _as_numbers(col, value.reset_index(drop=True))
-        error = ev.error if ev.error is not None else np.full(n, None, dtype=object)
-        rule = ev.rule if ev.rule is not None else np.full(n, None, dtype=object)
-    else:
-        number, text = np.full(n, np.nan), np.full(n, None, dtype=object)
-        error = np.full(n, None, dtype=object)
-        rule = np.full(n, None, dtype=object)
-    error = np.where(empty, None, error).astype(object)
-    rule = np.where(empty, None, rule).astype(object)
-    return Computed(col, np.array(number, dtype=float), np.array(text, dtype=object), error, rule, empty)
+        if ev.error is not None:
+            error = ev.error
+        if ev.rule is not None:
+            rule = ev.rule
+    return Computed(col, np.array(number, dtype=float), np.array(text, dtype=object),
+                    _none_where(empty, error), _none_where(empty, rule), empty)
 
 
 def _checked(col: Column, env: Env, empty: np.ndarray, n: int) -> Computed:
     """A column nobody asked for: its errors and rules only (no value is converted)."""
-    error = np.full(n, None, dtype=object)
-    rule = np.full(n, None, dtype=object)
+    error, rule = _nothing(n), _nothing(n)
     if n and not empty.all():
-        got_error, got_rule = col.expr.errors(env)
-        if got_error is not None:
+        got_error, got_rule = col.expression.errors(env)
+        if got_error is not None and got_rule is not None:
             error, rule = got_error, got_rule
-    error = np.where(empty, None, error).astype(object)
-    rule = np.where(empty, None, rule).astype(object)
     computed = dict(env.computed)          # what the column reads, as it was at this point
 
     def complete() -> Computed:
         full_env = Env(env.frame, env.today)
         full_env.computed = computed
         return _column(col, full_env, empty, n)
-    return Computed(col, np.full(n, np.nan), np.full(n, None, dtype=object), error, rule, empty, complete)
+    return Computed(col, np.full(n, np.nan), np.full(n, None, dtype=object), _none_where(empty, error),
+                    _none_where(empty, rule), empty, complete)
+
+
+def _nothing(n: int) -> np.ndarray:
+    """An object array of ``n`` Nones (no error, no rule)."""
+    return np.full(n, None, dtype=object)
+
+
+def _none_where(empty: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """A copy of ``values`` (object array) with None in the ``empty`` rows."""
+    out = np.array(values, dtype=object)
+    out[empty] = None
+    return out

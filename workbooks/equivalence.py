@@ -1,4 +1,4 @@
-"""Equivalence check (issue 3, item 4): ``python -m workbooks.equivalence``.
+"""Equivalence check of the template formulas: ``python -m workbooks.equivalence``.
 
 An independent formula engine — the ``formulas`` package — evaluates the formulas stored
 in the sample workbooks, with our Python functions registered under their Excel names, and
@@ -21,23 +21,30 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable
 
+import formulas  # a development dependency: this check runs in tests and CI, never on clerk PCs
 import numpy as np
+from formulas.ranges import Ranges
+from python_calamine import CalamineWorkbook
 
-import udfs
+from udfs.errors import RuleError
+from udfs.registry import FUNCTIONS, PASS_THROUGH
+from udfs.rulebook import today as engine_today
 from udfs.xlcall import upstream
 
-from . import layout as L
-from .spec import ERROR_PREFIX, QUOTE_SHEET, REGISTERS, Template
+from . import layout
+from .build import build_quote
+from .process import process_file
+from .samples import SAMPLES_DIR, sample_path
+from .spec import ERROR_PREFIX, QUOTE_LINES, QUOTE_SHEET, REGISTERS, Template, quote_row
 
 # every engine function our templates may call, by Excel name (derived from udfs.registry)
 # (and ROW_CHECK, the templates' row gate, which takes its arguments as Excel passes them)
-EXCEL_NAMES = [n for n, f in udfs.registry.FUNCTIONS.items()
+EXCEL_NAMES = [n for n, f in FUNCTIONS.items()
                if f.excel and (f.engine or (f.params and f.params[0].kind == "any"))]
 
 
 def _scalar(x: Any) -> Any:
     """A formulas argument (Ranges, 1×1 array, scalar, empty marker) → a Python value."""
-    from formulas.ranges import Ranges
     if isinstance(x, Ranges):
         x = x.value
     if isinstance(x, np.ndarray):
@@ -57,7 +64,7 @@ def _to_excel(v: Any) -> Any:
     if isinstance(v, Decimal):
         return float(v)
     if isinstance(v, (dt.date, dt.datetime)):
-        return L.serial(v)
+        return layout.serial(v)
     return v
 
 
@@ -73,9 +80,9 @@ def _cell(x: Any) -> Any:
 
 
 def adapter(name: str) -> Callable[..., Any]:
-    declared = udfs.registry.FUNCTIONS[name]
+    declared = FUNCTIONS[name]
     func = declared.func
-    if declared.params and declared.params[0].kind in udfs.registry.PASS_THROUGH:
+    if declared.params and declared.params[0].kind in PASS_THROUGH:
         def pass_through(*args: Any) -> Any:     # ROW_CHECK: judges error values itself
             return _to_excel(func(*[_cell(a) for a in args]))
         pass_through.__name__ = name
@@ -90,25 +97,22 @@ def adapter(name: str) -> Callable[..., Any]:
             return shown
         try:
             return _to_excel(func(*values))
-        except udfs.RuleError as e:
+        except RuleError as e:
             return f"{ERROR_PREFIX}{e}"
     excel_function.__name__ = name
     return excel_function
 
 
 def register_functions() -> None:
-    import formulas
     functions = formulas.get_functions()
     for name in EXCEL_NAMES:
         functions[name] = adapter(name)
     # TODAY() is the engine's today (LOGIDESK_TODAY fixes it), as the processor computes with
-    import udfs
-    functions["TODAY"] = lambda: L.serial(udfs.today())
+    functions["TODAY"] = lambda: layout.serial(engine_today())
 
 
 def evaluate(path: Path) -> dict[tuple[str, str], Any]:
     """(sheet, A1 cell) → value computed by the ``formulas`` package."""
-    import formulas
     register_functions()
     model = formulas.ExcelModel().loads(str(path)).finish()
     solution = model.calculate()
@@ -127,7 +131,7 @@ def _norm(v: Any) -> Any:
     if v is None:
         return ""
     if isinstance(v, (dt.date, dt.datetime)):
-        return round(L.serial(v) * 86400)
+        return round(layout.serial(v) * 86400)
     if isinstance(v, bool):
         return v
     if isinstance(v, (int, float)):
@@ -138,14 +142,13 @@ def _norm(v: Any) -> Any:
 def _norm_pair(a: Any, b: Any) -> tuple[Any, Any]:
     """Dates cached by calamine are date objects; evaluated ones are serials."""
     if isinstance(a, (dt.date, dt.datetime)) and isinstance(b, (int, float)):
-        return round(L.serial(a) * 86400), round(float(b) * 86400)
+        return round(layout.serial(a) * 86400), round(float(b) * 86400)
     if isinstance(b, (dt.date, dt.datetime)) and isinstance(a, (int, float)):
-        return round(float(a) * 86400), round(L.serial(b) * 86400)
+        return round(float(a) * 86400), round(layout.serial(b) * 86400)
     return _norm(a), _norm(b)
 
 
 def read_cached(path: Path, sheet: str) -> list[list[Any]]:
-    from python_calamine import CalamineWorkbook
     with CalamineWorkbook.from_path(str(path)) as wb:
         return wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
 
@@ -153,7 +156,6 @@ def read_cached(path: Path, sheet: str) -> list[list[Any]]:
 def check_register(sample: Path, tpl: Template, work: Path, results: bool = False) -> tuple[int, list[str]]:
     """Compare every computed cell and 汇总 cell — the sample's formulas and the result
     workbook's formulas against the result's cached values; returns (cells, mismatches)."""
-    from .process import process_file
     res = process_file(sample, work, progress=False)
     if res.refused or res.output is None:
         return 0, [f"{sample}: 处理失败：{res.refused}"]
@@ -171,7 +173,7 @@ def check_register(sample: Path, tpl: Template, work: Path, results: bool = Fals
 def _error_rows(tpl: Template, rows: int, evaluated: dict, cached: list[list[Any]]) -> int:
     """Rows of 2..rows+1 where a computed cell the engine evaluated shows 「错误：」, or whose
     guard input is blank while another input is filled (what 错误行数 counts)."""
-    cols = [L.col_letter(tpl.headers.index(c.header)) for c in tpl.computed]
+    cols = [layout.col_letter(tpl.headers.index(c.header)) for c in tpl.computed]
     guards = set(tpl.computed[0].guard)
     at = {c.header: tpl.headers.index(c.header) for c in tpl.inputs}
 
@@ -192,29 +194,28 @@ def _compare(tpl: Template, rows: int, evaluated: dict, cached: list[list[Any]],
         row = cached[i]
         for col in tpl.computed:
             c = tpl.headers.index(col.header)
-            ref = f"{L.col_letter(c)}{i + 1}"
+            ref = f"{layout.col_letter(c)}{i + 1}"
             got = evaluated.get((tpl.sheet.upper(), ref), "<缺失>")
             a, b = _norm_pair(row[c], got)
             compared += 1
             if a != b:
                 mismatches.append(f"{label}{tpl.sheet}!{ref}（{col.header}）：处理结果 {row[c]!r}，公式计算 {got!r}")
-    summary = read_cached(output, L.SUMMARY_SHEET)
+    summary = read_cached(output, layout.SUMMARY_SHEET)
     for r in range(1, len(summary)):
-        got = evaluated.get((L.SUMMARY_SHEET.upper(), f"B{r + 1}"), "<缺失>")
-        if summary[r][0] == L.ERROR_ROWS_LABEL:
+        got = evaluated.get((layout.SUMMARY_SHEET.upper(), f"B{r + 1}"), "<缺失>")
+        if summary[r][0] == layout.ERROR_ROWS_LABEL:
             # the engine cannot evaluate this SUMPRODUCT of array tests (LibreOffice does):
             # the rows whose cells the engine itself shows an error in
             got = float(_error_rows(tpl, rows, evaluated, cached))
         a, b = _norm_pair(summary[r][1], got)
         compared += 1
         if a != b:
-            mismatches.append(f"{label}{L.SUMMARY_SHEET}!B{r + 1}（{summary[r][0]}）：处理结果 {summary[r][1]!r}，公式计算 {got!r}")
+            mismatches.append(f"{label}{layout.SUMMARY_SHEET}!B{r + 1}（{summary[r][0]}）：处理结果 {summary[r][1]!r}，公式计算 {got!r}")
     return mismatches, compared
 
 
 def check_quote(template: Path) -> tuple[int, list[str]]:
     """The quote template: formulas evaluated on its example inputs == workbooks.quote."""
-    from .spec import QUOTE_LINES, quote_row
     evaluated = evaluate(template)
     cached = read_cached(template, QUOTE_SHEET)
     mismatches = []
@@ -233,8 +234,6 @@ def check_quote(template: Path) -> tuple[int, list[str]]:
 
 
 def run(samples_dir: Path | None = None, results: bool = False) -> tuple[int, list[str]]:
-    from .build import build_quote
-    from .samples import SAMPLES_DIR, sample_path
     total, problems = 0, []
     with tempfile.TemporaryDirectory() as tmp:
         for kind, tpl in REGISTERS.items():

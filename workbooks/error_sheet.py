@@ -9,6 +9,8 @@ from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 
+from udfs.values import show
+
 from .xlsx.cells import col_letter, escape, escape_attr, number_text
 from .xlsx.styles import HEADER_FILL, StyleBook
 
@@ -126,7 +128,6 @@ def cell_xml(ref: str, style: int | None, value: Any, formula: str | None = None
 
 
 def _shown(v: Any) -> str:
-    from udfs.values import show
     if isinstance(v, (dt.date, dt.datetime)):
         return v.isoformat(sep=" ") if isinstance(v, dt.datetime) and (v.hour or v.minute or v.second) \
             else v.strftime("%Y-%m-%d")
@@ -183,7 +184,3 @@ def errors_sheet_parts(reg: Any, errors: Sequence[Any], styles: StyleBook, batch
         yield b"</hyperlinks>"
     yield (b'<pageMargins left="0.4" right="0.4" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>'
            b'<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/></worksheet>')
-
-
-def errors_sheet(reg: Any, errors: Sequence[Any], styles: StyleBook) -> bytes:
-    return b"".join(errors_sheet_parts(reg, errors, styles))

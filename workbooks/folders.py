@@ -18,7 +18,9 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
+
+from .xlsx.package import PackageError, open_package
 
 RESULT_SUFFIX = "_结果"
 REGISTER_SUFFIXES = (".xlsx", ".xlsm")
@@ -31,7 +33,7 @@ OTHER_SUFFIXES = {
     ".xlsb": f"Excel 二进制工作簿（.xlsb），{SAVE_AS}",
     ".ods": f"OpenDocument 表格（.ods），{SAVE_AS}",
     ".et": f"WPS 表格文件（.et），{SAVE_AS}",
-    ".csv": f"CSV 文本文件没有模板标记，请用 logidesk build 生成的模板填写",
+    ".csv": "CSV 文本文件没有模板标记，请用 logidesk build 生成的模板填写",
 }
 
 
@@ -48,7 +50,7 @@ class Walk:
     skipped: list[Skipped] = field(default_factory=list)     # named on purpose or found, not handled
     ignored: list[Skipped] = field(default_factory=list)     # found in a folder and left alone quietly
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Path]:
         return iter(self.files)
 
 
@@ -82,7 +84,6 @@ def classify(path: Path) -> Skipped | None:
 
 def check_package(path: Path) -> Skipped | None:
     """The reader's own verdict (encrypted, damaged, .xls renamed to .xlsx, …)."""
-    from .xlsx.package import PackageError, open_package
     try:
         open_package(path)
     except PackageError as e:
@@ -198,13 +199,13 @@ def plan_outputs(files: Iterable[str | Path], roots: Iterable[str | Path], out_d
     (two branches' 理赔登记表.xlsx in 福州/ and 厦门/ → out/福州/…, out/厦门/…); a file named
     on its own goes to ``out_dir`` itself, or — when that name is taken — to a subfolder named
     after its own folder, then with a number: ``a_结果(2).xlsx``."""
-    roots = [Path(r) for r in roots]
+    root_dirs = [Path(r) for r in roots]
     out_dir = Path(out_dir)
     plan: dict[Path, Path] = {}
     taken: set[Path] = set()
     inputs = {Path(f).resolve() for f in files}
     for f in map(Path, files):
-        rel = _relative_dir(f, roots)
+        rel = _relative_dir(f, root_dirs)
         name = result_name(f)
         candidates = [out_dir / (rel if rel is not None else Path()) / name]
         if rel is None:

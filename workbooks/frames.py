@@ -14,12 +14,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from udfs import values as V
+from udfs.cellvalue import is_blank
 
-from . import layout as L
 from .compute import Computed
 from .compute import compute as compute_columns
 from .register import MemoryChunk, template_register
+from .layout import EXCEL_EPOCH
 from .spec import ERROR_PREFIX, REGISTERS, Template
 
 FIRST_ROW = 2                    # sheet row of a frame's first row (the template's header is row 1)
@@ -31,7 +31,7 @@ def nulls(frame: pd.DataFrame) -> np.ndarray:
     much cheaper than DataFrame.isna() on object columns."""
     if not len(frame.columns):
         return np.zeros((len(frame), 0), dtype=bool)
-    return np.equal(frame.to_numpy(dtype=object), None)
+    return np.asarray(frame.to_numpy(dtype=object) == None, dtype=bool)  # noqa: E711 (element-wise)
 
 
 def compute(tpl: Template, frame: pd.DataFrame, today: dt.date | None = None) -> list[Computed]:
@@ -39,7 +39,7 @@ def compute(tpl: Template, frame: pd.DataFrame, today: dt.date | None = None) ->
     no row outcomes: see :func:`process_frame` for what a sheet shows)."""
     null = nulls(frame)
     position = {h: j for j, h in enumerate(frame.columns)}
-    filled = ~null.all(axis=1) if len(frame) else np.zeros(0, bool)
+    filled = np.asarray(~null.all(axis=1), dtype=bool) if len(frame) else np.zeros(0, bool)
     blank = {c.header: null[:, position[c.header]] for c in tpl.inputs}
     return compute_columns(tpl, frame.reset_index(drop=True), blank, filled, today)
 
@@ -59,7 +59,7 @@ def cell_value(c: Computed, i: int) -> Any:
 def _cell(v: Any) -> Any:
     """A DataFrame value as a sheet cell: blanks (None, NaN, NaT, "") → None, pandas and
     numpy scalars → Python values."""
-    if V.is_blank(v) or v is pd.NaT:
+    if is_blank(v) or v is pd.NaT:
         return None
     if isinstance(v, pd.Timestamp):
         return v.to_pydatetime()
@@ -72,7 +72,7 @@ def _shown(c: Computed, n: int) -> list[Any]:
     """What each cell of a computed column shows: float, datetime, int, text, "" or 「错误：…」."""
     vals = [cell_value(c, i) for i in range(n)]
     if c.column.kind in ("date", "datetime"):
-        vals = [(L.EXCEL_EPOCH + dt.timedelta(days=v)).replace(microsecond=0) if isinstance(v, float) else v
+        vals = [(EXCEL_EPOCH + dt.timedelta(days=v)).replace(microsecond=0) if isinstance(v, float) else v
                 for v in vals]
     elif c.column.kind == "int":
         vals = [int(v) if isinstance(v, float) else v for v in vals]

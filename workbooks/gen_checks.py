@@ -46,7 +46,7 @@ def render() -> str:
     for kind, tpl in REGISTERS.items():
         out.append(f"    {kind!r}: (\n")
         for c in tpl.computed:
-            out.append(f"        ({c.header!r}, {tuple(c.guard)!r},\n         {tree(c.expr)!r}),\n")
+            out.append(f"        ({c.header!r}, {tuple(c.guard)!r},\n         {tree(c.expression)!r}),\n")
         out.append("    ),\n")
     out.append("}\n\n# drop-down lists that only suggest (any place is read by STO-4)\n")
     out.append(f"OPEN_LISTS = frozenset({sorted(OPEN_LISTS)!r})\n")

@@ -1,4 +1,4 @@
-"""Reading raw register cells into typed values, once (issue 9, item 1).
+"""Reading raw register cells into typed values, once.
 
 The streaming reader (``workbooks.xlsx``) hands over what the sheet XML holds: floats,
 strings (untrimmed), bools, Excel error values (:class:`XlError`), datetimes for cells with
@@ -87,73 +87,106 @@ def normalise_many(texts: np.ndarray) -> np.ndarray:
 
 
 def read_column(kind: str, header: str, rule: str | None, raw: Sequence[Any]) -> Typed:
-    """Type one input column of a chunk."""
-    n = len(raw)
-    if isinstance(raw, np.ndarray) and raw.dtype == object and raw.ndim == 1:
-        values = raw.copy()             # what the model hands over: 25× faster than via a list
-    else:
-        values = np.empty(n, dtype=object)
-        values[:] = list(raw)
-    problem = np.full(n, None, dtype=object)
+    """Type one input column of a chunk: texts and plain numbers and dates in bulk, each
+    distinct unusual value once."""
+    values = _object_copy(raw)
+    n = len(values)
     types = np.fromiter(map(type, values), dtype=object, count=n)
-    blank = types == type(None)
+    blank = types == type(None)  # noqa: E721 (element-wise)
     out = np.full(n, None, dtype=object)
     todo = ~blank
-    isstr = types == str                # exact str: an XlError is its own type
-    if isstr.any():
-        idx = np.flatnonzero(isstr)
-        clean = normalise_many(values[idx])
-        empty = clean == ""
-        blank[idx[empty]] = True
-        todo[idx[empty]] = False
-        if kind in TEXT_KINDS:
-            out[idx[~empty]] = clean[~empty]
-            todo[idx] = False
-        else:
-            values[idx] = clean
-    isfloat = types == float
+    _read_texts(kind, values, types, blank, out, todo)
+    isfloat = types == float  # noqa: E721 (element-wise)
     if isfloat.any():
         idx = np.flatnonzero(isfloat)
-        nan = np.isnan(values[idx].astype(float))
-        blank[idx[nan]] = True
+        blank[idx[np.isnan(values[idx].astype(float))]] = True
     todo &= ~blank
-    # plain values in bulk
-    if kind in ("money",) and isfloat.any():
-        idx = np.flatnonzero(isfloat & ~blank)
-        x = values[idx].astype(float)
-        max_yuan = rules_for(None).max_fen / 100
-        with np.errstate(invalid="ignore"):
-            y = x * 100
-            near = np.abs(y - np.floor(y) - 0.5) < 1e-6
-            plain = (x >= 0) & (x <= max_yuan) & np.isfinite(x) & ~near
-        fen = np.floor(y[plain] + 0.5)
-        out[idx[plain]] = list(fen / 100)
-        todo[idx[plain]] = False
+    if kind == "money" and isfloat.any():
+        _read_money(values, np.flatnonzero(isfloat & ~blank), out, todo)
     elif kind in ("share", "number", "int") and isfloat.any():
-        idx = np.flatnonzero(isfloat & ~blank)
-        x = values[idx].astype(float)
-        with np.errstate(invalid="ignore"):
-            plain = (x >= 0) & np.isfinite(x)
-            if kind == "share":
-                plain &= x <= 1
-            elif kind == "int":
-                plain &= (np.floor(x) == x) & (x < 1e9)
-        out[idx[plain]] = list(x[plain])
-        todo[idx[plain]] = False
+        _read_numbers(kind, values, np.flatnonzero(isfloat & ~blank), out, todo)
     elif kind in ("date", "datetime"):
-        isdt = types == dt.datetime
-        if isdt.any():
-            idx = np.flatnonzero(isdt)
-            if kind == "date":
-                out[idx] = [v.date() for v in values[idx]]
-            else:
-                out[idx] = list(values[idx])
-            todo[idx] = False
-        isd = types == dt.date
-        if isd.any():
-            idx = np.flatnonzero(isd)
-            out[idx] = list(values[idx]) if kind == "date" else [dt.datetime(v.year, v.month, v.day) for v in values[idx]]
-            todo[idx] = False
+        _read_dates(kind, values, types, out, todo)
+    problem = _read_one_by_one(kind, header, rule, values, out, todo)
+    return Typed(out, blank, problem)
+
+
+def _object_copy(raw: Sequence[Any]) -> np.ndarray:
+    """A 1-d object array of the cells, never the caller's own."""
+    if isinstance(raw, np.ndarray) and raw.dtype == object and raw.ndim == 1:
+        return raw.copy()             # what the model hands over: 25× faster than via a list
+    values = np.empty(len(raw), dtype=object)
+    values[:] = list(raw)
+    return values
+
+
+def _read_texts(kind: str, values: np.ndarray, types: np.ndarray, blank: np.ndarray, out: np.ndarray,
+                todo: np.ndarray) -> None:
+    """Texts normalised (empty ones are blank); a text column's texts are its values, any
+    other column's are read later, cleaned."""
+    isstr = types == str  # noqa: E721 (element-wise; exact str: an XlError is its own type)
+    if not isstr.any():
+        return
+    idx = np.flatnonzero(isstr)
+    clean = normalise_many(values[idx])
+    empty = clean == ""
+    blank[idx[empty]] = True
+    todo[idx[empty]] = False
+    if kind in TEXT_KINDS:
+        out[idx[~empty]] = clean[~empty]
+        todo[idx] = False
+    else:
+        values[idx] = clean
+
+
+def _read_money(values: np.ndarray, idx: np.ndarray, out: np.ndarray, todo: np.ndarray) -> None:
+    """Plain amounts (not negative, within the limit, not on a half fen) at the fen, in bulk."""
+    x = values[idx].astype(float)
+    max_yuan = rules_for(None).max_fen / 100
+    with np.errstate(invalid="ignore"):
+        y = x * 100
+        near = np.abs(y - np.floor(y) - 0.5) < 1e-6
+        plain = (x >= 0) & (x <= max_yuan) & np.isfinite(x) & ~near
+    fen = np.floor(y[plain] + 0.5)
+    out[idx[plain]] = list(fen / 100)
+    todo[idx[plain]] = False
+
+
+def _read_numbers(kind: str, values: np.ndarray, idx: np.ndarray, out: np.ndarray, todo: np.ndarray) -> None:
+    """Plain shares (0..1), numbers and whole counts as given, in bulk."""
+    x = values[idx].astype(float)
+    with np.errstate(invalid="ignore"):
+        plain = (x >= 0) & np.isfinite(x)
+        if kind == "share":
+            plain &= x <= 1
+        elif kind == "int":
+            plain &= (np.floor(x) == x) & (x < 1e9)
+    out[idx[plain]] = list(x[plain])
+    todo[idx[plain]] = False
+
+
+def _read_dates(kind: str, values: np.ndarray, types: np.ndarray, out: np.ndarray, todo: np.ndarray) -> None:
+    """Date and datetime cells as the column's kind, in bulk."""
+    isdt = types == dt.datetime  # noqa: E721 (element-wise)
+    if isdt.any():
+        idx = np.flatnonzero(isdt)
+        if kind == "date":
+            out[idx] = [v.date() for v in values[idx]]
+        else:
+            out[idx] = list(values[idx])
+        todo[idx] = False
+    isd = types == dt.date  # noqa: E721 (element-wise)
+    if isd.any():
+        idx = np.flatnonzero(isd)
+        out[idx] = list(values[idx]) if kind == "date" else [dt.datetime(v.year, v.month, v.day) for v in values[idx]]
+        todo[idx] = False
+
+
+def _read_one_by_one(kind: str, header: str, rule: str | None, values: np.ndarray, out: np.ndarray,
+                     todo: np.ndarray) -> np.ndarray:
+    """The cells left: each distinct value judged once; returns each cell's problem (None
+    when fine). An Excel error value is a problem of its cell."""
+    problem = np.full(len(values), None, dtype=object)
     memo: dict[tuple[type, Any], tuple[Any, str | None]] = {}
     for i in np.flatnonzero(todo):
         v = values[i]
@@ -165,7 +198,7 @@ def read_column(kind: str, header: str, rule: str | None, raw: Sequence[Any]) ->
         if got is None:
             got = memo[key] = _one(kind, header, rule, v)
         out[i], problem[i] = got
-    return Typed(out, blank, problem)
+    return problem
 
 
 def as_decimal(kind: str, v: Any) -> Any:

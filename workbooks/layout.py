@@ -16,8 +16,8 @@ import xlsxwriter
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from .spec import (ERROR_PREFIX, INPUT_FORMATS, OUTPUT_FORMATS, OPEN_LISTS, QUOTE_LINES, QUOTE_SHEET,
-                   Column, Template, col_letter, quote_blank, quote_cell)
+from .spec import (ERROR_PREFIX, INPUT_FORMATS, OPEN_LISTS, OUTPUT_FORMATS, QUOTE_LINES, QUOTE_SHEET, Column,
+                   QuoteLine, Template, col_letter, quote_blank, quote_cell, quote_row)
 from .validation import has_aliases
 
 MARKER_NAME = "LOGIDESK_TEMPLATE"
@@ -130,9 +130,10 @@ def write_lists(wb: Workbook, lists: dict[str, list[str]]) -> dict[str, str]:
     return refs
 
 
-def validation_for(col: Column, lists: dict[str, str], names: dict[str, list[str]]) -> dict | None:
+def validation_for(col: Column, lists: dict[str, str], names: dict[str, list[str]]) -> dict[str, Any] | None:
     """Excel data validation of an input column (the processor re-checks the same rules)."""
     rule = f"（{col.rule}）" if col.rule else ""
+    opts: dict[str, Any]
     if col.choices in OPEN_LISTS:         # a suggestion: other places are read by STO-4
         opts = {"validate": "list", "source": lists[col.choices], "error_type": "information",
                 "error_message": f"{col.header}不在下拉列表中：将按行政区划表确定线路（STO-4）"}
@@ -334,7 +335,6 @@ def write_summary(wb: Workbook, styles: Styles, tpl: Template, last_row: int,
 def write_quote_sheet(wb: Workbook, styles: Styles, lists: dict[str, str],
                       values: dict[str, Any] | None = None) -> Worksheet:
     """柜台报价: one screen, label / value / note; printable as a small receipt (A5)."""
-    from .spec import quote_row
     ws = wb.add_worksheet(QUOTE_SHEET)
     ws.set_column(0, 0, 16)
     ws.set_column(1, 1, 46)
@@ -342,38 +342,20 @@ def write_quote_sheet(wb: Workbook, styles: Styles, lists: dict[str, str],
     ws.write_string(0, 0, "项目", styles.header_in)
     ws.write_string(0, 1, "数值", styles.header_in)
     ws.write_string(0, 2, "说明", styles.header_in)
-    cell = quote_cell
     for line in QUOTE_LINES:
         r = quote_row(line.label) - 1
-        ws.set_row(r, 60 if line.label == "运费说明" else 30 if line.label in ("保价判定", "仓储条款") else 20)
+        ws.set_row(r, QUOTE_ROW_HEIGHTS.get(line.label, 20))
         ws.write_string(r, 0, line.label, styles.label)
         ws.write_string(r, 2, line.note, styles.note)
         value = values.get(line.label) if values else None
-        if line.expr is None and line.label != "免费保管天数":
-            fmt = styles.cell(line.kind, computed=False)
-            v = line.example if values is None else value
-            if line.default is not None:
-                if isinstance(v, dt.date):
-                    ws.write_formula(r, 1, "=" + line.default, fmt, serial(v))
-                else:
-                    ws.write_formula(r, 1, "=" + line.default, fmt)
-            elif v is None or v == "":
-                ws.write_blank(r, 1, None, fmt)
-            elif isinstance(v, str):
-                ws.write_string(r, 1, v, fmt)
-            elif isinstance(v, dt.date):
-                ws.write_number(r, 1, serial(v), fmt)
-            else:
-                ws.write_number(r, 1, float(v), fmt)
-            col = Column(line.label, line.kind, choices=line.choices)
-            opts = validation_for(col, lists, {})
-            if opts:
-                ws.data_validation(r, 1, r, 1, opts)
-        elif line.label == "免费保管天数":
-            ws.write_number(r, 1, values["免费保管天数"], styles.cell("int", computed=True))
+        if line.label == FREE_DAYS:
+            assert values is not None, "the quote's free days come with its values"
+            ws.write_number(r, 1, values[FREE_DAYS], styles.cell("int", computed=True))
+        elif line.expr is None:
+            _write_quote_input(ws, r, line, styles, lists, line.example if values is None else value)
         else:
             fmt = styles.cell(line.kind, computed=True, wrap=line.kind == "text")
-            formula = "=" + quote_blank(line.expr(cell))
+            formula = "=" + quote_blank(line.expr(quote_cell))
             if value is None:
                 ws.write_formula(r, 1, formula, fmt)
             else:
@@ -391,6 +373,33 @@ def write_quote_sheet(wb: Workbook, styles: Styles, lists: dict[str, str],
     ws.protect("", PROTECT_OPTIONS)
     ws.activate()
     return ws
+
+
+FREE_DAYS = "免费保管天数"           # the quote line the rules fill in (STO-2), neither typed nor a formula
+QUOTE_ROW_HEIGHTS = {"运费说明": 60, "保价判定": 30, "仓储条款": 30}   # points; the other lines 20
+
+
+def _write_quote_input(ws: Worksheet, r: int, line: QuoteLine, styles: Styles, lists: dict[str, str],
+                       v: Any) -> None:
+    """One input line of the quote: its value (or its default formula) and its validation."""
+    fmt = styles.cell(line.kind, computed=False)
+    if line.default is not None:
+        if isinstance(v, dt.date):
+            ws.write_formula(r, 1, "=" + line.default, fmt, serial(v))
+        else:
+            ws.write_formula(r, 1, "=" + line.default, fmt)
+    elif v is None or v == "":
+        ws.write_blank(r, 1, None, fmt)
+    elif isinstance(v, str):
+        ws.write_string(r, 1, v, fmt)
+    elif isinstance(v, dt.date):
+        ws.write_number(r, 1, serial(v), fmt)
+    else:
+        ws.write_number(r, 1, float(v), fmt)
+    col = Column(line.label, line.kind, choices=line.choices)
+    opts = validation_for(col, lists, {})
+    if opts:
+        ws.data_validation(r, 1, r, 1, opts)
 
 
 def write_rules_sheet(wb: Workbook, styles: Styles, rows: Iterable[tuple[str, str, str, str]],

@@ -1,4 +1,4 @@
-"""One outcome per register row (issue 9 item 1; issue 10 items 1–2; RULES.md CLM-8).
+"""One outcome per register row (CLM-8, docs/rules.md).
 
 - ``blank``: no input cell filled (the template's pre-filled formula rows);
 - ``invalid``: the row has an error in 错误清单 — a bad input cell, a formula the engine
@@ -11,7 +11,7 @@
 """
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -27,7 +27,7 @@ CHECK_COLUMN = "受理判定"
 
 
 def computed_errors(results: Sequence[Computed], rows: np.ndarray, input_bad: np.ndarray,
-                    letter) -> list[CellError]:
+                    letter: Callable[[str, int], str]) -> list[CellError]:
     """Failing formulas on rows whose inputs passed (a bad input already explains its
     row's failing formulas)."""
     out = []
@@ -39,9 +39,9 @@ def computed_errors(results: Sequence[Computed], rows: np.ndarray, input_bad: np
     return out
 
 
-def override_errors(results: Sequence[Computed], typed_by_hand: dict[str, np.ndarray],
-                    raw: dict[str, Sequence], rows: np.ndarray, letter,
-                    replaced: dict[str, Sequence[str | None]] | None = None) -> list[CellError]:
+def override_errors(results: Sequence[Computed], typed_by_hand: Mapping[str, np.ndarray],
+                    raw: Mapping[str, Sequence[Any]], rows: np.ndarray, letter: Callable[[str, int], str],
+                    replaced: Mapping[str, Sequence[str | None]] | None = None) -> list[CellError]:
     """Values typed by hand where the template has a formula: each is reported with what
     replaced it (the rules' value of the row, before the row's outcome is applied)."""
     out = []
@@ -49,7 +49,7 @@ def override_errors(results: Sequence[Computed], typed_by_hand: dict[str, np.nda
         mask = typed_by_hand.get(c.column.header)
         if mask is None or not mask.any():
             continue
-        for i in np.flatnonzero(mask):
+        for i in np.flatnonzero(mask).tolist():
             r = int(rows[i])
             was = raw[c.column.header][i]
             formula = (replaced or {}).get(c.column.header, [None] * len(rows))[i]

@@ -1,4 +1,4 @@
-"""Writing results safely (non-negotiable 5); where they go is
+"""Writing results safely (never half a file, never over an open one); where they go is
 :func:`workbooks.folders.plan_outputs`.
 
 - A workbook open in Excel/WPS (``~$name``) or LibreOffice (``.~lock.name#``) is refused.
@@ -51,7 +51,7 @@ def _alive(pid: int) -> bool:
 
 def remove_stale(folder: Path) -> list[Path]:
     """Temp files of runs that were killed (their process is gone)."""
-    removed = []
+    removed: list[Path] = []
     try:
         names = os.listdir(folder)
     except OSError:

@@ -1,4 +1,4 @@
-"""The one register model (issue 9 item 1; INTERFACES.md section A).
+"""The one register model.
 
 ``open_register(path)`` finds the template marker, the register sheet and its header row
 (title rows above it are fine; columns may be moved), maps the columns by header, reads
@@ -15,7 +15,7 @@ gives each row one outcome (:mod:`workbooks.outcomes`: ok, refused, invalid, bla
 half-month report and the ribbon. :class:`Tally` adds evaluations up, so the console, 汇总
 and 错误清单 give one count.
 
-The raw reading is the streaming package reader of ``workbooks.xlsx`` (branch i9-io).
+The raw reading is the streaming package reader of :mod:`workbooks.xlsx`.
 """
 from __future__ import annotations
 
@@ -26,20 +26,22 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable, Iterator, Protocol, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 import pandas as pd
 
-import udfs
+from udfs.complaints import rules_in_force
+from udfs.rulebook import today as engine_today
 
 from .compute import Computed, compute, needed_columns
-from .inputs import XlError, as_decimals, header_key, is_blank, normalise_text, read_column
+from .inputs import Typed, XlError, as_decimals, header_key, is_blank, normalise_text, read_column
 from .error_sheet import raw_at, to_fix
 from .outcomes import (BLANK, INVALID, OK, OUTCOMES, REFUSED_OUTCOME, apply, computed_errors, decide,
                        override_errors, row_positions)
-from .spec import REGISTERS, SHEETS, Template, checked_inputs, col_letter
+from .spec import REGISTERS, SHEETS, VIP, Call, Column, LiveStatus, Template, checked_inputs, col_letter
 from .validation import CellError, check_column, check_order
+from .xlsx.package import PackageError, open_package
 
 __all__ = ["open_register", "Register", "RegisterError", "Evaluation", "Tally", "MemoryChunk",
            "CellError", "Computed", "XlError", "OUTCOMES", "OK", "REFUSED_OUTCOME", "INVALID", "BLANK"]
@@ -81,18 +83,69 @@ class MemoryChunk:
     formulas: dict[int, list[str | None]] = field(default_factory=dict)
 
 
-class PackageLike(Protocol):
-    path: Any
-    sheets: list
-    defined_names: dict[str, str]
-
-    def head(self, sheet_name: str, n_rows: int = 30) -> list[tuple[int, list[Any]]]: ...
-    def iter_chunks(self, sheet_name: str, first_row: int, columns: Sequence[int] | None = None,
-                    formulas_of: Sequence[int] = (), size: int = 50_000) -> Iterator[Any]: ...
-    def read_small_sheet(self, name: str) -> list[list[Any]]: ...
-
-
 # ----------------------------------------------------------------------------- evaluation
+
+@dataclass
+class ReadInputs:
+    """A chunk's input columns as read (see :meth:`Register.read_inputs`)."""
+
+    filled: np.ndarray                                                  # rows with any input
+    typed: dict[str, Typed] = field(default_factory=dict)               # checked inputs, typed
+    raws: dict[str, list[Any]] = field(default_factory=dict)            # every input, as read
+    lazy: dict[str, list[Any]] = field(default_factory=dict)            # free texts, not yet typed
+
+
+@dataclass
+class HandTyped:
+    """What the clerk typed over a chunk's computed columns, by header (see
+    :meth:`Register.hand_typed`)."""
+
+    by_hand: dict[str, np.ndarray] = field(default_factory=dict)        # a value or a foreign formula
+    raw: dict[str, list[Any]] = field(default_factory=dict)             # the cells' values as read
+    replaced: dict[str, list[str | None]] = field(default_factory=dict)  # the foreign formula, else None
+    # cells holding exactly the template formula of their row
+    template_formula: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def over(self, header: str) -> bool:
+        got = self.by_hand.get(header)
+        return got is not None and bool(got.any())
+
+
+def row_formula(parts: list[str]) -> Callable[[int], str]:
+    """A formula split where its row number goes, as a function of the sheet row."""
+    return lambda row: str(row).join(parts)
+
+
+def raw_cells(values: dict[int, Any], idx: int | None, n: int) -> list[Any]:
+    """The cells of sheet column ``idx`` of a chunk as read (a list: read_column copies it);
+    all blank when the sheet has no such column."""
+    col = values.get(idx) if idx is not None else None
+    return list(col) if col is not None else [None] * n
+
+
+def typed_over(vals: Sequence[Any], no_formula: np.ndarray) -> np.ndarray:
+    """Cells of a computed column holding a value and no formula (only those are looked at)."""
+    out = np.zeros(len(no_formula), dtype=bool)
+    at = np.flatnonzero(no_formula)
+    if len(at):
+        raw = np.empty(len(at), dtype=object)
+        raw[:] = [vals[i] for i in at.tolist()]
+        out[at] = ~blank_cells(raw)
+    return out
+
+
+def row_outcomes(tpl: Template, rows: np.ndarray, errors: list[CellError], filled: np.ndarray,
+                 results: list[Computed]) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's outcome and refusal reason; an invalid row's computed cells show its error."""
+    bad_rows = np.zeros(len(rows), dtype=bool)
+    bad_rows[row_positions(rows, [e.row for e in errors])] = True
+    row_errors: dict[int, list[CellError]] = {}
+    for e in errors:
+        row_errors.setdefault(e.row, []).append(e)
+    outcome, reason = decide(tpl, filled, bad_rows, results)
+    apply(results, outcome, row_errors, rows, {c.header: i for i, c in enumerate(tpl.inputs)})
+    return outcome, reason
+
 
 @dataclass
 class Evaluation:
@@ -232,8 +285,7 @@ class Register:
         key = (column.header, column.gate, column.row_check is not None)
         got = cache.get(key)
         if got is None:
-            parts = self.formula_parts(column)
-            got = cache[key] = lambda r, p=parts: str(r).join(p)
+            got = cache[key] = row_formula(self.formula_parts(column))
         return got
 
     def formula_parts(self, column: Any, older: bool = False) -> list[str]:
@@ -265,7 +317,7 @@ class Register:
         out = np.zeros(len(formulas), dtype=bool)
         texts = [self.formula_text(column)]
         if column.expr is not None:                  # a template made before the row gate
-            texts.append(lambda r, p=self.formula_parts(column, True): str(r).join(p))
+            texts.append(row_formula(self.formula_parts(column, True)))
         has = formulas != None  # noqa: E711 (element-wise)
         for i in np.flatnonzero(has if among is None else has & among).tolist():
             f = formulas[i]
@@ -281,10 +333,6 @@ class Register:
             checked = {c.header for c in checked_inputs(self.tpl)}
             got = self.__dict__["_free_texts"] = {c.header for c in self.tpl.inputs if c.header not in checked}
         return got
-
-    @property
-    def input_columns(self) -> list[int]:
-        return [self.columns[c.header] for c in self.tpl.inputs if c.header in self.columns]
 
     @property
     def computed_columns(self) -> list[int]:
@@ -313,119 +361,133 @@ class Register:
         tpl = self.tpl
         keep = None if columns is None else needed_columns(tpl, columns)
         rows = np.asarray(chunk.rows, dtype=np.int64)
-        n = len(rows)
-        values = chunk.values
-        formulas = getattr(chunk, "formulas", None) or {}
-        lists = lists if lists is not None else udfs.rules_in_force(today or udfs.today())
-
-        def raw_of(idx: int | None) -> list[Any]:
-            col = values.get(idx) if idx is not None else None
-            return list(col) if col is not None else [None] * n
-
-        typed, raws, lazy = {}, {}, {}
-        filled = np.zeros(n, dtype=bool)
-        later = self.free_texts
-        for col in tpl.inputs:
-            raws[col.header] = raw_of(self.columns.get(col.header))   # a list: read_column copies it
-            if col.header in later:
-                lazy[col.header] = raws[col.header]
-                if not filled.all():           # (every row already has an input: nothing to add)
-                    filled |= ~blank_cells(_objects(raws[col.header]))
-            else:
-                typed[col.header] = read_column(col.kind, col.header, col.rule, raws[col.header])
-                filled |= ~typed[col.header].blank
-        errors: list[CellError] = []
-        for col in tpl.inputs:
-            if col.header in lazy:
-                continue
-            errors += check_column(col, typed[col.header], raws[col.header], rows, filled,
-                                   lambda r, h=col.header: self.letter(h, r), lists)
-        for col in tpl.inputs:
-            if col.after and col.header in typed and col.after in typed:
-                errors += check_order(col, typed[col.header], typed[col.after], raws[col.header], rows,
-                                      lambda r, h=col.header: self.letter(h, r))
-        input_bad = np.zeros(n, dtype=bool)
-        input_bad[row_positions(rows, [e.row for e in errors])] = True
-        frame = pd.DataFrame({h: pd.Series(t.values, dtype=object) for h, t in typed.items()})
+        lists = lists if lists is not None else rules_in_force(today or engine_today())
+        read = self.read_inputs(chunk.values, len(rows))
+        errors = self.input_errors(read, rows, lists)
+        frame = pd.DataFrame({h: pd.Series(t.values, dtype=object) for h, t in read.typed.items()})
         frame.index = pd.Index(rows)
-        results = compute(tpl, frame.reset_index(drop=True), {h: t.blank for h, t in typed.items()},
-                          filled, today, keep)
-        letter = lambda h, r: self.letter(h, r)  # noqa: E731
-        errors += to_fix(computed_errors(results, rows, input_bad, letter), tpl, letter,
-                         lambda h, r: raw_at(raws.get(h), rows, r))
-        by_hand: dict[str, np.ndarray] = {}
-        raw_computed: dict[str, list[Any]] = {}
-        replaced: dict[str, list[str | None]] = {}
-        template_formula: dict[str, np.ndarray] = {}
+        results = compute(tpl, frame.reset_index(drop=True), {h: t.blank for h, t in read.typed.items()},
+                          read.filled, today, keep)
+        errors += self.formula_errors(results, read, rows, errors)
+        hand = self.hand_typed(chunk, rows)
+        # a value typed over a column computed for its errors only: the message says what
+        # the rules compute there, so that column is computed in full after all
+        results = [c.complete() if c.complete is not None and hand.over(c.column.header) else c
+                   for c in results]
+        errors += override_errors(results, hand.by_hand, hand.raw, rows, self.letter, hand.replaced)
+        errors.sort(key=self.sheet_order())
+        outcome, reason = row_outcomes(tpl, rows, errors, read.filled, results)
+        extra = {h: raw_cells(chunk.values, i, len(rows)) for h, i in self.extra}
+        computed = {c.column.header: c for c in results if keep is None or c.column.header in keep}
+        return Evaluation(tpl, rows, frame, errors, outcome, reason, computed, extra, read.lazy,
+                          hand.template_formula)
+
+    def cell_of(self, header: str) -> Callable[[int], str]:
+        """The address of ``header``'s cell in a sheet row."""
+        return lambda row: self.letter(header, row)
+
+    def read_inputs(self, values: dict[int, Any], n: int) -> ReadInputs:
+        """A chunk's input columns read once: typed, except the free texts (left as read)."""
+        read = ReadInputs(np.zeros(n, dtype=bool))
+        later = self.free_texts
+        for col in self.tpl.inputs:
+            raw = read.raws[col.header] = raw_cells(values, self.columns.get(col.header), n)
+            if col.header in later:
+                read.lazy[col.header] = raw
+                if not read.filled.all():      # (every row already has an input: nothing to add)
+                    read.filled |= ~blank_cells(_objects(raw))
+            else:
+                typed = read.typed[col.header] = read_column(col.kind, col.header, col.rule, raw)
+                read.filled |= ~typed.blank
+        return read
+
+    def input_errors(self, read: ReadInputs, rows: np.ndarray, lists: dict[str, list[str]]) -> list[CellError]:
+        """Every checked input's errors, then the dates earlier than the date they follow."""
+        errors: list[CellError] = []
+        for col in self.tpl.inputs:
+            if col.header in read.typed:
+                errors += check_column(col, read.typed[col.header], read.raws[col.header], rows, read.filled,
+                                       self.cell_of(col.header), lists)
+        for col in self.tpl.inputs:
+            if col.after and col.header in read.typed and col.after in read.typed:
+                errors += check_order(col, read.typed[col.header], read.typed[col.after], read.raws[col.header],
+                                      rows, self.cell_of(col.header))
+        return errors
+
+    def formula_errors(self, results: list[Computed], read: ReadInputs, rows: np.ndarray,
+                       input_errors: list[CellError]) -> list[CellError]:
+        """Failing formulas on rows whose inputs passed, each with what to fix."""
+        input_bad = np.zeros(len(rows), dtype=bool)
+        input_bad[row_positions(rows, [e.row for e in input_errors])] = True
+        return to_fix(computed_errors(results, rows, input_bad, self.letter), self.tpl, self.letter,
+                      lambda h, r: raw_at(read.raws.get(h), rows, r))
+
+    def hand_typed(self, chunk: Any, rows: np.ndarray) -> HandTyped:
+        """What the clerk typed over the computed columns: a value without a formula, or a
+        formula that calls none of the column's functions (=2000, =G5*0.8), typed over the
+        template's formula (Excel and LibreOffice store function names in upper case)."""
+        out = HandTyped()
+        formulas = getattr(chunk, "formulas", None) or {}
         row_texts = list(map(str, rows.tolist()))
-        for c in tpl.computed:
+        for c in self.tpl.computed:
             idx = self.columns.get(c.header)
             if idx is None or idx not in formulas:
                 continue
-            vals = raw_of(idx)
-            raw_computed[c.header] = vals
-            # a value without a formula, or a formula that calls none of the column's
-            # functions (=2000, =G5*0.8): typed over the template's formula (Excel and
-            # LibreOffice store function names in upper case)
-            stored = getattr(chunk, "formula_cells", {}).get(idx)
-            if stored is not None:      # the reader's stored bytes: only cells unlike the template are decoded
-                no_f, exact = ~stored.has, stored.equal_template(self.formula_parts(c), rows)
-                # an earlier template's formula is the template's too (rewritten, never an error)
-                older = stored.equal_template(self.formula_parts(c, True), rows)
-                f_arr = fs = stored.texts_at(np.flatnonzero(~no_f & ~exact & ~older))
-            else:
-                fs = list(formulas[idx])
-                f_arr = np.empty(n, dtype=object)
-                f_arr[:] = fs
-                no_f = f_arr == None  # noqa: E711 (element-wise)
-                exact = self.exact_template_formulas(c, f_arr, rows, row_texts)
-                older = self.exact_template_formulas(c, f_arr, rows, row_texts, True)
-            # the template's own formula (a native one such as the live 时限状态 calls none of
-            # our functions) is never foreign, nor is a formula calling one of the column's
-            # functions; Excel's add-in link form [1]!COD_FEE(B2) counts as COD_FEE(B2)
-            # a cell holding exactly the template formula of its row needs no regex; only the
-            # few others are judged (normalised: [n]! prefixes, $ anchors, spaces)
-            foreign = np.zeros(n, dtype=bool)
-            template_formula[c.header] = exact
-            rest = np.flatnonzero(~no_f & ~exact & ~older)
-            if len(rest):
-                sub_f, sub_rows = f_arr[rest], rows[rest]
-                sub = foreign_formulas(sub_f, functions_of(c.expr))
-                if sub.any():
-                    sub &= ~self.template_formulas(c, sub_f, sub_rows, sub)
-                foreign[rest] = sub
-            typed_over = np.zeros(n, dtype=bool)     # a value, no formula (only those are looked at)
-            at = np.flatnonzero(no_f)
-            if len(at):
-                raw = np.empty(len(at), dtype=object)
-                raw[:] = [vals[i] for i in at.tolist()]
-                typed_over[at] = ~blank_cells(raw)
-            by_hand[c.header] = typed_over | foreign
-            replaced[c.header] = [f if bad else None for f, bad in zip(fs, foreign)] if foreign.any() else [None] * n
-        # a value typed over a column computed for its errors only: the message says what
-        # the rules compute there, so that column is computed in full after all
-        results = [c.complete() if c.partial and by_hand.get(c.column.header, np.zeros(0, bool)).any() else c
-                   for c in results]
-        errors += override_errors(results, by_hand, raw_computed, rows, letter, replaced)
-        order = {h: i for i, h in enumerate(tpl.headers)}
-        sheet_pos = {h: self.columns.get(h, 10_000 + order.get(h, 0)) for h in tpl.headers}
-        errors.sort(key=lambda e: (e.row, sheet_pos.get(e.column, 99_999), e.kind != "input"))
-        bad_rows = np.zeros(n, dtype=bool)
-        row_errors: dict[int, list[CellError]] = {}
-        bad_rows[row_positions(rows, [e.row for e in errors])] = True
-        for e in errors:
-            row_errors.setdefault(e.row, []).append(e)
-        outcome, reason = decide(tpl, filled, bad_rows, results)
-        apply(results, outcome, row_errors, rows, {c.header: i for i, c in enumerate(tpl.inputs)})
-        extra = {h: raw_of(i) for h, i in self.extra}
-        computed = {c.column.header: c for c in results if keep is None or c.column.header in keep}
-        return Evaluation(tpl, rows, frame, errors, outcome, reason, computed, extra, lazy, template_formula)
+            vals = out.raw[c.header] = raw_cells(chunk.values, idx, len(rows))
+            no_f, exact, older, f_arr = self.formula_cells(c, chunk, idx, rows, row_texts)
+            out.template_formula[c.header] = exact
+            foreign = self.foreign_cells(c, f_arr, rows, ~no_f & ~exact & ~older)
+            out.by_hand[c.header] = typed_over(vals, no_f) | foreign
+            out.replaced[c.header] = ([f if bad else None for f, bad in zip(f_arr, foreign)] if foreign.any()
+                                      else [None] * len(rows))
+        return out
+
+    def formula_cells(self, column: Any, chunk: Any, idx: int, rows: np.ndarray,
+                      row_texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(no formula, the template's formula of the row, an earlier template's formula, the
+        formula texts) of one computed column's cells. The reader's stored bytes are compared
+        as they are: only the cells unlike the template are decoded."""
+        stored = getattr(chunk, "formula_cells", {}).get(idx)
+        if stored is not None:
+            no_f, exact = ~stored.has, stored.equal_template(self.formula_parts(column), rows)
+            # an earlier template's formula is the template's too (rewritten, never an error)
+            older = stored.equal_template(self.formula_parts(column, True), rows)
+            return no_f, exact, older, stored.texts_at(np.flatnonzero(~no_f & ~exact & ~older))
+        f_arr = np.empty(len(rows), dtype=object)
+        f_arr[:] = list(chunk.formulas[idx])
+        no_f = f_arr == None  # noqa: E711 (element-wise)
+        exact = self.exact_template_formulas(column, f_arr, rows, row_texts)
+        older = self.exact_template_formulas(column, f_arr, rows, row_texts, True)
+        return no_f, exact, older, f_arr
+
+    def foreign_cells(self, column: Any, f_arr: np.ndarray, rows: np.ndarray, judged: np.ndarray) -> np.ndarray:
+        """Of the ``judged`` cells (a formula, not exactly the template's), those whose formula is
+        not the column's: the template's own formula (a native one such as the live 时限状态
+        calls none of our functions) is never foreign, nor is a formula calling one of the
+        column's functions; Excel's add-in link form [1]!COD_FEE(B2) counts as COD_FEE(B2).
+        Only these few cells are judged (normalised: [n]! prefixes, $ anchors, spaces)."""
+        foreign = np.zeros(len(rows), dtype=bool)
+        rest = np.flatnonzero(judged)
+        if len(rest):
+            sub_f, sub_rows = f_arr[rest], rows[rest]
+            sub = foreign_formulas(sub_f, functions_of(column.expr))
+            if sub.any():
+                sub &= ~self.template_formulas(column, sub_f, sub_rows, sub)
+            foreign[rest] = sub
+        return foreign
+
+    def sheet_order(self) -> Callable[[CellError], tuple[int, int, bool]]:
+        """Sort key of errors: by row, then by the column's place in the clerk's sheet (a
+        template column the sheet lacks after the sheet's own), an input before a formula."""
+        order = {h: i for i, h in enumerate(self.tpl.headers)}
+        sheet_pos = {h: self.columns.get(h, 10_000 + order.get(h, 0)) for h in self.tpl.headers}
+        return lambda e: (e.row, sheet_pos.get(e.column, 99_999), e.kind != "input")
 
     def iter_evaluations(self, size: int = CHUNK_ROWS, today: dt.date | None = None,
                          columns: Sequence[str] | None = None) -> Iterator[Evaluation]:
         """Reads the register sheet chunk by chunk and evaluates each (``columns``: see
         :meth:`evaluate`)."""
-        lists = udfs.rules_in_force(today or udfs.today())
+        lists = rules_in_force(today or engine_today())
         for chunk in self.package.iter_chunks(self.sheet_name, self.first_row, columns=self.read_columns,
                                               formulas_of=self.computed_columns, size=size):
             yield self.evaluate(chunk, today, lists, columns)
@@ -461,15 +523,12 @@ def _objects(values: Sequence[Any]) -> np.ndarray:
     return out
 
 
-_ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
-
-
 def blank_cells(raw: np.ndarray) -> np.ndarray:
     """Empty cells of a raw column: None, "" or whitespace only (C-level map calls)."""
     n = len(raw)
     types = np.fromiter(map(type, raw), dtype=object, count=n)
-    blank = types == type(None)
-    isstr = types == str
+    blank = types == type(None)  # noqa: E721 (element-wise)
+    isstr = types == str  # noqa: E721 (element-wise)
     if isstr.any():
         strs = raw[isstr]
         empty = (np.fromiter(map(str.isspace, strs), dtype=bool, count=len(strs))
@@ -520,7 +579,6 @@ def foreign_formulas(formulas: np.ndarray, names: set[str]) -> np.ndarray:
 
 def functions_of(expr: Any) -> set[str]:
     """Excel names of the add-in functions an expression calls."""
-    from .spec import Call, LiveStatus
     out: set[str] = set()
     stack = [expr]
     while stack:
@@ -557,11 +615,9 @@ def evaluation_frame(ev: Evaluation, source: Path | None = None, keep_blank: boo
         vals = c.values(sel)
         vals[invalid] = None
         data[h] = vals
-    for h, vals in ev.extra.items():
+    for h, cells in ev.extra.items():
         if wanted is None and h not in data:
-            col = np.empty(len(vals), dtype=object)
-            col[:] = vals
-            data[h] = col[sel]
+            data[h] = _objects(cells)[sel]
     by_row: dict[int, list[CellError]] = {}
     for e in ev.errors:
         by_row.setdefault(e.row, []).append(e)
@@ -577,7 +633,6 @@ def evaluation_frame(ev: Evaluation, source: Path | None = None, keep_blank: boo
 # ----------------------------------------------------------------------------- opening
 
 def _package(path: Path) -> Any:
-    from .xlsx.package import PackageError, open_package
     try:
         return open_package(path)
     except PackageError as e:
@@ -644,22 +699,39 @@ def map_columns(tpl: Template, row: int, cells: list[Any], head: list[tuple[int,
                 where: str) -> tuple[dict[str, int], list[tuple[str, int]], int]:
     """Header cells → (template columns, clerk's columns, last header column); refuses
     duplicate and blank headers and missing required/computed columns."""
-    keys = {header_key(h): h for h in tpl.headers}
     texts = [normalise_text(str(c)) if c is not None else "" for c in cells]
     filled = [i for i, t in enumerate(texts) if header_key(t)]
     last = max(filled) if filled else -1
-    data_cols = set()
+    refuse_blank_headers(texts, last, data_columns(head, row), row, where)
+    columns, extra = assign_columns(tpl, texts, filled, row, where)
+    refuse_missing_columns(tpl, columns, extra, row, where)
+    return columns, extra, last
+
+
+def data_columns(head: list[tuple[int, list[Any]]], row: int) -> set[int]:
+    """Columns holding data in the rows read below the header row ``row``."""
+    out: set[int] = set()
     for r, vals in head:
         if r > row:
-            data_cols |= {i for i, v in enumerate(vals) if not is_blank(v)}
-    for i in range(len(texts)):
-        if not header_key(texts[i]) and (i < last or i in data_cols):
-            raise RegisterError(f"{where}第 {row} 行 {col_letter(i)} 列的表头为空，请填写列名或删除该列",
-                                "blank_header", row=row, column=col_letter(i))
-    for i in sorted(data_cols):
-        if i > last and i >= len(texts):
-            raise RegisterError(f"{where}第 {row} 行 {col_letter(i)} 列的表头为空，请填写列名或删除该列",
-                                "blank_header", row=row, column=col_letter(i))
+            out |= {i for i, v in enumerate(vals) if not is_blank(v)}
+    return out
+
+
+def refuse_blank_headers(texts: list[str], last: int, data_cols: set[int], row: int, where: str) -> None:
+    """A blank header left of the last one, or above data, is refused (the first one named)."""
+    blank = [i for i in range(len(texts)) if not header_key(texts[i]) and (i < last or i in data_cols)]
+    blank += [i for i in sorted(data_cols) if i > last and i >= len(texts)]
+    if blank:
+        letter = col_letter(blank[0])
+        raise RegisterError(f"{where}第 {row} 行 {letter} 列的表头为空，请填写列名或删除该列",
+                            "blank_header", row=row, column=letter)
+
+
+def assign_columns(tpl: Template, texts: list[str], filled: list[int], row: int,
+                   where: str) -> tuple[dict[str, int], list[tuple[str, int]]]:
+    """Each header to its template column, or to the clerk's own columns; a header that
+    appears twice is refused."""
+    keys = {header_key(h): h for h in tpl.headers}
     seen: dict[str, int] = {}
     columns: dict[str, int] = {}
     extra: list[tuple[str, int]] = []
@@ -675,22 +747,36 @@ def map_columns(tpl: Template, row: int, cells: list[Any], head: list[tuple[int,
             columns[keys[k]] = i
         else:
             extra.append((texts[i], i))
+    return columns, extra
+
+
+def refuse_missing_columns(tpl: Template, columns: dict[str, int], extra: list[tuple[str, int]],
+                           row: int, where: str) -> None:
+    """A required or computed column the header lacks is refused, with the clerk's columns
+    that look like it named."""
     missing = [c for c in tpl.columns if c.header not in columns and (c.required or c.computed)]
-    if missing:
-        names = "」「".join(c.header for c in missing)
-        hints = []
-        for c in missing:
-            ck = header_key(c.header)
-            for h, i in extra:
-                hk = header_key(h)
-                if ck in hk or (len(hk) >= 2 and hk in ck):
-                    hints.append(f"{col_letter(i)} 列「{h}」是否就是「{c.header}」？请改回原列名")
-        what = "必填列" if all(not c.computed for c in missing) else ("计算列" if all(c.computed for c in missing) else "列")
-        msg = f"{where}第 {row} 行的表头中找不到{what}「{names}」"
-        if hints:
-            msg += "（" + "；".join(hints) + "）"
-        raise RegisterError(msg, "missing_column", row=row, column=missing[0].header)
-    return columns, extra, last
+    if not missing:
+        return
+    names = "」「".join(c.header for c in missing)
+    hints = [f"{col_letter(i)} 列「{h}」是否就是「{c.header}」？请改回原列名"
+             for c in missing for h, i in extra if looks_like(header_key(h), header_key(c.header))]
+    msg = f"{where}第 {row} 行的表头中找不到{column_kind(missing)}「{names}」"
+    if hints:
+        msg += "（" + "；".join(hints) + "）"
+    raise RegisterError(msg, "missing_column", row=row, column=missing[0].header)
+
+
+def column_kind(columns: list[Column]) -> str:
+    """What the columns are called together: 必填列 (inputs), 计算列, or 列 for a mix."""
+    if all(not c.computed for c in columns):
+        return "必填列"
+    return "计算列" if all(c.computed for c in columns) else "列"
+
+
+def looks_like(key: str, wanted: str) -> bool:
+    """A header key that may be the ``wanted`` one renamed: it contains it, or (two characters
+    or more) is contained in it."""
+    return wanted in key or (len(key) >= 2 and key in wanted)
 
 
 def read_settings(pkg: Any) -> dict[str, Any]:
@@ -720,7 +806,6 @@ def open_register(path: str | Path, package: Any = None) -> Register:
                                 "请用 logidesk build 生成的模板填写", "not_template")
         kind, version = marker
         if kind not in REGISTERS:
-            from .spec_vip import VIP
             name = {**SHEETS, VIP.kind: VIP.title}.get(kind, kind)     # the template's Chinese name
             raise RegisterError(f"{path.name}：{name}模板无需批量计算（在 Excel 中打开即可）",
                                 "no_batch")

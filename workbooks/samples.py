@@ -1,4 +1,4 @@
-"""Sample registers (issue 3, item 2): ``python -m workbooks.samples [--out DIR]``.
+"""Sample registers: ``python -m workbooks.samples [--out DIR]``.
 
 Deterministic (fixed data, fixed document dates), small, realistic Chinese data covering
 every claim type, every rule profile (customer CMP/INS, e-commerce ECM, branch network NET,
@@ -14,9 +14,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from . import layout as L
+from . import layout
 from .build import atomic_close, marker_details, temp_path, validation_lists
-from .spec import CLAIMS, COD, COMPLAINTS, REGISTERS, SETTINGS, STORAGE, Template
+from .spec import COD, COMPLAINTS, REGISTERS, SETTINGS, STORAGE, Template
 
 SAMPLES_DIR = Path(__file__).with_name("samples")
 D = dt.date
@@ -224,14 +224,14 @@ def planted(kind: str) -> dict[int, str]:
 def write_filled(tpl: Template, rows: list[dict[str, Any]], target: Path) -> Path:
     """A register as a clerk would fill it: inputs typed in, formulas in place (not yet
     calculated: no cached values)."""
-    wb = L.new_workbook(temp_path(target), streaming=False, template_mode=True)
-    styles = L.Styles(wb)
+    wb = layout.new_workbook(temp_path(target), streaming=False, template_mode=True)
+    styles = layout.Styles(wb)
     names = validation_lists()
-    refs = {n: f"={L.LISTS_SHEET}!${L.col_letter(i)}$2:${L.col_letter(i)}${len(v) + 1}"
+    refs = {n: f"={layout.LISTS_SHEET}!${layout.col_letter(i)}$2:${layout.col_letter(i)}${len(v) + 1}"
             for i, (n, v) in enumerate(names.items())}
     ws = wb.add_worksheet(tpl.sheet)
     last_row = max(len(rows), 50) + 1
-    L.setup_data_sheet(wb, ws, L.SheetSetup(tpl, last_row, SETTINGS[0][1], print_rows=len(rows) + 1),
+    layout.setup_data_sheet(wb, ws, layout.SheetSetup(tpl, last_row, SETTINGS[0][1], print_rows=len(rows) + 1),
                        styles, refs, names)
     for i in range(last_row - 1):
         r = i + 1
@@ -247,13 +247,13 @@ def write_filled(tpl: Template, rows: list[dict[str, Any]], target: Path) -> Pat
             if isinstance(v, str):
                 ws.write_string(r, c, v, fmt)
             elif isinstance(v, dt.date):
-                ws.write_number(r, c, L.serial(v), fmt)
+                ws.write_number(r, c, layout.serial(v), fmt)
             else:
                 ws.write_number(r, c, v, fmt)
-    L.write_summary(wb, styles, tpl, last_row, None)
-    L.write_settings(wb, styles, SETTINGS)
-    L.write_lists(wb, names)
-    L.write_marker(wb, tpl.kind, tpl.version, marker_details(tpl.title))
+    layout.write_summary(wb, styles, tpl, last_row, None)
+    layout.write_settings(wb, styles, SETTINGS)
+    layout.write_lists(wb, names)
+    layout.write_marker(wb, tpl.kind, tpl.version, marker_details(tpl.title))
     atomic_close(wb, target)
     return target
 

@@ -1,9 +1,10 @@
-"""One declarative spec per template (issue 3, item 1; RULES.md §9).
+"""One declarative spec per template: its columns, their types, lists, formulas and the rule
+each check cites (rule IDs as in docs/rules.md).
 
 A register is a list of :class:`Column`. An input column says its type, width, validation
 list (from the rules data, never typed here) and the rule its check cites. A computed
-column holds an expression tree built from :class:`Ref`, :class:`Lit`, :class:`Today`,
-:class:`Call`, :class:`If` and :class:`Eq`. The same tree renders the Excel formula of the
+column holds an expression tree built from :class:`Ref`, :class:`Lit`, :class:`Call`,
+:class:`If`, :class:`Eq` and their kin. The same tree renders the Excel formula of the
 template (``Expr.excel``) and evaluates the column with the column engine
 (``Expr.evaluate``), so a column is added in one place and the formula and the processor
 cannot drift apart (the equivalence check proves it on the samples).
@@ -16,14 +17,15 @@ which breaks on another PC). A plain name resolves against whatever add-in is lo
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
 
+from udfs import colparse, columns
 from udfs.quote import TOTAL_REFUSED
-from udfs.registry import by_python_name
+from udfs.registry import by_python_name, engine_functions
 from udfs.rowcheck import POINTER, see
 from udfs.tariff import OVERRIDE_NOTE
 
@@ -90,7 +92,8 @@ class _ComputedRows:
     """``env.computed`` of a sub-env: each computed column's arrays at its rows, on use."""
 
     def __init__(self, computed: Any, pos: np.ndarray) -> None:
-        self._computed, self._pos, self._got = computed, pos, {}
+        self._computed, self._pos = computed, pos
+        self._got: dict[str, _RowsOf] = {}
 
     def __getitem__(self, header: str) -> "_RowsOf":
         got = self._got.get(header)
@@ -169,27 +172,12 @@ class Blank(Expr):
         return Evaluated(None)
 
 
-@dataclass(frozen=True)
-class Today(Expr):
-    """TODAY(). Not used by the templates: a volatile cell is recalculated on open by every
-    viewer, and one without the add-in would then show #NAME? instead of the cached value.
-    Deadline states pass "" / omit the today argument, so the engine uses its own today."""
-
-    def excel(self, cell: Callable[[str], str]) -> str:
-        return "TODAY()"
-
-    def evaluate(self, env: Env) -> Evaluated:
-        return Evaluated(env.today)
-
-
 def _column_function(name: str) -> Callable[..., pd.DataFrame]:
-    import udfs
-    import udfs.columns as columns
     if hasattr(columns, name):
         return getattr(columns, name)
 
     def column(*args: Any) -> pd.DataFrame:  # a function without a registered column form
-        return columns.run(getattr(udfs, name), "text", args)
+        return columns.run(engine_functions()[name].func, "text", args)
     return column
 
 
@@ -225,7 +213,7 @@ class Call(Expr):
         error = result["error"].to_numpy(dtype=object).copy()
         rule = result["rule"].to_numpy(dtype=object).copy()
         for p in reversed(parts):  # an argument's own error wins (what Excel would show)
-            if p.error is not None:
+            if p.error is not None and p.rule is not None:
                 bad = np.asarray(p.error != None, dtype=bool)  # noqa: E711 (element-wise)
                 error[bad], rule[bad] = p.error[bad], p.rule[bad]
         return Evaluated(result["value"], error, rule)
@@ -393,7 +381,7 @@ class If(Expr):
 class LiveStatus(Expr):
     """时限状态 as a native formula over the row's deadline cell: TODAY() is volatile and every
     application has it, so the status recomputes on open and on every recalculation — in Excel
-    with or without the add-in, WPS and LibreOffice (issue 12 item 3). (TODAY() itself was never
+    with or without the add-in, WPS and LibreOffice. (TODAY() itself was never
     the problem: a volatile cell that *also* calls an add-in function is recalculated to #NAME?
     where the add-in is missing, which is why the status must not call one.)
 
@@ -429,16 +417,14 @@ class LiveStatus(Expr):
 
     def _dates(self, env: Env) -> tuple[Evaluated, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(deadline evaluated, due, done, done blank, done ok, start) as datetime64[D]."""
-        from udfs import colparse as cp
-
         due_ev = self.deadline_expr.evaluate(env)
         due_vals = due_ev.value if isinstance(due_ev.value, pd.Series) else pd.Series([due_ev.value] * env.n)
         due_vals = due_vals.reset_index(drop=True)
         # a datetime64 deadline takes colparse's bulk path (the same dates as its Timestamps)
-        due, _, _ = cp.dates(due_vals if pd.api.types.is_datetime64_any_dtype(due_vals.dtype)
-                             else due_vals.astype(object))
-        fin, fblank, fok = cp.dates(env.column(self.done.header).reset_index(drop=True).astype(object))
-        begin, _, _ = cp.dates(env.column(self.start.header).reset_index(drop=True).astype(object))
+        due, _, _ = colparse.dates(due_vals if pd.api.types.is_datetime64_any_dtype(due_vals.dtype)
+                                   else due_vals.astype(object))
+        fin, fblank, fok = colparse.dates(env.column(self.done.header).reset_index(drop=True).astype(object))
+        begin, _, _ = colparse.dates(env.column(self.start.header).reset_index(drop=True).astype(object))
         return due_ev, due, fin, fblank, fok, begin
 
     def _errors(self, env: Env, due_ev: Evaluated, fin: np.ndarray, fblank: np.ndarray, fok: np.ndarray,
@@ -449,7 +435,8 @@ class LiveStatus(Expr):
         rule = np.full(env.n, None, dtype=object)
         error[~fblank & ~fok], rule[~fblank & ~fok] = self.bad_done, self.rule
         error[early], rule[early] = self.early, self.rule
-        if due_ev.error is not None:  # the deadline's own error shows through (what Excel shows)
+        # the deadline's own error shows through (what Excel shows)
+        if due_ev.error is not None and due_ev.rule is not None:
             bad = np.asarray(due_ev.error != None, dtype=bool)  # noqa: E711 (element-wise)
             error[bad], rule[bad] = due_ev.error[bad], due_ev.rule[bad]
         return error, rule
@@ -534,6 +521,18 @@ class Column:
         return self.expr is not None
 
     @property
+    def expression(self) -> Expr:
+        """The expression of a computed column (an input column has none)."""
+        if self.expr is None:
+            raise ValueError(f"{self.header} is an input column: it has no expression")
+        return self.expr
+
+    def reads(self) -> set[str]:
+        """The inputs a computed column reads: its expression's and its guard's (none for an
+        input column)."""
+        return (self.expr.refs() if self.expr is not None else set()) | set(self.guard)
+
+    @property
     def has_older(self) -> bool:
         """Whether earlier templates wrote another formula for this column."""
         return isinstance(self.expr, LiveStatus)
@@ -545,10 +544,9 @@ class Column:
         ``older``: the formula earlier templates wrote (before the row gate: guards tested as
         cell="", a status column's former message texts), so a register made with them is
         still read as holding the template's formulas (the result gets the current ones)."""
-        assert self.expr is not None
         if older:
             return self._older_excel(cell)
-        body = self._gated(cell, self.expr.excel(cell))
+        body = self._gated(cell, self.expression.excel(cell))
         if self.guard:
             # COUNTBLANK, not cell="": an Excel error value in a guard cell is no blank, and
             # the row gate shows it as the input error it is (cell="" would give #N/A)
@@ -559,7 +557,8 @@ class Column:
     def _older_excel(self, cell: Callable[[str], str]) -> str:
         """The formula templates wrote before the row gate (guards as cell="", a status
         column's former message texts)."""
-        body = self.expr.excel(cell, OLD_STATUS_TEXTS) if self.has_older else self.expr.excel(cell)
+        expr = self.expression
+        body = expr.excel(cell, OLD_STATUS_TEXTS) if isinstance(expr, LiveStatus) else expr.excel(cell)
         if self.guard:
             tests = [f'{cell(h)}=""' for h in self.guard]
             body = f'IF({tests[0] if len(tests) == 1 else "OR(" + ",".join(tests) + ")"},"",{body})'
@@ -640,7 +639,7 @@ W, C, V_, FR, INS, SH, CAT = (Ref("运单号"), Ref("索赔类型"), Ref("物品
 _COMP_ARGS = (C, V_, FR, INS, SH, CAT)
 _ECOM = Eq(Ref("电商件"), "是")
 _REFUSED = Refused("受理判定")
-# deadline columns, shared with the live 时限状态 formulas that read them (issue 12 item 3)
+# deadline columns, shared with the live 时限状态 formulas that read them
 _CLAIM_DUE = Call("deadline", (Lit("索赔处理"), Ref("索赔日期"), Ref("寄递范围")))
 _CPL_DUE = Call("deadline", (Call("complaint_event", (Ref("投诉类别"),)), Ref("投诉日期")))
 _COD_DUE = Call("deadline", (Lit("代收货款提取"), Ref("到账日期")))
@@ -790,7 +789,7 @@ def checked_inputs(tpl: Template) -> list[Column]:
     with: names, addresses, phones), in the template's order: ROW_CHECK's arguments."""
     used: set[str] = set()
     for c in tpl.computed:
-        used |= c.expr.refs() | set(c.guard)
+        used |= c.reads()
     return [c for c in tpl.inputs if not (c.kind in ("text", "phone") and not c.required and not c.choices
                                            and c.header not in used)]
 
@@ -824,6 +823,23 @@ def with_row_check(tpl: Template) -> Template:
 
 CLAIMS, COMPLAINTS, STORAGE, COD = map(with_row_check, (CLAIMS, COMPLAINTS, STORAGE, COD))
 REGISTERS: dict[str, Template] = {t.kind: t for t in (CLAIMS, COMPLAINTS, STORAGE, COD)}
+
+# The VIP customer register (VIP客户登记表, NTC-7): the customers a VIP congratulation or
+# cancellation letter is written to. One row per customer and month; no computed columns (so
+# no batch processing) — the letter's figures are the month's volume and freight as recorded
+# by sales. Built by workbooks.build.build_vip_register, read by workbooks.spec_vip.
+VIP = Template(
+    kind="vip", sheet="VIP客户", title="VIP客户登记表",
+    settings=SETTINGS,
+    columns=(
+        Column("客户名称", "text", 24, required=True, rule="NTC-7", note="函件抬头：客户公司全称"),
+        Column("客户联系人", "text", 10),
+        Column("统计月份", "text", 9, required=True, rule="NTC-7", note="如 2026-10"),
+        Column("月发件量", "int", 9, required=True, rule="NTC-7", note="当月发件票数"),
+        Column("月运费", "money", 11, required=True, rule="NTC-7", note="当月运费合计（元）"),
+        Column("生效日期", "date", 11, required=True, rule="NTC-7", note="VIP 服务开始或取消之日"),
+    ),
+)
 
 # ----------------------------------------------------------------------------- counter quote
 
@@ -910,8 +926,3 @@ def quote_cell(label: str) -> str:
 
 SHEETS = {"claims": CLAIMS.sheet, "complaints": COMPLAINTS.sheet, "storage": STORAGE.sheet,
           "cod": COD.sheet, "quote": QUOTE_SHEET, "rules": "规则"}
-KINDS_BY_SHEET = {v: k for k, v in SHEETS.items()}
-
-
-def all_kinds() -> Sequence[str]:
-    return list(SHEETS)

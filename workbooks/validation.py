@@ -1,4 +1,4 @@
-"""Input checks of a register chunk (issue 9, item 1): required cells, drop-down lists, and
+"""Input checks of a register chunk: required cells, drop-down lists, and
 the typing problems found by :mod:`workbooks.inputs` — each a :class:`CellError` naming the
 sheet row, the header, the cell (at the column where the clerk's file has it) and the rule.
 """
@@ -15,7 +15,7 @@ import pandas as pd
 from udfs.rowcheck import (day, has_aliases, list_key, list_lookup, list_message, order_message,  # noqa: F401
                            required_message, with_rule)  # (re-exported)
 
-from .inputs import Typed, normalise_text
+from .inputs import Typed
 from .spec import OPEN_LISTS, Column
 
 _RULE_AT_END = re.compile(r"（([A-Z]+-\d+[a-z]?)(?:、[A-Z]+-\d+[a-z]?)*）$")
@@ -43,16 +43,16 @@ def rule_of(message: str, default: str | None) -> str | None:
     return _rule_at_end(message) or default
 
 
-def check_column(col: Column, typed: Typed, raw: np.ndarray, rows: np.ndarray, filled: np.ndarray,
+def check_column(col: Column, typed: Typed, raw: Sequence[Any], rows: np.ndarray, filled: np.ndarray,
                  letter: Callable[[int], str], lists: dict[str, list[str]]) -> list[CellError]:
     """Errors of one input column. Changes ``typed.values`` in place for list columns (the
     list's spelling) and for bad cells (None)."""
     bad: dict[int, str] = {}
-    for i in np.flatnonzero(typed.problem != None):  # noqa: E711 (element-wise)
-        bad[int(i)] = typed.problem[i]
+    for pos in np.flatnonzero(typed.problem != None).tolist():  # noqa: E711 (element-wise)
+        bad[pos] = typed.problem[pos]
     if col.required:
-        for i in np.flatnonzero(typed.blank & filled):
-            bad[int(i)] = required_message(col.header, col.rule)
+        for pos in np.flatnonzero(typed.blank & filled).tolist():
+            bad[pos] = required_message(col.header, col.rule)
     if col.choices:
         allowed = lists[col.choices]
         lookup = list_lookup(allowed, col.choices)
@@ -66,9 +66,8 @@ def check_column(col: Column, typed: Typed, raw: np.ndarray, rows: np.ndarray, f
             typed.values[idx[~miss]] = got[~miss]
             if col.choices in OPEN_LISTS:       # any place: the engine reads it (STO-4)
                 miss = np.zeros(len(idx), dtype=bool)
-            for i in idx[miss]:
-                v = typed.values[i]
-                bad.setdefault(int(i), list_message(col.header, v, allowed, col.rule))
+            for pos in idx[miss].tolist():
+                bad.setdefault(pos, list_message(col.header, typed.values[pos], allowed, col.rule))
     out = []
     for i, msg in sorted(bad.items()):
         typed.values[i] = None
@@ -82,6 +81,8 @@ def check_order(col: Column, typed: Typed, first: Typed, raw: Sequence[Any], row
     """A date earlier than the date it may not precede (``col.after``: 索赔日期 before
     寄件日期…), on rows where both passed their own checks. The date itself stays readable
     (the row is an error row either way), so a claim keeps its date where it is listed apart."""
+    if col.after is None:                                  # no date it may not precede
+        return []
     both = np.flatnonzero((typed.values != None) & (first.values != None))  # noqa: E711 (element-wise)
     a, b = typed.values[both], first.values[both]
     try:
