@@ -562,8 +562,8 @@ class Package:
         self.defined_names: dict[str, str] = {}
         self.date1904 = False
         self.workbook_rels: dict[str, tuple[str, str, str]] = {}
-        self._sst_part: str | None = None
-        self._styles_part: str | None = None
+        self.sst_part: str | None = None
+        self.styles_part: str | None = None
         self.budget = Budget(path)
 
     # ------------------------------------------------------------------ loading
@@ -626,9 +626,9 @@ class Package:
             self.defined_names[name] = el.text or ""
         for typ, target, _ in self.workbook_rels.values():
             if typ.endswith("/sharedStrings"):
-                self._sst_part = target
+                self.sst_part = target
             elif typ.endswith("/styles"):
-                self._styles_part = target
+                self.styles_part = target
 
     # ------------------------------------------------------------------ properties
     @property
@@ -649,7 +649,7 @@ class Package:
 
     @cached_property
     def shared_strings(self) -> list[str]:
-        part = self._sst_part
+        part = self.sst_part
         if not part or part not in self.names:
             return []
         with self.zip() as z:
@@ -703,7 +703,7 @@ class Package:
 
     @cached_property
     def styles_root(self) -> Any | None:
-        part = self._styles_part
+        part = self.styles_part
         if not part or part not in self.names:
             return None
         with self.zip() as z:
@@ -810,7 +810,7 @@ class CellReader:
             self._z.close()
             raise damaged(pkg.path, sheet.part, str(e)) from None
         self._values = SC.Values(self.sst, self.dates, self.date1904)
-        self._shared = SC.SharedFormulas()
+        self.shared_formulas = SC.SharedFormulas()
         self._last_indexed = 0
         try:
             self.stream = SX.SheetStream(self._f, sheet.part)
@@ -885,7 +885,7 @@ class CellReader:
             if ix.f_plain[j]:
                 out[j] = SC.decode_joined(data[s + 3:e - 4])[0]
             else:
-                out[j] = self._shared.read(data[s:e], int(ix.row_num[ix.cell_row[j]]), int(ix.cell_col[j]))
+                out[j] = self.shared_formulas.read(data[s:e], int(ix.row_num[ix.cell_row[j]]), int(ix.cell_col[j]))
         return out
 
     def index(self, block: bytes) -> "SC.Index":
@@ -967,7 +967,7 @@ class CellReader:
         other: dict[int, str | None] = {}
         data = ix.data
         for j in sel[has & ~ix.f_plain[sel]].tolist():     # shared masters first come first (all rows)
-            other[j] = self._shared.read(data[ix.f_start[j]:ix.f_end[j]], int(ix.row_num[ix.cell_row[j]]),
+            other[j] = self.shared_formulas.read(data[ix.f_start[j]:ix.f_end[j]], int(ix.row_num[ix.cell_row[j]]),
                                          int(ix.cell_col[j]))
         kept = np.cumsum(keep) - 1
         for k, (positions, joined, texts) in enumerate(stored.values()):
