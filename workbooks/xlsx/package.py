@@ -30,7 +30,8 @@ from lxml import etree
 
 from udfs.errtext import detail_text, os_reason
 
-from . import scan
+from .scan import T_S, FormulaCells, Index, SharedFormulas, Values, decode_joined, normalise
+from .scan import index as index_rows
 from .cells import line_breaks, unescape_x, xml_text
 from .sheetxml import SheetStream
 
@@ -182,7 +183,7 @@ class Chunk:
     rows: np.ndarray
     values: dict[int, list[Any]]
     formulas: Mapping[int, list[str | None]] = field(default_factory=dict)
-    formula_cells: dict[int, "scan.FormulaCells"] = field(default_factory=dict)
+    formula_cells: dict[int, FormulaCells] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -192,7 +193,7 @@ class LazyFormulas(Mapping):
     """``Chunk.formulas`` of the reader: column → list of formula texts, each column
     decoded when it is first asked for (most passes only compare the stored bytes)."""
 
-    def __init__(self, cells: dict[int, "scan.FormulaCells"]) -> None:
+    def __init__(self, cells: dict[int, FormulaCells]) -> None:
         self._cells = cells
         self._texts: dict[int, list[str | None]] = {}
 
@@ -343,7 +344,7 @@ def _plain_sst(data: bytes) -> list[str] | None:
     if body is None or _PLAIN_SIS.fullmatch(body.group(1)) is None:
         return None
     texts = _PLAIN_SI.findall(body.group(1))
-    return scan.decode_joined(b"\x00".join(texts)) if texts else []
+    return decode_joined(b"\x00".join(texts)) if texts else []
 
 
 def parse_sst(data: bytes) -> list[str]:
@@ -683,7 +684,7 @@ class Package:
             raise unsafe(self.path, part, f"有 {longest} 个字符的文本，超过 Excel 单元格上限 {EXCEL_MAX_TEXT} 个字符")
         return out
 
-    def check_block(self, part: str, ix: "scan.Index") -> None:
+    def check_block(self, part: str, ix: Index) -> None:
         """Refuse a block of rows no spreadsheet program writes: a row past 1,048,576, a
         column past XFD (16,384), a shared-string index outside the table, a cell text over
         32,767 characters (raises PackageError)."""
@@ -694,7 +695,7 @@ class Package:
             return
         if int(ix.cell_col.max()) >= EXCEL_MAX_COLS:
             raise unsafe(self.path, part, f"第 {int(ix.cell_col.max()) + 1} 列超出 Excel 的最大列数 {EXCEL_MAX_COLS}")
-        ss = (ix.cell_type == scan.T_S) & (ix.v_start >= 0) & (ix.v_end > ix.v_start)
+        ss = (ix.cell_type == T_S) & (ix.v_start >= 0) & (ix.v_end > ix.v_start)
         if ss.any():
             top = _largest_uint(ix.a, ix.v_start[ss], ix.v_end[ss])
             if top >= len(self.shared_strings):
@@ -829,8 +830,8 @@ class CellReader:
         except (zipfile.BadZipFile, OSError) as e:
             self._z.close()
             raise damaged(pkg.path, sheet.part, str(e)) from None
-        self._values = scan.Values(self.sst, self.dates, self.date1904)
-        self.shared_formulas = scan.SharedFormulas()
+        self._values = Values(self.sst, self.dates, self.date1904)
+        self.shared_formulas = SharedFormulas()
         self._last_indexed = 0
         try:
             self.stream = SheetStream(self._f, sheet.part)
@@ -894,7 +895,7 @@ class CellReader:
             if r >= first_row:
                 yield r, by_row[k], row_forms[k]
 
-    def _formulas_of(self, ix: "scan.Index", want: set[int]) -> dict[int, str | None]:
+    def _formulas_of(self, ix: Index, want: set[int]) -> dict[int, str | None]:
         """Cell index → formula text of the cells of columns ``want`` holding a formula
         (shared formulas moved to their cell, masters remembered across blocks)."""
         out: dict[int, str | None] = {}
@@ -903,23 +904,23 @@ class CellReader:
         for j in cells.tolist():
             s, e = int(ix.f_start[j]), int(ix.f_end[j])
             if ix.f_plain[j]:
-                out[j] = scan.decode_joined(data[s + 3:e - 4])[0]
+                out[j] = decode_joined(data[s + 3:e - 4])[0]
             else:
                 out[j] = self.shared_formulas.read(data[s:e], int(ix.row_num[ix.cell_row[j]]), int(ix.cell_col[j]))
         return out
 
-    def index(self, block: bytes) -> "scan.Index":
-        """The :class:`scan.Index` of a block (normalised first when its shape is unusual)."""
+    def index(self, block: bytes) -> Index:
+        """The :class:`Index` of a block (normalised first when its shape is unusual)."""
         try:
-            return scan.index(block)
+            return index_rows(block)
         except (ValueError, IndexError):
             try:
-                return scan.index(scan.normalise(block, self._last_indexed))
+                return index_rows(normalise(block, self._last_indexed))
             except (ValueError, IndexError, KeyError, AttributeError) as e:
                 raise damaged(self.pkg.path, self.sheet.part, f"XML 格式错误（{e}）") from None
 
-    def indexes(self) -> Iterator["scan.Index"]:
-        """The sheet's rows, one :class:`scan.Index` per block of complete rows."""
+    def indexes(self) -> Iterator[Index]:
+        """The sheet's rows, one :class:`Index` per block of complete rows."""
         for block in self.blocks():
             ix = self.index(block)
             self.pkg.check_block(self.sheet.part, ix)
@@ -927,7 +928,7 @@ class CellReader:
                 self._last_indexed = int(ix.row_num[-1])
             yield ix
 
-    def chunk_of(self, ixs: list["scan.Index"], first_row: int, columns: Sequence[int] | None,
+    def chunk_of(self, ixs: list[Index], first_row: int, columns: Sequence[int] | None,
                  formulas_of: Sequence[int]) -> Chunk:
         """The typed values of indexed blocks as one :class:`Chunk` (rows ≥ first_row); a
         part whose cells cannot be read (a shared-string index beyond the table) is damaged."""
@@ -936,7 +937,7 @@ class CellReader:
         except ValueError as e:
             raise damaged(self.pkg.path, self.sheet.part, str(e)) from None
 
-    def _chunk(self, ixs: list["scan.Index"], first_row: int, columns: Sequence[int] | None,
+    def _chunk(self, ixs: list[Index], first_row: int, columns: Sequence[int] | None,
                formulas_of: Sequence[int]) -> Chunk:
         conv = self._values
         rows: list[np.ndarray] = []
@@ -972,13 +973,13 @@ class CellReader:
             rows.append(ix.row_num[keep])
             base += int(keep.sum())
         row_arr = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
-        cells = {c: scan.FormulaCells(base, np.concatenate(pp) if pp else np.zeros(0, dtype=np.int64),
+        cells = {c: FormulaCells(base, np.concatenate(pp) if pp else np.zeros(0, dtype=np.int64),
                                     b"\x00".join(jj), other)
                  for c, (pp, jj, other) in stored.items()}
         return Chunk(row_arr, {c: np.concatenate(v).tolist() for c, v in vals.items()},
                      LazyFormulas(cells), cells)
 
-    def _formula_cells(self, ix: "scan.Index", where: np.ndarray, keep: np.ndarray, base: int,
+    def _formula_cells(self, ix: Index, where: np.ndarray, keep: np.ndarray, base: int,
                        stored: dict[int, tuple[list, list, dict]]) -> None:
         """Add one block's formulas of the wanted columns (``where``: slot of each cell's
         column, -1 = not wanted) to ``stored``: per column the chunk positions and escaped
@@ -1009,7 +1010,7 @@ class CellReader:
 
     def chunks(self, first_row: int, columns: Sequence[int] | None, formulas_of: Sequence[int],
                size: int) -> Iterator[Chunk]:
-        pending: list[scan.Index] = []
+        pending: list[Index] = []
         count = 0
         for ix in self.indexes():
             count += int(np.sum(ix.row_num >= first_row))
