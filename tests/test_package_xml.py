@@ -83,7 +83,7 @@ def test_every_rels_in_type_first_order_and_prefixed_reads_the_same(tmp_path) ->
     assert b"<pr:Relationship " in PF.members(bad)["xl/_rels/workbook.xml.rels"]
     a, b = open_package(CLAIMS), open_package(bad)
     assert [(s.name, s.part, s.state) for s in b.sheets] == [(s.name, s.part, s.state) for s in a.sheets]
-    assert b.shared_strings == a.shared_strings and b._styles_part == a._styles_part
+    assert b.shared_strings == a.shared_strings and b.styles_part == a.styles_part
     out = tmp_path / "out"
     assert process_main([str(bad), "--out", str(out), "--quiet"]) == 1  # done; the sample's planted error rows to fix
     parts = assert_consistent(out / "r_结果.xlsx")
@@ -201,7 +201,7 @@ SST_DAMAGED = (f"文件已损坏：共享字符串编号 99999 超出范围（�
 def test_process_over_a_folder_goes_on_after_a_fault_of_ours(tmp_path, monkeypatch, capsys) -> None:
     """A fault in reading one file (here: the writer raising for it) is logged and named;
     every other file is processed; the run ends with exit 5 (docs/cli.md)."""
-    from workbooks import result
+    from workbooks import pipeline, result
     folder = _folder_with(tmp_path, {"坏.xlsx": b'<row r="60"><c r="B60" t="s"><v>99999</v></c></row>'})
     shutil.copyfile(CLAIMS, folder / "甲.xlsx")
     real = result.write_result
@@ -211,7 +211,7 @@ def test_process_over_a_folder_goes_on_after_a_fault_of_ours(tmp_path, monkeypat
             raise TypeError("a bug")
         return real(pkg, reg, target, **kw)
 
-    monkeypatch.setattr(result, "write_result", flaky)
+    monkeypatch.setattr(pipeline, "write_result", flaky)    # the name the processor calls
     monkeypatch.setenv("LOGIDESK_HOME", str(tmp_path / "home"))
     code = process_main([str(folder), "--out", str(tmp_path / "out"), "--quiet"])
     lines = capsys.readouterr().out.splitlines()

@@ -24,6 +24,7 @@ The output is written to a temp file and renamed; the input is never modified.
 """
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import re
 import sys
@@ -37,8 +38,15 @@ from xml.sax.saxutils import escape
 
 from lxml import etree
 
-from .xlsx import parts as X
-from .xlsx.package import PackageError, read_parts
+import udfs
+from cli import console
+from udfs.errors import RuleError
+from udfs.errtext import detail_text, os_reason
+from udfs.quote import quote
+
+from .spec import QUOTE_INPUTS, QUOTE_LINES, QUOTE_SHEET, REGISTERS, quote_row
+from .xlsx.package import PackageError, open_package, read_parts
+from .xlsx.parts import CT_MACRO_MAIN, CT_SHEET_MAIN, ContentTypes, Rels, Workbook, rels_part, remove_parts
 
 SUFFIX = "_发送版"
 NOTE_TITLE = "发送版"
@@ -138,7 +146,7 @@ def convert_sheet(xml: str, names: frozenset[str], stats: SheetStats,
     """Replace formulas that need the add-in by their cached values (two passes: shared
     formula groups are decided by their master cell's text); ``values`` (cell → value) are
     the engine's own results, written instead of what Excel cached."""
-    shared_ours: dict[str, bool] = {}
+    shared_ours: dict[str | None, bool] = {}
     for m in _CELL.finditer(xml):
         f = _F.search(m.group(3) or "")
         if f and _attr(f.group(1), "t") == "shared" and f.group(2):
@@ -230,11 +238,11 @@ class _Book:
 
     def __init__(self, parts: dict[str, bytes]) -> None:
         try:
-            root = X.Rels(parts["_rels/.rels"], "")
+            root = Rels(parts["_rels/.rels"], "")
             self.part = next((t for _i, ty, t, ext in root.items()
                               if ty.endswith("/officeDocument") and not ext), "xl/workbook.xml")
-            self.workbook = X.Workbook(parts[self.part])
-            self.rels = X.Rels(parts.get(X.rels_part(self.part), b"<Relationships/>"), self.part)
+            self.workbook = Workbook(parts[self.part])
+            self.rels = Rels(parts.get(rels_part(self.part), b"<Relationships/>"), self.part)
         except KeyError as exc:
             raise ExportError(f"工作簿结构异常：缺少部件 {exc.args[0]}") from None
         except etree.XMLSyntaxError as exc:
@@ -281,18 +289,18 @@ def strip_package(parts: dict[str, bytes], note: str, names: frozenset[str] | No
         bad += [f"「{sheet_of_part.get(name, name)}」{c}" for c in stats.bad]
     # links and the calculation chain; an .xlsm also loses its VBA project (and what only it
     # leads to: its signatures), the send copy is always a plain .xlsx without macros
-    ct = X.ContentTypes(out["[Content_Types].xml"])
-    macro = ct.overrides().get(book.part) == X.CT_MACRO_MAIN
+    ct = ContentTypes(out["[Content_Types].xml"])
+    macro = ct.overrides().get(book.part) == CT_MACRO_MAIN
     drop = book.parts_of("/externalLink", "/calcChain")
     drop |= {n for n in out if n.startswith("xl/externalLinks/") or n == "xl/calcChain.xml"}
     if macro:
         drop |= book.parts_of("/vbaProject") | ({"xl/vbaProject.bin"} & set(out))
-        ct.set_part(book.part, X.CT_SHEET_MAIN)
+        ct.set_part(book.part, CT_SHEET_MAIN)
         out["[Content_Types].xml"] = ct.bytes()
     book.workbook.drop_links()
     book.workbook.recalc_on_load()
     out[book.part] = book.workbook.bytes()
-    res.removed_parts = X.remove_parts(out, drop)
+    res.removed_parts = remove_parts(out, drop)
     if bad:
         shown = "、".join(bad[:20]) + ("……" if len(bad) > 20 else "")
         raise ExportError(f"有 {len(bad)} 个加载项函数单元格没有可用的计算结果（如在未装加载项的电脑上"
@@ -313,7 +321,6 @@ def template_kind(parts: dict[str, bytes]) -> str | None:
 
 def _is_register(parts: dict[str, bytes]) -> bool:
     """A register the processor computes (the quote, VIP and rules workbooks are not)."""
-    from .spec import REGISTERS
     return template_kind(parts) in REGISTERS
 
 
@@ -321,9 +328,6 @@ def quote_values(path: Path) -> dict[str, Any]:
     """The counter quote's computed lines (cell → value) as the engine computes them from the
     inputs typed on the sheet (``workbooks.quote``): the send copy never depends on whether
     Excel cached them (a copy saved by a program that does not calculate holds none)."""
-    from udfs.quote import quote
-    from .spec import QUOTE_INPUTS, QUOTE_LINES, QUOTE_SHEET, quote_row
-    from .xlsx.package import open_package
     rows = open_package(path).read_small_sheet(QUOTE_SHEET)
 
     def typed(label: str) -> Any:
@@ -346,16 +350,12 @@ def _read(path: Path) -> tuple[list[zipfile.ZipInfo], dict[str, bytes]]:
     except PackageError as exc:
         raise ExportError(f"无法读取 {path}：{exc.message}") from exc
     except zipfile.BadZipFile as exc:
-        from udfs.errtext import detail_text  # udfs/__init__ loads the rulebook (4.5-6 s under load)
         raise ExportError(f"无法读取 {path}：不是 .xlsx/.xlsm 文件或已损坏（{detail_text(str(exc))}）") from exc
     except OSError as exc:
-        from udfs.errtext import os_reason
         raise ExportError(f"无法读取 {path}：{os_reason(exc)}", 4) from exc
 
 
 def note_text(now: dt.datetime | None = None) -> str:
-    import udfs
-
     now = now or dt.datetime.now()
     return (f"{NOTE_TITLE}：本表计算列已于 {now:%Y-%m-%d %H:%M} 按规则版本 {udfs.rules_version()} "
             "计算并转为数值（logidesk），未安装加载项也能查看；如需修改请使用原表。")
@@ -377,13 +377,11 @@ def export(source: Path, output: Path | None = None, now: dt.datetime | None = N
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        from udfs.errtext import os_reason
         raise ExportError(f"无法创建输出文件夹 {output.parent}：{os_reason(exc)}", 4) from exc
     engine = False
     with tempfile.TemporaryDirectory(prefix=".logidesk-export-", dir=output.parent) as tmp:
         if _is_register(parts):
-            from udfs.errors import RuleError  # with the processor: udfs costs ~0.3 s to import
-            from workbooks.process import process_paths
+            from .pipeline import process_paths  # lazy: the processor adds ~170 ms at start-up, for registers only
 
             # a neutral name: the processor skips files named like its own results (…_结果),
             # and a send copy of a result is a normal request
@@ -400,7 +398,6 @@ def export(source: Path, output: Path | None = None, now: dt.datetime | None = N
             engine = True
         values = None
         if template_kind(parts) == "quote":
-            from .spec import QUOTE_SHEET
             values = {QUOTE_SHEET: quote_values(source)}
             engine = True
         out_parts, res = strip_package(parts, note_text(now), values=values)
@@ -422,32 +419,31 @@ def demo_step(out: Path) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from cli import console as cu  # Chinese usage, help, argument errors and exit codes
-    parser = cu.ArgumentParser(
+    parser = console.ArgumentParser(
         prog="logidesk export",
         description="生成「发送版」：计算列转为数值，去掉加载项链接，给没有装加载项的人（其他网点、WPS、LibreOffice、手机）。")
     parser.add_argument("workbook", type=Path, help="登记表或使用了加载项函数的工作簿（.xlsx/.xlsm）")
     parser.add_argument("--out", type=Path, help=f"输出文件（.xlsx），或已有的文件夹（默认：原文件名{SUFFIX}.xlsx，同一文件夹）")
     args = parser.parse_args(argv)
-    return cu.run("export", lambda: _main(cu, args))
+    return console.run("export", lambda: _main(args))
 
 
-def _main(cu, args) -> int:  # noqa: ANN001 - cli.console and the parsed arguments
+def _main(args: argparse.Namespace) -> int:
     source = Path(args.workbook)
-    out = cu.out_file(args.out, source.with_name(source.stem + SUFFIX + ".xlsx"))
-    cu.check_name_length(out)
-    cu.refuse_if_open([out])
+    out = console.out_file(args.out, source.with_name(source.stem + SUFFIX + ".xlsx"))
+    console.check_name_length(out)
+    console.refuse_if_open([out])
     try:
         res = export(source, out)
     except ExportError as exc:
-        cu.say(f"未生成发送版：{exc}", err=True)
+        console.say(f"未生成发送版：{exc}", err=True)
         return exc.code
     except OSError as exc:  # disk full, read-only, permission denied while writing …
-        return cu.os_failure("export", exc, f"发送版 {out} 未生成，原文件未改动。")
+        return console.os_failure("export", exc, f"发送版 {out} 未生成，原文件未改动。")
     how = "按规则重新计算后" if res.computed_by_engine else "使用 Excel 保存的计算结果"
-    cu.say(f"已生成发送版 {res.output}：{how}，{res.values} 个单元格转为数值，"
+    console.say(f"已生成发送版 {res.output}：{how}，{res.values} 个单元格转为数值，"
            f"保留 {res.kept_formulas} 个 Excel 自带公式。")
-    return cu.EXIT_OK
+    return console.EXIT_OK
 
 
 if __name__ == "__main__":

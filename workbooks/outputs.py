@@ -111,6 +111,12 @@ def commit(name: str, target: Path) -> None:
     _live.discard(name)
 
 
+def disown_temps() -> None:
+    """Forget this process's temp files without removing them (a forked worker: the parent
+    owns them and removes them if the run fails)."""
+    _live.clear()
+
+
 def _cleanup() -> None:
     for name in list(_live):
         discard(name)

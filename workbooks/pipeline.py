@@ -1,4 +1,4 @@
-"""The headless processor: ``logidesk process PATH... [--out DIR]`` (issue 3, issue 9).
+"""The headless processor: ``logidesk process PATH... [--out DIR]``.
 
 For every register named or found in a folder (:func:`workbooks.folders.walk`): open the
 package (:mod:`workbooks.xlsx` — .xls/.ods/encrypted/damaged files are refused with what to
@@ -20,16 +20,22 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterable
 
-from . import layout as L
-from . import outputs as O
+from tqdm import tqdm
+
+from cli.console import EXIT_ENV, ArgumentParser, log_problem, run
+from udfs.coverage import print_once
+from udfs.errors import RuleError
+from udfs.errtext import is_file_open, os_text
+from udfs.rulebook import rulebook
+
+from . import layout, outputs
 from .folders import RESULT_SUFFIX, plan_outputs, walk
+from .register import RegisterError, open_register
+from .result import ProcessError, write_result
+from .xlsx.package import PackageError, open_package
 
 DEFAULT_OUT = Path("out")
 PROGRESS_FROM = 20000            # rows; smaller files finish before a bar is worth showing
-
-
-class ProcessError(Exception):
-    """A file that cannot be processed (message in Chinese, shown to the user)."""
 
 
 @dataclass
@@ -103,50 +109,18 @@ def _file_lines(f: FileResult) -> list[str]:
     if f.error_rows:
         shown = "、".join(str(r) for r in f.error_rows[:20])
         more = f" 等 {len(f.error_rows)} 行" if len(f.error_rows) > 20 else ""
-        lines.append(f"  有错误的行：{shown}{more}（详见「{L.ERRORS_SHEET}」）")
+        lines.append(f"  有错误的行：{shown}{more}（详见「{layout.ERRORS_SHEET}」）")
     return lines
 
 
 def process_to(source: Path, target: Path, progress: bool = True) -> FileResult:
     """Process one register into ``target``; never raises for a bad file (see
     FileResult.refused)."""
-    from .register import RegisterError, open_register
-    from .result import write_result
-    from .xlsx.package import PackageError, open_package
     res = FileResult(Path(source))
     gc_was = gc.isenabled()
     gc.disable()           # millions of short-lived objects, no cycles: the collector only costs
     try:
-        lock = O.open_elsewhere(source)
-        if lock is not None:
-            res.code = 3
-            raise ProcessError(f"文件正在被 Excel/WPS 打开（发现锁定文件 {lock.name}），请先保存并关闭后再处理")
-        pkg = open_package(source)
-        reg = open_register(source, package=pkg)
-        res.kind, res.sheet, res.problems = reg.kind, reg.sheet_name, list(reg.problems)
-        if target.resolve() == Path(source).resolve():
-            raise ProcessError("输出文件与输入文件相同，已拒绝（输入文件不会被修改）")
-        lock = O.open_elsewhere(target)
-        if lock is not None:
-            res.code = 3
-            raise ProcessError(f"结果文件「{target}」正在被打开（发现锁定文件 {lock.name}），"
-                               "请先在 Excel/WPS 中关闭它再重新处理；未覆盖该文件。")
-        bar = None
-        if progress:
-            from tqdm import tqdm
-            bar = tqdm(unit="行", desc=f"处理 {reg.sheet_name}", disable=None, mininterval=0.5, leave=False)
-        try:
-            out = write_result(pkg, reg, target, on_rows=bar.update if bar is not None else None)
-        finally:
-            if bar is not None:
-                bar.close()
-        res.output = target
-        res.rows = out.rows
-        res.errors = out.errors
-        res.error_rows = sorted(set(out.error_rows))
-        res.totals = out.totals
-        res.partial_totals = out.partial_totals
-        res.seconds = out.seconds
+        _process(res, Path(source), target, progress)
     except RegisterError as e:
         if e.reason == "no_batch":
             res.skipped = e.message
@@ -157,7 +131,6 @@ def process_to(source: Path, target: Path, progress: bool = True) -> FileResult:
     except ProcessError as e:
         res.refused = str(e)
     except OSError as e:
-        from udfs.errtext import is_file_open, os_text
         where = None if e.filename else target  # the writer thread's errors name no file
         res.refused, res.code = f"无法读取或写入：{os_text(e, where)}", 3 if is_file_open(e) else 4
     except Exception as e:  # noqa: BLE001 — one file's fault never stops the run over the others
@@ -168,10 +141,42 @@ def process_to(source: Path, target: Path, progress: bool = True) -> FileResult:
     return res
 
 
+def _process(res: FileResult, source: Path, target: Path, progress: bool) -> None:
+    """Open the register, refuse what must not be written, write the result; ``res`` gets
+    what was found (raises for a file that cannot be processed)."""
+    lock = outputs.open_elsewhere(source)
+    if lock is not None:
+        res.code = 3
+        raise ProcessError(f"文件正在被 Excel/WPS 打开（发现锁定文件 {lock.name}），请先保存并关闭后再处理")
+    pkg = open_package(source)
+    reg = open_register(source, package=pkg)
+    res.kind, res.sheet, res.problems = reg.kind, reg.sheet_name, list(reg.problems)
+    if target.resolve() == source.resolve():
+        raise ProcessError("输出文件与输入文件相同，已拒绝（输入文件不会被修改）")
+    lock = outputs.open_elsewhere(target)
+    if lock is not None:
+        res.code = 3
+        raise ProcessError(f"结果文件「{target}」正在被打开（发现锁定文件 {lock.name}），"
+                           "请先在 Excel/WPS 中关闭它再重新处理；未覆盖该文件。")
+    bar = tqdm(unit="行", desc=f"处理 {reg.sheet_name}", disable=None, mininterval=0.5, leave=False) \
+        if progress else None
+    try:
+        out = write_result(pkg, reg, target, on_rows=bar.update if bar is not None else None)
+    finally:
+        if bar is not None:
+            bar.close()
+    res.output = target
+    res.rows = out.rows
+    res.errors = out.errors
+    res.error_rows = sorted(set(out.error_rows))
+    res.totals = out.totals
+    res.partial_totals = out.partial_totals
+    res.seconds = out.seconds
+
+
 def _internal_failure(source: Path, e: Exception) -> str:
     """The message for a file that failed through a fault of ours; the traceback goes to
     the log file every command writes."""
-    from cli.console import log_problem  # the shared log; workbooks reaches addin only here
     where = log_problem("process", f"{source}：内部错误：{e!r}", e)
     return ("处理失败：程序内部错误，本文件未处理，其他文件照常处理；"
             + (f"详情已写入日志：{where}，请发给管理员。" if where else "请联系管理员。"))
@@ -181,7 +186,6 @@ def process_paths(paths: Iterable[Path], out_dir: Path = DEFAULT_OUT, progress: 
     """Process files and folders of registers; results go under ``out_dir``. The rules
     (bundled and company file) are loaded first: a damaged rules file raises
     :class:`udfs.RuleError` once, before any file, instead of failing every file."""
-    from udfs.rulebook import rulebook  # as the other imports here: udfs costs ~0.3 s, only when processing
     rulebook()
     paths = [Path(p) for p in paths]
     w = walk(paths)
@@ -196,7 +200,6 @@ def process_paths(paths: Iterable[Path], out_dir: Path = DEFAULT_OUT, progress: 
 
 def main(argv: list[str] | None = None) -> int:
     """Exit codes: :attr:`Summary.exit_code` (the contract); 2 for bad arguments."""
-    from cli.console import ArgumentParser, run  # Chinese usage, help, errors and exit codes
     p = ArgumentParser(prog="logidesk process", description="无 Excel 批量计算已填写的登记表")
     p.add_argument("paths", nargs="+", type=Path, help="登记表文件或文件夹")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT,
@@ -206,11 +209,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(a: Any) -> int:
-    from udfs.coverage import print_once
     print_once()                       # from 1 November: the coming year's holidays missing
-    O.install_signal_handlers()
-    from cli.console import EXIT_ENV
-    from udfs import RuleError
+    outputs.install_signal_handlers()
     try:
         summary = process_paths(a.paths, a.out, progress=not a.quiet)
     except RuleError as e:             # the rules data itself (a damaged company rules file)

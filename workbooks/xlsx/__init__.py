@@ -1,4 +1,4 @@
-"""Reading and patching .xlsx/.xlsm packages without rebuilding them (issue 9).
+"""Reading and patching .xlsx/.xlsm packages without rebuilding them.
 
 - :mod:`.cells`    — cell value types (XlError) and value conversion (serials, escapes);
 - :mod:`.package`  — open_package(): what is in a package (sheets, names, styles, strings),

@@ -1,7 +1,6 @@
 """Cell values as the reader hands them out, and the conversions between XML text and them."""
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 # the one cell model (udfs.cellvalue) defines what the reader hands out

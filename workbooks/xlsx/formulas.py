@@ -47,20 +47,26 @@ def _one(m: re.Match[str], drow: int, dcol: int) -> str:
     g = m.groupdict()
     if g["lit"] is not None:
         return m.group()
+    if g["col1"] is not None or g["row1"] is not None:
+        return _moved_range(m, g, drow, dcol)
+    # a cell reference, the common token: moved here, without a further call
+    if not (_is_col(g["col"]) and _is_row(g["row"])):
+        return m.group()                       # a name such as XFE1 or A0, not a reference
+    c, r = _col(g["cabs"], g["col"], dcol), _row(g["rabs"], g["row"], drow)
+    return "#REF!" if c is None or r is None else f"{c}{r}"
+
+
+def _moved_range(m: re.Match[str], g: dict[str, str], drow: int, dcol: int) -> str:
+    """A whole-column (``A:C``) or whole-row (``2:5``) range moved."""
     if g["col1"] is not None:
         if not (_is_col(g["col1"]) and _is_col(g["col2"])):
             return m.group()
         a, b = _col(g["c1"], g["col1"], dcol), _col(g["c2"], g["col2"], dcol)
         return "#REF!" if a is None or b is None else f"{a}:{b}"
-    if g["row1"] is not None:
-        if not (_is_row(g["row1"]) and _is_row(g["row2"])):
-            return m.group()
-        a, b = _row(g["r1"], g["row1"], drow), _row(g["r2"], g["row2"], drow)
-        return "#REF!" if a is None or b is None else f"{a}:{b}"
-    if not (_is_col(g["col"]) and _is_row(g["row"])):
-        return m.group()                       # a name such as XFE1 or A0, not a reference
-    c, r = _col(g["cabs"], g["col"], dcol), _row(g["rabs"], g["row"], drow)
-    return "#REF!" if c is None or r is None else f"{c}{r}"
+    if not (_is_row(g["row1"]) and _is_row(g["row2"])):
+        return m.group()
+    a, b = _row(g["r1"], g["row1"], drow), _row(g["r2"], g["row2"], drow)
+    return "#REF!" if a is None or b is None else f"{a}:{b}"
 
 
 def shift(formula: str, drow: int, dcol: int) -> str:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import posixpath
 import re
 import struct
+import types
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -24,11 +25,15 @@ from pathlib import Path
 from typing import Any, Iterator, Mapping, Sequence
 
 import numpy as np
+import olefile
 from lxml import etree
 
-from . import scan as SC
-from . import sheetxml as SX
+from udfs.errtext import detail_text, os_reason
+
+from .scan import T_S, FormulaCells, Index, SharedFormulas, Values, decode_joined, normalise
+from .scan import index as index_rows
 from .cells import line_breaks, unescape_x, xml_text
+from .sheetxml import SheetStream
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_STRICT = "http://purl.oclc.org/ooxml/spreadsheetml/main"
@@ -70,6 +75,7 @@ class PackageError(Exception):
         self.reason = reason
         self.path = Path(path) if path is not None else None
         self.part = part
+        self.original = ""           # a damaged file: the library's own words (English)
 
     def __str__(self) -> str:
         return self.message
@@ -82,7 +88,6 @@ class PackageError(Exception):
 def damaged(path: Path | str, part: str, detail: str = "") -> PackageError:
     """The refusal of a damaged package; a library's English detail (zip, XML, OS) becomes
     Chinese (:func:`udfs.errtext.detail_text`), the original stays on ``.original``."""
-    from udfs.errtext import detail_text  # udfs/__init__ loads the rulebook: only when a file is damaged
     more = f"：{detail_text(detail)}" if detail else ""
     err = PackageError(f"文件已损坏，无法读取部件 {part}{more}；请在 Excel 中打开并修复后另存为 .xlsx 再处理",
                        "damaged", path, part)
@@ -92,7 +97,6 @@ def damaged(path: Path | str, part: str, detail: str = "") -> PackageError:
 
 def unreadable(path: Path | str, e: OSError) -> PackageError:
     """A file the OS will not let us read, the reason in Chinese (没有权限, 文件名过长 …)."""
-    from udfs.errtext import os_reason  # udfs/__init__ loads the rulebook: only on this failure
     return PackageError(f"无法打开文件：{os_reason(e)}", "missing", path)
 
 
@@ -179,7 +183,7 @@ class Chunk:
     rows: np.ndarray
     values: dict[int, list[Any]]
     formulas: Mapping[int, list[str | None]] = field(default_factory=dict)
-    formula_cells: dict[int, "SC.FormulaCells"] = field(default_factory=dict)
+    formula_cells: dict[int, FormulaCells] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -189,7 +193,7 @@ class LazyFormulas(Mapping):
     """``Chunk.formulas`` of the reader: column → list of formula texts, each column
     decoded when it is first asked for (most passes only compare the stored bytes)."""
 
-    def __init__(self, cells: dict[int, "SC.FormulaCells"]) -> None:
+    def __init__(self, cells: dict[int, FormulaCells]) -> None:
         self._cells = cells
         self._texts: dict[int, list[str | None]] = {}
 
@@ -306,7 +310,6 @@ def sniff(path: Path) -> None:
         raise unreadable(path, e) from None
     suffix = path.suffix.lower()
     if magic == OLE_MAGIC:
-        import olefile
         try:
             with olefile.OleFileIO(str(path)) as ole:
                 encrypted = ole.exists("EncryptionInfo") or ole.exists("EncryptedPackage")
@@ -341,19 +344,14 @@ def _plain_sst(data: bytes) -> list[str] | None:
     if body is None or _PLAIN_SIS.fullmatch(body.group(1)) is None:
         return None
     texts = _PLAIN_SI.findall(body.group(1))
-    return SC.decode_joined(b"\x00".join(texts)) if texts else []
+    return decode_joined(b"\x00".join(texts)) if texts else []
 
 
 def parse_sst(data: bytes) -> list[str]:
     """The shared-string table: plain entries by a regex, rich text (runs, phonetic guides)
     and unusual ones by lxml."""
     if b"<si>" not in data and b"<si/>" not in data:
-        if b":si>" in data:                        # a prefixed namespace: the slow, general way
-            root = etree.fromstring(data, etree.XMLParser(huge_tree=True, resolve_entities=False))
-            return [line_breaks(unescape_x("".join(t.text or "" for t in si.iter("{*}t")
-                                                   if etree.QName(t.getparent()).localname != "rPh")))
-                    for si in root.iter("{*}si")]
-        return []
+        return _prefixed_sst(data) if b":si>" in data else []
     plain = _plain_sst(data)
     if plain is not None:
         return plain
@@ -370,11 +368,23 @@ def parse_sst(data: bytes) -> list[str]:
             out.append(xml_text(raw) if "&" in s or "_x" in s or "\r" in s else s)
             continue
         si = etree.fromstring(b'<si xmlns="' + NS_MAIN.encode() + b'">' + body + b"</si>")
-        out.append(line_breaks(unescape_x("".join(t.text or "" for t in si.iter("{*}t")
-                                                  if etree.QName(t.getparent()).localname != "rPh"))))
+        out.append(_si_text(si))
     return out
 
 
+def _si_text(si: Any) -> str:
+    """The text of a parsed ``<si>``: its runs' texts, phonetic guides left out."""
+    return line_breaks(unescape_x("".join(t.text or "" for t in si.iter("{*}t")
+                                          if etree.QName(t.getparent()).localname != "rPh")))
+
+
+def _prefixed_sst(data: bytes) -> list[str]:
+    """A table written with a prefixed namespace (``<x:si>``): the slow, general way."""
+    root = etree.fromstring(data, etree.XMLParser(huge_tree=True, resolve_entities=False))
+    return [_si_text(si) for si in root.iter("{*}si")]
+
+
+_inflater: types.ModuleType
 try:                                     # pinned (constraints.txt); zlib is the fallback
     from isal import isal_zlib as _inflater
 except ImportError:                      # pragma: no cover - isal is a dependency
@@ -434,11 +444,13 @@ class InflatedMember:
         if self._stored:
             out, self._tail = self._tail, b""
             return out
+        inflate = self._inflate
+        assert inflate is not None                # a deflated member has its inflater
         try:
-            out = self._inflate.decompress(self._tail, _OUT_PIECE)
-            self._tail = self._inflate.unconsumed_tail
+            out = inflate.decompress(self._tail, _OUT_PIECE)
+            self._tail = inflate.unconsumed_tail
             if not self._left and not self._tail:
-                out += self._inflate.flush()
+                out += inflate.flush()
         except _inflater.error as e:
             raise zlib.error(str(e)) from None
         return out
@@ -467,7 +479,7 @@ class InflatedMember:
         return b""
 
     def read_all(self) -> bytes:
-        pieces = []
+        pieces: list[bytes] = []
         while True:
             piece = self.read()
             if not piece:
@@ -562,8 +574,8 @@ class Package:
         self.defined_names: dict[str, str] = {}
         self.date1904 = False
         self.workbook_rels: dict[str, tuple[str, str, str]] = {}
-        self._sst_part: str | None = None
-        self._styles_part: str | None = None
+        self.sst_part: str | None = None
+        self.styles_part: str | None = None
         self.budget = Budget(path)
 
     # ------------------------------------------------------------------ loading
@@ -588,13 +600,7 @@ class Package:
         return xml_root(self._read(z, part), self.path, part)
 
     def _load(self, z: zipfile.ZipFile) -> None:
-        ct = self._xml(z, "[Content_Types].xml")
-        for el in ct:
-            tag = etree.QName(el).localname
-            if tag == "Override" and el.get("PartName"):
-                self.content_types[el.get("PartName").lstrip("/")] = el.get("ContentType", "")
-            elif tag == "Default" and el.get("Extension"):
-                self.default_types[el.get("Extension").lower()] = el.get("ContentType", "")
+        self._load_content_types(z)
         root_rels = read_rels(z, "", self.path, self.budget) if "_rels/.rels" in self.names else {}
         for typ, target, _ in root_rels.values():
             if typ.endswith("/officeDocument"):
@@ -607,7 +613,25 @@ class Package:
         pr = wb.find(f"{{{ns}}}workbookPr")
         if pr is not None:
             self.date1904 = pr.get("date1904", "false").lower() in ("1", "true")
-        sheets_el = wb.find(f"{{{ns}}}sheets")
+        self._load_sheets(wb.find(f"{{{ns}}}sheets"))
+        self._load_defined_names(wb.find(f"{{{ns}}}definedNames"))
+        for typ, target, _ in self.workbook_rels.values():
+            if typ.endswith("/sharedStrings"):
+                self.sst_part = target
+            elif typ.endswith("/styles"):
+                self.styles_part = target
+
+    def _load_content_types(self, z: zipfile.ZipFile) -> None:
+        """[Content_Types].xml: the parts' overrides and the extensions' defaults."""
+        for el in self._xml(z, "[Content_Types].xml"):
+            tag = etree.QName(el).localname
+            if tag == "Override" and el.get("PartName"):
+                self.content_types[el.get("PartName").lstrip("/")] = el.get("ContentType", "")
+            elif tag == "Default" and el.get("Extension"):
+                self.default_types[el.get("Extension").lower()] = el.get("ContentType", "")
+
+    def _load_sheets(self, sheets_el: Any) -> None:
+        """The workbook's ``<sheets>``, each sheet with the part its relationship names."""
         for el in (sheets_el if sheets_el is not None else []):
             rid = el.get(f"{{{NS_R}}}id") or el.get("{http://purl.oclc.org/ooxml/officeDocument/relationships}id")
             rel = self.workbook_rels.get(rid or "")
@@ -616,7 +640,9 @@ class Package:
             typ = rel[0].rsplit("/", 1)[-1]
             self.sheets.append(SheetInfo(el.get("name", ""), rel[1], el.get("state", "visible"),
                                          typ, int(el.get("sheetId", "0") or 0), rid or ""))
-        dn = wb.find(f"{{{ns}}}definedNames")
+
+    def _load_defined_names(self, dn: Any) -> None:
+        """The workbook's ``<definedNames>``; a sheet's own names as 「sheet!name」."""
         names_by_index = [s.name for s in self.sheets]
         for el in (dn if dn is not None else []):
             name = el.get("name", "")
@@ -624,11 +650,6 @@ class Package:
             if local is not None and local.isdigit() and int(local) < len(names_by_index):
                 name = f"{names_by_index[int(local)]}!{name}"
             self.defined_names[name] = el.text or ""
-        for typ, target, _ in self.workbook_rels.values():
-            if typ.endswith("/sharedStrings"):
-                self._sst_part = target
-            elif typ.endswith("/styles"):
-                self._styles_part = target
 
     # ------------------------------------------------------------------ properties
     @property
@@ -649,7 +670,7 @@ class Package:
 
     @cached_property
     def shared_strings(self) -> list[str]:
-        part = self._sst_part
+        part = self.sst_part
         if not part or part not in self.names:
             return []
         with self.zip() as z:
@@ -663,7 +684,7 @@ class Package:
             raise unsafe(self.path, part, f"有 {longest} 个字符的文本，超过 Excel 单元格上限 {EXCEL_MAX_TEXT} 个字符")
         return out
 
-    def check_block(self, part: str, ix: "SC.Index") -> None:
+    def check_block(self, part: str, ix: Index) -> None:
         """Refuse a block of rows no spreadsheet program writes: a row past 1,048,576, a
         column past XFD (16,384), a shared-string index outside the table, a cell text over
         32,767 characters (raises PackageError)."""
@@ -674,7 +695,7 @@ class Package:
             return
         if int(ix.cell_col.max()) >= EXCEL_MAX_COLS:
             raise unsafe(self.path, part, f"第 {int(ix.cell_col.max()) + 1} 列超出 Excel 的最大列数 {EXCEL_MAX_COLS}")
-        ss = (ix.cell_type == SC.T_S) & (ix.v_start >= 0) & (ix.v_end > ix.v_start)
+        ss = (ix.cell_type == T_S) & (ix.v_start >= 0) & (ix.v_end > ix.v_start)
         if ss.any():
             top = _largest_uint(ix.a, ix.v_start[ss], ix.v_end[ss])
             if top >= len(self.shared_strings):
@@ -703,7 +724,7 @@ class Package:
 
     @cached_property
     def styles_root(self) -> Any | None:
-        part = self._styles_part
+        part = self.styles_part
         if not part or part not in self.names:
             return None
         with self.zip() as z:
@@ -809,11 +830,11 @@ class CellReader:
         except (zipfile.BadZipFile, OSError) as e:
             self._z.close()
             raise damaged(pkg.path, sheet.part, str(e)) from None
-        self._values = SC.Values(self.sst, self.dates, self.date1904)
-        self._shared = SC.SharedFormulas()
+        self._values = Values(self.sst, self.dates, self.date1904)
+        self.shared_formulas = SharedFormulas()
         self._last_indexed = 0
         try:
-            self.stream = SX.SheetStream(self._f, sheet.part)
+            self.stream = SheetStream(self._f, sheet.part)
         except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError) as e:
             self.close()
             raise damaged(pkg.path, sheet.part, str(e)) from None
@@ -874,7 +895,7 @@ class CellReader:
             if r >= first_row:
                 yield r, by_row[k], row_forms[k]
 
-    def _formulas_of(self, ix: "SC.Index", want: set[int]) -> dict[int, str | None]:
+    def _formulas_of(self, ix: Index, want: set[int]) -> dict[int, str | None]:
         """Cell index → formula text of the cells of columns ``want`` holding a formula
         (shared formulas moved to their cell, masters remembered across blocks)."""
         out: dict[int, str | None] = {}
@@ -883,23 +904,23 @@ class CellReader:
         for j in cells.tolist():
             s, e = int(ix.f_start[j]), int(ix.f_end[j])
             if ix.f_plain[j]:
-                out[j] = SC.decode_joined(data[s + 3:e - 4])[0]
+                out[j] = decode_joined(data[s + 3:e - 4])[0]
             else:
-                out[j] = self._shared.read(data[s:e], int(ix.row_num[ix.cell_row[j]]), int(ix.cell_col[j]))
+                out[j] = self.shared_formulas.read(data[s:e], int(ix.row_num[ix.cell_row[j]]), int(ix.cell_col[j]))
         return out
 
-    def index(self, block: bytes) -> "SC.Index":
-        """The :class:`scan.Index` of a block (normalised first when its shape is unusual)."""
+    def index(self, block: bytes) -> Index:
+        """The :class:`Index` of a block (normalised first when its shape is unusual)."""
         try:
-            return SC.index(block)
+            return index_rows(block)
         except (ValueError, IndexError):
             try:
-                return SC.index(SC.normalise(block, self._last_indexed))
+                return index_rows(normalise(block, self._last_indexed))
             except (ValueError, IndexError, KeyError, AttributeError) as e:
                 raise damaged(self.pkg.path, self.sheet.part, f"XML 格式错误（{e}）") from None
 
-    def indexes(self) -> Iterator["SC.Index"]:
-        """The sheet's rows, one :class:`scan.Index` per block of complete rows."""
+    def indexes(self) -> Iterator[Index]:
+        """The sheet's rows, one :class:`Index` per block of complete rows."""
         for block in self.blocks():
             ix = self.index(block)
             self.pkg.check_block(self.sheet.part, ix)
@@ -907,7 +928,7 @@ class CellReader:
                 self._last_indexed = int(ix.row_num[-1])
             yield ix
 
-    def chunk_of(self, ixs: list["SC.Index"], first_row: int, columns: Sequence[int] | None,
+    def chunk_of(self, ixs: list[Index], first_row: int, columns: Sequence[int] | None,
                  formulas_of: Sequence[int]) -> Chunk:
         """The typed values of indexed blocks as one :class:`Chunk` (rows ≥ first_row); a
         part whose cells cannot be read (a shared-string index beyond the table) is damaged."""
@@ -916,10 +937,11 @@ class CellReader:
         except ValueError as e:
             raise damaged(self.pkg.path, self.sheet.part, str(e)) from None
 
-    def _chunk(self, ixs: list["SC.Index"], first_row: int, columns: Sequence[int] | None,
+    def _chunk(self, ixs: list[Index], first_row: int, columns: Sequence[int] | None,
                formulas_of: Sequence[int]) -> Chunk:
         conv = self._values
-        rows, vals = [], {}
+        rows: list[np.ndarray] = []
+        vals: dict[int, list[np.ndarray]] = {}
         if columns is None:
             cols = sorted(set().union(*(set(np.unique(ix.cell_col).tolist()) for ix in ixs)) | set(formulas_of)) \
                 if ixs else sorted(formulas_of)
@@ -951,13 +973,13 @@ class CellReader:
             rows.append(ix.row_num[keep])
             base += int(keep.sum())
         row_arr = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
-        cells = {c: SC.FormulaCells(base, np.concatenate(pp) if pp else np.zeros(0, dtype=np.int64),
+        cells = {c: FormulaCells(base, np.concatenate(pp) if pp else np.zeros(0, dtype=np.int64),
                                     b"\x00".join(jj), other)
                  for c, (pp, jj, other) in stored.items()}
         return Chunk(row_arr, {c: np.concatenate(v).tolist() for c, v in vals.items()},
                      LazyFormulas(cells), cells)
 
-    def _formula_cells(self, ix: "SC.Index", where: np.ndarray, keep: np.ndarray, base: int,
+    def _formula_cells(self, ix: Index, where: np.ndarray, keep: np.ndarray, base: int,
                        stored: dict[int, tuple[list, list, dict]]) -> None:
         """Add one block's formulas of the wanted columns (``where``: slot of each cell's
         column, -1 = not wanted) to ``stored``: per column the chunk positions and escaped
@@ -967,7 +989,7 @@ class CellReader:
         other: dict[int, str | None] = {}
         data = ix.data
         for j in sel[has & ~ix.f_plain[sel]].tolist():     # shared masters first come first (all rows)
-            other[j] = self._shared.read(data[ix.f_start[j]:ix.f_end[j]], int(ix.row_num[ix.cell_row[j]]),
+            other[j] = self.shared_formulas.read(data[ix.f_start[j]:ix.f_end[j]], int(ix.row_num[ix.cell_row[j]]),
                                          int(ix.cell_col[j]))
         kept = np.cumsum(keep) - 1
         for k, (positions, joined, texts) in enumerate(stored.values()):
@@ -988,7 +1010,7 @@ class CellReader:
 
     def chunks(self, first_row: int, columns: Sequence[int] | None, formulas_of: Sequence[int],
                size: int) -> Iterator[Chunk]:
-        pending: list[SC.Index] = []
+        pending: list[Index] = []
         count = 0
         for ix in self.indexes():
             count += int(np.sum(ix.row_num >= first_row))

@@ -27,11 +27,14 @@ import datetime as dt
 import math
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from lxml import etree
 
-from .cells import NotCalculated, Unreadable, XlError, col_index, col_letter, line_breaks, unescape_x, xml_text
+from .cells import (NotCalculated, Unreadable, XlError, col_index, col_letter, escape, line_breaks, unescape_x,
+                    xml_text)
+from .formulas import shift
 
 LT, GT, SLASH, SPACE, QUOTE, EQ = 60, 62, 47, 32, 34, 61
 T_N, T_S, T_STR, T_B, T_E, T_INLINE, T_D = 0, 1, 2, 3, 4, 5, 6
@@ -456,77 +459,106 @@ class Values:
         out = np.full(size if slots is not None else n_rows, None, dtype=object)
         if not len(sel):
             return out
-        a = ix.a
-        data = ix.data
         rows = slots if slots is not None else ix.cell_row[sel]
         types = ix.cell_type[sel]
         vs, ve = ix.v_start[sel], ix.v_end[sel]
         has_v = (vs >= 0) & (ve > vs)
         num = has_v & (types == T_N)
         if num.any():
-            x, bad = numbers(a, vs[num], ve[num])
-            st = ix.cell_style[sel][num]
-            is_date = np.zeros(len(x), dtype=bool)
-            if len(self.dates):
-                ok = st < len(self.dates)
-                is_date[ok] = self.dates[st[ok]]
-            vals = x.astype(object)
-            if is_date.any():
-                d = x[is_date]
-                fine = (d >= 0) & (d < 2958466)
-                conv = vals[is_date]
-                conv[fine] = serials_to_datetimes(d[fine], self.date1904)
-                vals[is_date] = conv
-            if bad.any():                   # <v>abc</v>: that cell's error, not the file's
-                at = np.flatnonzero(bad)
-                vals[at] = [Unreadable(t) for t in texts(data, vs[num][at].tolist(), ve[num][at].tolist())]
-            out[rows[num]] = vals
+            out[rows[num]] = self._numbers(ix, sel[num], vs[num], ve[num])
         ss = has_v & (types == T_S)
         if ss.any():
-            k = _indexes(a, vs[ss], ve[ss])
-            if len(k) and (k.min() < 0 or k.max() >= len(self.sst)):
-                raise ValueError(f"共享字符串序号超出范围（共 {len(self.sst)} 条）")
-            out[rows[ss]] = self.sst[k]
+            out[rows[ss]] = self._shared_strings(ix.a, vs[ss], ve[ss])
         for code in (T_STR, T_E, T_D):
             m = has_v & (types == code)
             if m.any():
-                got = texts(data, vs[m].tolist(), ve[m].tolist())
-                if code == T_E:
-                    got = [XlError(t) for t in got]
-                elif code == T_D:
-                    got = [_iso(t) for t in got]
-                out[rows[m]] = np.array(got + [None], dtype=object)[:-1]
-        fs = ix.f_start[sel]
-        m = (types == T_STR) & ~has_v & (fs >= 0) & (vs >= 0)
-        if m.any():                                   # formula with an empty text result
-            out[rows[m]] = ""
-        m = ~has_v & (fs >= 0) & ~m & (types != T_INLINE)
-        if m.any():                                   # a formula saved without its result
-            named = m if formula_read is None else m & ~formula_read
-            if named.any():
-                out[rows[named]] = np.array(not_calculated(a, data, fs[named], ix.f_end[sel][named]) + [None],
-                                            dtype=object)[:-1]
-            if formula_read is not None and (m & formula_read).any():
-                out[rows[m & formula_read]] = NO_RESULT
+                out[rows[m]] = _typed_texts(ix.data, code, vs[m], ve[m])
+        _formulas_without_result(ix, sel, out, rows, types, has_v, vs, formula_read)
         m = has_v & (types == T_B)
         if m.any():
-            out[rows[m]] = (a[vs[m]] == 49).astype(object)
+            out[rows[m]] = (ix.a[vs[m]] == 49).astype(object)
         m = types == T_INLINE
         if m.any():
-            cs, ce = ix.cell_tag_end[sel][m] + 1, ix.cell_end[sel][m]
-            # the usual shape <is><t>…</t></is></c>: the text span is known without a regex
-            at = lambda pos: a[np.clip(pos, 0, len(a) - 1)]  # noqa: E731 (the block is not padded)
-            simple = (at(cs) == LT) & (at(cs + 1) == 105) & (at(cs + 2) == 115) & (at(cs + 3) == GT) \
-                & (at(cs + 4) == LT) & (at(cs + 5) == 116) & (at(cs + 6) == GT) & (at(ce - 13) == LT) \
-                & (at(ce - 12) == SLASH) & (at(ce - 11) == 116) & (at(ce - 10) == GT)
-            got = np.array(texts(data, (cs[simple] + 7).tolist(), (ce[simple] - 13).tolist()) + [None],
-                           dtype=object)[:-1]
-            vals = np.full(len(cs), None, dtype=object)
-            vals[simple] = got
-            for i in np.flatnonzero(~simple).tolist():
-                vals[i] = inline_text(data[int(cs[i]):int(ce[i])])
-            out[rows[m]] = vals
+            out[rows[m]] = _inline_texts(ix, sel[m])
         return out
+
+    def _numbers(self, ix: Index, cells: np.ndarray, vs: np.ndarray, ve: np.ndarray) -> np.ndarray:
+        """Values of number cells: floats, datetimes where the cell's format shows a date,
+        :class:`Unreadable` where the text is no number."""
+        x, bad = numbers(ix.a, vs, ve)
+        st = ix.cell_style[cells]
+        is_date = np.zeros(len(x), dtype=bool)
+        if len(self.dates):
+            ok = st < len(self.dates)
+            is_date[ok] = self.dates[st[ok]]
+        vals = x.astype(object)
+        if is_date.any():
+            d = x[is_date]
+            fine = (d >= 0) & (d < 2958466)
+            conv = vals[is_date]
+            conv[fine] = serials_to_datetimes(d[fine], self.date1904)
+            vals[is_date] = conv
+        if bad.any():                   # <v>abc</v>: that cell's error, not the file's
+            at = np.flatnonzero(bad)
+            vals[at] = [Unreadable(t) for t in texts(ix.data, vs[at].tolist(), ve[at].tolist())]
+        return vals
+
+    def _shared_strings(self, a: np.ndarray, vs: np.ndarray, ve: np.ndarray) -> np.ndarray:
+        """Texts of shared-string cells (an index outside the table raises ValueError)."""
+        k = _indexes(a, vs, ve)
+        if len(k) and (k.min() < 0 or k.max() >= len(self.sst)):
+            raise ValueError(f"共享字符串序号超出范围（共 {len(self.sst)} 条）")
+        return self.sst[k]
+
+
+def _typed_texts(data: bytes, code: int, vs: np.ndarray, ve: np.ndarray) -> np.ndarray:
+    """Values of text-valued cells of one type: formula text, error (XlError), ISO date."""
+    got: list[Any] = texts(data, vs.tolist(), ve.tolist())
+    if code == T_E:
+        got = [XlError(t) for t in got]
+    elif code == T_D:
+        got = [_iso(t) for t in got]
+    return np.array(got + [None], dtype=object)[:-1]
+
+
+def _formulas_without_result(ix: Index, sel: np.ndarray, out: np.ndarray, rows: np.ndarray, types: np.ndarray,
+                             has_v: np.ndarray, vs: np.ndarray, formula_read: np.ndarray | None) -> None:
+    """Into ``out``: "" for a text formula with an empty result, :class:`NotCalculated` for a
+    formula saved without its result (:data:`NO_RESULT` where the caller reads the formula)."""
+    fs = ix.f_start[sel]
+    m = (types == T_STR) & ~has_v & (fs >= 0) & (vs >= 0)
+    if m.any():                                   # formula with an empty text result
+        out[rows[m]] = ""
+    m = ~has_v & (fs >= 0) & ~m & (types != T_INLINE)
+    if m.any():                                   # a formula saved without its result
+        named = m if formula_read is None else m & ~formula_read
+        if named.any():
+            out[rows[named]] = np.array(not_calculated(ix.a, ix.data, fs[named], ix.f_end[sel][named]) + [None],
+                                        dtype=object)[:-1]
+        if formula_read is not None and (m & formula_read).any():
+            out[rows[m & formula_read]] = NO_RESULT
+
+
+def _inline_texts(ix: Index, cells: np.ndarray) -> np.ndarray:
+    """Texts of inline-string cells (``<is>``)."""
+    a, data = ix.a, ix.data
+    cs, ce = ix.cell_tag_end[cells] + 1, ix.cell_end[cells]
+    top = len(a) - 1
+
+    def at(pos: np.ndarray) -> np.ndarray:                 # the block is not padded
+        return a[np.clip(pos, 0, top)]
+
+    # the usual shape <is><t>…</t></is></c>: the text span is known without a regex
+    simple = (at(cs) == LT) & (at(cs + 1) == 105) & (at(cs + 2) == 115) & (at(cs + 3) == GT) \
+        & (at(cs + 4) == LT) & (at(cs + 5) == 116) & (at(cs + 6) == GT) & (at(ce - 13) == LT) \
+        & (at(ce - 12) == SLASH) & (at(ce - 11) == 116) & (at(ce - 10) == GT)
+    got = np.array(texts(data, (cs[simple] + 7).tolist(), (ce[simple] - 13).tolist()) + [None],
+                   dtype=object)[:-1]
+    vals = np.full(len(cs), None, dtype=object)
+    vals[simple] = got
+    for i in np.flatnonzero(~simple).tolist():
+        vals[i] = inline_text(data[int(cs[i]):int(ce[i])])
+    return vals
 
 
 _PHONETIC = re.compile(rb"<rPh\b.*?</rPh>|<rPh\b[^>]*/>", re.S)
@@ -547,7 +579,7 @@ def not_calculated(a: np.ndarray, data: bytes, starts: np.ndarray, ends: np.ndar
     """:class:`NotCalculated` values of formula cells without a result (the formula text
     as stored, plain ``<f>…</f>`` decoded together; a shared formula's child names its group)."""
     plain = (a[starts + 2] == GT) & (a[ends - 2] != SLASH)
-    out: list[NotCalculated | None] = [None] * len(starts)
+    out = [NO_RESULT] * len(starts)             # every entry is set below
     at = np.flatnonzero(plain)
     for i, t in zip(at.tolist(), texts(data, (starts[at] + 3).tolist(), (ends[at] - 4).tolist())):
         out[i] = NotCalculated("=" + t)
@@ -592,7 +624,6 @@ class SharedFormulas:
         self.masters: dict[bytes, tuple[str, int, int]] = {}
 
     def read(self, element: bytes, row: int, col: int) -> str | None:
-        from .formulas import shift
         m = _F_TAG.match(element)
         if m is None:
             return None
@@ -652,10 +683,10 @@ class FormulaCells:
         """Every row's formula text (None: no formula), as ``Chunk.formulas`` holds them."""
         out: list[str | None] = [None] * self.n
         if len(self.plain_pos):
-            for p, t in zip(self.plain_pos.tolist(), decode_joined(self.joined)):
-                out[p] = t
-        for p, t in self.other.items():
-            out[p] = t
+            for p, text in zip(self.plain_pos.tolist(), decode_joined(self.joined)):
+                out[p] = text
+        for p, other in self.other.items():
+            out[p] = other
         return out
 
     def texts_at(self, positions: np.ndarray) -> np.ndarray:
@@ -677,35 +708,43 @@ class FormulaCells:
     def equal_template(self, parts: list[str], rows: np.ndarray) -> np.ndarray:
         """bool per row: the formula text is exactly ``str(row).join(parts)`` (the template
         formula of that row), as comparing the decoded texts would say."""
-        from .cells import escape
         out = np.zeros(self.n, dtype=bool)
         pos = self.plain_pos
         # bytes equal ⇔ texts equal when escaping the parts is exact and no `_xHHHH_`
         # escape can form across a part and a row number
         exact_escape = not any("_x" in p or _CONTROL_CHARS.search(p) for p in parts)
         if len(pos) and exact_escape:
-            # Excel's form (UTF-8), or a script's (every non-ASCII character as &#N;) when
-            # the stored formulas are all ASCII and the template's are not
-            script_form = self.joined.isascii() and not all(p.isascii() for p in parts)
-            eparts = [escape(p).encode("ascii", "xmlcharrefreplace") if script_form else escape(p).encode("utf-8")
-                      for p in parts]
-            want = template_texts(eparts, rows[pos])
-            if want == self.joined:
-                out[pos] = True
-            else:
-                have = np.array(self._split() + [None], dtype=object)[:-1]
-                same = np.asarray(have == np.array(want.split(b"\x00") + [None], dtype=object)[:-1], dtype=bool)
-                out[pos[same]] = True
-                odd = pos[~same]               # maybe escaped otherwise (&quot;, &#…;): decode
-                if len(odd):
-                    texts = self.texts_at(odd)[odd]
-                    out[odd] = [t == str(r).join(parts) for t, r in zip(texts.tolist(), rows[odd].tolist())]
+            self._equal_stored(parts, rows, out)
         elif len(pos):
-            texts = self.texts_at(pos)[pos]
-            out[pos] = [t == str(r).join(parts) for t, r in zip(texts.tolist(), rows[pos].tolist())]
+            self._equal_decoded(parts, rows, pos, out)
         for p, t in self.other.items():
             out[p] = t is not None and t == str(int(rows[p])).join(parts)
         return out
+
+    def _equal_stored(self, parts: list[str], rows: np.ndarray, out: np.ndarray) -> None:
+        """:meth:`equal_template` of the plain formulas on their stored bytes; only cells
+        whose bytes differ are decoded."""
+        pos = self.plain_pos
+        # Excel's form (UTF-8), or a script's (every non-ASCII character as &#N;) when
+        # the stored formulas are all ASCII and the template's are not
+        script_form = self.joined.isascii() and not all(p.isascii() for p in parts)
+        eparts = [escape(p).encode("ascii", "xmlcharrefreplace") if script_form else escape(p).encode("utf-8")
+                  for p in parts]
+        want = template_texts(eparts, rows[pos])
+        if want == self.joined:
+            out[pos] = True
+            return
+        have = np.array(self._split() + [None], dtype=object)[:-1]
+        same = np.asarray(have == np.array(want.split(b"\x00") + [None], dtype=object)[:-1], dtype=bool)
+        out[pos[same]] = True
+        odd = pos[~same]               # maybe escaped otherwise (&quot;, &#…;): decode
+        if len(odd):
+            self._equal_decoded(parts, rows, odd, out)
+
+    def _equal_decoded(self, parts: list[str], rows: np.ndarray, at: np.ndarray, out: np.ndarray) -> None:
+        """:meth:`equal_template` of the plain formulas at positions ``at``, on their decoded texts."""
+        decoded = self.texts_at(at)[at]
+        out[at] = [t == str(r).join(parts) for t, r in zip(decoded.tolist(), rows[at].tolist())]
 
 
 _POW10_INT = np.array([10 ** k for k in range(19)], dtype=np.int64)

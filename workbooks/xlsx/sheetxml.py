@@ -11,9 +11,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import IO, Iterator
+from typing import Iterator, Protocol
+
+from .scan import normalise
 
 BLOCK = 1 << 22                      # 4 MiB of decompressed XML per read
+
+
+class ByteSource(Protocol):
+    """What a sheet part is read from: a zip member opened by zipfile or inflated by
+    :class:`.package.InflatedMember`."""
+
+    def read(self, n: int = -1, /) -> bytes: ...
 
 
 @dataclass(frozen=True)
@@ -94,7 +103,7 @@ class SheetStream:
     document), and every row with its ``r`` attribute (rows without one numbered after the
     previous row, see :func:`scan.normalise`)."""
 
-    def __init__(self, raw: IO[bytes], part: str) -> None:
+    def __init__(self, raw: ByteSource, part: str) -> None:
         self.raw = raw
         self.part = part
         self.head = b""
@@ -161,7 +170,6 @@ class SheetStream:
         # a row without r continues the previous block's numbering: number the block here
         # (a later row without r is numbered by the indexer, which knows its row above)
         if first >= 0 and (block[first:first + 8] != b'<row r="' or block.find(b"<row", last + 1) >= 0):
-            from .scan import normalise
             block = normalise(block, self._last_row)
             last = block.rfind(b'<row r="')
         if last >= 0:

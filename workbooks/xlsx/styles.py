@@ -45,6 +45,19 @@ class StyleBook:
         self._fills: dict[str, int] = {}
         self._fonts: dict[tuple, int] = {}
 
+    @classmethod
+    def with_indexes(cls, highlights: dict[int, int], named: dict[tuple, int]) -> StyleBook:
+        """A book that gives the format indexes another process fixed (:meth:`fixed_indexes`):
+        a worker process writes the same ones as its parent."""
+        book = cls(None)
+        book._highlight = dict(highlights)
+        book._named = dict(named)
+        return book
+
+    def fixed_indexes(self) -> tuple[dict[int, int], dict[tuple, int]]:
+        """The highlight and named formats given so far: format → index, key → index."""
+        return dict(self._highlight), dict(self._named)
+
     def _q(self, tag: str) -> str:
         return f"{{{self.ns}}}{tag}" if self.ns else tag
 

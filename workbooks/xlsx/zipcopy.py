@@ -12,10 +12,12 @@ from __future__ import annotations
 import queue
 import struct
 import threading
+import types
 import zipfile
 import zlib
 from typing import IO, Iterable
 
+_fast: types.ModuleType | None
 try:                                     # pinned (constraints.txt); zlib is the fallback
     from isal import isal_zlib as _fast
 except ImportError:                      # pragma: no cover - isal is a dependency
