@@ -43,6 +43,7 @@ from cli import console
 from udfs.errors import RuleError
 from udfs.errtext import detail_text, os_reason
 from udfs.quote import quote
+from udfs.registry import excel_names
 
 from .spec import QUOTE_INPUTS, QUOTE_LINES, QUOTE_SHEET, REGISTERS, quote_row
 from .xlsx.package import PackageError, open_package, read_parts
@@ -75,7 +76,6 @@ class ExportResult:
 # ------------------------------------------------------------------ formulas
 
 def our_function_names() -> frozenset[str]:
-    from udfs.registry import excel_names
     return excel_names()
 
 
