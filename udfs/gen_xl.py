@@ -1,7 +1,7 @@
-"""Generate udfs/xl.py — the xlwings wrappers — and docs/functions.md from the declarations
-in udfs/registry.py.
+"""Generate udfs/xl.py — the xlwings wrappers —, the export block of udfs/__init__.py and
+docs/functions.md from the declarations in udfs/registry.py.
 
-    python -m udfs.gen_xl            # rewrite udfs/xl.py and docs/functions.md
+    python -m udfs.gen_xl            # rewrite udfs/xl.py, udfs/__init__.py's exports, docs/functions.md
     python -m udfs.gen_xl --check    # exit 1 when a committed file is stale
 
 The registry snapshot (tests/snapshots/udf_registry.json) is updated on purpose, not here:
@@ -28,6 +28,9 @@ from .examples import markdown
 from .vbanames import GENERATOR_LOCALS, VBA_RESERVED
 
 TARGET = Path(__file__).with_name("xl.py")
+PACKAGE = Path(__file__).with_name("__init__.py")
+EXPORTS_BEGIN = "# exports:begin (generated from udfs/registry.py by `python -m udfs.gen_xl`; do not edit)\n"
+EXPORTS_END = "# exports:end\n"
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "functions.md"
 
 HEADER = '''"""Excel functions (xlwings UDFs) — GENERATED from udfs/registry.py by `python -m udfs.gen_xl`.
@@ -78,9 +81,35 @@ def render() -> str:
     return "\n".join(parts)
 
 
+def render_exports() -> str:
+    """The package's export block: every engine function imported for type checkers, and the
+    name → defining module table the package imports it from on first use."""
+    homes: dict[str, list[str]] = {}
+    for name, f in sorted(registry.engine_functions().items()):
+        homes.setdefault(f.func.__module__.rpartition(".")[2], []).append(name)
+    lines = [EXPORTS_BEGIN.rstrip("\n"), "if TYPE_CHECKING:"]
+    for module, names in sorted(homes.items()):
+        lines.append(f"    from .{module} import (")
+        lines += [f"        {n} as {n}," for n in names]
+        lines.append("    )")
+    lines.append("FUNCTION_HOMES = {")
+    lines += [f"    {n!r}: {module!r}," for module, names in sorted(homes.items()) for n in names]
+    lines += ["}", EXPORTS_END]
+    return "\n".join(lines)
+
+
+def render_package(current: str) -> str:
+    """udfs/__init__.py with its export block regenerated (the rest is written by hand)."""
+    head, begin, rest = current.partition(EXPORTS_BEGIN)
+    _, end, tail = rest.partition(EXPORTS_END)
+    if not (begin and end):
+        raise ValueError(f"{PACKAGE}: the export block markers are missing")
+    return head + render_exports() + tail
+
+
 def targets() -> dict[Path, str]:
     """Every generated file → its current text (docs only in a source checkout)."""
-    out = {TARGET: render()}
+    out = {TARGET: render(), PACKAGE: render_package(PACKAGE.read_text(encoding="utf-8"))}
     if DOCS.parent.is_dir():
         out[DOCS] = markdown()
     return out
