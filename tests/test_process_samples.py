@@ -352,7 +352,7 @@ def test_complaint_result_wraps_the_answer_scripts(processed):
     import openpyxl
     _, out, _, _ = processed
     col = next(c for c in COMPLAINTS.columns if c.header == "回答要点")
-    letter = chr(ord("A") + COMPLAINTS.headers.index("回答要点"))
+    letter = COMPLAINTS.letter("回答要点")
     ws = openpyxl.load_workbook(_result(out, "complaints"), data_only=True)[COMPLAINTS.sheet]
     scripts = [ws[f"{letter}{r}"] for r in range(2, ws.max_row + 1) if str(ws[f"{letter}{r}"].value or "").startswith("【")]
     assert len(scripts) >= 12
