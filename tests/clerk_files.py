@@ -76,21 +76,21 @@ def rich_register(path: Path, rows: list[dict[str, Any]] | None = None, xlsm: bo
             else:
                 ws.write_number(r, c, v, fmt)
     # what clerks add on the register sheet itself
-    ws.write_comment(1, 0, "客户来电确认，2026-09-10")
-    ws.write_comment(3, 6, "发票金额待核")
+    ws.write_comment(1, tpl.headers.index("运单号"), "客户来电确认，2026-09-10")
+    ws.write_comment(3, tpl.headers.index("物品价值"), "发票金额待核")
     ws.write_url(1, ncol, "https://example.com/claims/SF1001000001.pdf", string="附件")
     ws.write_url(2, ncol, f"internal:'{EXTRA_SHEET}'!A1", string="见统计")
     ws.merge_range(1, ncol + 1, 2, ncol + 1, "同一客户两单", styles.text)
     # an extra sheet with formulas, a chart and an image
     ex = wb.add_worksheet(EXTRA_SHEET)
     sheet = f"'{tpl.sheet}'"
-    g, j = tpl.letter("物品价值"), tpl.letter("运费")
+    a, g, j = tpl.letter("运单号"), tpl.letter("物品价值"), tpl.letter("运费")
     ex.write_string(0, 0, "物品价值合计")
     ex.write_formula(0, 1, f"=SUM({sheet}!{g}2:{g}{last_row})")
     ex.write_string(1, 0, "运费合计")
     ex.write_formula(1, 1, f"=SUM({sheet}!{j}2:{j}{last_row})")
     ex.write_string(2, 0, "登记件数")
-    ex.write_formula(2, 1, f"=COUNTA({sheet}!A2:A{last_row})")
+    ex.write_formula(2, 1, f"=COUNTA({sheet}!{a}2:{a}{last_row})")
     ex.write_string(3, 0, "赔偿金额合计（引用汇总）")
     ex.write_formula(3, 1, "=汇总!B4")
     ex.merge_range(5, 0, 5, 3, "本表由网点自行维护", styles.note)

@@ -15,6 +15,7 @@ import pytest
 import udfs
 from desk.notices.samples import CLAIM_COLUMNS, claim_row, write_register
 from desk.registers import open_one
+from register_columns import cell, index
 from test_company_rules import COMPANY_2027, _bundled_with, use_company  # noqa: F401 (fixture)
 from udfs.analysis import amount_claimed, major_reasons
 from udfs.errors import RuleError
@@ -32,7 +33,7 @@ def test_links_and_causes_are_the_rules_data_lists():
 
 def test_template_columns_last_with_drop_downs_from_the_lists(tmp_path: Path):
     assert CLAIMS.headers[-3:] == ["责任环节", "原因", "上报集团日期"]
-    assert CLAIMS.letter("时限状态") == "AL"           # no column of the template moved
+    assert CLAIMS.headers[index("时限状态") + 1:] == ["责任环节", "原因", "上报集团日期"]  # after the former last column
     path = build_register(CLAIMS, tmp_path / "理赔登记表.xlsx")
     with zipfile.ZipFile(path) as z:
         xml = z.read("xl/worksheets/sheet1.xml").decode()
@@ -53,11 +54,12 @@ def test_a_link_outside_the_list_is_an_input_error(tmp_path: Path, monkeypatch):
     rows = [claim_row("L1", "遗失", 责任环节="装车", 原因="野蛮装卸"),
             claim_row("L2", "遗失", 责任环节="飞机", 原因="野蛮装卸"),
             claim_row("L3", "遗失", 责任环节=" 派送 ")]                   # padded: still the list's value
-    path = write_register(tmp_path / "r.xlsx", rows, columns=CLAIM_COLUMNS + ["责任环节", "原因", "上报集团日期"])
+    columns = CLAIM_COLUMNS + ["责任环节", "原因", "上报集团日期"]
+    path = write_register(tmp_path / "r.xlsx", rows, columns=columns)
     f = open_one(path).frame
     assert f["_outcome"].tolist() == ["ok", "invalid", "ok"]
     (err,) = f["_errors"].iloc[1]
-    assert (err.letter, err.rule) == (f"{CLAIMS.letter('责任环节')}3", "ANL-1")
+    assert (err.letter, err.rule) == (cell("责任环节", 3, columns), "ANL-1")          # where the file has it
     assert err.message.startswith("责任环节「飞机」不在下拉列表中，可选：收件、装车、干线运输")
     assert f["责任环节"].iloc[2] == "派送"
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import sheet_shapes as S
+from register_columns import cell, index
 from desk.notices.cli import main as notices_main
 from desk.reminders import main as deadlines_main
 from desk.report import main as report_main
@@ -87,8 +88,8 @@ def test_every_shape_reads_as_the_same_chunks_and_small_sheets(tmp_path, shape):
     for sheet in ("理赔登记表", "设置", "_lists") + (("汇总",) if shape != "openpyxl" else ()):
         assert b.read_small_sheet(sheet) == a.read_small_sheet(sheet), sheet
     row2 = b.read_small_sheet("理赔登记表")[1]
-    assert row2[0] == "SF1001000001" and row2[6] == 3000.0 and row2[8] == 5000.0
-    assert str(row2[1]) == "2026-09-02 00:00:00" and str(row2[2]) == "2026-09-10 00:00:00"
+    assert row2[index("运单号")] == "SF1001000001" and row2[index("物品价值")] == 3000.0 and row2[index("保价金额")] == 5000.0
+    assert str(row2[index("寄件日期")]) == "2026-09-02 00:00:00" and str(row2[index("索赔日期")]) == "2026-09-10 00:00:00"
 
 
 def test_prefixed_sheet_is_written_back_unprefixed_with_the_namespace_declared(tmp_path, capsys):
@@ -124,12 +125,14 @@ def test_process_gives_the_same_amounts_and_dates_in_every_shape(tmp_path, capsy
     assert res.date1904 == (shape == "date1904")
     row2 = res.read_small_sheet(CLAIMS.sheet)[1]
     # 遗失, value 3,000.00 insured for 5,000.00: the lesser (CMP-1), freight 45.00 waived (CMP-4)
-    assert row2[31:34] == [3000.0, 45.0, ""]           # 网点类型 blank: 网点赔付 shows ""
+    # 网点类型 blank: 网点赔付 shows ""
+    assert [row2[index(h)] for h in ("赔偿金额", "免收运费", "网点赔付")] == [3000.0, 45.0, ""]
     # 索赔日期 2026-09-10: the same deadlines as the sample's 1900-system file
-    assert [str(row2[35]), str(row2[36]), row2[37]] == ["2026-09-11 00:00:00", "2026-10-10 00:00:00", "按时完成"]
+    assert [str(row2[index("受理答复期限")]), str(row2[index("处理期限")]), row2[index("时限状态")]] == \
+        ["2026-09-11 00:00:00", "2026-10-10 00:00:00", "按时完成"]
     sheet = zipfile.ZipFile(tmp_path / "o" / "理赔登记表_结果.xlsx").read("xl/worksheets/sheet1.xml")
-    ak2 = re.search(rb'<c r="AK2"[^>]*><f>[^<]*</f><v>([^<]*)</v>', sheet).group(1)
-    assert ak2 == (b"44843" if shape == "date1904" else b"46305")      # 2026-10-10 in each system
+    due2 = re.search(f'<c r="{cell("处理期限", 2)}"[^>]*><f>[^<]*</f><v>([^<]*)</v>'.encode(), sheet).group(1)
+    assert due2 == (b"44843" if shape == "date1904" else b"46305")      # 2026-10-10 in each system
     # every sheet of the result (汇总 totals, 错误清单 too) as the plain file's result
     (tmp_path / "p").mkdir()
     plain = open_package(P.process_file(shaped(tmp_path / "p", "plain"), tmp_path / "po", progress=False).output)
@@ -172,7 +175,7 @@ def test_line_breaks_read_as_lf_however_stored(tmp_path, capsys, stored):
     other = S.rewrite(lf, tmp_path / "crlf.xlsx", lambda n, d: d.replace(
         "福州市鼓楼区\r\n".encode(), "福州市鼓楼区".encode() + stored) if n == "xl/sharedStrings.xml" else d)
     assert lf_xml != zipfile.ZipFile(other).read("xl/sharedStrings.xml")
-    assert open_package(other).read_small_sheet(CLAIMS.sheet)[1][24] == "福州市鼓楼区\n五四路 88 号"
+    assert open_package(other).read_small_sheet(CLAIMS.sheet)[1][index("寄件地址")] == "福州市鼓楼区\n五四路 88 号"
     docs = []
     for src in (lf, other):
         assert notices_main([str(src), "--kind", "索赔函", "--rows", "2", "--out", str(tmp_path / src.stem),
@@ -185,23 +188,24 @@ def test_line_breaks_read_as_lf_however_stored(tmp_path, capsys, stored):
 
 
 def test_inline_rich_text_and_typed_cells_read_as_text_dates_and_errors(tmp_path):
+    waybill, shipped, claimed, kind, value = (cell(h, 3) for h in ("运单号", "寄件日期", "索赔日期", "索赔类型", "物品价值"))
     cells = {
-        "A3": b'<c r="A3" t="inlineStr"><is><r><rPr><b/></rPr><t>SF</t></r><r><t xml:space="preserve">10_x000D_\r\n01</t>'
-              b'</r><rPh sb="0" eb="1"><t>ignored</t></rPh></is></c>',
-        "B3": b'<c r="B3" t="d"><v>2026-09-04</v></c>',
-        "C3": b'<c r="C3" t="d"><v>2026-09-12T08:30:00</v></c>',
-        "D3": '<c r="D3" t="str"><f>"遗"&amp;"失"</f><v>遗失</v></c>'.encode(),
-        "G3": b'<c r="G3" t="e"><v>#DIV/0!</v></c>',
+        waybill: f'<c r="{waybill}" t="inlineStr"><is><r><rPr><b/></rPr><t>SF</t></r><r><t xml:space="preserve">'
+                 f'10_x000D_\r\n01</t></r><rPh sb="0" eb="1"><t>ignored</t></rPh></is></c>'.encode(),
+        shipped: f'<c r="{shipped}" t="d"><v>2026-09-04</v></c>'.encode(),
+        claimed: f'<c r="{claimed}" t="d"><v>2026-09-12T08:30:00</v></c>'.encode(),
+        kind: f'<c r="{kind}" t="str"><f>"遗"&amp;"失"</f><v>遗失</v></c>'.encode(),
+        value: f'<c r="{value}" t="e"><v>#DIV/0!</v></c>'.encode(),
     }
     src = SAMPLE
     for i, (ref, xml) in enumerate(cells.items()):
         src = S.replace_cell(src, tmp_path / f"c{i}.xlsx", ref, xml)
     row3 = open_package(src).read_small_sheet(CLAIMS.sheet)[2]
-    assert row3[0] == "SF10\n01"
-    assert [str(row3[1]), str(row3[2])] == ["2026-09-04 00:00:00", "2026-09-12 08:30:00"]
-    assert row3[3] == "遗失"
+    assert row3[index("运单号")] == "SF10\n01"
+    assert [str(row3[index("寄件日期")]), str(row3[index("索赔日期")])] == ["2026-09-04 00:00:00", "2026-09-12 08:30:00"]
+    assert row3[index("索赔类型")] == "遗失"
     from workbooks.xlsx.cells import XlError
-    assert row3[6] == XlError("#DIV/0!") and isinstance(row3[6], XlError)
+    assert row3[index("物品价值")] == XlError("#DIV/0!") and isinstance(row3[index("物品价值")], XlError)
 
 
 # ------------------------------------------------------------------ cells without a value
@@ -211,7 +215,8 @@ def _errors(path: Path) -> list[list]:
 
 
 def test_an_input_formula_without_its_result_is_an_error_never_a_blank(tmp_path, capsys):
-    src = S.replace_cell(SAMPLE, tmp_path / "f.xlsx", "I2", b'<c r="I2" s="3"><f>2500*2</f><v></v></c>')
+    insured = cell("保价金额", 2)
+    src = S.replace_cell(SAMPLE, tmp_path / "f.xlsx", insured, f'<c r="{insured}" s="3"><f>2500*2</f><v></v></c>'.encode())
     code, out = run(capsys, src, "--out", tmp_path / "o")
     assert code == 1
     lines = out.splitlines()
@@ -221,37 +226,42 @@ def test_an_input_formula_without_its_result_is_an_error_never_a_blank(tmp_path,
                           "  免收运费合计：有错误行，请先更正（无错误的行合计 1,216.00 元）",
                           "  网点赔付合计：有错误行，请先更正（无错误的行合计 12,950.00 元）"]
     message = "保价金额：公式没有计算结果，请在 Excel 中重新计算后保存（单元格公式 =2500*2）（INS-1）"
-    assert _errors(tmp_path / "o" / "f_结果.xlsx")[0] == [2.0, "保价金额", "I2", "=2500*2", message, "INS-1"]
+    assert _errors(tmp_path / "o" / "f_结果.xlsx")[0] == [2.0, "保价金额", insured, "=2500*2", message, "INS-1"]
     row2 = open_package(tmp_path / "o" / "f_结果.xlsx").read_small_sheet(CLAIMS.sheet)[1]
-    assert row2[34] == "错误：" + message and row2[30] == row2[31] == "错误：见「赔偿说明」"
-    assert 22.5 not in row2 and 3000.0 not in row2[31:34]
+    assert row2[index("赔偿说明")] == "错误：" + message
+    assert row2[index("受理判定")] == row2[index("赔偿金额")] == "错误：见「赔偿说明」"
+    assert 22.5 not in row2 and 3000.0 not in [row2[index(h)] for h in ("赔偿金额", "免收运费", "网点赔付")]
 
 
 def test_a_formula_without_v_and_a_shared_child_without_result_are_flagged(tmp_path, capsys):
-    src = S.replace_cell(SAMPLE, tmp_path / "a.xlsx", "I2", b'<c r="I2" s="3"><f t="shared" ref="I2:I3" si="7">2500*2</f></c>')
-    src = S.replace_cell(src, tmp_path / "b.xlsx", "J3", b'<c r="J3" s="3"><f>15*3</f><v/></c>')
+    insured, insured3, freight = cell("保价金额", 2), cell("保价金额", 3), cell("运费", 3)
+    src = S.replace_cell(SAMPLE, tmp_path / "a.xlsx", insured,
+                         f'<c r="{insured}" s="3"><f t="shared" ref="{insured}:{insured3}" si="7">2500*2</f></c>'.encode())
+    src = S.replace_cell(src, tmp_path / "b.xlsx", freight, f'<c r="{freight}" s="3"><f>15*3</f><v/></c>'.encode())
     code, out = run(capsys, src, "--out", tmp_path / "o")
     assert code == 1 and "  有错误的行：2、3、31、32、33、34、35、36、37（详见「错误清单」）" in out
     errs = _errors(tmp_path / "o" / "b_结果.xlsx")
-    assert errs[0][:4] == [2.0, "保价金额", "I2", "=2500*2"]
-    assert errs[1] == [3.0, "运费", "J3", "=15*3",
+    assert errs[0][:4] == [2.0, "保价金额", insured, "=2500*2"]
+    assert errs[1] == [3.0, "运费", freight, "=15*3",
                        "运费：公式没有计算结果，请在 Excel 中重新计算后保存（单元格公式 =15*3）（CMP-1）", "CMP-1"]
 
 
 def test_a_number_cell_holding_text_is_that_cells_error(tmp_path, capsys):
-    src = S.replace_cell(SAMPLE, tmp_path / "abc.xlsx", "I2", b'<c r="I2" s="3"><v>abc</v></c>')
+    insured = cell("保价金额", 2)
+    src = S.replace_cell(SAMPLE, tmp_path / "abc.xlsx", insured, f'<c r="{insured}" s="3"><v>abc</v></c>'.encode())
     code, out = run(capsys, src, "--out", tmp_path / "o")
     assert code == 1 and "Traceback" not in out
     assert "  有错误的行：2、31、32、33、34、35、36、37（详见「错误清单」）" in out
     assert _errors(tmp_path / "o" / "abc_结果.xlsx")[0] == [
-        2.0, "保价金额", "I2", "abc",
+        2.0, "保价金额", insured, "abc",
         "保价金额的单元格内容已损坏：数字单元格中存放的是「abc」，请在 Excel 中重新输入该单元格（INS-1）", "INS-1"]
 
 
 def test_a_shared_string_index_out_of_range_is_a_damaged_file_and_the_folder_goes_on(tmp_path, capsys):
     folder = tmp_path / "in"
     folder.mkdir()
-    S.replace_cell(SAMPLE, folder / "a_bad.xlsx", "A2", b'<c r="A2" s="1" t="s"><v>99999</v></c>')
+    waybill = cell("运单号", 2)
+    S.replace_cell(SAMPLE, folder / "a_bad.xlsx", waybill, f'<c r="{waybill}" s="1" t="s"><v>99999</v></c>'.encode())
     shutil.copy(SAMPLE, folder / "b_good.xlsx")
     code, out = run(capsys, folder, "--out", tmp_path / "o")
     assert code == 1
@@ -279,4 +289,5 @@ def test_the_send_copy_is_the_same_in_every_shape(tmp_path, shape):
         copies[which] = {s.name: pkg.read_small_sheet(s.name) for s in pkg.sheets}
     assert copies[shape] == copies["plain"]
     row2 = copies[shape][CLAIMS.sheet][1]
-    assert row2[31:33] == [3000.0, 45.0] and str(row2[36]) == "2026-10-10 00:00:00"
+    assert [row2[index("赔偿金额")], row2[index("免收运费")]] == [3000.0, 45.0]
+    assert str(row2[index("处理期限")]) == "2026-10-10 00:00:00"

@@ -87,8 +87,8 @@ def test_libreoffice_recomputes_statuses_on_open(tmp_path, monkeypatch) -> None:
     def column(path: Path) -> list:
         with CalamineWorkbook.from_path(str(path)) as wb:
             rows = wb.get_sheet_by_name("理赔登记表").to_python()
-        j = rows[0].index("时限状态")
-        return [r[j] for r in rows[1:] if r[0]]
+        j, w = rows[0].index("时限状态"), rows[0].index("运单号")
+        return [r[j] for r in rows[1:] if r[w]]
 
     cached, today, lo = column(old), column(now), column(recalced)
     assert cached != today  # the dates differ, so some 剩余/逾期 counts must differ

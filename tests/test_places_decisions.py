@@ -107,7 +107,8 @@ def test_issue_places_through_the_register(tmp_path):
         sheets = wb.sheet_names
         errors = [wb.get_sheet_by_name(s).to_python() for s in sheets if "错误" in s]
     head = data[0]
-    by_waybill = {r[0]: dict(zip(head, r)) for r in data[1:] if r[0]}
+    w = head.index("运单号")
+    by_waybill = {r[w]: dict(zip(head, r)) for r in data[1:] if r[w]}
     error_text = "\n".join(str(c) for sheet in errors for row in sheet for c in row)
     for i, (dest, rate, fee, error) in enumerate(ISSUE_ROWS):
         row = by_waybill[f"FZ{i:04d}"]

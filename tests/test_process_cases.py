@@ -13,14 +13,18 @@ from pathlib import Path
 
 import pytest
 
+from register_columns import cell, index
 from register_files import make_register
 from workbooks import process as P
 from workbooks.samples import claim_rows
 from workbooks.spec import CLAIMS
 from workbooks.xlsx import open_package
+from workbooks.xlsx.cells import col_letter
 
 TODAY = "2026-11-23"
 H = CLAIMS.headers
+# a second 物品价值 in column F: the template's own is one column right of its place
+DUPLICATED = H[:5] + ["物品价值"] + H[5:]
 
 
 @pytest.fixture(autouse=True)
@@ -52,8 +56,9 @@ def test_title_row_above_the_header(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("name, order, headers, message", [
-    ("dup", H[:5] + ["物品价值"] + H[5:], None,
-     "dup.xlsx「理赔登记表」第 1 行的表头「物品价值」重复出现在 F 列和 H 列，请删除或改名其中一列"),
+    ("dup", DUPLICATED, None,
+     f"dup.xlsx「理赔登记表」第 1 行的表头「物品价值」重复出现在 F 列和 {col_letter(index('物品价值') + 1)} 列，"
+     "请删除或改名其中一列"),
     ("blank", H[:5] + [""] + H[5:], None, "blank.xlsx「理赔登记表」第 1 行 F 列的表头为空，请填写列名或删除该列"),
     ("renamed", None, {"物品价值": "货值"}, "renamed.xlsx「理赔登记表」第 1 行的表头中找不到必填列「物品价值」"),
 ])
@@ -73,13 +78,15 @@ def test_values_typed_into_computed_columns_are_listed(tmp_path, capsys):
     assert code == 1 and "  理赔登记表：2 行，错误行 1 行，错误 2 处" in out
     res = open_package(tmp_path / "o" / "typed_结果.xlsx")
     assert res.read_small_sheet("错误清单")[1:] == [
-        [3.0, "赔偿金额", "AF3", "9999", "「赔偿金额」是公式计算列，手工填写的「9999」已替换为模板公式（按规则计算为 135.00）；"
+        [3.0, "赔偿金额", cell("赔偿金额", 3), "9999", "「赔偿金额」是公式计算列，手工填写的「9999」已替换为模板公式（按规则计算为 135.00）；"
          "如需另行处理请写在备注列，本行改正前不计入合计"],
-        [3.0, "免收运费", "AG3", "经理特批 2000", "「免收运费」是公式计算列，手工填写的「经理特批 2000」已替换为模板公式"
+        [3.0, "免收运费", cell("免收运费", 3), "经理特批 2000", "「免收运费」是公式计算列，手工填写的「经理特批 2000」已替换为模板公式"
          "（按规则计算为 45.00）；如需另行处理请写在备注列，本行改正前不计入合计"]]
-    [chunk] = res.iter_chunks(CLAIMS.sheet, 2, formulas_of=[31, 32])
-    assert chunk.formulas[31][1] == CLAIMS.formula(CLAIMS.column("赔偿金额"), 3)[1:]    # our formula again
-    assert open_package(src).read_small_sheet(CLAIMS.sheet)[2][31:33] == [9999.0, "经理特批 2000"]  # input kept
+    amount, waiver = index("赔偿金额"), index("免收运费")
+    [chunk] = res.iter_chunks(CLAIMS.sheet, 2, formulas_of=[amount, waiver])
+    assert chunk.formulas[amount][1] == CLAIMS.formula(CLAIMS.column("赔偿金额"), 3)[1:]    # our formula again
+    typed = open_package(src).read_small_sheet(CLAIMS.sheet)[2]
+    assert [typed[amount], typed[waiver]] == [9999.0, "经理特批 2000"]  # input kept
 
 
 def test_excel_error_in_an_input_is_an_error_not_a_blank(tmp_path, capsys):
@@ -90,11 +97,12 @@ def test_excel_error_in_an_input_is_an_error_not_a_blank(tmp_path, capsys):
     assert code == 1 and "  有错误的行：2（详见「错误清单」）" in out
     res = open_package(tmp_path / "o" / "na_结果.xlsx")
     assert res.read_small_sheet("错误清单")[1] == [
-        2.0, "保价金额", "I2", "#N/A", "保价金额是 Excel 错误值 #N/A（不能当作空白），请更正该单元格或其引用的单元格（INS-1）",
+        2.0, "保价金额", cell("保价金额", 2), "#N/A", "保价金额是 Excel 错误值 #N/A（不能当作空白），请更正该单元格或其引用的单元格（INS-1）",
         "INS-1"]
     row = res.read_small_sheet(CLAIMS.sheet)[1]
     # the message once, in the wide 赔偿说明 cell; the others point at it
-    assert row[34].startswith("错误：保价金额是 Excel 错误值 #N/A") and row[30] == row[31] == "错误：见「赔偿说明」"
+    assert row[index("赔偿说明")].startswith("错误：保价金额是 Excel 错误值 #N/A")
+    assert row[index("受理判定")] == row[index("赔偿金额")] == "错误：见「赔偿说明」"
     assert 135.0 not in row and 22.5 not in row
 
 

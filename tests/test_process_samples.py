@@ -13,9 +13,11 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 import udfs
+from register_columns import cell, cells, index
 from workbooks import process as P
 from workbooks.samples import planted, sample_path
 from workbooks.spec import CLAIMS, COD, COMPLAINTS, REGISTERS, STORAGE
+from workbooks.xlsx.cells import col_letter
 
 TODAY = "2026-11-23"
 D = dt.date
@@ -43,7 +45,8 @@ def _sheet(path: Path, name: str) -> list[list]:
 def _rows(path: Path, sheet: str) -> dict[str, dict]:
     rows = _sheet(path, sheet)
     head = rows[0]
-    return {str(r[0]) if sheet != COMPLAINTS.sheet else str(r[3]) or f"row{i}": dict(zip(head, r))
+    w = head.index("运单号")
+    return {str(r[w]) if sheet != COMPLAINTS.sheet else str(r[w]) or f"row{i}": dict(zip(head, r))
             for i, r in enumerate(rows[1:], start=2) if any(v != "" for v in r)}
 
 
@@ -192,9 +195,10 @@ def test_error_sheet_and_highlight(processed):
     assert errs[0] == ["行号", "列名", "单元格", "值", "错误信息", "规则编号"]
     body = [r for r in errs[1:] if r[0] != ""]
     assert [(int(r[0]), r[1], r[2], r[5]) for r in body] == [
-        (31, "物品价值", "G31", "CMP-1"), (32, "货物类别", "F32", "INS-4"), (33, "索赔日期", "C33", "CLM-7"),
-        (34, "损失比例", "H34", "CMP-2"), (35, "网点类型", "T35", "NET-1"), (36, "索赔日期", "C36", "CLM-7"),
-        (37, "重量(kg)", "K37", "NET-5")]
+        (31, "物品价值", cell("物品价值", 31), "CMP-1"), (32, "货物类别", cell("货物类别", 32), "INS-4"),
+        (33, "索赔日期", cell("索赔日期", 33), "CLM-7"), (34, "损失比例", cell("损失比例", 34), "CMP-2"),
+        (35, "网点类型", cell("网点类型", 35), "NET-1"), (36, "索赔日期", cell("索赔日期", 36), "CLM-7"),
+        (37, "重量(kg)", cell("重量(kg)", 37), "NET-5")]
     assert body[0][3] == "三千元左右" and "物品价值应为数字" in body[0][4]
     # the bad input cell carries the highlight style (a fill), the good one does not
     import zipfile
@@ -202,8 +206,8 @@ def test_error_sheet_and_highlight(processed):
         sheet = z.read("xl/worksheets/sheet1.xml").decode()
         styles = z.read("xl/styles.xml").decode()
     import re
-    s_bad = re.search(r'<c r="G31" s="(\d+)"', sheet).group(1)
-    s_ok = re.search(r'<c r="G30" s="(\d+)"', sheet).group(1)
+    s_bad = re.search(rf'<c r="{cell("物品价值", 31)}" s="(\d+)"', sheet).group(1)
+    s_ok = re.search(rf'<c r="{cell("物品价值", 30)}" s="(\d+)"', sheet).group(1)
     assert s_bad != s_ok
     xfs = re.search(r"<cellXfs[^>]*>(.*)</cellXfs>", styles, re.S).group(1).split("<xf ")[1:]
     fills = re.search(r"<fills[^>]*>(.*)</fills>", styles, re.S).group(1).split("<fill>")[1:]
@@ -218,7 +222,9 @@ def test_formulas_and_cached_values_in_result(processed):
         sheet = z.read("xl/worksheets/sheet1.xml").decode()
         wb = z.read("xl/workbook.xml").decode()
     # the row gate (ROW_CHECK over the checked inputs) wraps the first computed column
-    assert '<c r="E2" s=' in sheet and '<f>IF(COUNTBLANK(A2),"",ROW_CHECK(COD_FEE(B2),"cod",A2,B2,C2,D2))</f><v>5</v>' in sheet
+    assert f'<c r="{cell("手续费", 2, COD)}" s=' in sheet
+    assert cells('<f>IF(COUNTBLANK({运单号}),"",ROW_CHECK(COD_FEE({代收金额}),"cod",{运单号},{代收金额},{到账日期},{提款日期}))'
+                 '</f><v>5</v>', 2, COD) in sheet
     assert "_xlfn" not in sheet and "[1]!" not in sheet               # plain add-in names
     assert "fullCalcOnLoad" not in wb and 'calcId="191029"' in wb     # viewers keep the cached values
     assert 'LOGIDESK_TEMPLATE' in wb
@@ -282,15 +288,16 @@ def test_other_sheets_and_settings_kept(tmp_path, monkeypatch):
     wb = openpyxl.load_workbook(src)
     ws = wb.create_sheet("备注")
     ws["A1"], ws["B2"] = "月度核对", 123.5
-    wb["代收货款登记"]["H1"] = "经办人"
-    wb["代收货款登记"]["H3"] = "小王"
+    after = len(COD.headers)                        # a clerk's column right of the template's
+    wb["代收货款登记"][f"{col_letter(after)}1"] = "经办人"
+    wb["代收货款登记"][f"{col_letter(after)}3"] = "小王"
     wb["设置"]["B2"] = "厦门思明营业部"
     wb.save(src)
     res = P.process_file(src, tmp_path / "out", progress=False)
     assert res.refused is None
     assert _sheet(res.output, "备注")[:2] == [["月度核对", ""], ["", 123.5]]
     data = _sheet(res.output, "代收货款登记")
-    assert data[0][7] == "经办人" and data[2][7] == "小王"
+    assert data[0][after] == "经办人" and data[2][after] == "小王"
     assert _sheet(res.output, "设置")[1][:2] == ["本网点", "厦门思明营业部"]
 
 
@@ -304,7 +311,7 @@ def test_process_frame_api(monkeypatch):
     assert computed.loc[1, "手续费"].startswith("错误：代收金额应为数字")   # no text column: the gate
     assert computed.loc[1, "状态"] == "错误：见「手续费」"
     assert computed.loc[2].tolist() == ["", "", ""]
-    assert errors[["行号", "列名", "单元格", "规则编号"]].values.tolist() == [[3, "代收金额", "B3", "COD-1"]]
+    assert errors[["行号", "列名", "单元格", "规则编号"]].values.tolist() == [[3, "代收金额", cell("代收金额", 3, COD), "COD-1"]]
 
 
 def test_large_register_is_chunked_and_linear(tmp_path, monkeypatch):
@@ -319,8 +326,8 @@ def test_large_register_is_chunked_and_linear(tmp_path, monkeypatch):
     src = write_filled(COD, rows, tmp_path / "c.xlsx")
     res = P.process_file(src, tmp_path / "o", progress=False)
     data = _sheet(res.output, COD.sheet)
-    assert [r[0] for r in data[1:30]] == [f"W{i:03d}" for i in range(1, 30)]
-    assert [r[4] for r in data[1:30]] == [float(udfs.cod_fee(100 * i)) for i in range(1, 30)]
+    assert [r[index("运单号", COD)] for r in data[1:30]] == [f"W{i:03d}" for i in range(1, 30)]
+    assert [r[index("手续费", COD)] for r in data[1:30]] == [float(udfs.cod_fee(100 * i)) for i in range(1, 30)]
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftotext") is None,
@@ -345,7 +352,7 @@ def test_complaint_result_wraps_the_answer_scripts(processed):
     import openpyxl
     _, out, _, _ = processed
     col = next(c for c in COMPLAINTS.columns if c.header == "回答要点")
-    letter = chr(ord("A") + COMPLAINTS.headers.index("回答要点"))
+    letter = COMPLAINTS.letter("回答要点")
     ws = openpyxl.load_workbook(_result(out, "complaints"), data_only=True)[COMPLAINTS.sheet]
     scripts = [ws[f"{letter}{r}"] for r in range(2, ws.max_row + 1) if str(ws[f"{letter}{r}"].value or "").startswith("【")]
     assert len(scripts) >= 12

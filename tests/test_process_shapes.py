@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from register_columns import cell
 from register_files import formula, make_register
 from workbooks import process as P
 from workbooks.samples import claim_rows
@@ -60,7 +61,8 @@ def test_calc_chain_is_dropped_with_its_references(tmp_path):
     src = make_register(tmp_path / "chain.xlsx", CLAIMS, claim_rows()[:2])
     with zipfile.ZipFile(src, "a") as z:
         z.writestr("xl/calcChain.xml", '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<calcChain '
-                   'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><c r="AF2" i="1"/></calcChain>')
+                   f'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><c r="{cell("赔偿金额", 2)}" i="1"/>'
+                   '</calcChain>')
     _rewrite(src, "xl/_rels/workbook.xml.rels", lambda d: d.replace(
         b"</Relationships>", b'<Relationship Id="rId99" Type="http://schemas.openxmlformats.org/officeDocument/'
         b'2006/relationships/calcChain" Target="calcChain.xml"/></Relationships>'))

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.register_columns import cell, index, letter
 from tests.register_files import make_register
 from workbooks.build import build_register
 from workbooks.register import MemoryChunk, RegisterError, Tally, XlError, open_register
@@ -62,7 +63,7 @@ def clerk(tmp_path):
 
 def test_header_found_below_title_rows_with_moved_and_added_columns(clerk):
     assert (clerk.kind, clerk.sheet_name, clerk.header_row, clerk.first_row) == ("claims", "理赔登记表", 3, 4)
-    assert clerk.columns["运单号"] == 0 and clerk.columns["保价金额"] == 1 and clerk.columns["寄件日期"] == 3
+    assert clerk.columns["运单号"] == 0 and clerk.columns["保价金额"] == 1 and clerk.columns["寄件日期"] == index("寄件日期", ORDER)
     assert clerk.extra == [("备注", 2)]
     assert clerk.letter("保价金额", 8) == "B8"
     assert clerk.settings["本网点"] == "福州仓山营业部"
@@ -80,15 +81,15 @@ def test_error_messages_exact(clerk):
     ev = next(clerk.iter_evaluations())
     got = [(e.row, e.column, e.letter, e.kind, e.rule, e.message) for e in ev.errors]
     assert got == [
-        (8, "保价金额", "B8", "input", "INS-1",
+        (8, "保价金额", cell("保价金额", 8, ORDER), "input", "INS-1",
          "保价金额是 Excel 错误值 #N/A（不能当作空白），请更正该单元格或其引用的单元格（INS-1）"),
-        (9, "物品价值", "I9", "input", "CMP-1",
+        (9, "物品价值", cell("物品价值", 9, ORDER), "input", "CMP-1",
          "物品价值是 Excel 错误值 #VALUE!（不能当作空白），请更正该单元格或其引用的单元格（CMP-1）"),
-        (10, "赔偿金额", "AG10", "override", None,
+        (10, "赔偿金额", cell("赔偿金额", 10, ORDER), "override", None,
          "「赔偿金额」是公式计算列，手工填写的「9999」已替换为模板公式（按规则计算为 60.00）；如需另行处理请写在备注列，本行改正前不计入合计"),
-        (11, "免收运费", "AH11", "override", None,
+        (11, "免收运费", cell("免收运费", 11, ORDER), "override", None,
          "「免收运费」是公式计算列，手工填写的「经理特批 2000」已替换为模板公式（按规则计算为 20.00）；如需另行处理请写在备注列，本行改正前不计入合计"),
-        (13, "赔偿金额", "AG13", "override", None,
+        (13, "赔偿金额", cell("赔偿金额", 13, ORDER), "override", None,
          "「赔偿金额」是公式计算列，公式被改成了「=2000」，已恢复为模板公式（按规则计算为 60.00）；如需另行处理请写在备注列，本行改正前不计入合计"),
     ]
     assert ev.errors[0].value == XlError("#N/A") and ev.errors[2].value == 9999
@@ -153,7 +154,8 @@ def test_duplicate_header(tmp_path):
     order = CLAIMS.headers[:10] + ["物品价值"] + CLAIMS.headers[10:]
     e = _refused(make_register(tmp_path / "重复.xlsx", CLAIMS, [claim("SF1")], order=order, titles=("标题",)))
     assert (e.reason, e.row, e.column) == ("duplicate_header", 2, "物品价值")
-    assert e.message == "重复.xlsx「理赔登记表」第 2 行的表头「物品价值」重复出现在 G 列和 K 列，请删除或改名其中一列"
+    assert e.message == (f"重复.xlsx「理赔登记表」第 2 行的表头「物品价值」重复出现在 {letter('物品价值', order)} 列和 K 列，"
+                         "请删除或改名其中一列")                          # K: the copy, put at index 10
 
 
 def test_blank_header(tmp_path):
@@ -168,7 +170,7 @@ def test_renamed_required_header_is_one_message(tmp_path):
                          headers={"物品价值": "物品价值(元)"})
     e = _refused(path)
     assert e.message == ("改名.xlsx「理赔登记表」第 1 行的表头中找不到必填列「物品价值」"
-                         "（G 列「物品价值(元)」是否就是「物品价值」？请改回原列名）")
+                         f"（{letter('物品价值')} 列「物品价值(元)」是否就是「物品价值」？请改回原列名）")
     assert (e.reason, e.column, e.path) == ("missing_column", "物品价值", path)
 
 
@@ -195,7 +197,8 @@ def test_not_a_template_and_renamed_sheet(tmp_path):
 
 def test_no_header_row(tmp_path):
     e = _refused(make_register(tmp_path / "无表头.xlsx", CLAIMS, [], order=["说明"], titles=("请填写",)))
-    assert e.message.startswith("无表头.xlsx：工作表「理赔登记表」的前 30 行中找不到表头（应有「运单号」「寄件日期」")
+    first = "".join(f"「{h}」" for h in CLAIMS.headers[:2])            # the template's first headers
+    assert e.message.startswith(f"无表头.xlsx：工作表「理赔登记表」的前 30 行中找不到表头（应有{first}")
     assert e.reason == "no_header"
 
 
@@ -232,10 +235,10 @@ def test_storage_sample_error_rows_are_in_no_total():
     reg = open_register(sample_path("storage"))
     t = reg.tally()
     # row 12's 拉萨 is read (STO-4) and is 线路未定义 (STO-3), listed once at the cell to fix;
-    # row 13's 提货日期 before 到货通知日期 is one problem (C13), not one per computed cell
+    # row 13's 提货日期 before 到货通知日期 is one problem (its 提货日期 cell), not one per computed cell
     assert (t.rows, t.ok, t.invalid, t.errors, t.error_rows) == (13, 10, 3, 3, [12, 13, 14])
     df = reg.frame()
-    assert [(e.column, e.letter, e.rule) for e in df.loc[13, "_errors"]] == [("提货日期", "C13", "STO-2")]
+    assert [(e.column, e.letter, e.rule) for e in df.loc[13, "_errors"]] == [("提货日期", cell("提货日期", 13, STORAGE), "STO-2")]
     fees = {r: df.loc[r, "仓储保管费"] for r in df.index}
     assert fees[12] is None and fees[13] is None and fees[14] is None
     assert sum(v for v in fees.values() if v is not None) == Decimal("121.22") == t.totals["仓储保管费"]
@@ -279,8 +282,8 @@ def test_dates_and_shares_typed(tmp_path):
     assert ev.inputs.loc[2, "损失比例"] == 0.25
     assert ev.computed["赔偿金额"].value(0) == Decimal("300.00")        # 25 % of 1,200, insured (CMP-2)
     assert [(e.letter, e.message) for e in ev.errors] == [
-        ("B3", "寄件日期不是日期：「11/1」（应为 2026-03-01 这样的日期）（CLM-7）"),
-        ("H3", "损失比例应在 0 到 1 之间：1.5（CMP-2）")]
+        (cell("寄件日期", 3), "寄件日期不是日期：「11/1」（应为 2026-03-01 这样的日期）（CLM-7）"),
+        (cell("损失比例", 3), "损失比例应在 0 到 1 之间：1.5（CMP-2）")]
     assert list(ev.outcome) == ["ok", "invalid"]
     assert ev.inputs.loc[3, "损失比例"] is None and ev.errors[1].value == 1.5
 
@@ -316,7 +319,7 @@ def test_headers_as_clerks_retype_them(tmp_path):
     path = make_register(tmp_path / "表头.xlsx", CLAIMS, [claim("SF1", 重量=None)],
                          headers={"物品价值": "物品\n价值", "重量(kg)": "重量（ｋｇ）", "运费": " 运费 "})
     reg = open_register(path)
-    assert reg.columns["物品价值"] == 6 and reg.columns["重量(kg)"] == 10 and reg.columns["运费"] == 9
+    assert [reg.columns[h] for h in ("物品价值", "重量(kg)", "运费")] == [index("物品价值"), index("重量(kg)"), index("运费")]
     assert reg.extra == [] and reg.tally().totals["赔偿金额"] == Decimal("60.00")
 
 

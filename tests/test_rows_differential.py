@@ -21,6 +21,7 @@ import pandas as pd
 import pytest
 from python_calamine import CalamineWorkbook
 
+from tests.register_columns import cell, cells
 from tests.register_files import make_register
 from workbooks import equivalence as E
 from workbooks import layout as L
@@ -218,7 +219,7 @@ def test_process_frame_issue_example(monkeypatch):
     monkeypatch.setenv("LOGIDESK_TODAY", TODAY)
     df = pd.DataFrame([_claim(运单号="A1", 货物类别="普通货物X"), _claim(运单号="A2", 物品价值="八百")])
     out, err = process_frame("claims", df)
-    assert list(err["单元格"]) == ["F2", "G3"] and list(err["规则编号"]) == ["INS-4", "CMP-1"]
+    assert list(err["单元格"]) == [cell("货物类别", 2), cell("物品价值", 3)] and list(err["规则编号"]) == ["INS-4", "CMP-1"]
     assert all(str(v).startswith(ERROR_PREFIX) for v in out["免收运费"])
     assert out.loc[1, "免收运费"] == "错误：见「赔偿说明」"
     assert out.loc[1, "赔偿说明"] == "错误：物品价值应为数字，收到文字「八百」（CMP-1）"
@@ -246,7 +247,7 @@ def test_a_file_from_a_template_before_the_row_gate(tmp_path, monkeypatch):
             ws.cell(r, CLAIMS.headers.index(col.header) + 1,
                     "=" + previous_formula(col, lambda h, r=r: f"{CLAIMS.letter(h)}{r}"))
     wb.save(path)
-    assert ws["AL2"].value.startswith('=IF(A2="","",IF(ISNUMBER(AK2)')          # the old 时限状态
+    assert ws[cell("时限状态", 2)].value.startswith(cells('=IF({运单号}="","",IF(ISNUMBER({处理期限})', 2))  # the old one
     ev = next(open_register(path).iter_evaluations())
     assert [(e.row, e.column, e.kind) for e in ev.errors] == [(3, "物品价值", "input")]
     assert list(ev.outcome[:2]) == ["ok", "invalid"]
@@ -254,7 +255,8 @@ def test_a_file_from_a_template_before_the_row_gate(tmp_path, monkeypatch):
     import zipfile
     with zipfile.ZipFile(res.output) as z:
         sheet = z.read("xl/worksheets/sheet1.xml").decode()
-    assert '<f>IF(COUNTBLANK(A2),"",ROW_CHECK(CLAIM_CHECK(B2,C2,E2,I2&gt;0),"claims@赔偿说明",' in sheet
+    assert cells('<f>IF(COUNTBLANK({运单号}),"",ROW_CHECK(CLAIM_CHECK({寄件日期},{索赔日期},{索赔原因},{保价金额}&gt;0),'
+                 '"claims@赔偿说明",', 2) in sheet
 
 
 def test_the_generated_register_declarations_are_current():

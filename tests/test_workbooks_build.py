@@ -12,9 +12,10 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 import udfs
+from register_columns import cell, cells, index
 from workbooks import build, layout as L
 from workbooks.samples import SAMPLES_DIR, generate, planted, sample_path
-from workbooks.spec import CLAIMS, REGISTERS
+from workbooks.spec import CLAIMS, COD, REGISTERS
 
 TODAY = "2026-11-23"
 
@@ -77,25 +78,30 @@ def test_claim_register_layout(built):
     assert settings == ["本网点", "公司名称", "联系人", "联系电话", "收款账号"]
     xml = _sheet_xml(path, "理赔登记表")
     # computed cells: formulas calling our functions by plain name (no _xlfn., no [1]! link)
-    # the row gate: 受理判定 (AE) checks the row's inputs (ROW_CHECK), the others show its error
-    assert ('<f>IF(COUNTBLANK(A2),"",ROW_CHECK(CLAIM_CHECK(B2,C2,E2,I2&gt;0),"claims@赔偿说明",A2,B2,C2,D2,E2,F2,G2,H2,'
-            'I2,J2,K2,L2,M2,P2,Q2,R2,S2,T2,U2,AC2,AD2,AM2,AN2,AO2))</f>') in xml
-    # CLM-8: a refused claim (受理判定 in AE) shows 0, and its refusal as the explanation
-    gate = 'IF(LEFT(AE2,3)="错误：","错误：见「赔偿说明」",'
-    assert ('<f>IF(COUNTBLANK(A2),"",' + gate + 'IF(LEFT(AE2,4)="不予受理",0,IF(Q2="是",'
-            'ECOM_COMPENSATION(D2,G2,H2,R2,S2),COMPENSATION(D2,G2,J2,I2,H2,F2)))))</f>') in xml
-    assert '<f>IF(COUNTBLANK(A2),"",' + gate + 'IF(LEFT(AE2,4)="不予受理",0,FREIGHT_WAIVER(D2,J2,H2))))</f>' in xml
+    # the row gate: 受理判定 checks the row's inputs (ROW_CHECK), the others show its error
+    checked = ("{运单号},{寄件日期},{索赔日期},{索赔类型},{索赔原因},{货物类别},{物品价值},{损失比例},{保价金额},{运费},"
+               "{重量(kg)},{延误天数},{实际送达日期},{寄递范围},{电商件},{有正规发票},{实用性物品},{网点类型},{批货},"
+               "{已付金额},{结案日期},{责任环节},{原因},{上报集团日期}")
+    assert cells('<f>IF(COUNTBLANK({运单号}),"",ROW_CHECK(CLAIM_CHECK({寄件日期},{索赔日期},{索赔原因},{保价金额}&gt;0),'
+                 '"claims@赔偿说明",' + checked + '))</f>', 2) in xml
+    # CLM-8: a refused claim (受理判定) shows 0, and its refusal as the explanation
+    gate = 'IF(LEFT({受理判定},3)="错误：","错误：见「赔偿说明」",'
+    assert cells('<f>IF(COUNTBLANK({运单号}),"",' + gate + 'IF(LEFT({受理判定},4)="不予受理",0,IF({电商件}="是",'
+                 'ECOM_COMPENSATION({索赔类型},{物品价值},{损失比例},{有正规发票},{实用性物品}),'
+                 'COMPENSATION({索赔类型},{物品价值},{运费},{保价金额},{损失比例},{货物类别})))))</f>', 2) in xml
+    assert cells('<f>IF(COUNTBLANK({运单号}),"",' + gate + 'IF(LEFT({受理判定},4)="不予受理",0,'
+                 'FREIGHT_WAIVER({索赔类型},{运费},{损失比例}))))</f>', 2) in xml
     # 赔偿说明, the widest computed column, asks ROW_CHECK for a bad row's message
-    assert ('<f>IF(COUNTBLANK(A2),"",IF(LEFT(AE2,3)="错误：",ROW_CHECK("","claims",A2,B2,C2,D2,E2,F2,G2,H2,'
-            'I2,J2,K2,L2,M2,P2,Q2,R2,S2,T2,U2,AC2,AD2,AM2,AN2,AO2),IF(LEFT(AE2,4)="不予受理",AE2,IF(Q2="是","电商件：') in xml
-    assert ('<f>IF(COUNTBLANK(A501),"",IF(LEFT(AE501,3)="错误：","错误：见「赔偿说明」",DEADLINE("索赔处理",C501,P501)))</f>'
-            in xml)
+    assert cells('<f>IF(COUNTBLANK({运单号}),"",IF(LEFT({受理判定},3)="错误：",ROW_CHECK("","claims",' + checked + '),'
+                 'IF(LEFT({受理判定},4)="不予受理",{受理判定},IF({电商件}="是","电商件：', 2) in xml
+    assert cells('<f>IF(COUNTBLANK({运单号}),"",IF(LEFT({受理判定},3)="错误：","错误：见「赔偿说明」",'
+                 'DEADLINE("索赔处理",{索赔日期},{寄递范围})))</f>', 501) in xml
     assert "_xlfn" not in xml and "[1]!" not in xml
     assert '<pane xSplit="1" ySplit="1" topLeftCell="B2" activePane="bottomRight" state="frozen"/>' in xml
     assert 'paperSize="9"' in xml and 'orientation="landscape"' in xml
     prot = re.search(r"<sheetProtection[^>]*/>", xml).group(0)
     assert "password" not in prot and 'sheet="1"' in prot           # protected, no password
-    assert 'sqref="B2:B10001"' in xml and 'type="date"' in xml        # date validation
+    assert f'sqref="{cell("寄件日期", 2)}:{cell("寄件日期", 10001)}"' in xml and 'type="date"' in xml  # date validation
     assert f'<formula1>{L.LISTS_SHEET}!$A$2:$A$5</formula1>' in xml   # 索赔类型 from the rules data
     assert "<conditionalFormatting" in xml and "错误：" in xml
 
@@ -121,7 +127,8 @@ def test_input_columns_unlocked_computed_locked(built):
                  re.finditer(r'<col min="(\d+)" max="(\d+)" width="[^"]+" style="(\d+)"', xml)
                  for i in range(int(m.group(1)), int(m.group(2)) + 1)}
     unlocked = lambda s: 'locked="0"' in xfs[s]  # noqa: E731
-    assert [unlocked(col_style[i]) for i in range(1, 8)] == [True, True, True, True, False, False, False]
+    columns = ("运单号", "代收金额", "到账日期", "提款日期", "手续费", "提款期限", "状态")
+    assert [unlocked(col_style[index(h, COD) + 1]) for h in columns] == [True, True, True, True, False, False, False]
 
 
 def test_rules_sheet_lists_rules_with_ids(built):
@@ -246,7 +253,8 @@ def test_complaint_template_wraps_the_answer_scripts(built):
     xfs = re.search(r"<cellXfs[^>]*>(.*?)</cellXfs>", _xml(path, "xl/styles.xml"), re.S).group(1)
     xf = re.findall(r"<xf [^>]*?(?:/>|>.*?</xf>)", xfs, re.S)[style]
     assert 'wrapText="1"' in xf
-    other = int(re.search('<col min="6" max="6" width="[\\d.]+" style="(\\d+)"', xml).group(1))   # 投诉内容
+    m = index("投诉内容", COMPLAINTS) + 1
+    other = int(re.search(f'<col min="{m}" max="{m}" width="[\\d.]+" style="(\\d+)"', xml).group(1))
     assert 'wrapText="1"' not in re.findall(r"<xf [^>]*?(?:/>|>.*?</xf>)", xfs, re.S)[other]
 
 

@@ -13,10 +13,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from desk.notices.samples import claim_row, write_register
+from desk.notices.samples import CLAIM_COLUMNS, claim_row, write_register
 from desk.reminders import main as deadlines_main
 from desk.report import main as report_main
+from register_columns import cell, index, letter
 from workbooks.process import main as process_main
+from workbooks.spec import CLAIMS, COMPLAINTS
 
 SHIP = dt.datetime(2026, 10, 1)
 
@@ -104,7 +106,8 @@ def test_error_list_points_at_the_input_to_fix(home: Path, capsys) -> None:
     pkg = open_package(res)
     body = pkg.read_small_sheet("错误清单")[1:]
     assert [(int(r[0]), r[1], r[2], r[5]) for r in body] == [
-        (2, "索赔日期", "C2", "CLM-7"), (3, "重量(kg)", "K3", "NET-5"), (4, "损失比例", "H4", "CMP-8")]
+        (2, "索赔日期", cell("索赔日期", 2, CLAIM_COLUMNS), "CLM-7"), (3, "重量(kg)", cell("重量(kg)", 3, CLAIM_COLUMNS), "NET-5"),
+        (4, "损失比例", cell("损失比例", 4, CLAIM_COLUMNS), "CMP-8")]
     assert body[0][4] == "索赔日期 2026-10-30 早于寄件日期 2026-11-02（CLM-7）"
     assert body[1][4] == "缺少重量(kg)：延误封顶按 1 kg 以内/以上区分（NET-5）"
     assert body[2][4] == "缺少损失比例：破损、内件不符须填写损失比例（如 0.4 或 40%），不按 100% 计算（CMP-2、CMP-8）"
@@ -112,7 +115,9 @@ def test_error_list_points_at_the_input_to_fix(home: Path, capsys) -> None:
     with zipfile.ZipFile(res) as z:
         part = next(s.part for s in pkg.sheets if s.name == "错误清单")
         links = re.findall(r'<hyperlink ref="(C\d+)" location="([^"]+)"', z.read(part).decode("utf-8"))
-    assert links == [("C2", "'理赔登记表'!C2"), ("C3", "'理赔登记表'!K3"), ("C4", "'理赔登记表'!H4")]
+    assert links == [("C2", f"'理赔登记表'!{cell('索赔日期', 2, CLAIM_COLUMNS)}"),     # 错误清单's own column C
+                     ("C3", f"'理赔登记表'!{cell('重量(kg)', 3, CLAIM_COLUMNS)}"),
+                     ("C4", f"'理赔登记表'!{cell('损失比例', 4, CLAIM_COLUMNS)}")]
     # in print an error row shows its message once
     sheet = pkg.read_small_sheet("理赔登记表")
     row4 = [str(v) for v in sheet[3]]
@@ -187,11 +192,12 @@ def test_register_accepts_the_aliases_the_functions_accept(built: Path, home: Pa
     assert "理赔登记表：3 行，错误行 1 行，错误 1 处" in capsys.readouterr().out
     pkg = open_package(home / "out" / "登记表_结果.xlsx")
     errors = pkg.read_small_sheet("错误清单")[1:]
-    assert [(int(r[0]), r[2]) for r in errors] == [(4, "F4")]
+    assert [(int(r[0]), r[2]) for r in errors] == [(4, cell("货物类别", 4, CLAIM_COLUMNS))]
     assert errors[0][4].startswith("货物类别「电子产品」不在下拉列表中")
     rows = pkg.read_small_sheet("理赔登记表")
     # uninsured 遗失: min(1,000, 3 × 20) = 60.00 (CMP-1), for the alias as for the name
-    assert rows[1][31] == rows[2][31] == 60.0
+    amount = index("赔偿金额", CLAIM_COLUMNS)
+    assert rows[1][amount] == rows[2][amount] == 60.0
 
 
 # 7. A send copy of the counter quote (and of the VIP and rules workbooks) is made; the quote's
@@ -280,8 +286,8 @@ def test_documents_language_and_print_settings(built: Path, home: Path, capsys) 
     assert ws[f"{col}2"].alignment.wrap_text and 42 <= ws.sheet_format.defaultRowHeight < 43
     # the empty complaint form prints its header and 6 rows (one page tall), not 30 five-line rows
     cpl = load_workbook(built / "投诉登记表.xlsx")["投诉登记表"]
-    assert cpl.print_area == "'投诉登记表'!$A$1:$N$7"
-    assert ws.print_area == "'理赔登记表'!$A$1:$AO$11"   # 10 three-line rows
+    assert cpl.print_area == f"'投诉登记表'!$A$1:${letter(COMPLAINTS.headers[-1], COMPLAINTS)}$7"
+    assert ws.print_area == f"'理赔登记表'!$A$1:${letter(CLAIMS.headers[-1])}$11"   # 10 three-line rows
 
 
 def test_complaint_done_before_start_cites_cpl1(home: Path, capsys) -> None:
@@ -295,7 +301,7 @@ def test_complaint_done_before_start_cites_cpl1(home: Path, capsys) -> None:
     assert "投诉登记表：1 行，错误行 1 行，错误 1 处" in capsys.readouterr().out
     body = open_package(home / "out" / "投诉_结果.xlsx").read_small_sheet("错误清单")[1:]
     assert [(int(r[0]), r[1], r[2], r[4], r[5]) for r in body] == [
-        (2, "结案日期", "I2", "结案日期 2026-11-08 早于投诉日期 2026-11-10（CPL-1）", "CPL-1")]
+        (2, "结案日期", cell("结案日期", 2, COMPLAINTS), "结案日期 2026-11-08 早于投诉日期 2026-11-10（CPL-1）", "CPL-1")]
 
 
 @pytest.mark.slow
@@ -367,7 +373,6 @@ def test_a_register_made_with_the_former_status_texts_is_still_ours(home: Path, 
 
     from workbooks.register import open_register, previous_formula
     from workbooks.samples import sample_path
-    from workbooks.spec import CLAIMS
     from workflow_helpers import sheet_formulas
     old = home / "旧登记表.xlsx"
     wb = openpyxl.load_workbook(sample_path("claims"))
@@ -377,7 +382,7 @@ def test_a_register_made_with_the_former_status_texts_is_still_ours(home: Path, 
             ws.cell(r, CLAIMS.headers.index(col.header) + 1,
                     "=" + previous_formula(col, lambda h, r=r: f"{CLAIMS.letter(h)}{r}"))
     wb.save(old)
-    assert "完成日期早于起算日期（DL-1）" in openpyxl.load_workbook(old)[CLAIMS.sheet]["AL2"].value
+    assert "完成日期早于起算日期（DL-1）" in openpyxl.load_workbook(old)[CLAIMS.sheet][cell("时限状态", 2)].value
     reg = open_register(old)
     assert [e for ev in reg.iter_evaluations() for e in ev.errors if e.kind == "override"] == []
     assert reg.tally().error_rows == [31, 32, 33, 34, 35, 36, 37]
