@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 from cli.config import ENV_URL, LEDGER_FILENAME as DEFAULT_FILENAME, ledger_target  # noqa: F401 (re-exported)
+from cli.contract import EnvironmentProblem
 
 COLUMNS = ("number", "kind", "year", "seq", "waybill", "branch", "counterparty", "amount",
            "notice_date", "reply_by", "issued_by", "issued_at", "doc_path", "pdf_path",
@@ -85,7 +86,7 @@ _BUMP = ("INSERT INTO notice_counters (kind, year, last_seq) VALUES ({p}, {p}, {
          "excluded.last_seq RETURNING last_seq")
 
 
-class LedgerError(RuntimeError):
+class LedgerError(EnvironmentProblem):
     """Ledger unavailable or misconfigured (Chinese message)."""
 
 
