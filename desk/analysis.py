@@ -498,8 +498,8 @@ def build(paths: Any, month: str | None = None, out: Path | None = None, *, toda
 
 def main(argv: Sequence[str] | None = None) -> int:
     ap = console.ArgumentParser(prog="logidesk analysis",
-                           description="月度货损分析（ANL-1～ANL-3）：各网点与全网按索赔类型、责任环节、原因的件数与金额，"
-                                       "帕累托图、近 12 个月趋势、货损率与重大案件；不予受理与有误的行另列。")
+                                description="月度货损分析（ANL-1～ANL-3）：各网点与全网按索赔类型、责任环节、原因的件数与金额，"
+                                            "帕累托图、近 12 个月趋势、货损率与重大案件；不予受理与有误的行另列。")
     ap.add_argument("paths", nargs="+", type=Path, help="登记表文件或文件夹")
     ap.add_argument("--month", required=True, help=f"月份，可写 {MONTH_FORMS}")
     ap.add_argument("--out", type=Path, help="输出 .xlsx（默认 月度货损分析_<月份>.xlsx）")
@@ -529,14 +529,14 @@ def _main(args: Any, label: str, shipments: dict[str, int]) -> int:
     rate, note = network_rate(a)
     unreported = a.majors[a.majors["上报状态"] == "未上报"]
     console.say(f"已生成 {out}：{a.label}，{a.n_registers} 个理赔登记表，货损货差案件 {len(a.claims)} 件，"
-           f"建议赔偿 {sum(a.claims['赔偿金额'], ZERO):,.2f} 元" + (f"，全网货损率 {rate * 100:.2f}%" if rate is not None else "")
-           + f"；重大案件 {len(a.majors)} 件（未上报 {len(unreported)} 件）；另列延误 {a.n_delays} 件、不予受理 {a.n_refused} 件")
+                f"建议赔偿 {sum(a.claims['赔偿金额'], ZERO):,.2f} 元" + (f"，全网货损率 {rate * 100:.2f}%" if rate is not None else "")
+                + f"；重大案件 {len(a.majors)} 件（未上报 {len(unreported)} 件）；另列延误 {a.n_delays} 件、不予受理 {a.n_refused} 件")
     for r in pd.concat([unreported, a.earlier]).itertuples(index=False):
         console.say(f"重大案件未上报集团客服部：{r.网点} {r.运单号}（登记 {r.登记日期}）{r.重大原因}")
     if a.unregistered:
         console.say(f"发货量中的网点没有读到理赔登记表：{'、'.join(a.unregistered)}", err=True)
-    for e in a.errors:
-        console.say(f"需核对：{e}", err=True)
+    for note in a.errors:
+        console.say(f"需核对：{note}", err=True)
     return console.EXIT_ROWS if a.errors else console.EXIT_OK
 
 

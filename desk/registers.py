@@ -14,7 +14,7 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import pandas as pd
 
@@ -68,7 +68,7 @@ class Loads:
 
 
 def open_one(path: str | Path, today: dt.date | None = None,
-             columns: dict[str, Sequence[str]] | None = None) -> Loaded:
+             columns: Mapping[str, Sequence[str]] | None = None) -> Loaded:
     """One register (RegisterError passed through, Chinese, naming file/sheet/column).
 
     ``columns``: per register kind, the columns a workflow reads — the frame then holds
@@ -99,7 +99,7 @@ def settings_of(reg: Any) -> dict[str, Any]:
 
 def load(paths: Iterable[str | Path], kinds: Sequence[str] | None = None, *,
          today: dt.date | None = None, progress: Callable[[int, int], None] | None = None,
-         columns: dict[str, Sequence[str]] | None = None,
+         columns: Mapping[str, Sequence[str]] | None = None,
          prepare: Callable[[Loaded], pd.DataFrame] | None = None) -> Loads:
     """Every register under ``paths`` of ``kinds`` (all kinds when None).
 
@@ -110,9 +110,9 @@ def load(paths: Iterable[str | Path], kinds: Sequence[str] | None = None, *,
     A file named explicitly that is not a register of these kinds is in ``unread``; inside
     folders, registers of other kinds are left alone quietly, our ``_结果`` files and lock
     files never counted (so a claim is counted once)."""
-    paths = [Path(p) for p in paths]
-    named = {p.resolve() for p in paths if p.is_file()}
-    w = walk(paths, results=True)  # a result is read only where its input is absent
+    given = [Path(p) for p in paths]
+    named = {p.resolve() for p in given if p.is_file()}
+    w = walk(given, results=True)  # a result is read only where its input is absent
     out = Loads()
     for s in w.skipped:
         out.unread.append(Unread(Path(s.path), s.reason))
@@ -134,7 +134,7 @@ def load(paths: Iterable[str | Path], kinds: Sequence[str] | None = None, *,
     return out
 
 
-def _open_safe(path: Path, today: dt.date | None, columns: dict[str, Sequence[str]] | None = None,
+def _open_safe(path: Path, today: dt.date | None, columns: Mapping[str, Sequence[str]] | None = None,
                kinds: Sequence[str] | None = None, prepare: Callable[[Loaded], pd.DataFrame] | None = None,
                ) -> tuple[Loaded | None, str, str]:
     """(register, "", "") or (None, Chinese reason, reason key) — picklable for a worker."""
@@ -159,7 +159,7 @@ PARALLEL_FROM = 4  # files: below this, worker start-up costs more than it saves
 
 
 def _open_all(files: list[Path], today: dt.date | None, progress: Callable[[int, int], None] | None,
-              columns: dict[str, Sequence[str]] | None = None, kinds: Sequence[str] | None = None,
+              columns: Mapping[str, Sequence[str]] | None = None, kinds: Sequence[str] | None = None,
               prepare: Callable[[Loaded], pd.DataFrame] | None = None) -> list[tuple[Loaded | None, str, str]]:
     """Open every register; several files are read in parallel, one process per core."""
     workers = min(os.cpu_count() or 1, len(files))

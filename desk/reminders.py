@@ -458,7 +458,7 @@ def _column_widths(ws: Any, df: pd.DataFrame) -> list[float]:
 def _row_heights(cols: list[list], widths: list[float]) -> list[float | None]:
     """Rows as high as their longest wrapped text (对方, 状态, 来源), at most 8 lines: LibreOffice
     and Excel keep the default height otherwise."""
-    lines: list[int | None] = [None] * (len(cols[0]) if cols else 0)
+    lines: list[float | None] = [None] * (len(cols[0]) if cols else 0)
     for j in (COLUMNS.index(h) for h in ("对方", "状态", "来源")):
         per_line = max(widths[j] - 1, 1)
         for i, v in enumerate(cols[j]):
@@ -481,8 +481,8 @@ def _page_setup(ws: Any) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     ap = console.ArgumentParser(prog="logidesk deadlines",
-                           description="时限提醒：今日到期、N 天内到期、已逾期及无法计算的事项（按网点、类别分组）。\n"
-                                       "读取理赔、投诉、代收货款、仓储保管登记表和通知台账。")
+                                description="时限提醒：今日到期、N 天内到期、已逾期及无法计算的事项（按网点、类别分组）。\n"
+                                            "读取理赔、投诉、代收货款、仓储保管登记表和通知台账。")
     ap.add_argument("paths", nargs="*", type=Path, help="登记表文件或文件夹（默认当前文件夹）")
     ap.add_argument("--within", type=console.positive_int, default=3, help="提醒 N 天内到期的事项（默认 3）")
     ap.add_argument("--today", type=console.date_arg, help="按此日期检查，如 2026-11-23 或 2026年11月23日（默认今天）")

@@ -83,7 +83,7 @@ def read_branch_list(spec: str | Path | Sequence[str] | None, folders: Iterable[
         return []
     if isinstance(spec, (list, tuple)):
         return [str(s).strip() for s in spec if str(s).strip()]
-    p = Path(spec)
+    p = Path(str(spec))
     if p.is_file():
         lines = p.read_text(encoding="utf-8-sig").splitlines()
         return [ln.split("#")[0].strip() for ln in lines if ln.split("#")[0].strip()]
@@ -341,8 +341,8 @@ def _status_sheet(out: _Sheets, status: pd.DataFrame, caption: str) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     ap = console.ArgumentParser(prog="logidesk report",
-                           description="货损货差十五日报表：汇总各网点理赔登记表中的破损、遗失、内件不符案件"
-                                       "（上半月 1–15 日，下半月 16 日–月末）；延误、不予受理与有误的行另列。")
+                                description="货损货差十五日报表：汇总各网点理赔登记表中的破损、遗失、内件不符案件"
+                                            "（上半月 1–15 日，下半月 16 日–月末）；延误、不予受理与有误的行另列。")
     ap.add_argument("paths", nargs="+", type=Path, help="登记表文件或文件夹")
     ap.add_argument("--period", required=True, help=f"期间，可写 {PERIOD_FORMS}")
     ap.add_argument("--out", type=Path, help="输出 .xlsx，或已有的文件夹（默认 货损货差十五日报表_<期间>.xlsx）")
@@ -372,9 +372,9 @@ def _main(args: Any, label: str) -> int:
     rows, status = data["rows"], data["status"]
     missing = status[status["报送状态"] == "未报送"]["网点"].tolist() if len(status) else []
     console.say(f"已生成 {out}：{data['period']}，{data['n_registers']} 个理赔登记表，货损货差案件 {len(rows)} 件，"
-           f"建议赔偿 {sum(rows['赔偿金额'], ZERO):,.2f} 元，已付 {sum(rows['已付金额'], ZERO):,.2f} 元，"
-           f"逾期 {int(rows['逾期'].sum()) if len(rows) else 0} 件；另列延误 {data['n_delays']} 件、"
-           f"不予受理 {data['n_refused']} 件")
+                f"建议赔偿 {sum(rows['赔偿金额'], ZERO):,.2f} 元，已付 {sum(rows['已付金额'], ZERO):,.2f} 元，"
+                f"逾期 {int(rows['逾期'].sum()) if len(rows) else 0} 件；另列延误 {data['n_delays']} 件、"
+                f"不予受理 {data['n_refused']} 件")
     if missing:
         console.say(f"未报送网点（{len(missing)} 个）：{'、'.join(missing)}")
     checks = (f"需核对：{e}" for e in data["errors"])

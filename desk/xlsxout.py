@@ -28,7 +28,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 import xlsxwriter
 from xlsxwriter.exceptions import FileCreateError
@@ -67,7 +67,7 @@ def workbook(path: str | os.PathLike, streaming: bool = True) -> Iterator[Any]:
         except FileCreateError as e:  # disk full, read-only …: the OSError inside, for the caller
             raise (e.args[0] if e.args and isinstance(e.args[0], OSError) else OSError(str(e))) from e
         tables = {ws.get_name(): t for ws in wb.worksheets() if (t := _TABLES.pop(ws, None))}
-        texts = {ws.get_name(): t for ws in wb.worksheets() if (t := _TEXTS.pop(ws, None))}
+        texts = {ws.get_name(): x for ws in wb.worksheets() if (x := _TEXTS.pop(ws, None))}
         if tables or texts:
             _splice(Path(tmp), tables, texts)
         follow_umask(tmp)  # mkstemp made it 0600: colleagues must be able to open it
@@ -422,7 +422,7 @@ def _mixed_column(values: Sequence[Any], ref: Sequence[str], fmt: int | None, da
 
 def write_table(ws: Any, first_row: int, columns: Sequence[Sequence[Any]], fmt: Any = None,
                 date_fmt: Any = None, money_fmt: Any = None, *,
-                cell_formats: dict[int, Sequence[Any]] | None = None,
+                cell_formats: Mapping[int, Sequence[Any]] | None = None,
                 heights: Sequence[float | None] | None = None,
                 progress: Callable[[int], None] | None = None) -> int:
     """A table given column by column from ``first_row``: the cells of :func:`write_rows`
@@ -435,19 +435,19 @@ def write_table(ws: Any, first_row: int, columns: Sequence[Sequence[Any]], fmt: 
     (its rows are put in when the workbook is saved). ``progress(n)`` as for write_rows."""
     cols = [list(c) for c in columns]
     n = len(cols[0]) if cols else 0
-    cell_formats = {j: list(v) for j, v in (cell_formats or {}).items()}
-    probes = _formats_used(fmt, date_fmt, money_fmt, cell_formats)
+    per_cell = {j: list(v) for j, v in (cell_formats or {}).items()}
+    probes = _formats_used(fmt, date_fmt, money_fmt, per_cell)
     if n == 0 or len(probes) > len(cols) or ws in _TABLES or any(len(c) != n for c in cols):
-        return _write_cells(ws, first_row, cols, fmt, date_fmt, money_fmt, cell_formats, heights, progress)
+        return _write_cells(ws, first_row, cols, fmt, date_fmt, money_fmt, per_cell, heights, progress)
 
     def token(f: Any) -> int | None:
         return None if f is None else next(k for k, p in enumerate(probes) if p is f)
     tokens = _Tokens(token(fmt), token(date_fmt), token(money_fmt),  # None: the cell's format
-                     {j: [None if f is None else token(f) for f in v] for j, v in cell_formats.items()})
+                     {j: [None if f is None else token(f) for f in v] for j, v in per_cell.items()})
     chunks = _render(cols, first_row, tokens, heights, progress)
     used = _probes_in_use(chunks, len(probes))
     if not used:  # no formatted cell at all: nothing to probe, cell by cell is as quick
-        return _write_cells(ws, first_row, cols, fmt, date_fmt, money_fmt, cell_formats, heights, progress)
+        return _write_cells(ws, first_row, cols, fmt, date_fmt, money_fmt, per_cell, heights, progress)
     _check_ours(ws)
     for j, k in enumerate(used):
         ws.write_blank(first_row, j, None, probes[k])
