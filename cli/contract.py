@@ -44,10 +44,6 @@ class EnvironmentProblem(RuntimeError):
 QUIET_HELP = "安静模式：不显示进度条，只输出问题和结果"
 VERSION_HELP = "显示 logidesk 版本并退出"
 TODAY_HELP = "按此日期计算，如 2026-11-23 或 2026年11月23日（默认今天）"
-OUT_HELP = {
-    "folder": "输出文件夹（不存在时创建；不能是已有的文件）",
-    "file": "输出文件，或已有的文件夹（写入默认文件名）；没有扩展名时自动加上，扩展名不对时拒绝",
-}
 COMMON = (
     ("-q, --quiet", "每个命令", QUIET_HELP),
     ("--version", "每个命令", VERSION_HELP),

@@ -1,6 +1,6 @@
 """Half-month damage/shortage report (货损货差十五日报表; its rules CLM-2..4, CLM-8 and DL-2 in
-docs/rules.md): every branch's damage and shortage claims (破损、遗失、内件不符) of one half month (1st–15th, 16th–month end, by
-索赔日期) consolidated into one workbook.
+docs/rules.md): every branch's damage and shortage claims (破损、遗失、内件不符) of one half
+month (1st–15th, 16th–month end, by 索赔日期) consolidated into one workbook.
 
 Every register is read once by the one register model (:mod:`desk.registers`); our own
 ``_结果`` files are never read beside their inputs and a claim found in several files
