@@ -36,7 +36,6 @@ from udfs.analysis import amount_claimed, major_reasons
 from cli import console
 from desk import claimset, xlsxout
 from desk.claimset import APART_COLUMNS, ZERO, as_date, text
-from desk.notices.demo import demo_dir, sample_register
 
 EXTRA = ("责任环节", "原因", "上报集团日期", "损失比例", "保价金额", "电商件")
 UNFILLED = "（未填）"
@@ -538,16 +537,6 @@ def _main(args: Any, label: str, shipments: dict[str, int]) -> int:
     for note in a.errors:
         console.say(f"需核对：{note}", err=True)
     return console.EXIT_ROWS if a.errors else console.EXIT_OK
-
-
-def demo_step(out: Path) -> str:
-    """``logidesk demo`` step: the analysis of the sample register for the last ended month."""
-    today = udfs.today()
-    a = analyse([sample_register()], last_month(today), today)
-    path = write(a, demo_dir(out) / f"月度货损分析_{a.label}.xlsx")
-    unreported = int((a.majors["上报状态"] == "未上报").sum()) + len(a.earlier)
-    return (f"{a.label}：货损货差案件 {len(a.claims)} 件，建议赔偿 {sum(a.claims['赔偿金额'], ZERO):,.2f} 元，"
-            f"重大案件 {len(a.majors)} 件，未上报 {unreported} 件 → {path}")
 
 
 if __name__ == "__main__":

@@ -38,7 +38,6 @@ from udfs.deadlines import status_text
 from cli import console, listing
 from desk import xlsxout
 from desk.ledger import Ledger, LedgerError, normalise_waybill
-from desk.notices.demo import LEDGER_NAME, demo_dir, sample_register
 from desk.notices.kinds import KINDS
 from desk.registers import Loaded, error_text, load
 
@@ -517,18 +516,6 @@ def _main(args: Any) -> int:
     if df.attrs.get("ledger_error"):
         raise console.Refused(f"未完成：{df.attrs['ledger_error']}。登记表中的时限已列出，通知的回复期限未检查。", console.EXIT_ENV)
     return console.EXIT_ROWS if df.attrs["errors"] else console.EXIT_OK
-
-
-def demo_step(out: Path) -> str:
-    """``logidesk demo`` step: reminders for the sample registers and the demo ledger,
-    saved as ``out/demo/时限提醒.xlsx``."""
-    base = demo_dir(out)
-    ledger = base / LEDGER_NAME
-    df = collect([sample_register().parent], within_days=7, ledger=ledger, use_ledger=ledger.exists())
-    path = write_sheet(df, base / "时限提醒.xlsx")
-    c = df["提醒"].value_counts() if len(df) else {}
-    return (f"无法计算 {c.get(CANNOT, 0)} 件，已逾期 {c.get('已逾期', 0)} 件，今日到期 {c.get('今日到期', 0)} 件，"
-            f"7 天内到期 {c.get('即将到期', 0)} 件（理赔、投诉、代收货款、仓储与通知回复期限）→ {path}")
 
 
 if __name__ == "__main__":

@@ -32,7 +32,6 @@ from udfs.deadlines import status_text
 from cli import console, listing
 from desk import claimset, xlsxout
 from desk.claimset import APART_COLUMNS, DAMAGE_TYPES, ZERO
-from desk.notices.demo import demo_dir, sample_register
 from desk.registers import Loaded
 
 BRANCH_FILES = ("网点清单.txt", "branches.txt")
@@ -382,17 +381,6 @@ def _main(args: Any, label: str) -> int:
                               "需核对："):
         console.say(line, err=True)
     return console.EXIT_ROWS if data["errors"] else console.EXIT_OK
-
-
-def demo_step(out: Path) -> str:
-    """``logidesk demo`` step: the latest half-month report of the sample register."""
-    today = udfs.today()
-    period = last_period(today)
-    data = consolidate([sample_register()], period, today)
-    path = write_report(data, demo_dir(out) / f"货损货差十五日报表_{parse_period(period)[2]}.xlsx")
-    rows = data["rows"]
-    return (f"{period}：货损货差案件 {len(rows)} 件，建议赔偿 {sum(rows['赔偿金额'], ZERO):,.2f} 元，"
-            f"逾期 {int(rows['逾期'].sum()) if len(rows) else 0} 件 → {path}")
 
 
 if __name__ == "__main__":
