@@ -539,12 +539,12 @@ def _sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
     ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
     rid = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
     rels = ET.fromstring(z.read("xl/_rels/workbook.xml.rels"))
-    target = {r.get("Id"): r.get("Target") for r in rels}
+    target = {r.get("Id"): str(r.get("Target")) for r in rels}   # XlsxWriter writes every attribute
     book = ET.fromstring(z.read("xl/workbook.xml"))
     out = {}
     for s in book.iterfind("m:sheets/m:sheet", ns):
         t = target[s.get(rid)]
-        out[s.get("name")] = t.lstrip("/") if t.startswith("/") else "xl/" + t
+        out[str(s.get("name"))] = t.lstrip("/") if t.startswith("/") else "xl/" + t
     return out
 
 
