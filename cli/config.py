@@ -1,7 +1,7 @@
 """Deployment configuration: where the company's notice ledger and trusted templates live.
 
-One ledger per company deployment, never per workbook folder (issue 10 item 3). Where it
-comes from, first match wins:
+One ledger per company deployment, never per workbook folder. Where it comes from, first
+match wins:
 
 1. an explicit choice (``--ledger`` on the command line, ``ledger=`` in the API);
 2. the environment variable ``LOGIDESK_LEDGER_URL`` (a SQLite path or ``postgresql://…``);
@@ -29,9 +29,12 @@ from __future__ import annotations
 
 import os
 import sys
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from cli.contract import EnvironmentProblem
 
 ENV_URL = "LOGIDESK_LEDGER_URL"
 ENV_CONFIG = "LOGIDESK_CONFIG"
@@ -39,7 +42,7 @@ ENV_HOME = "LOGIDESK_HOME"
 LEDGER_FILENAME = "logidesk-台账.sqlite3"
 
 
-class ConfigError(RuntimeError):
+class ConfigError(EnvironmentProblem):
     """A configuration file that cannot be read (Chinese message naming the file)."""
 
 
@@ -81,17 +84,16 @@ def log_dir() -> Path:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
-    import tomllib
     try:
         with open(path, "rb") as fh:
             return tomllib.load(fh)
     except FileNotFoundError:
         return {}
     except OSError as e:
-        from udfs.errtext import os_reason  # udfs/__init__ loads the rulebook (4.5-6 s under load)
+        from udfs.errtext import os_reason  # lazy: udfs/__init__ loads the rulebook, 18 ms at start-up
         raise ConfigError(f"配置文件无法读取：{path}（{os_reason(e)}）") from e
     except tomllib.TOMLDecodeError as e:
-        from udfs.errtext import toml_text
+        from udfs.errtext import toml_text  # lazy: as os_reason above (18 ms at start-up)
         raise ConfigError(f"配置文件格式错误：{path}，{toml_text(e)}") from e
 
 

@@ -7,17 +7,21 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import re
 import sys
+import threading
 import time
 import traceback
 from pathlib import Path
 from typing import Any, Callable, Iterable, NoReturn, Sequence
 
-from cli import contract as C
+from cli import contract
+from cli.config import log_dir
 from cli.contract import EXIT_ENV, EXIT_INTERNAL, EXIT_OK, EXIT_OPEN, EXIT_ROWS, EXIT_USAGE  # noqa: F401
+from cli.locks import open_elsewhere
 
-EXIT_CODES_HELP = C.exit_help()
+EXIT_CODES_HELP = contract.exit_help()
 MAX_ROWS = 1_048_576  # Excel's last row: a --rows range beyond it is an argument error
 MAX_NAME_BYTES = 255
 
@@ -71,7 +75,7 @@ class _Version(argparse.Action):
         super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kw)
 
     def __call__(self, parser: argparse.ArgumentParser, *args: Any) -> None:
-        print(f"logidesk {C.version()}")
+        print(f"logidesk {contract.version()}")
         parser.exit(EXIT_OK)
 
 
@@ -86,8 +90,8 @@ class ArgumentParser(argparse.ArgumentParser):
         kw.setdefault("formatter_class", _Formatter)
         kw.setdefault("epilog", EXIT_CODES_HELP)
         super().__init__(*args, **kw)
-        self.add_argument("-q", "--quiet", action="store_true", help=C.QUIET_HELP)
-        self.add_argument("--version", action=_Version, help=C.VERSION_HELP)
+        self.add_argument("-q", "--quiet", action="store_true", help=contract.QUIET_HELP)
+        self.add_argument("--version", action=_Version, help=contract.VERSION_HELP)
         self._contract_done = False
 
     METAVARS = {"kind": "类型", "rows": "行号", "out": "路径", "ledger": "台账", "date": "日期", "today": "日期",
@@ -115,8 +119,8 @@ class ArgumentParser(argparse.ArgumentParser):
         kw.setdefault("metavar", "子命令")
         return super().add_subparsers(**kw)
 
-    def _declaration(self) -> C.Command | None:
-        found = C.command_of(self.prog)
+    def _declaration(self) -> contract.Command | None:
+        found = contract.command_of(self.prog)
         return None if found is None or self._subparsers is not None else found[1]
 
     def _options(self) -> set[str]:
@@ -127,13 +131,13 @@ class ArgumentParser(argparse.ArgumentParser):
         if cmd is not None and not self._contract_done:
             self._contract_done = True
             if cmd.today and "--today" not in self._options():
-                self.add_argument("--today", type=date_arg, help=C.TODAY_HELP)
+                self.add_argument("--today", type=date_arg, help=contract.TODAY_HELP)
         ns, rest = super().parse_known_args(args, namespace)
         if cmd is not None:
             self._apply(cmd, ns)
         return ns, rest
 
-    def _apply(self, cmd: C.Command, ns: Any) -> None:
+    def _apply(self, cmd: contract.Command, ns: Any) -> None:
         if cmd.today and isinstance(getattr(ns, "today", None), dt.date):
             fix_today(ns.today)
         out = getattr(ns, "out", None)
@@ -183,13 +187,11 @@ _TODAY_WAS: list[str | None] = []
 def fix_today(day: dt.date) -> None:
     """``--today``: the engine's today (``LOGIDESK_TODAY``) for the rest of the command;
     :func:`restore_today` puts the previous value back."""
-    import os
     _TODAY_WAS.append(os.environ.get("LOGIDESK_TODAY"))
     os.environ["LOGIDESK_TODAY"] = day.isoformat()
 
 
 def restore_today() -> None:
-    import os
     while _TODAY_WAS:
         was = _TODAY_WAS.pop(0)
         if was is None:
@@ -211,8 +213,9 @@ def out_file(out: Path | None, default: Path) -> Path:
 def date_arg(text: str) -> dt.date:
     """A date on the command line, in the forms a cell accepts (udfs.values.when):
     2026-11-23, 2026/11/23, 2026.11.23, 2026年11月23日."""
-    from udfs.errors import RuleError
-    from udfs.values import when
+    # udfs/__init__ loads the rulebook: only a command given a date pays for it
+    from udfs.errors import RuleError  # lazy: 18 ms of a 40 ms `logidesk --help` start-up
+    from udfs.values import when  # lazy: as udfs.errors above (18 ms at start-up)
     try:
         return when(text, "日期", None)  # type: ignore[return-value]
     except RuleError as e:
@@ -285,7 +288,6 @@ def _log_unraisable(info: Any) -> None:
 
 
 def log_path() -> Path:
-    from cli.config import log_dir
     return log_dir() / "logidesk.log"
 
 
@@ -323,30 +325,36 @@ def _guarded(command: str, body: Callable[[], int]) -> int:
     except BrokenPipeError:
         quiet_pipe()
         return EXIT_OK
+    except contract.EnvironmentProblem as e:  # the configuration or the ledger: environment
+        return _environment(command, e, e)
     except RuntimeError as e:
-        from cli.config import ConfigError
-        from desk.ledger import LedgerError
-        if not isinstance(e, (ConfigError, LedgerError)):
-            return _internal(command, e)
-        where = log_problem(command, str(e), e)  # the configuration or the ledger: environment
-        _err(f"未完成：{e}" + (f"\n（已记录到日志：{where}）" if where else ""))
-        return EXIT_ENV
+        return _internal(command, e)
     except OSError as e:  # disk full, read-only, no permission, name too long …: environment
         return os_failure(command, e)
     except KeyboardInterrupt:
         _err("已中断（Ctrl+C）。已登记的通知和已写出的文件保持完整。")
         return 130
     except Exception as e:  # noqa: BLE001 - the one place that turns a bug into a message
-        inner = os_error_in(e)
-        if inner is not None:  # e.g. XlsxWriter's FileCreateError around "No space left on device"
-            return os_failure(command, inner)
-        rules = sys.modules.get("udfs.errors")  # loaded when the engine raised it
-        if rules is not None and isinstance(e, rules.RuleError):
-            # the rules data itself (company rules file damaged, holidays missing): environment
-            where = log_problem(command, str(e))
-            _err(f"未完成：{e}" + (f"\n（已记录到日志：{where}）" if where else ""))
-            return EXIT_ENV
-        return _internal(command, e)
+        return _unexpected(command, e)
+
+
+def _unexpected(command: str, e: Exception) -> int:
+    """Any other exception: an OS error a library wrapped, the rules data, else a bug."""
+    inner = os_error_in(e)
+    if inner is not None:  # e.g. XlsxWriter's FileCreateError around "No space left on device"
+        return os_failure(command, inner)
+    rules = sys.modules.get("udfs.errors")  # loaded when the engine raised it
+    if rules is not None and isinstance(e, rules.RuleError):
+        # the rules data itself (company rules file damaged, holidays missing): environment
+        return _environment(command, e)
+    return _internal(command, e)
+
+
+def _environment(command: str, e: Exception, exc: BaseException | None = None) -> int:
+    """An environment problem: 「未完成」 with its message, logged (with ``exc``'s traceback), exit 4."""
+    where = log_problem(command, str(e), exc)
+    _err(f"未完成：{e}" + (f"\n（已记录到日志：{where}）" if where else ""))
+    return EXIT_ENV
 
 
 def os_error_in(e: BaseException) -> OSError | None:
@@ -360,9 +368,8 @@ def os_error_in(e: BaseException) -> OSError | None:
 def os_failure(command: str, e: OSError, done: str = "") -> int:
     """An OS error as one Chinese sentence naming the file (original text in the log):
     exit 3 when the OS says another program holds the file open, else 4."""
-    # udfs.errtext is plain stdlib, but importing it runs udfs/__init__ (the rulebook):
-    # 4.5-6 s measured under load 12; `--help` and `--version` must not pay for it
-    from udfs.errtext import is_file_open, os_text
+    # udfs.errtext is plain stdlib, but importing it runs udfs/__init__ (the rulebook)
+    from udfs.errtext import is_file_open, os_text  # lazy: 18 ms at start-up; `--help`/`--version` never fail on the OS
     where = log_problem(command, f"{type(e).__name__}: {e}", e)
     _err(f"未完成：{os_text(e)}。{done}" + (f"\n（已记录到日志：{where}）" if where else ""))
     return EXIT_OPEN if is_file_open(e) else EXIT_ENV
@@ -385,7 +392,6 @@ def _err(text: str) -> None:
 def quiet_pipe() -> None:
     """After a reader such as ``head`` closed stdout: point stdout at devnull so the
     interpreter's final flush does not raise again, and say so once on stderr."""
-    import os
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
@@ -409,7 +415,6 @@ class Progress:
     register) still shows its name and the seconds elapsed once it passes a second."""
 
     def __init__(self, desc: str, total: int | None = None, unit: str = "行", quiet: bool = False) -> None:
-        import threading
         self.desc, self.total, self.unit = desc, total, unit
         self.enabled = not quiet and sys.stderr.isatty()
         self.t0 = time.monotonic()
@@ -433,7 +438,7 @@ class Progress:
             self._closed.wait(0.5)
 
     def _open(self, total: int | None) -> None:
-        from tqdm import tqdm
+        from tqdm import tqdm  # lazy: tqdm costs 23 ms at start-up; a bar opens only after a second
         self.bar = tqdm(total=total, desc=self.desc, unit=self.unit, ascii=True, file=sys.stderr)
 
     def update(self, done: int, total: int | None = None) -> None:
@@ -470,7 +475,6 @@ def say(text: str = "", *, err: bool = False) -> None:
 
 def lock_file_of(path: Path) -> Path | None:
     """The Excel/WPS/LibreOffice lock file of ``path`` when the workbook is open."""
-    from workbooks.outputs import open_elsewhere
     return open_elsewhere(Path(path))
 
 

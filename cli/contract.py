@@ -6,9 +6,10 @@ into every ``--help`` (:class:`cli.console.ArgumentParser`), ``logidesk --help``
 docs/cli.md and the README (between the ``contract`` markers; ``python -m cli.contract
 --write`` rewrites both, a test fails when they differ).
 
-A command joins the contract by one line in :data:`cli.main.COMMANDS`: a :class:`Command`
-(or a plain ``(target, help)`` pair: no ``--out``, no ``--today``) and by building its parser
-with ``cli.console.ArgumentParser(prog="logidesk NAME")``.
+A command joins the contract by one line in :data:`COMMANDS` (here, below the console and the
+entry point that both read it): a :class:`Command` (or a plain ``(target, help)`` pair: no
+``--out``, no ``--today``) and by building its parser with
+``cli.console.ArgumentParser(prog="logidesk NAME")``.
 """
 from __future__ import annotations
 
@@ -33,13 +34,16 @@ EXIT_CODES: tuple[tuple[int, str, str], ...] = (
     (EXIT_INTERNAL, "程序内部错误，详情见日志文件", "程序内部错误：消息给出日志文件的位置，请发给管理员"),
 )
 
+
+class EnvironmentProblem(RuntimeError):
+    """The installation's environment cannot serve the command (a configuration file, the
+    notice ledger): its Chinese message is shown and logged, and the command ends with
+    :data:`EXIT_ENV`."""
+
+
 QUIET_HELP = "安静模式：不显示进度条，只输出问题和结果"
 VERSION_HELP = "显示 logidesk 版本并退出"
 TODAY_HELP = "按此日期计算，如 2026-11-23 或 2026年11月23日（默认今天）"
-OUT_HELP = {
-    "folder": "输出文件夹（不存在时创建；不能是已有的文件）",
-    "file": "输出文件，或已有的文件夹（写入默认文件名）；没有扩展名时自动加上，扩展名不对时拒绝",
-}
 COMMON = (
     ("-q, --quiet", "每个命令", QUIET_HELP),
     ("--version", "每个命令", VERSION_HELP),
@@ -71,8 +75,32 @@ class Command:
         return value if hasattr(value, "target") else cls(*value)  # type: ignore[return-value]
 
 
+# name -> what the command is (a Command: where, help, --out, --today) or a plain
+# (module:function, help); cli.main dispatches by the target string. Add a subcommand here and nowhere else.
+COMMANDS: dict[str, Command | tuple[str, str]] = {
+    "demo": Command("desk.demo:main", "在自带样例数据上运行全部主流程（install.py 最后一步）", out="folder"),
+    "functions": Command("cli.functions:main", "打印每个函数的示例与结果"),
+    "build": Command("workbooks.build:main", "生成登记表模板（加载项用 logidesk addin）", out="folder"),
+    "process": Command("workbooks.process:main", "无 Excel 批量计算已填写的登记表", out="folder", today=True),
+    "quote": Command("desk.quote:main", "柜台报价（终端）：按公司运价算运费，再算保价费、代收手续费与合计", today=True),
+    "notices": Command("desk.notices.cli:main", "为登记表行生成公告/函件（.docx/.pdf）并登记台账", out="folder"),
+    "deadlines": Command("desk.reminders:main", "时限提醒：今日到期、N 天内到期、已逾期",
+                         out="file", suffix=".xlsx", today=True),
+    "report": Command("desk.report:main", "货损货差十五日报表", out="file", suffix=".xlsx", today=True),
+    "analysis": Command("desk.analysis:main", "月度货损分析：各网点与全网按类型、环节、原因，趋势与重大案件",
+                        out="file", suffix=".xlsx", today=True),
+    "addin": Command("addin.xlam.build:main", "生成 logidesk.xlam 加载项", out="folder"),
+    "holidays": Command("desk.holidays:holidays_main", "导入国务院节假日安排通知到公司规则文件"),
+    "rules": Command("desk.holidays:rules_main", "检查规则文件（程序自带与公司），列出已收录年份", today=True),
+    "export": Command("workbooks.export:main", "生成发送版：计算列转为数值，给没有加载项的人（WPS、LibreOffice）",
+                      out="file", suffix=".xlsx"),
+    "doctor": Command("addin.doctor:main", "检查本机安装：版本、加载项、台账、规则文件、节假日、LibreOffice、"
+                                           "模板目录与写入权限", today=True),
+}
+
+
 def commands() -> dict[str, Command]:
-    from cli.main import COMMANDS
+    """Every command's declaration, by name (plain pairs as :class:`Command`)."""
     return {name: Command.of(v) for name, v in COMMANDS.items()}
 
 
@@ -86,10 +114,10 @@ def command_of(prog: str | None) -> tuple[str, Command] | None:
 
 
 def version() -> str:
-    from importlib.metadata import PackageNotFoundError, version as _v
+    from importlib import metadata  # lazy: importlib.metadata costs 17 ms at start-up; only --version asks
     try:
-        return _v("logidesk")
-    except PackageNotFoundError:  # pragma: no cover - a source tree without install
+        return metadata.version("logidesk")
+    except metadata.PackageNotFoundError:  # pragma: no cover - a source tree without install
         return "未安装"
 
 

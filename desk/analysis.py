@@ -1,4 +1,4 @@
-"""Monthly damage/shortage analysis (月度货损分析, RULES.md ANL-1..3): for one month, per branch
+"""Monthly damage/shortage analysis (月度货损分析, ANL-1..3 in docs/rules.md): for one month, per branch
 and for the whole network, the accepted damage and shortage claims (破损、遗失、内件不符) by
 claim type, by key link (责任环节) and by cause (原因), each with a Pareto chart (sorted by
 amount, cumulative share line); the trend over the last 12 months; the damage rate where the
@@ -31,11 +31,11 @@ from typing import Any, Sequence
 import pandas as pd
 
 import udfs
-from desk import claimset
-from cli import console as cu
-from desk import xlsxout
-from desk.claimset import APART_COLUMNS, ZERO, as_date, text
 from udfs.analysis import amount_claimed, major_reasons
+
+from cli import console
+from desk import claimset, xlsxout
+from desk.claimset import APART_COLUMNS, ZERO, as_date, text
 
 EXTRA = ("责任环节", "原因", "上报集团日期", "损失比例", "保价金额", "电商件")
 UNFILLED = "（未填）"
@@ -457,7 +457,7 @@ def _detail_sheet(look: _Look, a: Analysis, caption: str, progress: Any) -> None
 
 def write(a: Analysis, out: Path, progress: Any = None) -> Path:
     """Write the analysis workbook (atomic, through the one safe writer)."""
-    cu.check_name_length(Path(out))
+    console.check_name_length(Path(out))
     caption = f"月度货损分析　{a.label}（{a.start} 至 {a.end}）"
     # not streamed: XlsxWriter then stores each chart's data (text categories as text) in the
     # chart, for viewers that draw from it; the large 明细 table is put in by write_table
@@ -496,58 +496,47 @@ def build(paths: Any, month: str | None = None, out: Path | None = None, *, toda
 # ----------------------------------------------------------------------------- command line
 
 def main(argv: Sequence[str] | None = None) -> int:
-    ap = cu.ArgumentParser(prog="logidesk analysis",
-                           description="月度货损分析（ANL-1～ANL-3）：各网点与全网按索赔类型、责任环节、原因的件数与金额，"
-                                       "帕累托图、近 12 个月趋势、货损率与重大案件；不予受理与有误的行另列。")
+    ap = console.ArgumentParser(prog="logidesk analysis",
+                                description="月度货损分析（ANL-1～ANL-3）：各网点与全网按索赔类型、责任环节、原因的件数与金额，"
+                                            "帕累托图、近 12 个月趋势、货损率与重大案件；不予受理与有误的行另列。")
     ap.add_argument("paths", nargs="+", type=Path, help="登记表文件或文件夹")
     ap.add_argument("--month", required=True, help=f"月份，可写 {MONTH_FORMS}")
     ap.add_argument("--out", type=Path, help="输出 .xlsx（默认 月度货损分析_<月份>.xlsx）")
     ap.add_argument("--shipments", nargs="+", metavar="文件或网点=数量",
                     help="本月发货票数（计算货损率）：网点=数量，或每行一个 网点=数量 的文件")
-    ap.add_argument("--today", type=cu.date_arg, help="分析日期，如 2026-12-02（默认今天）")
+    ap.add_argument("--today", type=console.date_arg, help="分析日期，如 2026-12-02（默认今天）")
     args = ap.parse_args(argv)
     try:
         label = parse_month(args.month)[2]
         shipments = parse_shipments(args.shipments)
     except ValueError as e:
         ap.error(f"{'--month' if '月份' in str(e) else '--shipments'}：{e}")
-    return cu.run("analysis", lambda: _main(args, label, shipments))
+    return console.run("analysis", lambda: _main(args, label, shipments))
 
 
 def _main(args: Any, label: str, shipments: dict[str, int]) -> int:
     out = args.out or Path(f"月度货损分析_{label}.xlsx")
-    cu.check_name_length(out)
-    cu.refuse_if_open([out])
-    with cu.Progress("读取登记表", unit="个", quiet=args.quiet) as bar:
+    console.check_name_length(out)
+    console.refuse_if_open([out])
+    with console.Progress("读取登记表", unit="个", quiet=args.quiet) as bar:
         a = analyse(args.paths, args.month, args.today, shipments, bar.update)
     try:
-        with cu.Progress("写出分析", unit="行", quiet=args.quiet) as bar:
+        with console.Progress("写出分析", unit="行", quiet=args.quiet) as bar:
             write(a, out, bar.update)
     except OSError as e:
-        raise cu.Refused(f"无法保存 {out}（{e.strerror or e}）", cu.EXIT_ENV) from e
+        raise console.Refused(f"无法保存 {out}（{e.strerror or e}）", console.EXIT_ENV) from e
     rate, note = network_rate(a)
     unreported = a.majors[a.majors["上报状态"] == "未上报"]
-    cu.say(f"已生成 {out}：{a.label}，{a.n_registers} 个理赔登记表，货损货差案件 {len(a.claims)} 件，"
-           f"建议赔偿 {sum(a.claims['赔偿金额'], ZERO):,.2f} 元" + (f"，全网货损率 {rate * 100:.2f}%" if rate is not None else "")
-           + f"；重大案件 {len(a.majors)} 件（未上报 {len(unreported)} 件）；另列延误 {a.n_delays} 件、不予受理 {a.n_refused} 件")
+    console.say(f"已生成 {out}：{a.label}，{a.n_registers} 个理赔登记表，货损货差案件 {len(a.claims)} 件，"
+                f"建议赔偿 {sum(a.claims['赔偿金额'], ZERO):,.2f} 元" + (f"，全网货损率 {rate * 100:.2f}%" if rate is not None else "")
+                + f"；重大案件 {len(a.majors)} 件（未上报 {len(unreported)} 件）；另列延误 {a.n_delays} 件、不予受理 {a.n_refused} 件")
     for r in pd.concat([unreported, a.earlier]).itertuples(index=False):
-        cu.say(f"重大案件未上报集团客服部：{r.网点} {r.运单号}（登记 {r.登记日期}）{r.重大原因}")
+        console.say(f"重大案件未上报集团客服部：{r.网点} {r.运单号}（登记 {r.登记日期}）{r.重大原因}")
     if a.unregistered:
-        cu.say(f"发货量中的网点没有读到理赔登记表：{'、'.join(a.unregistered)}", err=True)
-    for e in a.errors:
-        cu.say(f"需核对：{e}", err=True)
-    return cu.EXIT_ROWS if a.errors else cu.EXIT_OK
-
-
-def demo_step(out: Path) -> str:
-    """``logidesk demo`` step: the analysis of the sample register for the last ended month."""
-    from desk.notices.demo import demo_dir, sample_register
-    today = udfs.today()
-    a = analyse([sample_register()], last_month(today), today)
-    path = write(a, demo_dir(out) / f"月度货损分析_{a.label}.xlsx")
-    unreported = int((a.majors["上报状态"] == "未上报").sum()) + len(a.earlier)
-    return (f"{a.label}：货损货差案件 {len(a.claims)} 件，建议赔偿 {sum(a.claims['赔偿金额'], ZERO):,.2f} 元，"
-            f"重大案件 {len(a.majors)} 件，未上报 {unreported} 件 → {path}")
+        console.say(f"发货量中的网点没有读到理赔登记表：{'、'.join(a.unregistered)}", err=True)
+    for note in a.errors:
+        console.say(f"需核对：{note}", err=True)
+    return console.EXIT_ROWS if a.errors else console.EXIT_OK
 
 
 if __name__ == "__main__":

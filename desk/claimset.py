@@ -23,7 +23,7 @@ import pandas as pd
 
 from udfs import cellvalue
 
-from cli import console as cu
+from cli import console
 from desk.ledger import normalise_waybill
 from desk.registers import Loaded, error_text, load
 
@@ -67,37 +67,53 @@ def claims_frame(reg: Loaded, period: tuple[dt.date, dt.date] | None = None,
     rows with input errors and no usable claim date (listed in 「需核对」). ``extra``: more
     register columns, as the model gives them (None where the register lacks the column)."""
     f = reg.frame
-    n = len(f)
-
-    def col(c: str) -> list:
-        return f[c].tolist() if c in f.columns else [None] * n
-    dates = [as_date(x) for x in col("索赔日期")]
+    dates = list(map(as_date, _column(f, "索赔日期")))
     if period is not None:
-        start, end = period
-        keep = [i for i, (d, o) in enumerate(zip(dates, col("_outcome")))
-                if (start <= d <= end if d is not None else o == "invalid")]
-        if len(keep) < n:
-            f = f.iloc[keep]
-            dates = [dates[i] for i in keep]
-            n = len(keep)
-    waybills = [text(x) for x in col("运单号")]
-    out = pd.DataFrame({
-        "网点": [reg.branch] * n, "运单号": waybills,
-        "索赔日期": dates, "索赔类型": [text(x) for x in col("索赔类型")],
-        "索赔原因": [text(x) or "（未填）" for x in col("索赔原因")],
-        "货物类别": [text(x) for x in col("货物类别")], "物品价值": col("物品价值"),
-        "责任网点": [text(x) for x in col("责任网点")], "赔偿金额": [dec(x) for x in col("赔偿金额")],
-        "已付金额": [dec(x) for x in col("已付金额")], "结案日期": [as_date(x) for x in col("结案日期")],
-        "处理期限": [as_date(x) for x in col("处理期限")], "_outcome": col("_outcome"),
-        "_reason": [text(x) for x in col("_reason")], "_errors": col("_errors"),
-        "来源": [f"{reg.path.name}「{reg.sheet or '理赔登记表'}」第{r}行" for r in col("_row")],
-        "来源文件": [reg.path.name] * n, "_waybill": [normalise_waybill(w) for w in waybills],
-    }, index=range(n))
-    out["物品价值"] = [dec(x) if x is not None and not (isinstance(x, float) and x != x) else None
-                   for x in out["物品价值"]]
+        f, dates = _of_period(f, dates, period)
+    out = _counted_columns(reg, f, dates)
     for c in extra:
-        out[c] = col(c)
+        out[c] = _column(f, c)
     return out
+
+
+def _column(f: pd.DataFrame, c: str) -> list:
+    """A column of the model frame as a list (None where the register lacks it)."""
+    return f[c].tolist() if c in f.columns else [None] * len(f)
+
+
+def _of_period(f: pd.DataFrame, dates: list, period: tuple[dt.date, dt.date]) -> tuple[pd.DataFrame, list]:
+    """The rows (and their claim dates) of the period, and the undated rows with input errors."""
+    start, end = period
+    keep = [i for i, (d, o) in enumerate(zip(dates, _column(f, "_outcome")))
+            if (start <= d <= end if d is not None else o == "invalid")]
+    if len(keep) < len(f):
+        return f.iloc[keep], [dates[i] for i in keep]
+    return f, dates
+
+
+def _value_or_none(v: Any) -> Decimal | None:
+    """物品价值: a Decimal, or None when the model gives none (blank stays blank, never 0)."""
+    return dec(v) if v is not None and not (isinstance(v, float) and v != v) else None
+
+
+def _counted_columns(reg: Loaded, f: pd.DataFrame, dates: list) -> pd.DataFrame:
+    """The frame the counts read: texts trimmed, amounts as Decimal, dates, where each row is."""
+    n = len(f)
+    waybills = list(map(text, _column(f, "运单号")))
+    sheet = reg.sheet or "理赔登记表"
+    return pd.DataFrame({
+        "网点": [reg.branch] * n, "运单号": waybills,
+        "索赔日期": dates, "索赔类型": list(map(text, _column(f, "索赔类型"))),
+        "索赔原因": [t or "（未填）" for t in map(text, _column(f, "索赔原因"))],
+        "货物类别": list(map(text, _column(f, "货物类别"))),
+        "物品价值": list(map(_value_or_none, _column(f, "物品价值"))),
+        "责任网点": list(map(text, _column(f, "责任网点"))), "赔偿金额": list(map(dec, _column(f, "赔偿金额"))),
+        "已付金额": list(map(dec, _column(f, "已付金额"))), "结案日期": list(map(as_date, _column(f, "结案日期"))),
+        "处理期限": list(map(as_date, _column(f, "处理期限"))), "_outcome": _column(f, "_outcome"),
+        "_reason": list(map(text, _column(f, "_reason"))), "_errors": _column(f, "_errors"),
+        "来源": [f"{reg.path.name}「{sheet}」第{r}行" for r in _column(f, "_row")],
+        "来源文件": [reg.path.name] * n, "_waybill": list(map(normalise_waybill, waybills)),
+    }, index=range(n))
 
 
 def range_rows(start: dt.date, end: dt.date, extra: Sequence[str], reg: Loaded) -> pd.DataFrame:
@@ -133,13 +149,11 @@ def gather(paths: Sequence[str | Path | Loaded] | str | Path | Loaded, start: dt
     given = [p for p in paths if isinstance(p, Loaded)]
     files = [Path(p) for p in paths if not isinstance(p, Loaded)]
     extra = tuple(extra)
-    loads = load(files, ("claims",), today=today, progress=progress, columns={"claims": READS + extra},
-                 prepare=partial(range_rows, start, end, extra)) if files else None
-    regs = given + (loads.registers if loads else [])
-    problems = [str(u) for u in (loads.unread if loads else []) if not u.quiet]
+    loaded, problems = _read(files, start, end, today, progress, extra)
+    regs = given + loaded
     if files and not regs:
-        raise cu.Refused("没有找到理赔登记表：" + ("；".join(problems) if problems else
-                         "、".join(str(p) for p in files) + " 中没有理赔登记表（logidesk 模板）"), cu.EXIT_ROWS)
+        raise console.Refused("没有找到理赔登记表：" + ("；".join(problems) if problems else
+                              "、".join(str(p) for p in files) + " 中没有理赔登记表（logidesk 模板）"), console.EXIT_ROWS)
     seen: dict[str, list[str]] = {}
     frames = []
     for k, reg in enumerate(regs):  # registers read by load() come prepared (range_rows)
@@ -149,6 +163,17 @@ def gather(paths: Sequence[str | Path | Loaded] | str | Path | Loaded, start: dt
         Loaded(Path("-"), "claims", pd.DataFrame(), {}), extra=extra)
     rows["来源"] = with_folders(rows["来源"].tolist(), [r.path for r in regs], [len(f) for f in frames])
     return Gathered(rows, regs, problems, seen, files)
+
+
+def _read(files: list[Path], start: dt.date, end: dt.date, today: dt.date, progress: Any,
+          extra: tuple[str, ...]) -> tuple[list[Loaded], list[str]]:
+    """The claim registers of ``files`` (each prepared to the range where it is read) and the
+    files that could not be read."""
+    if not files:
+        return [], []
+    loads = load(files, ("claims",), today=today, progress=progress, columns={"claims": READS + extra},
+                 prepare=partial(range_rows, start, end, extra))
+    return loads.registers, [str(u) for u in loads.unread if not u.quiet]
 
 
 def with_folders(sources: list[str], paths: list[Path], sizes: list[int]) -> list[str]:

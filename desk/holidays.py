@@ -10,12 +10,15 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import tomllib
 from pathlib import Path
+from typing import Callable
 
-from udfs import company, coverage, holiday_notice, rules_check
-from udfs import rulebook as rb
+from udfs import company, coverage, holiday_notice, rulebook, rules_check
 from udfs.errors import RuleError
 from udfs.errtext import os_reason, toml_text
+
+from cli.console import ArgumentParser, date_arg, run
 from workbooks.outputs import follow_umask
 
 HEADER = """\
@@ -73,9 +76,8 @@ def _marker(year: int, end: bool = False) -> str:
 def updated_text(existing: str, schedule: holiday_notice.Schedule, path: Path) -> str:
     """The company file's text with this year's block added or replaced (a block written
     by hand, without our markers, is never overwritten)."""
-    import tomllib
     year = schedule.year
-    block = holiday_notice.toml_block(schedule, rb.today())
+    block = holiday_notice.toml_block(schedule, rulebook.today())
     lines = existing.splitlines(keepends=True)
     starts = [i for i, line in enumerate(lines) if line.startswith(_marker(year))]
     if starts:
@@ -117,7 +119,7 @@ def _check_candidate(text: str, target: Path) -> None:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
         try:
-            rb.Rulebook(Path(os.environ.get("LOGIDESK_RULES", rb.RULES_PATH)), Path(tmp))
+            rulebook.Rulebook(Path(os.environ.get("LOGIDESK_RULES", rulebook.RULES_PATH)), Path(tmp))
         except RuleError as e:
             raise RuleError(str(e).replace(tmp, str(target)), "DATE-5") from None
     finally:
@@ -125,25 +127,65 @@ def _check_candidate(text: str, target: Path) -> None:
 
 
 def import_notice(source: str, *, year: int | None = None, target: Path | None = None,
-                  yes: bool = False, ask=input, out=print) -> int:
+                  yes: bool = False, ask: Callable[[str], str] = input, out: Callable[[str], None] = print) -> int:
+    """Import the holiday notice ``source`` into the company rules file ``target`` (default:
+    where the program writes it), asking first unless ``yes``; the exit code."""
+    schedule = _parse_notice(source, year, out)
+    if isinstance(schedule, int):
+        return schedule
+    target = Path(target) if target else company.write_target()
+    out(holiday_notice.describe(schedule))
+    if _bundled_already(schedule, out):
+        return 0
+    text = _candidate(schedule, target, out)
+    if isinstance(text, int):
+        return text
+    if not yes and not _confirmed(target, ask, out):
+        return 1
     try:
-        schedule = holiday_notice.parse(_read_source(source), year)
+        _write_atomic(target, text)
+    except OSError as e:
+        out(f"未写入：无法写入 {target}：{os_reason(e)}。请以管理员身份运行，"
+            f"或用 --file / 环境变量 {company.ENV} 指定可写的位置。")
+        return 4
+    rulebook.reload()
+    years = sorted(rulebook.rulebook().holidays)
+    out(f"已写入 {target}（{schedule.year} 年：放假 {sum(len(i.off) for i in schedule.items)} 天，"
+        f"调休上班 {len(schedule.work)} 天）。现已收录 {years[0]}–{years[-1]} 年。")
+    if os.environ.get(company.ENV) is None and target != company.company_rules_path():
+        out(f"注意：程序读取的公司规则文件是 {company.company_rules_path()}，请设置 {company.ENV}={target}")
+    return 0
+
+
+def _parse_notice(source: str, year: int | None, out: Callable[[str], None]) -> holiday_notice.Schedule | int:
+    """The notice's schedule, or the exit code when it cannot be read (4) or parsed (1)."""
+    try:
+        return holiday_notice.parse(_read_source(source), year)
     except RuleError as e:
         out(f"通知无法导入：{e}")
         return 1
     except OSError as e:
         out(f"通知无法读取：{source}：{os_reason(e)}")
         return 4
-    target = Path(target) if target else company.write_target()
-    out(holiday_notice.describe(schedule))
-    bundled = company.read_toml(Path(os.environ.get("LOGIDESK_RULES", rb.RULES_PATH)), "程序自带规则文件")
+
+
+def _bundled_already(schedule: holiday_notice.Schedule, out: Callable[[str], None]) -> bool:
+    """True when the program's own rules hold the year exactly as the notice (nothing to
+    import); says so, or warns that the company file will differ from them."""
+    bundled = company.read_toml(Path(os.environ.get("LOGIDESK_RULES", rulebook.RULES_PATH)), "程序自带规则文件")
     own = bundled.get("holidays", {}).get(str(schedule.year))
-    if own is not None:
-        same = own.get("off") == schedule.off and sorted(own.get("work", [])) == schedule.work
-        if same:
-            out(f"程序自带规则已收录 {schedule.year} 年，且与通知一致，无需导入。")
-            return 0
-        out(f"注意：程序自带的 {schedule.year} 年数据与通知不同，导入后以公司规则文件为准。")
+    if own is None:
+        return False
+    if own.get("off") == schedule.off and sorted(own.get("work", [])) == schedule.work:
+        out(f"程序自带规则已收录 {schedule.year} 年，且与通知一致，无需导入。")
+        return True
+    out(f"注意：程序自带的 {schedule.year} 年数据与通知不同，导入后以公司规则文件为准。")
+    return False
+
+
+def _candidate(schedule: holiday_notice.Schedule, target: Path, out: Callable[[str], None]) -> str | int:
+    """The company file's new text, checked by loading it as the program will; or the exit
+    code when it cannot be read (4), is not UTF-8 or does not load (1)."""
     try:
         existing = target.read_text(encoding="utf-8") if target.exists() else ""
         text = updated_text(existing, schedule, target)
@@ -155,33 +197,24 @@ def import_notice(source: str, *, year: int | None = None, target: Path | None =
         why = os_reason(e) if isinstance(e, OSError) else "不是 UTF-8 文本"
         out(f"未写入：无法读取公司规则文件 {target}：{why}")
         return 4 if isinstance(e, OSError) else 1
-    if not yes:
-        try:
-            answer = ask(f"写入公司规则文件 {target}？输入 y 确认：")
-        except EOFError:
-            answer = ""
-        if answer.strip().lower() not in ("y", "yes", "是"):
-            out("已取消，未写入。")
-            return 1
+    return text
+
+
+def _confirmed(target: Path, ask: Callable[[str], str], out: Callable[[str], None]) -> bool:
+    """The administrator typed y (yes, 是); otherwise says nothing was written."""
     try:
-        _write_atomic(target, text)
-    except OSError as e:
-        out(f"未写入：无法写入 {target}：{os_reason(e)}。请以管理员身份运行，"
-            f"或用 --file / 环境变量 {company.ENV} 指定可写的位置。")
-        return 4
-    rb.reload()
-    years = sorted(rb.rulebook().holidays)
-    out(f"已写入 {target}（{schedule.year} 年：放假 {sum(len(i.off) for i in schedule.items)} 天，"
-        f"调休上班 {len(schedule.work)} 天）。现已收录 {years[0]}–{years[-1]} 年。")
-    if os.environ.get(company.ENV) is None and target != company.company_rules_path():
-        out(f"注意：程序读取的公司规则文件是 {company.company_rules_path()}，请设置 {company.ENV}={target}")
-    return 0
+        answer = ask(f"写入公司规则文件 {target}？输入 y 确认：")
+    except EOFError:
+        answer = ""
+    if answer.strip().lower() in ("y", "yes", "是"):
+        return True
+    out("已取消，未写入。")
+    return False
 
 
 def holidays_main(argv: list[str] | None = None) -> int:
-    from cli.console import ArgumentParser  # Chinese usage, help and argument errors
     ap = ArgumentParser(prog="logidesk holidays",
-                                 description="导入国务院办公厅节假日安排通知，写入公司规则文件（程序升级不受影响）")
+                        description="导入国务院办公厅节假日安排通知，写入公司规则文件（程序升级不受影响）")
     sub = ap.add_subparsers(dest="cmd", required=True)
     imp = sub.add_parser("import", help="导入通知全文（文件、PDF、- 表示标准输入，或直接给出全文）")
     imp.add_argument("source", help="通知文件（.txt/.pdf）、- 或通知全文")
@@ -225,7 +258,6 @@ def check_report(bundled: Path, company_path: Path | None, today: dt.date) -> tu
 
 
 def rules_main(argv: list[str] | None = None) -> int:
-    from cli.console import ArgumentParser, date_arg, run  # Chinese usage, help, errors and exit codes
     ap = ArgumentParser(prog="logidesk rules", description="规则文件：检查程序自带与公司规则文件")
     sub = ap.add_subparsers(dest="cmd", required=True)
     chk = sub.add_parser("check", help="检查规则文件并列出已收录的节假日年份")
@@ -240,7 +272,7 @@ def _rules_check(args: argparse.Namespace) -> int:
     if args.company and not args.company.is_file():
         print(f"找不到文件 {args.company}", file=sys.stderr)
         return 2
-    code, text = check_report(Path(os.environ.get("LOGIDESK_RULES", rb.RULES_PATH)), path,
-                              args.today or rb.today())
+    code, text = check_report(Path(os.environ.get("LOGIDESK_RULES", rulebook.RULES_PATH)), path,
+                              args.today or rulebook.today())
     print(text)
     return code

@@ -33,6 +33,7 @@ from typing import Any, Iterator, Sequence
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from cli.config import ledger_target
+from cli.contract import EnvironmentProblem
 from udfs.errtext import os_reason
 
 COLUMNS = ("number", "kind", "year", "seq", "waybill", "branch", "counterparty", "amount",
@@ -97,7 +98,7 @@ def psycopg_module() -> Any:
     return psycopg
 
 
-class LedgerError(RuntimeError):
+class LedgerError(EnvironmentProblem):
     """Ledger unavailable or misconfigured (Chinese message)."""
 
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from udfs import tariff
-from udfs import values as V
+from udfs import values
 from udfs.errors import ERROR_PREFIX, RuleError
 from udfs.quote import format_quote, quote
 from udfs.rulebook import rules_for, today
@@ -46,7 +46,7 @@ def _money_options(a: Any) -> dict[str, Decimal | None]:
         raw = getattr(a, key)
         if raw is not None and str(raw).strip().lower() in ("nan", "-nan", "+nan"):
             raise RuleError(f"{label}不是有效数字：{raw}", "MONEY-2")
-        fen = None if raw is None else V.money(raw, label, "MONEY-2", rules_for(today()))
+        fen = None if raw is None else values.money(raw, label, "MONEY-2", rules_for(today()))
         nums[key] = None if fen is None else Decimal(fen).scaleb(-2)
     return nums
 

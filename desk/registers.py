@@ -10,13 +10,20 @@ Files that cannot be read are returned with their reason, never dropped silently
 from __future__ import annotations
 
 import datetime as dt
+import os
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import pandas as pd
 
 from udfs.errors import RuleError
+
+from cli.console import log_problem
+from workbooks.folders import walk
+from workbooks.register import RegisterError, evaluation_frame, open_register
+from workbooks.xlsx.package import PackageError
 
 KIND_NAMES = {"claims": "理赔登记表", "complaints": "投诉登记表", "storage": "仓储保管登记",
               "cod": "代收货款登记"}
@@ -61,13 +68,12 @@ class Loads:
 
 
 def open_one(path: str | Path, today: dt.date | None = None,
-             columns: dict[str, Sequence[str]] | None = None) -> Loaded:
+             columns: Mapping[str, Sequence[str]] | None = None) -> Loaded:
     """One register (RegisterError passed through, Chinese, naming file/sheet/column).
 
     ``columns``: per register kind, the columns a workflow reads — the frame then holds
     only those (plus ``_row``/``_outcome``/``_reason``/``_errors``/``_source``), built from
     the model's evaluations with exactly the values of ``Register.frame()``."""
-    from workbooks.register import open_register
     reg = open_register(Path(path))
     wanted = (columns or {}).get(reg.kind)
     frame = reg.frame(today=today) if wanted is None else slim_frame(reg, wanted, today)
@@ -77,7 +83,6 @@ def open_one(path: str | Path, today: dt.date | None = None,
 def slim_frame(reg: Any, wanted: Sequence[str], today: dt.date | None = None) -> pd.DataFrame:
     """``reg.frame()`` restricted to ``wanted`` columns (same values, same rows): a large
     register is turned into Python values only where a workflow looks."""
-    from workbooks.register import evaluation_frame
     parts = [evaluation_frame(ev, reg.path, columns=wanted)
              for ev in reg.iter_evaluations(today=today, columns=wanted)]
     if not parts:
@@ -94,7 +99,7 @@ def settings_of(reg: Any) -> dict[str, Any]:
 
 def load(paths: Iterable[str | Path], kinds: Sequence[str] | None = None, *,
          today: dt.date | None = None, progress: Callable[[int, int], None] | None = None,
-         columns: dict[str, Sequence[str]] | None = None,
+         columns: Mapping[str, Sequence[str]] | None = None,
          prepare: Callable[[Loaded], pd.DataFrame] | None = None) -> Loads:
     """Every register under ``paths`` of ``kinds`` (all kinds when None).
 
@@ -105,11 +110,9 @@ def load(paths: Iterable[str | Path], kinds: Sequence[str] | None = None, *,
     A file named explicitly that is not a register of these kinds is in ``unread``; inside
     folders, registers of other kinds are left alone quietly, our ``_结果`` files and lock
     files never counted (so a claim is counted once)."""
-    from workbooks.folders import walk
-    from workbooks.register import RegisterError
-    paths = [Path(p) for p in paths]
-    named = {p.resolve() for p in paths if p.is_file()}
-    w = walk(paths, results=True)  # a result is read only where its input is absent
+    given = [Path(p) for p in paths]
+    named = {p.resolve() for p in given if p.is_file()}
+    w = walk(given, results=True)  # a result is read only where its input is absent
     out = Loads()
     for s in w.skipped:
         out.unread.append(Unread(Path(s.path), s.reason))
@@ -131,12 +134,10 @@ def load(paths: Iterable[str | Path], kinds: Sequence[str] | None = None, *,
     return out
 
 
-def _open_safe(path: Path, today: dt.date | None, columns: dict[str, Sequence[str]] | None = None,
+def _open_safe(path: Path, today: dt.date | None, columns: Mapping[str, Sequence[str]] | None = None,
                kinds: Sequence[str] | None = None, prepare: Callable[[Loaded], pd.DataFrame] | None = None,
                ) -> tuple[Loaded | None, str, str]:
     """(register, "", "") or (None, Chinese reason, reason key) — picklable for a worker."""
-    from workbooks.register import RegisterError
-    from workbooks.xlsx.package import PackageError
     try:
         reg = open_one(path, today, columns)
         if prepare is not None and (kinds is None or reg.kind in kinds):
@@ -149,7 +150,6 @@ def _open_safe(path: Path, today: dt.date | None, columns: dict[str, Sequence[st
     except RuleError:          # the rules data itself (a damaged company rules file): every file's
         raise
     except Exception as e:  # noqa: BLE001 — one file's fault never stops the run over the others
-        from cli.console import log_problem
         where = log_problem("registers", f"{path}：内部错误：{e!r}", e)
         return None, ("读取失败：程序内部错误，本文件未读取，其他文件照常处理；"
                       + (f"详情已写入日志：{where}，请发给管理员。" if where else "请联系管理员。")), "internal"
@@ -159,10 +159,9 @@ PARALLEL_FROM = 4  # files: below this, worker start-up costs more than it saves
 
 
 def _open_all(files: list[Path], today: dt.date | None, progress: Callable[[int, int], None] | None,
-              columns: dict[str, Sequence[str]] | None = None, kinds: Sequence[str] | None = None,
+              columns: Mapping[str, Sequence[str]] | None = None, kinds: Sequence[str] | None = None,
               prepare: Callable[[Loaded], pd.DataFrame] | None = None) -> list[tuple[Loaded | None, str, str]]:
     """Open every register; several files are read in parallel, one process per core."""
-    import os
     workers = min(os.cpu_count() or 1, len(files))
     if progress:
         progress(0, len(files))
@@ -173,7 +172,6 @@ def _open_all(files: list[Path], today: dt.date | None, progress: Callable[[int,
             if progress:
                 progress(i + 1, len(files))
         return out
-    from concurrent.futures import ProcessPoolExecutor
     with ProcessPoolExecutor(max_workers=workers) as pool:
         futures = [pool.submit(_open_safe, f, today, columns, kinds, prepare) for f in files]
         out = []

@@ -20,8 +20,8 @@ Used by the ribbon (sheet 「时限提醒」) and by ``logidesk deadlines`` for 
 from __future__ import annotations
 
 import datetime as dt
-from contextlib import contextmanager
 import sys
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
@@ -29,10 +29,16 @@ from typing import Any, Callable, Iterator, Sequence
 import numpy as np
 import pandas as pd
 
+import udfs
+from udfs.analysis import major_reasons
 from udfs.cellvalue import as_date, is_blank
+from udfs.coverage import print_once
+from udfs.deadlines import status_text
 
-from cli import console as cu
-from cli import listing
+from cli import console, listing
+from desk import xlsxout
+from desk.ledger import Ledger, LedgerError, normalise_waybill
+from desk.notices.kinds import KINDS
 from desk.registers import Loaded, error_text, load
 
 WHOLE_SOURCES = ("（无法读取）", "（通知台账）")   # the 网点 of problems with a whole file or the ledger
@@ -84,7 +90,6 @@ class _Out:
 
     def due(self, branch: str, kind: str, waybill: str, start: Any, due: dt.date, rule: str,
             source: str, party: str = "", number: str = "", status: str = "") -> None:
-        from udfs.deadlines import status_text
         left = (due - self.today).days
         if left > self.within:
             return
@@ -120,7 +125,6 @@ MAJOR_KIND = "重大案件上报"
 
 def _majors(reg: Loaded, out: _Out, open_rows: list[int]) -> None:
     """ANL-3: open major cases not yet reported to group customer service, due at once."""
-    from udfs.analysis import major_reasons
     rows, outcome, wb, claimed, ctype, value, lost, insured, ecom, reported = _rows(
         reg, "_row", "_outcome", "运单号", "索赔日期", "索赔类型", "物品价值", "损失比例", "保价金额", "电商件",
         "上报集团日期")
@@ -136,44 +140,52 @@ def _majors(reg: Loaded, out: _Out, open_rows: list[int]) -> None:
 
 
 def _claims(reg: Loaded, out: _Out, closed: set[str]) -> None:
-    import udfs
-    from desk.ledger import normalise_waybill
+    """Open claims: the processing limit (DL-2), or the reply of a refused claim (DL-1, CLM-8);
+    the waybills of closed claims go into ``closed`` (their notices need no reply)."""
     rows, outcome, errs, wb, claimed, closed_on, due2, due1, scope, party = _rows(
         reg, "_row", "_outcome", "_errors", "运单号", "索赔日期", "结案日期", "处理期限", "受理答复期限",
         "寄递范围", "责任网点")
     sheet = getattr(reg, "sheet", None)
-    branch, today, within = reg.branch, out.today, out.within
     is_open = [_blank(v) for v in closed_on]
     closed.update(normalise_waybill(w) for w in (_s(wb[i]) for i, o in enumerate(is_open) if not o) if w)
-    _majors(reg, out, [i for i, o in enumerate(is_open) if o])
-    for i in (i for i, o in enumerate(is_open) if o):
-        refused = outcome[i] == "refused"
-        if outcome[i] != "invalid":
-            d = _date(due1[i] if refused else due2[i])
-            if d is not None and (d - today).days > within and _date(claimed[i]) is not None:
-                continue  # the model's deadline is not due yet: no line (out.due would drop it)
-        w = _s(wb[i])
-        src = _src(reg, rows[i], sheet)
-        if outcome[i] == "invalid":
-            out.cannot(branch, "理赔", w, error_text(errs[i]) or "输入有误", src)
-            continue
-        start = _date(claimed[i])
-        if start is None:
-            out.cannot(branch, "理赔", w, "缺少索赔日期", src, "DL-2")
-            continue
-        try:
-            if refused:  # CLM-8: no compensation, but the reply is still due (DL-1)
-                d = _date(due1[i]) or _date(udfs.deadline("索赔受理", start))
-                out.due(branch, "不予受理答复", w, start, d, "DL-1、CLM-8", src, _s(party[i]))
-            else:
-                d = _date(due2[i]) or _date(udfs.deadline("索赔处理", start, _s(scope[i]) or None))
-                out.due(branch, "理赔处理", w, start, d, "DL-2", src, _s(party[i]))
-        except udfs.RuleError as e:
-            out.cannot(branch, "理赔", w, str(e), src, "DL-2")
+    open_rows = [i for i, o in enumerate(is_open) if o]
+    _majors(reg, out, open_rows)
+    for i in open_rows:
+        given = due1[i] if outcome[i] == "refused" else due2[i]
+        if outcome[i] != "invalid" and _not_due_yet(given, claimed[i], out):
+            continue  # the model's deadline is not due yet: no line (out.due would drop it)
+        _claim(out, reg.branch, _s(wb[i]), _src(reg, rows[i], sheet), outcome[i], errs[i], claimed[i], given,
+               scope[i], party[i])
+
+
+def _not_due_yet(given: Any, claimed: Any, out: _Out) -> bool:
+    """The model's deadline lies beyond the reminder window (and the claim has its date)."""
+    d = _date(given)
+    return d is not None and (d - out.today).days > out.within and _date(claimed) is not None
+
+
+def _claim(out: _Out, branch: str, w: str, src: str, outcome: str, errors: Any, claimed: Any, given: Any,
+           scope: Any, party: Any) -> None:
+    """One open claim's line: its deadline (the model's, else computed), or why it has none."""
+    if outcome == "invalid":
+        out.cannot(branch, "理赔", w, error_text(errors) or "输入有误", src)
+        return
+    start = _date(claimed)
+    if start is None:
+        out.cannot(branch, "理赔", w, "缺少索赔日期", src, "DL-2")
+        return
+    try:
+        if outcome == "refused":  # CLM-8: no compensation, but the reply is still due (DL-1)
+            d = _date(given) or _date(udfs.deadline("索赔受理", start))
+            out.due(branch, "不予受理答复", w, start, d, "DL-1、CLM-8", src, _s(party))
+        else:
+            d = _date(given) or _date(udfs.deadline("索赔处理", start, _s(scope) or None))
+            out.due(branch, "理赔处理", w, start, d, "DL-2", src, _s(party))
+    except udfs.RuleError as e:
+        out.cannot(branch, "理赔", w, str(e), src, "DL-2")
 
 
 def _complaints(reg: Loaded, out: _Out) -> None:
-    import udfs
     rows, outcome, errs, wb, started, closed_on, cat, due, legal, who = _rows(
         reg, "_row", "_outcome", "_errors", "运单号", "投诉日期", "结案日期", "投诉类别", "处理期限",
         "法定答复期限", "投诉人")
@@ -207,7 +219,6 @@ def _open_items(reg: Loaded, out: _Out, label: str, start_col: str, done_col: st
                 due_of: Callable[..., dt.date], due_rule: str | None = None, extra: tuple[str, ...] = ()) -> None:
     """Rows whose ``done_col`` is blank: due ``due_of(start, *extra values)`` from the date in
     ``start_col`` (no date yet: nothing to remind); invalid rows and rule errors are listed."""
-    import udfs
     rows, outcome, errs, wb, starts, done, *more = _rows(
         reg, "_row", "_outcome", "_errors", "运单号", start_col, done_col, *extra)
     sheet = getattr(reg, "sheet", None)
@@ -232,21 +243,17 @@ def _open_items(reg: Loaded, out: _Out, label: str, start_col: str, done_col: st
 
 def _cod(reg: Loaded, out: _Out) -> None:
     """COD-2: the shipper collects the goods money within 3 months of its arrival."""
-    import udfs
     _open_items(reg, out, "代收货款提取", "到账日期", "提款日期", "COD-2",
                 lambda start, due: _date(due) or _date(udfs.deadline("代收货款提取", start)), extra=("提款期限",))
 
 
 def _storage(reg: Loaded, out: _Out) -> None:
     """STO-2: goods not picked up; the free period ends ``free_days`` after the notice."""
-    import udfs
     _open_items(reg, out, "免费保管期", "到货通知日期", "提货日期", "STO-2",
                 lambda start: start + dt.timedelta(days=udfs.rules_for(start).free_days), due_rule="STO-1、STO-2")
 
 
 def _from_ledger(ledger: Any, out: _Out, closed: set[str]) -> None:
-    from desk.ledger import normalise_waybill
-    from desk.notices.kinds import KINDS
     for r in ledger.open_notices():
         if normalise_waybill(r.waybill) in closed:
             continue
@@ -266,56 +273,76 @@ def collect(sources: Any = (), *args: Any, today: dt.date | None = None,
     (the ribbon's live sheet). ``ledger``: a Ledger or target; None = the configured ledger
     (``use_ledger=False`` skips it). ``df.attrs['errors']`` lists every problem (file, row).
     """
-    import udfs
+    today, within_days, ledger = _positional(args, today, within_days, ledger)
+    within_days = 3 if within_days is None else int(within_days)
+    today = today or udfs.today()
+    out = _Out(today, within_days)
+    closed: set[str] = set()
+    for reg in _registers(sources, out, progress):
+        {"claims": lambda r: _claims(r, out, closed), "complaints": lambda r: _complaints(r, out),
+         "cod": lambda r: _cod(r, out), "storage": lambda r: _storage(r, out)}[reg.kind](reg)
+    ledger_error = _ledger_lines(ledger, out, closed) if use_ledger else None
+    df = _sorted_frame(out.rows)
+    df.attrs["errors"] = out.problems
+    df.attrs["today"] = today
+    df.attrs["within_days"] = within_days
+    df.attrs["ledger_error"] = ledger_error   # the ledger could not be read: the environment
+    return df
+
+
+def _positional(args: Sequence[Any], today: Any, within_days: Any, ledger: Any) -> tuple[Any, Any, Any]:
+    """``collect(sources, today, within_days, ledger)`` called positionally: the keywords win."""
     rest = list(args)
-    if rest:  # positional (sources, today, within_days, ledger)
+    if rest:
         today = rest.pop(0) if today is None else today
     if rest:
         within_days = rest.pop(0) if within_days is None else within_days
     if rest:
         ledger = rest.pop(0) if ledger is None else ledger
-    within_days = 3 if within_days is None else int(within_days)
-    today = today or udfs.today()
+    return today, within_days, ledger
+
+
+def _registers(sources: Any, out: _Out, progress: Any) -> list[Loaded]:
+    """The registers given, and those read from the paths given (a file that cannot be read
+    is a line of its own)."""
     if isinstance(sources, (str, Path, Loaded)):
         sources = [sources]
     sources = list(sources)
     regs = [s for s in sources if isinstance(s, Loaded)]
     paths = [s for s in sources if not isinstance(s, Loaded)]
-    out = _Out(today, within_days)
     if paths:
-        loads = load(paths, ("claims", "complaints", "cod", "storage"), today=today, progress=progress,
+        loads = load(paths, ("claims", "complaints", "cod", "storage"), today=out.today, progress=progress,
                      columns=READS)
         regs += loads.registers
         for u in loads.unread:
             if not u.quiet:
                 out.cannot(WHOLE_SOURCES[0], "登记表", "", u.reason, u.path.name)
-    closed: set[str] = set()
-    for reg in regs:
-        {"claims": lambda r: _claims(r, out, closed), "complaints": lambda r: _complaints(r, out),
-         "cod": lambda r: _cod(r, out), "storage": lambda r: _storage(r, out)}[reg.kind](reg)
-    ledger_error = None
-    if use_ledger:
-        from desk.ledger import Ledger, LedgerError
+    return regs
+
+
+def _ledger_lines(ledger: Any, out: _Out, closed: set[str]) -> str | None:
+    """The reply-by dates of the ledger's open notices; the ledger's error when it cannot be read."""
+    try:
+        led = Ledger.open(ledger)
         try:
-            led = Ledger.open(ledger)
-            try:
-                _from_ledger(led, out, closed)
-            finally:
-                led.close()
-        except LedgerError as e:
-            ledger_error = str(e)
-            out.cannot(WHOLE_SOURCES[1], "通知回复", "", ledger_error, "通知台账")
-    df = pd.DataFrame(out.rows, columns=COLUMNS, dtype=object)
+            _from_ledger(led, out, closed)
+        finally:
+            led.close()
+    except LedgerError as e:
+        out.cannot(WHOLE_SOURCES[1], "通知回复", "", str(e), "通知台账")
+        return str(e)
+    return None
+
+
+def _sorted_frame(rows: list[dict]) -> pd.DataFrame:
+    """The lines as a frame, by branch, urgency, kind, deadline and waybill."""
+    df = pd.DataFrame(rows, columns=COLUMNS, dtype=object)
     df = df.where(pd.notna(df), None)  # "cannot compute" lines keep None, not NaN
     if not df.empty:
         df["_o"] = df["提醒"].map(ORDER)
         df["_d"] = df["期限"].map(lambda d: d or dt.date.max)
         df = df.sort_values(["网点", "_o", "类别", "_d", "运单号"], kind="stable").drop(columns=["_o", "_d"])
         df = df.reset_index(drop=True)
-    df.attrs["errors"] = out.problems
-    df.attrs["today"] = today
-    df.attrs["within_days"] = within_days
-    df.attrs["ledger_error"] = ledger_error   # the ledger could not be read: the environment
     return df
 
 
@@ -377,113 +404,118 @@ def _items(df: pd.DataFrame) -> Iterator[str]:
 def write_sheet(df: pd.DataFrame, path: Path, progress: Any = None) -> Path:
     """The reminder export (sheet 「时限提醒」): title, as-of date, borders, sized columns,
     A4 landscape, header repeated on every page; every text written as a string."""
-    from desk import xlsxout
     path = Path(path)
-    cu.check_name_length(path)
+    console.check_name_length(path)
     today, within = df.attrs.get("today"), df.attrs.get("within_days")
     # pandas deep-copies attrs (the list of every problem) on each df[...] / head(): once here.
     df = df.copy(deep=False)
     df.attrs = {}
     with xlsxout.workbook(path) as wb:
         ws = wb.add_worksheet("时限提醒")
-        title = wb.add_format({"bold": True, "font_size": 14})
-        sub = wb.add_format({"font_size": 10, "font_color": "#404040"})
-        head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True,
-                              "valign": "vcenter"})
-        cell = wb.add_format({"border": 1, "valign": "top", "text_wrap": True})
-        datef = wb.add_format({"border": 1, "valign": "top", "num_format": "yyyy-mm-dd"})
-        alert = wb.add_format({"border": 1, "valign": "top", "text_wrap": True, "font_color": "#C00000",
-                               "bold": True})
-        ws.write_string(0, 0, "时限提醒", title)
+        f = {name: wb.add_format(spec) for name, spec in SHEET_FORMATS.items()}
+        ws.write_string(0, 0, "时限提醒", f["title"])
         c = df["提醒"].value_counts() if len(df) else {}
         ws.write_string(1, 0, f"截至 {today}　{within} 天内到期及已逾期；无法计算 {c.get(CANNOT, 0) if len(df) else 0} 件，"
-                              f"已逾期 {c.get('已逾期', 0) if len(df) else 0} 件，共 {len(df)} 件", sub)
+                              f"已逾期 {c.get('已逾期', 0) if len(df) else 0} 件，共 {len(df)} 件", f["sub"])
         for j, h in enumerate(COLUMNS):
-            ws.write_string(3, j, h, head)
-        fixed = {"状态": 36, "对方": 16}
-        sample = df.head(5000)
-        widths = []
-        for j, h in enumerate(COLUMNS):
-            w = fixed.get(h) or xlsxout.text_width([h] + sample[h].tolist(), 8, 44 if h == "来源" else 24)
-            widths.append(w)
-            ws.set_column(j, j, w)
+            ws.write_string(3, j, h, f["head"])
+        widths = _column_widths(ws, df)
         cols = [df[h].tolist() for h in COLUMNS]
-        heights = [None] * len(df)  # wrapped text: LibreOffice and Excel keep the default height otherwise
-        for j in (COLUMNS.index(h) for h in ("对方", "状态", "来源")):
-            per_line = max(widths[j] - 1, 1)
-            for i, v in enumerate(cols[j]):
-                if isinstance(v, str) and v:
-                    lines = -(-xlsxout.text_width([v], 0, 10_000) // per_line)
-                    if lines > 1 and lines > (heights[i] or 0):
-                        heights[i] = lines
-        heights = [None if k is None else 16 * min(k, 8) + 2 for k in heights]
-        urgent = [alert if v in (CANNOT, "已逾期") else None for v in cols[2]]
-        xlsxout.write_table(ws, 4, cols, cell, datef, cell_formats={2: urgent}, heights=heights,
+        urgent = [f["alert"] if v in (CANNOT, "已逾期") else None for v in cols[2]]
+        xlsxout.write_table(ws, 4, cols, f["cell"], f["date"], cell_formats={2: urgent},
+                            heights=_row_heights(cols, widths),
                             progress=(lambda n: progress(n, len(df))) if progress else None)
         ws.freeze_panes(4, 0)
         if len(df):
             ws.autofilter(3, 0, 3 + len(df), len(COLUMNS) - 1)
-        ws.set_landscape()
-        ws.set_paper(9)  # A4
-        ws.fit_to_pages(1, 0)
-        ws.repeat_rows(3)
-        ws.set_margins(0.4, 0.4, 0.6, 0.6)
-        ws.set_footer("&C第 &P 页，共 &N 页")
+        _page_setup(ws)
     return path
 
 
+SHEET_FORMATS: dict[str, dict[str, Any]] = {
+    "title": {"bold": True, "font_size": 14},
+    "sub": {"font_size": 10, "font_color": "#404040"},
+    "head": {"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "vcenter"},
+    "cell": {"border": 1, "valign": "top", "text_wrap": True},
+    "date": {"border": 1, "valign": "top", "num_format": "yyyy-mm-dd"},
+    "alert": {"border": 1, "valign": "top", "text_wrap": True, "font_color": "#C00000", "bold": True},
+}
+FIXED_WIDTHS = {"状态": 36, "对方": 16}
+
+
+def _column_widths(ws: Any, df: pd.DataFrame) -> list[float]:
+    """Each column sized to its header and first 5,000 values (状态 and 对方 fixed)."""
+    sample = df.head(5000)
+    widths = []
+    for j, h in enumerate(COLUMNS):
+        w = FIXED_WIDTHS.get(h) or xlsxout.text_width([h] + sample[h].tolist(), 8, 44 if h == "来源" else 24)
+        widths.append(w)
+        ws.set_column(j, j, w)
+    return widths
+
+
+def _row_heights(cols: list[list], widths: list[float]) -> list[float | None]:
+    """Rows as high as their longest wrapped text (对方, 状态, 来源), at most 8 lines: LibreOffice
+    and Excel keep the default height otherwise."""
+    lines: list[float | None] = [None] * (len(cols[0]) if cols else 0)
+    for j in (COLUMNS.index(h) for h in ("对方", "状态", "来源")):
+        per_line = max(widths[j] - 1, 1)
+        for i, v in enumerate(cols[j]):
+            if isinstance(v, str) and v:
+                k = -(-xlsxout.text_width([v], 0, 10_000) // per_line)
+                if k > 1 and k > (lines[i] or 0):
+                    lines[i] = k
+    return [None if k is None else 16 * min(k, 8) + 2 for k in lines]
+
+
+def _page_setup(ws: Any) -> None:
+    """A4 landscape, one page wide, the header repeated, page numbers in the footer."""
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(3)
+    ws.set_margins(0.4, 0.4, 0.6, 0.6)
+    ws.set_footer("&C第 &P 页，共 &N 页")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    ap = cu.ArgumentParser(prog="logidesk deadlines",
-                           description="时限提醒：今日到期、N 天内到期、已逾期及无法计算的事项（按网点、类别分组）。\n"
-                                       "读取理赔、投诉、代收货款、仓储保管登记表和通知台账。")
+    ap = console.ArgumentParser(prog="logidesk deadlines",
+                                description="时限提醒：今日到期、N 天内到期、已逾期及无法计算的事项（按网点、类别分组）。\n"
+                                            "读取理赔、投诉、代收货款、仓储保管登记表和通知台账。")
     ap.add_argument("paths", nargs="*", type=Path, help="登记表文件或文件夹（默认当前文件夹）")
-    ap.add_argument("--within", type=cu.positive_int, default=3, help="提醒 N 天内到期的事项（默认 3）")
-    ap.add_argument("--today", type=cu.date_arg, help="按此日期检查，如 2026-11-23 或 2026年11月23日（默认今天）")
+    ap.add_argument("--within", type=console.positive_int, default=3, help="提醒 N 天内到期的事项（默认 3）")
+    ap.add_argument("--today", type=console.date_arg, help="按此日期检查，如 2026-11-23 或 2026年11月23日（默认今天）")
     ap.add_argument("--ledger", help="通知台账（SQLite 路径或 postgresql:// URL）；默认为配置的公司台账")
     ap.add_argument("--no-ledger", action="store_true", help="不读取通知台账")
     ap.add_argument("--out", type=Path, help="另存为 .xlsx（工作表「时限提醒」），或已有的文件夹（写入 时限提醒.xlsx）")
     ap.add_argument(listing.SHOW_ALL, action="store_true", help=listing.SHOW_ALL_HELP)
     args = ap.parse_args(argv)
-    from udfs.coverage import print_once
     print_once(args.today)             # from 1 November: the coming year's holidays missing
-    return cu.run("deadlines", lambda: _main(args))
+    return console.run("deadlines", lambda: _main(args))
 
 
 def _main(args: Any) -> int:
     paths = args.paths or [Path.cwd()]
     if args.out:
-        args.out = cu.out_file(args.out, Path("时限提醒.xlsx"))
-        cu.check_name_length(args.out)
-        cu.refuse_if_open([args.out])
-    with cu.Progress("读取登记表", unit="个", quiet=args.quiet) as bar:
+        args.out = console.out_file(args.out, Path("时限提醒.xlsx"))
+        console.check_name_length(args.out)
+        console.refuse_if_open([args.out])
+    with console.Progress("读取登记表", unit="个", quiet=args.quiet) as bar:
         df = collect(paths, args.today, args.within, args.ledger, use_ledger=not args.no_ledger,
                      progress=bar.update)
     text = format_table(df, listing.limit(args.quiet, args.show_all), args.out)
     if args.out:
         try:
-            with cu.Progress("写出提醒表", unit="行", quiet=args.quiet) as bar:
+            with console.Progress("写出提醒表", unit="行", quiet=args.quiet) as bar:
                 write_sheet(df, args.out, bar.update)
         except OSError as e:
-            return cu.os_failure("deadlines", e, f"提醒表 {args.out} 未保存（已有的文件未改动）。")
-    cu.say(text)
+            return console.os_failure("deadlines", e, f"提醒表 {args.out} 未保存（已有的文件未改动）。")
+    console.say(text)
     if args.out:
-        cu.say(f"已保存：{args.out}")
+        console.say(f"已保存：{args.out}")
     if df.attrs.get("ledger_error"):
-        raise cu.Refused(f"未完成：{df.attrs['ledger_error']}。登记表中的时限已列出，通知的回复期限未检查。", cu.EXIT_ENV)
-    return cu.EXIT_ROWS if df.attrs["errors"] else cu.EXIT_OK
-
-
-def demo_step(out: Path) -> str:
-    """``logidesk demo`` step: reminders for the sample registers and the demo ledger,
-    saved as ``out/demo/时限提醒.xlsx``."""
-    from desk.notices.demo import LEDGER_NAME, demo_dir, sample_register
-    base = demo_dir(out)
-    ledger = base / LEDGER_NAME
-    df = collect([sample_register().parent], within_days=7, ledger=ledger, use_ledger=ledger.exists())
-    path = write_sheet(df, base / "时限提醒.xlsx")
-    c = df["提醒"].value_counts() if len(df) else {}
-    return (f"无法计算 {c.get(CANNOT, 0)} 件，已逾期 {c.get('已逾期', 0)} 件，今日到期 {c.get('今日到期', 0)} 件，"
-            f"7 天内到期 {c.get('即将到期', 0)} 件（理赔、投诉、代收货款、仓储与通知回复期限）→ {path}")
+        raise console.Refused(f"未完成：{df.attrs['ledger_error']}。登记表中的时限已列出，通知的回复期限未检查。", console.EXIT_ENV)
+    return console.EXIT_ROWS if df.attrs["errors"] else console.EXIT_OK
 
 
 if __name__ == "__main__":

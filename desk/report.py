@@ -1,6 +1,6 @@
-"""Half-month damage/shortage report (货损货差十五日报表, RULES.md §9): every branch's damage
-and shortage claims (破损、遗失、内件不符) of one half month (1st–15th, 16th–month end, by
-索赔日期) consolidated into one workbook.
+"""Half-month damage/shortage report (货损货差十五日报表; its rules CLM-2..4, CLM-8 and DL-2 in
+docs/rules.md): every branch's damage and shortage claims (破损、遗失、内件不符) of one half
+month (1st–15th, 16th–month end, by 索赔日期) consolidated into one workbook.
 
 Every register is read once by the one register model (:mod:`desk.registers`); our own
 ``_结果`` files are never read beside their inputs and a claim found in several files
@@ -19,16 +19,18 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from functools import partial
 import sys
+import unicodedata
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 import pandas as pd
 
-from desk import claimset
-from cli import console as cu
-from cli import listing
+import udfs
+from udfs.deadlines import status_text
+
+from cli import console, listing
+from desk import claimset, xlsxout
 from desk.claimset import APART_COLUMNS, DAMAGE_TYPES, ZERO
 from desk.registers import Loaded
 
@@ -52,10 +54,9 @@ _PERIOD_RES = [
 def parse_period(text: str) -> tuple[dt.date, dt.date, str]:
     """A half month as people type it → (first day, last day, ``2026-11-上半月``).
 
-    上半月 is the 1st–15th, 下半月 the 16th–month end (RULES.md §9). Accepted: see
+    上半月 is the 1st–15th, 下半月 the 16th–month end. Accepted: see
     :data:`PERIOD_FORMS`; anything else (``2026-11``, ``2026-11-3``) is a ValueError that
     lists the valid forms — never a silent guess."""
-    import unicodedata
     raw = "" if text is None else str(text)
     t = unicodedata.normalize("NFKC", raw).strip()
     m = next((m for r in _PERIOD_RES if (m := r.fullmatch(t))), None)
@@ -81,7 +82,7 @@ def read_branch_list(spec: str | Path | Sequence[str] | None, folders: Iterable[
         return []
     if isinstance(spec, (list, tuple)):
         return [str(s).strip() for s in spec if str(s).strip()]
-    p = Path(spec)
+    p = Path(str(spec))
     if p.is_file():
         lines = p.read_text(encoding="utf-8-sig").splitlines()
         return [ln.split("#")[0].strip() for ln in lines if ln.split("#")[0].strip()]
@@ -92,9 +93,6 @@ def consolidate(paths: Sequence[str | Path] | Loaded, period: str, today: dt.dat
                 branches: Any = None, progress: Any = None) -> dict[str, Any]:
     """Read every claim register and return the period's claims, the rows listed apart and
     the per-branch reporting status."""
-    import udfs
-    from udfs.deadlines import status_text
-
     start, end, label = parse_period(period)
     today = today or udfs.today()
     g = claimset.gather(paths, start, end, today, progress)
@@ -169,7 +167,6 @@ def build(paths: Any, period: str | None = None, out: Path | None = None, *,
     ``paths``: register files / folders, or a :class:`desk.registers.Loaded` register (the
     ribbon's live book). Without ``period``: the latest half month that has ended; without
     ``out``: 货损货差十五日报表_<期间>.xlsx in ``out_dir`` (default: current folder)."""
-    import udfs
     if kind != "claims":
         raise ValueError("十五日报表只适用于理赔登记表")
     today = today or udfs.today()
@@ -183,8 +180,7 @@ def build(paths: Any, period: str | None = None, out: Path | None = None, *,
 def write_report(data: dict[str, Any], out: Path, progress: Any = None) -> Path:
     """Write consolidated ``data`` (from :func:`consolidate`) as the report workbook (atomic,
     through the one safe writer: every text a string)."""
-    from desk import xlsxout
-    cu.check_name_length(Path(out))
+    console.check_name_length(Path(out))
     rows = data["rows"]
     by_branch = _group(rows, "网点", data["branches"])
     by_type = _group(rows, "索赔类型", [t for t in DAMAGE_TYPES if len(rows) and (rows["索赔类型"] == t).any()])
@@ -194,53 +190,19 @@ def write_report(data: dict[str, Any], out: Path, progress: Any = None) -> Path:
     return Path(out)
 
 
-def _write(wb: Any, data: dict, by_branch: pd.DataFrame, by_type: pd.DataFrame,
-           by_cause: pd.DataFrame, progress: Any = None) -> None:
-    from desk import xlsxout
-    rows, status, apart = data["rows"], data["status"], data["apart"]
-    f = xlsxout.report_formats(wb)
-    title, sub, head, money, cell, wrap, datef, bold_money, bold = (
-        f[k] for k in ("title", "sub", "head", "money", "cell", "wrap", "date", "bold_money", "bold"))
-    warn = wb.add_format({"border": 1, "font_color": "#C00000"})
-    caption = f"货损货差十五日报表　{data['period']}（{data['start']} 至 {data['end']}）"
-    total_rows = 2 * len(rows) + len(apart) + 50
-    written = [0]
+class _Sheets:
+    """The report's formats, its A4 landscape sheets and its tables (progress counted over
+    every table of the workbook)."""
 
-    def table(ws, r0: int, df: pd.DataFrame, total: bool = False, fmt: Any = cell,
-              widths: Sequence[float] = ()) -> int:
-        """``widths``: the columns' widths when ``fmt`` wraps — each row is then as high as its
-        longest wrapped cell (viewers do not grow rows on their own)."""
-        for j, c in enumerate(df.columns):
-            ws.write_string(r0, j, str(c), head)
-        base = written[0]
+    def __init__(self, wb: Any, total_rows: int, progress: Any = None) -> None:
+        self.wb, self.total_rows, self.progress, self.written = wb, total_rows, progress, 0
+        f = xlsxout.report_formats(wb)
+        self.title, self.sub, self.head, self.money, self.cell, self.wrap, self.date, self.bold_money, self.bold = (
+            f[k] for k in ("title", "sub", "head", "money", "cell", "wrap", "date", "bold_money", "bold"))
+        self.warn = wb.add_format({"border": 1, "font_color": "#C00000"})
 
-        def step(n: int) -> None:
-            written[0] = base + n
-            if progress:
-                progress(min(written[0], total_rows), total_rows)
-        if total:  # small tables with a total row below: cell by cell
-            last = xlsxout.write_rows(ws, r0 + 1, list(df.itertuples(index=False, name=None)), fmt, datef,
-                                      money, progress=step)
-        else:
-            heights = None
-            if widths:
-                heights = [LINE_POINTS * max(text_lines(v, w) for v, w in zip(rec, widths))
-                           for rec in df.itertuples(index=False, name=None)]
-            last = xlsxout.write_table(ws, r0 + 1, [df[c].tolist() for c in df.columns], fmt, datef, money,
-                                       heights=heights, progress=step)
-        last = max(last, r0)
-        if total and len(df):
-            ws.write_string(last + 1, 0, "合计", bold)
-            for j, c in enumerate(df.columns[1:], start=1):
-                if c in ("件数", "逾期件数"):
-                    ws.write_number(last + 1, j, int(df[c].sum()), bold)
-                else:
-                    ws.write_number(last + 1, j, float(sum(df[c], ZERO)), bold_money)
-            last += 1
-        return last
-
-    def sheet(name: str, widths: Sequence[float] = ()):
-        w = wb.add_worksheet(name)
+    def sheet(self, name: str, widths: Sequence[float] = ()) -> Any:
+        w = self.wb.add_worksheet(name)
         w.set_landscape()
         w.set_paper(9)  # A4
         w.set_margins(left=0.3, right=0.3, top=0.6, bottom=0.6)
@@ -249,18 +211,78 @@ def _write(wb: Any, data: dict, by_branch: pd.DataFrame, by_type: pd.DataFrame,
             w.set_column(j, j, x)
         return w
 
-    ws = sheet("汇总", (18, 8, 14, 14, 14, 10))
-    ws.write_string(0, 0, caption, title)
+    def _step(self, base: int) -> Any:
+        def step(n: int) -> None:
+            self.written = base + n
+            if self.progress:
+                self.progress(min(self.written, self.total_rows), self.total_rows)
+        return step
+
+    def table(self, ws: Any, r0: int, df: pd.DataFrame, total: bool = False, fmt: Any = None,
+              widths: Sequence[float] = ()) -> int:
+        """Header at ``r0``, the rows (a bold 合计 row below when ``total``); returns the last row.
+        ``widths``: the columns' widths when ``fmt`` wraps — each row is then as high as its
+        longest wrapped cell (viewers do not grow rows on their own)."""
+        fmt = self.cell if fmt is None else fmt
+        for j, c in enumerate(df.columns):
+            ws.write_string(r0, j, str(c), self.head)
+        step = self._step(self.written)
+        if total:  # small tables with a total row below: cell by cell
+            last = xlsxout.write_rows(ws, r0 + 1, list(df.itertuples(index=False, name=None)), fmt, self.date,
+                                      self.money, progress=step)
+        else:
+            heights = None
+            if widths:
+                heights = [LINE_POINTS * max(text_lines(v, w) for v, w in zip(rec, widths))
+                           for rec in df.itertuples(index=False, name=None)]
+            last = xlsxout.write_table(ws, r0 + 1, [df[c].tolist() for c in df.columns], fmt, self.date,
+                                       self.money, heights=heights, progress=step)
+        last = max(last, r0)
+        if total and len(df):
+            last = self._total_row(ws, last + 1, df)
+        return last
+
+    def _total_row(self, ws: Any, r: int, df: pd.DataFrame) -> int:
+        """合计 of every column below a table (counts as integers, amounts as money)."""
+        ws.write_string(r, 0, "合计", self.bold)
+        for j, c in enumerate(df.columns[1:], start=1):
+            if c in ("件数", "逾期件数"):
+                ws.write_number(r, j, int(df[c].sum()), self.bold)
+            else:
+                ws.write_number(r, j, float(sum(df[c], ZERO)), self.bold_money)
+        return r
+
+
+def _write(wb: Any, data: dict, by_branch: pd.DataFrame, by_type: pd.DataFrame,
+           by_cause: pd.DataFrame, progress: Any = None) -> None:
+    rows, apart = data["rows"], data["apart"]
+    out = _Sheets(wb, 2 * len(rows) + len(apart) + 50, progress)
+    caption = f"货损货差十五日报表　{data['period']}（{data['start']} 至 {data['end']}）"
+    _summary_sheet(out, data, by_branch, caption)
+    for name, df in (("按索赔类型", by_type), ("按索赔原因", by_cause)):
+        s = out.sheet(name, (18, 8, 14, 14, 14, 10))
+        s.write_string(0, 0, caption, out.title)
+        out.table(s, 2, df, total=True)
+    _detail_sheets(out, data, caption)
+    _apart_sheets(out, apart, caption)
+    _status_sheet(out, data["status"], caption)
+
+
+def _summary_sheet(out: _Sheets, data: dict, by_branch: pd.DataFrame, caption: str) -> None:
+    """汇总: the period's figures in one sentence, the table by branch and its chart."""
+    rows, status, apart = data["rows"], data["status"], data["apart"]
+    ws = out.sheet("汇总", (18, 8, 14, 14, 14, 10))
+    ws.write_string(0, 0, caption, out.title)
     n_sent = int((status["报送状态"] != "未报送").sum()) if len(status) else 0
     n_check = int((apart["_sheet"] == "需核对").sum()) if len(apart) else 0
-    sub_wrap = wb.add_format({"font_size": 10, "font_color": "#404040", "text_wrap": True, "valign": "top"})
+    sub_wrap = out.wb.add_format({"font_size": 10, "font_color": "#404040", "text_wrap": True, "valign": "top"})
     ws.set_row(1, 30)
     ws.merge_range(1, 0, 1, 5, f"报表日期：{data['today']}　网点 {len(data['branches'])} 个，已报送 {n_sent} 个；"
                           f"货损货差案件 {len(rows)} 件（破损、遗失、内件不符）；另列：延误 {data['n_delays']} 件、"
                           f"不予受理 {data['n_refused']} 件、需核对 {n_check} 行（不计入合计）；依据 DL-2、CLM-8", sub_wrap)
-    last = table(ws, 3, by_branch, total=True)
+    last = out.table(ws, 3, by_branch, total=True)
     if len(by_branch):
-        chart = wb.add_chart({"type": "column"})
+        chart = out.wb.add_chart({"type": "column"})
         n = len(by_branch)
         for col in (2, 3):
             chart.add_series({"name": ["汇总", 3, col], "categories": ["汇总", 4, 0, 3 + n, 0],
@@ -269,98 +291,96 @@ def _write(wb: Any, data: dict, by_branch: pd.DataFrame, by_type: pd.DataFrame,
         chart.set_y_axis({"name": "元", "num_format": "#,##0"})
         chart.set_size({"width": 760, "height": 360})
         ws.insert_chart(last + 3, 0, chart)
-    for name, df in (("按索赔类型", by_type), ("按索赔原因", by_cause)):
-        s = sheet(name, (18, 8, 14, 14, 14, 10))
-        s.write_string(0, 0, caption, title)
-        table(s, 2, df, total=True)
-    # cells wrap inside their columns: a long 来源 or 责任网点 never runs past the table, which
-    # made the printed page scale down to fit the overflow (明细 printed tiny)
-    widths = (10, 14, 11, 8, 10, 9, 11, 12, 11, 11, 11, 11, 10, 20)  # ≈ one A4 landscape width at 90 %
+
+
+# cells wrap inside their columns: a long 来源 or 责任网点 never runs past the table, which
+# made the printed page scale down to fit the overflow (明细 printed tiny)
+DETAIL_WIDTHS = (10, 14, 11, 8, 10, 9, 11, 12, 11, 11, 11, 11, 10, 20)  # ≈ one A4 landscape width at 90 %
+
+
+def _detail_sheets(out: _Sheets, data: dict, caption: str) -> None:
+    """逾期案件 (DL-2) and 明细: every counted claim, wrapped in A4 widths."""
+    rows, widths = data["rows"], DETAIL_WIDTHS
     over = rows[rows["逾期"]][DETAIL_COLUMNS] if len(rows) else pd.DataFrame(columns=DETAIL_COLUMNS)
-    s = sheet("逾期案件", widths)
-    s.write_string(0, 0, f"{caption}　逾期案件（理赔处理时限 DL-2，截至 {data['today']}）", title)
-    table(s, 2, over.reset_index(drop=True), fmt=wrap, widths=widths)
-    s = sheet("明细", widths)
-    s.write_string(0, 0, caption, title)
+    s = out.sheet("逾期案件", widths)
+    s.write_string(0, 0, f"{caption}　逾期案件（理赔处理时限 DL-2，截至 {data['today']}）", out.title)
+    out.table(s, 2, over.reset_index(drop=True), fmt=out.wrap, widths=widths)
+    s = out.sheet("明细", widths)
+    s.write_string(0, 0, caption, out.title)
     detail = rows[DETAIL_COLUMNS + ["来源"]] if len(rows) else pd.DataFrame(columns=DETAIL_COLUMNS + ["来源"])
-    table(s, 2, detail.reset_index(drop=True), fmt=wrap, widths=widths)
+    out.table(s, 2, detail.reset_index(drop=True), fmt=out.wrap, widths=widths)
     if len(detail):
         s.autofilter(2, 0, 2 + len(detail), len(DETAIL_COLUMNS))
     s.freeze_panes(3, 0)
+
+
+def _apart_sheets(out: _Sheets, apart: pd.DataFrame, caption: str) -> None:
+    """The rows in no total: 延误（另列）, 不予受理, 需核对, each with why."""
     for name, note in (("延误（另列）", "延误不属货损货差，另列，不计入上表合计"),
                        ("不予受理", "不予受理的索赔（CLM-8）：不赔偿、不计入合计，仍须答复客户（DL-1）"),
                        ("需核对", "无法计入的行：输入有误、重复出现或类型不符（按文件、工作表、行号列出）")):
-        s = sheet(name, (12, 16, 11, 9, 60, 36))
-        s.write_string(0, 0, f"{caption}　{name}", title)
-        s.write_string(1, 0, note, sub)
+        s = out.sheet(name, (12, 16, 11, 9, 60, 36))
+        s.write_string(0, 0, f"{caption}　{name}", out.title)
+        s.write_string(1, 0, note, out.sub)
         part = apart[apart["_sheet"] == name][APART_COLUMNS] if len(apart) else pd.DataFrame(columns=APART_COLUMNS)
-        table(s, 2, part.reset_index(drop=True), fmt=wrap)
-    s = sheet("报送情况", (18, 18, 10, 40))
-    s.write_string(0, 0, f"{caption}　报送情况", title)
+        out.table(s, 2, part.reset_index(drop=True), fmt=out.wrap)
+
+
+def _status_sheet(out: _Sheets, status: pd.DataFrame, caption: str) -> None:
+    """报送情况: every branch expected or seen, 未报送 in red."""
+    s = out.sheet("报送情况", (18, 18, 10, 40))
+    s.write_string(0, 0, f"{caption}　报送情况", out.title)
     for j, c in enumerate(status.columns):
-        s.write_string(2, j, str(c), head)
+        s.write_string(2, j, str(c), out.head)
     for i, rec in enumerate(status.itertuples(index=False), start=3):
-        fmt = warn if rec.报送状态 == "未报送" else cell
+        fmt = out.warn if rec.报送状态 == "未报送" else out.cell
         for j, v in enumerate(rec):
             xlsxout.write(s, i, j, v, fmt)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    ap = cu.ArgumentParser(prog="logidesk report",
-                           description="货损货差十五日报表：汇总各网点理赔登记表中的破损、遗失、内件不符案件"
-                                       "（上半月 1–15 日，下半月 16 日–月末）；延误、不予受理与有误的行另列。")
+    ap = console.ArgumentParser(prog="logidesk report",
+                                description="货损货差十五日报表：汇总各网点理赔登记表中的破损、遗失、内件不符案件"
+                                            "（上半月 1–15 日，下半月 16 日–月末）；延误、不予受理与有误的行另列。")
     ap.add_argument("paths", nargs="+", type=Path, help="登记表文件或文件夹")
     ap.add_argument("--period", required=True, help=f"期间，可写 {PERIOD_FORMS}")
     ap.add_argument("--out", type=Path, help="输出 .xlsx，或已有的文件夹（默认 货损货差十五日报表_<期间>.xlsx）")
     ap.add_argument("--branches", help="应报送网点：清单文件（每行一个）或以逗号分隔；默认文件夹中的"
                                        " 网点清单.txt，并包括出现过的所有网点")
-    ap.add_argument("--today", type=cu.date_arg, help="逾期判断日期，如 2026-11-23（默认今天）")
+    ap.add_argument("--today", type=console.date_arg, help="逾期判断日期，如 2026-11-23（默认今天）")
     ap.add_argument(listing.SHOW_ALL, action="store_true", help=listing.SHOW_ALL_HELP)
     args = ap.parse_args(argv)
     try:
         _, _, label = parse_period(args.period)
     except ValueError as e:
         ap.error(f"--period：{e}")
-    return cu.run("report", lambda: _main(args, label))
+    return console.run("report", lambda: _main(args, label))
 
 
 def _main(args: Any, label: str) -> int:
-    out = cu.out_file(args.out, Path(f"货损货差十五日报表_{label}.xlsx"))
-    cu.check_name_length(out)
-    cu.refuse_if_open([out])
-    with cu.Progress("读取登记表", unit="个", quiet=args.quiet) as bar:
+    out = console.out_file(args.out, Path(f"货损货差十五日报表_{label}.xlsx"))
+    console.check_name_length(out)
+    console.refuse_if_open([out])
+    with console.Progress("读取登记表", unit="个", quiet=args.quiet) as bar:
         data = consolidate(args.paths, args.period, args.today, args.branches, bar.update)
     try:
-        with cu.Progress("写出报表", unit="行", quiet=args.quiet) as bar:
+        with console.Progress("写出报表", unit="行", quiet=args.quiet) as bar:
             write_report(data, out, bar.update)
     except OSError as e:
-        return cu.os_failure("report", e, f"报表 {out} 未保存（已有的文件未改动）。")
+        return console.os_failure("report", e, f"报表 {out} 未保存（已有的文件未改动）。")
     rows, status = data["rows"], data["status"]
     missing = status[status["报送状态"] == "未报送"]["网点"].tolist() if len(status) else []
-    cu.say(f"已生成 {out}：{data['period']}，{data['n_registers']} 个理赔登记表，货损货差案件 {len(rows)} 件，"
-           f"建议赔偿 {sum(rows['赔偿金额'], ZERO):,.2f} 元，已付 {sum(rows['已付金额'], ZERO):,.2f} 元，"
-           f"逾期 {int(rows['逾期'].sum()) if len(rows) else 0} 件；另列延误 {data['n_delays']} 件、"
-           f"不予受理 {data['n_refused']} 件")
+    console.say(f"已生成 {out}：{data['period']}，{data['n_registers']} 个理赔登记表，货损货差案件 {len(rows)} 件，"
+                f"建议赔偿 {sum(rows['赔偿金额'], ZERO):,.2f} 元，已付 {sum(rows['已付金额'], ZERO):,.2f} 元，"
+                f"逾期 {int(rows['逾期'].sum()) if len(rows) else 0} 件；另列延误 {data['n_delays']} 件、"
+                f"不予受理 {data['n_refused']} 件")
     if missing:
-        cu.say(f"未报送网点（{len(missing)} 个）：{'、'.join(missing)}")
+        console.say(f"未报送网点（{len(missing)} 个）：{'、'.join(missing)}")
     checks = (f"需核对：{e}" for e in data["errors"])
     for line in listing.shown(checks, len(data["errors"]), listing.limit(args.quiet, args.show_all), out, "处",
                               "需核对："):
-        cu.say(line, err=True)
-    return cu.EXIT_ROWS if data["errors"] else cu.EXIT_OK
-
-
-def demo_step(out: Path) -> str:
-    """``logidesk demo`` step: the latest half-month report of the sample register."""
-    import udfs
-    from desk.notices.demo import demo_dir, sample_register
-    today = udfs.today()
-    period = last_period(today)
-    data = consolidate([sample_register()], period, today)
-    path = write_report(data, demo_dir(out) / f"货损货差十五日报表_{parse_period(period)[2]}.xlsx")
-    rows = data["rows"]
-    return (f"{period}：货损货差案件 {len(rows)} 件，建议赔偿 {sum(rows['赔偿金额'], ZERO):,.2f} 元，"
-            f"逾期 {int(rows['逾期'].sum()) if len(rows) else 0} 件 → {path}")
+        console.say(line, err=True)
+    return console.EXIT_ROWS if data["errors"] else console.EXIT_OK
 
 
 if __name__ == "__main__":

@@ -22,16 +22,20 @@ import re
 import shutil
 import tempfile
 import weakref
+import xml.etree.ElementTree as ET
 import zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Callable, Iterator, Mapping, Sequence
+
+import xlsxwriter
+from xlsxwriter.exceptions import FileCreateError
 
 from udfs.cellvalue import EPOCH_1900, is_blank, to_serial
-from workbooks.xlsx.cells import col_letter
 from workbooks.outputs import follow_umask
+from workbooks.xlsx.cells import col_letter
 
 OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
            "nan_inf_to_errors": False}
@@ -48,8 +52,6 @@ def workbook(path: str | os.PathLike, streaming: bool = True) -> Iterator[Any]:
     the block ends without error (nothing is left behind otherwise). ``streaming``:
     XlsxWriter's constant-memory mode — write each sheet top to bottom, a row's height
     before its cells."""
-    import xlsxwriter
-    from xlsxwriter.exceptions import FileCreateError
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".~", suffix=".xlsx", dir=path.parent)
@@ -65,7 +67,7 @@ def workbook(path: str | os.PathLike, streaming: bool = True) -> Iterator[Any]:
         except FileCreateError as e:  # disk full, read-only …: the OSError inside, for the caller
             raise (e.args[0] if e.args and isinstance(e.args[0], OSError) else OSError(str(e))) from e
         tables = {ws.get_name(): t for ws in wb.worksheets() if (t := _TABLES.pop(ws, None))}
-        texts = {ws.get_name(): t for ws in wb.worksheets() if (t := _TEXTS.pop(ws, None))}
+        texts = {ws.get_name(): x for ws in wb.worksheets() if (x := _TEXTS.pop(ws, None))}
         if tables or texts:
             _splice(Path(tmp), tables, texts)
         follow_umask(tmp)  # mkstemp made it 0600: colleagues must be able to open it
@@ -114,7 +116,14 @@ def write(ws: Any, row: int, col: int, value: Any, fmt: Any = None, date_fmt: An
         ws.write_number(row, col, float(value), money_fmt or fmt)
     elif t is dt.date:
         ws.write_datetime(row, col, dt.datetime.combine(value, dt.time()), date_fmt or fmt)
-    elif isinstance(value, str):
+    else:
+        _write_other(ws, row, col, value, fmt, date_fmt, money_fmt)
+
+
+def _write_other(ws: Any, row: int, col: int, value: Any, fmt: Any, date_fmt: Any, money_fmt: Any) -> None:
+    """:func:`write` of a value that is not exactly a str, None, int, finite Decimal or date
+    (subclasses, NaN, bool, datetime, pandas and numpy values)."""
+    if isinstance(value, str):
         if value:
             _string(ws, row, col, str(value), fmt)
         else:
@@ -132,11 +141,16 @@ def write(ws: Any, row: int, col: int, value: Any, fmt: Any = None, date_fmt: An
     elif hasattr(value, "to_pydatetime"):
         ws.write_datetime(row, col, value.to_pydatetime(), date_fmt or fmt)
     elif isinstance(value, (int, float)) or type(value).__module__ == "numpy":
-        try:
-            ws.write_number(row, col, float(value), fmt)
-        except (TypeError, ValueError):
-            _string(ws, row, col, str(value), fmt)
+        _number(ws, row, col, value, fmt)
     else:
+        _string(ws, row, col, str(value), fmt)
+
+
+def _number(ws: Any, row: int, col: int, value: Any, fmt: Any) -> None:
+    """A number (numpy's too), or its text when XlsxWriter cannot write it as one."""
+    try:
+        ws.write_number(row, col, float(value), fmt)
+    except (TypeError, ValueError):
         _string(ws, row, col, str(value), fmt)
 
 
@@ -295,6 +309,12 @@ def _kind(v: Any) -> tuple[int, Any]:
         return _M, float(v)
     if t is dt.date:
         return _D, _date_serial(v)
+    return _other_kind(v)
+
+
+def _other_kind(v: Any) -> tuple[int, Any]:
+    """:func:`_kind` of a value that is not exactly a str, None, int, finite Decimal or date,
+    as :func:`_write_other` writes it."""
     if isinstance(v, str):
         return (_S, str(v)) if v else (_BLANK, None)
     if _blank(v):
@@ -313,12 +333,17 @@ def _kind(v: Any) -> tuple[int, Any]:
     if hasattr(v, "to_pydatetime"):
         return _D, _serial(v.to_pydatetime())
     if isinstance(v, (int, float)) or type(v).__module__ == "numpy":
-        try:
-            x = float(v)
-        except (TypeError, ValueError):
-            return _S, str(v)
-        return (_N, x) if math.isfinite(x) else (_S, str(v))
+        return _number_kind(v)
     return _S, str(v)
+
+
+def _number_kind(v: Any) -> tuple[int, Any]:
+    """A number (numpy's too) as a number, or as its text when it is not finite."""
+    try:
+        x = float(v)
+    except (TypeError, ValueError):
+        return _S, str(v)
+    return (_N, x) if math.isfinite(x) else (_S, str(v))
 
 
 def _style(token: int | None) -> str:
@@ -327,31 +352,58 @@ def _style(token: int | None) -> str:
 
 def _column_xml(values: Sequence[Any], ref: Sequence[str], fmt: int | None, date_fmt: int | None,
                 money_fmt: int | None, cell_fmts: Sequence[int | None] | None) -> list[str]:
-    """The <c> elements of one column (``ref``: 'A5', 'A6', …); formats are probe tokens."""
-    types = set(map(type, values))
-    if cell_fmts is None and types <= {str, type(None)}:  # texts (the common case): checked once
-        texts = [v for v in values if v]
-        plain = not (_ESCAPE.search("\n".join(texts)) or _EDGE_SPACE.search("\x01".join(texts))
-                     or (texts and max(map(len, texts)) > _MAX_TEXT // 2))
-        s = _style(fmt)
-        blank = ("" if fmt is None else f'{s}/>')
-        head = f'{s} t="inlineStr"><is>'
-        if plain:
-            return [f'<c r="{r}"{head}<t>{v}</t></is></c>' if v else (f'<c r="{r}"{blank}' if blank else "")
-                    for r, v in zip(ref, values)]
-        return [f'<c r="{r}"{head}{_text(v)}</t></is></c>' if v else (f'<c r="{r}"{blank}' if blank else "")
+    """The <c> elements of one column (``ref``: 'A5', 'A6', …); formats are probe tokens.
+    A column of one kind (texts, money, dates) is rendered in one pass checked once."""
+    if cell_fmts is None:
+        types = set(map(type, values))
+        if types <= {str, type(None)}:  # texts (the common case)
+            return _text_column(values, ref, fmt)
+        if types <= {Decimal, type(None)}:
+            if all(map(Decimal.is_finite, [v for v in values if v is not None])):
+                return _money_column(values, ref, fmt, money_fmt)
+        elif types <= {dt.date, type(None)} and min(v for v in values if v is not None) >= _MARCH_1900:
+            return _date_column(values, ref, fmt, date_fmt)
+    return _mixed_column(values, ref, fmt, date_fmt, money_fmt, cell_fmts)
+
+
+def _blank_cell(fmt: int | None) -> str:
+    """The tail of a blank cell's element (``<c r="A5"`` + it), "" when it needs none."""
+    return "" if fmt is None else f'{_style(fmt)}/>'
+
+
+def _text_column(values: Sequence[Any], ref: Sequence[str], fmt: int | None) -> list[str]:
+    """Texts and blanks: escaped only when some text needs it (one check for the column)."""
+    texts = [v for v in values if v]
+    plain = not (_ESCAPE.search("\n".join(texts)) or _EDGE_SPACE.search("\x01".join(texts))
+                 or (texts and max(map(len, texts)) > _MAX_TEXT // 2))
+    blank = _blank_cell(fmt)
+    head = f'{_style(fmt)} t="inlineStr"><is>'
+    if plain:
+        return [f'<c r="{r}"{head}<t>{v}</t></is></c>' if v else (f'<c r="{r}"{blank}' if blank else "")
                 for r, v in zip(ref, values)]
-    if cell_fmts is None and (types <= {Decimal, type(None)} or types <= {dt.date, type(None)}):
-        present = [v for v in values if v is not None]
-        blank = "" if fmt is None else f'{_style(fmt)}/>'
-        if Decimal in types and all(map(Decimal.is_finite, present)):  # money: float, as write_number
-            s = _style(fmt if money_fmt is None else money_fmt)
-            return [f'<c r="{r}"{s}><v>{float(v):.16G}</v></c>' if v is not None else
-                    (f'<c r="{r}"{blank}' if blank else "") for r, v in zip(ref, values)]
-        if dt.date in types and min(present) >= _MARCH_1900:  # dates: whole serials (1900 system)
-            s = _style(fmt if date_fmt is None else date_fmt)
-            return [f'<c r="{r}"{s}><v>{v.toordinal() - _SERIAL_0}</v></c>' if v is not None else
-                    (f'<c r="{r}"{blank}' if blank else "") for r, v in zip(ref, values)]
+    return [f'<c r="{r}"{head}{_text(v)}</t></is></c>' if v else (f'<c r="{r}"{blank}' if blank else "")
+            for r, v in zip(ref, values)]
+
+
+def _money_column(values: Sequence[Any], ref: Sequence[str], fmt: int | None, money_fmt: int | None) -> list[str]:
+    """Finite Decimals and blanks: floats in the money format, as write_number."""
+    blank = _blank_cell(fmt)
+    s = _style(fmt if money_fmt is None else money_fmt)
+    return [f'<c r="{r}"{s}><v>{float(v):.16G}</v></c>' if v is not None else
+            (f'<c r="{r}"{blank}' if blank else "") for r, v in zip(ref, values)]
+
+
+def _date_column(values: Sequence[Any], ref: Sequence[str], fmt: int | None, date_fmt: int | None) -> list[str]:
+    """Dates from March 1900 and blanks: whole serials (1900 system) in the date format."""
+    blank = _blank_cell(fmt)
+    s = _style(fmt if date_fmt is None else date_fmt)
+    return [f'<c r="{r}"{s}><v>{v.toordinal() - _SERIAL_0}</v></c>' if v is not None else
+            (f'<c r="{r}"{blank}' if blank else "") for r, v in zip(ref, values)]
+
+
+def _mixed_column(values: Sequence[Any], ref: Sequence[str], fmt: int | None, date_fmt: int | None,
+                  money_fmt: int | None, cell_fmts: Sequence[int | None] | None) -> list[str]:
+    """Any values, cell by cell (:func:`_kind`), each with its own format where given."""
     out = []
     for i, (r, v) in enumerate(zip(ref, values)):
         f = fmt if cell_fmts is None or cell_fmts[i] is None else cell_fmts[i]
@@ -370,7 +422,7 @@ def _column_xml(values: Sequence[Any], ref: Sequence[str], fmt: int | None, date
 
 def write_table(ws: Any, first_row: int, columns: Sequence[Sequence[Any]], fmt: Any = None,
                 date_fmt: Any = None, money_fmt: Any = None, *,
-                cell_formats: dict[int, Sequence[Any]] | None = None,
+                cell_formats: Mapping[int, Sequence[Any]] | None = None,
                 heights: Sequence[float | None] | None = None,
                 progress: Callable[[int], None] | None = None) -> int:
     """A table given column by column from ``first_row``: the cells of :func:`write_rows`
@@ -383,19 +435,50 @@ def write_table(ws: Any, first_row: int, columns: Sequence[Sequence[Any]], fmt: 
     (its rows are put in when the workbook is saved). ``progress(n)`` as for write_rows."""
     cols = [list(c) for c in columns]
     n = len(cols[0]) if cols else 0
-    cell_formats = {j: list(v) for j, v in (cell_formats or {}).items()}
+    per_cell = {j: list(v) for j, v in (cell_formats or {}).items()}
+    probes = _formats_used(fmt, date_fmt, money_fmt, per_cell)
+    if n == 0 or len(probes) > len(cols) or ws in _TABLES or any(len(c) != n for c in cols):
+        return _write_cells(ws, first_row, cols, fmt, date_fmt, money_fmt, per_cell, heights, progress)
+
+    def token(f: Any) -> int | None:
+        return None if f is None else next(k for k, p in enumerate(probes) if p is f)
+    tokens = _Tokens(token(fmt), token(date_fmt), token(money_fmt),  # None: the cell's format
+                     {j: [None if f is None else token(f) for f in v] for j, v in per_cell.items()})
+    chunks = _render(cols, first_row, tokens, heights, progress)
+    used = _probes_in_use(chunks, len(probes))
+    if not used:  # no formatted cell at all: nothing to probe, cell by cell is as quick
+        return _write_cells(ws, first_row, cols, fmt, date_fmt, money_fmt, per_cell, heights, progress)
+    _check_ours(ws)
+    for j, k in enumerate(used):
+        ws.write_blank(first_row, j, None, probes[k])
+    _TABLES[ws] = _Table(first_row, n, len(cols), used, chunks)
+    return first_row + n - 1
+
+
+def _formats_used(fmt: Any, date_fmt: Any, money_fmt: Any, cell_formats: dict[int, list]) -> list[Any]:
+    """The distinct formats a table may use (by identity), in a fixed order: its probes."""
     probes: list[Any] = []
     for f in (fmt, date_fmt or fmt, money_fmt or fmt, *(f for v in cell_formats.values() for f in v)):
         if f is not None and not any(f is p for p in probes):
             probes.append(f)
-    if n == 0 or len(probes) > len(cols) or ws in _TABLES or any(len(c) != n for c in cols):
-        return _write_cells(ws, first_row, cols, fmt, date_fmt, money_fmt, cell_formats, heights, progress)
+    return probes
 
-    def token(f: Any) -> int | None:
-        return None if f is None else next(k for k, p in enumerate(probes) if p is f)
+
+@dataclass
+class _Tokens:
+    """A table's formats as probe tokens (None: the cell's own format, or none)."""
+
+    fmt: int | None
+    date: int | None
+    money: int | None
+    cells: dict[int, list[int | None]]   # per column with cell formats, a token per row
+
+
+def _render(cols: list[list], first_row: int, tokens: _Tokens, heights: Sequence[float | None] | None,
+            progress: Callable[[int], None] | None) -> list[bytes]:
+    """The table's <row> elements, :data:`_CHUNK` rows at a time, style tokens inside."""
+    n = len(cols[0])
     letters = [col_letter(j) for j in range(len(cols))]
-    t_fmt, t_date, t_money = token(fmt), token(date_fmt), token(money_fmt)  # None: the cell's format
-    t_cells = {j: [None if f is None else token(f) for f in v] for j, v in cell_formats.items()}
     chunks = []
     for lo in range(0, n, _CHUNK):
         hi = min(n, lo + _CHUNK)
@@ -403,32 +486,36 @@ def write_table(ws: Any, first_row: int, columns: Sequence[Sequence[Any]], fmt: 
         cells = []
         for j, c in enumerate(cols):
             ref = [letters[j] + r for r in numbers]
-            cf = t_cells[j][lo:hi] if j in t_cells else None
-            cells.append(_column_xml(c[lo:hi], ref, t_fmt, t_date, t_money, cf))
-        opens = []
-        for i, r in enumerate(numbers, start=lo):
-            h = heights[i] if heights is not None else None
-            px = None if h is None else int(h * 4.0 / 3.0 + 0.5)
-            opens.append(f'<row r="{r}">' if px is None or px == 20 else
-                         f'<row r="{r}" ht="{px * 0.75:.16g}" customHeight="1">')
+            cf = tokens.cells[j][lo:hi] if j in tokens.cells else None
+            cells.append(_column_xml(c[lo:hi], ref, tokens.fmt, tokens.date, tokens.money, cf))
+        opens = _row_opens(numbers, heights[lo:hi] if heights is not None else None)
         chunks.append("".join(map("".join, zip(opens, *cells, ["</row>"] * (hi - lo)))).encode("utf-8"))
         if progress:
             progress(hi)
-    # Probe the formats the cells use, in the order they are first used (row by row).
+    return chunks
+
+
+def _row_opens(numbers: list[str], heights: Sequence[float | None] | None) -> list[str]:
+    """The opening <row> tag of each row, with its height where one is set (as ws.set_row)."""
+    if heights is None:
+        return [f'<row r="{r}">' for r in numbers]
+    opens = []
+    for r, h in zip(numbers, heights):
+        px = None if h is None else int(h * 4.0 / 3.0 + 0.5)
+        opens.append(f'<row r="{r}">' if px is None or px == 20 else
+                     f'<row r="{r}" ht="{px * 0.75:.16g}" customHeight="1">')
+    return opens
+
+
+def _probes_in_use(chunks: list[bytes], n_probes: int) -> list[int]:
+    """The probes the cells use, in the order they are first used (row by row)."""
     first_use = {}
-    for k in range(len(probes)):
+    for k in range(n_probes):
         tok = b"\x01%d\x02" % k
         at = next(((c, pos) for c, chunk in enumerate(chunks) if (pos := chunk.find(tok)) >= 0), None)
         if at is not None:
             first_use[k] = at
-    used = sorted(first_use, key=first_use.get)
-    if not used:  # no formatted cell at all: nothing to probe, cell by cell is as quick
-        return _write_cells(ws, first_row, cols, fmt, date_fmt, money_fmt, cell_formats, heights, progress)
-    _check_ours(ws)
-    for j, k in enumerate(used):
-        ws.write_blank(first_row, j, None, probes[k])
-    _TABLES[ws] = _Table(first_row, n, len(cols), used, chunks)
-    return first_row + n - 1
+    return sorted(first_use, key=first_use.__getitem__)
 
 
 def _write_cells(ws: Any, first_row: int, cols: list[list], fmt: Any, date_fmt: Any, money_fmt: Any,
@@ -449,16 +536,15 @@ def _write_cells(ws: Any, first_row: int, cols: list[list], fmt: Any, date_fmt: 
 
 def _sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
     """Sheet name → its part in the package (xl/workbook.xml and its relationships)."""
-    import xml.etree.ElementTree as ET
     ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
     rid = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
     rels = ET.fromstring(z.read("xl/_rels/workbook.xml.rels"))
-    target = {r.get("Id"): r.get("Target") for r in rels}
+    target = {r.get("Id"): str(r.get("Target")) for r in rels}   # XlsxWriter writes every attribute
     book = ET.fromstring(z.read("xl/workbook.xml"))
     out = {}
     for s in book.iterfind("m:sheets/m:sheet", ns):
         t = target[s.get(rid)]
-        out[s.get("name")] = t.lstrip("/") if t.startswith("/") else "xl/" + t
+        out[str(s.get("name"))] = t.lstrip("/") if t.startswith("/") else "xl/" + t
     return out
 
 
@@ -492,7 +578,6 @@ def _splice(path: Path, tables: dict[str, _Table], texts: dict[str, list[tuple[i
                                 chunk = chunk.replace(tok, sid)
                             f.write(chunk)
                     f.write(tail.encode("utf-8"))
-        import shutil
         shutil.copymode(path, tmp)  # the saved file's permissions, as XlsxWriter's file had them
         os.replace(tmp, path)
     finally:

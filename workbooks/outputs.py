@@ -19,22 +19,11 @@ import sys
 import tempfile
 from pathlib import Path
 
+from cli.locks import open_elsewhere  # noqa: F401 (result and pipeline check it as O.open_elsewhere)
+
 TEMP_PREFIX = ".tmp-logidesk-"
 _TEMP_RE = re.compile(re.escape(TEMP_PREFIX) + r"(\d+)-")
 _live: set[str] = set()
-
-
-def lock_files(path: Path) -> list[Path]:
-    name = path.name
-    return [path.with_name("~$" + name), path.with_name("~$" + name[2:]), path.with_name(f".~lock.{name}#")]
-
-
-def open_elsewhere(path: Path) -> Path | None:
-    """The lock file showing that ``path`` is open in Excel, WPS or LibreOffice, if any."""
-    for lock in lock_files(path):
-        if lock.exists():
-            return lock
-    return None
 
 
 def _alive(pid: int) -> bool:
