@@ -155,7 +155,9 @@ class LiveBook:
     def _grid(self, name: str) -> dict[int, list[Any]]:
         """{sheet row: values from column A} of the sheet's used range."""
         if name not in self._grids:
-            from workbooks.xlsx.cells import XlError  # lazy: the register model costs 250 ms at start-up; quote, help never need it
+            from workbooks.xlsx.cells import (
+                XlError,  # lazy: the register model costs 250 ms at start-up; quote, help never need it
+            )
             sheet = self.book.sheets[name]
             rng = sheet.used_range
             values = rng.options(ndim=2, err_to_str=True).value or []
@@ -177,7 +179,9 @@ class LiveBook:
 
     def iter_chunks(self, sheet_name: str, first_row: int, columns: Any = None,
                     formulas_of: Any = (), size: int = 50_000) -> Any:
-        from workbooks.register import MemoryChunk  # lazy: the register model costs 250 ms at start-up; quote, help never need it
+        from workbooks.register import (
+            MemoryChunk,  # lazy: the register model costs 250 ms at start-up; quote, help never need it
+        )
         grid = self._grid(sheet_name)
         rows = [r for r in sorted(grid) if r >= first_row]
         width = max((len(grid[r]) for r in rows), default=0)
@@ -191,9 +195,14 @@ class LiveBook:
 def register_on_sheet(ctx: Context, kind: str) -> Any:
     """The register on the *active* sheet through the model: an ``desk.registers.Loaded``
     (frame indexed by sheet row; ``.sheet`` its sheet name)."""
-    from desk.registers import Loaded, settings_of  # lazy: the register model costs 250 ms at start-up; quote, help never need it
+    from desk.registers import (  # lazy: the register model costs 250 ms at start-up; quote, help never need it
+        Loaded,
+        settings_of,
+    )
     open_register = headless_function("workbooks.register", "open_register")
-    from workbooks.register import RegisterError  # lazy: the register model costs 250 ms at start-up; quote, help never need it
+    from workbooks.register import (
+        RegisterError,  # lazy: the register model costs 250 ms at start-up; quote, help never need it
+    )
     sheet = ctx.book.sheets.active
     try:
         reg = open_register(LiveBook(ctx.book).path, package=LiveBook(ctx.book))

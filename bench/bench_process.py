@@ -51,6 +51,7 @@ def run_process(path: str, out: str) -> dict:
 def run_openpyxl(path: str, out: str) -> dict:
     import numpy as np
     import openpyxl
+
     from workbooks.register import MemoryChunk, open_register
     t0 = time.perf_counter()
     reg = open_register(path)

@@ -42,6 +42,7 @@ def decompress_only(path: str, sheet: str) -> int:
 
 def by_lxml(path: str, sheet: str) -> int:
     from lxml import etree
+
     from workbooks.xlsx import open_package
     from workbooks.xlsx.cells import XlError, from_serial
     pkg = open_package(path)

@@ -148,8 +148,8 @@ def bench_deadlines(sizes: list[int]) -> None:
 def bench_pdf(n: int) -> None:
     import pandas as pd
 
-    from desk.notices.batch import issue
     from desk.notices import render
+    from desk.notices.batch import issue
     from desk.notices.samples import DEFAULT_SETTINGS, claim_row
     if not render.soffice():
         print("pdf: LibreOffice not installed, skipped")

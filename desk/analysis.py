@@ -31,11 +31,10 @@ from typing import Any, Sequence
 import pandas as pd
 
 import udfs
-from udfs.analysis import amount_claimed, major_reasons
-
 from cli import console
 from desk import claimset, xlsxout
 from desk.claimset import APART_COLUMNS, ZERO, as_date, text
+from udfs.analysis import amount_claimed, major_reasons
 
 EXTRA = ("责任环节", "原因", "上报集团日期", "损失比例", "保价金额", "电商件")
 UNFILLED = "（未填）"

@@ -21,11 +21,10 @@ from typing import Any, Sequence
 
 import pandas as pd
 
-from udfs import cellvalue
-
 from cli import console
 from desk.ledger import normalise_waybill
 from desk.registers import Loaded, error_text, load
+from udfs import cellvalue
 
 DAMAGE_TYPES = ("破损", "遗失", "内件不符")   # 货损货差: damage and shortage (CLM-2..4)
 DELAY_TYPE = "延误"

@@ -23,15 +23,14 @@ from pathlib import Path
 from typing import Callable
 
 import udfs
-from udfs import examples
-from udfs.coverage import print_once
-from udfs.quote import format_quote, quote
-
 from cli.console import ArgumentParser
 from cli.contract import commands
 from desk import analysis, reminders, report
 from desk.claimset import ZERO
 from desk.notices.demo import LEDGER_NAME, demo_dir, sample_register
+from udfs import examples
+from udfs.coverage import print_once
+from udfs.quote import format_quote, quote
 from workbooks.build import build_all
 from workbooks.process import process_paths
 

@@ -14,11 +14,10 @@ import tomllib
 from pathlib import Path
 from typing import Callable
 
+from cli.console import ArgumentParser, date_arg, run
 from udfs import company, coverage, holiday_notice, rulebook, rules_check
 from udfs.errors import RuleError
 from udfs.errtext import os_reason, toml_text
-
-from cli.console import ArgumentParser, date_arg, run
 from workbooks.outputs import follow_umask
 
 HEADER = """\

@@ -9,13 +9,11 @@ import sys
 from decimal import Decimal
 from typing import Any
 
-from udfs import tariff
-from udfs import values
+from cli.console import EXIT_ROWS, EXIT_USAGE, ArgumentParser
+from udfs import tariff, values
 from udfs.errors import ERROR_PREFIX, RuleError
 from udfs.quote import format_quote, quote
 from udfs.rulebook import rules_for, today
-
-from cli.console import EXIT_ROWS, EXIT_USAGE, ArgumentParser
 
 MONEY_OPTIONS = (("freight", "运费"), ("declared", "声明价值"), ("cod", "代收金额"), ("per_item", "单件价值"))
 

@@ -18,9 +18,8 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import pandas as pd
 
-from udfs.errors import RuleError
-
 from cli.console import log_problem
+from udfs.errors import RuleError
 from workbooks.folders import walk
 from workbooks.register import RegisterError, evaluation_frame, open_register
 from workbooks.xlsx.package import PackageError

@@ -30,16 +30,15 @@ import numpy as np
 import pandas as pd
 
 import udfs
-from udfs.analysis import major_reasons
-from udfs.cellvalue import as_date, is_blank
-from udfs.coverage import print_once
-from udfs.deadlines import status_text
-
 from cli import console, listing
 from desk import xlsxout
 from desk.ledger import Ledger, LedgerError, normalise_waybill
 from desk.notices.kinds import KINDS
 from desk.registers import Loaded, error_text, load
+from udfs.analysis import major_reasons
+from udfs.cellvalue import as_date, is_blank
+from udfs.coverage import print_once
+from udfs.deadlines import status_text
 
 WHOLE_SOURCES = ("（无法读取）", "（通知台账）")   # the 网点 of problems with a whole file or the ledger
 

@@ -27,12 +27,11 @@ from typing import Any, Iterable, Sequence
 import pandas as pd
 
 import udfs
-from udfs.deadlines import status_text
-
 from cli import console, listing
 from desk import claimset, xlsxout
 from desk.claimset import APART_COLUMNS, DAMAGE_TYPES, ZERO
 from desk.registers import Loaded
+from udfs.deadlines import status_text
 
 BRANCH_FILES = ("网点清单.txt", "branches.txt")
 DETAIL_COLUMNS = ["网点", "运单号", "索赔日期", "索赔类型", "索赔原因", "货物类别", "物品价值", "责任网点",

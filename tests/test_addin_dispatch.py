@@ -8,11 +8,11 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from addin_fixtures.fakebook import FakeBook
 from openpyxl.workbook.defined_name import DefinedName
+from register_columns import cell
 
 from addin import dispatch, handlers, ribbon
-from addin_fixtures.fakebook import FakeBook
-from register_columns import cell
 
 TODAY = dt.date(2026, 11, 23)
 HEADERS = ["运单号", "寄件日期", "索赔日期", "索赔类型", "物品价值", "运费"]

@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 
 from addin import install_excel as ie
-from addin.xlam import build as xbuild
-from addin.xlam import udfvba
+from addin.xlam import build as xbuild, udfvba
 
 ROOT = Path(__file__).resolve().parents[1]
 OPT = ie.OPTIONS_KEY

@@ -15,13 +15,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
-from addin import fnhelp, ribbon
-from addin.xlam import appevents, customui, udfvba
-from addin.xlam import build as xlam_build
-from addin.xlam.vbaproject import read_project
 from excel_saved import OTHER_USERS_ADDIN, excel_saved_copy, link_formula, our_names
 from vba_syntax import check_module
+
+from addin import fnhelp, ribbon
+from addin.xlam import appevents, build as xlam_build, customui, udfvba
+from addin.xlam.vbaproject import read_project
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "workbooks" / "samples"
@@ -219,9 +218,10 @@ def test_clicks_use_the_udf_server(built, tmp_path) -> None:
 
 
 def test_write_table_writes_texts_as_strings(tmp_path) -> None:
-    from addin.handlers import _write_table
     from addin_fixtures.fakebook import FakeBook, FakeFormula
     from openpyxl import Workbook
+
+    from addin.handlers import _write_table
 
     path = tmp_path / "b.xlsx"
     Workbook().save(path)

@@ -12,14 +12,13 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from addin_fixtures import udf_module
 from lxml import etree
 from oletools.olevba import VBA_Parser
 
 from addin import ribbon
-from addin.xlam import build as xlam_build
-from addin.xlam import customui, udfvba
+from addin.xlam import build as xlam_build, customui, udfvba
 from udfs import vbanames
-from addin_fixtures import udf_module
 
 _XSD = Path("schemas") / "ribbonx" / "customui14_lxml.xsd"
 # Microsoft's RibbonX schema is not vendored (copyright); it lives in ../shared next to the repo.

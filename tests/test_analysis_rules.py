@@ -11,12 +11,12 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from register_columns import cell, index
+from test_company_rules import COMPANY_2027, _bundled_with, use_company  # noqa: F401 (fixture)
 
 import udfs
 from desk.notices.samples import CLAIM_COLUMNS, claim_row, write_register
 from desk.registers import open_one
-from register_columns import cell, index
-from test_company_rules import COMPANY_2027, _bundled_with, use_company  # noqa: F401 (fixture)
 from udfs.analysis import amount_claimed, major_reasons
 from udfs.errors import RuleError
 from workbooks.build import build_register

@@ -12,13 +12,11 @@ import pandas as pd
 import pytest
 from openpyxl.formula.translate import Translator
 
-from udfs import cellvalue as CV
-from udfs import values as V
+from udfs import cellvalue as CV, values as V
 from udfs.errors import RuleError
 from workbooks.inputs import read_column
 from workbooks.xlsx import open_package
 from workbooks.xlsx.formulas import shift
-
 
 # ------------------------------------------------------------------ shared formulas
 

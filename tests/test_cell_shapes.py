@@ -10,9 +10,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 import sheet_shapes as S
 from register_columns import cell, index
+
 from desk.notices.cli import main as notices_main
 from desk.reminders import main as deadlines_main
 from desk.report import main as report_main
@@ -277,6 +277,7 @@ def test_a_shared_string_index_out_of_range_is_a_damaged_file_and_the_folder_goe
     *sorted(SHAPES)])
 def test_the_send_copy_is_the_same_in_every_shape(tmp_path, shape):
     import datetime as dt
+
     from workbooks.export import export
     at = dt.datetime(2026, 11, 23, 9, 30)
     copies = {}

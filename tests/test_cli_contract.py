@@ -18,8 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from cli import contract
-from cli import main as cli
+from cli import contract, main as cli
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "workbooks" / "samples"

@@ -11,8 +11,7 @@ import pytest
 
 import udfs
 from desk.holidays import rules_main
-from udfs import company
-from udfs import rulebook as rb
+from udfs import company, rulebook as rb
 from udfs.errors import RuleError
 
 D = dt.date

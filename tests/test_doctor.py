@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from test_cli_contract import english
 
 TODAY = "2026-06-10"

@@ -12,10 +12,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from python_calamine import CalamineWorkbook
-
 from excel_saved import excel_saved_copy
 from lo_recalc import convert, make_profile, soffice
+from python_calamine import CalamineWorkbook
+
 from workbooks import export as E
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -7,8 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from udfs import columns
-from udfs import rulebook as rb
+from udfs import columns, rulebook as rb
 from udfs.errors import RuleError
 from udfs.tariff import freight, freight_explain, parse_size
 from workbooks.build import rules_rows

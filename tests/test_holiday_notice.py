@@ -7,8 +7,7 @@ import datetime as dt
 
 import pytest
 
-from udfs import holiday_notice as hn
-from udfs import rulebook as rb
+from udfs import holiday_notice as hn, rulebook as rb
 from udfs.errors import RuleError
 
 D = dt.date

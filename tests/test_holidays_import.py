@@ -17,8 +17,7 @@ import udfs
 from addin import handlers
 from desk import demo, reminders
 from desk.holidays import holidays_main, import_notice, rules_main
-from udfs import columns, coverage
-from udfs import rulebook as rb
+from udfs import columns, coverage, rulebook as rb
 from udfs.errors import RuleError
 from workbooks import process as P
 from workbooks.samples import write_filled

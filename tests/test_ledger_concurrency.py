@@ -171,7 +171,9 @@ def test_kill_mid_batch_leaves_no_orphans(ledger_target: str, tmp_path: Path, cr
 
 def test_ledger_api_postgresql_and_sqlite(ledger_target: str, tmp_path: Path) -> None:
     import datetime as dt
+
     import pandas as pd
+
     from desk.notices.batch import issue
     from desk.notices.samples import DEFAULT_SETTINGS, claim_row
     rows = pd.DataFrame([claim_row("SF1", "延误", 网点赔付=150), claim_row("SF2", "延误", 网点赔付=150)])
@@ -192,7 +194,9 @@ def test_ledger_api_postgresql_and_sqlite(ledger_target: str, tmp_path: Path) ->
 def test_failure_mid_batch_rolls_back(ledger_target: str, tmp_path: Path) -> None:
     """An error after numbers were taken and documents staged: no file, no row, no gap."""
     import datetime as dt
+
     import pandas as pd
+
     from desk.notices import batch as B
     from desk.notices.batch import issue
     from desk.notices.samples import DEFAULT_SETTINGS, claim_row
@@ -316,7 +320,9 @@ def test_crash_after_commit_recovered_on_rerun(tmp_path: Path) -> None:
     """`notices` dies after COMMIT (files still staged): re-running the same command finishes
     the files and reports those rows as done — not as duplicates to refuse."""
     import datetime as dt
+
     import pandas as pd
+
     from desk.notices import batch as B
     from desk.notices.batch import issue
     from desk.notices.samples import DEFAULT_SETTINGS, claim_row

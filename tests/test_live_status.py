@@ -10,12 +10,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from lo_recalc import convert, make_profile, soffice
 from python_calamine import CalamineWorkbook
 
 import udfs
-from lo_recalc import convert, make_profile, soffice
-from workbooks import export as E
-from workbooks import spec as S
+from workbooks import export as E, spec as S
 
 ROOT = Path(__file__).resolve().parents[1]
 STATUS = {S.CLAIMS.kind: "时限状态", S.COMPLAINTS.kind: "时限状态", S.COD.kind: "状态"}

@@ -12,16 +12,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from docx import Document
+from hypothesis import given, strategies as st
+from workflow_helpers import frame_of as read_register, settings_of as read_settings
 
 import udfs
 from desk.ledger import Ledger
-from desk.notices.batch import DuplicateNoticeError, NoticeError, issue
-from desk.notices.capitals import rmb_capitals
-from desk.notices.batch import cn_date
-from desk.notices.capitals import figures
+from desk.notices.batch import DuplicateNoticeError, NoticeError, cn_date, issue
+from desk.notices.capitals import figures, rmb_capitals
 from desk.notices.cli import main as cli_main
 from desk.notices.kinds import KINDS
-from workflow_helpers import frame_of as read_register, settings_of as read_settings
 from desk.notices.render import doc_text, fill, placeholders, soffice, to_pdf
 from desk.notices.samples import DEFAULT_SETTINGS, claim_row, write_register
 from desk.notices.templates import TEMPLATE_DIR
@@ -344,7 +343,6 @@ def _parse_capitals(text: str) -> Decimal:
     return sign * (Decimal(total) + Decimal(jiao) / 10 + Decimal(fen) / 100)
 
 
-from hypothesis import given, strategies as st  # noqa: E402
 
 
 @given(st.integers(min_value=0, max_value=99_999_999_999))

@@ -8,9 +8,9 @@ import shutil
 import zipfile
 from pathlib import Path
 
+import package_files as PF
 import pytest
 
-import package_files as PF
 from workbooks.process import main as process_main
 from workbooks.xlsx import package as PK
 from workbooks.xlsx.package import PackageError, open_package

@@ -9,10 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import package_files as PF
 import pytest
 from lxml import etree
 
-import package_files as PF
 from workbooks import export as E
 from workbooks.process import main as process_main
 from workbooks.xlsx import parts as X
@@ -116,7 +116,6 @@ def test_strict_namespaces_read_the_sheets(tmp_path) -> None:
 
 def _signed_xlsm(tmp_path: Path) -> Path:
     import xlsxwriter
-
     from clerk_files import vba_project
     (tmp_path / "vbaProject.bin").write_bytes(vba_project())
     (tmp_path / "vbaProjectSignature.bin").write_bytes(b"\x00signature" * 40)

@@ -430,10 +430,11 @@ def test_date8_message_names_the_nominal_last_day():
 def test_claim_letter_shows_actual_loss_and_amount_claimed(tmp_path):
     """500.00 of goods lost, uninsured, freight 120: actual loss 500.00, claimed 360.00
     (3 × freight, CMP-1); a 40 % damage of 2,000 insured at 1,000: loss 800.00, claimed 400.00."""
-    from desk.notices.batch import issue
-    from desk.notices.samples import claim_row, write_register
-    from desk.notices.render import doc_text
     from workflow_helpers import frame_of, settings_of
+
+    from desk.notices.batch import issue
+    from desk.notices.render import doc_text
+    from desk.notices.samples import claim_row, write_register
     rows = [claim_row("SF7001", "遗失", 物品价值=500, 保价金额=None, 运费=120),
             claim_row("SF7002", "破损", 物品价值=2000, 保价金额=1000, 运费=30, 损失比例=0.4)]
     reg = write_register(tmp_path / "理赔登记表.xlsx", rows)

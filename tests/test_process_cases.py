@@ -12,9 +12,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from register_columns import cell, index
 from register_files import make_register
+
 from workbooks import process as P
 from workbooks.samples import claim_rows
 from workbooks.spec import CLAIMS
@@ -133,8 +133,9 @@ def test_same_names_never_collide(tmp_path, capsys):
 
 
 def _files_we_cannot_read(folder: Path) -> dict[str, str]:
-    from addin.xlam.cfb import write_cfb
     from msoffcrypto.format.ooxml import OOXMLFile
+
+    from addin.xlam.cfb import write_cfb
     good = make_register(folder / "好.xlsx", CLAIMS, two_rows())
     (folder / "旧版.xls").write_bytes(write_cfb({"Workbook": b"\x09\x08" + b"\x00" * 600}))
     with open(good, "rb") as f, open(folder / "加密.xlsx", "wb") as out:

@@ -9,10 +9,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from clerk_files import rich_register
-from workbooks import process as P
-from workbooks import result as R
+
+from workbooks import process as P, result as R
 
 TODAY = "2026-11-23"
 

@@ -16,12 +16,11 @@ import shutil
 import subprocess
 
 import pytest
-
 from clerk_files import CHART_SHEET, EXTRA_SHEET, HIDDEN_SHEET, members, raw_members, rich_register
+
 from workbooks import process as P
 from workbooks.spec import CLAIMS
-from workbooks.xlsx import open_package
-from workbooks.xlsx import scan as SC
+from workbooks.xlsx import open_package, scan as SC
 
 TODAY = "2026-11-23"
 MACRO_CT = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"

@@ -11,9 +11,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from python_calamine import CalamineWorkbook
+from register_columns import cell, cells, index
 
 import udfs
-from register_columns import cell, cells, index
 from workbooks import process as P
 from workbooks.samples import planted, sample_path
 from workbooks.spec import CLAIMS, COD, COMPLAINTS, REGISTERS, STORAGE

@@ -7,9 +7,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from register_columns import cell
 from register_files import formula, make_register
+
 from workbooks import process as P
 from workbooks.samples import claim_rows
 from workbooks.spec import CLAIMS

@@ -11,10 +11,10 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 import package_files as PF
+import pytest
 from test_writer_matrix import SAMPLES, Made
+
 from udfs.cellvalue import NotCalculated, XlError
 from workbooks.xlsx.package import open_package
 

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from workflow_helpers import frame_of, hyperlinks, settings_of, sheet_formulas, write_kind
 
 from desk.notices.batch import issue
 from desk.notices.samples import DEFAULT_SETTINGS, claim_row, write_register
 from desk.reminders import collect, format_table, main, write_sheet
-from workflow_helpers import frame_of, hyperlinks, settings_of, sheet_formulas, write_kind
 
 TODAY = dt.date(2026, 11, 23)
 ROOT = Path(__file__).resolve().parents[1]

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from workflow_helpers import hyperlinks, sheet_formulas
 
 import udfs
 from desk.notices.samples import DEFAULT_SETTINGS, claim_row, random_rows, write_register
 from desk.report import build, main, parse_period
-from workflow_helpers import hyperlinks, sheet_formulas
 
 TODAY = dt.date(2026, 11, 23)
 BRANCHES = [f"网点{i:02d}" for i in range(1, 21)]

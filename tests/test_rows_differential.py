@@ -23,9 +23,7 @@ from python_calamine import CalamineWorkbook
 
 from tests.register_columns import cell, cells
 from tests.register_files import make_register
-from workbooks import equivalence as E
-from workbooks import layout as L
-from workbooks import samples as S
+from workbooks import equivalence as E, layout as L, samples as S
 from workbooks.frames import process_frame
 from workbooks.process import process_file
 from workbooks.register import XlError

@@ -9,6 +9,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from hypothesis import assume, given, settings, strategies as st
 
 import udfs
 from udfs import RuleError
@@ -306,8 +307,6 @@ def test_complaint_script_has_script_and_handling(category):
 # ----------------------------------------------------------------- independent Decimal oracles
 
 from decimal import ROUND_HALF_UP  # noqa: E402
-
-from hypothesis import assume, given, settings, strategies as st  # noqa: E402
 
 CENT = D("0.01")
 LOSS_ONLY = {"易碎品", "易潮湿", "易污染", "包装不合格"}

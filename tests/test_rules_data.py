@@ -76,8 +76,9 @@ def test_later_version_needs_no_code_and_applies_from_its_date(later_version):
 
 
 def test_column_form_splits_rows_across_versions(later_version):
-    from udfs import columns
     import pandas as pd
+
+    from udfs import columns
     notice = pd.Series(pd.to_datetime(["2026-12-20", "2027-01-02"]))
     pickup = pd.Series(pd.to_datetime(["2026-12-30", "2027-01-12"]))
     out = columns.storage_fee(100, notice, pickup, "福州", "厦门")

@@ -423,6 +423,7 @@ def test_rulebook_does_not_import_the_calendar():
     # issue 8: no rulebook ↔ workcal import cycle; the calendar follows reload() on its own
     import ast
     import inspect
+
     import udfs.rulebook as rb
     import udfs.workcal as wc
     tree = ast.parse(inspect.getsource(rb))

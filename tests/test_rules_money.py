@@ -10,6 +10,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 import udfs
 
@@ -313,8 +314,6 @@ def test_column_form_reads_money_and_shares_like_a_cell():
 # ----------------------------------------------------------------- independent Decimal oracles
 
 from decimal import ROUND_HALF_UP  # noqa: E402
-
-from hypothesis import given, settings, strategies as st  # noqa: E402
 
 CENT = D("0.01")
 

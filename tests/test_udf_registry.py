@@ -15,12 +15,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from xlwings_standin import SCODE, Excel
 
 import udfs
 from addin.xlam import udfvba
 from udfs import columns, examples, gen_xl, registry, xl
 from udfs.errors import RuleError
-from xlwings_standin import SCODE, Excel
 
 SNAPSHOT = Path(__file__).with_name("snapshots") / "udf_registry.json"
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 from python_calamine import CalamineWorkbook
+from register_columns import cell, cells, index
 
 import udfs
-from register_columns import cell, cells, index
 from workbooks import build, layout as L
 from workbooks.samples import SAMPLES_DIR, generate, planted, sample_path
 from workbooks.spec import CLAIMS, COD, REGISTERS

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from workflow_helpers import hyperlinks, sheet_formulas
 
 import udfs
 from desk.notices.cli import main as notices_main
@@ -32,7 +33,6 @@ from desk.notices.render import doc_text
 from desk.notices.samples import claim_row, write_register
 from desk.reminders import main as deadlines_main
 from desk.report import main as report_main
-from workflow_helpers import hyperlinks, sheet_formulas
 
 TODAY = "2026-11-23"
 EVIL = '=HYPERLINK("http://evil.example","点我")'

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from register_columns import cell, index, letter
 
 from desk.notices.samples import CLAIM_COLUMNS, claim_row, write_register
 from desk.reminders import main as deadlines_main
 from desk.report import main as report_main
-from register_columns import cell, index, letter
 from workbooks.process import main as process_main
 from workbooks.spec import CLAIMS, COMPLAINTS
 
@@ -204,10 +204,10 @@ def test_register_accepts_the_aliases_the_functions_accept(built: Path, home: Pa
 #    lines are the engine's, whether or not Excel cached them.
 @pytest.mark.slow
 def test_send_copy_of_the_counter_quote(built: Path, home: Path, capsys) -> None:
+    from lo_recalc import convert, make_profile, soffice
     from openpyxl import load_workbook
     from python_calamine import CalamineWorkbook
 
-    from lo_recalc import convert, make_profile, soffice
     from workbooks.export import main as export_main
     # the counter clerk's quote, filled by a program that does not calculate (no cached values)
     quote = home / "报价.xlsx"
@@ -292,6 +292,7 @@ def test_documents_language_and_print_settings(built: Path, home: Path, capsys) 
 
 def test_complaint_done_before_start_cites_cpl1(home: Path, capsys) -> None:
     from workflow_helpers import write_kind
+
     from workbooks.xlsx.package import open_package
     reg = write_kind(home / "投诉.xlsx", "complaints", [
         {"投诉日期": dt.datetime(2026, 11, 10), "投诉人": "王女士", "投诉类别": "服务态度",
@@ -328,9 +329,10 @@ def xlam_modules(tmp_path_factory) -> dict[str, object]:
 
 
 def test_vba_assigns_objects_with_set(xlam_modules) -> None:
+    from vba_syntax import object_lets
+
     from addin import ribbon
     from addin.xlam import appevents, udfvba
-    from vba_syntax import object_lets
     for name in ("ThisWorkbook", appevents.CLASS_NAME, appevents.HELPER_MODULE, ribbon.VBA_MODULE,
                  udfvba.VBA_MODULE_NAME):
         m = xlam_modules[name]
@@ -370,10 +372,10 @@ def test_a_register_made_with_the_former_status_texts_is_still_ours(home: Path, 
     formula (「完成日期早于起算日期（DL-1）」): still the template's formula, not one typed over
     it — no error, and the result holds the current formula."""
     import openpyxl
+    from workflow_helpers import sheet_formulas
 
     from workbooks.register import open_register, previous_formula
     from workbooks.samples import sample_path
-    from workflow_helpers import sheet_formulas
     old = home / "旧登记表.xlsx"
     wb = openpyxl.load_workbook(sample_path("claims"))
     ws = wb[CLAIMS.sheet]

@@ -19,9 +19,8 @@ import zipfile
 from pathlib import Path
 from typing import Any, Callable
 
-import pytest
-
 import package_files as PF
+import pytest
 from lo_recalc import soffice
 
 SAMPLES = {p.stem.replace("_样例", ""): p for p in sorted(PF.SAMPLES.glob("*_样例.xlsx"))}

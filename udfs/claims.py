@@ -10,8 +10,7 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
-from . import colparse
-from . import values
+from . import colparse, values
 from .errors import RuleError
 from .fees import COVER_CODE, COVER_LOSS_ONLY, COVER_NONE, category_cover
 from .fixed import as_int_array, div_half_up, fen_to_decimal

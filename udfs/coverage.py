@@ -14,8 +14,7 @@ import sys
 from typing import TextIO
 
 from .errors import RuleError
-from .rulebook import rulebook, rules_for
-from .rulebook import today as today_date
+from .rulebook import rulebook, rules_for, today as today_date
 
 WARN_FROM = (11, 1)                                   # month, day (DATE-6: from 1 November)
 FIX_COMMAND = "logidesk holidays import 通知.txt"
@@ -31,7 +30,10 @@ def stop_dates(today: dt.date) -> dict[dt.date, list[str]]:
     scopes): the first start date, from today to the end of the covered years, whose
     deadline the engine refuses for want of the coming year's holidays — working-day
     limits, and legal periods extended past a rest day (DATE-7). Grouped by date."""
-    from .deadlines import TIMED_UNITS, deadline  # lazy: numpy and pandas, 330 ms at start-up; needed from 1 November only
+    from .deadlines import (  # lazy: numpy and pandas, 330 ms at start-up; needed from 1 November only
+        TIMED_UNITS,
+        deadline,
+    )
     from .workcal import calendar  # lazy: numpy, 100 ms at start-up; needed from 1 November only
     cal = calendar()
     coming = f"{cal.last_year + 1}年"

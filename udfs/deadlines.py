@@ -13,11 +13,9 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
-from . import colparse
-from . import values
+from . import colparse, values
 from .errors import RuleError
-from .rulebook import Rules, rulebook, rules_for
-from .rulebook import today as today_date
+from .rulebook import Rules, rulebook, rules_for, today as today_date
 from .workcal import add_months, calendar, month_end_after
 
 TIMED_UNITS = {"hours", "minutes"}

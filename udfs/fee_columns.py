@@ -14,8 +14,17 @@ import pandas as pd
 
 from . import colparse
 from .errors import RuleError
-from .fees import (COVER_CODE, COVER_NONE, cod_kernel, looks_numeric, network_fee_kernel,
-                   premium_kernel, route_rate_units, storage_days_kernel, storage_fee_kernel)
+from .fees import (
+    COVER_CODE,
+    COVER_NONE,
+    cod_kernel,
+    looks_numeric,
+    network_fee_kernel,
+    premium_kernel,
+    route_rate_units,
+    storage_days_kernel,
+    storage_fee_kernel,
+)
 from .fixed import as_int_array
 from .rulebook import Rules, rules_for
 

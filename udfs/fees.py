@@ -17,8 +17,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any, cast
 
-from . import places
-from . import values
+from . import places, values
 from .errors import RuleError
 from .fixed import div_half_up, fen_to_decimal, maximum, where
 from .rulebook import Rules, rules_for

@@ -12,8 +12,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any, Callable
 
-from . import fees, tariff
-from . import values
+from . import fees, tariff, values
 from .errors import ERROR_PREFIX, RuleError
 from .rulebook import rules_for, today
 

@@ -20,9 +20,7 @@ from fractions import Fraction
 from functools import lru_cache
 from typing import Any, cast
 
-from . import fees
-from . import places
-from . import values
+from . import fees, places, values
 from .errors import RuleError
 from .fixed import fen_to_decimal
 from .rulebook import Rules, rules_for

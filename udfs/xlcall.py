@@ -34,8 +34,7 @@ import pandas as pd
 
 from . import columns, registry
 from .errors import ERROR_PREFIX, RuleError  # ERROR_PREFIX: also what the generated udfs.xl imports
-from .xlvalues import (ERROR_TEXTS, SEQUENCES, Refused, error_text, error_value, grid, shows_error, single,
-                       to_excel)
+from .xlvalues import ERROR_TEXTS, SEQUENCES, Refused, error_text, error_value, grid, shows_error, single, to_excel
 
 log = logging.getLogger(__name__)
 

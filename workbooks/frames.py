@@ -16,10 +16,9 @@ import pandas as pd
 
 from udfs.cellvalue import is_blank
 
-from .compute import Computed
-from .compute import compute as compute_columns
-from .register import MemoryChunk, template_register
+from .compute import Computed, compute as compute_columns
 from .layout import EXCEL_EPOCH
+from .register import MemoryChunk, template_register
 from .spec import ERROR_PREFIX, REGISTERS, Template
 
 FIRST_ROW = 2                    # sheet row of a frame's first row (the template's header is row 1)

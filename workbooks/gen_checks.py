@@ -13,11 +13,24 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-
 from typing import Any
 
-from .spec import (OPEN_LISTS, REGISTERS, Blank, Call, Eq, Expr, If, Lit, LiveStatus, Out, Positive, Ref, Refused,
-                   checked_inputs)
+from .spec import (
+    OPEN_LISTS,
+    REGISTERS,
+    Blank,
+    Call,
+    Eq,
+    Expr,
+    If,
+    Lit,
+    LiveStatus,
+    Out,
+    Positive,
+    Ref,
+    Refused,
+    checked_inputs,
+)
 
 TARGET = Path(__file__).resolve().parents[1] / "udfs" / "register_inputs.py"
 

@@ -29,10 +29,9 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
+from udfs.cellvalue import XlError, is_blank  # noqa: F401 (re-exported: the one cell model)
 from udfs.rowcheck import TEXT_KINDS, TEXT_TABLE, error_value_message, normalise_text, typed_value
 from udfs.rulebook import rules_for
-
-from udfs.cellvalue import XlError, is_blank  # noqa: F401 (re-exported: the one cell model)
 
 _TABLE = TEXT_TABLE
 _SPACES = re.compile(r"\s+")

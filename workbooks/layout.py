@@ -16,8 +16,21 @@ import xlsxwriter
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from .spec import (ERROR_PREFIX, INPUT_FORMATS, OPEN_LISTS, OUTPUT_FORMATS, QUOTE_LINES, QUOTE_SHEET, Column,
-                   QuoteLine, Template, col_letter, quote_blank, quote_cell, quote_row)
+from .spec import (
+    ERROR_PREFIX,
+    INPUT_FORMATS,
+    OPEN_LISTS,
+    OUTPUT_FORMATS,
+    QUOTE_LINES,
+    QUOTE_SHEET,
+    Column,
+    QuoteLine,
+    Template,
+    col_letter,
+    quote_blank,
+    quote_cell,
+    quote_row,
+)
 from .validation import has_aliases
 
 MARKER_NAME = "LOGIDESK_TEMPLATE"

@@ -35,10 +35,20 @@ from udfs.complaints import rules_in_force
 from udfs.rulebook import today as engine_today
 
 from .compute import Computed, compute, needed_columns
-from .inputs import Typed, XlError, as_decimals, header_key, is_blank, normalise_text, read_column
 from .error_sheet import raw_at, to_fix
-from .outcomes import (BLANK, INVALID, OK, OUTCOMES, REFUSED_OUTCOME, apply, computed_errors, decide,
-                       override_errors, row_positions)
+from .inputs import Typed, XlError, as_decimals, header_key, is_blank, normalise_text, read_column
+from .outcomes import (
+    BLANK,
+    INVALID,
+    OK,
+    OUTCOMES,
+    REFUSED_OUTCOME,
+    apply,
+    computed_errors,
+    decide,
+    override_errors,
+    row_positions,
+)
 from .spec import REGISTERS, SHEETS, VIP, Call, Column, LiveStatus, Template, checked_inputs, col_letter
 from .validation import CellError, check_column, check_order
 from .xlsx.package import PackageError, open_package

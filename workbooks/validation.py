@@ -12,8 +12,16 @@ from typing import Any, Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from udfs.rowcheck import (day, has_aliases, list_key, list_lookup, list_message, order_message,  # noqa: F401
-                           required_message, with_rule)  # (re-exported)
+from udfs.rowcheck import (  # noqa: F401
+    day,
+    has_aliases,
+    list_key,
+    list_lookup,
+    list_message,
+    order_message,
+    required_message,  # (re-exported)
+    with_rule,
+)
 
 from .inputs import Typed
 from .spec import OPEN_LISTS, Column

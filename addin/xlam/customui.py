@@ -5,6 +5,7 @@ from lxml import etree
 from lxml.builder import ElementMaker
 
 from addin import ribbon
+
 from .appevents import vba_text
 from .vbaproject import std_module_source
 

@@ -14,8 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from cli import console
-from cli import listing
+from cli import console, listing
 from desk.ledger import Ledger, LedgerError
 from desk.notices.kinds import KINDS, KindSpec, spec as kind_spec
 
@@ -97,7 +96,9 @@ def _ledger_only(args: argparse.Namespace, sp: KindSpec | None) -> int:
 
 def _read_register(args: argparse.Namespace, sp: KindSpec) -> tuple[Any, dict[str, Any]] | None:
     """(rows, settings) of the register for the kind; None (said why) when no row is left."""
-    from desk.notices.source import load_rows  # lazy: issuing costs 400 ms at start-up (pandas, the register model); --list never needs it
+    from desk.notices.source import (
+        load_rows,  # lazy: issuing costs 400 ms at start-up (pandas, the register model); --list never needs it
+    )
     console.refuse_if_open([args.workbook])
     with console.Progress("读取登记表", unit="行", quiet=args.quiet):
         frame, settings, notes = load_rows(args.workbook, sp.kind, args.rows)
@@ -119,7 +120,11 @@ def _require_soffice() -> None:
 
 def _issue_command(args: argparse.Namespace, sp: KindSpec) -> int:
     """Issue the notices of the register's selected rows and say what happened."""
-    from desk.notices.batch import DuplicateNoticeError, NoticeError, issue  # lazy: issuing costs 400 ms at start-up (pandas, udfs); --list never needs it
+    from desk.notices.batch import (  # lazy: issuing costs 400 ms at start-up (pandas, udfs); --list never needs it
+        DuplicateNoticeError,
+        NoticeError,
+        issue,
+    )
     loaded = _read_register(args, sp)
     if loaded is None:
         return console.EXIT_ROWS

@@ -4,9 +4,18 @@ from __future__ import annotations
 import re
 
 # the one cell model (udfs.cellvalue) defines what the reader hands out
-from udfs.cellvalue import (DAYS_1900_TO_1904, EPOCH_1900, EPOCH_1904, ERROR_CODES, NotCalculated, Unreadable,  # noqa: E402,F401
-                            XlError, from_serial, line_breaks, to_serial)
-
+from udfs.cellvalue import (  # noqa: E402,F401
+    DAYS_1900_TO_1904,
+    EPOCH_1900,
+    EPOCH_1904,
+    ERROR_CODES,
+    NotCalculated,
+    Unreadable,
+    XlError,
+    from_serial,
+    line_breaks,
+    to_serial,
+)
 
 _ENTITY = re.compile(r"&(#x[0-9A-Fa-f]+|#[0-9]+|amp|lt|gt|quot|apos);")
 _NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}

@@ -30,9 +30,8 @@ from lxml import etree
 
 from udfs.errtext import detail_text, os_reason
 
-from .scan import T_S, FormulaCells, Index, SharedFormulas, Values, decode_joined, normalise
-from .scan import index as index_rows
 from .cells import line_breaks, unescape_x, xml_text
+from .scan import T_S, FormulaCells, Index, SharedFormulas, Values, decode_joined, index as index_rows, normalise
 from .sheetxml import SheetStream
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"

@@ -32,8 +32,7 @@ from typing import Any
 import numpy as np
 from lxml import etree
 
-from .cells import (NotCalculated, Unreadable, XlError, col_index, col_letter, escape, line_breaks, unescape_x,
-                    xml_text)
+from .cells import NotCalculated, Unreadable, XlError, col_index, col_letter, escape, line_breaks, unescape_x, xml_text
 from .formulas import shift
 
 LT, GT, SLASH, SPACE, QUOTE, EQ = 60, 62, 47, 32, 34, 61
