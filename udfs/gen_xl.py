@@ -20,11 +20,11 @@ generator reads the module file), so the wrappers are real source, not built at 
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from . import registry
 from .examples import markdown
+from .generated import refresh
 from .vbanames import GENERATOR_LOCALS, VBA_RESERVED
 
 TARGET = Path(__file__).with_name("xl.py")
@@ -119,20 +119,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m udfs.gen_xl", description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="only check that the generated files are current")
     args = parser.parse_args(argv)
-    stale = 0
-    for path, text in targets().items():
-        current = path.read_text(encoding="utf-8") if path.exists() else ""
-        if current == text:
-            continue
-        if args.check:
-            print(f"{path} is stale: run `python -m udfs.gen_xl`", file=sys.stderr)
-            stale += 1
-            continue
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
-        print(f"wrote {path}")
-    return 1 if stale else 0
+    stale = [path for path, text in targets().items()
+             if refresh(path, text, check=args.check, command="python -m udfs.gen_xl")]
+    return 1 if stale and args.check else 0
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from . import register_inputs
+from .generated import is_stale, refresh
 from .registry import FUNCTIONS, Function
 from .rulebook import RULES_PATH, Rulebook, Rules
 from .rules_check import RULE_ID, SECTION_RULE
@@ -522,8 +523,7 @@ def render(book: Rulebook | None = None) -> str:
 
 def stale(path: Path = TARGET) -> bool:
     """True when ``path`` differs from what :func:`render` gives now."""
-    current = path.read_text(encoding="utf-8") if path.exists() else ""
-    return current != render()
+    return is_stale(path, render())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -532,21 +532,11 @@ def main(argv: list[str] | None = None) -> int:
     action.add_argument("--write", action="store_true", help=f"rewrite {TARGET.name}")
     action.add_argument("--check", action="store_true", help="exit 1 when the committed file is stale")
     args = parser.parse_args(argv)
-    if args.check:
-        if stale():
-            print(f"{TARGET} is stale: run `python -m udfs.rules_doc --write`", file=sys.stderr)
-            return 1
+    if not (args.write or args.check):
+        sys.stdout.write(render())
         return 0
-    text = render()
-    if not args.write:
-        sys.stdout.write(text)
-        return 0
-    tmp = TARGET.with_name(TARGET.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(TARGET)
-    print(f"wrote {TARGET}")
-    return 0
-
+    stale_now = refresh(TARGET, render(), check=args.check, command="python -m udfs.rules_doc --write")
+    return 1 if stale_now and args.check else 0
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -11,9 +11,10 @@ data module; the templates stay the one place a column is declared.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
+
+from udfs.generated import refresh
 
 from .spec import (
     OPEN_LISTS,
@@ -95,19 +96,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m workbooks.gen_checks", description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="only check that the generated file is current")
     args = parser.parse_args(argv)
-    text = render()
-    current = TARGET.read_text(encoding="utf-8") if TARGET.exists() else ""
-    if current == text:
-        return 0
-    if args.check:
-        print(f"{TARGET} is stale: run `python -m workbooks.gen_checks`", file=sys.stderr)
-        return 1
-    tmp = TARGET.with_name(TARGET.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(TARGET)
-    print(f"wrote {TARGET}")
-    return 0
-
+    stale = refresh(TARGET, render(), check=args.check, command="python -m workbooks.gen_checks")
+    return 1 if stale and args.check else 0
 
 if __name__ == "__main__":
     raise SystemExit(main())
