@@ -155,6 +155,7 @@ class Ledger:
         self.is_pg = text.startswith(("postgresql://", "postgres://"))
         self.target = text
         self.origin = origin
+        self.path: str | Path  # SQLite only: a URI text (opened with uri=True) or a file path
         self._local = threading.local()
         if self.is_pg:
             if psycopg_module() is None:  # pragma: no cover - dependency is pinned
