@@ -244,6 +244,8 @@ def _month_text(month: Any) -> str | None:
         d = as_date(month if not isinstance(month, str) or len(month.strip()) > 7 else month.strip() + "-01")
     except (ValueError, TypeError):
         return None
+    if d is None:  # as_date gives None only for a blank, ruled out above
+        return None
     return f"{d.year}年{d.month}月"
 
 
