@@ -357,7 +357,7 @@ def _where(idx: Any, row: pd.Series, settings: Mapping[str, Any]) -> str:
 
 
 def issue(rows: pd.DataFrame, kind: str, out_dir: Path, settings: Mapping[str, Any],
-          ledger: "Ledger | str | None" = None, issued_by: str | None = None,
+          ledger: "Ledger | str | os.PathLike | None" = None, issued_by: str | None = None,
           on_duplicate: "str | Callable[[str, list[NoticeRecord]], bool]" = "refuse", *,
           notice_date: dt.date | None = None, pdf: bool | None = None,
           template_dir: Path | None = None, skip_invalid: bool = False,
