@@ -38,7 +38,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path, PureWindowsPath
-from typing import Protocol
+from typing import Any, Protocol
 
 ROOT = Path(__file__).resolve().parents[1]
 ADDIN_NAME = "logidesk.xlam"      # = addin.xlam.build.ADDIN_NAME (tested)
@@ -106,13 +106,15 @@ class WinRegistry:
     def __init__(self) -> None:
         import winreg  # lazy: winreg exists only on Windows
 
-        self.w = winreg
+        # typeshed declares winreg's contents only for win32; type checks run on Linux
+        self.w: Any = winreg
 
     def values(self, key: str) -> dict[str, object]:
         w = self.w
         try:
             with w.OpenKey(w.HKEY_CURRENT_USER, key) as k:
-                out, i = {}, 0
+                out: dict[str, object] = {}
+                i = 0
                 while True:
                     try:
                         name, value, _ = w.EnumValue(k, i)
@@ -161,8 +163,7 @@ def register_plan(current: dict[str, object], addin: str) -> tuple[str, list[str
 
     Excel loads ``OPEN``, ``OPEN1``, ``OPEN2``, … in order and stops at the first gap, so a new
     entry takes the first free name; an entry for any logidesk.xlam is reused (upgrade/moved)."""
-    ours = sorted((n for n, v in current.items() if _open_name_index(n) is not None and is_our_addin(v)),
-                  key=_open_name_index)
+    ours = [n for _, n, v in _open_entries(current) if is_our_addin(v)]
     if ours:
         return ours[0], ours[1:]
     used = {_open_name_index(n) for n in current}
@@ -170,6 +171,12 @@ def register_plan(current: dict[str, object], addin: str) -> tuple[str, list[str
     while i in used:
         i += 1
     return ("OPEN" if i == 0 else f"OPEN{i}"), []
+
+
+def _open_entries(values: dict[str, object]) -> list[tuple[int, str, object]]:
+    """The OPEN, OPEN1, OPEN2, … values as (index, name, value), in Excel's load order."""
+    entries = [(i, n, v) for n, v in values.items() if (i := _open_name_index(n)) is not None]
+    return sorted(entries, key=lambda e: e[0])
 
 
 def _open_name_index(name: str) -> int | None:
@@ -202,8 +209,7 @@ def unregister(reg: Registry) -> list[str]:
     values after ours so Excel still loads the user's other add-ins. Returns what was removed."""
     removed: list[str] = []
     opens = {n: v for n, v in reg.values(OPTIONS_KEY).items() if _open_name_index(n) is not None}
-    keep = [v for n, v in sorted(opens.items(), key=lambda kv: _open_name_index(kv[0]))
-            if not is_our_addin(v)]
+    keep = [v for _, _, v in _open_entries(opens) if not is_our_addin(v)]
     if len(keep) != len(opens):
         removed += [f"{OPTIONS_KEY}\\{n}" for n, v in opens.items() if is_our_addin(v)]
         for n in opens:

@@ -469,7 +469,8 @@ def write(a: Analysis, out: Path, progress: Any = None) -> Path:
             rows = a.of(b)
             ws.write_string(0, 0, f"{caption}　{b}", look.title)
             ships = a.shipments.get(b)
-            rate = f"，货损率 {share(len(rows), ships) * 100:.2f}%（{len(rows)} ÷ {ships:,}）" if ships else ""
+            ratio = share(len(rows), ships) if ships else None  # None: no shipments, no rate
+            rate = f"，货损率 {ratio * 100:.2f}%（{len(rows)} ÷ {ships:,}）" if ratio is not None else ""
             ws.write_string(1, 0, f"货损货差案件 {len(rows)} 件，建议赔偿 {sum(rows['赔偿金额'], ZERO):,.2f} 元{rate}；"
                                   f"重大案件 {int((a.majors['网点'] == b).sum())} 件", look.sub)
             if len(rows) and (rows["责任环节"] == UNFILLED).all() and (rows["原因"] == UNFILLED).all():

@@ -29,7 +29,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Iterator, Mapping, Sequence
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from cli.config import ledger_target
@@ -131,6 +131,12 @@ class NoticeRecord:
 def _as_date(x: Any) -> dt.date | None:
     if x is None or x == "":
         return None
+    return _to_date(x)
+
+
+def _to_date(x: Any) -> dt.date:
+    """A stored date (a DATE column or ISO text); for notice_date, which is NOT NULL, an empty
+    text is unreadable (ValueError) like any other bad date, not a record without a date."""
     if isinstance(x, dt.datetime):
         return x.date()
     if isinstance(x, dt.date):
@@ -155,6 +161,7 @@ class Ledger:
         self.is_pg = text.startswith(("postgresql://", "postgres://"))
         self.target = text
         self.origin = origin
+        self.path: str | Path  # SQLite only: a URI text (opened with uri=True) or a file path
         self._local = threading.local()
         if self.is_pg:
             if psycopg_module() is None:  # pragma: no cover - dependency is pinned
@@ -344,7 +351,7 @@ class Ledger:
         return NoticeRecord(
             number=d["number"], kind=d["kind"], year=int(d["year"]), seq=int(d["seq"]),
             waybill=d["waybill"], amount=None if d["amount"] is None else Decimal(str(d["amount"])),
-            notice_date=_as_date(d["notice_date"]), reply_by=_as_date(d["reply_by"]),
+            notice_date=_to_date(d["notice_date"]), reply_by=_as_date(d["reply_by"]),
             issued_by=d["issued_by"] or "", doc_path=d["doc_path"], batch_id=d["batch_id"],
             branch=d["branch"] or "", counterparty=d["counterparty"] or "",
             pdf_path=d["pdf_path"], rules=d["rules"] or "", issued_at=_as_dt(d["issued_at"]),
@@ -378,7 +385,7 @@ class Ledger:
         return self._select("WHERE reply_by IS NOT NULL AND replied_on IS NULL",
                             order="reply_by, number")
 
-    def set_pdf(self, paths: dict[str, str | None]) -> None:
+    def set_pdf(self, paths: Mapping[str, str | None]) -> None:
         """Record the PDFs that exist (number -> path) once converted, outside the numbering
         transaction; a failed conversion leaves pdf_path empty."""
         if not paths:

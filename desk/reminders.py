@@ -157,6 +157,12 @@ def _claims(reg: Loaded, out: _Out, closed: set[str]) -> None:
                scope[i], party[i])
 
 
+def _deadline(event: Any, start: dt.date, scope: Any = None) -> dt.date:
+    """udfs.deadline as a date: an hour limit's datetime gives its day, as _date would."""
+    due = udfs.deadline(event, start, scope)
+    return due.date() if isinstance(due, dt.datetime) else due
+
+
 def _not_due_yet(given: Any, claimed: Any, out: _Out) -> bool:
     """The model's deadline lies beyond the reminder window (and the claim has its date)."""
     d = _date(given)
@@ -175,10 +181,10 @@ def _claim(out: _Out, branch: str, w: str, src: str, outcome: str, errors: Any, 
         return
     try:
         if outcome == "refused":  # CLM-8: no compensation, but the reply is still due (DL-1)
-            d = _date(given) or _date(udfs.deadline("索赔受理", start))
+            d = _date(given) or _deadline("索赔受理", start)
             out.due(branch, "不予受理答复", w, start, d, "DL-1、CLM-8", src, _s(party))
         else:
-            d = _date(given) or _date(udfs.deadline("索赔处理", start, _s(scope) or None))
+            d = _date(given) or _deadline("索赔处理", start, _s(scope) or None)
             out.due(branch, "理赔处理", w, start, d, "DL-2", src, _s(party))
     except udfs.RuleError as e:
         out.cannot(branch, "理赔", w, str(e), src, "DL-2")
@@ -208,7 +214,7 @@ def _complaints(reg: Loaded, out: _Out) -> None:
                 d = _date(given)
                 if d is None:
                     ev = event or udfs.complaint_event(cat[i])
-                    d = _date(udfs.deadline(ev, start))
+                    d = _deadline(ev, start)
                 out.due(reg.branch, label, w, start, d, rule, src, party)
             except udfs.RuleError as e:
                 out.cannot(reg.branch, label, w, str(e), src, rule)
@@ -243,7 +249,7 @@ def _open_items(reg: Loaded, out: _Out, label: str, start_col: str, done_col: st
 def _cod(reg: Loaded, out: _Out) -> None:
     """COD-2: the shipper collects the goods money within 3 months of its arrival."""
     _open_items(reg, out, "代收货款提取", "到账日期", "提款日期", "COD-2",
-                lambda start, due: _date(due) or _date(udfs.deadline("代收货款提取", start)), extra=("提款期限",))
+                lambda start, due: _date(due) or _deadline("代收货款提取", start), extra=("提款期限",))
 
 
 def _storage(reg: Loaded, out: _Out) -> None:

@@ -31,7 +31,7 @@ from cli.console import ArgumentParser  # Chinese usage, help and argument error
 from udfs import vbanames
 
 from . import appevents, customui, udfvba
-from .vbaproject import Module, read_project, write_project
+from .vbaproject import Module, VbaProject, read_project, write_project
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_OUT = ROOT / "build" / "addin"
@@ -115,7 +115,7 @@ _CORE = (
 
 
 def vba_modules(udf_module: str | types.ModuleType = udfvba.UDF_MODULE,
-                template_vba: bytes | None = None) -> tuple[object, list[Module]]:
+                template_vba: bytes | None = None) -> tuple[VbaProject, list[Module]]:
     """The VBA project (template) and the module list written into the add-in."""
     if template_vba is None:
         with zipfile.ZipFile(template_path()) as z:

@@ -85,7 +85,10 @@ def read_project(vba_bin: bytes) -> VbaProject:
         key, _, value = line.partition("=")
         if key in ("Document", "Class", "Module", "BaseClass"):
             kinds[value.split("/")[0]] = {"Document": "document", "Module": "std"}.get(key, "class")
-    project_id = re.search(r'^ID="(\{[^}]+\})"', project_text, re.M).group(1)
+    id_match = re.search(r'^ID="(\{[^}]+\})"', project_text, re.M)
+    if id_match is None:
+        raise ValueError("PROJECT stream has no ID=\"{...}\" line")
+    project_id = id_match.group(1)
 
     modules: list[Module] = []
     cur: dict[int, bytes] = {}

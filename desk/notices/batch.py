@@ -244,6 +244,8 @@ def _month_text(month: Any) -> str | None:
         d = as_date(month if not isinstance(month, str) or len(month.strip()) > 7 else month.strip() + "-01")
     except (ValueError, TypeError):
         return None
+    if d is None:  # as_date gives None only for a blank, ruled out above
+        return None
     return f"{d.year}年{d.month}月"
 
 
@@ -355,7 +357,7 @@ def _where(idx: Any, row: pd.Series, settings: Mapping[str, Any]) -> str:
 
 
 def issue(rows: pd.DataFrame, kind: str, out_dir: Path, settings: Mapping[str, Any],
-          ledger: "Ledger | str | None" = None, issued_by: str | None = None,
+          ledger: "Ledger | str | os.PathLike | None" = None, issued_by: str | None = None,
           on_duplicate: "str | Callable[[str, list[NoticeRecord]], bool]" = "refuse", *,
           notice_date: dt.date | None = None, pdf: bool | None = None,
           template_dir: Path | None = None, skip_invalid: bool = False,

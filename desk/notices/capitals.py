@@ -26,7 +26,8 @@ def to_decimal(value: Any) -> Decimal:
 
 def _group(n: int) -> str:
     """Text of one four-digit group (1..9999) without its group unit."""
-    out, zero = [], False
+    out: list[str] = []
+    zero = False
     for digit, unit in zip(f"{n:04d}", _IN_GROUP):
         if digit == "0":
             zero = bool(out)

@@ -83,7 +83,7 @@ def _ledger_only(args: argparse.Namespace, sp: KindSpec | None) -> int:
                 ok = led.mark_replied(args.replied, args.date or dt.date.today())
                 console.say(f"已登记回复：{args.replied}" if ok else f"台账中没有编号 {args.replied}（{led.ident}）")
                 return console.EXIT_OK if ok else console.EXIT_ROWS
-            recs = led.all(sp and sp.kind)
+            recs = led.all(sp.kind if sp else None)
             answered = sum(1 for r in recs if r.replied_on)
             console.say(f"台账 {led.ident}：{len(recs)} 份通知" + (f"，已回复 {answered} 份" if answered else ""))
             for r in recs:

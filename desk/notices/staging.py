@@ -23,7 +23,7 @@ import sys
 import time
 import uuid
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, BinaryIO, Callable
 
 if sys.platform == "win32":  # pragma: no cover - Windows clients
     import msvcrt
@@ -81,7 +81,7 @@ class Staging:
             # a recover() elsewhere may have found the lock file free in the instant between
             # our open and our lock, and removed it: a lock on a removed file protects nothing
             if _still_linked(fh, self.lock_path):
-                self._lock_fh = fh
+                self._lock_fh: BinaryIO | None = fh
                 break
             fh.close()
             if attempt == 19:
