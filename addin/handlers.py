@@ -36,8 +36,8 @@ import pandas as pd
 import xlwings
 
 from desk.notices.kinds import KINDS, issued_from, with_button
+from workbooks.markers import MARKER_NAME
 
-MARKER_NAME = "LOGIDESK_TEMPLATE"
 TITLE = "物流客服"
 KIND_LABELS = {
     "claims": "理赔登记表", "complaints": "投诉登记表", "storage": "仓储保管登记",

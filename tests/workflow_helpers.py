@@ -10,7 +10,7 @@ import pandas as pd
 def frame_of(path: Path, sheet: str | None = None) -> pd.DataFrame:
     """The model's frame of a register (index = sheet row); ``sheet="VIP客户"``: VIP register."""
     if sheet == "VIP客户":
-        from workbooks.spec_vip import open_vip_register
+        from workbooks.vip_register import open_vip_register
         return open_vip_register(path).frame()
     from workbooks.register import open_register
     return open_register(path).frame()

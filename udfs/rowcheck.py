@@ -32,7 +32,6 @@ from .register_inputs import COMPUTED, INPUTS, OPEN_LISTS
 from .rulebook import rules_for, today
 from .xlvalues import error_text, error_value, to_excel
 
-ERROR_PREFIX = "错误："
 TEXT_KINDS = ("text", "phone", "choice", "flag")
 SHOWN_CHOICES = 12                       # list entries quoted in a message
 

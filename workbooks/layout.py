@@ -16,6 +16,7 @@ import xlsxwriter
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from .markers import MARKER_NAME, MARKER_SHEET, SETTINGS_SHEET
 from .spec import (
     ERROR_PREFIX,
     INPUT_FORMATS,
@@ -33,10 +34,7 @@ from .spec import (
 )
 from .validation import has_aliases
 
-MARKER_NAME = "LOGIDESK_TEMPLATE"
-MARKER_SHEET = "_logidesk"
 LISTS_SHEET = "_lists"
-SETTINGS_SHEET = "设置"
 SUMMARY_SHEET = "汇总"
 ERRORS_SHEET = "错误清单"
 RULES_SHEET = "规则"

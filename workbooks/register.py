@@ -37,6 +37,7 @@ from udfs.rulebook import today as engine_today
 from .compute import Computed, compute, needed_columns
 from .error_sheet import raw_at, to_fix
 from .inputs import Typed, XlError, as_decimals, header_key, is_blank, normalise_text, read_column
+from .markers import MARKER_NAME, MARKER_SHEET, SETTINGS_SHEET
 from .outcomes import (
     BLANK,
     INVALID,
@@ -49,16 +50,23 @@ from .outcomes import (
     override_errors,
     row_positions,
 )
-from .spec import REGISTERS, SHEETS, VIP, Call, Column, LiveStatus, Template, checked_inputs, col_letter
+from .spec import (
+    REGISTERS,
+    SHEETS,
+    VIP,
+    Call,
+    Column,
+    LiveStatus,
+    Template,
+    checked_inputs,
+    col_letter,
+)
 from .validation import CellError, check_column, check_order
 from .xlsx.package import PackageError, open_package
 
 __all__ = ["open_register", "Register", "RegisterError", "Evaluation", "Tally", "MemoryChunk",
            "CellError", "Computed", "XlError", "OUTCOMES", "OK", "REFUSED_OUTCOME", "INVALID", "BLANK"]
 
-MARKER_NAME = "LOGIDESK_TEMPLATE"
-MARKER_SHEET = "_logidesk"
-SETTINGS_SHEET = "设置"
 HEAD_ROWS = 30                         # rows searched for the header (title rows above it)
 MIN_HEADER_MATCH = 3                   # template headers a row needs to be taken as the header
 CHUNK_ROWS = 50_000

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from udfs import colparse, columns
+from udfs.errors import ERROR_PREFIX  # noqa: F401 - what a failed function puts in a cell (re-exported)
 from udfs.quote import TOTAL_REFUSED
 from udfs.registry import by_python_name, engine_functions
 from udfs.rowcheck import POINTER, see
@@ -32,7 +33,6 @@ from udfs.tariff import OVERRIDE_NOTE
 from .xlsx.cells import col_letter  # noqa: F401 - one definition of column letters (re-exported)
 
 TEMPLATE_VERSION = 1
-ERROR_PREFIX = "错误："          # what udfs.xl puts in a cell whose function failed
 
 # ----------------------------------------------------------------------------- expressions
 
@@ -827,7 +827,7 @@ REGISTERS: dict[str, Template] = {t.kind: t for t in (CLAIMS, COMPLAINTS, STORAG
 # The VIP customer register (VIP客户登记表, NTC-7): the customers a VIP congratulation or
 # cancellation letter is written to. One row per customer and month; no computed columns (so
 # no batch processing) — the letter's figures are the month's volume and freight as recorded
-# by sales. Built by workbooks.build.build_vip_register, read by workbooks.spec_vip.
+# by sales. Built by workbooks.build.build_vip_register, read by workbooks.vip_register.
 VIP = Template(
     kind="vip", sheet="VIP客户", title="VIP客户登记表",
     settings=SETTINGS,

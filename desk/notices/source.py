@@ -2,7 +2,7 @@
 
 Claim notices read the claim register (``workbooks.register``): typed inputs, computed
 amounts, each row's outcome (refused claims and rows with input errors get no notice).
-VIP letters read the VIP customer register (:mod:`workbooks.spec_vip`).
+VIP letters read the VIP customer register (:mod:`workbooks.vip_register`).
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from cli import console
 from desk.notices.kinds import spec as kind_spec
 from desk.registers import settings_of
 from workbooks.register import RegisterError, open_register
-from workbooks.spec_vip import open_vip_register
+from workbooks.vip_register import open_vip_register
 
 
 def load_rows(workbook: Path, kind: str, ranges: list[tuple[int, int]] | None,
