@@ -217,7 +217,7 @@ def date_arg(text: str) -> dt.date:
     from udfs.errors import RuleError  # lazy: 18 ms of a 40 ms `logidesk --help` start-up
     from udfs.values import when  # lazy: as udfs.errors above (18 ms at start-up)
     try:
-        return when(text, "日期", None)  # type: ignore[return-value]
+        return when(text, "日期", None)
     except RuleError as e:
         raise argparse.ArgumentTypeError(f"「{text}」不是日期（可写 2026-11-23、2026/11/23 或 2026年11月23日）") from e
 

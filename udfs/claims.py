@@ -3,7 +3,6 @@
 """
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import Any, cast
 
@@ -139,7 +138,7 @@ def actual_loss(claim_type: Any, value: Any, lost_share: Any = None) -> Decimal:
     实际损失金额 beside the amount claimed."""
     r = rules_for(None)
     t = claim_type_code(r, claim_type)
-    v = cast(int, values.money(value, "物品价值", "CMP-1", r, required=True))
+    v = values.money(value, "物品价值", "CMP-1", r, required=True)
     num, den = share_of(r, t, lost_share)
     return fen_to_decimal(div_half_up(one(v) * num, den)[0])
 
@@ -148,7 +147,7 @@ def freight_waiver(claim_type: Any, freight: Any, lost_share: Any = None) -> Dec
     """免收运费 (CMP-4)."""
     r = rules_for(None)
     t = claim_type_code(r, claim_type)
-    f = cast(int, values.money(freight, "运费", "CMP-4", r, required=True))
+    f = values.money(freight, "运费", "CMP-4", r, required=True)
     num, den = share_of(r, t, lost_share)
     return fen_to_decimal(freight_waiver_kernel(one(t), one(f), one(num), den)[0])
 
@@ -246,8 +245,8 @@ def insured_flag(insured: Any) -> bool:
 
 def claim_check(ship_date: Any, claim_date: Any, cause: Any = None, insured: Any = None) -> str:
     """受理判定: 受理, or 不予受理：<reason>（rule）. One year from shipping (CLM-7, DATE-4)."""
-    ship = cast(dt.date, values.when(ship_date, "寄件日期", "CLM-7"))
-    claim = cast(dt.date, values.when(claim_date, "索赔日期", "CLM-7"))
+    ship = values.when(ship_date, "寄件日期", "CLM-7")
+    claim = values.when(claim_date, "索赔日期", "CLM-7")
     if claim < ship:
         raise RuleError(f"索赔日期 {claim.isoformat()} 早于寄件日期 {ship.isoformat()}", "CLM-7")
     r = rules_for(claim)
@@ -307,7 +306,7 @@ def ecom_compensation(claim_type: Any, value: Any, lost_share: Any = None,
     t = claim_type_code(r, claim_type)
     if t == DELAY:
         raise RuleError(ECOM_DELAY, "ECM-6")
-    v = cast(int, values.money(value, "物品价值", "ECM-2", r, required=True))
+    v = values.money(value, "物品价值", "ECM-2", r, required=True)
     num, den = ecom_share(r, t, lost_share)
     inv = values.flag(has_invoice, "有正规发票", "ECM-3", True)
     pr = values.flag(practical, "实用性物品", "ECM-3", True)
@@ -332,7 +331,7 @@ def ecom_compensation_fast(claim_type, value, lost_share, has_invoice, practical
 def ecom_high_value(value: Any) -> bool:
     """ECM-4: contents worth ≥ 3,000 follow the high-value process."""
     r = rules_for(None)
-    v = cast(int, values.money(value, "物品价值", "ECM-4", r, required=True))
+    v = values.money(value, "物品价值", "ECM-4", r, required=True)
     return v >= r.ecom["high_value_from"]
 
 
@@ -353,7 +352,7 @@ def waybill_count(batch: Any) -> int:
             if key.lower() in values.NO:
                 return 1
         batch = key
-    n = cast(int, values.integer(batch, "批货票数", "NET-9", minimum=0, required=True))
+    n = values.integer(batch, "批货票数", "NET-9", minimum=0, required=True)
     return max(n, 1)
 
 
@@ -385,7 +384,7 @@ def network_compensation(claim_type: Any, actual_value: Any, days_late: Any = No
         batch_cap = fen("loss_batch_cap", rule)
     else:
         rule = std["delay_rule"]
-        days = cast(int, values.integer(days_late, "延误天数", rule, minimum=0, required=True))
+        days = values.integer(days_late, "延误天数", rule, minimum=0, required=True)
         raw = fen("delay_per_day", rule) * days
         light, heavy = fen("delay_cap_light", rule), fen("delay_cap_heavy", rule)
         w = values.ratio(weight_kg, "重量(kg)", rule, upper=None)     # checked whenever given

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -56,7 +56,7 @@ def _due_days(unit: str, start: np.ndarray, n: int | np.ndarray) -> np.ndarray:
 def deadline(event_name: Any, start: Any, scope: Any = None) -> dt.date | dt.datetime:
     """The deadline of event ``event_name`` counted from ``start`` (date, or datetime for
     hour limits). (Not called ``event``: Event is a reserved word in VBA.)"""
-    probe = cast(dt.datetime, values.when(start, "起算日期", "DL-1", keep_time=True))
+    probe = values.when(start, "起算日期", "DL-1", keep_time=True)
     r = rules_for(probe.date())
     name, spec, n = _spec(r, event_name, scope)
     unit = spec["unit"]
@@ -176,14 +176,14 @@ def deadline_status(event_name: Any, start: Any, done: Any = None, today: Any = 
     value without a time of day counts from 00:00 of that day."""
     due = deadline(event_name, start, scope)
     if isinstance(due, dt.datetime):
-        begin_t = cast(dt.datetime, values.when(start, "起算日期", "DL-1", keep_time=True))
-        done_t = cast("dt.datetime | None", values.when(done, "完成日期", "DL-1", required=False, keep_time=True))
+        begin_t = values.when(start, "起算日期", "DL-1", keep_time=True)
+        done_t = values.when(done, "完成日期", "DL-1", required=False, keep_time=True)
         if done_t is not None and done_t < begin_t:
             raise RuleError(f"完成时间 {done_t.isoformat(sep=' ')} 早于起算时间 "
                             f"{begin_t.isoformat(sep=' ')}", "DATE-3")
-        now_t = cast("dt.datetime | None", values.when(today, "今天", "DL-1", required=False, keep_time=True))
+        now_t = values.when(today, "今天", "DL-1", required=False, keep_time=True)
         return timed_status_text(due, done_t, now_t or now())
-    begin = cast(dt.date, values.when(start, "起算日期", "DL-1"))
+    begin = values.when(start, "起算日期", "DL-1")
     finished = values.when(done, "完成日期", "DL-1", required=False)
     if finished is not None and finished < begin:
         raise RuleError(f"完成日期 {finished.isoformat()} 早于起算日期 {begin.isoformat()}", "DL-1")

@@ -106,7 +106,7 @@ def cod_fee(amount: Any) -> Decimal:
 
 def place_class(r: Rules, place: Any) -> tuple[str, str]:
     """(the name that decided, route class) of a place as a clerk writes it (STO-3, STO-4)."""
-    raw = cast(str, values.text(place, "地点", "STO-3"))
+    raw = values.text(place, "地点", "STO-3")
     return _place_class(r, places.normalise(raw))
 
 
@@ -200,8 +200,8 @@ def storage_days_kernel(notice: Operand, pickup: Operand, free_days: int) -> Ope
 
 
 def _storage_dates(notice_date: Any, pickup_date: Any) -> tuple[dt.date, dt.date]:
-    notice = cast(dt.date, values.when(notice_date, "到货通知日期", "STO-2"))
-    pickup = cast(dt.date, values.when(pickup_date, "提货日期", "STO-2"))
+    notice = values.when(notice_date, "到货通知日期", "STO-2")
+    pickup = values.when(pickup_date, "提货日期", "STO-2")
     if pickup < notice:
         raise RuleError(f"提货日期 {pickup.isoformat()} 早于到货通知日期 {notice.isoformat()}", "STO-2")
     return notice, pickup
@@ -257,7 +257,7 @@ def label_penalty(pieces: Any, violation: Any) -> Decimal:
     if kind == "old":
         amount = lab["old_label"]
     else:
-        n = cast(int, values.integer(pieces, "件数", "LBL-1", minimum=1, required=True))
+        n = values.integer(pieces, "件数", "LBL-1", minimum=1, required=True)
         many = n >= int(lab["many_pieces"])
         amount = lab[f"{'many' if many else 'few'}_{kind}"]
     return Decimal(str(amount)).quantize(Decimal("0.01"))

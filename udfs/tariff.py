@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
-from typing import Any, cast
+from typing import Any
 
 from . import fees, places, values
 from .errors import RuleError
@@ -157,7 +157,7 @@ def find_zone(r: Rules, t: Tariff, origin: Any, destination: Any) -> tuple[Zone,
     if values.is_blank(destination):
         raise RuleError("缺少目的地", RULE)
     _, origin_class = fees.place_class(r, origin)          # the origin branch is on the route table
-    dest = cast(str, values.text(destination, "目的地", RULE))
+    dest = values.text(destination, "目的地", RULE)
     named = _named_zone(t, dest)
     if named is not None:
         return named

@@ -13,7 +13,7 @@ import datetime as dt
 import math
 import re
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Literal, overload
 
 from .cellvalue import EPOCH_1900, XlError, from_serial, is_blank
 from .errors import RuleError
@@ -107,6 +107,12 @@ def _required_number(x: Any, field: str, rule: str | None, required: bool,
     return decimal(usable(x, field, rule), field, rule, what)
 
 
+@overload
+def money(x: Any, field: str, rule: str | None, rules: Rules, *, required: Literal[True]) -> int: ...
+@overload
+def money(x: Any, field: str, rule: str | None, rules: Rules, *, required: bool = False) -> int | None: ...
+
+
 def money(x: Any, field: str, rule: str | None, rules: Rules, *,
           required: bool = False) -> int | None:
     """Yuan → integer fen, half-up when read (MONEY-2: what a two-decimal cell shows).
@@ -167,6 +173,14 @@ def fraction(x: Any, field: str, rule: str | None, rules: Rules, *,
     return ratio(x, field, rule, default=default, upper=upper, min_den=rules.frac_scale)
 
 
+@overload
+def integer(x: Any, field: str, rule: str | None, *, minimum: int = 0, required: Literal[True],
+            maximum: int = 1_000_000) -> int: ...
+@overload
+def integer(x: Any, field: str, rule: str | None, *, minimum: int = 0, required: bool = False,
+            maximum: int = 1_000_000) -> int | None: ...
+
+
 def integer(x: Any, field: str, rule: str | None, *, minimum: int = 0,
             required: bool = False, maximum: int = 1_000_000) -> int | None:
     """A whole number (days, pieces, waybills), at most ``maximum``."""
@@ -193,6 +207,21 @@ def _in_range(moment: dt.date, field: str, rule: str | None, shown: str) -> None
     day = moment.date() if isinstance(moment, dt.datetime) else moment
     if not FIRST_DATE <= day <= LAST_DATE:
         raise RuleError(f"{field}不是有效日期：{shown}（年份应在 {FIRST_DATE.year}–{LAST_DATE.year} 之间）", rule)
+
+
+# what `when` returns, by its arguments: required → never None; keep_time → a datetime
+@overload
+def when(x: Any, field: str, rule: str | None, *, required: Literal[True] = True,
+         keep_time: Literal[False] = False) -> dt.date: ...
+@overload
+def when(x: Any, field: str, rule: str | None, *, required: Literal[True] = True,
+         keep_time: Literal[True]) -> dt.datetime: ...
+@overload
+def when(x: Any, field: str, rule: str | None, *, required: Literal[False],
+         keep_time: Literal[True]) -> dt.datetime | None: ...
+@overload
+def when(x: Any, field: str, rule: str | None, *, required: bool = True,
+         keep_time: bool = False) -> dt.date | dt.datetime | None: ...
 
 
 def when(x: Any, field: str, rule: str | None, *, required: bool = True,
@@ -266,6 +295,12 @@ def flag(x: Any, field: str, rule: str | None, default: bool) -> bool:
     if key in _FALSE:
         return False
     raise RuleError(f"{field}应填「是」或「否」，收到「{show(x)}」", rule)
+
+
+@overload
+def text(x: Any, field: str, rule: str | None, *, required: Literal[True] = True) -> str: ...
+@overload
+def text(x: Any, field: str, rule: str | None, *, required: bool = True) -> str | None: ...
 
 
 def text(x: Any, field: str, rule: str | None, *, required: bool = True) -> str | None:
