@@ -12,6 +12,25 @@ NO_COMPANY_RULES = Path(tempfile.gettempdir()) / f"logidesk-tests-{uuid.uuid4().
 os.environ["LOGIDESK_COMPANY_RULES"] = str(NO_COMPANY_RULES)
 
 
+@pytest.fixture
+def use_company(tmp_path, monkeypatch):
+    """``use_company(text)`` writes a company rules file, points LOGIDESK_COMPANY_RULES at it and
+    reloads the rules (returns the file's path); the bundled rules come back afterwards."""
+    from udfs import rulebook
+    path = tmp_path / "etc" / "company_rules.toml"
+
+    def write(text: str) -> Path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        monkeypatch.setenv("LOGIDESK_COMPANY_RULES", str(path))
+        rulebook.reload()
+        return path
+
+    yield write
+    monkeypatch.undo()
+    rulebook.reload()
+
+
 @pytest.fixture(autouse=True)
 def _no_real_company_rules(monkeypatch):
     """Every test starts with LOGIDESK_COMPANY_RULES at a path that does not exist. Tests of

@@ -12,7 +12,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from register_columns import cell, index
-from test_company_rules import COMPANY_2027, _bundled_with, use_company  # noqa: F401 (fixture)
+from test_company_rules import COMPANY_2027, _bundled_with
 
 import udfs
 from desk.notices.samples import CLAIM_COLUMNS, claim_row, write_register

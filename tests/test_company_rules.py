@@ -42,23 +42,6 @@ aliases = ["生鲜", "冷链"]
 '''
 
 
-@pytest.fixture
-def use_company(tmp_path, monkeypatch):
-    """Write a company rules file, point LOGIDESK_COMPANY_RULES at it and reload."""
-    path = tmp_path / "etc" / "company_rules.toml"
-
-    def write(text: str) -> Path:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-        monkeypatch.setenv("LOGIDESK_COMPANY_RULES", str(path))
-        rb.reload()
-        return path
-
-    yield write
-    monkeypatch.undo()
-    rb.reload()
-
-
 # ------------------------------------------------------------------------- where it is
 
 def test_the_place_comes_from_configuration_with_per_user_then_per_machine_defaults(tmp_path):

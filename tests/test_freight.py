@@ -59,20 +59,10 @@ TARIFF = HEAD.format(step="0.5") + MORE_ZONES
 
 
 @pytest.fixture
-def company(tmp_path, monkeypatch):
-    """Write a company rules file, point LOGIDESK_COMPANY_RULES at it and reload."""
+def company(use_company, monkeypatch):
+    """``company(text=TARIFF)``: the company tariff in force (conftest's use_company), on TODAY."""
     monkeypatch.setenv("LOGIDESK_TODAY", TODAY)
-    path = tmp_path / "company_rules.toml"
-
-    def write(text: str = TARIFF):
-        path.write_text(text, encoding="utf-8")
-        monkeypatch.setenv("LOGIDESK_COMPANY_RULES", str(path))
-        rb.reload()
-        return path
-
-    yield write
-    monkeypatch.undo()
-    rb.reload()
+    return lambda text=TARIFF: use_company(text)
 
 
 # (origin, destination, weight, length, width, height) → yuan, each worked out by hand

@@ -180,12 +180,8 @@ def test_full_width_separators_fold():
     assert udfs.storage_rate("福州", "广东省－深圳市－坪山区") == D("0.05")    # full-width hyphen
 
 
-def test_a_company_adds_a_city_in_its_rules_file(tmp_path, monkeypatch):
-    """STO-4: a company names 大连 in its rules file: every district of 大连 takes that
-    class, and 中山区 of 大连 never the PRD city 中山's."""
-    from udfs import rulebook as rb
-    company = tmp_path / "company.toml"
-    company.write_text('''
+# a company rules file's storage section (STO-3); each test adds its own lines
+COMPANY_STORAGE = '''
 [company]
 name = "测试物流"
 [version."C2025.1"]
@@ -194,17 +190,17 @@ published = 2024-12-15
 effective_from = 2025-01-01
 [version."C2025.1".storage]
 rule = "STO-3"
-cities = { C = ["北京", "天津", "唐山", "沈阳", "郑州", "西安", "重庆", "成都", "济南", "青岛", "淄博", "枣庄",
+'''
+
+
+def test_a_company_adds_a_city_in_its_rules_file(use_company):
+    """STO-4: a company names 大连 in its rules file: every district of 大连 takes that
+    class, and 中山区 of 大连 never the PRD city 中山's."""
+    use_company(COMPANY_STORAGE + '''cities = { C = ["北京", "天津", "唐山", "沈阳", "郑州", "西安", "重庆", "成都", "济南", "青岛", "淄博", "枣庄",
             "东营", "烟台", "潍坊", "济宁", "泰安", "威海", "日照", "临沂", "德州", "聊城", "滨州", "菏泽", "大连"] }
-''', encoding="utf-8")
-    monkeypatch.setenv("LOGIDESK_COMPANY_RULES", str(company))
-    rb.reload()
-    try:
-        assert udfs.storage_rate("福州", "辽宁省大连市中山区") == D("0.03")
-        assert udfs.storage_rate("福州", "大连中山区") == D("0.03")
-    finally:
-        monkeypatch.delenv("LOGIDESK_COMPANY_RULES")
-        rb.reload()
+''')
+    assert udfs.storage_rate("福州", "辽宁省大连市中山区") == D("0.03")
+    assert udfs.storage_rate("福州", "大连中山区") == D("0.03")
 
 
 @pytest.mark.parametrize("text, answer", [
@@ -225,62 +221,28 @@ def test_divisions_the_table_lacks_come_from_the_rules_data(text, answer):
     assert str(info.value) == answer
 
 
-def test_a_bad_extra_division_is_named(tmp_path, monkeypatch):
-    from udfs import rulebook as rb
-    company = tmp_path / "company.toml"
-    company.write_text('''
-[company]
-name = "测试物流"
-[version."C2025.1"]
-title = "公司 2025 年版"
-published = 2024-12-15
-effective_from = 2025-01-01
-[version."C2025.1".storage]
-rule = "STO-3"
-extra_divisions = [["5001", "江北区"]]
-''', encoding="utf-8")
-    monkeypatch.setenv("LOGIDESK_COMPANY_RULES", str(company))
-    rb.reload()
-    try:
-        with pytest.raises(RuleError) as info:
-            udfs.storage_rate("福州", "重庆市某区")
-        assert str(info.value) == ("规则数据 storage.extra_divisions 的条目「['5001', '江北区']」应为 "
-                                   "[6 位区县代码, 名称]，如 [\"500105\", \"江北区\"]（STO-4）")
-        assert udfs.storage_rate("福州", "重庆") == D("0.03")        # listed names need no table
-    finally:
-        monkeypatch.delenv("LOGIDESK_COMPANY_RULES")
-        rb.reload()
+def test_a_bad_extra_division_is_named(use_company):
+    use_company(COMPANY_STORAGE + '''extra_divisions = [["5001", "江北区"]]
+''')
+    with pytest.raises(RuleError) as info:
+        udfs.storage_rate("福州", "重庆市某区")
+    assert str(info.value) == ("规则数据 storage.extra_divisions 的条目「['5001', '江北区']」应为 "
+                               "[6 位区县代码, 名称]，如 [\"500105\", \"江北区\"]（STO-4）")
+    assert udfs.storage_rate("福州", "重庆") == D("0.03")        # listed names need no table
 
 
-def test_a_company_adds_a_division_the_table_lacks(tmp_path, monkeypatch):
+def test_a_company_adds_a_division_the_table_lacks(use_company):
     """A county set up after the table's edition: 线路未定义 naming it (never its province's
     B), until the company adds it under its city in the rules file; then 温州's F."""
-    from udfs import rulebook as rb
     with pytest.raises(RuleError) as info:
         udfs.storage_rate("福州", "浙江省新设县")
     assert str(info.value) == ("线路未定义：「浙江省新设县」中的「新设县」不在行政区划表中（不按浙江省计），"
                                "请核对地名，或由管理员在规则数据中补充该地（STO-3）")
-    company = tmp_path / "company.toml"
-    company.write_text('''
-[company]
-name = "测试物流"
-[version."C2025.1"]
-title = "公司 2025 年版"
-published = 2024-12-15
-effective_from = 2025-01-01
-[version."C2025.1".storage]
-rule = "STO-3"
-extra_divisions = [["330399", "新设县"]]
-''', encoding="utf-8")
-    monkeypatch.setenv("LOGIDESK_COMPANY_RULES", str(company))
-    rb.reload()
-    try:
-        assert udfs.storage_rate("福州", "浙江省新设县") == D("0.10")
-        assert udfs.storage_rate("上海", "浙江省温州市新设县") == D("0.05")
-        assert C.storage_rate(["福州"], ["新设县"])["value"][0] == 0.10
-    finally:
-        monkeypatch.delenv("LOGIDESK_COMPANY_RULES")
-        rb.reload()
+    use_company(COMPANY_STORAGE + '''extra_divisions = [["330399", "新设县"]]
+''')
+    assert udfs.storage_rate("福州", "浙江省新设县") == D("0.10")
+    assert udfs.storage_rate("上海", "浙江省温州市新设县") == D("0.05")
+    assert C.storage_rate(["福州"], ["新设县"])["value"][0] == 0.10
 
 
 @pytest.mark.parametrize("name, short", [

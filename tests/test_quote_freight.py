@@ -34,12 +34,8 @@ def _today(monkeypatch):
 
 
 @pytest.fixture
-def company(tmp_path, monkeypatch):
-    path = tmp_path / "company_rules.toml"
-    path.write_text(TARIFF, encoding="utf-8")
-    monkeypatch.setenv("LOGIDESK_COMPANY_RULES", str(path))
-    rb.reload()
-    return path
+def company(use_company):
+    return use_company(TARIFF)
 
 
 def test_example_tariff_quote_shows_every_step_with_its_rule(capsys):
