@@ -282,7 +282,7 @@ declare(
     "FREIGHT", tariff.freight,
     title="运费", rule="FRT-1, FRT-2", result="money",
     description="运费（FRT-1、FRT-2）：按公司运价表的区域计价；快递按首重、续重（向上取整），计费重量取实重与体积重量"
-                "（长×宽×高÷6000）的大者；零担按重量与体积分别计价取高者；不低于每票最低运费。"
+                f"（长×宽×高÷运价表的体积除数，未设时 {tariff.DEFAULT_DIVISOR}）的大者；零担按重量与体积分别计价取高者；不低于每票最低运费。"
                 "程序自带的是示例运价，FREIGHT_EXPLAIN 会注明。",
     params=_FREIGHT_PARAMS,
     examples=((("福州", "温州市鹿城区", 3.2, 40, 30, 20), "16.00",

@@ -110,6 +110,9 @@ def _zone(name: str, z: dict, default_minimum: Fraction) -> Zone:
                 minimum=_frac(z["minimum"]) if "minimum" in z else default_minimum, **f)
 
 
+DEFAULT_DIVISOR = 6000   # FRT-2: cm³ per kg when a tariff names no divisor
+
+
 @lru_cache(maxsize=16)
 def tariff(r: Rules) -> Tariff:
     """The tariff of a rules version (checked when the rules loaded, udfs.rules_check)."""
@@ -120,7 +123,7 @@ def tariff(r: Rules) -> Tariff:
     zones = tuple(_zone(name, z, minimum) for name, z in t["zones"].items())
     by_class = {c: z for z in zones for c in z.classes}
     by_place = {_key(p): z for z in zones for p in z.places}
-    return Tariff(bool(t.get("example", False)), t.get("example_note", ""), _frac(t.get("divisor", 6000)),
+    return Tariff(bool(t.get("example", False)), t.get("example_note", ""), _frac(t.get("divisor", DEFAULT_DIVISOR)),
                   _frac(t["step"]), _frac(t["max_weight"]), _frac(t["max_side"]), zones, by_class, by_place)
 
 

@@ -80,7 +80,7 @@ def STORAGE_FEE(freight, notice_date, pickup_date, rate_or_origin, destination=N
 @xw.arg('width', ndim=2, err_to_str=True, doc='宽（厘米）')
 @xw.arg('height', ndim=2, err_to_str=True, doc='高（厘米）')
 def FREIGHT(origin, destination, weight, length=None, width=None, height=None):
-    """运费（FRT-1、FRT-2）：按公司运价表的区域计价；快递按首重、续重（向上取整），计费重量取实重与体积重量（长×宽×高÷6000）的大者；零担按重量与体积分别计价取高者；不低于每票最低运费。程序自带的是示例运价，FREIGHT_EXPLAIN 会注明。"""
+    """运费（FRT-1、FRT-2）：按公司运价表的区域计价；快递按首重、续重（向上取整），计费重量取实重与体积重量（长×宽×高÷运价表的体积除数，未设时 6000）的大者；零担按重量与体积分别计价取高者；不低于每票最低运费。程序自带的是示例运价，FREIGHT_EXPLAIN 会注明。"""
     return call('FREIGHT', origin, destination, weight, length, width, height)
 
 
