@@ -38,7 +38,6 @@ if hasattr(errno, "EDQUOT"):
 WIN_OPEN = {32: "文件正被其他程序（Excel、WPS 或杀毒软件）占用", 33: "文件的一部分被其他程序锁定"}
 WIN_REASONS = {**WIN_OPEN, 5: "没有权限", 112: "磁盘已满", 206: "文件名过长", 19: "磁盘写保护（只读）",
                3: "文件夹不存在", 2: "文件不存在", 183: "文件已存在"}
-FULL_ERRNOS = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
 
 
 def is_file_open(e: OSError) -> bool:

@@ -25,7 +25,7 @@ from .errors import RuleError
 from .fixed import fen_to_decimal
 from .rulebook import Rules, rules_for
 
-RULE, WEIGHT_RULE, QUOTE_RULE = "FRT-1", "FRT-2", "FRT-3"
+RULE, WEIGHT_RULE = "FRT-1", "FRT-2"
 CM3_PER_M3 = 1_000_000
 OVERRIDE_NOTE = "按柜台输入的运费计收，未按运价表计算（FRT-3）"
 SIDES = ("长", "宽", "高")

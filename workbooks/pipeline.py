@@ -35,7 +35,6 @@ from .result import ProcessError, write_result
 from .xlsx.package import PackageError, open_package
 
 DEFAULT_OUT = Path("out")
-PROGRESS_FROM = 20000            # rows; smaller files finish before a bar is worth showing
 
 
 @dataclass

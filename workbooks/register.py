@@ -278,7 +278,6 @@ class Register:
     version: int = 1
     problems: list[str] = field(default_factory=list)   # file-level notes (not errors of rows)
     package: Any = None
-    last_column: int = 0                             # rightmost header column (0-based)
 
     # -- addresses
     def letter(self, header: str, row: int | None = None) -> str:
@@ -714,8 +713,8 @@ def _find_sheet(pkg: Any, tpl: Template, where: str) -> tuple[str, int, list[Any
 
 
 def map_columns(tpl: Template, row: int, cells: list[Any], head: list[tuple[int, list[Any]]],
-                where: str) -> tuple[dict[str, int], list[tuple[str, int]], int]:
-    """Header cells → (template columns, clerk's columns, last header column); refuses
+                where: str) -> tuple[dict[str, int], list[tuple[str, int]]]:
+    """Header cells → (template columns, clerk's columns); refuses
     duplicate and blank headers and missing required/computed columns."""
     texts = [normalise_text(str(c)) if c is not None else "" for c in cells]
     filled = [i for i, t in enumerate(texts) if header_key(t)]
@@ -723,7 +722,7 @@ def map_columns(tpl: Template, row: int, cells: list[Any], head: list[tuple[int,
     refuse_blank_headers(texts, last, data_columns(head, row), row, where)
     columns, extra = assign_columns(tpl, texts, filled, row, where)
     refuse_missing_columns(tpl, columns, extra, row, where)
-    return columns, extra, last
+    return columns, extra
 
 
 def data_columns(head: list[tuple[int, list[Any]]], row: int) -> set[int]:
@@ -833,15 +832,14 @@ def open_register(path: str | Path, package: Any = None) -> Register:
                                 "newer_version")
         sheet, row, cells, head = _find_sheet(pkg, tpl, f"{path.name}：")
         where = f"{path.name}「{sheet}」"
-        columns, extra, last = map_columns(tpl, row, cells, head, where)
+        columns, extra = map_columns(tpl, row, cells, head, where)
     except RegisterError as e:
         e.path = path
         raise
     problems = []
     if sheet != tpl.sheet:
         problems.append(f"登记表工作表名为「{sheet}」（模板为「{tpl.sheet}」），已按表头识别")
-    return Register(path, kind, tpl, sheet, row, columns, extra, read_settings(pkg), version, problems,
-                    pkg, last)
+    return Register(path, kind, tpl, sheet, row, columns, extra, read_settings(pkg), version, problems, pkg)
 
 
 def template_register(kind: str) -> Register:
@@ -849,5 +847,4 @@ def template_register(kind: str) -> Register:
     in their order, no file): what a live sheet or a DataFrame of inputs is evaluated as."""
     tpl = REGISTERS[kind]
     columns = {h: i for i, h in enumerate(tpl.headers)}
-    return Register(Path(tpl.sheet), kind, tpl, tpl.sheet, 1, columns, [], {}, tpl.version,
-                    last_column=len(tpl.headers) - 1)
+    return Register(Path(tpl.sheet), kind, tpl, tpl.sheet, 1, columns, [], {}, tpl.version)

@@ -88,7 +88,6 @@ class Outcome:
     errors: list[Any] = field(default_factory=list)            # CellError, sorted per chunk
     totals: dict[str, Any] = field(default_factory=dict)      # 「…合计」 → Decimal | TOTAL_REFUSED
     partial_totals: dict[str, Decimal] = field(default_factory=dict)
-    error_cells: int = 0
     last_row: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
 
@@ -355,21 +354,18 @@ def tally_part(reg: Any, ev: Any, cached_values: dict[str, tuple[np.ndarray, np.
     """Counts and totals of one evaluated chunk (what 汇总 and the console add up)."""
     outcome = np.asarray(ev.outcome, dtype=object)
     part: dict[str, Any] = {"rows": int(np.sum(outcome != "blank")), "errors": list(ev.errors),
-                            "error_rows": sorted({e.row for e in ev.errors}), "error_cells": 0,
+                            "error_rows": sorted({e.row for e in ev.errors}),
                             "refused": set(), "fen": {}}
     for c in reg.tpl.computed:
-        if c.header not in cached_values:
+        if not c.total or c.header not in cached_values:
             continue
         number, _ = cached_values[c.header]
-        comp = ev.computed[c.header]        # cells showing 「错误：…」 (what COUNTIF counts)
-        is_err = not_none(comp.error).astype(bool) & ~np.asarray(comp.blank, dtype=bool)
-        part["error_cells"] += int(is_err.sum())
-        if c.total:
-            key = f"{c.header}合计"
-            if is_err.any():
-                part["refused"].add(key)
-            ok = ~np.isnan(number)
-            part["fen"][key] = int(np.rint(number[ok] * 100).astype(np.int64).sum())
+        comp = ev.computed[c.header]        # a cell showing 「错误：…」 refuses the column's total
+        key = f"{c.header}合计"
+        if (not_none(comp.error).astype(bool) & ~np.asarray(comp.blank, dtype=bool)).any():
+            part["refused"].add(key)
+        ok = ~np.isnan(number)
+        part["fen"][key] = int(np.rint(number[ok] * 100).astype(np.int64).sum())
     return part
 
 
@@ -493,7 +489,6 @@ class Tally:
         out.rows += part["rows"]
         out.errors += part["errors"]
         out.error_rows += part["error_rows"]
-        out.error_cells += part["error_cells"]
         self.refused |= part["refused"]
         for k, v in part["fen"].items():
             self.fen[k] = self.fen.get(k, 0) + v

@@ -532,11 +532,6 @@ class Column:
         input column)."""
         return (self.expr.refs() if self.expr is not None else set()) | set(self.guard)
 
-    @property
-    def has_older(self) -> bool:
-        """Whether earlier templates wrote another formula for this column."""
-        return isinstance(self.expr, LiveStatus)
-
     def excel(self, cell: Callable[[str], str], older: bool = False) -> str:
         """The computed column's formula without '=' (``cell(header)`` names each cell it
         reads), kept blank while a guard input is blank and showing the row's first input

@@ -31,8 +31,8 @@ def open_vip_register(path: str | Path) -> Register:
         found = find_header(head, VIP)
         if found:
             row, cells = found
-            columns, extra, last = map_columns(VIP, row, cells, head, f"{path.name}「{name}」")
+            columns, extra = map_columns(VIP, row, cells, head, f"{path.name}「{name}」")
             return Register(path, VIP.kind, VIP, name, row, columns, extra, read_settings(pkg), VIP.version,
-                            [], pkg, last)
+                            [], pkg)
     raise RegisterError(f"{path.name}：找不到 VIP 客户登记表（应有工作表「{VIP.sheet}」，表头"
                         f"「{'」「'.join(VIP.headers[:4])}」等）", "missing_sheet", path)
